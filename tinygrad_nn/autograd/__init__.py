@@ -1,0 +1,8 @@
+"""Reverse-mode automatic differentiation: read function.py, then engine.py."""
+
+from . import functional  # noqa: F401
+from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly  # noqa: F401
+from .engine import backward, grad  # noqa: F401
+from .function import BackwardNode, Function, once_differentiable  # noqa: F401
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # noqa: F401
+from .grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: F401

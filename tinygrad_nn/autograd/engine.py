@@ -1,0 +1,328 @@
+"""The backward engine: reverse-mode autodiff over the recorded graph.
+
+Read `function.py` first: every op recorded a node whose `next_functions` point at the
+nodes that produced its inputs. Reverse mode starts at the output with dL/dL = 1 and walks
+those edges backwards; each node turns the gradient of its output into gradients of its
+inputs (the chain rule, one op at a time), and a node's gradient is complete once *every*
+consumer of its output has contributed. That is Kahn's topological sort:
+
+    1. count, for each node, how many edges point at it (its consumers);
+    2. start with the output's node; run a node when its count drops to zero;
+    3. after running it, drop its saved tensors (unless retain_graph) and hand each
+       gradient to the input's node, summing where a tensor fed several ops.
+
+The walk is a loop over an explicit heap - never recursion - so a chain of 100,000 ops
+needs no raised recursion limit. Among ready nodes the most recently created runs first,
+which is PyTorch's order. `AccumulateGrad` nodes at the leaves write `leaf.grad`;
+`autograd.grad()` runs the same loop but *captures* the gradients it was asked for.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import Counter
+
+import numpy as np
+
+from . import anomaly
+from .function import AccumulateGrad, _hooks, grad_accumulator
+from .grad_mode import _state
+
+
+def _count_dependencies(roots) -> Counter:
+    """How many edges point at each node reachable from `roots`. Explicit stack: no recursion."""
+    deps, seen, stack = Counter(), set(roots), list(roots)
+    while stack:
+        for child, _ in stack.pop().next_functions:
+            if child is not None:
+                deps[child] += 1
+                if child not in seen:
+                    seen.add(child)
+                    stack.append(child)
+    return deps
+
+
+def _nodes_leading_to(roots, targets) -> set:
+    """The nodes from which some target node can be reached (autograd.grad runs only these)."""
+    parents, seen, stack = {}, set(roots), list(roots)
+    while stack:
+        node = stack.pop()
+        for child, _ in node.next_functions:
+            if child is not None:
+                parents.setdefault(child, []).append(node)
+                if child not in seen:
+                    seen.add(child)
+                    stack.append(child)
+    needed, stack = set(), [t for t in targets if t in seen]
+    while stack:
+        node = stack.pop()
+        if node not in needed:
+            needed.add(node)
+            stack.extend(parents.get(node, ()))
+    return needed
+
+
+def run_backward(edges, root_grads, *, retain_graph: bool, create_graph: bool, capture=None):
+    """Propagate `root_grads` from `edges` to the leaves.
+
+    Args:
+        edges: `(node, output_nr)` of each output we differentiate.
+        root_grads: dL/d(output) for each of them.
+        capture: None to accumulate into leaves' `.grad`; else a dict `{(node, nr): [slots]}`
+            whose gradients are returned (autograd.grad) and nothing is accumulated.
+    """
+    roots = [node for node, _ in edges]
+    deps = _count_dependencies(roots)
+    needed = None if capture is None else _nodes_leading_to(roots, [n for n, _ in capture])
+    captured = {}
+    pending = {}  # node -> {output_nr: gradient summed so far}
+    for (node, nr), g in zip(edges, root_grads):
+        _add_pending(pending.setdefault(node, {}), nr, g)
+    ready = [(-node._seq, id(node), node) for node in pending if deps[node] == 0]
+    heapq.heapify(ready)
+    previous, _state.enabled = _state.enabled, create_graph  # backward records only on request
+    try:
+        while ready:
+            node = heapq.heappop(ready)[2]
+            grads = _run_pre_hooks(node, pending.pop(node, {}), create_graph)
+            if capture is not None:
+                for nr, g in grads.items():
+                    if (node, nr) in capture:
+                        captured[(node, nr)] = g
+                if node not in needed:
+                    continue
+            if node.__class__ is AccumulateGrad:
+                if capture is None and 0 in grads:
+                    _accumulate_into_leaf(node, grads[0], create_graph)
+                continue
+            grads_in = _call_backward(node, grads, retain_graph)
+            for (child, nr), g in zip(node.next_functions, grads_in):
+                if child is None or (needed is not None and child not in needed):
+                    continue
+                if g is not None:
+                    _add_pending(pending.setdefault(child, {}), nr, _validate(node, child, nr, g))
+                deps[child] -= 1
+                if deps[child] == 0:
+                    heapq.heappush(ready, (-child._seq, id(child), child))
+    finally:
+        _state.enabled = previous
+    return captured
+
+
+def _call_backward(node, grads: dict, retain_graph: bool) -> tuple:
+    """Run one node's backward on its output gradients; None where nothing arrived."""
+    n_inputs = len(node.needs_input_grad)
+    if not grads:
+        result = (None,) * len(node.next_functions)
+    else:
+        meta = node._output_meta
+        if len(meta) == 1:
+            args = (grads[0],)
+        elif node.materialize_grads:
+            args = tuple(grads[i] if i in grads else _zeros(m) for i, m in enumerate(meta))
+        else:
+            args = tuple(grads.get(i) for i in range(len(meta)))
+        for hook in node.metadata.get("pre_hooks", ()):
+            args = hook(args) or args
+        result = node._fn.backward(node, *args)
+        if not isinstance(result, tuple):
+            result = (result,)
+        if len(result) != n_inputs:
+            if len(result) < n_inputs or any(r is not None for r in result[n_inputs:]):
+                raise RuntimeError(
+                    f"function {node.name()} returned an incorrect number of gradients "
+                    f"(expected {n_inputs}, got {len(result)})"
+                )
+            result = result[:n_inputs]
+        if node._tensor_args is not None:  # keep the results of the Tensor arguments only
+            result = tuple(result[i] for i in node._tensor_args)
+        for hook in node.metadata.get("post_hooks", ()):
+            hook(result, args)
+        if anomaly._state.enabled:
+            anomaly.check_backward_output(node, result)
+        if _hooks.on_backward:
+            for hook in _hooks.on_backward:
+                hook(node, args, result)
+    if not retain_graph:
+        node.release()
+    return result
+
+
+def _validate(node, child, nr, g):
+    """PyTorch's validate_outputs: the gradient must match the input's shape and dtype."""
+    meta = child._output_meta[nr]
+    if meta is None:
+        return g
+    shape, dtype = meta
+    data = g._data
+    if data.shape != shape:
+        from ..ops._shape import is_expandable_to, unbroadcast
+
+        if not is_expandable_to(shape, data.shape):
+            raise RuntimeError(
+                f"Function {node.name()} returned an invalid gradient at index "
+                f"{node.next_functions.index((child, nr))} - got {list(data.shape)} but expected "
+                f"shape compatible with {list(shape)}"
+            )
+        g = unbroadcast(g, shape)
+    if g._data.dtype != dtype:
+        g = g.to(g._dtype_of(dtype))
+    return g
+
+
+def _add_pending(slot: dict, nr: int, g) -> None:
+    """Sum gradients arriving at the same output (a tensor that fed several ops)."""
+    if nr in slot:
+        slot[nr] = slot[nr] + g
+    else:
+        slot[nr] = g
+
+
+def _zeros(meta):
+    from ..tensor import Tensor
+
+    shape, dtype = meta
+    return Tensor._make(np.zeros(shape, dtype))
+
+
+def _run_pre_hooks(node, grads: dict, create_graph: bool) -> dict:
+    """Tensor hooks and retain_grad() on this node's outputs, before its backward runs."""
+    if node._pre_hooks:
+        for nr, hooks in node._pre_hooks.items():
+            if nr in grads:
+                for hook in list(hooks):
+                    new = hook(grads[nr])
+                    if new is not None:
+                        grads[nr] = new
+    if node._retained:
+        for nr, ref in node._retained.items():
+            tensor = ref()
+            if tensor is not None and nr in grads:
+                _store_grad(tensor, grads[nr], create_graph)
+    return grads
+
+
+def _accumulate_into_leaf(node: AccumulateGrad, g, create_graph: bool) -> None:
+    """dL/dleaf += g. The leaf's hooks see the total gradient of this pass first."""
+    leaf = node.variable
+    if leaf._hooks:
+        for hook in list(leaf._hooks):
+            new = hook(g)
+            if new is not None:
+                g = new
+    _store_grad(leaf, g, create_graph)
+    if _hooks.on_accumulate:
+        for hook in _hooks.on_accumulate:
+            hook(leaf, g)
+
+
+def _store_grad(tensor, g, create_graph: bool) -> None:
+    # Without create_graph, .grad is a detached buffer we own, updated in place as PyTorch
+    # does. It is a copy: the arriving gradient may be shared with another input's.
+    current = tensor._grad
+    if current is None:
+        tensor._grad = g if create_graph else g._detached_copy()
+    elif create_graph or current._requires_grad:
+        tensor._grad = current + g
+    else:
+        current._data += g._data
+        current._vc[0] += 1
+
+
+# ---------------------------------------------------------------- public entry points
+
+
+def _as_tuple(x) -> tuple:
+    if x is None:
+        return ()
+    return tuple(x) if isinstance(x, (list, tuple)) else (x,)
+
+
+def _root_edges(outputs, grad_outputs, is_grads_call: bool):
+    from ..tensor import Tensor
+
+    edges, grads = [], []
+    for i, out in enumerate(outputs):
+        g = grad_outputs[i] if i < len(grad_outputs) else None
+        if not out._requires_grad:
+            raise RuntimeError(
+                f"element {i} of tensors does not require grad and does not have a grad_fn"
+            )
+        if g is None:
+            if out._data.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            g = Tensor._make(np.ones_like(out._data))
+        elif not isinstance(g, Tensor):
+            g = Tensor._make(np.asarray(g, dtype=out._data.dtype))
+        elif g._data.shape != out._data.shape:
+            raise RuntimeError(
+                f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] "
+                f"has a shape of {out.shape}."
+            )
+        edges.append((out.grad_fn, out._output_nr) if out.grad_fn else (grad_accumulator(out), 0))
+        grads.append(g)
+    return edges, grads
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """Accumulate d(tensors)/d(leaf) into every leaf's `.grad` (or only into `inputs`)."""
+    tensors = _as_tuple(tensors)
+    edges, grads = _root_edges(tensors, _as_tuple(grad_tensors), False)
+    if retain_graph is None:
+        retain_graph = create_graph
+    if inputs is None:
+        run_backward(edges, grads, retain_graph=retain_graph, create_graph=create_graph)
+        return
+    inputs = _as_tuple(inputs)
+    if not inputs:
+        raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+    capture = {_input_edge(t): True for t in inputs}
+    captured = run_backward(edges, grads, retain_graph=retain_graph, create_graph=create_graph,
+                            capture=capture)  # fmt: skip
+    for t in inputs:
+        g = captured.get(_input_edge(t))
+        if g is not None:
+            _store_grad(t, g, create_graph)
+
+
+def _input_edge(t):
+    if t.grad_fn is not None:
+        return (t.grad_fn, t._output_nr)
+    return (grad_accumulator(t), 0)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):  # fmt: skip
+    """Return d(outputs)/d(inputs) without touching any `.grad`.
+
+    Same semantics as `torch.autograd.grad`: `grad_outputs` is the vector in the
+    vector-Jacobian product; `create_graph=True` records the computation so the result can
+    be differentiated again; unused inputs raise unless `allow_unused=True` (then None).
+    """
+    outputs, inputs = _as_tuple(outputs), _as_tuple(inputs)
+    for t in inputs:
+        if not t._requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    edges, grads = _root_edges(outputs, _as_tuple(grad_outputs), True)
+    if retain_graph is None:
+        retain_graph = create_graph
+    capture = {_input_edge(t): True for t in inputs}
+    captured = run_backward(edges, grads, retain_graph=retain_graph, create_graph=create_graph,
+                            capture=capture)  # fmt: skip
+    result = []
+    for t in inputs:
+        g = captured.get(_input_edge(t))
+        if g is None:
+            if materialize_grads:
+                g = _zeros((t._data.shape, t._data.dtype))
+            elif not allow_unused:
+                raise RuntimeError(
+                    "One of the differentiated Tensors appears to not have been used in the "
+                    "graph. Set allow_unused=True if this is the desired behavior."
+                )
+        elif not create_graph:
+            g = g.detach()
+        result.append(g)
+    return tuple(result)

@@ -1,0 +1,323 @@
+"""`Function` and its node: how one op joins the graph.   Read this file first.
+
+Every differentiable op - `Mul`, `Sum`, a user's own - is a subclass of `Function` with two
+static methods, as in PyTorch:
+
+    forward(ctx, *args)   runs on the NumPy arrays inside the tensors (`x._data`), with grad
+                          mode off, and may `ctx.save_for_backward(...)` what backward needs;
+    backward(ctx, *grads) receives dL/d(output) and returns dL/d(input), one per forward
+                          argument, written in Tensor ops - so when `create_graph=True` the
+                          backward pass itself is recorded and can be differentiated again.
+
+`Function.apply` calls `forward` and, when grad mode is on and some input requires grad,
+records a `BackwardNode` as the output's `grad_fn`. The node *is* the `ctx`: it keeps the
+saved tensors, the attributes `forward` set, and `next_functions` - one `(node, output_nr)`
+edge per forward argument, pointing at the input's own `grad_fn` (or at an `AccumulateGrad`
+node for a leaf, or `None` for a constant). Those edges are the whole graph:
+
+    x (leaf) --> AccumulateGrad <--+
+                                   MulBackward0 <-- SumBackward0 <-- loss.grad_fn
+    y (leaf) --> AccumulateGrad <--+
+
+`engine.py` walks them backwards.
+"""
+
+from __future__ import annotations
+
+import weakref
+
+import numpy as np
+
+from .grad_mode import _state
+
+
+class _Sequence:
+    """Creation counter: the engine runs later nodes first, as PyTorch does."""
+
+    next = 0
+
+
+class BackwardNode:
+    """A recorded op: the `ctx` of `forward`/`backward` and the `grad_fn` of its outputs."""
+
+    __slots__ = (
+        "_fn", "next_functions", "needs_input_grad", "_seq", "_to_save", "_saved",
+        "_released", "_output_meta", "_non_differentiable", "materialize_grads",
+        "_pre_hooks", "_retained", "metadata", "_tensor_args", "__dict__", "__weakref__",
+    )  # fmt: skip
+
+    def __init__(self, fn: type, needs_input_grad: tuple):
+        self._fn = fn
+        self.needs_input_grad = needs_input_grad
+        self.next_functions = ()
+        self._seq = _Sequence.next
+        _Sequence.next += 1
+        self._to_save = None
+        self._saved = None
+        self._released = False
+        self._output_meta = ()
+        self._non_differentiable = None
+        self.materialize_grads = True
+        self._pre_hooks = None  # {output_nr: [hook, ...]}: Tensor.register_hook on outputs
+        self._retained = None  # {output_nr: weakref to a tensor that called retain_grad()}
+        self.metadata = {}
+        self._tensor_args = None  # positions of the Tensor arguments, when not all are
+
+    # --------------------------------------------------------- the ctx protocol
+
+    def save_for_backward(self, *tensors) -> None:
+        """Keep tensors for `backward`; an in-place change to one of them makes backward raise."""
+        self._to_save = tensors
+
+    @property
+    def saved_tensors(self) -> tuple:
+        """The tensors given to `save_for_backward`, checked against their version counters."""
+        if self._released:
+            raise RuntimeError(
+                "Trying to backward through the graph a second time (or directly access saved "
+                "tensors after they have already been freed). Saved intermediate values of the "
+                "graph are freed when you call .backward() or autograd.grad(). Specify "
+                "retain_graph=True if you need to backward through the graph a second time or "
+                "if you need to access saved tensors after calling backward."
+            )
+        if self._saved is None:  # not recorded (no grad) or accessed inside forward
+            return self._to_save or ()
+        return tuple(_unpack(self, record) for record in self._saved)
+
+    def mark_non_differentiable(self, *tensors) -> None:
+        """Declare outputs (e.g. indices) that never receive a gradient."""
+        self._non_differentiable = tensors
+
+    def set_materialize_grads(self, value: bool) -> None:
+        """If False, backward receives `None` instead of zeros for unused outputs."""
+        self.materialize_grads = value
+
+    def mark_dirty(self, *tensors) -> None:
+        """Accepted for PyTorch compatibility; in-place custom Functions bump versions here."""
+        for t in tensors:
+            t._vc[0] += 1
+
+    # ------------------------------------------------------------ graph info
+
+    def name(self) -> str:
+        """PyTorch-style name of the node, e.g. `MulBackward0`."""
+        return self.__dict__.get("node_name") or self._fn.node_name or \
+            f"{self._fn.__name__}Backward0"  # fmt: skip
+
+    def register_hook(self, hook):
+        """`hook(grad_inputs, grad_outputs)` runs after this node's backward (kept simple)."""
+        self.metadata.setdefault("post_hooks", []).append(hook)
+        return _RemovableHandle(self.metadata["post_hooks"], hook)
+
+    def register_prehook(self, hook):
+        """`hook(grad_outputs)` runs before this node's backward and may replace the grads."""
+        self.metadata.setdefault("pre_hooks", []).append(hook)
+        return _RemovableHandle(self.metadata["pre_hooks"], hook)
+
+    def release(self) -> None:
+        """Free the saved tensors after backward: the memory goes back at once."""
+        self._saved = None
+        self._to_save = None
+        self._released = True
+
+    def apply_backward(self, *grads):
+        """Run this node's backward on output gradients (for debugging ops without the engine)."""
+        return self._fn.backward(self, *grads)
+
+    def __call__(self, *grads):
+        return self.apply_backward(*grads)
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object at {hex(id(self))}>"
+
+
+class AccumulateGrad:
+    """The node at a leaf: adds the arriving gradient into `variable.grad`."""
+
+    __slots__ = ("variable", "next_functions", "_seq", "_pre_hooks", "_retained", "metadata",
+                 "__weakref__")  # fmt: skip
+    needs_input_grad = ()
+    _released = False
+
+    def __init__(self, variable):
+        self.variable = variable
+        self.next_functions = ()
+        self._seq = float("inf")  # ready leaves run first, as in PyTorch
+        self._pre_hooks = None
+        self._retained = None
+        self.metadata = {}
+
+    @property
+    def _output_meta(self):
+        data = self.variable._data
+        return ((data.shape, data.dtype),)
+
+    def name(self) -> str:
+        """PyTorch's name for the leaf node."""
+        return "torch::autograd::AccumulateGrad"
+
+    def release(self) -> None:
+        """Nothing is saved at a leaf."""
+
+    def __repr__(self) -> str:
+        return f"<AccumulateGrad object at {hex(id(self))}>"
+
+
+class _RemovableHandle:
+    """What `register_hook` returns: `.remove()` takes the hook off again."""
+
+    def __init__(self, hooks: list, hook):
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self) -> None:
+        """Remove the hook (a second call does nothing)."""
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+def grad_accumulator(leaf) -> AccumulateGrad:
+    """The one AccumulateGrad node of a leaf; the leaf holds it weakly to avoid a cycle."""
+    node = leaf._accumulator() if leaf._accumulator is not None else None
+    if node is None:
+        node = AccumulateGrad(leaf)
+        leaf._accumulator = weakref.ref(node)
+    return node
+
+
+# ---------------------------------------------------------------- saved tensors
+
+
+def _pack(node: BackwardNode, tensor, outputs: tuple):
+    # A saved *output* is kept as its array, not as the Tensor: the Tensor points at this
+    # node through grad_fn, so keeping it here would make an out -> node -> out cycle.
+    if tensor is None:
+        return None
+    for nr, out in enumerate(outputs):
+        if tensor is out:
+            return (None, tensor._data, tensor._vc, tensor._vc[0], nr)
+    return (tensor, None, tensor._vc, tensor._vc[0], 0)
+
+
+def _unpack(node: BackwardNode, record):
+    if record is None:
+        return None
+    tensor, data, vc, version, nr = record
+    if vc[0] != version:
+        t = tensor if tensor is not None else Tensor._make(data)
+        producer = node.name() if tensor is None else (
+            tensor.grad_fn.name() if tensor.grad_fn is not None else "a leaf")
+        raise RuntimeError(
+            "one of the variables needed for gradient computation has been modified by an "
+            f"inplace operation: [{t.dtype} {list(t.shape)}], which is output {nr} of "
+            f"{producer} (saved by {node.name()}), is at version {vc[0]}; expected version "
+            f"{version} instead. Hint: the tensor was changed in place after it was saved for "
+            "backward; use an out-of-place op (e.g. `x = x * 2` instead of `x.mul_(2)`)."
+        )
+    if tensor is not None:
+        return tensor
+    out = Tensor._make(data)  # re-wrap a saved output; it stays attached to this node
+    out._vc = vc
+    out._requires_grad = True
+    out.grad_fn = node
+    out._output_nr = nr
+    return out
+
+
+# ---------------------------------------------------------------- Function
+
+
+class Function:
+    """Base class of every differentiable op. Subclass it and write static `forward` and
+    `backward` (same protocol as `torch.autograd.Function`); call it with `MyOp.apply(...)`.
+    """
+
+    node_name: str | None = None  # e.g. "MmBackward0"; default: f"{cls.__name__}Backward0"
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        """Compute the output from the inputs (grad mode is off here)."""
+        raise NotImplementedError("a Function subclass must implement forward")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        """Return one gradient per forward argument (None where there is none)."""
+        raise NotImplementedError("a Function subclass must implement backward")
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        """Run `forward` and, if anything requires grad, record a node for backward."""
+        record = _state.enabled
+        if record:
+            needs = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
+            record = True in needs
+        else:
+            needs = (False,) * len(args)
+        ctx = BackwardNode(cls, needs)
+        previous, _state.enabled = _state.enabled, False
+        try:
+            result = cls.forward(ctx, *args, **kwargs)
+        finally:
+            _state.enabled = previous
+        if not record:
+            return result
+        return _attach(ctx, args, result)
+
+
+def _attach(ctx: BackwardNode, args: tuple, result):
+    """Make `ctx` the grad_fn of the outputs and turn its inputs into edges."""
+    # One edge per *tensor* argument, as PyTorch: numbers and options get none, and
+    # `_tensor_args` remembers which backward results belong to the edges.
+    edges, positions = [], []
+    for i, (a, need) in enumerate(zip(args, ctx.needs_input_grad)):
+        if need:
+            edges.append((a.grad_fn, a._output_nr) if a.grad_fn is not None else
+                         (grad_accumulator(a), 0))  # fmt: skip
+        elif isinstance(a, Tensor):
+            edges.append((None, 0))
+        else:
+            continue
+        positions.append(i)
+    ctx.next_functions = tuple(edges)
+    if len(positions) != len(args):
+        ctx._tensor_args = tuple(positions)
+    single = not isinstance(result, tuple)
+    outputs = (result,) if single else result
+    if any(out is a for out in outputs for a in args):  # forward returned an input as is
+        outputs = tuple(o._shallow_copy() if any(o is a for a in args) else o for o in outputs)
+        result = outputs[0] if single else outputs
+    skip = ctx._non_differentiable or ()
+    meta = []
+    for nr, out in enumerate(outputs):
+        if not isinstance(out, Tensor):
+            meta.append(None)
+            continue
+        meta.append((out._data.shape, out._data.dtype))
+        if any(out is s for s in skip) or out._data.dtype.kind not in "fc":
+            continue
+        out._requires_grad = True
+        out.grad_fn = ctx
+        out._output_nr = nr
+    ctx._output_meta = tuple(meta)
+    if ctx._to_save:
+        ctx._saved = tuple([_pack(ctx, t, outputs) for t in ctx._to_save])
+        ctx._to_save = None
+    if _hooks.on_create:
+        for hook in _hooks.on_create:
+            hook(ctx, args, outputs)
+    return result
+
+
+class _hooks:
+    """Observers the debugging tools install (empty in normal use, so the cost is one check)."""
+
+    on_create: list = []  # hook(node, args, outputs) after an op is recorded
+    on_backward: list = []  # hook(node, grad_outputs, grad_inputs) after a node's backward
+    on_accumulate: list = []  # hook(leaf, grad) after a gradient reached a leaf
+
+
+def once_differentiable(fn):
+    """Accepted for PyTorch compatibility: marks a backward that is not itself differentiable."""
+    return fn
+
+
+from ..tensor import Tensor  # noqa: E402  (tensor.py imports this package lazily)

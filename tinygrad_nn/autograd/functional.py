@@ -1,0 +1,1 @@
+"""Jacobians, Hessians and vector products built on autograd.grad (to be written)."""

@@ -1,0 +1,92 @@
+"""Grad mode: whether ops record the graph. Per thread, as in PyTorch.
+
+`no_grad`, `enable_grad` and `set_grad_enabled` work as context managers and as
+decorators. The flag lives in a `threading.local`, so one thread evaluating a model
+under `no_grad` does not stop another thread from training.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+
+
+class _GradState(threading.local):
+    enabled = True  # class attribute: every new thread starts with grad enabled
+
+
+_state = _GradState()
+
+
+def is_grad_enabled() -> bool:
+    """True when new ops record the graph in this thread."""
+    return _state.enabled
+
+
+class _GradModeContext:
+    """Base for the context managers: sets the flag on entry, restores it on exit."""
+
+    _target: bool
+
+    def __enter__(self):
+        self._previous = _state.enabled
+        _state.enabled = self._target
+        return None
+
+    def __exit__(self, *exc_info):
+        _state.enabled = self._previous
+        return False
+
+    def __call__(self, fn):
+        """Use as a decorator: run `fn` in this grad mode."""
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            previous = _state.enabled
+            _state.enabled = self._target
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                _state.enabled = previous
+
+        return wrapper
+
+
+class no_grad(_GradModeContext):
+    """Context manager / decorator: ops inside do not record the graph."""
+
+    _target = False
+
+
+class enable_grad(_GradModeContext):
+    """Context manager / decorator: ops inside record the graph, even within `no_grad`."""
+
+    _target = True
+
+
+class set_grad_enabled(_GradModeContext):
+    """Set grad mode to `mode`: at once (like a function call) and as a context manager."""
+
+    def __init__(self, mode: bool):
+        self._target = bool(mode)
+        self._previous = _state.enabled
+        _state.enabled = self._target
+
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc_info):
+        _state.enabled = self._previous
+        return False
+
+    def __call__(self, fn):
+        # As a decorator the mode applies only inside `fn`: undo the switch __init__ made.
+        _state.enabled = self._previous
+        return super().__call__(fn)
+
+
+class inference_mode(no_grad):
+    """Same as `no_grad` here (there are no inference tensors in this library)."""
+
+    def __init__(self, mode: bool = True):
+        self._target = not mode

@@ -1,0 +1,255 @@
+"""Making tensors: `tensor()` with PyTorch's dtype inference, and the factories.
+
+`tensor([1, 2])` is int64, `tensor([1.0])` float32 (the default float dtype), `tensor([True])`
+bool; a NumPy array keeps its dtype. Every factory takes `dtype=`, `device=` and
+`requires_grad=`, and accepts its size as `zeros(2, 3)` or `zeros((2, 3))`.
+"""
+
+from __future__ import annotations
+
+import builtins
+import math
+
+import numpy as np
+
+from . import dtypes as _dt
+from . import random as _random
+from .tensor import Tensor, _check_device, _shape_args
+
+_make = Tensor._make
+
+
+def _finish(array: np.ndarray, requires_grad: bool) -> Tensor:
+    t = _make(array)
+    if requires_grad:
+        t.requires_grad = True  # the setter refuses integer dtypes, as PyTorch does
+    return t
+
+
+def _np_dtype(dtype, default=None):
+    if dtype is None:
+        return (default or _dt.get_default_dtype()).np
+    return _dt.as_dtype(dtype).np
+
+
+def _infer_np_dtype(data) -> np.dtype:
+    """The dtype PyTorch infers for Python data (NumPy arrays keep theirs)."""
+    if isinstance(data, (np.ndarray, np.generic)):
+        return _dt.from_numpy_dtype(data.dtype).np
+    if isinstance(data, Tensor):
+        return data._data.dtype
+    array = np.asarray(data)
+    kind = array.dtype.kind
+    if kind == "f":
+        return _dt.get_default_dtype().np
+    if kind in "iu":
+        return np.dtype(np.int64)
+    if kind == "b":
+        return np.dtype(np.bool_)
+    if kind == "O" or kind == "U":
+        raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+    return _dt.from_numpy_dtype(array.dtype).np
+
+
+def _to_array(data):
+    if isinstance(data, Tensor):
+        return data._data
+    if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in data):
+        return [_to_array(x) for x in data]
+    return data
+
+
+def tensor(data, dtype=None, device=None, requires_grad: bool = False, pin_memory=False) -> Tensor:
+    """A new tensor (always a copy) from data, inferring the dtype as PyTorch does."""
+    _check_device(device)
+    data = _to_array(data)
+    try:
+        np_dtype = _infer_np_dtype(data) if dtype is None else _dt.as_dtype(dtype).np
+        array = np.array(data, dtype=np_dtype)
+    except ValueError as e:
+        raise ValueError(f"could not make a tensor of this data: {e}") from None
+    return _finish(array, requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """Like tensor(), but shares memory with a NumPy array (or returns a Tensor) when it can."""
+    if isinstance(data, Tensor):
+        return data if dtype is None else data.to(dtype)
+    if isinstance(data, np.ndarray) and (dtype is None or _dt.as_dtype(dtype).np == data.dtype):
+        return _make(data)
+    return tensor(data, dtype=dtype, device=device)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A tensor sharing memory with `array` (changes to one show in the other)."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
+    _dt.from_numpy_dtype(array.dtype)
+    return _make(array)
+
+
+def zeros(*size, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
+    """A tensor of zeros."""
+    _check_device(device)
+    return _finish(np.zeros(_shape_args(size), _np_dtype(dtype)), requires_grad)
+
+
+def ones(*size, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
+    """A tensor of ones."""
+    _check_device(device)
+    return _finish(np.ones(_shape_args(size), _np_dtype(dtype)), requires_grad)
+
+
+def empty(*size, dtype=None, device=None, requires_grad: bool = False, memory_format=None):
+    """An uninitialised tensor."""
+    _check_device(device)
+    return _finish(np.empty(_shape_args(size), _np_dtype(dtype)), requires_grad)
+
+
+def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A tensor filled with `fill_value` (its dtype is inferred from the value)."""
+    _check_device(device)
+    if dtype is None:
+        dtype = _dt.scalar_dtype(fill_value.item() if isinstance(fill_value, Tensor) else
+                                 fill_value)  # fmt: skip
+    value = fill_value.item() if isinstance(fill_value, Tensor) else fill_value
+    return _finish(np.full(_shape_args((size,) if isinstance(size, int) else tuple(size)), value,
+                           _np_dtype(dtype)), requires_grad)  # fmt: skip
+
+
+def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """The n x m identity matrix."""
+    _check_device(device)
+    return _finish(np.eye(n, n if m is None else m, dtype=_np_dtype(dtype)), requires_grad)
+
+
+def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Values from start (inclusive) to end (exclusive) by step; int64 unless a float is given."""
+    _check_device(device)
+    if end is None:
+        start, end = 0, start
+    values = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
+    start, end, step = values
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+    if dtype is None:
+        floating = any(isinstance(v, builtins.float) for v in values)
+        np_dtype = _dt.get_default_dtype().np if floating else np.int64
+    else:
+        np_dtype = _dt.as_dtype(dtype).np
+    n = math.ceil((end - start) / step)
+    return _finish((start + np.arange(n, dtype=np.float64) * step).astype(np_dtype)
+                   if np.dtype(np_dtype).kind == "f" else
+                   np.arange(start, start + n * step, step)[:n].astype(np_dtype),
+                   requires_grad)  # fmt: skip
+
+
+def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """`steps` evenly spaced values from start to end (both included)."""
+    _check_device(device)
+    np_dtype = _np_dtype(dtype)
+    if steps == 1:
+        return _finish(np.array([start], dtype=np_dtype), requires_grad)
+    i = np.arange(steps, dtype=np.float64)
+    step = (end - start) / (steps - 1)
+    # PyTorch fills the first half from start and the second half back from end.
+    values = np.where(i < steps // 2, start + i * step, end - step * (steps - 1 - i))
+    return _finish(values.astype(np_dtype), requires_grad)
+
+
+def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None, device=None,
+             requires_grad=False) -> Tensor:  # fmt: skip
+    """base ** linspace(start, end, steps)."""
+    exponents = linspace(start, end, steps, dtype=_dt.float64)._data
+    return _finish((base**exponents).astype(_np_dtype(dtype)), requires_grad)
+
+
+def zeros_like(input: Tensor, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Zeros with input's shape and dtype."""
+    return _finish(np.zeros(input._data.shape, _np_dtype(dtype, input.dtype)), requires_grad)
+
+
+def ones_like(input: Tensor, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Ones with input's shape and dtype."""
+    return _finish(np.ones(input._data.shape, _np_dtype(dtype, input.dtype)), requires_grad)
+
+
+def empty_like(input: Tensor, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Uninitialised, with input's shape and dtype."""
+    return _finish(np.empty(input._data.shape, _np_dtype(dtype, input.dtype)), requires_grad)
+
+
+def full_like(input: Tensor, fill_value, *, dtype=None, device=None, requires_grad=False):
+    """fill_value with input's shape and dtype."""
+    return _finish(np.full(input._data.shape, fill_value, _np_dtype(dtype, input.dtype)),
+                   requires_grad)  # fmt: skip
+
+
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Samples from U(0, 1)."""
+    shape = _shape_args(size)
+    return _finish(_random.uniform(0.0, 1.0, shape, generator).astype(_np_dtype(dtype)),
+                   requires_grad)  # fmt: skip
+
+
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Samples from N(0, 1)."""
+    shape = _shape_args(size)
+    return _finish(_random.normal(0.0, 1.0, shape, generator).astype(_np_dtype(dtype)),
+                   requires_grad)  # fmt: skip
+
+
+def randint(*args, size=None, generator=None, dtype=None, device=None, requires_grad=False):
+    """Integers in [low, high): `randint(high, size)` or `randint(low, high, size)`."""
+    if size is None:
+        *bounds, size = args
+    else:
+        bounds = list(args)
+    low, high = (0, bounds[0]) if len(bounds) == 1 else bounds
+    if low >= high:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} "
+                           f">= to={high}")  # fmt: skip
+    values = _random.integers(low, high, tuple(size), generator)
+    return _finish(values.astype(np.int64 if dtype is None else _dt.as_dtype(dtype).np),
+                   requires_grad)  # fmt: skip
+
+
+def randperm(n: int, *, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """A random permutation of 0..n-1."""
+    return _finish(_random.permutation(n, generator).astype(_np_dtype(dtype, _dt.int64)),
+                   requires_grad)  # fmt: skip
+
+
+def rand_like(input: Tensor, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """U(0, 1) samples with input's shape and dtype."""
+    return rand(input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def randn_like(input: Tensor, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """N(0, 1) samples with input's shape and dtype."""
+    return randn(input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def randint_like(input: Tensor, low=0, high=None, *, dtype=None, device=None) -> Tensor:
+    """Integers in [low, high) with input's shape."""
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, input._data.shape, dtype=dtype or input.dtype)
+
+
+def bernoulli(input: Tensor, p=None, *, generator=None) -> Tensor:
+    """1 with probability input (elementwise), else 0."""
+    probs = input._data if p is None else np.full(input._data.shape, p)
+    draws = _random.uniform(0.0, 1.0, input._data.shape, generator) < probs
+    return _make(draws.astype(input._data.dtype))
+
+
+def multinomial(input: Tensor, num_samples: int, replacement=False, *, generator=None):
+    """Indices sampled from the rows of `input` (unnormalised probabilities)."""
+    rng = _random._rng(generator)
+    rows = input._data.reshape(-1, input._data.shape[-1]).astype(np.float64)
+    out = [rng.choice(r.size, num_samples, replace=replacement, p=r / r.sum()) for r in rows]
+    shape = input._data.shape[:-1] + (num_samples,)
+    return _make(np.asarray(out, dtype=np.int64).reshape(shape))

@@ -1,0 +1,90 @@
+"""Shape helpers shared by every op: unbroadcast and dim normalisation.
+
+Broadcasting copies a value along new or size-1 axes in the forward pass; its adjoint
+sums the gradient back along those axes. `unbroadcast` is that sum, written in Tensor ops
+so it is itself differentiable (double backward through a broadcast works).
+"""
+
+from __future__ import annotations
+
+
+def unbroadcast(grad, shape: tuple):
+    """Sum `grad` down to `shape`: the adjoint of broadcasting (copy forward = add backward)."""
+    gshape = grad._data.shape
+    if gshape == shape:
+        return grad
+    lead = len(gshape) - len(shape)  # dims that broadcasting prepended
+    stretched = [lead + i for i, n in enumerate(shape) if n == 1 and gshape[lead + i] != 1]
+    dims = tuple(range(lead)) + tuple(stretched)
+    if dims:
+        grad = grad.sum(dim=dims, keepdim=True)
+    return grad.reshape(shape)
+
+
+def broadcast_axes(shape: tuple, target: tuple) -> tuple:
+    """The axes of `target` that `unbroadcast` sums over to get back to `shape`."""
+    lead = len(target) - len(shape)
+    return tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and target[lead + i] != 1
+    )
+
+
+def is_expandable_to(shape: tuple, target: tuple) -> bool:
+    """True if a tensor of `shape` broadcasts to `target`."""
+    if len(shape) > len(target):
+        return False
+    return all(s == t or s == 1 for s, t in zip(reversed(shape), reversed(target)))
+
+
+def broadcast_shapes(*shapes) -> tuple:
+    """The broadcast shape of several shapes; RuntimeError naming them if they clash."""
+    ndim = max((len(s) for s in shapes), default=0)
+    result = [1] * ndim
+    for shape in shapes:
+        for i, n in enumerate(shape, ndim - len(shape)):
+            if n != 1:
+                if result[i] != 1 and result[i] != n:
+                    raise RuntimeError(_mismatch_message(shapes, i - ndim))
+                result[i] = n
+    return tuple(result)
+
+
+def _mismatch_message(shapes, axis: int) -> str:
+    a, b = shapes[0], shapes[1] if len(shapes) > 1 else ()
+    sa = a[axis] if -axis <= len(a) else 1
+    sb = b[axis] if -axis <= len(b) else 1
+    return (
+        f"The size of tensor a ({sa}) must match the size of tensor b ({sb}) at non-singleton "
+        f"dimension {axis + max(len(a), len(b))}"
+    )
+
+
+def normalize_dim(dim: int, ndim: int) -> int:
+    """A dim in [-ndim, ndim) as a non-negative index; IndexError like PyTorch otherwise."""
+    low, high = (-ndim, ndim - 1) if ndim else (-1, 0)
+    if not isinstance(dim, int) or isinstance(dim, bool):
+        raise TypeError(f"dim must be an int, got {type(dim).__name__}")
+    if dim < low or dim > high:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{low}, {high}], but got {dim})"
+        )
+    return dim % ndim if ndim else 0
+
+
+def normalize_dims(dim, ndim: int) -> tuple:
+    """`dim` (None, an int, or a tuple/list of ints) as a sorted tuple of non-negative axes."""
+    if dim is None:
+        return tuple(range(ndim))
+    if isinstance(dim, (tuple, list)):
+        dims = tuple(normalize_dim(d, ndim) for d in dim)
+        if len(set(dims)) != len(dims):
+            raise RuntimeError(f"dim {dims[0]} appears multiple times in the list of dims")
+        return tuple(sorted(dims))
+    return (normalize_dim(dim, ndim),)
+
+
+def check_shape_matches(x_shape: tuple, y_shape: tuple) -> tuple:
+    """Broadcast two shapes for a binary op (the common case of `broadcast_shapes`)."""
+    if x_shape == y_shape:
+        return x_shape
+    return broadcast_shapes(x_shape, y_shape)

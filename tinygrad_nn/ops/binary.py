@@ -1,0 +1,288 @@
+"""Broadcasting binary ops. Each backward sums its gradient back to the input's shape.
+
+| op        | forward          | dL/dx                         | dL/dy                        |
+|-----------|------------------|-------------------------------|------------------------------|
+| Add       | x + a*y          | g                             | a * g                        |
+| Sub       | x - a*y          | g                             | -a * g                       |
+| Mul       | x * y            | g * y                         | g * x                        |
+| Div       | x / y            | g / y                         | -g * x / y^2                 |
+| Pow       | x ** y           | g * y * x^(y-1)               | g * x^y * log(x)             |
+| Maximum   | max(x, y)        | g where x > y, g/2 at ties    | g where y > x, g/2 at ties   |
+| Minimum   | min(x, y)        | g where x < y, g/2 at ties    | g where y < x, g/2 at ties   |
+| Where     | c ? x : y        | g where c                     | g where not c                |
+| MaskedFill| m ? v : x        | g where not m                 | sum of g where m             |
+
+Operands arrive already promoted to a common dtype by `tensor.py`; `y` may be a Python
+scalar (it never needs a gradient). "unbroadcast" is in `_shape.py`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+from ._shape import unbroadcast
+
+_make = Tensor._make
+
+
+def _arr(v):
+    return v._data if isinstance(v, Tensor) else v
+
+
+def _shape(v) -> tuple:
+    return v._data.shape if isinstance(v, Tensor) else ()
+
+
+def _save_operands(ctx, x, y):
+    """Save what Mul/Div's backward needs: x only if y needs a gradient (saves memory).
+    Returns the scalar y, or None when y is a Tensor."""
+    if not isinstance(y, Tensor):
+        return y
+    ctx.shapes = (x._data.shape,)
+    ctx.save_for_backward(x if ctx.needs_input_grad[1] else None, y)
+    return None
+
+
+class Add(Function):
+    """z = x + alpha * y.   dL/dx = g,   dL/dy = alpha * g."""
+
+    @staticmethod
+    def forward(ctx, x, y, alpha=1):
+        ctx.shapes, ctx.alpha = (x._data.shape, _shape(y)), alpha
+        return _make(x._data + _arr(y) if alpha == 1 else x._data + alpha * _arr(y))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x_shape, y_shape = ctx.shapes
+        grad_x = unbroadcast(grad, x_shape) if ctx.needs_input_grad[0] else None
+        grad_y = None
+        if ctx.needs_input_grad[1]:
+            grad_y = unbroadcast(grad if ctx.alpha == 1 else grad * ctx.alpha, y_shape)
+        return grad_x, grad_y, None
+
+
+class Sub(Function):
+    """z = x - alpha * y.   dL/dx = g,   dL/dy = -alpha * g."""
+
+    @staticmethod
+    def forward(ctx, x, y, alpha=1):
+        ctx.shapes, ctx.alpha = (x._data.shape, _shape(y)), alpha
+        return _make(x._data - _arr(y) if alpha == 1 else x._data - alpha * _arr(y))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x_shape, y_shape = ctx.shapes
+        grad_x = unbroadcast(grad, x_shape) if ctx.needs_input_grad[0] else None
+        grad_y = unbroadcast(-grad if ctx.alpha == 1 else grad * -ctx.alpha, y_shape) \
+            if ctx.needs_input_grad[1] else None  # fmt: skip
+        return grad_x, grad_y, None
+
+
+class RSub(Function):
+    """z = y - x for a scalar y (`2 - x`).   dL/dx = -g."""
+
+    node_name = "RsubBackward1"
+
+    @staticmethod
+    def forward(ctx, x, y):
+        return _make(y - x._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad, None
+
+
+class Mul(Function):
+    """z = x * y.   dL/dx = g * y,   dL/dy = g * x."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.scalar = _save_operands(ctx, x, y)
+        return _make(x._data * _arr(y))
+
+    @staticmethod
+    def backward(ctx, grad):
+        if ctx.scalar is not None:
+            return grad * ctx.scalar, None
+        x, y = ctx.saved_tensors
+        grad_x = unbroadcast(grad * y, ctx.shapes[0]) if ctx.needs_input_grad[0] else None
+        grad_y = unbroadcast(grad * x, y.shape) if ctx.needs_input_grad[1] else None
+        return grad_x, grad_y
+
+
+class Div(Function):
+    """z = x / y.   dL/dx = g / y,   dL/dy = -g * x / y^2."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.scalar = _save_operands(ctx, x, y)
+        return _make(x._data / _arr(y))
+
+    @staticmethod
+    def backward(ctx, grad):
+        if ctx.scalar is not None:
+            return grad / ctx.scalar, None
+        x, y = ctx.saved_tensors
+        grad_x = unbroadcast(grad / y, ctx.shapes[0]) if ctx.needs_input_grad[0] else None
+        grad_y = unbroadcast(-grad * x / (y * y), y.shape) if ctx.needs_input_grad[1] else None
+        return grad_x, grad_y
+
+
+class RDiv(Function):
+    """z = c / x for a scalar c.   dL/dx = -g * c / x^2 = -g * z / x."""
+
+    node_name = "DivBackward0"
+
+    @staticmethod
+    def forward(ctx, x, c):
+        out = _make(c / x._data)
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        return -grad * out / x, None
+
+
+class PowScalar(Function):
+    """z = x ** p, p a Python number.   dL/dx = g * p * x^(p-1)  (0 when p == 0)."""
+
+    node_name = "PowBackward0"
+
+    @staticmethod
+    def forward(ctx, x, p):
+        ctx.save_for_backward(x)
+        ctx.p = p
+        return _make(x._data**p)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        p = ctx.p
+        if p == 0:
+            return grad * 0, None
+        return grad * (p * x ** (p - 1) if p != 2 else 2 * x), None
+
+
+class Pow(Function):
+    """z = x ** y.   dL/dx = g * y * x^(y-1),   dL/dy = g * z * log(x)  (0 where x == 0, y >= 0)."""
+
+    node_name = "PowBackward1"
+
+    @staticmethod
+    def forward(ctx, x, y):
+        out = _make(x._data ** y._data)
+        ctx.save_for_backward(x, y, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y, out = ctx.saved_tensors
+        grad_x = grad_y = None
+        if ctx.needs_input_grad[0]:
+            safe = (y == 0).logical_not()  # x^(y-1) * 0 would be nan at x == 0
+            grad_x = unbroadcast((grad * y * x ** (y - 1)).where(safe, 0.0), x.shape)
+        if ctx.needs_input_grad[1]:
+            zero_base = (x == 0) & (y >= 0)
+            grad_y = unbroadcast((grad * out * x.log()).where(zero_base.logical_not(), 0.0), y.shape)
+        return grad_x, grad_y
+
+
+class RPow(Function):
+    """z = c ** x for a scalar base c.   dL/dx = g * z * log(c)."""
+
+    node_name = "PowBackward2"
+
+    @staticmethod
+    def forward(ctx, x, c):
+        out = _make(np.power(c, x._data, dtype=x._data.dtype))
+        ctx.save_for_backward(out)
+        ctx.log_c = float(np.log(c)) if c != 0 else None
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        if ctx.log_c is None:  # 0 ** x: derivative 0 where defined, as PyTorch returns
+            return grad * 0, None
+        return grad * out * ctx.log_c, None
+
+
+def _tie_split(grad, x, y, pick_x_mask):
+    """Gradient for max/min: all of it to the winner, half to each side at a tie."""
+    tie = x == y
+    share = pick_x_mask.to(grad.dtype) + tie.to(grad.dtype) * 0.5
+    return grad * share, grad * (1 - share)
+
+
+class Maximum(Function):
+    """z = max(x, y) elementwise.   The larger side gets g; a tie gives each g/2."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return _make(np.maximum(x._data, y._data))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        grad_x, grad_y = _tie_split(grad, x, y, x > y)
+        return unbroadcast(grad_x, x.shape), unbroadcast(grad_y, y.shape)
+
+
+class Minimum(Function):
+    """z = min(x, y) elementwise.   The smaller side gets g; a tie gives each g/2."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return _make(np.minimum(x._data, y._data))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        grad_x, grad_y = _tie_split(grad, x, y, x < y)
+        return unbroadcast(grad_x, x.shape), unbroadcast(grad_y, y.shape)
+
+
+class Where(Function):
+    """z = cond ? x : y.   dL/dx = g where cond (else 0),   dL/dy = g where not cond."""
+
+    node_name = "WhereBackward0"
+
+    @staticmethod
+    def forward(ctx, cond, x, y):
+        ctx.cond = cond
+        ctx.shapes = (_shape(x), _shape(y))
+        return _make(np.where(cond._data, _arr(x), _arr(y)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x_shape, y_shape = ctx.shapes
+        grad_x = unbroadcast(grad.where(ctx.cond, 0.0), x_shape) \
+            if ctx.needs_input_grad[1] else None  # fmt: skip
+        grad_y = unbroadcast(grad.where(ctx.cond.logical_not(), 0.0), y_shape) \
+            if ctx.needs_input_grad[2] else None  # fmt: skip
+        return None, grad_x, grad_y
+
+
+class MaskedFill(Function):
+    """z = mask ? value : x.   dL/dx = g where not mask,   dL/dvalue = sum(g where mask)."""
+
+    @staticmethod
+    def forward(ctx, x, mask, value):
+        ctx.mask = mask
+        out = x._data.copy()
+        out[np.broadcast_to(mask._data, out.shape)] = _arr(value)
+        return _make(out)
+
+    @staticmethod
+    def backward(ctx, grad):
+        grad_x = grad.masked_fill(ctx.mask, 0.0) if ctx.needs_input_grad[0] else None
+        grad_value = None
+        if ctx.needs_input_grad[2]:
+            grad_value = grad.where(ctx.mask, 0.0).sum()
+        return grad_x, None, grad_value

@@ -1,0 +1,349 @@
+"""Unary elementwise ops. Where the derivative is a function of the output, the output is
+saved (and stored without a reference cycle, see `function.py`).
+
+| op         | forward              | dL/dx                          |
+|------------|----------------------|--------------------------------|
+| Neg        | -x                   | -g                             |
+| Exp        | e^x                  | g * y                          |
+| Log        | ln x                 | g / x                          |
+| Log1p      | ln(1 + x)            | g / (1 + x)                    |
+| Expm1      | e^x - 1              | g * (y + 1)                    |
+| Sqrt       | sqrt x               | g / (2 y)                      |
+| Rsqrt      | 1 / sqrt x           | -g * y^3 / 2                   |
+| Sin / Cos  | sin x / cos x        | g * cos x / -g * sin x         |
+| Tan        | tan x                | g * (1 + y^2)                  |
+| Tanh       | tanh x               | g * (1 - y^2)                  |
+| Sigmoid    | 1 / (1 + e^-x)       | g * y * (1 - y)                |
+| Relu       | max(x, 0)            | g where y > 0  (0 at the kink) |
+| Abs        | abs x                | g * sign x     (0 at the kink) |
+| Reciprocal | 1 / x                | -g * y^2                       |
+| Clamp      | min(max(x, lo), hi)  | g where lo <= x <= hi          |
+| Erf        | erf x                | g * 2/sqrt(pi) * e^(-x^2)      |
+| Sign Floor Ceil Round Trunc | piecewise constant | 0          |
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+
+_make = Tensor._make
+
+
+class Neg(Function):
+    """y = -x.   dL/dx = -g."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return _make(np.negative(x._data))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad
+
+
+class Exp(Function):
+    """y = exp(x).   dL/dx = g * y  (reuse the saved output; do not recompute exp)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = _make(np.exp(x._data))
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * y
+
+
+class Log(Function):
+    """y = ln(x).   dL/dx = g / x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(divide="ignore", invalid="ignore"):  # log(0) = -inf, log(-1) = nan
+            return _make(np.log(x._data))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad / x
+
+
+class Log1p(Function):
+    """y = ln(1 + x), accurate for small x.   dL/dx = g / (1 + x)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return _make(np.log1p(x._data))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad / (x + 1)
+
+
+class Expm1(Function):
+    """y = exp(x) - 1, accurate for small x.   dL/dx = g * (y + 1)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = _make(np.expm1(x._data))
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * (y + 1)
+
+
+class Sqrt(Function):
+    """y = sqrt(x).   dL/dx = g / (2 y)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(invalid="ignore"):  # sqrt(-1) = nan, as in PyTorch
+            y = _make(np.sqrt(x._data))
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad / (2 * y)
+
+
+class Rsqrt(Function):
+    """y = 1 / sqrt(x).   dL/dx = -g * y^3 / 2."""
+
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            y = _make(1 / np.sqrt(x._data))
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return -0.5 * grad * y.pow(3)
+
+
+class Sin(Function):
+    """y = sin(x).   dL/dx = g * cos(x)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _make(np.sin(x._data))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * x.cos()
+
+
+class Cos(Function):
+    """y = cos(x).   dL/dx = -g * sin(x)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _make(np.cos(x._data))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * -x.sin()
+
+
+class Tan(Function):
+    """y = tan(x).   dL/dx = g * (1 + y^2)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = _make(np.tan(x._data))
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * (1 + y * y)
+
+
+class Tanh(Function):
+    """y = tanh(x).   dL/dx = g * (1 - y^2)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = _make(np.tanh(x._data))
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * (1 - y * y)
+
+
+class Sigmoid(Function):
+    """y = 1 / (1 + exp(-x)).   dL/dx = g * y * (1 - y)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        # exp of -|x| never overflows; the two branches are the same function.
+        a = x._data
+        e = np.exp(-np.abs(a))
+        y = _make(np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False))
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * (y * (1 - y))
+
+
+class Relu(Function):
+    """y = max(x, 0).   dL/dx = g where y > 0; 0 elsewhere (also at 0, as PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = _make(np.maximum(x._data, 0, dtype=x._data.dtype))
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * (y > 0)
+
+
+class Abs(Function):
+    """y = |x|.   dL/dx = g * sign(x)  (0 at 0)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _make(np.abs(x._data))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * x.sign()
+
+
+class Reciprocal(Function):
+    """y = 1 / x.   dL/dx = -g * y^2."""
+
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(divide="ignore"):
+            y = _make(np.reciprocal(x._data))
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return -grad * (y * y)
+
+
+class Clamp(Function):
+    """y = min(max(x, lo), hi) for Python bounds.   dL/dx = g where lo <= x <= hi (inclusive)."""
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        ctx.save_for_backward(x)
+        ctx.lo, ctx.hi = lo, hi
+        a = x._data
+        if lo is not None and hi is not None and lo > hi:
+            return _make(np.full_like(a, hi))  # PyTorch: every value becomes max
+        if lo is not None:
+            a = np.maximum(a, lo, dtype=a.dtype)
+        if hi is not None:
+            a = np.minimum(a, hi, dtype=a.dtype)
+        return _make(a if a is not x._data else a.copy())
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        inside = None
+        if ctx.lo is not None:
+            inside = x >= ctx.lo
+        if ctx.hi is not None:
+            upper = x <= ctx.hi
+            inside = upper if inside is None else inside & upper
+        return grad * inside, None, None
+
+
+_erf = np.frompyfunc(math.erf, 1, 1)
+
+
+class Erf(Function):
+    """y = erf(x).   dL/dx = g * 2 / sqrt(pi) * exp(-x^2)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        a = x._data
+        return _make(np.asarray(_erf(a), dtype=np.float64).astype(a.dtype, copy=False))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * ((-x * x).exp() * (2 / math.sqrt(math.pi)))
+
+
+class _PiecewiseConstant(Function):
+    """Base of ops that are flat almost everywhere: dL/dx = 0."""
+
+    numpy_fn = None
+
+    @staticmethod
+    def forward(ctx, x):
+        return _make(ctx._fn.numpy_fn(x._data))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0
+
+
+class Sign(_PiecewiseConstant):
+    """y = sign(x) in {-1, 0, 1}.   dL/dx = 0."""
+
+    numpy_fn = staticmethod(np.sign)
+
+
+class Floor(_PiecewiseConstant):
+    """y = floor(x).   dL/dx = 0."""
+
+    numpy_fn = staticmethod(np.floor)
+
+
+class Ceil(_PiecewiseConstant):
+    """y = ceil(x).   dL/dx = 0."""
+
+    numpy_fn = staticmethod(np.ceil)
+
+
+class Round(_PiecewiseConstant):
+    """y = round(x), half to even (as PyTorch and NumPy).   dL/dx = 0."""
+
+    numpy_fn = staticmethod(np.round)
+
+
+class Trunc(_PiecewiseConstant):
+    """y = trunc(x), toward zero.   dL/dx = 0."""
+
+    numpy_fn = staticmethod(np.trunc)

@@ -1,0 +1,180 @@
+"""Matrix products.
+
+| op      | forward                    | dL/dx              | dL/dy              |
+|---------|----------------------------|--------------------|--------------------|
+| MatMul  | x @ y (batch-broadcasting) | g @ y^T            | x^T @ g            |
+| Einsum  | np.einsum(eq, *xs)         | einsum of g with the other operands, back to x_i's letters |
+
+A 1-d operand of MatMul is treated as a row (x) or a column (y) and the extra axis is
+dropped again, as NumPy and PyTorch do; batch axes that broadcasting added are summed back.
+"""
+
+from __future__ import annotations
+
+import string
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+from ._shape import unbroadcast
+
+_make = Tensor._make
+_NAMES = {(2, 2): "MmBackward0", (1, 1): "DotBackward0", (2, 1): "MvBackward0"}
+
+
+class MatMul(Function):
+    """z = x @ y.   dL/dx = g @ y^T,   dL/dy = x^T @ g  (batch axes summed back)."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        a, b = x._data, y._data
+        ctx.node_name = _NAMES.get((a.ndim, b.ndim), "BmmBackward0")
+        ctx.save_for_backward(x if ctx.needs_input_grad[1] else None,
+                              y if ctx.needs_input_grad[0] else None)  # fmt: skip
+        ctx.shapes = (a.shape, b.shape)
+        return _make(np.matmul(a, b))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        x_shape, y_shape = ctx.shapes
+        if len(x_shape) == 1 and len(y_shape) == 1:  # dot product
+            grad_x = grad * y if ctx.needs_input_grad[0] else None
+            grad_y = grad * x if ctx.needs_input_grad[1] else None
+            return grad_x, grad_y
+        g = grad
+        if len(x_shape) == 1:
+            g = g.unsqueeze(-2)
+        if len(y_shape) == 1:
+            g = g.unsqueeze(-1)
+        grad_x = grad_y = None
+        if ctx.needs_input_grad[0]:
+            y2 = y if len(y_shape) > 1 else y.unsqueeze(-1)
+            x2_shape = x_shape if len(x_shape) > 1 else (1,) + x_shape
+            grad_x = unbroadcast(g.matmul(y2.mT), x2_shape).reshape(x_shape)
+        if ctx.needs_input_grad[1]:
+            x2 = x if len(x_shape) > 1 else x.unsqueeze(0)
+            y2_shape = y_shape if len(y_shape) > 1 else y_shape + (1,)
+            grad_y = unbroadcast(x2.mT.matmul(g), y2_shape).reshape(y_shape)
+        return grad_x, grad_y
+
+
+def check_matmul(a: np.ndarray, b: np.ndarray) -> None:
+    """PyTorch's errors for incompatible matmul operands, naming the shapes."""
+    if a.ndim == 0 or b.ndim == 0:
+        raise RuntimeError(
+            f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and {b.ndim}D"
+        )
+    if a.dtype != b.dtype:
+        raise RuntimeError(
+            f"expected m1 and m2 to have the same dtype, but got: {a.dtype} != {b.dtype}"
+        )
+    k_a = a.shape[-1]
+    k_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
+    if k_a != k_b:
+        if a.ndim <= 2 and b.ndim <= 2:
+            rows = "x".join(map(str, a.shape if a.ndim == 2 else (1,) + a.shape))
+            cols = "x".join(map(str, b.shape if b.ndim == 2 else b.shape + (1,)))
+            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows} and {cols})")
+        raise RuntimeError(
+            f"Expected size for first two dimensions of batch2 tensor to be: "
+            f"[{k_a}] but got: [{k_b}] (matmul of shapes {list(a.shape)} and {list(b.shape)})"
+        )
+    batch_a, batch_b = a.shape[:-2], b.shape[:-2]
+    for m, n in zip(reversed(batch_a), reversed(batch_b)):
+        if m != n and m != 1 and n != 1:
+            raise RuntimeError(
+                f"The size of tensor a ({m}) must match the size of tensor b ({n}) at non-singleton "
+                f"dimension (matmul of shapes {list(a.shape)} and {list(b.shape)})"
+            )
+
+
+# ---------------------------------------------------------------- einsum
+
+
+def parse_einsum(equation: str, ndims: list) -> tuple:
+    """Expand '...' into letters and make the output explicit: ('ij,jk', ['ij','jk'], 'ik')."""
+    equation = equation.replace(" ", "")
+    lhs, arrow, out = equation.partition("->")
+    subs = lhs.split(",")
+    if len(subs) != len(ndims):
+        raise RuntimeError(
+            f"einsum(): more operands were provided than specified in the equation"
+            if len(ndims) > len(subs) else "einsum(): fewer operands were provided than "
+            "specified in the equation"
+        )  # fmt: skip
+    used = set(equation) - set(".,->")
+    spare = [c for c in string.ascii_letters if c not in used]
+    ell_len = max([n - len(s.replace("...", "")) for s, n in zip(subs, ndims) if "..." in s],
+                  default=0)  # fmt: skip
+    ell = "".join(spare[:ell_len])
+    expanded = []
+    for s, n in zip(subs, ndims):
+        if "..." in s:
+            k = n - len(s.replace("...", ""))
+            s = s.replace("...", ell[ell_len - k:] if k else "")
+        if len(s) != n:
+            raise RuntimeError(
+                f"einsum(): the number of subscripts in the equation ({len(s)}) does not match "
+                f"the number of dimensions ({n}) for operand {len(expanded)}"
+                + ("" if "..." in lhs else " and no ellipsis was given")
+            )
+        expanded.append(s)
+    if arrow:
+        out = out.replace("...", ell)
+    else:
+        letters = "".join(expanded)
+        out = ell + "".join(sorted(c for c in set(letters) if letters.count(c) == 1 and c not in ell))
+    return expanded, out
+
+
+class Einsum(Function):
+    """z = einsum(eq, x_1..x_n).   dL/dx_i = einsum(g and the other operands -> x_i's letters)."""
+
+    @staticmethod
+    def forward(ctx, subs, out, *xs):
+        ctx.subs, ctx.out = subs, out
+        ctx.save_for_backward(*xs)
+        eq = ",".join(subs) + "->" + out
+        return _make(np.asarray(np.einsum(eq, *[x._data for x in xs], optimize=len(xs) > 2)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        xs = ctx.saved_tensors
+        grads = [None, None]
+        for i, x in enumerate(xs):
+            if not ctx.needs_input_grad[2 + i]:
+                grads.append(None)
+                continue
+            others = [(s, t) for j, (s, t) in enumerate(zip(ctx.subs, xs)) if j != i]
+            grads.append(_einsum_grad(grad, ctx.out, others, ctx.subs[i], x.shape))
+        return tuple(grads)
+
+
+def _einsum_grad(grad, out: str, others: list, target: str, shape: tuple):
+    """dL/d(operand with letters `target`): contract g with the other operands."""
+    available = set(out) | {c for s, _ in others for c in s}
+    unique = "".join(dict.fromkeys(target))  # first occurrence of each letter
+    kept = "".join(c for c in unique if c in available)
+    subs = [out] + [s for s, _ in others]
+    result = Einsum.apply(subs, kept, grad, *[t for _, t in others])
+    sizes = {c: n for c, n in zip(target, shape)}
+    if kept != unique:  # letters summed away in x alone: broadcast the gradient over them
+        view = tuple(sizes[c] if c in kept else 1 for c in unique)
+        result = result.reshape(view).expand(tuple(sizes[c] for c in unique))
+    if unique != target:  # a repeated letter (a diagonal): put g back on the diagonal
+        spare = [c for c in string.ascii_letters if c not in target]
+        subs, operands, full = [unique], [result], ""
+        seen = set()
+        for c in target:
+            if c in seen:
+                fresh = spare.pop()
+                subs.append(c + fresh)
+                operands.append(Tensor._make(np.eye(sizes[c], dtype=grad._data.dtype)))
+                full += fresh
+            else:
+                seen.add(c)
+                full += c
+        result = Einsum.apply(subs, full, *operands)
+    return result

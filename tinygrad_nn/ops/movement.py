@@ -1,0 +1,348 @@
+"""Movement ops: they move, copy or select elements without arithmetic. They come in
+adjoint pairs - each one's backward is its partner applied to the gradient:
+
+| op          | forward                          | backward (its adjoint)              |
+|-------------|----------------------------------|-------------------------------------|
+| View        | reshape                          | reshape back                        |
+| Permute     | reorder axes                     | inverse permutation                 |
+| Expand      | broadcast to a bigger shape      | sum back (unbroadcast)              |
+| Repeat      | tile                             | sum the tiles                       |
+| Flip        | reverse axes                     | flip again                          |
+| Index       | x[key]                           | IndexAdd: scatter-add g into zeros  |
+| IndexAdd    | zeros(shape); z[key] += g        | Index                               |
+| IndexPut    | x with x[key] = v                | g with g[key] = 0;  g[key] for v    |
+| Cat         | join along dim                   | slice the gradient back apart       |
+| Stack       | join along a new dim             | select each slice                   |
+| Gather      | x[..., index, ...] along dim     | ScatterAdd                          |
+| ScatterAdd  | zeros; z[..., index, ...] += g   | Gather                              |
+| Pad         | constant padding                 | slice the padding off               |
+| Tril / Triu | zero above / below a diagonal    | the same mask on g                  |
+| Clone       | copy                             | g                                   |
+
+Views: where NumPy returns a view, the output shares memory *and the version counter* with
+its input, as PyTorch's views do, so an in-place change through either is seen by both.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+from ._shape import unbroadcast
+
+_make = Tensor._make
+
+
+def _as_view_of(out: Tensor, x: Tensor) -> Tensor:
+    """Mark `out` as a view of `x` when NumPy made it share x's memory."""
+    if out._data.base is not None and np.may_share_memory(out._data, x._data):
+        out._vc = x._vc
+        out._base = x._base if x._base is not None else x
+    return out
+
+
+class View(Function):
+    """y = x reshaped (view, reshape, flatten, squeeze, unsqueeze).   dL/dx = g reshaped back."""
+
+    @staticmethod
+    def forward(ctx, x, shape, name="ViewBackward0"):
+        ctx.shape = x._data.shape
+        if name != "ViewBackward0":
+            ctx.node_name = name
+        return _as_view_of(_make(x._data.reshape(shape)), x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.shape), None, None
+
+
+class Permute(Function):
+    """y = x with axes reordered.   dL/dx = g with the inverse order."""
+
+    @staticmethod
+    def forward(ctx, x, dims, name="PermuteBackward0"):
+        ctx.dims = dims
+        if name != "PermuteBackward0":
+            ctx.node_name = name
+        return _as_view_of(_make(x._data.transpose(dims)), x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.permute(tuple(np.argsort(ctx.dims).tolist())), None, None
+
+
+class Expand(Function):
+    """y = x broadcast to `shape` (a read-only view).   dL/dx = g summed back to x's shape."""
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.shape = x._data.shape
+        return _as_view_of(_make(np.broadcast_to(x._data, shape)), x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return unbroadcast(grad, ctx.shape), None
+
+
+class Repeat(Function):
+    """y = x tiled `repeats` times per dim.   dL/dx = sum of g over the tiles."""
+
+    @staticmethod
+    def forward(ctx, x, repeats):
+        shape = (1,) * (len(repeats) - x._data.ndim) + x._data.shape
+        ctx.shape, ctx.in_shape, ctx.repeats = shape, x._data.shape, repeats
+        return _make(np.tile(x._data.reshape(shape), repeats))
+
+    @staticmethod
+    def backward(ctx, grad):
+        split = []  # view g as (r0, s0, r1, s1, ...) and sum the r axes
+        for r, s in zip(ctx.repeats, ctx.shape):
+            split += [r, s]
+        summed = grad.reshape(tuple(split)).sum(tuple(range(0, len(split), 2)))
+        return summed.reshape(ctx.in_shape), None
+
+
+class Flip(Function):
+    """y = x reversed along dims.   dL/dx = g flipped back."""
+
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.dims = dims
+        return _make(np.flip(x._data, dims).copy())
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.flip(ctx.dims), None
+
+
+def _is_basic(key: tuple) -> bool:
+    """True if `key` holds only ints, slices, None and Ellipsis (NumPy returns a view)."""
+    return all(k is None or k is Ellipsis or isinstance(k, (int, slice)) for k in key)
+
+
+class Index(Function):
+    """y = x[key] (ints, slices, None, ..., bool masks, integer arrays).
+    dL/dx = zeros with g scatter-added at key (repeated indices accumulate)."""
+
+    @staticmethod
+    def forward(ctx, x, key):
+        ctx.shape, ctx.key = x._data.shape, key
+        basic = _is_basic(key)
+        if basic:
+            ctx.node_name = "SliceBackward0" if all(
+                isinstance(k, slice) or k is Ellipsis or k is None for k in key
+            ) else "SelectBackward0"
+        out = _make(x._data[key])
+        return _as_view_of(out, x) if basic else out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return IndexAdd.apply(grad, ctx.key, ctx.shape), None
+
+
+class IndexAdd(Function):
+    """y = zeros(shape) with g added at key.   dL/dg = dL/dy [key]."""
+
+    node_name = "IndexPutBackward0"
+
+    @staticmethod
+    def forward(ctx, grad, key, shape):
+        ctx.key = key
+        out = np.zeros(shape, dtype=grad._data.dtype)
+        if _is_basic(key):
+            out[key] = grad._data  # a basic index hits each element at most once
+        else:
+            np.add.at(out, key, grad._data)
+        return _make(out)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad[ctx.key], None, None
+
+
+class IndexPut(Function):
+    """y = x with y[key] = v.   dL/dx = g with zeros at key,   dL/dv = g[key] summed to v."""
+
+    node_name = "CopySlices"
+
+    @staticmethod
+    def forward(ctx, x, key, v):
+        out = x._data.copy()
+        out[key] = v._data if isinstance(v, Tensor) else v
+        ctx.key = key
+        ctx.v_shape = v._data.shape if isinstance(v, Tensor) else None
+        return _make(out)
+
+    @staticmethod
+    def backward(ctx, grad):
+        grad_x = grad_v = None
+        if ctx.needs_input_grad[0]:
+            grad_x = IndexPut.apply(grad, ctx.key, 0.0)
+        if ctx.needs_input_grad[2]:
+            grad_v = unbroadcast(grad[ctx.key], ctx.v_shape)
+        return grad_x, None, grad_v
+
+
+class Cat(Function):
+    """y = x_1, ..., x_n joined along dim.   dL/dx_i = the slice of g where x_i went."""
+
+    @staticmethod
+    def forward(ctx, dim, *xs):
+        ctx.dim = dim
+        ctx.sizes = [x._data.shape[dim] if x._data.ndim else 0 for x in xs]
+        arrays = [x._data for x in xs if x._data.shape != (0,)]  # legacy: 1-d empty skips
+        dtype = np.result_type(*[x._data.dtype for x in xs])
+        if not arrays:
+            return _make(np.zeros((0,), dtype))
+        return _make(np.concatenate(arrays, axis=dim, dtype=dtype))
+
+    @staticmethod
+    def backward(ctx, grad):
+        grads, start = [None], 0
+        for size, need in zip(ctx.sizes, ctx.needs_input_grad[1:]):
+            key = (slice(None),) * ctx.dim + (slice(start, start + size),)
+            grads.append(grad[key] if need else None)
+            start += size
+        return tuple(grads)
+
+
+class Stack(Function):
+    """y = x_1, ..., x_n stacked along a new dim.   dL/dx_i = g selected at i on that dim."""
+
+    @staticmethod
+    def forward(ctx, dim, *xs):
+        ctx.dim = dim
+        dtype = np.result_type(*[x._data.dtype for x in xs])
+        return _make(np.stack([x._data for x in xs], axis=dim, dtype=dtype))
+
+    @staticmethod
+    def backward(ctx, grad):
+        grads = [None]
+        for i, need in enumerate(ctx.needs_input_grad[1:]):
+            grads.append(grad.select(ctx.dim, i) if need else None)
+        return tuple(grads)
+
+
+class Gather(Function):
+    """y[i][j] = x[index[i][j]][j] (for dim 0).   dL/dx = ScatterAdd of g at index."""
+
+    @staticmethod
+    def forward(ctx, x, dim, index):
+        a, idx = x._data, index._data
+        check_scatter_index(idx, a.shape, dim)
+        ctx.dim, ctx.index, ctx.shape = dim, index, a.shape
+        # Off `dim`, the index may be smaller than x: cut x down to it.
+        cut = tuple(slice(None) if d == dim else slice(0, n) for d, n in enumerate(idx.shape))
+        return _make(np.take_along_axis(a[cut], idx, dim))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return ScatterAdd.apply(grad, ctx.dim, ctx.index, ctx.shape), None, None
+
+
+def check_scatter_index(index: np.ndarray, shape: tuple, dim: int) -> None:
+    """PyTorch's rules for a gather/scatter index; RuntimeError naming the shapes otherwise."""
+    if index.dtype != np.int64:
+        raise RuntimeError(f"gather(): Expected dtype int64 for index, got {index.dtype}")
+    if index.ndim != len(shape) and not (index.ndim <= 1 and len(shape) <= 1):
+        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+    for d in range(index.ndim):
+        if d != dim and index.shape[d] > shape[d]:
+            raise RuntimeError(
+                f"Size does not match at dimension {d} expected index {list(index.shape)} to be "
+                f"smaller than self {list(shape)} apart from dimension {dim}"
+            )
+    size = shape[dim] if shape else 1
+    if index.size and (index.min() < 0 or index.max() >= size):
+        bad = int(index.min()) if index.min() < 0 else int(index.max())
+        raise RuntimeError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
+
+
+class ScatterAdd(Function):
+    """y = zeros(shape); y[index[i][j]][j] += g[i][j] (dim 0).   dL/dg = Gather of dL/dy."""
+
+    node_name = "ScatterAddBackward0"
+
+    @staticmethod
+    def forward(ctx, grad, dim, index, shape):
+        ctx.dim, ctx.index = dim, index
+        out = np.zeros(shape, dtype=grad._data.dtype)
+        idx = index._data
+        # Build full coordinates: index along `dim`, the element's own position elsewhere.
+        coords = list(np.indices(idx.shape, sparse=True))
+        coords[dim] = idx
+        np.add.at(out, tuple(coords), grad._data[tuple(slice(0, n) for n in idx.shape)])
+        return _make(out)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.gather(ctx.dim, ctx.index), None, None, None
+
+
+class Pad(Function):
+    """y = x with `value` around it; pads = ((before, after) per dim).   dL/dx = inner slice of g."""
+
+    node_name = "ConstantPadNdBackward0"
+
+    @staticmethod
+    def forward(ctx, x, pads, value=0.0):
+        ctx.key = tuple(slice(b, b + n) for (b, _), n in zip(pads, x._data.shape))
+        return _make(np.pad(x._data, pads, constant_values=value))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad[ctx.key], None, None
+
+
+class Tril(Function):
+    """y = x with the elements above diagonal k set to 0.   dL/dx = tril(g, k)."""
+
+    @staticmethod
+    def forward(ctx, x, k):
+        ctx.k = k
+        return _make(np.tril(x._data, k))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.tril(ctx.k), None
+
+
+class Triu(Function):
+    """y = x with the elements below diagonal k set to 0.   dL/dx = triu(g, k)."""
+
+    @staticmethod
+    def forward(ctx, x, k):
+        ctx.k = k
+        return _make(np.triu(x._data, k))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.triu(ctx.k), None
+
+
+class Clone(Function):
+    """y = a copy of x (also `contiguous()` when a copy is needed).   dL/dx = g."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return _make(np.array(x._data, copy=True, order="C"))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+class Cast(Function):
+    """y = x converted to another floating dtype.   dL/dx = g converted back."""
+
+    node_name = "ToCopyBackward0"
+
+    @staticmethod
+    def forward(ctx, x, np_dtype):
+        ctx.dtype = x._data.dtype
+        return _make(x._data.astype(np_dtype))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Cast.apply(grad, ctx.dtype), None

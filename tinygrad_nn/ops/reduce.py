@@ -1,0 +1,307 @@
+"""Reductions. They save shapes, not arrays, where they can: the backward of a sum only
+needs to know which axes were summed, to put them back and expand (sum <-> expand are
+adjoint).
+
+| op         | forward                     | dL/dx                                        |
+|------------|-----------------------------|----------------------------------------------|
+| Sum        | sum over dims               | g expanded back to x's shape                 |
+| Mean       | sum / n                     | g expanded / n                               |
+| Prod       | product over dims           | g * (product of the other elements)          |
+| Var / Std  | sum (x - mean)^2 / (n - c)  | g * 2 (x - mean) / (n - c)  (/ 2 std)        |
+| Amax/Amin  | largest/smallest            | g shared evenly among the tied extremes      |
+| MaxDim     | (values, indices) along dim | g to the selected index                      |
+| Logsumexp  | log sum exp                 | g * softmax(x)                               |
+| Norm       | (sum abs(x)^p)^(1/p)        | g * x abs(x)^(p-2) / norm^(p-1)              |
+| Cumsum     | running sum along dim       | reversed running sum of g                    |
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+
+_make = Tensor._make
+
+
+def _kept_shape(shape: tuple, dims: tuple) -> tuple:
+    """`shape` with the reduced dims set to 1 (the keepdim=True shape)."""
+    return tuple(1 if i in dims else n for i, n in enumerate(shape))
+
+
+def expand_back(grad, shape: tuple, dims: tuple):
+    """Undo a reduction's shape: reinsert the reduced dims as size 1, then expand."""
+    return grad.reshape(_kept_shape(shape, dims)).expand(shape)
+
+
+def _reduced_count(shape: tuple, dims: tuple) -> int:
+    n = 1
+    for d in dims:
+        n *= shape[d]
+    return n
+
+
+class Sum(Function):
+    """y = sum of x over dims.   dL/dx = g expanded back to x's shape."""
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim, dtype=None):
+        ctx.shape, ctx.dims = x._data.shape, dims
+        if len(dims) != x._data.ndim:
+            ctx.node_name = "SumBackward1"
+        return _make(np.sum(x._data, axis=dims, keepdims=keepdim, dtype=dtype))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return expand_back(grad, ctx.shape, ctx.dims), None, None, None
+
+
+class Mean(Function):
+    """y = mean of x over dims.   dL/dx = g expanded / n."""
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim, dtype=None):
+        ctx.shape, ctx.dims = x._data.shape, dims
+        if len(dims) != x._data.ndim:
+            ctx.node_name = "MeanBackward1"
+        out = np.mean(x._data, axis=dims, keepdims=keepdim, dtype=dtype)
+        return _make(np.asarray(out, dtype=dtype or x._data.dtype))
+
+    @staticmethod
+    def backward(ctx, grad):
+        n = _reduced_count(ctx.shape, ctx.dims)
+        return expand_back(grad / n, ctx.shape, ctx.dims), None, None, None
+
+
+class Prod(Function):
+    """y = product of x over dims.   dL/dx = g * (product of the other elements)."""
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim, dtype=None):
+        out = _make(np.prod(x._data, axis=dims, keepdims=keepdim, dtype=dtype))
+        ctx.dims, ctx.keepdim = dims, keepdim
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        shape, dims = x.shape, ctx.dims
+        g = expand_back(grad, shape, dims)
+        y = expand_back(out, shape, dims)
+        nonzero = x != 0
+        # Where x == 0, the product of the others is the product of the non-zero elements
+        # if x is the slice's only zero, else 0: out / x would be 0 / 0 there.
+        zeros_in_slice = expand_back((~nonzero).sum(dims, keepdim=True), shape, dims)
+        others = expand_back(x.where(nonzero, 1).prod(dims, keepdim=True), shape, dims)
+        others = others.where(zeros_in_slice == 1, 0)
+        return g * (y / x.where(nonzero, 1)).where(nonzero, others), None, None, None
+
+
+class Var(Function):
+    """y = sum((x - mean)^2) / (n - c).   dL/dx = g * 2 (x - mean) / (n - c)."""
+
+    @staticmethod
+    def forward(ctx, x, dims, correction, keepdim):
+        ctx.dims, ctx.correction = dims, correction
+        ctx.save_for_backward(x)
+        a = x._data
+        dof = max(0, _reduced_count(a.shape, dims) - correction)
+        centered = a - a.mean(axis=dims, keepdims=True)
+        with np.errstate(divide="ignore", invalid="ignore"):  # n <= correction: inf/nan
+            out = np.sum(centered * centered, axis=dims, keepdims=keepdim) / a.dtype.type(dof)
+        return _make(np.asarray(out, dtype=a.dtype))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        dims = ctx.dims
+        n = _reduced_count(x.shape, dims)
+        centered = x - x.mean(dims, keepdim=True)
+        return expand_back(grad, x.shape, dims) * centered * (2 / (n - ctx.correction)), \
+            None, None, None  # fmt: skip
+
+
+class Std(Function):
+    """y = sqrt(var(x)).   dL/dx = g * (x - mean) / ((n - c) * y)."""
+
+    @staticmethod
+    def forward(ctx, x, dims, correction, keepdim):
+        var = Var.forward(ctx, x, dims, correction, True)
+        std_kept = _make(np.sqrt(var._data))
+        ctx.save_for_backward(x, std_kept)
+        return _make(std_kept._data if keepdim else np.squeeze(std_kept._data, axis=dims))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, std_kept = ctx.saved_tensors
+        dims = ctx.dims
+        n = _reduced_count(x.shape, dims)
+        centered = x - x.mean(dims, keepdim=True)
+        g = expand_back(grad, x.shape, dims)
+        return g * centered / (std_kept * (n - ctx.correction)), None, None, None
+
+
+class Amax(Function):
+    """y = max over dims.   dL/dx = g shared evenly among the elements equal to the max."""
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim, largest=True):
+        reduce = np.max if largest else np.min
+        if x._data.size == 0:
+            raise RuntimeError(
+                f"{'max' if largest else 'min'}(): Expected reduction dim to be specified for "
+                "input.numel() == 0. Specify the reduction dim with the 'dim' argument."
+            )
+        out = _make(reduce(x._data, axis=dims, keepdims=keepdim))
+        ctx.dims = dims
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        dims = ctx.dims
+        hit = x == expand_back(out, x.shape, dims)
+        count = expand_back(hit.sum(dims, keepdim=True), x.shape, dims)
+        return expand_back(grad, x.shape, dims) * hit / count, None, None, None
+
+
+class Amin(Amax):
+    """y = min over dims.   dL/dx = g shared evenly among the elements equal to the min."""
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim, largest=False):
+        return Amax.forward(ctx, x, dims, keepdim, largest=False)
+
+
+class MaxDim(Function):
+    """(values, indices) = max of x along dim.   dL/dx = g at the selected index only."""
+
+    node_name = "MaxBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dim, keepdim, largest=True):
+        a = x._data
+        if a.ndim and a.shape[dim] == 0:
+            raise IndexError(
+                f"{'max' if largest else 'min'}(): Expected reduction dim {dim} to have "
+                "non-zero size."
+            )
+        index = np.argmax(a, axis=dim, keepdims=True) if largest else \
+            np.argmin(a, axis=dim, keepdims=True)  # fmt: skip
+        values = np.take_along_axis(a, index, axis=dim) if a.ndim else a.copy()
+        if not keepdim and a.ndim:
+            index, values = np.squeeze(index, dim), np.squeeze(values, dim)
+        ctx.dim, ctx.keepdim, ctx.shape = dim, keepdim, a.shape
+        indices = _make(index.astype(np.int64))
+        ctx.mark_non_differentiable(indices)
+        ctx.save_for_backward(indices)
+        return _make(values), indices
+
+    @staticmethod
+    def backward(ctx, grad, grad_indices):
+        (indices,) = ctx.saved_tensors
+        from .movement import ScatterAdd
+
+        if not ctx.shape:
+            return grad, None, None, None
+        if not ctx.keepdim:
+            grad, indices = grad.unsqueeze(ctx.dim), indices.unsqueeze(ctx.dim)
+        return ScatterAdd.apply(grad, ctx.dim, indices, ctx.shape), None, None, None
+
+
+class MinDim(MaxDim):
+    """(values, indices) = min of x along dim.   dL/dx = g at the selected index only."""
+
+    node_name = "MinBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dim, keepdim, largest=False):
+        return MaxDim.forward(ctx, x, dim, keepdim, largest=False)
+
+
+class Logsumexp(Function):
+    """y = log(sum(exp(x))) over dims.   dL/dx = g * exp(x - y)  (the softmax)."""
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        a = x._data
+        if a.size == 0:
+            out = np.log(np.sum(np.exp(a), axis=dims, keepdims=True))
+        else:
+            # Subtract the max before exp: exp(1000) overflows, exp(0) does not.
+            m = np.max(a, axis=dims, keepdims=True)
+            m = np.where(np.isfinite(m), m, 0)
+            with np.errstate(divide="ignore"):
+                out = np.log(np.sum(np.exp(a - m), axis=dims, keepdims=True)) + m
+        ctx.dims = dims
+        kept = _make(out.astype(a.dtype, copy=False))
+        ctx.save_for_backward(x, kept)
+        return kept if keepdim else _make(np.squeeze(kept._data, axis=dims))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, kept = ctx.saved_tensors
+        g = expand_back(grad, x.shape, ctx.dims)
+        return g * (x - kept).exp(), None, None
+
+
+class Norm(Function):
+    """y = (sum |x|^p)^(1/p).   dL/dx = g * x |x|^(p-2) / y^(p-1);  p=2: g * x / y (0 at y=0)."""
+
+    node_name = "LinalgVectorNormBackward0"
+
+    @staticmethod
+    def forward(ctx, x, p, dims, keepdim):
+        a = np.abs(x._data)
+        if p == float("inf"):
+            out = np.max(a, axis=dims, keepdims=True)
+        elif p == -float("inf"):
+            out = np.min(a, axis=dims, keepdims=True)
+        elif p == 0:
+            out = np.sum(a != 0, axis=dims, keepdims=True).astype(a.dtype)
+        elif p == 1:
+            out = np.sum(a, axis=dims, keepdims=True)
+        elif p == 2:
+            out = np.sqrt(np.sum(a * a, axis=dims, keepdims=True))
+        else:
+            out = np.sum(a**p, axis=dims, keepdims=True) ** (1.0 / p)
+        ctx.p, ctx.dims = p, dims
+        kept = _make(out)
+        ctx.save_for_backward(x, kept)
+        return kept if keepdim else _make(np.squeeze(out, axis=dims))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, kept = ctx.saved_tensors
+        p, dims = ctx.p, ctx.dims
+        g = expand_back(grad, x.shape, dims)
+        norm = expand_back(kept, x.shape, dims)
+        if p == 0:
+            return g * 0, None, None, None
+        if p == 1:
+            return g * x.sign(), None, None, None
+        if p in (float("inf"), -float("inf")):
+            hit = x.abs() == norm
+            count = expand_back(hit.sum(dims, keepdim=True), x.shape, dims)
+            return g * x.sign() * hit / count, None, None, None
+        if p == 2:
+            return (g * x / norm).where(norm != 0, 0.0), None, None, None
+        scale = x * x.abs().pow(p - 2) / norm.pow(p - 1)
+        return (g * scale).where(norm != 0, 0.0), None, None, None
+
+
+class Cumsum(Function):
+    """y_i = x_0 + ... + x_i along dim.   dL/dx_i = g_i + ... + g_last (reversed cumsum)."""
+
+    @staticmethod
+    def forward(ctx, x, dim, dtype=None):
+        ctx.dim = dim
+        return _make(np.cumsum(x._data, axis=dim, dtype=dtype))
+
+    @staticmethod
+    def backward(ctx, grad):
+        dim = ctx.dim
+        return grad.flip(dim).cumsum(dim).flip(dim), None, None

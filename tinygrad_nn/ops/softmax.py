@@ -1,0 +1,60 @@
+"""Softmax and log-softmax: written as Functions (not composites) for accuracy.
+
+| op         | forward                         | dL/dx                          |
+|------------|---------------------------------|--------------------------------|
+| Softmax    | e^(x - max) / sum e^(x - max)   | y * (g - sum(g * y))           |
+| LogSoftmax | x - max - log sum e^(x - max)   | g - e^y * sum(g)               |
+
+Subtracting the max before exp keeps e^x from overflowing for logits like 1000.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+
+_make = Tensor._make
+
+
+def _shifted(a: np.ndarray, dim: int) -> np.ndarray:
+    if a.size == 0:
+        return a
+    m = np.max(a, axis=dim, keepdims=True)
+    return a - np.where(np.isfinite(m), m, 0)
+
+
+class Softmax(Function):
+    """y = exp(x) / sum(exp(x)) along dim.   dL/dx = y * (g - sum(g * y))."""
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        e = np.exp(_shifted(x._data, dim))
+        y = _make(e / np.sum(e, axis=dim, keepdims=True))
+        ctx.dim = dim
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return y * (grad - (grad * y).sum(ctx.dim, keepdim=True)), None
+
+
+class LogSoftmax(Function):
+    """y = x - log(sum(exp(x))) along dim.   dL/dx = g - exp(y) * sum(g)."""
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        s = _shifted(x._data, dim)
+        with np.errstate(divide="ignore"):
+            y = _make(s - np.log(np.sum(np.exp(s), axis=dim, keepdims=True)))
+        ctx.dim = dim
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad - y.exp() * grad.sum(ctx.dim, keepdim=True), None

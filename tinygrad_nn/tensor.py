@@ -1,0 +1,1810 @@
+"""The Tensor: a NumPy array plus the fields autograd needs. No calculus lives here.
+
+A Tensor holds
+    _data          the ndarray with the values;
+    requires_grad  whether gradients should flow to it;
+    grad           dL/d(this tensor), filled by backward() for leaves;
+    grad_fn        the node of the op that made it (None for a leaf), see autograd/function.py;
+    _version       a counter bumped by every in-place change, shared with its views, so a
+                   node that saved this tensor can tell it was modified.
+
+Almost every method is one line that normalises its arguments and calls an op in `ops/`.
+"""
+
+from __future__ import annotations
+
+import builtins
+import weakref
+
+import numpy as np
+
+from . import dtypes as _dt
+from ._tensor_str import tensor_repr
+from .autograd.grad_mode import _state as _grad_state
+
+_FROM_NUMPY = _dt._FROM_NUMPY
+_new = object.__new__
+
+
+class Size(tuple):
+    """A tensor's shape: a tuple that prints like PyTorch's `torch.Size`."""
+
+    def numel(self) -> int:
+        """Product of the sizes."""
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+    def __repr__(self) -> str:
+        return f"tinygrad_nn.Size({list(self)})"
+
+    def __getitem__(self, item):
+        result = tuple.__getitem__(self, item)
+        return Size(result) if isinstance(item, slice) else result
+
+
+class device:
+    """The device a tensor lives on: only 'cpu' exists here."""
+
+    def __init__(self, type_: str = "cpu", index=None):
+        if isinstance(type_, device):
+            type_ = type_.type
+        name = str(type_).split(":")[0]
+        if name != "cpu":
+            raise RuntimeError(f"Expected one of cpu device type at start of device string: {type_}"
+                               if name not in ("cuda", "mps") else
+                               f"device '{type_}' is not available: tinygrad_nn runs on the CPU")  # fmt: skip
+        self.type, self.index = "cpu", None
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, (device, str)) and str(other).split(":")[0] == "cpu"
+
+    def __hash__(self) -> int:
+        return hash("cpu")
+
+    def __repr__(self) -> str:
+        return "device(type='cpu')"
+
+    def __str__(self) -> str:
+        return "cpu"
+
+
+_CPU = device("cpu")
+
+
+def _check_device(d) -> None:
+    if d is not None:
+        device(d)
+
+
+class _RemovableHandle:
+    """What `register_hook` returns: `.remove()` takes the hook off again."""
+
+    def __init__(self, hooks: list, hook):
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self) -> None:
+        """Remove the hook (a second call does nothing)."""
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+class Tensor:
+    """A multi-dimensional array that records the ops applied to it, for autograd.
+
+    `Tensor(data)` always makes float32 (as `torch.Tensor` does); use `tinygrad_nn.tensor`
+    to infer the dtype. `Tensor(2, 3)` makes an uninitialised 2x3 tensor.
+    """
+
+    __slots__ = ("_data", "_requires_grad", "_grad", "grad_fn", "_output_nr", "_vc", "_hooks",
+                 "_accumulator", "_base", "_retains_grad", "__dict__", "__weakref__")  # fmt: skip
+    __array_priority__ = 1000  # ndarray <op> Tensor defers to Tensor's reflected op
+
+    def __init__(self, *args, requires_grad: bool = False, dtype=None, device=None):
+        _check_device(device)
+        if len(args) == 1 and not isinstance(args[0], (builtins.int, Size)):
+            data = args[0]
+            if isinstance(data, Tensor):
+                data = data._data
+            array = np.array(data, dtype=np.float32 if dtype is None else _dt.as_dtype(dtype).np)
+            if array.ndim == 0 and not isinstance(args[0], (Tensor, np.ndarray)):
+                raise TypeError(f"new(): data must be a sequence (got {type(data).__name__})")
+        else:
+            shape = tuple(args[0]) if len(args) == 1 and isinstance(args[0], Size) else args
+            array = np.empty(tuple(shape), dtype=np.float32)
+        Tensor._init_fields(self, array, requires_grad)
+
+    def _init_fields(self, array: np.ndarray, requires_grad: bool = False) -> None:
+        self._data = array
+        self._requires_grad = requires_grad
+        self._grad = None
+        self.grad_fn = None
+        self._output_nr = 0
+        self._vc = [0]  # one-element list: views share it, see _as_view_of in ops/movement.py
+        self._hooks = None
+        self._accumulator = None
+        self._base = None
+        self._retains_grad = False
+
+    @staticmethod
+    def _make(array, requires_grad: bool = False) -> Tensor:
+        """Wrap an ndarray without copying (NumPy scalars become 0-d arrays). The fast path."""
+        t = _new(Tensor)
+        t._data = array if array.__class__ is np.ndarray else np.asarray(array)
+        t._requires_grad = requires_grad
+        t._grad = None
+        t.grad_fn = None
+        t._output_nr = 0
+        t._vc = [0]
+        t._hooks = None
+        t._accumulator = None
+        t._base = None
+        t._retains_grad = False
+        return t
+
+    # ------------------------------------------------------------------ attributes
+
+    @property
+    def shape(self) -> Size:
+        """The sizes of the dimensions, as a `Size` (a tuple)."""
+        return Size(self._data.shape)
+
+    @property
+    def dtype(self) -> _dt.dtype:
+        """The element type, e.g. `tinygrad_nn.float32`."""
+        return _FROM_NUMPY[self._data.dtype]
+
+    @staticmethod
+    def _dtype_of(np_dtype) -> _dt.dtype:
+        return _FROM_NUMPY[np_dtype]
+
+    @property
+    def ndim(self) -> int:
+        """Number of dimensions."""
+        return self._data.ndim
+
+    def dim(self) -> int:
+        """Number of dimensions."""
+        return self._data.ndim
+
+    def ndimension(self) -> int:
+        """Number of dimensions (old name)."""
+        return self._data.ndim
+
+    def size(self, dim: int | None = None):
+        """The shape, or the size of one dimension."""
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[_norm_dim(dim, self._data.ndim)]
+
+    def numel(self) -> int:
+        """Number of elements."""
+        return self._data.size
+
+    def nelement(self) -> int:
+        """Number of elements (old name)."""
+        return self._data.size
+
+    def element_size(self) -> int:
+        """Bytes per element."""
+        return self._data.itemsize
+
+    @property
+    def itemsize(self) -> int:
+        """Bytes per element."""
+        return self._data.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of all elements."""
+        return self._data.nbytes
+
+    def stride(self, dim: int | None = None):
+        """Strides in elements (not bytes), as PyTorch reports them."""
+        strides = tuple(s // self._data.itemsize for s in self._data.strides)
+        return strides if dim is None else strides[_norm_dim(dim, self._data.ndim)]
+
+    def is_contiguous(self, memory_format=None) -> bool:
+        """True if the elements lie in row-major order without gaps."""
+        return self._data.flags.c_contiguous
+
+    def is_floating_point(self) -> bool:
+        """True for float16/32/64 tensors."""
+        return self._data.dtype.kind == "f"
+
+    def is_complex(self) -> bool:
+        """Always False: complex tensors are not supported."""
+        return False
+
+    def data_ptr(self) -> int:
+        """Address of the first element."""
+        return self._data.ctypes.data
+
+    @property
+    def device(self) -> device:
+        """Always the CPU."""
+        return _CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        """Always False."""
+        return False
+
+    @property
+    def layout(self) -> str:
+        """Always strided."""
+        return "torch.strided"
+
+    @property
+    def T(self) -> Tensor:
+        """All dims reversed (the transpose for a matrix)."""
+        return self.permute(tuple(range(self._data.ndim - 1, -1, -1)))
+
+    @property
+    def mT(self) -> Tensor:
+        """The last two dims swapped (a batch of transposed matrices)."""
+        if self._data.ndim < 2:
+            raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices. "
+                               f"Got {self._data.ndim}-D tensor.")  # fmt: skip
+        return self.transpose(-2, -1)
+
+    @property
+    def H(self) -> Tensor:
+        """Conjugate transpose; the transpose for real tensors."""
+        return self.T
+
+    @property
+    def mH(self) -> Tensor:
+        """Conjugate transpose of matrices; mT for real tensors."""
+        return self.mT
+
+    @property
+    def requires_grad(self) -> bool:
+        """Whether gradients flow to this tensor. Settable on leaves."""
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        if self.grad_fn is not None:
+            if value:
+                return
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use a "
+                "computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach()."
+            )
+        if value and self._data.dtype.kind not in "fc":
+            raise RuntimeError(
+                "only Tensors of floating point and complex dtype can require gradients"
+            )
+        self._requires_grad = builtins.bool(value)
+
+    @property
+    def grad(self) -> Tensor | None:
+        """dL/d(this tensor), accumulated by backward(). Settable (e.g. `p.grad = None`)."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of "
+                                f"type {type(value).__name__}")  # fmt: skip
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError("assigned grad has data of a different type")
+            if value._data.shape != self._data.shape:
+                raise RuntimeError("assigned grad has data of a different size")
+        self._grad = value
+
+    @grad.deleter
+    def grad(self) -> None:
+        self._grad = None
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors not produced by a recorded op (user-created, or not requiring grad)."""
+        return self.grad_fn is None
+
+    @property
+    def retains_grad(self) -> bool:
+        """True for a non-leaf after `retain_grad()`."""
+        return self._retains_grad
+
+    @property
+    def data(self) -> Tensor:
+        """A detached tensor sharing memory: changes through it are not tracked by autograd."""
+        t = Tensor._make(self._data)
+        return t
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data must be a Tensor, got {type(value).__name__}")
+        self._data = value._data
+
+    @property
+    def _version(self) -> int:
+        """How many times this tensor (or a view of its memory) was changed in place."""
+        return self._vc[0]
+
+    @property
+    def output_nr(self) -> int:
+        """Which output of its grad_fn this tensor is."""
+        return self._output_nr
+
+    # ------------------------------------------------------------------ conversion
+
+    def item(self):
+        """The value of a one-element tensor as a Python number."""
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"a Tensor with {self._data.size} elements cannot be converted to Scalar"
+            )
+        return self._data.reshape(()).item()
+
+    def tolist(self):
+        """Nested Python lists (a number for a 0-d tensor)."""
+        return self._data.tolist()
+
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        """The underlying ndarray (shared memory). Raises if the tensor requires grad."""
+        if self._requires_grad and not force:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
+                "instead."
+            )
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        array = self.numpy()
+        return array if dtype is None else array.astype(dtype, copy=False)
+
+    def to(self, *args, **kwargs) -> Tensor:
+        """Convert dtype (and accept device='cpu'): `to(dtype)`, `to('cpu')`, `to(other)`."""
+        dtype = kwargs.pop("dtype", None)
+        copy = kwargs.pop("copy", False)
+        _check_device(kwargs.pop("device", None))
+        kwargs.pop("non_blocking", None)
+        kwargs.pop("memory_format", None)
+        if kwargs:
+            raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
+        for a in args:
+            if isinstance(a, Tensor):
+                dtype = a.dtype
+            elif isinstance(a, (str, device)):
+                _check_device(a)
+            elif a is not None and not isinstance(a, builtins.bool):
+                dtype = a
+        result = self if dtype is None else self._cast(_dt.as_dtype(dtype))
+        return result.clone() if copy and result is self else result
+
+    def _cast(self, dtype: _dt.dtype) -> Tensor:
+        """This tensor as `dtype`: itself if it already is; differentiable between floats."""
+        if self._data.dtype == dtype.np:
+            return self
+        if self._requires_grad and _grad_state.enabled and dtype.is_floating_point:
+            return movement.Cast.apply(self, dtype.np)
+        return Tensor._make(self._data.astype(dtype.np))
+
+    def type(self, dtype=None):
+        """Without arguments, the type name (e.g. 'torch.FloatTensor'); else `to(dtype)`."""
+        if dtype is None:
+            names = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int",
+                     "bool": "Bool", "float16": "Half", "int16": "Short", "int8": "Char",
+                     "uint8": "Byte"}  # fmt: skip
+            return f"torch.{names[self._data.dtype.name]}Tensor"
+        return self.to(dtype)
+
+    def float(self) -> Tensor:
+        """As float32."""
+        return self._cast(_dt.float32)
+
+    def double(self) -> Tensor:
+        """As float64."""
+        return self._cast(_dt.float64)
+
+    def half(self) -> Tensor:
+        """As float16."""
+        return self._cast(_dt.float16)
+
+    def long(self) -> Tensor:
+        """As int64."""
+        return self._cast(_dt.int64)
+
+    def int(self) -> Tensor:
+        """As int32."""
+        return self._cast(_dt.int32)
+
+    def short(self) -> Tensor:
+        """As int16."""
+        return self._cast(_dt.int16)
+
+    def bool(self) -> Tensor:
+        """As bool."""
+        return self._cast(_dt.bool)
+
+    def byte(self) -> Tensor:
+        """As uint8."""
+        return self._cast(_dt.uint8)
+
+    def cpu(self) -> Tensor:
+        """Itself: every tensor is on the CPU."""
+        return self
+
+    def cuda(self, *args, **kwargs):
+        """Raises: there is no GPU backend."""
+        raise RuntimeError("tinygrad_nn runs on the CPU only: there is no CUDA backend")
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(self.unbind(0))
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"Boolean value of Tensor with more than one value is ambiguous"
+            )
+        return builtins.bool(self._data.reshape(()))
+
+    def __float__(self) -> float:
+        return builtins.float(self.item())
+
+    def __int__(self) -> int:
+        return builtins.int(self.item())
+
+    def __index__(self) -> int:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return builtins.int(self.item())
+
+    def __complex__(self) -> complex:
+        return complex(self.item())
+
+    def __format__(self, spec: str) -> str:
+        if self._data.ndim == 0:
+            return format(self.item(), spec)
+        return format(repr(self), spec)
+
+    def __repr__(self) -> str:
+        return tensor_repr(self)
+
+    __hash__ = object.__hash__
+
+    def __reduce_ex__(self, protocol):
+        return (_rebuild, (self._data, self._requires_grad))
+
+    def __deepcopy__(self, memo):
+        if not self.is_leaf:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) "
+                               "support the deepcopy protocol at the moment.")  # fmt: skip
+        new = type(self).__new__(type(self))
+        Tensor._init_fields(new, self._data.copy(), self._requires_grad)
+        if isinstance(new, Tensor) and hasattr(self, "__dict__"):
+            new.__dict__.update({k: v for k, v in self.__dict__.items()})
+        if self._grad is not None:
+            new._grad = self._grad.__deepcopy__(memo)
+        memo[id(self)] = new
+        return new
+
+    # ------------------------------------------------------------------ graph control
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Accumulate d(self)/d(leaf) into every leaf's `.grad` (see autograd/engine.py)."""
+        engine.backward(self, gradient, retain_graph, create_graph, inputs)
+
+    def detach(self) -> Tensor:
+        """A tensor sharing memory and version counter, cut off from the graph."""
+        t = Tensor._make(self._data)
+        t._vc = self._vc
+        return t
+
+    def detach_(self) -> Tensor:
+        """Cut this tensor off from the graph, in place."""
+        if self._base is not None and self._base._requires_grad:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set requires_grad in place and return self."""
+        self.requires_grad = requires_grad
+        return self
+
+    def retain_grad(self) -> None:
+        """Keep `.grad` for this non-leaf tensor after backward (leaves always keep it)."""
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is None or self._retains_grad:
+            return
+        if self.grad_fn._retained is None:
+            self.grad_fn._retained = {}
+        self.grad_fn._retained[self._output_nr] = weakref.ref(self)
+        self._retains_grad = True
+
+    def register_hook(self, hook) -> _RemovableHandle:
+        """`hook(grad)` runs when this tensor's gradient is computed; may return a new grad."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is None:
+            if self._hooks is None:
+                self._hooks = []
+            hooks = self._hooks
+        else:
+            if self.grad_fn._pre_hooks is None:
+                self.grad_fn._pre_hooks = {}
+            hooks = self.grad_fn._pre_hooks.setdefault(self._output_nr, [])
+        hooks.append(hook)
+        return _RemovableHandle(hooks, hook)
+
+    def clone(self, *, memory_format=None) -> Tensor:
+        """A copy, attached to the graph (its gradient flows back to self)."""
+        return movement.Clone.apply(self)
+
+    def contiguous(self, memory_format=None) -> Tensor:
+        """Itself if already contiguous, else a contiguous copy."""
+        return self if self._data.flags.c_contiguous else movement.Clone.apply(self)
+
+    def _shallow_copy(self) -> Tensor:
+        t = Tensor._make(self._data)
+        t._vc = self._vc
+        return t
+
+    def _detached_copy(self) -> Tensor:
+        return Tensor._make(np.array(self._data, copy=True))
+
+    # ------------------------------------------------------------------ arithmetic
+
+    def add(self, other, *, alpha=1) -> Tensor:
+        """self + alpha * other, broadcasting."""
+        x, y = _promote(self, other)
+        return binary.Add.apply(x, y) if alpha == 1 else binary.Add.apply(x, y, alpha)
+
+    def sub(self, other, *, alpha=1) -> Tensor:
+        """self - alpha * other, broadcasting."""
+        x, y = _promote(self, other, "sub")
+        return binary.Sub.apply(x, y) if alpha == 1 else binary.Sub.apply(x, y, alpha)
+
+    subtract = sub
+
+    def mul(self, other) -> Tensor:
+        """self * other, broadcasting."""
+        return binary.Mul.apply(*_promote(self, other))
+
+    multiply = mul
+
+    def div(self, other, *, rounding_mode=None) -> Tensor:
+        """self / other (true division; ints give floats). rounding_mode 'trunc' or 'floor'."""
+        if rounding_mode is not None:
+            return _rounded_div(self, other, rounding_mode)
+        x, y = _promote(self, other, "div")
+        return binary.Div.apply(x, y)
+
+    divide = true_divide = div
+
+    def floor_divide(self, other) -> Tensor:
+        """floor(self / other); not differentiable (as in PyTorch)."""
+        return _rounded_div(self, other, "floor")
+
+    def remainder(self, other) -> Tensor:
+        """self mod other with the sign of other (Python's %); forward only."""
+        x, y = _promote(self, other)
+        return Tensor._make(np.mod(x._data, _arr(y)))
+
+    fmod_ = None
+
+    def fmod(self, other) -> Tensor:
+        """self mod other with the sign of self (C's fmod); forward only."""
+        x, y = _promote(self, other)
+        return Tensor._make(np.fmod(x._data, _arr(y)))
+
+    def pow(self, exponent) -> Tensor:
+        """self ** exponent."""
+        if isinstance(exponent, Tensor):
+            x, y = _promote(self, exponent)
+            return binary.Pow.apply(x, y)
+        x, p = _promote(self, exponent)
+        return binary.PowScalar.apply(x, p)
+
+    def square(self) -> Tensor:
+        """self * self."""
+        return self.pow(2)
+
+    def neg(self) -> Tensor:
+        """-self."""
+        if self._data.dtype == np.bool_:
+            raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. "
+                               "If you are trying to invert a mask, use the `~` or "
+                               "`logical_not()` operator instead.")  # fmt: skip
+        return elementwise.Neg.apply(self)
+
+    negative = neg
+
+    def maximum(self, other) -> Tensor:
+        """Elementwise max; ties share the gradient equally."""
+        return binary.Maximum.apply(*_promote(self, _tensor_operand(other, "maximum")))
+
+    def minimum(self, other) -> Tensor:
+        """Elementwise min; ties share the gradient equally."""
+        return binary.Minimum.apply(*_promote(self, _tensor_operand(other, "minimum")))
+
+    def where(self, condition, other) -> Tensor:
+        """self where condition else other (`torch.where(condition, self, other)`)."""
+        return where(condition, self, other)
+
+    def masked_fill(self, mask, value) -> Tensor:
+        """self with `value` where `mask` is True."""
+        mask = _as_mask(mask, "masked_fill")
+        if isinstance(value, Tensor):
+            if value._data.ndim:
+                raise RuntimeError(
+                    "masked_fill_ only supports a 0-dimensional value tensor, but got tensor "
+                    f"with {value._data.ndim} dimension(s)."
+                )
+            value = value._cast(self.dtype)
+        elif self._data.dtype.kind in "iub" and isinstance(value, builtins.float) and \
+                not builtins.float(value).is_integer():  # fmt: skip
+            value = value  # NumPy truncates when writing, as PyTorch does
+        _broadcast_check(mask._data.shape, self._data.shape, "masked_fill")
+        return binary.MaskedFill.apply(self, mask, value)
+
+    def lerp(self, end, weight) -> Tensor:
+        """self + weight * (end - self)."""
+        return self + weight * (end - self)
+
+    def addcmul(self, tensor1, tensor2, *, value=1) -> Tensor:
+        """self + value * tensor1 * tensor2."""
+        return self + value * tensor1 * tensor2
+
+    def addcdiv(self, tensor1, tensor2, *, value=1) -> Tensor:
+        """self + value * tensor1 / tensor2."""
+        return self + value * tensor1 / tensor2
+
+    __add__ = add
+
+    def __radd__(self, other) -> Tensor:
+        return self.add(other)
+
+    __sub__ = sub
+
+    def __rsub__(self, other) -> Tensor:
+        x, y = _promote(self, other, "sub")
+        if isinstance(y, Tensor):
+            return y.sub(x)
+        return binary.RSub.apply(x, y)
+
+    __mul__ = mul
+
+    def __rmul__(self, other) -> Tensor:
+        return self.mul(other)
+
+    def __truediv__(self, other) -> Tensor:
+        return self.div(other)
+
+    def __rtruediv__(self, other) -> Tensor:
+        x, y = _promote(self, other, "div")
+        if isinstance(y, Tensor):
+            return y.div(x)
+        return binary.RDiv.apply(x, y)
+
+    def __floordiv__(self, other) -> Tensor:
+        return self.floor_divide(other)
+
+    def __rfloordiv__(self, other) -> Tensor:
+        return _as_tensor_like(other, self).floor_divide(self)
+
+    def __mod__(self, other) -> Tensor:
+        return self.remainder(other)
+
+    def __rmod__(self, other) -> Tensor:
+        return _as_tensor_like(other, self).remainder(self)
+
+    def __pow__(self, exponent) -> Tensor:
+        return self.pow(exponent)
+
+    def __rpow__(self, base) -> Tensor:
+        if isinstance(base, Tensor):
+            return base.pow(self)
+        x, c = _promote(self, base)
+        return binary.RPow.apply(x, c)
+
+    def __matmul__(self, other) -> Tensor:
+        return self.matmul(other)
+
+    def __rmatmul__(self, other) -> Tensor:
+        return _as_tensor_like(other, self).matmul(self)
+
+    def __neg__(self) -> Tensor:
+        return self.neg()
+
+    def __pos__(self) -> Tensor:
+        return self
+
+    def __abs__(self) -> Tensor:
+        return self.abs()
+
+    def __invert__(self) -> Tensor:
+        if self._data.dtype == np.bool_:
+            return Tensor._make(np.logical_not(self._data))
+        if self._data.dtype.kind not in "iu":
+            raise TypeError("~ (bitwise_not) is only supported for integer and bool tensors")
+        return Tensor._make(np.invert(self._data))
+
+    # comparisons and logic: no gradient, bool results
+
+    def eq(self, other) -> Tensor:
+        """self == other, elementwise (bool)."""
+        return _compare(np.equal, self, other)
+
+    def ne(self, other) -> Tensor:
+        """self != other, elementwise (bool)."""
+        return _compare(np.not_equal, self, other)
+
+    def lt(self, other) -> Tensor:
+        """self < other, elementwise (bool)."""
+        return _compare(np.less, self, other)
+
+    def le(self, other) -> Tensor:
+        """self <= other, elementwise (bool)."""
+        return _compare(np.less_equal, self, other)
+
+    def gt(self, other) -> Tensor:
+        """self > other, elementwise (bool)."""
+        return _compare(np.greater, self, other)
+
+    def ge(self, other) -> Tensor:
+        """self >= other, elementwise (bool)."""
+        return _compare(np.greater_equal, self, other)
+
+    __eq__, __ne__, __lt__, __le__, __gt__, __ge__ = eq, ne, lt, le, gt, ge
+    greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+
+    def logical_not(self) -> Tensor:
+        """not self, elementwise (bool)."""
+        return Tensor._make(np.logical_not(self._data))
+
+    def logical_and(self, other) -> Tensor:
+        """self and other, elementwise (bool)."""
+        return _compare(np.logical_and, self, other)
+
+    def logical_or(self, other) -> Tensor:
+        """self or other, elementwise (bool)."""
+        return _compare(np.logical_or, self, other)
+
+    def logical_xor(self, other) -> Tensor:
+        """self xor other, elementwise (bool)."""
+        return _compare(np.logical_xor, self, other)
+
+    def __and__(self, other) -> Tensor:
+        return _bitwise(np.bitwise_and, self, other)
+
+    def __or__(self, other) -> Tensor:
+        return _bitwise(np.bitwise_or, self, other)
+
+    def __xor__(self, other) -> Tensor:
+        return _bitwise(np.bitwise_xor, self, other)
+
+    __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
+
+    def isnan(self) -> Tensor:
+        """True where the value is NaN."""
+        return Tensor._make(np.isnan(self._data))
+
+    def isinf(self) -> Tensor:
+        """True where the value is +-inf."""
+        return Tensor._make(np.isinf(self._data))
+
+    def isfinite(self) -> Tensor:
+        """True where the value is neither inf nor NaN."""
+        return Tensor._make(np.isfinite(self._data))
+
+    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
+        """True if all |self - other| <= atol + rtol * |other|."""
+        return builtins.bool(np.allclose(self._data, _arr(other), rtol, atol, equal_nan))
+
+    def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> Tensor:
+        """Elementwise |self - other| <= atol + rtol * |other|."""
+        return Tensor._make(np.isclose(self._data, _arr(other), rtol, atol, equal_nan))
+
+    def equal(self, other) -> bool:
+        """True if same shape and same values."""
+        return self._data.shape == other._data.shape and builtins.bool(
+            np.array_equal(self._data, other._data)
+        )
+
+    # ------------------------------------------------------------------ elementwise
+
+    def exp(self) -> Tensor:
+        """e ** self."""
+        return elementwise.Exp.apply(self._floating())
+
+    def log(self) -> Tensor:
+        """Natural logarithm."""
+        return elementwise.Log.apply(self._floating())
+
+    def log2(self) -> Tensor:
+        """Base-2 logarithm."""
+        return self.log() / np.log(2.0)
+
+    def log10(self) -> Tensor:
+        """Base-10 logarithm."""
+        return self.log() / np.log(10.0)
+
+    def log1p(self) -> Tensor:
+        """log(1 + self), accurate near 0."""
+        return elementwise.Log1p.apply(self._floating())
+
+    def expm1(self) -> Tensor:
+        """exp(self) - 1, accurate near 0."""
+        return elementwise.Expm1.apply(self._floating())
+
+    def sqrt(self) -> Tensor:
+        """Square root."""
+        return elementwise.Sqrt.apply(self._floating())
+
+    def rsqrt(self) -> Tensor:
+        """1 / sqrt(self)."""
+        return elementwise.Rsqrt.apply(self._floating())
+
+    def sin(self) -> Tensor:
+        """Sine."""
+        return elementwise.Sin.apply(self._floating())
+
+    def cos(self) -> Tensor:
+        """Cosine."""
+        return elementwise.Cos.apply(self._floating())
+
+    def tan(self) -> Tensor:
+        """Tangent."""
+        return elementwise.Tan.apply(self._floating())
+
+    def tanh(self) -> Tensor:
+        """Hyperbolic tangent."""
+        return elementwise.Tanh.apply(self._floating())
+
+    def sigmoid(self) -> Tensor:
+        """1 / (1 + exp(-self))."""
+        return elementwise.Sigmoid.apply(self._floating())
+
+    def relu(self) -> Tensor:
+        """max(self, 0); gradient 0 at 0."""
+        return elementwise.Relu.apply(self)
+
+    def abs(self) -> Tensor:
+        """|self|; gradient 0 at 0."""
+        return elementwise.Abs.apply(self)
+
+    absolute = abs
+
+    def sign(self) -> Tensor:
+        """-1, 0 or 1; gradient 0."""
+        return elementwise.Sign.apply(self)
+
+    def reciprocal(self) -> Tensor:
+        """1 / self."""
+        return elementwise.Reciprocal.apply(self._floating())
+
+    def floor(self) -> Tensor:
+        """Round down; gradient 0."""
+        return elementwise.Floor.apply(self) if self._data.dtype.kind == "f" else self.clone()
+
+    def ceil(self) -> Tensor:
+        """Round up; gradient 0."""
+        return elementwise.Ceil.apply(self) if self._data.dtype.kind == "f" else self.clone()
+
+    def round(self, *, decimals: int = 0) -> Tensor:
+        """Round half to even; gradient 0."""
+        if decimals:
+            scale = 10.0**decimals
+            return (self * scale).round() / scale
+        return elementwise.Round.apply(self) if self._data.dtype.kind == "f" else self.clone()
+
+    def trunc(self) -> Tensor:
+        """Round toward zero; gradient 0."""
+        return elementwise.Trunc.apply(self) if self._data.dtype.kind == "f" else self.clone()
+
+    def frac(self) -> Tensor:
+        """self - trunc(self)."""
+        return self - self.trunc()
+
+    def erf(self) -> Tensor:
+        """The error function."""
+        return elementwise.Erf.apply(self._floating())
+
+    def clamp(self, min=None, max=None) -> Tensor:
+        """Limit values to [min, max] (bounds inclusive for the gradient)."""
+        if min is None and max is None:
+            raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+        if isinstance(min, Tensor) or isinstance(max, Tensor):
+            out = self
+            if min is not None:
+                out = out.maximum(min) if isinstance(min, Tensor) else out.clamp(min=min)
+            if max is not None:
+                out = out.minimum(max) if isinstance(max, Tensor) else out.clamp(max=max)
+            return out
+        x = self
+        if self._data.dtype.kind != "f" and any(isinstance(b, builtins.float) for b in (min, max)):
+            x = self._cast(_dt.get_default_dtype())
+        return elementwise.Clamp.apply(x, min, max)
+
+    clip = clamp
+
+    def clamp_min(self, min) -> Tensor:
+        """max(self, min)."""
+        return self.clamp(min=min)
+
+    def clamp_max(self, max) -> Tensor:
+        """min(self, max)."""
+        return self.clamp(max=max)
+
+    def softmax(self, dim: int, dtype=None) -> Tensor:
+        """exp(self) / sum(exp(self)) along dim."""
+        x = self if dtype is None else self.to(dtype)
+        return softmax_ops.Softmax.apply(x._floating(), _norm_dim(dim, self._data.ndim))
+
+    def log_softmax(self, dim: int, dtype=None) -> Tensor:
+        """self - logsumexp(self) along dim, computed stably."""
+        x = self if dtype is None else self.to(dtype)
+        return softmax_ops.LogSoftmax.apply(x._floating(), _norm_dim(dim, self._data.ndim))
+
+    def _floating(self) -> Tensor:
+        """Ops like exp promote integer tensors to the default float dtype."""
+        if self._data.dtype.kind == "f":
+            return self
+        return Tensor._make(self._data.astype(_dt.get_default_dtype().np))
+
+    # ------------------------------------------------------------------ reductions
+
+    def sum(self, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+        """Sum over dim (int or tuple; all by default). Ints and bools sum as int64."""
+        dims = _norm_dims(dim, self._data.ndim)
+        np_dtype = _accumulate_dtype(self, dtype)
+        return reduce.Sum.apply(self, dims, keepdim, np_dtype)
+
+    def mean(self, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+        """Mean over dim. Needs a floating dtype, as in PyTorch."""
+        if dtype is None and self._data.dtype.kind != "f":
+            raise RuntimeError(
+                "mean(): could not infer output dtype. Input dtype must be either a floating "
+                f"point or complex dtype. Got: {_dtype_word(self)}"
+            )
+        dims = _norm_dims(dim, self._data.ndim)
+        np_dtype = None if dtype is None else _dt.as_dtype(dtype).np
+        return reduce.Mean.apply(self if np_dtype is None else self.to(dtype), dims, keepdim)
+
+    def nansum(self, dim=None, keepdim: bool = False) -> Tensor:
+        """Sum treating NaN as zero."""
+        return self.where(self.isnan().logical_not(), 0).sum(dim, keepdim)
+
+    def prod(self, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+        """Product over dim (one int in PyTorch; all by default)."""
+        dims = _norm_dims(dim, self._data.ndim)
+        return reduce.Prod.apply(self, dims, keepdim, _accumulate_dtype(self, dtype))
+
+    def var(self, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> Tensor:
+        """Variance with `correction` (default 1: Bessel's correction)."""
+        return reduce.Var.apply(self._floating_for("var"), _norm_dims(dim, self._data.ndim),
+                                _correction(unbiased, correction), keepdim)  # fmt: skip
+
+    def std(self, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> Tensor:
+        """Standard deviation with `correction` (default 1)."""
+        return reduce.Std.apply(self._floating_for("std"), _norm_dims(dim, self._data.ndim),
+                                _correction(unbiased, correction), keepdim)  # fmt: skip
+
+    def max(self, dim=None, keepdim: bool = False):
+        """Max of all elements; with dim, a (values, indices) named tuple; with a tensor, maximum."""
+        if isinstance(dim, Tensor):
+            return self.maximum(dim)
+        if dim is None:
+            out = reduce.Amax.apply(self, tuple(range(self._data.ndim)), False)
+            if out.grad_fn is not None:
+                out.grad_fn.node_name = "MaxBackward1"
+            return out
+        values, indices = reduce.MaxDim.apply(self, _norm_dim(dim, self._data.ndim), keepdim)
+        return _MaxResult(values, indices)
+
+    def min(self, dim=None, keepdim: bool = False):
+        """Min of all elements; with dim, a (values, indices) named tuple; with a tensor, minimum."""
+        if isinstance(dim, Tensor):
+            return self.minimum(dim)
+        if dim is None:
+            out = reduce.Amin.apply(self, tuple(range(self._data.ndim)), False)
+            if out.grad_fn is not None:
+                out.grad_fn.node_name = "MinBackward1"
+            return out
+        values, indices = reduce.MinDim.apply(self, _norm_dim(dim, self._data.ndim), keepdim)
+        return _MinResult(values, indices)
+
+    def amax(self, dim=(), keepdim: bool = False) -> Tensor:
+        """Max over dims (all if empty); ties share the gradient equally."""
+        return reduce.Amax.apply(self, _norm_dims(dim if dim != () else None, self._data.ndim),
+                                 keepdim)  # fmt: skip
+
+    def amin(self, dim=(), keepdim: bool = False) -> Tensor:
+        """Min over dims (all if empty); ties share the gradient equally."""
+        return reduce.Amin.apply(self, _norm_dims(dim if dim != () else None, self._data.ndim),
+                                 keepdim)  # fmt: skip
+
+    def argmax(self, dim=None, keepdim: bool = False) -> Tensor:
+        """Index of the first maximum (over the flattened tensor if dim is None)."""
+        return _arg_reduce(np.argmax, self, dim, keepdim, "argmax")
+
+    def argmin(self, dim=None, keepdim: bool = False) -> Tensor:
+        """Index of the first minimum (over the flattened tensor if dim is None)."""
+        return _arg_reduce(np.argmin, self, dim, keepdim, "argmin")
+
+    def logsumexp(self, dim, keepdim: bool = False) -> Tensor:
+        """log(sum(exp(self))) over dim, computed stably."""
+        return reduce.Logsumexp.apply(self._floating(), _norm_dims(dim, self._data.ndim), keepdim)
+
+    def norm(self, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
+        """Vector p-norm over dim (2-norm / Frobenius by default)."""
+        p = 2 if p in ("fro", None) else p
+        if p == "nuc":
+            raise RuntimeError("norm(): the nuclear norm is not supported")
+        x = self._floating() if dtype is None else self.to(dtype)
+        return reduce.Norm.apply(x, builtins.float(p), _norm_dims(dim, self._data.ndim), keepdim)
+
+    def all(self, dim=None, keepdim: bool = False) -> Tensor:
+        """True if every element (along dim) is non-zero."""
+        axis = None if dim is None else _norm_dims(dim, self._data.ndim)
+        return Tensor._make(np.all(self._data, axis=axis, keepdims=keepdim))
+
+    def any(self, dim=None, keepdim: bool = False) -> Tensor:
+        """True if some element (along dim) is non-zero."""
+        axis = None if dim is None else _norm_dims(dim, self._data.ndim)
+        return Tensor._make(np.any(self._data, axis=axis, keepdims=keepdim))
+
+    def count_nonzero(self, dim=None) -> Tensor:
+        """Number of non-zero elements (along dim)."""
+        axis = None if dim is None else _norm_dims(dim, self._data.ndim)
+        return Tensor._make(np.asarray(np.count_nonzero(self._data, axis=axis), dtype=np.int64))
+
+    def cumsum(self, dim: int, *, dtype=None) -> Tensor:
+        """Running sum along dim."""
+        return reduce.Cumsum.apply(self, _norm_dim(dim, self._data.ndim),
+                                   _accumulate_dtype(self, dtype))  # fmt: skip
+
+    def cumprod(self, dim: int, *, dtype=None) -> Tensor:
+        """Running product along dim (forward only)."""
+        return Tensor._make(np.cumprod(self._data, axis=_norm_dim(dim, self._data.ndim),
+                                       dtype=_accumulate_dtype(self, dtype)))  # fmt: skip
+
+    def _floating_for(self, name: str) -> Tensor:
+        if self._data.dtype.kind != "f":
+            raise RuntimeError(f"{name}(): only floating point and complex types are supported, "
+                               f"got {_dtype_word(self)}")  # fmt: skip
+        return self
+
+    # ------------------------------------------------------------------ shape
+
+    def reshape(self, *shape) -> Tensor:
+        """The same elements in a new shape (one dim may be -1)."""
+        shape = _infer_shape(_shape_args(shape), self._data.size, self._data.shape)
+        if shape == self._data.shape:
+            return movement.View.apply(self, shape) if self._requires_grad else self._alias()
+        return movement.View.apply(self, shape)
+
+    def view(self, *shape) -> Tensor:
+        """Like reshape, but only where no copy is needed (a view); `view(dtype)` reinterprets."""
+        if len(shape) == 1 and not isinstance(shape[0], (builtins.int, tuple, list, Size)):
+            return Tensor._make(self._data.view(_dt.as_dtype(shape[0]).np))
+        shape = _infer_shape(_shape_args(shape), self._data.size, self._data.shape)
+        if not self._data.flags.c_contiguous and shape != self._data.shape:
+            try:
+                np.ndarray.view(self._data).shape = shape  # raises if a copy would be needed
+            except AttributeError:
+                raise RuntimeError(
+                    "view size is not compatible with input tensor's size and stride (at least "
+                    "one dimension spans across two contiguous subspaces). Use .reshape(...) "
+                    "instead."
+                ) from None
+        return movement.View.apply(self, shape)
+
+    def view_as(self, other) -> Tensor:
+        """view(other.shape)."""
+        return self.view(other._data.shape)
+
+    def reshape_as(self, other) -> Tensor:
+        """reshape(other.shape)."""
+        return self.reshape(other._data.shape)
+
+    def _alias(self) -> Tensor:
+        t = Tensor._make(self._data.view())
+        t._vc, t._base = self._vc, self._base if self._base is not None else self
+        return t
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        """Merge dims start_dim..end_dim into one."""
+        shape = self._data.shape
+        if not shape:
+            return self.reshape(1)
+        start, end = _norm_dim(start_dim, len(shape)), _norm_dim(end_dim, len(shape))
+        if start > end:
+            raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+        merged = 1
+        for n in shape[start:end + 1]:
+            merged *= n
+        return self.reshape(shape[:start] + (merged,) + shape[end + 1:])
+
+    def unflatten(self, dim: int, sizes) -> Tensor:
+        """Split dim into `sizes` (one may be -1)."""
+        shape = self._data.shape
+        d = _norm_dim(dim, len(shape))
+        sizes = _infer_shape(tuple(sizes), shape[d], shape)
+        return movement.View.apply(self, shape[:d] + sizes + shape[d + 1:])
+
+    def squeeze(self, dim=None) -> Tensor:
+        """Drop size-1 dims (all, or the given ones)."""
+        shape = self._data.shape
+        dims = _norm_dims(dim, len(shape)) if dim is not None else range(len(shape))
+        new = tuple(n for i, n in enumerate(shape) if not (i in dims and n == 1))
+        return movement.View.apply(self, new, "SqueezeBackward0" if dim is None else
+                                   "SqueezeBackward1")  # fmt: skip
+
+    def unsqueeze(self, dim: int) -> Tensor:
+        """Insert a size-1 dim at position dim."""
+        shape = self._data.shape
+        d = _norm_dim(dim, len(shape) + 1)
+        return movement.View.apply(self, shape[:d] + (1,) + shape[d:], "UnsqueezeBackward0")
+
+    def transpose(self, dim0: int, dim1: int) -> Tensor:
+        """Swap two dims."""
+        n = self._data.ndim
+        order = list(range(n))
+        a, b = _norm_dim(dim0, n), _norm_dim(dim1, n)
+        order[a], order[b] = order[b], order[a]
+        return movement.Permute.apply(self, tuple(order), "TransposeBackward0")
+
+    swapaxes = swapdims = transpose
+
+    def t(self) -> Tensor:
+        """Transpose of a matrix (a 0-d or 1-d tensor is returned as is)."""
+        if self._data.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
+                               f"{self._data.ndim}D")  # fmt: skip
+        if self._data.ndim < 2:
+            return movement.View.apply(self, self._data.shape, "TBackward0")
+        return movement.Permute.apply(self, (1, 0), "TBackward0")
+
+    def permute(self, *dims) -> Tensor:
+        """Reorder the dims."""
+        dims = _shape_args(dims)
+        n = self._data.ndim
+        if len(dims) != n:
+            raise RuntimeError(
+                f"permute(sparse_coo): number of dimensions in the tensor input does not match "
+                f"the length of the desired ordering of dimensions i.e. input.dim() = {n} is not "
+                f"equal to len(dims) = {len(dims)}"
+            )
+        return movement.Permute.apply(self, tuple(_norm_dims(list(dims), n) and
+                                                  [_norm_dim(d, n) for d in dims]))  # fmt: skip
+
+    def expand(self, *sizes) -> Tensor:
+        """Broadcast to a bigger shape without copying (-1 keeps a size)."""
+        sizes = _shape_args(sizes)
+        shape = self._data.shape
+        if len(sizes) < len(shape):
+            raise RuntimeError(
+                f"expand({self.type()}{{{list(shape)}}}, size={list(sizes)}): the number of sizes "
+                f"provided ({len(sizes)}) must be greater or equal to the number of dimensions "
+                f"in the tensor ({len(shape)})"
+            )
+        lead = len(sizes) - len(shape)
+        target = tuple(shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(sizes))
+        for i, n in enumerate(shape):
+            if n != 1 and n != target[lead + i]:
+                raise RuntimeError(
+                    f"The expanded size of the tensor ({target[lead + i]}) must match the existing "
+                    f"size ({n}) at non-singleton dimension {lead + i}.  Target sizes: "
+                    f"{list(sizes)}.  Tensor sizes: {list(shape)}"
+                )
+        return movement.Expand.apply(self, target)
+
+    def expand_as(self, other) -> Tensor:
+        """expand(other.shape)."""
+        return self.expand(other._data.shape)
+
+    def broadcast_to(self, shape) -> Tensor:
+        """expand(shape)."""
+        return self.expand(shape)
+
+    def repeat(self, *repeats) -> Tensor:
+        """Tile the tensor `repeats` times along each dim."""
+        repeats = _shape_args(repeats)
+        if len(repeats) < self._data.ndim:
+            raise RuntimeError("Number of dimensions of repeat dims can not be smaller than "
+                               "number of dimensions of tensor")  # fmt: skip
+        return movement.Repeat.apply(self, repeats)
+
+    def flip(self, *dims) -> Tensor:
+        """Reverse the order of elements along dims."""
+        return movement.Flip.apply(self, _norm_dims(list(_shape_args(dims)), self._data.ndim))
+
+    def chunk(self, chunks: int, dim: int = 0) -> tuple:
+        """Split into `chunks` pieces (the last may be smaller)."""
+        size = self._data.shape[_norm_dim(dim, self._data.ndim)]
+        step = -(-size // chunks) if size else 1
+        return self.split(step, dim)
+
+    def split(self, split_size_or_sections, dim: int = 0) -> tuple:
+        """Pieces of `split_size` along dim, or of the listed sizes."""
+        d = _norm_dim(dim, self._data.ndim)
+        size = self._data.shape[d]
+        if isinstance(split_size_or_sections, builtins.int):
+            step = split_size_or_sections
+            sizes = [min(step, size - i) for i in range(0, size, step)] if size else [0]
+        else:
+            sizes = list(split_size_or_sections)
+            if builtins.sum(sizes) != size:
+                raise RuntimeError(
+                    f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's "
+                    f"size at dimension {d}), but got split_sizes={sizes}"
+                )
+        pieces, start = [], 0
+        for n in sizes:
+            pieces.append(self[(slice(None),) * d + (slice(start, start + n),)])
+            start += n
+        return tuple(pieces)
+
+    def unbind(self, dim: int = 0) -> tuple:
+        """All slices along dim, with that dim removed."""
+        d = _norm_dim(dim, self._data.ndim)
+        return tuple(self.select(d, i) for i in range(self._data.shape[d]))
+
+    def select(self, dim: int, index: int) -> Tensor:
+        """The slice at `index` along dim, with that dim removed."""
+        d = _norm_dim(dim, self._data.ndim)
+        n = self._data.shape[d]
+        if not -n <= index < n:
+            raise IndexError(f"select(): index {index} out of range for tensor of size "
+                             f"{list(self._data.shape)} at dimension {d}")  # fmt: skip
+        return self[(slice(None),) * d + (index,)]
+
+    def narrow(self, dim: int, start: int, length: int) -> Tensor:
+        """The slice start..start+length along dim."""
+        d = _norm_dim(dim, self._data.ndim)
+        return self[(slice(None),) * d + (slice(start, start + length),)]
+
+    def __getitem__(self, key) -> Tensor:
+        return movement.Index.apply(self, _index_key(key, self._data.shape))
+
+    def __setitem__(self, key, value) -> None:
+        key = _index_key(key, self._data.shape)
+        if isinstance(value, Tensor) and value._data.dtype != self._data.dtype:
+            value = value._cast(self.dtype)
+        self._inplace(lambda t: movement.IndexPut.apply(t, key, value))
+
+    def gather(self, dim: int, index) -> Tensor:
+        """out[i][j] = self[index[i][j]][j] for dim 0 (and likewise for other dims)."""
+        return movement.Gather.apply(self, _norm_dim(dim, self._data.ndim), index)
+
+    def scatter_add(self, dim: int, index, src) -> Tensor:
+        """self plus src added at `index` along dim."""
+        d = _norm_dim(dim, self._data.ndim)
+        return self + movement.ScatterAdd.apply(src, d, index, self._data.shape)
+
+    def index_select(self, dim: int, index) -> Tensor:
+        """The slices at the (1-d) `index` along dim."""
+        d = _norm_dim(dim, self._data.ndim)
+        idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+        if idx.ndim > 1:
+            raise IndexError("index_select(): Index is supposed to be a vector")
+        if idx.dtype.kind not in "iu":
+            raise IndexError(f"index_select(): Expected dtype int32/int64 for index but got: "
+                             f"{idx.dtype}")  # fmt: skip
+        out = self[(slice(None),) * d + (idx.reshape(-1),)]
+        if out.grad_fn is not None:
+            out.grad_fn.node_name = "IndexSelectBackward0"
+        return out
+
+    def tril(self, diagonal: int = 0) -> Tensor:
+        """Zero the elements above the diagonal."""
+        _need_matrix(self, "tril")
+        return movement.Tril.apply(self, diagonal)
+
+    def triu(self, diagonal: int = 0) -> Tensor:
+        """Zero the elements below the diagonal."""
+        _need_matrix(self, "triu")
+        return movement.Triu.apply(self, diagonal)
+
+    def diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+        """The diagonal of the last two selected dims."""
+        n = self._data.ndim
+        letters = "abcdefghijklmnopqrstuvwxyz"[:n]
+        a, b = _norm_dim(dim1, n), _norm_dim(dim2, n)
+        if offset == 0 and self._data.shape[a] == self._data.shape[b]:
+            subs = letters.replace(letters[b], letters[a])
+            out = "".join(c for i, c in enumerate(letters) if i not in (a, b)) + letters[a]
+            return linalg.Einsum.apply([subs], out, self)
+        return Tensor._make(np.diagonal(self._data, offset, a, b).copy())
+
+    # ------------------------------------------------------------------ linear algebra
+
+    def matmul(self, other) -> Tensor:
+        """Matrix product with batch broadcasting (1-d operands are vectors)."""
+        other = _tensor_operand(other, "matmul")
+        linalg.check_matmul(self._data, other._data)
+        return linalg.MatMul.apply(self, other)
+
+    def mm(self, mat2) -> Tensor:
+        """Product of two matrices."""
+        if self._data.ndim != 2:
+            raise RuntimeError(f"self must be a matrix")
+        if mat2._data.ndim != 2:
+            raise RuntimeError(f"mat2 must be a matrix")
+        return self.matmul(mat2)
+
+    def bmm(self, mat2) -> Tensor:
+        """Batched product of (b, n, m) and (b, m, p)."""
+        if self._data.ndim != 3:
+            raise RuntimeError(f"batch1 must be a 3D tensor")
+        if mat2._data.ndim != 3:
+            raise RuntimeError(f"batch2 must be a 3D tensor")
+        if self._data.shape[0] != mat2._data.shape[0] or self._data.shape[2] != mat2._data.shape[1]:
+            raise RuntimeError(
+                f"Expected size for first two dimensions of batch2 tensor to be: "
+                f"[{self._data.shape[0]}, {self._data.shape[2]}] but got: "
+                f"[{mat2._data.shape[0]}, {mat2._data.shape[1]}]."
+            )
+        out = self.matmul(mat2)
+        return out
+
+    def mv(self, vec) -> Tensor:
+        """Matrix-vector product."""
+        if self._data.ndim != 2 or vec._data.ndim != 1:
+            raise RuntimeError("vector + matrix @ vector expected, got "
+                               f"{self._data.ndim}, {vec._data.ndim}")  # fmt: skip
+        return self.matmul(vec)
+
+    def dot(self, other) -> Tensor:
+        """Inner product of two 1-d tensors."""
+        if self._data.ndim != 1 or other._data.ndim != 1:
+            raise RuntimeError(f"1D tensors expected, but got {self._data.ndim}D and "
+                               f"{other._data.ndim}D tensors")  # fmt: skip
+        if self._data.shape != other._data.shape:
+            raise RuntimeError(
+                f"inconsistent tensor size, expected tensor [{self._data.shape[0]}] and src "
+                f"[{other._data.shape[0]}] to have the same number of elements, but got "
+                f"{self._data.shape[0]} and {other._data.shape[0]} elements respectively"
+            )
+        return self.matmul(other)
+
+    inner = dot
+
+    def outer(self, vec2) -> Tensor:
+        """Outer product of two 1-d tensors."""
+        if self._data.ndim != 1 or vec2._data.ndim != 1:
+            raise RuntimeError("outer: expected 1-D tensors")
+        return self.unsqueeze(1) * vec2.unsqueeze(0)
+
+    ger = outer
+
+    # ------------------------------------------------------------------ in place
+
+    def _inplace(self, compute) -> Tensor:
+        """Run `compute(self)` out of place, then write the result into self's memory.
+
+        When the result is recorded in the graph, self takes over its grad_fn (so later ops
+        see the new history) and its version counter is bumped (so nodes that saved the old
+        value raise in backward). See inplace.py for the rules and the view case.
+        """
+        return inplace.apply_inplace(self, compute)
+
+    def add_(self, other, *, alpha=1) -> Tensor:
+        """self += alpha * other."""
+        return self._inplace(lambda t: t.add(other, alpha=alpha))
+
+    def sub_(self, other, *, alpha=1) -> Tensor:
+        """self -= alpha * other."""
+        return self._inplace(lambda t: t.sub(other, alpha=alpha))
+
+    def mul_(self, other) -> Tensor:
+        """self *= other."""
+        return self._inplace(lambda t: t.mul(other))
+
+    def div_(self, other, *, rounding_mode=None) -> Tensor:
+        """self /= other."""
+        return self._inplace(lambda t: t.div(other, rounding_mode=rounding_mode))
+
+    def pow_(self, exponent) -> Tensor:
+        """self **= exponent."""
+        return self._inplace(lambda t: t.pow(exponent))
+
+    def neg_(self) -> Tensor:
+        """self = -self."""
+        return self._inplace(lambda t: t.neg())
+
+    def abs_(self) -> Tensor:
+        """self = |self|."""
+        return self._inplace(lambda t: t.abs())
+
+    def exp_(self) -> Tensor:
+        """self = exp(self)."""
+        return self._inplace(lambda t: t.exp())
+
+    def log_(self) -> Tensor:
+        """self = log(self)."""
+        return self._inplace(lambda t: t.log())
+
+    def sqrt_(self) -> Tensor:
+        """self = sqrt(self)."""
+        return self._inplace(lambda t: t.sqrt())
+
+    def sigmoid_(self) -> Tensor:
+        """self = sigmoid(self)."""
+        return self._inplace(lambda t: t.sigmoid())
+
+    def tanh_(self) -> Tensor:
+        """self = tanh(self)."""
+        return self._inplace(lambda t: t.tanh())
+
+    def relu_(self) -> Tensor:
+        """self = relu(self)."""
+        return self._inplace(lambda t: t.relu())
+
+    def clamp_(self, min=None, max=None) -> Tensor:
+        """Limit self to [min, max] in place."""
+        return self._inplace(lambda t: t.clamp(min, max))
+
+    clip_ = clamp_
+
+    def masked_fill_(self, mask, value) -> Tensor:
+        """Write `value` where mask is True."""
+        return self._inplace(lambda t: t.masked_fill(mask, value))
+
+    def lerp_(self, end, weight) -> Tensor:
+        """self += weight * (end - self)."""
+        return self._inplace(lambda t: t.lerp(end, weight))
+
+    def addcmul_(self, tensor1, tensor2, *, value=1) -> Tensor:
+        """self += value * tensor1 * tensor2."""
+        return self._inplace(lambda t: t.addcmul(tensor1, tensor2, value=value))
+
+    def addcdiv_(self, tensor1, tensor2, *, value=1) -> Tensor:
+        """self += value * tensor1 / tensor2."""
+        return self._inplace(lambda t: t.addcdiv(tensor1, tensor2, value=value))
+
+    def copy_(self, src, non_blocking: bool = False) -> Tensor:
+        """Copy src's values (broadcast, cast) into self."""
+        src = _tensor_operand(src, "copy_")
+        _broadcast_check(src._data.shape, self._data.shape, "copy_")
+        return self._inplace(lambda t: src._cast(t.dtype).expand(t._data.shape) + t * 0
+                             if src._requires_grad or t._requires_grad else
+                             Tensor._make(np.broadcast_to(src._data.astype(t._data.dtype),
+                                                          t._data.shape)))  # fmt: skip
+
+    def fill_(self, value) -> Tensor:
+        """Set every element to value."""
+        if isinstance(value, Tensor):
+            return self.copy_(value.expand(self._data.shape))
+        return self._inplace(lambda t: Tensor._make(np.full(t._data.shape, value, t._data.dtype)))
+
+    def zero_(self) -> Tensor:
+        """Set every element to 0."""
+        return self.fill_(0)
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator=None) -> Tensor:
+        """Fill with samples from U(a, b)."""
+        values = _random.uniform(a, b, self._data.shape, generator)
+        return self._inplace(lambda t: Tensor._make(values.astype(t._data.dtype)))
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator=None) -> Tensor:
+        """Fill with samples from N(mean, std^2)."""
+        values = _random.normal(mean, std, self._data.shape, generator)
+        return self._inplace(lambda t: Tensor._make(values.astype(t._data.dtype)))
+
+    def bernoulli_(self, p: float = 0.5, *, generator=None) -> Tensor:
+        """Fill with 1 with probability p, else 0."""
+        values = _random.uniform(0.0, 1.0, self._data.shape, generator) < p
+        return self._inplace(lambda t: Tensor._make(values.astype(t._data.dtype)))
+
+    def __iadd__(self, other) -> Tensor:
+        return self.add_(other)
+
+    def __isub__(self, other) -> Tensor:
+        return self.sub_(other)
+
+    def __imul__(self, other) -> Tensor:
+        return self.mul_(other)
+
+    def __itruediv__(self, other) -> Tensor:
+        return self.div_(other)
+
+    # ------------------------------------------------------------------ new tensors
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
+        """Zeros of `size`, with self's dtype by default."""
+        return self._new(np.zeros, size, dtype, requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
+        """Ones of `size`, with self's dtype by default."""
+        return self._new(np.ones, size, dtype, requires_grad)
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
+        """Uninitialised tensor of `size`, with self's dtype by default."""
+        return self._new(np.empty, size, dtype, requires_grad)
+
+    def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
+        """`fill_value` everywhere, with self's dtype by default."""
+        np_dtype = self._data.dtype if dtype is None else _dt.as_dtype(dtype).np
+        return Tensor._make(np.full(tuple(size), fill_value, np_dtype), requires_grad)
+
+    def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+        """A new tensor from data, with self's dtype by default."""
+        np_dtype = self._data.dtype if dtype is None else _dt.as_dtype(dtype).np
+        return Tensor._make(np.array(_arr(data), dtype=np_dtype), requires_grad)
+
+    def _new(self, fill, size, dtype, requires_grad) -> Tensor:
+        np_dtype = self._data.dtype if dtype is None else _dt.as_dtype(dtype).np
+        return Tensor._make(fill(_shape_args(size), np_dtype), requires_grad)
+
+
+# ---------------------------------------------------------------------- helpers
+
+_MaxResult = __import__("collections").namedtuple("max", ["values", "indices"])
+_MinResult = __import__("collections").namedtuple("min", ["values", "indices"])
+
+
+def _rebuild(data, requires_grad):
+    return Tensor._make(data, requires_grad)
+
+
+def _arr(v):
+    return v._data if isinstance(v, Tensor) else v
+
+
+def _norm_dim(dim, ndim: int) -> int:
+    return _shape_ops.normalize_dim(dim, ndim)
+
+
+def _norm_dims(dim, ndim: int) -> tuple:
+    return _shape_ops.normalize_dims(dim, ndim)
+
+
+def _shape_args(args: tuple) -> tuple:
+    """Accept both f(2, 3) and f((2, 3)) / f([2, 3]) / f(Size)."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        args = tuple(args[0])
+    for a in args:
+        if not isinstance(a, (builtins.int, np.integer)) or isinstance(a, builtins.bool):
+            if isinstance(a, Tensor) and a._data.ndim == 0 and a._data.dtype.kind in "iu":
+                continue
+            raise TypeError(f"expected a sequence of integers, but got an element of type "
+                            f"{type(a).__name__}")  # fmt: skip
+    return tuple(builtins.int(a) for a in args)
+
+
+def _infer_shape(shape: tuple, numel: int, old_shape: tuple) -> tuple:
+    """Resolve one -1 in `shape`; RuntimeError naming both shapes if sizes do not match."""
+    known, infer = 1, None
+    for i, n in enumerate(shape):
+        if n == -1:
+            if infer is not None:
+                raise RuntimeError("only one dimension can be inferred")
+            infer = i
+        elif n < 0:
+            raise RuntimeError(f"invalid shape dimension {n}")
+        else:
+            known *= n
+    if infer is not None:
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+        shape = shape[:infer] + (numel // known,) + shape[infer + 1:]
+    elif known != numel:
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+    return shape
+
+
+def _dtype_word(t: Tensor) -> str:
+    return {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int",
+            "bool": "Bool", "float16": "Half", "int16": "Short", "int8": "Char",
+            "uint8": "Byte"}[t._data.dtype.name]  # fmt: skip
+
+
+def _accumulate_dtype(t: Tensor, dtype):
+    """sum/prod/cumsum of ints and bools accumulate in int64, as PyTorch does."""
+    if dtype is not None:
+        return _dt.as_dtype(dtype).np
+    return np.int64 if t._data.dtype.kind in "iub" else None
+
+
+def _correction(unbiased, correction) -> int:
+    if correction is not None:
+        return correction
+    return 0 if unbiased is False else 1
+
+
+def _promote(x: Tensor, y, op: str = ""):
+    """Bring the operands of a binary op to PyTorch's result dtype (see dtypes.py)."""
+    if isinstance(y, Tensor):
+        if x._data.dtype == y._data.dtype:
+            if op == "sub" and x._data.dtype == np.bool_:
+                _bool_sub_error()
+            return x, y
+        dt = _dt.result_type(x, y)
+    elif y.__class__ in (builtins.float, builtins.int, builtins.bool):
+        kind = x._data.dtype.kind
+        if kind == "f" or (kind in "iu" and y.__class__ is builtins.int):
+            return x, y  # the common case: the scalar does not change the dtype
+        dt = _dt.result_type(x, y)
+    elif isinstance(y, np.generic):
+        return _promote(x, y.item(), op)
+    elif isinstance(y, (np.ndarray, list, tuple)):
+        return _promote(x, Tensor._make(np.asarray(y)), op)
+    else:
+        raise TypeError(f"unsupported operand type for a Tensor op: '{type(y).__name__}'")
+    if op == "sub" and dt is _dt.bool:
+        _bool_sub_error()
+    if op == "div" and not dt.is_floating_point:
+        dt = _dt.get_default_dtype()
+    x = x._cast(dt)
+    return x, (y._cast(dt) if isinstance(y, Tensor) else y)
+
+
+def _bool_sub_error():
+    raise RuntimeError(
+        "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+        "`logical_xor()` operator instead."
+    )
+
+
+def _tensor_operand(other, name: str) -> Tensor:
+    if isinstance(other, Tensor):
+        return other
+    if isinstance(other, (builtins.int, builtins.float, builtins.bool, np.ndarray, np.generic)):
+        return Tensor._make(np.asarray(other))
+    raise TypeError(f"{name}(): argument 'other' must be Tensor, not {type(other).__name__}")
+
+
+def _as_tensor_like(other, like: Tensor) -> Tensor:
+    if isinstance(other, Tensor):
+        return other
+    return Tensor._make(np.asarray(other, dtype=_dt.result_type(like, other).np))
+
+
+def _compare(fn, x: Tensor, y) -> Tensor:
+    if isinstance(y, Tensor):
+        _shape_ops.check_shape_matches(x._data.shape, y._data.shape)
+        return Tensor._make(fn(x._data, y._data))
+    if y is None or isinstance(y, (str,)):
+        return NotImplemented if fn in (np.equal, np.not_equal) else _type_error(fn, y)
+    return Tensor._make(fn(x._data, _arr(y)))
+
+
+def _type_error(fn, y):
+    raise TypeError(f"'{fn.__name__}' not supported between a Tensor and {type(y).__name__}")
+
+
+def _bitwise(fn, x: Tensor, y) -> Tensor:
+    b = _arr(y)
+    if x._data.dtype.kind not in "iub" or np.asarray(b).dtype.kind not in "iub":
+        raise RuntimeError(f'"{fn.__name__}_cpu" not implemented for '
+                           f"'{_dtype_word(x)}'")  # fmt: skip
+    return Tensor._make(fn(x._data, b))
+
+
+def _rounded_div(x: Tensor, y, mode: str) -> Tensor:
+    a, b = _promote(x, y)
+    if mode not in ("trunc", "floor"):
+        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
+                         f"found '{mode}'")  # fmt: skip
+    bv = _arr(b)
+    if a._data.dtype.kind in "iu":
+        if np.any(np.asarray(bv) == 0):
+            raise RuntimeError("ZeroDivisionError")
+        q = np.floor_divide(a._data, bv)
+        if mode == "trunc":
+            q = np.where((q < 0) & (np.mod(a._data, bv) != 0), q + 1, q)
+        return Tensor._make(np.asarray(q, a._data.dtype))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        q = a._data / bv
+        return Tensor._make(np.asarray(np.floor(q) if mode == "floor" else np.trunc(q),
+                                       a._data.dtype))  # fmt: skip
+
+
+def _arg_reduce(fn, t: Tensor, dim, keepdim: bool, name: str) -> Tensor:
+    a = t._data
+    if a.size == 0:
+        raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() "
+                           "== 0.")  # fmt: skip
+    if dim is None:
+        out = np.asarray(fn(a.reshape(-1)), dtype=np.int64)
+        return Tensor._make(out.reshape((1,) * a.ndim) if keepdim else out)
+    d = _norm_dim(dim, a.ndim)
+    return Tensor._make(np.asarray(fn(a, axis=d, keepdims=keepdim) if a.ndim else
+                                   np.zeros((), np.int64), dtype=np.int64))  # fmt: skip
+
+
+def _as_mask(mask, name: str) -> Tensor:
+    if not isinstance(mask, Tensor):
+        mask = Tensor._make(np.asarray(mask))
+    if mask._data.dtype != np.bool_:
+        raise RuntimeError(f"{name} only supports boolean masks, but got mask with dtype "
+                           f"{mask._data.dtype}")  # fmt: skip
+    return mask
+
+
+def _broadcast_check(shape: tuple, target: tuple, name: str) -> None:
+    if not _shape_ops.is_expandable_to(shape, target):
+        raise RuntimeError(
+            f"{name}: the shape {list(shape)} cannot be broadcast to the tensor's shape "
+            f"{list(target)}"
+        )
+
+
+def _need_matrix(t: Tensor, name: str) -> None:
+    if t._data.ndim < 2:
+        raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
+
+
+def _index_key(key, shape: tuple) -> tuple:
+    """Turn a Python index into a NumPy one: Tensors and lists become arrays, checked."""
+    if key.__class__ is builtins.int or key.__class__ is slice:
+        key = (key,)
+    elif not isinstance(key, tuple):
+        key = (key,)
+    out = []
+    for k in key:
+        if isinstance(k, Tensor):
+            k = k._data
+        elif isinstance(k, list):
+            k = np.asarray(k)
+            if k.size == 0:
+                k = k.astype(np.int64)
+        elif isinstance(k, np.integer):
+            k = builtins.int(k)
+        if isinstance(k, np.ndarray):
+            if k.dtype.kind not in "biu":
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+        elif isinstance(k, slice):
+            if k.step is not None and _int_of(k.step) <= 0:
+                raise ValueError("step must be greater than zero")
+            k = slice(_int_of(k.start), _int_of(k.stop), _int_of(k.step))
+        elif not (k is None or k is Ellipsis or isinstance(k, builtins.int)):
+            raise IndexError(
+                "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables "
+                f"are valid indices (got {type(k).__name__})"
+            )
+        out.append(k)
+    return tuple(out)
+
+
+def _int_of(v):
+    if v is None or isinstance(v, builtins.int):
+        return v
+    if isinstance(v, Tensor):
+        return builtins.int(v.item())
+    return builtins.int(v)
+
+
+def where(condition, input, other) -> Tensor:
+    """input where condition else other, broadcasting all three."""
+    condition = _as_mask(condition, "where")
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        input = Tensor._make(np.asarray(input, dtype=_dt.result_type(input).np))
+    if isinstance(input, Tensor):
+        x, y = _promote(input, other)
+    else:
+        y, x = _promote(other, input)
+    if not isinstance(x, Tensor):
+        x = Tensor._make(np.asarray(x, dtype=y._data.dtype))
+    if not isinstance(y, Tensor):
+        y = Tensor._make(np.asarray(y, dtype=x._data.dtype))
+    _shape_ops.broadcast_shapes(condition._data.shape, x._data.shape, y._data.shape)
+    return binary.Where.apply(condition, x, y)
+
+
+# The ops import Tensor from this module, so they are imported after the class exists.
+from . import inplace, random as _random  # noqa: E402
+from .autograd import engine  # noqa: E402
+from .ops import _shape as _shape_ops  # noqa: E402
+from .ops import binary, elementwise, linalg, movement, reduce  # noqa: E402
+from .ops import softmax as softmax_ops  # noqa: E402
