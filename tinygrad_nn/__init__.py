@@ -74,3 +74,4 @@ from .random import (  # noqa: F401
 from .tensor import Size, Tensor, device, where  # noqa: F401
 
 from . import autograd  # noqa: E402,F401  (after Tensor: autograd's modules use it)
+from . import datasets  # noqa: E402,F401  (numpy only: the bundled digits)
