@@ -1,0 +1,217 @@
+"""The op table: one row per differentiable op, consumed by every generic op test.
+
+Each row's `fn` is written once and runs on both libraries (the API is the same), so the
+same lambda is checked against finite differences (ours) and against PyTorch. `inputs`
+lists the shapes of the tensor arguments for each sample; `domain` bounds the random
+values (away from poles and kinks).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class OpSpec:
+    name: str
+    fn: object
+    inputs: list  # list of samples, each a tuple of shapes
+    domain: tuple = (-2.0, 2.0)
+    gradgrad: bool = True  # second derivatives are checked too
+    index_like: dict = field(default_factory=dict)  # arg position -> int array maker
+
+    def sample_inputs(self, lib, dtype, rng, requires_grad=True):
+        """Yield argument tuples of `lib` tensors (lib = tinygrad_nn or torch)."""
+        for shapes in self.inputs:
+            arrays = self.sample_arrays(shapes, dtype, rng)
+            yield tuple(lib.tensor(a, requires_grad=requires_grad) for a in arrays)
+
+    def sample_arrays(self, shapes, dtype, rng):
+        low, high = self.domain
+        return [rng.uniform(low, high, size=s).astype(dtype) for s in shapes]
+
+
+UNARY = [(3, 4), (), (5,), (2, 1, 3)]
+BINARY = [((3, 4), (3, 4)), ((3, 4), (4,)), ((2, 1, 3), (4, 1)), ((), (3,)), ((3, 1), ())]
+POSITIVE = (0.5, 2.0)
+
+
+def _rows():
+    rows = [
+        # binary, broadcasting
+        OpSpec("add", lambda x, y: x + y, BINARY),
+        OpSpec("add_alpha", lambda x, y: x.add(y, alpha=-1.5), BINARY),
+        OpSpec("sub", lambda x, y: x - y, BINARY),
+        OpSpec("mul", lambda x, y: x * y, BINARY),
+        OpSpec("div", lambda x, y: x / y, BINARY, domain=POSITIVE),
+        OpSpec("pow", lambda x, y: x**y, BINARY, domain=POSITIVE),
+        OpSpec("maximum", lambda x, y: x.maximum(y), BINARY),
+        OpSpec("minimum", lambda x, y: x.minimum(y), BINARY),
+        # with Python scalars on either side
+        OpSpec("radd", lambda x: 2.5 + x, [((3, 4),)]),
+        OpSpec("rsub", lambda x: 2.5 - x, [((3, 4),)]),
+        OpSpec("rmul", lambda x: 3 * x, [((3, 4),)]),
+        OpSpec("rdiv", lambda x: 2.0 / x, [((3, 4),)], domain=POSITIVE),
+        OpSpec("div_scalar", lambda x: x / 4.0, [((3, 4),)]),
+        OpSpec("pow_scalar", lambda x: x**3, [((3, 4),), ((),)]),
+        OpSpec("pow_half", lambda x: x**0.5, [((3, 4),)], domain=POSITIVE),
+        OpSpec("rpow", lambda x: 2.0**x, [((3, 4),)]),
+        OpSpec("neg", lambda x: -x, [(s,) for s in UNARY]),
+        # elementwise
+        OpSpec("exp", lambda x: x.exp(), [(s,) for s in UNARY]),
+        OpSpec("log", lambda x: x.log(), [(s,) for s in UNARY], domain=POSITIVE),
+        OpSpec("log1p", lambda x: x.log1p(), [(s,) for s in UNARY], domain=POSITIVE),
+        OpSpec("expm1", lambda x: x.expm1(), [(s,) for s in UNARY]),
+        OpSpec("sqrt", lambda x: x.sqrt(), [(s,) for s in UNARY], domain=POSITIVE),
+        OpSpec("rsqrt", lambda x: x.rsqrt(), [(s,) for s in UNARY], domain=POSITIVE),
+        OpSpec("sin", lambda x: x.sin(), [(s,) for s in UNARY]),
+        OpSpec("cos", lambda x: x.cos(), [(s,) for s in UNARY]),
+        OpSpec("tan", lambda x: x.tan(), [(s,) for s in UNARY], domain=(-1.0, 1.0)),
+        OpSpec("tanh", lambda x: x.tanh(), [(s,) for s in UNARY]),
+        OpSpec("sigmoid", lambda x: x.sigmoid(), [(s,) for s in UNARY]),
+        OpSpec("relu", lambda x: x.relu(), [(s,) for s in UNARY]),
+        OpSpec("abs", lambda x: x.abs(), [(s,) for s in UNARY]),
+        OpSpec("reciprocal", lambda x: x.reciprocal(), [(s,) for s in UNARY], domain=POSITIVE),
+        OpSpec("clamp", lambda x: x.clamp(-0.5, 0.7), [(s,) for s in UNARY]),
+        OpSpec("clamp_min", lambda x: x.clamp(min=0.1), [((3, 4),)]),
+        OpSpec("clip_max", lambda x: x.clip(max=0.1), [((3, 4),)]),
+        OpSpec("erf", lambda x: x.erf(), [(s,) for s in UNARY]),
+        OpSpec("square", lambda x: x.square(), [((3, 4),)]),
+        OpSpec("sign_mul", lambda x: x.sign() * x, [((3, 4),)]),
+        OpSpec("floor_ceil_round", lambda x: x.floor() + x.ceil() * x + x.round(), [((3, 4),)]),
+        OpSpec("where", lambda x, y: _where(x, y), BINARY),
+        OpSpec("masked_fill", lambda x: x.masked_fill(x > 0.5, 2.0), [((3, 4),)]),
+        OpSpec("softmax", lambda x: x.softmax(-1), [((3, 4),), ((2, 3, 4),)]),
+        OpSpec("softmax0", lambda x: x.softmax(0), [((3, 4),)]),
+        OpSpec("log_softmax", lambda x: x.log_softmax(1), [((3, 4),), ((2, 3, 4),)]),
+        # reductions
+        OpSpec("sum", lambda x: x.sum(), [((3, 4),), ((),)]),
+        OpSpec("sum_dim", lambda x: x.sum(1), [((3, 4),), ((2, 3, 4),)]),
+        OpSpec("sum_dims_keep", lambda x: x.sum((0, -1), keepdim=True), [((2, 3, 4),)]),
+        OpSpec("mean", lambda x: x.mean(), [((3, 4),)]),
+        OpSpec("mean_dim", lambda x: x.mean(-1, keepdim=True), [((3, 4),), ((2, 3, 4),)]),
+        OpSpec("prod", lambda x: x.prod(), [((3, 4),)]),
+        OpSpec("prod_dim", lambda x: x.prod(1), [((3, 4),)]),
+        OpSpec("var", lambda x: x.var(), [((3, 4),)]),
+        OpSpec("var_dim", lambda x: x.var(1, keepdim=True), [((3, 4),)]),
+        OpSpec("var_biased", lambda x: x.var(0, unbiased=False), [((3, 4),)]),
+        OpSpec("std", lambda x: x.std(), [((3, 4),)]),
+        OpSpec("std_dim", lambda x: x.std(dim=1, correction=0), [((3, 4),)]),
+        OpSpec("max", lambda x: x.max(), [((3, 4),)]),
+        OpSpec("min", lambda x: x.min(), [((3, 4),)]),
+        OpSpec("max_dim", lambda x: x.max(1).values, [((3, 4),)]),
+        OpSpec("max_dim_keep", lambda x: x.max(0, keepdim=True)[0], [((3, 4),)]),
+        OpSpec("min_dim", lambda x: x.min(dim=-1).values, [((2, 3, 4),)]),
+        OpSpec("amax", lambda x: x.amax(1), [((3, 4),)]),
+        OpSpec("amin", lambda x: x.amin((0, 1)), [((3, 4),)]),
+        OpSpec("logsumexp", lambda x: x.logsumexp(1), [((3, 4),)]),
+        OpSpec("logsumexp_keep", lambda x: x.logsumexp((0, 1), keepdim=True), [((3, 4),)]),
+        OpSpec("norm", lambda x: x.norm(), [((3, 4),)]),
+        OpSpec("norm_dim", lambda x: x.norm(dim=1), [((3, 4),)]),
+        OpSpec("norm_p1", lambda x: x.norm(p=1), [((3, 4),)]),
+        OpSpec("norm_p3", lambda x: x.norm(p=3, dim=0), [((3, 4),)]),
+        OpSpec("cumsum", lambda x: x.cumsum(1), [((3, 4),)]),
+        OpSpec("cumsum0", lambda x: x.cumsum(0), [((5,),)]),
+        # shape
+        OpSpec("reshape", lambda x: x.reshape(4, 3), [((3, 4),)]),
+        OpSpec("reshape_infer", lambda x: x.reshape(-1), [((3, 4),)]),
+        OpSpec("view", lambda x: x.view(2, 6), [((3, 4),)]),
+        OpSpec("flatten", lambda x: x.flatten(1), [((2, 3, 4),)]),
+        OpSpec("unflatten", lambda x: x.unflatten(1, (2, 2)), [((3, 4),)]),
+        OpSpec("squeeze", lambda x: x.squeeze(), [((3, 1, 4),)]),
+        OpSpec("squeeze_dim", lambda x: x.squeeze(1), [((3, 1, 4),)]),
+        OpSpec("unsqueeze", lambda x: x.unsqueeze(-1), [((3, 4),)]),
+        OpSpec("transpose", lambda x: x.transpose(0, 2), [((2, 3, 4),)]),
+        OpSpec("t", lambda x: x.t(), [((3, 4),)]),
+        OpSpec("T", lambda x: x.T, [((3, 4),)]),
+        OpSpec("mT", lambda x: x.mT, [((2, 3, 4),)]),
+        OpSpec("permute", lambda x: x.permute(2, 0, 1), [((2, 3, 4),)]),
+        OpSpec("expand", lambda x: x.expand(2, 3, 4), [((3, 1),)]),
+        OpSpec("expand_as", lambda x, y: x.expand_as(y), [((4,), (3, 4))]),
+        OpSpec("repeat", lambda x: x.repeat(2, 1, 3), [((3, 4),)]),
+        OpSpec("contiguous", lambda x: x.t().contiguous(), [((3, 4),)]),
+        OpSpec("clone", lambda x: x.clone(), [((3, 4),)]),
+        OpSpec("chunk", lambda x: x.chunk(2, 1)[1], [((3, 5),)]),
+        OpSpec("split", lambda x: x.split([1, 2], 0)[1], [((3, 4),)]),
+        OpSpec("split_int", lambda x: x.split(2, 1)[0] * 2, [((3, 4),)]),
+        OpSpec("flip", lambda x: x.flip(0, 1), [((3, 4),)]),
+        OpSpec("getitem_int", lambda x: x[1], [((3, 4),)]),
+        OpSpec("getitem_slice", lambda x: x[1:, ::2], [((3, 4),)]),
+        OpSpec("getitem_none_ellipsis", lambda x: x[None, ..., 1], [((2, 3, 4),)]),
+        OpSpec("getitem_neg", lambda x: x[-1, -2], [((3, 4),)]),
+        OpSpec("getitem_mask", lambda x: x[x > 0], [((3, 4),)]),
+        OpSpec("getitem_index_repeat", lambda x: x[[0, 2, 0, 0]], [((3, 4),)]),
+        OpSpec("getitem_mixed", lambda x: x[:, [1, 1, 3]], [((3, 4),)]),
+        OpSpec("getitem_2index", lambda x: x[[0, 1, 1], [2, 2, 3]], [((3, 4),)]),
+        OpSpec("cat", lambda x, y: _lib(x).cat([x, y, x], 1), [((3, 4), (3, 2))]),
+        OpSpec("cat0", lambda x, y: _lib(x).cat((x, y)), [((3, 4), (2, 4))]),
+        OpSpec("stack", lambda x, y: _lib(x).stack([x, y], 1), [((3, 4), (3, 4))]),
+        OpSpec("gather", lambda x: x.gather(1, _index(x, [[0, 0, 2], [1, 3, 3], [2, 2, 2]])),
+               [((3, 4),)]),  # fmt: skip
+        OpSpec("gather0", lambda x: x.gather(0, _index(x, [[0, 2, 1, 0], [2, 2, 1, 0]])),
+               [((3, 4),)]),  # fmt: skip
+        OpSpec("index_select", lambda x: x.index_select(1, _index(x, [3, 0, 3])), [((3, 4),)]),
+        OpSpec("tril", lambda x: x.tril(), [((3, 4),)]),
+        OpSpec("triu", lambda x: x.triu(1), [((4, 4),)]),
+        OpSpec("setitem", _setitem, [((3, 4), (4,))]),
+        OpSpec("inplace_chain", _inplace_chain, [((3, 4), (3, 4))]),
+        # linear algebra
+        OpSpec("matmul", lambda x, y: x @ y, [((3, 4), (4, 2)), ((4,), (4, 2)), ((3, 4), (4,)),
+                                              ((4,), (4,)), ((2, 3, 4), (4, 5)),
+                                              ((2, 1, 3, 4), (3, 4, 2))]),  # fmt: skip
+        OpSpec("mm", lambda x, y: x.mm(y), [((3, 4), (4, 2))]),
+        OpSpec("bmm", lambda x, y: x.bmm(y), [((2, 3, 4), (2, 4, 2))]),
+        OpSpec("dot", lambda x, y: x.dot(y), [((4,), (4,))]),
+        OpSpec("outer", lambda x, y: x.outer(y), [((3,), (4,))]),
+        OpSpec("einsum_mm", lambda x, y: _lib(x).einsum("ij,jk->ik", x, y), [((3, 4), (4, 2))]),
+        OpSpec("einsum_batch", lambda x, y: _lib(x).einsum("bij,bjk->bik", x, y),
+               [((2, 3, 4), (2, 4, 2))]),  # fmt: skip
+        OpSpec("einsum_sum", lambda x: _lib(x).einsum("ij->j", x), [((3, 4),)]),
+        OpSpec("einsum_trace", lambda x: _lib(x).einsum("ii", x), [((3, 3),)]),
+        OpSpec("einsum_diag", lambda x: _lib(x).einsum("ii->i", x), [((3, 3),)]),
+        OpSpec("einsum_outer", lambda x, y: _lib(x).einsum("i,j->ij", x, y), [((3,), (4,))]),
+        OpSpec("einsum_ellipsis", lambda x, y: _lib(x).einsum("...ij,...jk", x, y),
+               [((2, 3, 4), (2, 4, 2))]),  # fmt: skip
+        # composites and functions at module level
+        OpSpec("torch_exp", lambda x: _lib(x).exp(x) + _lib(x).sigmoid(x), [((3, 4),)]),
+        OpSpec("lerp", lambda x, y: x.lerp(y, 0.3), [((3, 4), (3, 4))]),
+        OpSpec("addcmul", lambda x, y: x.addcmul(y, y, value=0.5), [((3, 4), (3, 4))]),
+    ]
+    return rows
+
+
+def _lib(x):
+    """The library a tensor belongs to, so one lambda serves both."""
+    import importlib
+
+    return importlib.import_module(type(x).__module__.split(".")[0])
+
+
+def _index(x, values):
+    return _lib(x).tensor(values)
+
+
+def _where(x, y):
+    lib = _lib(x)
+    return lib.where(x > 0, x, y)
+
+
+def _setitem(x, v):
+    y = x * 1.0
+    y[1] = v * 2
+    y[0, 1:3] = 0.5
+    return y * x
+
+
+def _inplace_chain(x, y):
+    z = x * 2
+    z.add_(y)
+    z.mul_(y)
+    z += 1
+    z.div_(2)
+    return z
+
+
+OPS = _rows()
