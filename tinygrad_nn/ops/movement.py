@@ -133,6 +133,8 @@ class Index(Function):
             ctx.node_name = "SliceBackward0" if all(
                 isinstance(k, slice) or k is Ellipsis or k is None for k in key
             ) else "SelectBackward0"
+        if basic and Ellipsis not in key:
+            key = key + (Ellipsis,)  # x[0] of a vector: a 0-d view, not a NumPy scalar copy
         out = _make(x._data[key])
         return _as_view_of(out, x) if basic else out
 
