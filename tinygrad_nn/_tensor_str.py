@@ -47,6 +47,8 @@ def format_data(a: np.ndarray, indent: int) -> str:
     else:
         fmt = lambda v: str(int(v))  # noqa: E731
     shown = _summarised(a)
+    if a.dtype.kind == "f":  # PyTorch pads to the widest *finite* value; nan/inf stay short
+        shown = shown[np.isfinite(shown)]
     width = max((len(fmt(v)) for v in shown), default=0)
     text = np.array2string(
         a,
@@ -57,7 +59,8 @@ def format_data(a: np.ndarray, indent: int) -> str:
         edgeitems=_EDGEITEMS,
         formatter={"all": lambda v: fmt(v).rjust(width)},
     )
-    return text
+    # PyTorch pads the summary mark like an element: ",  ...," where NumPy writes ", ...,".
+    return text.replace(", ...,", ",  ...,")
 
 
 def tensor_repr(t) -> str:

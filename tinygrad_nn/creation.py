@@ -152,10 +152,13 @@ def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad=F
     np_dtype = _np_dtype(dtype)
     if steps == 1:
         return _finish(np.array([start], dtype=np_dtype), requires_grad)
-    i = np.arange(steps, dtype=np.float64)
-    step = (end - start) / (steps - 1)
-    # PyTorch fills the first half from start and the second half back from end.
-    values = np.where(i < steps // 2, start + i * step, end - step * (steps - 1 - i))
+    # PyTorch works in the output dtype and fills the first half forward from start and the
+    # second half backward from end; doing the same gives the same rounding.
+    work = np_dtype if np.dtype(np_dtype).kind == "f" else np.float64
+    start_, end_ = np.asarray(start, work), np.asarray(end, work)
+    step = (end_ - start_) / np.asarray(steps - 1, work)
+    i = np.arange(steps).astype(work)
+    values = np.where(i < steps // 2, start_ + step * i, end_ - step * (steps - 1 - i).astype(work))
     return _finish(values.astype(np_dtype), requires_grad)
 
 

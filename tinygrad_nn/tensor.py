@@ -112,7 +112,7 @@ class Tensor:
                 raise TypeError(f"new(): data must be a sequence (got {type(data).__name__})")
         else:
             shape = tuple(args[0]) if len(args) == 1 and isinstance(args[0], Size) else args
-            array = np.empty(tuple(shape), dtype=np.float32)
+            array = np.empty(tuple(shape) if shape else (0,), dtype=np.float32)
         Tensor._init_fields(self, array, requires_grad)
 
     def _init_fields(self, array: np.ndarray, requires_grad: bool = False) -> None:
@@ -1623,16 +1623,20 @@ def _correction(unbiased, correction) -> int:
 
 
 def _promote(x: Tensor, y, op: str = ""):
-    """Bring the operands of a binary op to PyTorch's result dtype (see dtypes.py)."""
+    """Bring the operands of a binary op to PyTorch's result dtype (see dtypes.py).
+
+    `op` is "sub" or "div" where those ops have rules of their own: no bool subtraction,
+    and true division of integers gives the default float dtype.
+    """
+    if op == "sub":
+        _check_bool_sub(x, y)
     if isinstance(y, Tensor):
-        if x._data.dtype == y._data.dtype:
-            if op == "sub" and x._data.dtype == np.bool_:
-                _bool_sub_error()
+        if x._data.dtype == y._data.dtype and (op != "div" or x._data.dtype.kind == "f"):
             return x, y
         dt = _dt.result_type(x, y)
     elif y.__class__ in (builtins.float, builtins.int, builtins.bool):
         kind = x._data.dtype.kind
-        if kind == "f" or (kind in "iu" and y.__class__ is builtins.int):
+        if kind == "f" or (kind in "iu" and y.__class__ is builtins.int and op != "div"):
             return x, y  # the common case: the scalar does not change the dtype
         dt = _dt.result_type(x, y)
     elif isinstance(y, np.generic):
@@ -1641,19 +1645,20 @@ def _promote(x: Tensor, y, op: str = ""):
         return _promote(x, Tensor._make(np.asarray(y)), op)
     else:
         raise TypeError(f"unsupported operand type for a Tensor op: '{type(y).__name__}'")
-    if op == "sub" and dt is _dt.bool:
-        _bool_sub_error()
     if op == "div" and not dt.is_floating_point:
         dt = _dt.get_default_dtype()
     x = x._cast(dt)
     return x, (y._cast(dt) if isinstance(y, Tensor) else y)
 
 
-def _bool_sub_error():
-    raise RuntimeError(
-        "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
-        "`logical_xor()` operator instead."
-    )
+def _check_bool_sub(x: Tensor, y) -> None:
+    if x._data.dtype == np.bool_ or y.__class__ is builtins.bool or (
+        isinstance(y, Tensor) and y._data.dtype == np.bool_
+    ):
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+            "trying to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
 
 
 def _tensor_operand(other, name: str) -> Tensor:

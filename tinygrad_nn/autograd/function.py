@@ -256,11 +256,26 @@ class Function:
         previous, _state.enabled = _state.enabled, False
         try:
             result = cls.forward(ctx, *args, **kwargs)
+        except ValueError as error:  # NumPy's broadcasting error -> PyTorch's RuntimeError
+            raise _broadcast_error(error, args) from None
         finally:
             _state.enabled = previous
         if not record:
             return result
         return _attach(ctx, args, result)
+
+
+def _broadcast_error(error: ValueError, args: tuple) -> Exception:
+    if "broadcast" not in str(error):
+        return error
+    from ..ops._shape import broadcast_shapes
+
+    shapes = [a._data.shape for a in args if isinstance(a, Tensor)]
+    try:
+        broadcast_shapes(*shapes)
+    except RuntimeError as mismatch:
+        return mismatch
+    return RuntimeError(f"shapes {[list(s) for s in shapes]} cannot be broadcast together")
 
 
 def _attach(ctx: BackwardNode, args: tuple, result):
