@@ -1,0 +1,229 @@
+"""`draw_graph`: the forward dataflow behind a result, as a Graphviz picture.
+
+Reading order of the picture is the order of the computation: leaves (light blue) at the
+top, one box per op (grey, titled with the op and the `grad_fn` name PyTorch would print,
+e.g. `Mul` / `MulBackward0`), the result (green) at the bottom. Backward runs the arrows in
+reverse. A dashed blue arrow marks an input that was broadcast, so its gradient is summed
+back ("sum over (0,)"); a red outline marks a tensor or gradient holding NaN or inf.
+"""
+
+from __future__ import annotations
+
+from . import broadcast, labels, walk
+from .modules import ModuleGroups
+from .naming import Names
+from .record import grad_of, value_of
+from .walk import is_leaf
+
+LEAF, OP, OUTPUT, SAVED = "lightblue", "lightgrey", "darkolivegreen1", "orange"
+BROADCAST, BAD = "#1f6fb4", "red"
+
+
+def draw_graph(output, params=None, show_values=False, show_grads=False, show_saved=False,
+               group_by_module=None, fold_modules=False, max_nodes=500, names=None,
+               rankdir="TB"):  # fmt: skip
+    """Draw the graph that produced `output` and return it as a `graphviz.Digraph`.
+
+    The result renders in Jupyter, and `.render()` / `.pipe()` (or `viz.render`) write
+    SVG, PNG or PDF. Building it needs only the `graphviz` Python package; rendering needs
+    Graphviz's `dot` program.
+
+    Args:
+        output: a Tensor, or a tuple/list of Tensors.
+        params: `{name: tensor}` naming leaves, e.g. `dict(model.named_parameters())`.
+        show_values: print each known tensor's values (all of them up to 8 elements, else
+            min/mean/max). Leaves and outputs are always known; intermediate results when
+            the forward ran inside `viz.record()` or when the op saved its output.
+        show_grads: print gradients the same way: `.grad` of leaves, and of intermediates
+            when backward ran inside `viz.record()` or they called `retain_grad()`.
+        show_saved: draw the tensors each op saved for backward (orange), with their size.
+        group_by_module: an `nn.Module`; one cluster per sub-module that ran ops (the forward
+            must have run inside `viz.record(model)`).
+        fold_modules: with `group_by_module`, draw each innermost module as a single box.
+        max_nodes: draw at most this many graph nodes, nearest the output first; the rest
+            become one "... N nodes not shown" node.
+        names: `{tensor: name}` for any tensor of the graph, including intermediates.
+        rankdir: Graphviz layout direction, "TB" (top to bottom) or "LR" (left to right).
+
+    Returns:
+        A `graphviz.Digraph`; its `.source` is the DOT text.
+    """
+    import graphviz  # imported here, so `import tinygrad_nn` never needs it
+
+    tensors = walk.as_tensors(output)
+    if group_by_module is not None and params is None:
+        params = dict(group_by_module.named_parameters())
+    roots = [walk.root_of(t) for t in tensors]
+    order = walk.breadth_first(node for node, _ in roots)
+    shown = order[: max(max_nodes, len(roots))]
+    groups = ModuleGroups(group_by_module, fold_modules, shown)
+    drawing = _Drawing(graphviz, Names(params, names), groups, rankdir,
+                       (show_values, show_grads, show_saved))  # fmt: skip
+    drawing.add_nodes(shown, {node for node, _ in roots if is_leaf(node)})
+    drawing.add_outputs(tensors, roots)
+    groups.attach(drawing.graph, graphviz)
+    drawing.add_edges(shown, hidden=len(order) - len(shown))
+    return drawing.graph
+
+
+class _Drawing:
+    """Builds one Digraph: node statements first (some inside clusters), then the edges."""
+
+    def __init__(self, graphviz, names: Names, groups: ModuleGroups, rankdir: str, show):
+        self.gv, self.names, self.groups = graphviz, names, groups
+        self.show_values, self.show_grads, self.show_saved = show
+        self.vertical = rankdir in ("TB", "BT")
+        self.graph = graphviz.Digraph(
+            graph_attr={"rankdir": rankdir, "fontname": "Helvetica", "nodesep": "0.3",
+                        "ranksep": "0.35"},
+            node_attr={"shape": "record", "style": "filled", "fontname": "Helvetica",
+                       "fontsize": "10", "color": "#555555", "height": "0.3"},
+            edge_attr={"fontname": "Helvetica", "fontsize": "9", "color": "#555555",
+                       "arrowsize": "0.7"},
+        )  # fmt: skip
+        self.ids = {}  # graph node -> DOT id of what stands for it (itself or its module box)
+        self.pending_edges = []  # saved-tensor edges, written after the clusters
+
+    # ---------------------------------------------------------------- nodes
+
+    def add_nodes(self, nodes, output_leaves) -> None:
+        """One DOT node per graph node (or per folded module), plus saved tensors if asked."""
+        folded = {}
+        for i, node in enumerate(nodes):
+            box = self.groups.box_of(node)
+            if box is not None:
+                folded.setdefault(box, []).append(node)
+                continue
+            self.ids[node] = f"n{i}"
+            where = self.groups.place(self.groups.cluster_of(node), self.graph, self.gv)
+            if is_leaf(node):
+                color = OUTPUT if node in output_leaves else LEAF
+                self._node(where, f"n{i}", *self._leaf_fields(node), fillcolor=color)
+            else:
+                self._node(where, f"n{i}", *self._op_fields(node), fillcolor=OP, shape="Mrecord")
+                if self.show_saved:
+                    self._add_saved(node, where)
+        for k, (name, members) in enumerate(folded.items()):
+            self._add_box(f"m{k}", name, members)
+
+    def _node(self, where, node_id, fields, bad, **attrs) -> None:
+        label = "|".join(labels.escape(f) for f in fields)
+        label = "{" + label + "}" if self.vertical else label
+        if bad:
+            attrs.update(color=BAD, penwidth="2.5")
+        where.node(node_id, self.gv.nohtml(label), **attrs)
+
+    def _data_rows(self, value, grad) -> tuple:
+        """The `data ...` and `grad ...` rows, and whether either holds NaN or inf."""
+        rows, bad = [], False
+        for show, what, array in ((self.show_values, "data", value), (self.show_grads, "grad", grad)):
+            if show and array is not None:
+                rows.append(f"{what} {labels.summarize(array)}")
+                bad = bad or labels.has_nonfinite(array)
+        return rows, bad
+
+    def _leaf_fields(self, node) -> tuple:
+        leaf = node.variable
+        name = self.names.of_node(node)
+        fields = ([name] if name else []) + [labels.shape_dtype(leaf.shape, leaf._data.dtype)]
+        rows, bad = self._data_rows(leaf._data, grad_of(node, 0))
+        return fields + rows, bad
+
+    def _op_fields(self, node) -> tuple:
+        fields = [f"{node._fn.__name__} \u00b7 {node.name()}"]  # "Mul · MulBackward0"
+        name = self.names.of_node(node)
+        if name:
+            fields.insert(0, name)
+        metas = node._output_meta
+        for nr, meta in enumerate(metas):
+            if meta is not None:
+                prefix = f"out {nr}: " if len(metas) > 1 else ""
+                fields.append(prefix + labels.shape_dtype(*meta))
+        known = value_of(node, 0)
+        rows, bad = self._data_rows(known[0] if known else None, grad_of(node, 0))
+        if known and known[1] and rows and self.show_values:
+            rows[0] += " (since changed in place)"
+        if self.show_saved and node._released:
+            rows.append("saved tensors freed")
+        return fields + rows, bad
+
+    def _add_saved(self, node, where) -> None:
+        for i, saved in enumerate(node._saved or ()):
+            if saved is None:
+                continue
+            tensor, data, vc, version, _ = saved
+            array = data if tensor is None else tensor._data
+            name = None if tensor is None else self.names.of_tensor(tensor)
+            title = "saved output" if tensor is None else f"saved: {name}" if name else "saved"
+            fields = [title, labels.shape_dtype(array.shape, array.dtype),
+                      labels.nbytes(array.nbytes)]  # fmt: skip
+            rows, bad = self._data_rows(array, None)
+            if vc[0] != version:
+                rows.append(f"changed in place (version {vc[0]}, saved at {version})")
+                bad = True
+            saved_id = f"{self.ids[node]}s{i}"
+            self._node(where, saved_id, fields + rows, bad, fillcolor=SAVED)
+            self.pending_edges.append((saved_id, self.ids[node], {"style": "dotted", "dir": "none"}))
+
+    def _add_box(self, box_id: str, name: str, members) -> None:
+        """A folded module: its ops (with counts) and its parameters in one box."""
+        ops, params, bad = {}, [], False
+        for node in members:
+            self.ids[node] = box_id
+            if is_leaf(node):
+                param_name = self.names.of_node(node) or "parameter"
+                meta = node._output_meta[0]
+                params.append(f"{param_name.rpartition('.')[2]} {labels.shape_dtype(*meta)}")
+                bad = bad or labels.has_nonfinite(node.variable._data)
+            else:
+                ops[node.name()] = ops.get(node.name(), 0) + 1
+        op_rows = [op if n == 1 else f"{op} x{n}" for op, n in ops.items()]
+        where = self.groups.place(name, self.graph, self.gv)
+        fields = [self.groups.title(name)] + op_rows + params
+        self._node(where, box_id, fields, bad, fillcolor=OP, shape="Mrecord")
+
+    def add_outputs(self, tensors, roots) -> None:
+        """A green box per output tensor, fed by the op that produced it."""
+        for i, (tensor, (node, nr)) in enumerate(zip(tensors, roots)):
+            if node is not None and is_leaf(node):
+                continue  # a leaf output is its own (green) leaf box
+            name = self.names.of_tensor(tensor) or ("output" if len(tensors) == 1 else f"output {i}")
+            fields = [name, labels.shape_dtype(tensor.shape, tensor._data.dtype)]
+            grad = tensor._grad._data if tensor._grad is not None else grad_of(node, nr)
+            rows, bad = self._data_rows(tensor._data, grad)
+            self._node(self.graph, f"out{i}", fields + rows, bad, fillcolor=OUTPUT)
+            if node is not None:
+                self.pending_edges.append((self.ids[node], f"out{i}", {}))
+
+    # ---------------------------------------------------------------- edges
+
+    def add_edges(self, nodes, hidden: int) -> None:
+        """Input -> op arrows; arrows from elided nodes all leave one "not shown" node."""
+        seen = set()
+        for node in nodes:
+            for index, (child, nr) in enumerate(node.next_functions):
+                if child is None:
+                    continue
+                src, dst = self.ids.get(child, "elided"), self.ids[node]
+                attrs = self._edge_attrs(node, index, child, nr)
+                key = (src, dst, tuple(sorted(attrs.items())))
+                summary = src == "elided" or src[0] == "m" or dst[0] == "m"
+                if src == dst or summary and key in seen:
+                    continue  # inside one folded box, or a repeat of a summary edge
+                seen.add(key)
+                self.graph.edge(src, dst, **attrs)
+        for src, dst, attrs in self.pending_edges:
+            self.graph.edge(src, dst, **attrs)
+        if hidden:
+            label = f"\u2026 {hidden:,} nodes not shown"
+            self.graph.node("elided", label, shape="note", style="dashed", fillcolor="white")
+
+    def _edge_attrs(self, node, index: int, child, nr: int) -> dict:
+        attrs = {}
+        if len(child._output_meta) > 1:
+            attrs["label"] = f"out {nr}"
+        axes = broadcast.summed_axes(node, index)
+        if axes:
+            attrs.update(style="dashed", color=BROADCAST, fontcolor=BROADCAST, penwidth="1.5",
+                         label=broadcast.describe(axes))  # fmt: skip
+        return attrs

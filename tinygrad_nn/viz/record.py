@@ -1,0 +1,143 @@
+"""`viz.record()`: remember what the graph alone forgets, while a forward/backward runs.
+
+A node knows its inputs' nodes and its output's shape, but not the *values* of intermediate
+results (only the ones it saved for backward), nor the gradient that flowed through it, nor
+which `nn.Module` ran it. Inside `with viz.record(model):` the observer hooks of
+`autograd/function.py` note all three, keyed *weakly* by node: when the graph is freed the
+notes go with it, and the notes never keep the graph alive.
+
+    with viz.record(model):
+        loss = loss_fn(model(x), y)
+        loss.backward()              # inside the block: intermediate gradients are noted too
+    viz.draw_graph(loss, show_values=True, show_grads=True, group_by_module=model)
+"""
+
+from __future__ import annotations
+
+import weakref
+
+import numpy as np
+
+from ..autograd.function import _hooks
+from .walk import is_leaf
+
+
+class _Note:
+    """What was seen of one node: output arrays, summed output gradients, the module."""
+
+    __slots__ = ("values", "grads", "module")
+
+    def __init__(self):
+        self.values = {}  # output_nr -> (array, version counter, version when recorded)
+        self.grads = {}  # output_nr -> gradient array, summed over backward passes
+        self.module = None
+
+
+_notes: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def note_of(node):
+    """The note recorded for `node`, or None."""
+    return _notes.get(node) if node is not None else None
+
+
+class record:
+    """Context manager: note op outputs, gradients and (given `model`) the module of each op.
+
+    Args:
+        model: an `nn.Module`; its modules get forward hooks for the block, so that
+            `draw_graph(..., group_by_module=model)` can cluster the ops by module.
+    """
+
+    def __init__(self, model=None):
+        self.model = model
+        self._stack = []
+        self._handles = []
+
+    def __enter__(self) -> record:
+        _hooks.on_create.append(self._on_create)
+        _hooks.on_backward.append(self._on_backward)
+        if self.model is not None:
+            for module in self.model.modules():
+                self._handles.append(module.register_forward_pre_hook(self._enter_module))
+                self._handles.append(module.register_forward_hook(self._leave_module))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        _hooks.on_create.remove(self._on_create)
+        _hooks.on_backward.remove(self._on_backward)
+        for handle in self._handles:
+            handle.remove()
+        self._handles.clear()
+        self._stack.clear()
+
+    def _enter_module(self, module, args) -> None:
+        self._stack.append(module)
+
+    def _leave_module(self, module, args, output) -> None:
+        if self._stack and self._stack[-1] is module:
+            self._stack.pop()
+
+    def _on_create(self, node, args, outputs) -> None:
+        note = _notes.get(node)
+        if note is None:
+            note = _notes[node] = _Note()
+        for nr, out in enumerate(outputs):
+            if hasattr(out, "_data"):
+                note.values[nr] = (out._data, out._vc, out._vc[0])
+        if self._stack:
+            note.module = self._stack[-1]
+
+    def _on_backward(self, node, grad_outputs, grad_inputs) -> None:
+        note = _notes.get(node)
+        if note is None:
+            note = _notes[node] = _Note()
+        for nr, grad in enumerate(grad_outputs):
+            if grad is None:
+                continue
+            # a copy: the engine may later add into this very array in place
+            g = np.array(grad._data, copy=True)
+            note.grads[nr] = note.grads[nr] + g if nr in note.grads else g
+
+
+def value_of(node, nr: int):
+    """`(array, changed)` for output `nr` of `node`, or None if the value is not known.
+
+    Known means: the variable of a leaf, a recorded output, or an output the node saved for
+    backward. `changed` is True when the tensor was modified in place after it was made.
+    """
+    if node is None:
+        return None
+    if is_leaf(node):
+        return node.variable._data, False
+    note = _notes.get(node)
+    if note is not None and nr in note.values:
+        array, vc, version = note.values[nr]
+        return array, vc[0] != version
+    for record_ in node._saved or ():
+        if record_ is not None and record_[0] is None and record_[4] == nr:
+            return record_[1], record_[2][0] != record_[3]
+    return None
+
+
+def grad_of(node, nr: int):
+    """The gradient that reached output `nr` of `node` (an array), or None if not known."""
+    if node is None:
+        return None
+    if is_leaf(node):
+        grad = node.variable._grad
+        return None if grad is None else grad._data
+    note = _notes.get(node)
+    if note is not None and nr in note.grads:
+        return note.grads[nr]
+    ref = (node._retained or {}).get(nr)
+    tensor = ref() if ref is not None else None
+    if tensor is not None and tensor._grad is not None:
+        return tensor._grad._data
+    return None
+
+
+def module_of(node):
+    """The innermost module whose forward recorded `node`, or None."""
+    note = _notes.get(node)
+    return None if note is None else note.module
