@@ -1129,6 +1129,8 @@ class Tensor:
         start, end = _norm_dim(start_dim, len(shape)), _norm_dim(end_dim, len(shape))
         if start > end:
             raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+        if start == end:
+            return self  # nothing to merge: PyTorch returns the tensor itself, not a view
         merged = 1
         for n in shape[start:end + 1]:
             merged *= n

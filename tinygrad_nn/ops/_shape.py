@@ -79,8 +79,9 @@ def normalize_dims(dim, ndim: int) -> tuple:
         dims = tuple(normalize_dim(d, ndim) for d in dim)
         if len(set(dims)) != len(dims):
             raise RuntimeError(f"dim {dims[0]} appears multiple times in the list of dims")
-        return tuple(sorted(dims))
-    return (normalize_dim(dim, ndim),)
+        return tuple(sorted(dims)) if ndim else ()
+    # A 0-d tensor accepts dim 0 / -1 but has no axis to reduce: NumPy wants no axes at all.
+    return (normalize_dim(dim, ndim),) if ndim else ()
 
 
 def check_shape_matches(x_shape: tuple, y_shape: tuple) -> tuple:

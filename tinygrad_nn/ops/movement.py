@@ -234,6 +234,8 @@ class Gather(Function):
         a, idx = x._data, index._data
         check_scatter_index(idx, a.shape, dim)
         ctx.dim, ctx.index, ctx.shape = dim, index, a.shape
+        if a.ndim == 0:  # a 0-d input acts as a 1-element vector (every index is 0)
+            return _make(a.reshape(1)[idx])
         # Off `dim`, the index may be smaller than x: cut x down to it.
         cut = tuple(slice(None) if d == dim else slice(0, n) for d, n in enumerate(idx.shape))
         return _make(np.take_along_axis(a[cut], idx, dim))
@@ -271,6 +273,8 @@ class ScatterAdd(Function):
         ctx.dim, ctx.index = dim, index
         out = np.zeros(shape, dtype=grad._data.dtype)
         idx = index._data
+        if not shape:  # a 0-d target: every index is 0, so everything lands on it
+            return _make(np.asarray(grad._data.sum(), dtype=out.dtype))
         # Build full coordinates: index along `dim`, the element's own position elsewhere.
         coords = list(np.indices(idx.shape, sparse=True))
         coords[dim] = idx

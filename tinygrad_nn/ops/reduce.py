@@ -128,19 +128,22 @@ class Std(Function):
 
     @staticmethod
     def forward(ctx, x, dims, correction, keepdim):
-        var = Var.forward(ctx, x, dims, correction, True)
-        std_kept = _make(np.sqrt(var._data))
-        ctx.save_for_backward(x, std_kept)
-        return _make(std_kept._data if keepdim else np.squeeze(std_kept._data, axis=dims))
+        std_kept = np.sqrt(Var.forward(ctx, x, dims, correction, True)._data)
+        out = _make(std_kept if keepdim else np.squeeze(std_kept, axis=dims))
+        # Save the output itself (not a reshaped copy): only the output stays attached to
+        # this node, so double backward sees how std depends on x.
+        ctx.save_for_backward(x, out)
+        return out
 
     @staticmethod
     def backward(ctx, grad):
-        x, std_kept = ctx.saved_tensors
+        x, out = ctx.saved_tensors
         dims = ctx.dims
         n = _reduced_count(x.shape, dims)
         centered = x - x.mean(dims, keepdim=True)
         g = expand_back(grad, x.shape, dims)
-        return g * centered / (std_kept * (n - ctx.correction)), None, None, None
+        std = expand_back(out, x.shape, dims)
+        return g * centered / (std * (n - ctx.correction)), None, None, None
 
 
 class Amax(Function):
@@ -237,15 +240,16 @@ class Logsumexp(Function):
             with np.errstate(divide="ignore"):
                 out = np.log(np.sum(np.exp(a - m), axis=dims, keepdims=True)) + m
         ctx.dims = dims
-        kept = _make(out.astype(a.dtype, copy=False))
-        ctx.save_for_backward(x, kept)
-        return kept if keepdim else _make(np.squeeze(kept._data, axis=dims))
+        out = out.astype(a.dtype, copy=False)
+        result = _make(out if keepdim else np.squeeze(out, axis=dims))
+        ctx.save_for_backward(x, result)  # the output itself, so double backward is exact
+        return result
 
     @staticmethod
     def backward(ctx, grad):
-        x, kept = ctx.saved_tensors
+        x, out = ctx.saved_tensors
         g = expand_back(grad, x.shape, ctx.dims)
-        return g * (x - kept).exp(), None, None
+        return g * (x - expand_back(out, x.shape, ctx.dims)).exp(), None, None
 
 
 class Norm(Function):
@@ -269,16 +273,16 @@ class Norm(Function):
         else:
             out = np.sum(a**p, axis=dims, keepdims=True) ** (1.0 / p)
         ctx.p, ctx.dims = p, dims
-        kept = _make(out)
-        ctx.save_for_backward(x, kept)
-        return kept if keepdim else _make(np.squeeze(out, axis=dims))
+        result = _make(out if keepdim else np.squeeze(out, axis=dims))
+        ctx.save_for_backward(x, result)  # the output itself, so double backward is exact
+        return result
 
     @staticmethod
     def backward(ctx, grad):
-        x, kept = ctx.saved_tensors
+        x, out = ctx.saved_tensors
         p, dims = ctx.p, ctx.dims
         g = expand_back(grad, x.shape, dims)
-        norm = expand_back(kept, x.shape, dims)
+        norm = expand_back(out, x.shape, dims)
         if p == 0:
             return g * 0, None, None, None
         if p == 1:
@@ -299,7 +303,8 @@ class Cumsum(Function):
     @staticmethod
     def forward(ctx, x, dim, dtype=None):
         ctx.dim = dim
-        return _make(np.cumsum(x._data, axis=dim, dtype=dtype))
+        # reshape: NumPy's cumsum of a 0-d array is 1-d, PyTorch's stays 0-d
+        return _make(np.cumsum(x._data, axis=dim, dtype=dtype).reshape(x._data.shape))
 
     @staticmethod
     def backward(ctx, grad):

@@ -1,0 +1,31 @@
+"""Hypothesis settings for the hardening tests.
+
+The fuzz tests use the `hardening` profile explicitly (`@settings(FUZZ)`), so the profile the
+rest of the suite loads is not changed by importing this file. CI runs are deterministic:
+`derandomize=True` and no example database, so a run finds the same programs every time.
+Set HARDENING_FUZZ_SCALE=10 to run ten times as many programs locally.
+"""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+SCALE = float(os.environ.get("HARDENING_FUZZ_SCALE", "1"))
+
+settings.register_profile(
+    "hardening",
+    deadline=None,
+    derandomize=True,
+    database=None,
+    print_blob=False,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                           HealthCheck.filter_too_much],  # fmt: skip
+)
+FUZZ = settings.get_profile("hardening")
+
+
+def examples(n: int) -> int:
+    """`n` programs, scaled by HARDENING_FUZZ_SCALE."""
+    return max(1, int(n * SCALE))

@@ -1,0 +1,133 @@
+"""Programs the fuzzer (`test_fuzz.py`) found failing, shrunk and written out as plain tests.
+
+Each test runs the same code in tinygrad_nn and in PyTorch and compares values and gradients.
+The docstring names what was wrong before the fix, so the history of the core's bugs reads
+from top to bottom.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import tinygrad_nn
+
+from .fuzz_program import assert_same
+
+LIBS = pytest.mark.parametrize("lib", [tinygrad_nn, torch], ids=["tinygrad_nn", "torch"])
+
+
+def both(fn):
+    """Run `fn(lib)` with each library; return (ours, torch's) results."""
+    return fn(tinygrad_nn), fn(torch)
+
+
+def assert_all_same(ours, theirs, what: str = "") -> None:
+    """Compare two equally nested tuples of tensors (None where both are None)."""
+    for i, (o, t) in enumerate(zip(ours, theirs)):
+        assert (o is None) == (t is None), f"{what}[{i}]: {o} vs torch {t}"
+        if t is not None:
+            assert_same(o, t, f"{what}[{i}]")
+
+
+def second_derivative(lib, f, a: np.ndarray, weights: np.ndarray):
+    """d/dx sum(w * d/dx sum(f(x) * u)) for fixed, non-uniform u and w."""
+    x = lib.tensor(a, requires_grad=True)
+    y = f(x)
+    u = lib.arange(y.numel(), dtype=y.dtype).reshape(y.shape) + 1.0
+    (g,) = lib.autograd.grad((y * u).sum(), x, create_graph=True)
+    (h,) = lib.autograd.grad((g * lib.tensor(weights)).sum(), x)
+    return y, g, h
+
+
+A34 = np.random.default_rng(0).standard_normal((3, 4))
+W34 = np.random.default_rng(1).standard_normal((3, 4))
+
+
+@pytest.mark.parametrize(
+    "name", ["logsumexp", "std", "norm3", "norm2", "logsumexp_keepdim", "std_keepdim"]
+)
+def test_double_backward_of_reductions_without_keepdim(name):
+    """Logsumexp, std and norm saved a keepdim-shaped *copy* of their output for backward. The
+    copy was not attached to the graph, so with keepdim=False the second derivative missed the
+    dependence through the output (found as norm(3, 0) of a 1-element vector: -8.88 vs 0)."""
+    f = {
+        "logsumexp": lambda x: x.logsumexp(1),
+        "std": lambda x: x.std(1),
+        "norm3": lambda x: x.norm(3, 1),
+        "norm2": lambda x: x.norm(2, 1),
+        "logsumexp_keepdim": lambda x: x.logsumexp(1, keepdim=True),
+        "std_keepdim": lambda x: x.std(0, keepdim=True),
+    }[name]
+    ours, theirs = both(lambda lib: second_derivative(lib, f, A34, W34))
+    assert_all_same(ours, theirs, name)
+
+
+def test_norm_of_one_element_second_derivative():
+    """The fuzzer's shrunk program: v5 = v1.norm(3, 0) with v1 of shape (1,)."""
+    a = np.array([0.24450898312010994])
+    ours, theirs = both(lambda lib: second_derivative(lib, lambda x: x.norm(3, 0), a, a))
+    assert_all_same(ours, theirs, "norm(3, 0)")
+
+
+@pytest.mark.parametrize(
+    "op",
+    ["sum", "logsumexp", "norm", "amax", "var", "softmax", "log_softmax", "cumsum", "prod",
+     "mean", "flip"],
+)  # fmt: skip
+def test_reductions_over_dim_0_of_a_0d_tensor(op):
+    """A 0-d tensor accepts dim=0 and dim=-1. normalize_dims turned that into axis (0,), which
+    NumPy rejects for a 0-d array: logsumexp(-1), norm(3, -1) and log_softmax's backward
+    raised ValueError where PyTorch returns the value itself. cumsum(0) also returned shape
+    (1,) instead of ()."""
+    f = {
+        "sum": lambda x: x.sum(0),
+        "logsumexp": lambda x: x.logsumexp(-1),
+        "norm": lambda x: x.norm(3, -1),
+        "amax": lambda x: x.amax(0),
+        "var": lambda x: x.var(0, correction=0),
+        "softmax": lambda x: x.softmax(0),
+        "log_softmax": lambda x: x.log_softmax(-1),
+        "cumsum": lambda x: x.cumsum(0),
+        "prod": lambda x: x.prod(0),
+        "mean": lambda x: x.mean(-1),
+        "flip": lambda x: x.flip(0),
+    }[op]
+
+    def run(lib):
+        x = lib.tensor(1.25, dtype=lib.float64, requires_grad=True)
+        y = f(x)
+        (g,) = lib.autograd.grad(y * 3.0, x, create_graph=True)
+        return y, g
+
+    ours, theirs = both(run)
+    assert_all_same(ours, theirs, op)
+
+
+@pytest.mark.parametrize("index_shape", [(), (1,), (3,)])
+def test_gather_from_a_0d_tensor(index_shape):
+    """`x.gather(0, index)` with a 0-d x raised NumPy's AxisError (a ValueError); PyTorch
+    treats x as a 1-element vector. Its backward (ScatterAdd into a 0-d gradient) failed too."""
+
+    def run(lib):
+        x = lib.tensor(1.5, requires_grad=True)
+        y = x.gather(0, lib.zeros(index_shape, dtype=lib.int64)) * x
+        (g,) = lib.autograd.grad(y, x, lib.ones_like(y) * 3, create_graph=True)
+        return y, g, lib.autograd.grad(g * g, x)[0]
+
+    ours, theirs = both(run)
+    assert_all_same(ours, theirs, "gather")
+
+
+@LIBS
+def test_flatten_of_one_dim_returns_the_tensor_itself(lib):
+    """`x.flatten(0, 0)` made a view, so a leaf's flatten was no longer a leaf; PyTorch returns
+    the tensor itself when there is nothing to merge (found as `is_leaf differs`)."""
+    x = lib.tensor(np.zeros((2, 0)), requires_grad=True)
+    assert x.flatten(0, 0) is x
+    assert x.flatten(-1) is x
+    y = lib.ones(3)
+    assert y.flatten() is y
+    z = lib.tensor(2.0)
+    assert z.flatten() is not z and tuple(z.flatten().shape) == (1,)
