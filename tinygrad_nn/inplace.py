@@ -21,6 +21,7 @@ import numpy as np
 
 from .autograd.function import Function
 from .autograd.grad_mode import _state
+from .autograd.record import note_inplace
 from .ops.movement import IndexAdd, IndexPut
 from .tensor import Tensor
 
@@ -59,6 +60,8 @@ def apply_inplace(t: Tensor, compute) -> Tensor:
             t._requires_grad = result._requires_grad
             _adopt_saved_output(result, t)
     t._vc[0] += 1
+    if in_graph or t.grad_fn is not None:  # remember the op and line for the in-place error
+        note_inplace(t._vc)
     return t
 
 

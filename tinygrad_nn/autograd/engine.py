@@ -122,7 +122,7 @@ def _call_backward(node, grads: dict, retain_graph: bool) -> tuple:
             args = tuple(grads[i] if i in grads else _zeros(m) for i, m in enumerate(meta))
         else:
             args = tuple(grads.get(i) for i in range(len(meta)))
-        for hook in node.metadata.get("pre_hooks", ()):
+        for hook in node._node_pre_hooks:
             args = hook(args) or args
         result = node._fn.backward(node, *args)
         if not isinstance(result, tuple):
@@ -136,7 +136,7 @@ def _call_backward(node, grads: dict, retain_graph: bool) -> tuple:
             result = result[:n_inputs]
         if node._tensor_args is not None:  # keep the results of the Tensor arguments only
             result = tuple(result[i] for i in node._tensor_args)
-        for hook in node.metadata.get("post_hooks", ()):
+        for hook in node._node_post_hooks:
             hook(result, args)
         if anomaly._state.enabled:
             anomaly.check_backward_output(node, result)
@@ -205,6 +205,8 @@ def _run_pre_hooks(node, grads: dict, create_graph: bool) -> dict:
 def _accumulate_into_leaf(node: AccumulateGrad, g, create_graph: bool) -> None:
     """dL/dleaf += g. The leaf's hooks see the total gradient of this pass first."""
     leaf = node.variable
+    if leaf is None:  # the leaf no longer exists: nobody can see its gradient
+        return
     if leaf._hooks:
         for hook in list(leaf._hooks):
             new = hook(g)

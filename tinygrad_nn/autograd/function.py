@@ -40,11 +40,22 @@ class _Sequence:
 class BackwardNode:
     """A recorded op: the `ctx` of `forward`/`backward` and the `grad_fn` of its outputs."""
 
-    __slots__ = (
-        "_fn", "next_functions", "needs_input_grad", "_seq", "_to_save", "_saved",
-        "_released", "_output_meta", "_non_differentiable", "materialize_grads",
-        "_pre_hooks", "_retained", "metadata", "_tensor_args", "__dict__", "__weakref__",
-    )  # fmt: skip
+    __slots__ = ("_fn", "next_functions", "needs_input_grad", "_seq", "_output_meta",
+                 "__dict__", "__weakref__")  # fmt: skip
+
+    # Fields that most nodes never set live here as class-level defaults: creating a node
+    # (once per recorded op) then costs five attribute writes. Setting one on a node stores
+    # it in that node's __dict__, like the attributes `forward` sets (`ctx.dim = dim`).
+    _to_save = None  # what forward passed to save_for_backward
+    _saved = None  # the packed records of those tensors, see _pack
+    _released = False  # True once backward freed the saved tensors
+    _non_differentiable = None  # outputs marked by mark_non_differentiable
+    materialize_grads = True  # missing output gradients arrive as zeros
+    _pre_hooks = None  # {output_nr: [hook, ...]}: Tensor.register_hook on outputs
+    _retained = None  # {output_nr: weakref to a tensor that called retain_grad()}
+    _tensor_args = None  # positions of the Tensor arguments, when not all are
+    _node_pre_hooks = ()  # register_prehook
+    _node_post_hooks = ()  # register_hook
 
     def __init__(self, fn: type, needs_input_grad: tuple):
         self._fn = fn
@@ -52,16 +63,13 @@ class BackwardNode:
         self.next_functions = ()
         self._seq = _Sequence.next
         _Sequence.next += 1
-        self._to_save = None
-        self._saved = None
-        self._released = False
-        self._output_meta = ()
-        self._non_differentiable = None
-        self.materialize_grads = True
-        self._pre_hooks = None  # {output_nr: [hook, ...]}: Tensor.register_hook on outputs
-        self._retained = None  # {output_nr: weakref to a tensor that called retain_grad()}
-        self.metadata = {}
-        self._tensor_args = None  # positions of the Tensor arguments, when not all are
+
+    @property
+    def metadata(self) -> dict:
+        """A dict for tools to attach information to this node (made on first use)."""
+        if "metadata" not in self.__dict__:
+            self.__dict__["metadata"] = {}
+        return self.__dict__["metadata"]
 
     # --------------------------------------------------------- the ctx protocol
 
@@ -105,20 +113,25 @@ class BackwardNode:
             f"{self._fn.__name__}Backward0"  # fmt: skip
 
     def register_hook(self, hook):
-        """`hook(grad_inputs, grad_outputs)` runs after this node's backward (kept simple)."""
-        self.metadata.setdefault("post_hooks", []).append(hook)
-        return _RemovableHandle(self.metadata["post_hooks"], hook)
+        """`hook(grad_inputs, grad_outputs)` runs after this node's backward."""
+        if not self._node_post_hooks:
+            self._node_post_hooks = []
+        self._node_post_hooks.append(hook)
+        return _RemovableHandle(self._node_post_hooks, hook)
 
     def register_prehook(self, hook):
         """`hook(grad_outputs)` runs before this node's backward and may replace the grads."""
-        self.metadata.setdefault("pre_hooks", []).append(hook)
-        return _RemovableHandle(self.metadata["pre_hooks"], hook)
+        if not self._node_pre_hooks:
+            self._node_pre_hooks = []
+        self._node_pre_hooks.append(hook)
+        return _RemovableHandle(self._node_pre_hooks, hook)
 
     def release(self) -> None:
         """Free the saved tensors after backward: the memory goes back at once."""
-        self._saved = None
-        self._to_save = None
-        self._released = True
+        if self._saved is not None or self._to_save is not None:
+            self._saved = None
+            self._to_save = None
+            self._released = True
 
     def apply_backward(self, *grads):
         """Run this node's backward on output gradients (for debugging ops without the engine)."""
@@ -132,25 +145,38 @@ class BackwardNode:
 
 
 class AccumulateGrad:
-    """The node at a leaf: adds the arriving gradient into `variable.grad`."""
+    """The node at a leaf: adds the arriving gradient into `variable.grad`.
 
-    __slots__ = ("variable", "next_functions", "_seq", "_pre_hooks", "_retained", "metadata",
-                 "__weakref__")  # fmt: skip
+    The leaf owns this node and the node refers back to the leaf only weakly, so the pair
+    forms no reference cycle; a leaf nobody holds any more has no `.grad` to fill.
+    """
+
+    __slots__ = ("_variable", "_meta", "__dict__", "__weakref__")
+    next_functions = ()
     needs_input_grad = ()
+    _seq = float("inf")  # ready leaves run first, as in PyTorch
     _released = False
+    _pre_hooks = None
+    _retained = None
 
     def __init__(self, variable):
-        self.variable = variable
-        self.next_functions = ()
-        self._seq = float("inf")  # ready leaves run first, as in PyTorch
-        self._pre_hooks = None
-        self._retained = None
-        self.metadata = {}
+        self._variable = weakref.ref(variable)
+        self._meta = ((variable._data.shape, variable._data.dtype),)
+
+    @property
+    def variable(self):
+        """The leaf tensor (None if it no longer exists)."""
+        return self._variable()
 
     @property
     def _output_meta(self):
-        data = self.variable._data
-        return ((data.shape, data.dtype),)
+        leaf = self._variable()
+        return ((leaf._data.shape, leaf._data.dtype),) if leaf is not None else self._meta
+
+    @property
+    def metadata(self) -> dict:
+        """A dict for tools to attach information to this node (made on first use)."""
+        return self.__dict__.setdefault("metadata", {})
 
     def name(self) -> str:
         """PyTorch's name for the leaf node."""
@@ -176,11 +202,10 @@ class _RemovableHandle:
 
 
 def grad_accumulator(leaf) -> AccumulateGrad:
-    """The one AccumulateGrad node of a leaf; the leaf holds it weakly to avoid a cycle."""
-    node = leaf._accumulator() if leaf._accumulator is not None else None
+    """The one AccumulateGrad node of a leaf (made on first use, then kept by the leaf)."""
+    node = leaf._accumulator
     if node is None:
-        node = AccumulateGrad(leaf)
-        leaf._accumulator = weakref.ref(node)
+        node = leaf._accumulator = AccumulateGrad(leaf)
     return node
 
 
@@ -206,12 +231,15 @@ def _unpack(node: BackwardNode, record):
         t = tensor if tensor is not None else Tensor._make(data)
         producer = node.name() if tensor is None else (
             tensor.grad_fn.name() if tensor.grad_fn is not None else "a leaf")
+        from .record import describe_inplace  # error path only: names both lines
+
         raise RuntimeError(
             "one of the variables needed for gradient computation has been modified by an "
             f"inplace operation: [{t.dtype} {list(t.shape)}], which is output {nr} of "
             f"{producer} (saved by {node.name()}), is at version {vc[0]}; expected version "
             f"{version} instead. Hint: the tensor was changed in place after it was saved for "
             "backward; use an out-of-place op (e.g. `x = x * 2` instead of `x.mul_(2)`)."
+            + describe_inplace(node, vc, version)
         )
     if tensor is not None:
         return tensor
@@ -246,20 +274,21 @@ class Function:
     @classmethod
     def apply(cls, *args, **kwargs):
         """Run `forward` and, if anything requires grad, record a node for backward."""
-        record = _state.enabled
-        if record:
+        state = _state
+        grad_enabled = state.enabled
+        if grad_enabled:
             needs = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
             record = True in needs
         else:
-            needs = (False,) * len(args)
+            needs, record = (False,) * len(args), False
         ctx = BackwardNode(cls, needs)
-        previous, _state.enabled = _state.enabled, False
+        state.enabled = False
         try:
             result = cls.forward(ctx, *args, **kwargs)
         except ValueError as error:  # NumPy's broadcasting error -> PyTorch's RuntimeError
             raise _broadcast_error(error, args) from None
         finally:
-            _state.enabled = previous
+            state.enabled = grad_enabled
         if not record:
             return result
         return _attach(ctx, args, result)
@@ -295,11 +324,14 @@ def _attach(ctx: BackwardNode, args: tuple, result):
     ctx.next_functions = tuple(edges)
     if len(positions) != len(args):
         ctx._tensor_args = tuple(positions)
-    single = not isinstance(result, tuple)
+    single = result.__class__ is not tuple
     outputs = (result,) if single else result
-    if any(out is a for out in outputs for a in args):  # forward returned an input as is
-        outputs = tuple(o._shallow_copy() if any(o is a for a in args) else o for o in outputs)
-        result = outputs[0] if single else outputs
+    for a in args:  # forward returned an input as is: the output must be a new tensor
+        for o in outputs:
+            if o is a:
+                outputs = tuple(o._shallow_copy() if o is a else o for o in outputs)
+                result = outputs[0] if single else outputs
+                break
     skip = ctx._non_differentiable or ()
     meta = []
     for nr, out in enumerate(outputs):
@@ -307,7 +339,7 @@ def _attach(ctx: BackwardNode, args: tuple, result):
             meta.append(None)
             continue
         meta.append((out._data.shape, out._data.dtype))
-        if any(out is s for s in skip) or out._data.dtype.kind not in "fc":
+        if out._data.dtype.kind not in "fc" or (skip and any(out is s for s in skip)):
             continue
         out._requires_grad = True
         out.grad_fn = ctx
