@@ -1,0 +1,76 @@
+"""Stochastic gradient descent, with momentum, dampening, Nesterov and weight decay."""
+
+from __future__ import annotations
+
+from ..autograd.grad_mode import no_grad
+from ..tensor import Tensor
+from .optimizer import Optimizer, bump, to_scalar
+
+
+class SGD(Optimizer):
+    """Same semantics as `torch.optim.SGD`. For each parameter p with gradient g:
+
+        g = -g                                   if maximize
+        g = g + weight_decay * p                 if weight_decay != 0
+        if momentum != 0:
+            b = copy of g                        on the first step
+            b = momentum * b + (1 - dampening) * g   on later steps
+            g = g + momentum * b                 if nesterov, else g = b
+        p = p - lr * g
+
+    `foreach`, `differentiable` and `fused` are accepted for compatibility; there is one
+    NumPy code path.
+    """
+
+    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False,
+                 *, maximize=False, foreach=None, differentiable=False, fused=None):  # fmt: skip
+        if isinstance(lr, Tensor) and lr.numel() != 1:
+            raise ValueError("Tensor lr must be 1-element")
+        if to_scalar(lr) < 0.0:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if momentum < 0.0:
+            raise ValueError(f"Invalid momentum value: {momentum}")
+        if weight_decay < 0.0:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
+                        nesterov=nesterov, maximize=maximize, foreach=foreach,
+                        differentiable=differentiable, fused=fused)  # fmt: skip
+        super().__init__(params, defaults)
+        if fused and differentiable:
+            raise RuntimeError("`fused` does not support `differentiable`")
+        if fused and foreach:
+            raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+
+    def step(self, closure=None):
+        """One update of every parameter that has a gradient; returns the closure's loss."""
+        loss = self._run_closure(closure)
+        with no_grad():
+            for group in self.param_groups:
+                self._update_group(group)
+        return loss
+
+    def _update_group(self, group: dict) -> None:
+        lr, decay = to_scalar(group["lr"]), group["weight_decay"]
+        momentum, dampening = group["momentum"], group["dampening"]
+        for p in group["params"]:
+            if p.grad is None:
+                continue
+            grad = p.grad._data
+            if group["maximize"]:
+                grad = -grad
+            if decay != 0:
+                grad = grad + decay * p._data
+            if momentum != 0:
+                state = self.state[p]
+                buf = state.get("momentum_buffer")
+                if buf is None:
+                    buf = state["momentum_buffer"] = Tensor._make(grad.copy())
+                else:
+                    buf._data *= momentum
+                    buf._data += grad if dampening == 0 else (1 - dampening) * grad
+                    bump(buf)
+                grad = grad + momentum * buf._data if group["nesterov"] else buf._data
+            p._data -= lr * grad
+            bump(p)

@@ -1,0 +1,108 @@
+"""Samplers: the order in which a DataLoader visits a dataset's indices.
+
+A sampler yields indices; a `BatchSampler` groups them into lists of `batch_size`. All
+randomness comes from `tinygrad_nn.random` (the global generator unless one is passed), so
+`manual_seed` repeats every shuffle.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from ... import random as _random
+
+
+class Sampler:
+    """Base class (as `torch.utils.data.Sampler`): subclasses define __iter__ (and __len__)."""
+
+    def __init__(self, data_source=None) -> None:
+        self.data_source = data_source
+
+
+class SequentialSampler(Sampler):
+    """0, 1, ..., len(data_source) - 1."""
+
+    def __iter__(self):
+        return iter(range(len(self.data_source)))
+
+    def __len__(self) -> int:
+        return len(self.data_source)
+
+
+class RandomSampler(Sampler):
+    """A fresh random order on every pass (as `torch.utils.data.RandomSampler`).
+
+    Without replacement, `num_samples` > len(data) chains several permutations; with
+    replacement, indices are drawn independently.
+    """
+
+    def __init__(self, data_source, replacement: bool = False, num_samples: int | None = None,
+                 generator=None) -> None:  # fmt: skip
+        self.data_source, self.replacement = data_source, replacement
+        self._num_samples, self.generator = num_samples, generator
+        if not isinstance(replacement, bool):
+            raise TypeError(
+                f"replacement should be a boolean value, but got replacement={replacement}"
+            )
+        if not isinstance(self.num_samples, int) or self.num_samples <= 0:
+            raise ValueError(
+                "num_samples should be a positive integer value, but got "
+                f"num_samples={self.num_samples}"
+            )
+
+    @property
+    def num_samples(self) -> int:
+        """How many indices one pass yields (len(data) unless set)."""
+        return len(self.data_source) if self._num_samples is None else self._num_samples
+
+    def __iter__(self):
+        n, count = len(self.data_source), self.num_samples
+        if self.replacement:
+            yield from _random.integers(0, n, (count,), self.generator).tolist()
+            return
+        for _ in range(count // n):
+            yield from _random.permutation(n, self.generator).tolist()
+        yield from _random.permutation(n, self.generator).tolist()[: count % n]
+
+    def __len__(self) -> int:
+        return self.num_samples
+
+
+class SubsetRandomSampler(Sampler):
+    """The given indices in a fresh random order on every pass."""
+
+    def __init__(self, indices, generator=None) -> None:
+        self.indices, self.generator = indices, generator
+
+    def __iter__(self):
+        for i in _random.permutation(len(self.indices), self.generator).tolist():
+            yield self.indices[i]
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+
+class BatchSampler(Sampler):
+    """Groups a sampler's indices into lists of `batch_size` (the last one shorter unless
+    `drop_last`)."""
+
+    def __init__(self, sampler, batch_size: int, drop_last: bool) -> None:
+        if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size <= 0:
+            raise ValueError(
+                f"batch_size should be a positive integer value, but got batch_size={batch_size}"
+            )
+        if not isinstance(drop_last, bool):
+            raise ValueError(f"drop_last should be a boolean value, but got drop_last={drop_last}")
+        self.sampler, self.batch_size, self.drop_last = sampler, batch_size, drop_last
+
+    def __iter__(self):
+        indices = iter(self.sampler)
+        batch = list(itertools.islice(indices, self.batch_size))
+        while batch and (len(batch) == self.batch_size or not self.drop_last):
+            yield batch
+            batch = list(itertools.islice(indices, self.batch_size))
+
+    def __len__(self) -> int:
+        if self.drop_last:
+            return len(self.sampler) // self.batch_size
+        return (len(self.sampler) + self.batch_size - 1) // self.batch_size
