@@ -75,3 +75,5 @@ from .tensor import Size, Tensor, device, where  # noqa: F401
 
 from . import autograd  # noqa: E402,F401  (after Tensor: autograd's modules use it)
 from . import datasets  # noqa: E402,F401  (numpy only: the bundled digits)
+from . import optim, utils  # noqa: E402,F401
+from .serialization import load, save  # noqa: E402,F401
