@@ -1,24 +1,36 @@
-"""Anomaly mode: find the op whose backward produced NaN or inf.
+"""Anomaly mode: find the op whose backward produced NaN or inf - and where the NaN began.
 
 Inside `detect_anomaly()` every recorded op remembers the stack of the user code that
 created it, and the engine checks each node's gradients as it runs. The first node that
-returns a non-finite gradient raises a RuntimeError - with the forward stack of that op,
-which is usually closer to the cause than the loss.
+returns a non-finite gradient raises a RuntimeError with the forward stack of that op, as
+PyTorch does. That node is often far from the cause, so we also watch the forward pass:
+
+  * the first op whose inputs are all finite but whose output is not is the *origin*; every
+    later op that carries the bad value along remembers it, and the error names it;
+  * `where(cond, x, y)` and `masked_fill` are noted. A classic trap: in
+    `where(x > 0, x.sqrt(), 0)` the discarded branch still runs backward with a zero
+    gradient, and 0 * (derivative of sqrt at x <= 0) = 0 * inf = nan. When a non-finite
+    gradient arises on the discarded side of such a mask, the error says so and shows the
+    double-`where` fix.
 """
 
 from __future__ import annotations
 
 import threading
 import traceback
+import weakref
 
 import numpy as np
 
 from .function import _hooks
+from .record import location_of, user_location
 
 
 class _AnomalyState(threading.local):
     enabled = False
     check_nan = True
+    first_origin = None  # the first NonFiniteOrigin of this anomaly session
+    masks = None  # MaskNote of every where/masked_fill recorded in this session
 
 
 _state = _AnomalyState()
@@ -29,25 +41,235 @@ def is_anomaly_enabled() -> bool:
     return _state.enabled
 
 
-def _record_forward_stack(node, args, outputs) -> None:
-    node.metadata["traceback_"] = traceback.format_stack()[:-3]
+class AnomalyError(RuntimeError):
+    """The error anomaly mode raises; `.node`, `.origin` and `.mask` hold what it found."""
+
+    def __init__(self, message: str, node=None, origin=None, mask=None):
+        super().__init__(message)
+        self.node, self.origin, self.mask = node, origin, mask
+
+
+class NonFiniteOrigin:
+    """The op that produced the first NaN/inf from finite inputs (or the input that held it)."""
+
+    def __init__(self, node, op: str, location, index, kind: str, detail: str):
+        self._node = weakref.ref(node) if node is not None else lambda: None
+        self.op, self.location, self.index, self.kind, self.detail = \
+            op, location, index, kind, detail  # fmt: skip
+
+    @property
+    def node(self):
+        """The graph node of the op (None once the graph is gone)."""
+        return self._node()
+
+    def describe(self) -> str:
+        """One sentence: which op, where, and at which index."""
+        at = f" at {self.location.describe()}" if self.location else ""
+        return f"{self.op}{at} {self.detail}"
+
+
+class MaskNote:
+    """A recorded `where`/`masked_fill`: which inputs it discards, and where."""
+
+    def __init__(self, node, op: str, location, discards: dict):
+        self._node = weakref.ref(node)
+        self.op, self.location = op, location
+        # edge index -> (argument name, bool array with True where dropped, why dropped)
+        self.discards = discards
+
+    @property
+    def node(self):
+        """The graph node of the masking op (None once the graph is gone)."""
+        return self._node()
+
+
+# ---------------------------------------------------------------- forward watch
+
+
+def _nonfinite(x) -> bool:
+    data = getattr(x, "_data", None)
+    return data is not None and data.dtype.kind in "fc" and not np.isfinite(data).all()
+
+
+def _first_bad(data: np.ndarray) -> tuple:
+    return tuple(int(i) for i in np.argwhere(~np.isfinite(data))[0])
+
+
+def _watch_forward(node, args, outputs) -> None:
+    metadata = node.metadata
+    metadata["traceback_"] = traceback.format_stack()[:-3]
+    if "location" not in metadata:
+        metadata["location"] = user_location()
+    fn_name = node._fn.__name__
+    if fn_name in ("Where", "MaskedFill"):
+        _note_mask(node, args, outputs[0])
+    bad = [out for out in outputs if _nonfinite(out)]
+    if not bad:
+        return
+    upstream = [a for a in args if _nonfinite(a)]
+    if upstream:  # the bad value was carried in: point at where it started
+        source = upstream[0].grad_fn
+        origin = source.metadata.get("nonfinite_origin") if source is not None else None
+        if origin is None:
+            origin = NonFiniteOrigin(
+                None, "an input", None, _first_bad(upstream[0]._data), "nan",
+                f"(a leaf or constant of shape {tuple(upstream[0].shape)}, used by "
+                f"{node.name()}) already held non-finite values",
+            )  # fmt: skip
+    else:
+        origin = _new_origin(node, args, bad[0]._data)
+    metadata["nonfinite_origin"] = origin
+    if _state.first_origin is None:
+        _state.first_origin = origin
+
+
+def _new_origin(node, args, data: np.ndarray) -> NonFiniteOrigin:
+    index = _first_bad(data)
+    kind = "nan" if np.isnan(data[index]) else str(data[index])
+    values = [repr(a._data[index].item()) for a in args
+              if getattr(a, "_data", None) is not None and a._data.shape == data.shape]  # fmt: skip
+    inputs = f" (input value {', '.join(values)})" if values else ""
+    detail = f"got finite inputs but produced {kind} at index {index}{inputs}"
+    return NonFiniteOrigin(node, node.name(), location_of(node), index, kind, detail)
+
+
+def _note_mask(node, args, out) -> None:
+    """Remember which inputs of a where/masked_fill are discarded, and where."""
+    positions = node._tensor_args or tuple(range(len(args)))
+    shape = out._data.shape
+    if node._fn.__name__ == "Where":
+        cond = np.broadcast_to(args[0]._data, shape)
+        sides = {1: ("input", ~cond, "the condition is False"),
+                 2: ("other", cond, "the condition is True")}  # fmt: skip
+        op = "where"
+    else:
+        sides = {0: ("self", np.broadcast_to(args[1]._data, shape), "the mask is True")}
+        op = "masked_fill"
+    discards = {positions.index(p): side for p, side in sides.items()
+                if p in positions and side[1].any()}  # fmt: skip
+    if discards:
+        _state.masks.append(MaskNote(node, op, location_of(node), discards))
+
+
+# ---------------------------------------------------------------- backward check
+
+
+def check_backward_output(node, grads) -> None:
+    """Raise if `node`'s backward produced a non-finite gradient (called by the engine)."""
+    if not _state.check_nan:
+        return
+    for i, g in enumerate(grads):
+        if g is None or np.isfinite(g._data).all():
+            continue
+        data = g._data
+        word = "nan" if np.isnan(data).any() else "inf"
+        lines = [f"Function '{node.name()}' returned {word} values in its {i}th output."]
+        mask = _find_mask_trap(node, ~np.isfinite(data))
+        if mask is not None:
+            lines.append(_explain_trap(node, mask, ~np.isfinite(data)))
+        origin = node.metadata.get("nonfinite_origin")
+        if origin is not None:
+            lines.append(f"The non-finite values began in the forward pass at {origin.describe()}.")
+        elif mask is None:
+            lines.append(f"The forward values of {node.name()} were finite: its backward "
+                         "itself made the non-finite gradient (e.g. sqrt or log at 0, "
+                         "or 0 * inf).")  # fmt: skip
+            if _state.first_origin is not None:
+                lines.append("(The first non-finite forward value of this run came from "
+                             f"{_state.first_origin.describe()}.)")  # fmt: skip
+        stack = "".join(node.metadata.get("traceback_", []))
+        if stack:
+            lines.append(f"Traceback of forward call that caused the error:\n{stack}")
+        raise AnomalyError("\n".join(lines), node, origin, mask[0] if mask else None)
+
+
+def _reaches(start, target) -> bool:
+    """Is `target` among the nodes `start`'s backward leads to? (iterative, pruned by age)"""
+    limit, seen, stack = target._seq, {start}, [start]
+    while stack:
+        node = stack.pop()
+        if node is target:
+            return True
+        for child, _ in node.next_functions:
+            # A node created before `target` cannot have it as an input.
+            if child is not None and child not in seen and child._seq >= limit and \
+                    child._seq != float("inf"):  # fmt: skip
+                seen.add(child)
+                stack.append(child)
+    return False
+
+
+def _find_mask_trap(node, bad: np.ndarray):
+    """The (MaskNote, edge) whose discarded side `node` feeds, where the bad grads are."""
+    for note in reversed(_state.masks or ()):
+        masker = note.node
+        if masker is None or masker is node:
+            continue
+        for edge, (_, dropped, _) in note.discards.items():
+            child = masker.next_functions[edge][0]
+            if child is None or not _reaches(child, node):
+                continue
+            # Same shape: the bad gradients must all sit where the mask drops values.
+            if dropped.shape == bad.shape and not dropped[bad].all():
+                continue
+            return note, edge
+    return None
+
+
+def _explain_trap(node, found, bad: np.ndarray) -> str:
+    note, edge = found
+    arg, dropped, why = note.discards[edge]
+    index = tuple(int(i) for i in np.argwhere(bad)[0])
+    at = f" at {note.location.describe()}" if note.location else ""
+    where_node = location_of(node)
+    made = f" (made at {where_node})" if where_node else ""
+    if note.op == "where":
+        fix = ("e.g. `torch.where(x > 0, torch.where(x > 0, x, 1).sqrt(), 0)` instead of "
+               "`torch.where(x > 0, x.sqrt(), 0)`")  # fmt: skip
+    else:
+        fix = "e.g. `x.masked_fill(mask, 1).sqrt().masked_fill(mask, 0)`"
+    same = dropped.shape == bad.shape
+    return (
+        f"The `where` trap: the output of {node.name()}{made} flows into the {arg} argument "
+        f"of {note.op}(){at}, which discards that value where {why}: "
+        + (f"at index {index}, exactly where this gradient is not finite. " if same else
+           f"at {int(dropped.sum())} positions. ")
+        + f"Forward drops those values, but backward still runs {node.name()} there with a "
+        "zero gradient, and 0 * (its non-finite derivative) = nan. Fix: keep the discarded "
+        f"branch finite with a second mask inside it, {fix}."
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------- switches
+
+
+def _set(enabled: bool, check_nan: bool) -> None:
+    """Switch anomaly mode; the forward watch is installed exactly while it is on."""
+    if enabled and not _state.enabled:
+        _state.first_origin, _state.masks = None, []  # a new session
+        _hooks.on_create.append(_watch_forward)
+    elif not enabled and _state.enabled:
+        _hooks.on_create.remove(_watch_forward)
+    _state.enabled, _state.check_nan = enabled, check_nan
 
 
 class detect_anomaly:
-    """Context manager / decorator enabling anomaly detection (as `torch.autograd.detect_anomaly`)."""
+    """Context manager / decorator enabling anomaly detection (as `torch.autograd.detect_anomaly`).
+
+    Our addition: the error also names the op where the non-finite value began, and
+    explains the `where` trap when the gradient came through a discarded branch.
+    """
 
     def __init__(self, check_nan: bool = True):
         self.check_nan = check_nan
 
     def __enter__(self):
         self._previous = (_state.enabled, _state.check_nan)
-        _state.enabled, _state.check_nan = True, self.check_nan
-        _hooks.on_create.append(_record_forward_stack)
+        _set(True, self.check_nan)
         return self
 
     def __exit__(self, *exc_info):
-        _state.enabled, _state.check_nan = self._previous
-        _hooks.on_create.remove(_record_forward_stack)
+        _set(*self._previous)
         return False
 
     def __call__(self, fn):
@@ -58,35 +280,22 @@ class detect_anomaly:
         return wrapper
 
 
-class set_detect_anomaly(detect_anomaly):
-    """Turn anomaly detection on or off (as `torch.autograd.set_detect_anomaly`)."""
+class set_detect_anomaly:
+    """Turn anomaly detection on or off (as `torch.autograd.set_detect_anomaly`): at once
+    when called, and back to the previous setting at the end of a `with` block."""
 
     def __init__(self, mode: bool, check_nan: bool = True):
-        super().__init__(check_nan)
-        self.mode = mode
+        self._previous = (_state.enabled, _state.check_nan)
+        _set(bool(mode), check_nan)
 
     def __enter__(self):
-        if self.mode:
-            return super().__enter__()
-        self._previous = (_state.enabled, _state.check_nan)
-        _state.enabled = False
         return self
 
     def __exit__(self, *exc_info):
-        if self.mode:
-            return super().__exit__(*exc_info)
-        _state.enabled, _state.check_nan = self._previous
+        _set(*self._previous)
         return False
 
 
-def check_backward_output(node, grads) -> None:
-    """Raise if `node`'s backward produced a non-finite gradient (called by the engine)."""
-    if not _state.check_nan:
-        return
-    for i, g in enumerate(grads):
-        if g is not None and not np.all(np.isfinite(g._data)):
-            stack = "".join(node.metadata.get("traceback_", []))
-            where = f"\nTraceback of forward call that caused the error:\n{stack}" if stack else ""
-            raise RuntimeError(
-                f"Function '{node.name()}' returned nan values in its {i}th output.{where}"
-            )
+def forward_origin() -> NonFiniteOrigin | None:
+    """The first non-finite forward value of the current (or last) anomaly session."""
+    return _state.first_origin

@@ -36,7 +36,7 @@ _OPERATORS = {"__iadd__": "+=", "__isub__": "-=", "__imul__": "*=", "__itruediv_
 class Location:
     """A line of user code: `str(loc)` is "file.py:LINE", `loc.source` the line's text."""
 
-    __slots__ = ("filename", "lineno", "function")
+    __slots__ = ("filename", "function", "lineno")
 
     def __init__(self, filename: str, lineno: int, function: str):
         self.filename, self.lineno, self.function = filename, lineno, function
@@ -121,7 +121,7 @@ class record_graph:
     The inputs stay alive as long as the graph does, so use it for debugging runs.
     """
 
-    def __enter__(self) -> record_graph:
+    def __enter__(self):
         _Recording.graphs += 1
         _update_hook()
         return self
