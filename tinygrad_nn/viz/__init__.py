@@ -3,7 +3,7 @@
     import tinygrad_nn as torch
     from tinygrad_nn import viz
 
-    with viz.record(model):                  # optional: notes intermediate values/grads
+    with viz.record():                       # optional: notes intermediate values/grads
         loss = loss_fn(model(x), y)          # and which module ran each op
         loss.backward(retain_graph=True)
     viz.print_graph(loss)                    # text, needs nothing

@@ -38,7 +38,7 @@ def draw_graph(output, params=None, show_values=False, show_grads=False, show_sa
             when backward ran inside `viz.record()` or they called `retain_grad()`.
         show_saved: draw the tensors each op saved for backward (orange), with their size.
         group_by_module: an `nn.Module`; one cluster per sub-module that ran ops (the forward
-            must have run inside `viz.record(model)`).
+            must have run inside `viz.record()`).
         fold_modules: with `group_by_module`, draw each innermost module as a single box.
         max_nodes: draw at most this many graph nodes, nearest the output first; the rest
             become one "... N nodes not shown" node.

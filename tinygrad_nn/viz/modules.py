@@ -1,6 +1,6 @@
 """Grouping a drawing by `nn.Module`: one cluster per module, or one folded box per module.
 
-Ops learn their module from `viz.record(model)` (see `record.py`); parameters from
+Ops learn their module from `viz.record()` (see `record.py`); parameters from
 `model.named_parameters()` ("0.weight" belongs to module "0"). Modules are known by their
 qualified names, so nesting follows the model's tree: "layer1.0" sits inside "layer1",
 which sits inside the model itself (named "").
@@ -53,7 +53,7 @@ class ModuleGroups:
         if not recorded and any(not is_leaf(n) for n in nodes):
             raise ValueError(
                 "group_by_module needs to know which module ran each op: run the forward pass "
-                "inside `with tinygrad_nn.viz.record(model):` and draw the result afterwards"
+                "inside `with tinygrad_nn.viz.record():` and draw the result afterwards"
             )
         used = set(self.owner.values())
         enclosing = set()

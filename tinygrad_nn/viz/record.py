@@ -2,11 +2,11 @@
 
 A node knows its inputs' nodes and its output's shape, but not the *values* of intermediate
 results (only the ones it saved for backward), nor the gradient that flowed through it, nor
-which `nn.Module` ran it. Inside `with viz.record(model):` the observer hooks of
+which `nn.Module` ran it. Inside `with viz.record():` the observer hooks of
 `autograd/function.py` note all three, keyed *weakly* by node: when the graph is freed the
 notes go with it, and the notes never keep the graph alive.
 
-    with viz.record(model):
+    with viz.record():
         loss = loss_fn(model(x), y)
         loss.backward()              # inside the block: intermediate gradients are noted too
     viz.draw_graph(loss, show_values=True, show_grads=True, group_by_module=model)
@@ -42,41 +42,23 @@ def note_of(node):
 
 
 class record:
-    """Context manager: note op outputs, gradients and (given `model`) the module of each op.
+    """Context manager: note op outputs, output gradients and the module that ran each op.
 
-    Args:
-        model: an `nn.Module`; its modules get forward hooks for the block, so that
-            `draw_graph(..., group_by_module=model)` can cluster the ops by module.
+    The module comes from `nn.Module.__call__`, which keeps the running modules on a stack;
+    `draw_graph(..., group_by_module=model)` turns it into clusters.
     """
 
-    def __init__(self, model=None):
-        self.model = model
-        self._stack = []
-        self._handles = []
-
     def __enter__(self) -> record:
+        from ..nn.module import _module_stack  # here: nn imports much of the package
+
+        self._modules = _module_stack
         _hooks.on_create.append(self._on_create)
         _hooks.on_backward.append(self._on_backward)
-        if self.model is not None:
-            for module in self.model.modules():
-                self._handles.append(module.register_forward_pre_hook(self._enter_module))
-                self._handles.append(module.register_forward_hook(self._leave_module))
         return self
 
     def __exit__(self, *exc) -> None:
         _hooks.on_create.remove(self._on_create)
         _hooks.on_backward.remove(self._on_backward)
-        for handle in self._handles:
-            handle.remove()
-        self._handles.clear()
-        self._stack.clear()
-
-    def _enter_module(self, module, args) -> None:
-        self._stack.append(module)
-
-    def _leave_module(self, module, args, output) -> None:
-        if self._stack and self._stack[-1] is module:
-            self._stack.pop()
 
     def _on_create(self, node, args, outputs) -> None:
         note = _notes.get(node)
@@ -85,8 +67,8 @@ class record:
         for nr, out in enumerate(outputs):
             if hasattr(out, "_data"):
                 note.values[nr] = (out._data, out._vc, out._vc[0])
-        if self._stack:
-            note.module = self._stack[-1]
+        if self._modules:
+            note.module = self._modules[-1]
 
     def _on_backward(self, node, grad_outputs, grad_inputs) -> None:
         note = _notes.get(node)
