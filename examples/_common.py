@@ -120,18 +120,16 @@ def save_curves(path: Path, history: dict[str, dict[str, list[float]]]) -> Path 
 def save_graph(output, path: Path, params=None, **options) -> Path | None:
     """Draw the graph that produced `output` with `tinygrad_nn.viz` and write it as SVG.
 
-    `options` go to `draw_graph` (`show_values`, `show_grads`). Returns `path`, or None when
-    Graphviz's `dot` program is missing (a message says so).
+    `options` go to `viz.draw_graph` (`show_values`, `show_grads`, `group_by_module`, ...).
+    Returns `path`, or None when Graphviz's `dot` program is missing (a message says so).
     """
-    import graphviz
+    from tinygrad_nn import viz
 
-    from tinygrad_nn.viz import draw_graph
-
-    graph = draw_graph(output, params=params, **options)
+    graph = viz.draw_graph(output, params=params, **options)
     try:
-        svg = graph.pipe(format="svg")
-    except graphviz.ExecutableNotFound:
-        print(f"Graphviz's `dot` is not installed: skipping {path}")
+        svg = viz.pipe(graph, format="svg")
+    except viz.GraphvizNotFoundError:
+        print(f"Graphviz's `dot` program is not installed: skipping {path}")
         return None
     path.write_bytes(svg)
     print(f"wrote {path}")

@@ -19,6 +19,7 @@ Run:  python examples/classifier_232.py [--quick] [--epochs N] [--out DIR]
 from __future__ import annotations
 
 import _common
+
 import tinygrad_nn as torch
 from tinygrad_nn import nn
 

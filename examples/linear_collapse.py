@@ -19,9 +19,9 @@ Run:  python examples/linear_collapse.py [--quick] [--epochs N] [--out DIR]
 
 from __future__ import annotations
 
+import _common
 import numpy as np
 
-import _common
 import tinygrad_nn as torch
 from tinygrad_nn import nn
 

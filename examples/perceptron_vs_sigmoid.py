@@ -21,6 +21,7 @@ Run:  python examples/perceptron_vs_sigmoid.py [--quick] [--epochs N] [--out DIR
 from __future__ import annotations
 
 import _common
+
 import tinygrad_nn as torch
 from tinygrad_nn import nn
 

@@ -21,6 +21,7 @@ Run:  python examples/simple_net.py [--quick] [--epochs N] [--out DIR]
 from __future__ import annotations
 
 import _common
+
 import tinygrad_nn as torch
 from tinygrad_nn import nn
 from tinygrad_nn.datasets import load_digits

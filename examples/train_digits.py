@@ -20,6 +20,7 @@ from __future__ import annotations
 import time
 
 import _common
+
 import tinygrad_nn as torch
 from tinygrad_nn import nn
 from tinygrad_nn.datasets import load_digits
