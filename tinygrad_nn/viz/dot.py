@@ -168,13 +168,13 @@ class _Drawing:
     def _add_box(self, box_id: str, name: str, members) -> None:
         """A folded module: its ops (with counts) and its parameters in one box."""
         ops, params, bad = {}, [], False
-        for node in members:
+        for node in sorted(members, key=lambda n: n._seq):  # ops in forward order
             self.ids[node] = box_id
+            known = value_of(node, 0)
+            bad = bad or self._data_rows(known and known[0], grad_of(node, 0))[1]
             if is_leaf(node):
-                param_name = self.names.of_node(node) or "parameter"
-                meta = node._output_meta[0]
-                params.append(f"{param_name.rpartition('.')[2]} {labels.shape_dtype(*meta)}")
-                bad = bad or labels.has_nonfinite(node.variable._data)
+                short = (self.names.of_node(node) or "parameter").rpartition(".")[2]
+                params.append(f"{short} {labels.shape_dtype(*node._output_meta[0])}")
             else:
                 ops[node.name()] = ops.get(node.name(), 0) + 1
         op_rows = [op if n == 1 else f"{op} x{n}" for op, n in ops.items()]
