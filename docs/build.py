@@ -23,7 +23,7 @@ from pathlib import Path
 
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
-BLOCK = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
+BLOCK = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
 IMAGE = re.compile(r"!\[[^\]]*\]\((img/[\w.-]+\.svg)\)")
 LINK = re.compile(r"\[`([^`]+)`\]\((\.\./[\w/.-]+\.py)#L(\d+)\)")
 IDENT = re.compile(r"[A-Za-z_]\w*")
@@ -48,7 +48,7 @@ def run_chapter(path: Path, render_to: Path | None = None) -> dict:
     """Exec the chapter's blocks in one namespace; render its pictures into `render_to`."""
     namespace: dict = {"__name__": f"docs_{path.stem}"}
     for n, (code, images) in enumerate(blocks(path.read_text()), 1):
-        exec(compile(code, f"{path.name} block {n}", "exec"), namespace)
+        exec(compile(code, f"{path.name} block {n}", "exec"), namespace)  # noqa: S102
         for image in images:
             if "dot" not in namespace:
                 raise RuntimeError(f"{path.name} block {n}: {image} follows a block with no `dot`")
