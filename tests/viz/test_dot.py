@@ -249,3 +249,11 @@ def test_left_to_right_layout_drops_the_record_braces():
 def test_importing_viz_does_not_import_graphviz():
     code = "import sys, tinygrad_nn.viz; assert 'graphviz' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=".")
+
+
+def test_a_leaf_that_no_longer_exists_is_drawn_from_its_node():
+    y = tg.randn(2, 3, requires_grad=True) * 2  # nothing else holds the leaf
+    dot = Dot(viz.draw_graph(y, show_values=True, show_grads=True).source)
+    assert dot.fields("n1") == ["(2, 3) float32", "leaf no longer exists"]
+    assert viz.format_graph(y).splitlines()[1].endswith("(2, 3) float32  (leaf no longer exists)")
+    assert viz.graph_summary(y).leaves == []

@@ -60,15 +60,19 @@ def test_one_cluster_per_module_nested_like_the_model():
     assert set(dot.clusters) == {"Block", "net: Sequential", "net.0: Affine", "net.1: Act",
                                  "out: Affine"}  # fmt: skip
     assert _op_titles(dot, dot.clusters["net.0: Affine"]) == [
-        "Add \u00b7 AddBackward0", "MatMul \u00b7 MmBackward0", "Permute \u00b7 TBackward0"]
+        "Add \u00b7 AddBackward0",
+        "MatMul \u00b7 MmBackward0",
+        "Permute \u00b7 TBackward0",
+    ]
     assert _op_titles(dot, dot.clusters["net.1: Act"]) == ["Relu \u00b7 ReluBackward0"]
     leaves = [dot.fields(n)[0] for n in dot.clusters["out: Affine"]
               if dot.nodes[n]["fillcolor"] == "lightblue"]  # fmt: skip
     assert sorted(leaves) == ["out.bias", "out.weight"]  # names from named_parameters()
     inner = dot.clusters["net.0: Affine"] | dot.clusters["net.1: Act"]
     assert dot.clusters["net: Sequential"] == inner
-    block_only = dot.clusters["Block"] - dot.clusters["net: Sequential"] - dot.clusters[
-        "out: Affine"]
+    block_only = (
+        dot.clusters["Block"] - dot.clusters["net: Sequential"] - dot.clusters["out: Affine"]
+    )
     assert _op_titles(dot, block_only) == ["Mul \u00b7 MulBackward0"]
     outside = set(dot.nodes) - dot.clusters["Block"]
     assert _op_titles(dot, outside) == ["Mean \u00b7 MeanBackward0",

@@ -56,9 +56,8 @@ def test_notes_are_weak_and_hooks_are_removed():
 
 def test_hooks_are_removed_when_the_block_raises():
     x = tg.randn(3, requires_grad=True)
-    with pytest.raises(RuntimeError):
-        with viz.record():
-            x @ tg.randn(4, 4)
+    with pytest.raises(RuntimeError), viz.record():
+        x @ tg.randn(4, 4)
     assert _hooks.on_create == [] and _hooks.on_backward == []
 
 

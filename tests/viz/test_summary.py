@@ -36,7 +36,7 @@ def test_counts_depth_and_saved_bytes():
 
 
 def test_backward_frees_saved_arrays_unless_retain_graph():
-    loss, w, b = _graph()
+    loss, _, _ = _graph()
     loss.backward(retain_graph=True)
     assert viz.graph_summary(loss).saved_bytes == 80
     loss.backward()

@@ -49,7 +49,7 @@ def test_several_outputs_and_constants():
 
 def test_multi_output_edges_name_the_output():
     x = tg.randn(3, 4, requires_grad=True)
-    values, indices = x.max(dim=1)
+    values, _ = x.max(dim=1)
     text = viz.format_graph(values.sum())
     assert "MaxBackward0  (3,) float32, (3,) int64" in text
 

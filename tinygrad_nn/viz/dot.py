@@ -116,17 +116,21 @@ class _Drawing:
     def _data_rows(self, value, grad) -> tuple:
         """The `data ...` and `grad ...` rows, and whether either holds NaN or inf."""
         rows, bad = [], False
-        for show, what, array in ((self.show_values, "data", value), (self.show_grads, "grad", grad)):
+        for show, what, array in (
+            (self.show_values, "data", value),
+            (self.show_grads, "grad", grad),
+        ):
             if show and array is not None:
                 rows.append(f"{what} {labels.summarize(array)}")
                 bad = bad or labels.has_nonfinite(array)
         return rows, bad
 
     def _leaf_fields(self, node) -> tuple:
-        leaf = node.variable
         name = self.names.of_node(node)
-        fields = ([name] if name else []) + [labels.shape_dtype(leaf.shape, leaf._data.dtype)]
-        rows, bad = self._data_rows(leaf._data, grad_of(node, 0))
+        fields = ([name] if name else []) + [labels.shape_dtype(*node._output_meta[0])]
+        if node.variable is None:  # the leaf was garbage-collected; its node remains
+            return fields + ["leaf no longer exists"], False
+        rows, bad = self._data_rows(node.variable._data, grad_of(node, 0))
         return fields + rows, bad
 
     def _op_fields(self, node) -> tuple:
@@ -163,7 +167,9 @@ class _Drawing:
                 bad = True
             saved_id = f"{self.ids[node]}s{i}"
             self._node(where, saved_id, fields + rows, bad, fillcolor=SAVED)
-            self.pending_edges.append((saved_id, self.ids[node], {"style": "dotted", "dir": "none"}))
+            self.pending_edges.append(
+                (saved_id, self.ids[node], {"style": "dotted", "dir": "none"})
+            )
 
     def _add_box(self, box_id: str, name: str, members) -> None:
         """A folded module: its ops (with counts) and its parameters in one box."""
@@ -187,7 +193,9 @@ class _Drawing:
         for i, (tensor, (node, nr)) in enumerate(zip(tensors, roots)):
             if node is not None and is_leaf(node):
                 continue  # a leaf output is its own (green) leaf box
-            name = self.names.of_tensor(tensor) or ("output" if len(tensors) == 1 else f"output {i}")
+            name = self.names.of_tensor(tensor) or (
+                "output" if len(tensors) == 1 else f"output {i}"
+            )
             fields = [name, labels.shape_dtype(tensor.shape, tensor._data.dtype)]
             grad = tensor._grad._data if tensor._grad is not None else grad_of(node, nr)
             rows, bad = self._data_rows(tensor._data, grad)

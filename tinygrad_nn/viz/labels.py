@@ -63,7 +63,9 @@ def summarize(array: np.ndarray) -> str:
         text = "no finite values"
     else:
         values = finite.astype(np.float64) if finite.dtype.kind != "c" else finite
-        text = f"min {number(values.min())}  mean {number(values.mean())}  max {number(values.max())}"
+        text = (
+            f"min {number(values.min())}  mean {number(values.mean())}  max {number(values.max())}"
+        )
     bad = [f"{n} {what}" for n, what in ((nan, "nan"), (inf, "inf")) if n]
     return text + (" (" + ", ".join(bad) + ")" if bad else "")
 

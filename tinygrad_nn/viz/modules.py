@@ -43,7 +43,8 @@ class ModuleGroups:
         recorded = False
         for node in nodes:
             if is_leaf(node):
-                owner = params.get(id(node.variable))
+                leaf = node.variable
+                owner = None if leaf is None else params.get(id(leaf))
             else:
                 module = module_of(node)
                 recorded = recorded or module is not None

@@ -35,5 +35,6 @@ class Names:
     def of_node(self, node, nr: int = 0) -> str | None:
         """The name of output `nr` of `node`; for an AccumulateGrad node, its leaf's name."""
         if is_leaf(node):
-            return self._by_id.get(id(node.variable))
+            leaf = node.variable
+            return None if leaf is None else self._by_id.get(id(leaf))
         return self._by_output.get((node, nr))

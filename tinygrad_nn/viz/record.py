@@ -25,7 +25,7 @@ from .walk import is_leaf
 class _Note:
     """What was seen of one node: output arrays, summed output gradients, the module."""
 
-    __slots__ = ("values", "grads", "module")
+    __slots__ = ("grads", "module", "values")
 
     def __init__(self):
         self.values = {}  # output_nr -> (array, version counter, version when recorded)
@@ -91,7 +91,8 @@ def value_of(node, nr: int):
     if node is None:
         return None
     if is_leaf(node):
-        return node.variable._data, False
+        leaf = node.variable
+        return None if leaf is None else (leaf._data, False)
     note = _notes.get(node)
     if note is not None and nr in note.values:
         array, vc, version = note.values[nr]
@@ -107,7 +108,7 @@ def grad_of(node, nr: int):
     if node is None:
         return None
     if is_leaf(node):
-        grad = node.variable._grad
+        grad = None if node.variable is None else node.variable._grad
         return None if grad is None else grad._data
     note = _notes.get(node)
     if note is not None and nr in note.grads:

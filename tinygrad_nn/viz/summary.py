@@ -45,15 +45,18 @@ class GraphSummary:
         for node in ops:
             arrays = [r[1] if r[0] is None else r[0]._data for r in node._saved or () if r]
             count, size = self.saved_by_op.get(node.name(), (0, 0))
-            self.saved_by_op[node.name()] = (count + len(arrays), size + sum(a.nbytes for a in arrays))
+            self.saved_by_op[node.name()] = (
+                count + len(arrays),
+                size + sum(a.nbytes for a in arrays),
+            )
             self.saved_arrays += len(arrays)
             distinct.update((id(a), a.nbytes) for a in arrays)
         self.saved_bytes = sum(distinct.values())
         self.freed_ops = sum(1 for node in ops if node._released)
-        self.leaves = [
+        self.leaves = [  # a leaf that no longer exists gets no .grad
             (namer.of_node(node) or "", tuple(node.variable.shape), node.variable._data.dtype.name)
             for node in nodes
-            if walk.is_leaf(node)
+            if walk.is_leaf(node) and node.variable is not None
         ]
 
     def __str__(self) -> str:

@@ -38,44 +38,53 @@ def format_graph(output, max_nodes: int = 200, max_depth: int = 40, params=None,
     """
     tensors = walk.as_tensors(output)
     namer = Names(params, names)
-    roots = [walk.root_of(t) for t in tensors]
-    nodes = walk.breadth_first(node for node, _ in roots)
-    fan_in = walk.consumers(nodes)
-    fan_in.update(node for node, _ in roots if node is not None)  # an output is a use too
-    tags, printed, lines = {}, set(), []
-    stack = []
-    for tensor, (node, _) in reversed(list(zip(tensors, roots))):
-        stack.append((node, "", "", tensor))
-    while stack:
-        node, prefix, note, tensor = stack.pop()
-        if node is None:
-            lines.append(f"{prefix}tensor  {labels.shape_dtype(tensor.shape, tensor._data.dtype)}"
-                         "  (no graph: does not require grad)")  # fmt: skip
-            continue
-        if len(printed) >= max_nodes:
-            continue
-        text = _describe(node, namer) + note
-        head = _branch(prefix)
-        if node in tags:
-            lines.append(f"{head}{node.name()}  [#{tags[node]}] (shown above){note}")
-            continue
-        if fan_in[node] > 1:
-            tags[node] = len(tags) + 1
-            text += f"  [#{tags[node]}]"
-        lines.append(head + text)
-        printed.add(node)
-        edges = [(i, c, nr) for i, (c, nr) in enumerate(node.next_functions) if c is not None]
-        if edges and len(prefix) + 1 >= max_depth:
-            lines.append(_branch(prefix + "L") + "\u2026 (deeper inputs not shown)")
-            continue
-        for k, (index, child, nr) in reversed(list(enumerate(edges))):
-            code = prefix + ("L" if k == len(edges) - 1 else "T")
-            stack.append((child, code, _edge_note(node, index, child, nr), None))
-    hidden = len(nodes) - len(printed)
+    roots = [walk.root_of(t)[0] for t in tensors]
+    nodes = walk.breadth_first(roots)
+    tree = _Tree(namer, walk.consumers(nodes), max_nodes, max_depth)
+    tree.fan_in.update(node for node in roots if node is not None)  # an output is a use too
+    for tensor, root in zip(tensors, roots):
+        if root is None:
+            tree.lines.append(f"tensor  {labels.shape_dtype(tensor.shape, tensor._data.dtype)}"
+                              "  (no graph: does not require grad)")  # fmt: skip
+        else:
+            tree.add(root)
+    hidden = len(nodes) - len(tree.printed)
     if hidden:
-        lines.append(f"\u2026 {hidden:,} nodes not shown (max_nodes={max_nodes}, "
-                     f"max_depth={max_depth})")  # fmt: skip
-    return "\n".join(lines)
+        tree.lines.append(f"\u2026 {hidden:,} nodes not shown (max_nodes={max_nodes}, "
+                          f"max_depth={max_depth})")  # fmt: skip
+    return "\n".join(tree.lines)
+
+
+class _Tree:
+    """The lines printed so far, and which nodes they showed (shared across outputs)."""
+
+    def __init__(self, namer: Names, fan_in, max_nodes: int, max_depth: int):
+        self.namer, self.fan_in = namer, fan_in
+        self.max_nodes, self.max_depth = max_nodes, max_depth
+        self.lines, self.printed, self.tags = [], set(), {}
+
+    def add(self, root) -> None:
+        """Print the tree under `root`, depth first, with an explicit stack."""
+        stack = [(root, "", "")]  # (node, path code, note about the edge into it)
+        while stack and len(self.printed) < self.max_nodes:
+            node, path, note = stack.pop()
+            head = _branch(path)
+            if node in self.tags:
+                self.lines.append(f"{head}{node.name()}  [#{self.tags[node]}] (shown above){note}")
+                continue
+            text = _describe(node, self.namer) + note
+            if self.fan_in[node] > 1:
+                self.tags[node] = len(self.tags) + 1
+                text += f"  [#{self.tags[node]}]"
+            self.lines.append(head + text)
+            self.printed.add(node)
+            edges = [(i, c, nr) for i, (c, nr) in enumerate(node.next_functions) if c is not None]
+            if edges and len(path) + 1 >= self.max_depth:
+                self.lines.append(_branch(path + "L") + "\u2026 (deeper inputs not shown)")
+                continue
+            for k, (index, child, nr) in reversed(list(enumerate(edges))):
+                code = path + ("L" if k == len(edges) - 1 else "T")
+                stack.append((child, code, _edge_note(node, index, child, nr)))
 
 
 def print_graph(output, file=None, **kwargs) -> None:
@@ -87,9 +96,9 @@ def _describe(node, namer: Names) -> str:
     """`MulBackward0  (3, 4) float32`, or `AccumulateGrad  x (3,) float32` for a leaf."""
     if is_leaf(node):
         name = namer.of_node(node)
-        leaf = node.variable
+        gone = "  (leaf no longer exists)" if node.variable is None else ""
         return f"AccumulateGrad  {name + ' ' if name else ''}" \
-            f"{labels.shape_dtype(leaf.shape, leaf._data.dtype)}"  # fmt: skip
+            f"{labels.shape_dtype(*node._output_meta[0])}{gone}"  # fmt: skip
     metas = [m for m in node._output_meta if m is not None]
     name = namer.of_node(node)
     shapes = ", ".join(labels.shape_dtype(*m) for m in metas)
