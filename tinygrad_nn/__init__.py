@@ -77,3 +77,4 @@ from . import autograd  # noqa: E402,F401  (after Tensor: autograd's modules use
 from . import datasets  # noqa: E402,F401  (numpy only: the bundled digits)
 from . import optim, utils  # noqa: E402,F401
 from .serialization import load, save  # noqa: E402,F401
+from . import viz  # noqa: E402,F401  (graphviz itself is imported only when drawing)
