@@ -1,13 +1,26 @@
-"""`draw_graph`: the forward dataflow behind a result, as a Graphviz picture.
+r"""`draw_graph`: the forward dataflow behind a result, as a Graphviz picture.
 
-Reading order of the picture is the order of the computation: leaves (light blue) at the
-top, one box per op (grey, titled with the op and the `grad_fn` name PyTorch would print,
-e.g. `Mul` / `MulBackward0`), the result (green) at the bottom. Backward runs the arrows in
-reverse. A dashed blue arrow marks an input that was broadcast, so its gradient is summed
-back ("sum over (0,)"); a red outline marks a tensor or gradient holding NaN or inf.
+The picture reads in the order of the computation: leaves (light blue) at the top, one box
+per op (grey, titled with the op and the `grad_fn` name PyTorch would print), the result
+(green) at the bottom. Backward runs the arrows in reverse.
+
+    [ w | (3,) float32 ]    [ x | (3,) float32 ]        leaves: name, shape, dtype
+               \                 /
+        ( Mul · MulBackward0 | (3,) float32 )           op: forward op · grad_fn name
+                      |
+        ( Sum · SumBackward0 | () float32 )
+                      |
+             [ output | () float32 ]
+
+A dashed blue arrow marks an input that was broadcast, so its gradient is summed back
+("sum over (0,)"); a red outline marks a tensor or gradient holding NaN or inf. Node
+statements go first (some inside module clusters), edges last, as Graphviz nests clusters
+by where nodes are first named.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from . import broadcast, labels, walk
 from .modules import ModuleGroups
@@ -15,13 +28,25 @@ from .naming import Names
 from .record import grad_of, value_of
 from .walk import is_leaf
 
+if TYPE_CHECKING:
+    import graphviz
+
 LEAF, OP, OUTPUT, SAVED = "lightblue", "lightgrey", "darkolivegreen1", "orange"
 BROADCAST, BAD = "#1f6fb4", "red"
 
 
-def draw_graph(output, params=None, show_values=False, show_grads=False, show_saved=False,
-               group_by_module=None, fold_modules=False, max_nodes=500, names=None,
-               rankdir="TB"):  # fmt: skip
+def draw_graph(
+    output,
+    params: dict | None = None,
+    show_values: bool = False,
+    show_grads: bool = False,
+    show_saved: bool = False,
+    group_by_module=None,
+    fold_modules: bool = False,
+    max_nodes: int = 500,
+    names: dict | None = None,
+    rankdir: str = "TB",
+) -> graphviz.Digraph:
     """Draw the graph that produced `output` and return it as a `graphviz.Digraph`.
 
     The result renders in Jupyter, and `.render()` / `.pipe()` (or `viz.render`) write
