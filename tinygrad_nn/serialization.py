@@ -170,31 +170,21 @@ def _decode(node, arrays: dict, made: dict):
 def _read(src, name: str) -> tuple[dict, bytearray]:
     """The parsed header and the data bytes; every way a file can be wrong raises here."""
     head = src.read(8)
-    for magic, what in _MAGIC.items():
-        if head.startswith(magic):
-            raise RuntimeError(
-                f"{name}: not a safetensors file: it looks like {what}. tinygrad_nn.load reads "
-                "only safetensors files and never unpickles."
-            )
-    if len(head) < 8:
-        raise RuntimeError(f"{name}: not a safetensors file: only {len(head)} bytes long")
-    n = int.from_bytes(head, "little")
+    n = int.from_bytes(head, "little") if len(head) == 8 else None
+    if n is None:
+        raise _refusal(name, head, f"only {len(head)} bytes long")
     if n > _MAX_HEADER:
-        raise RuntimeError(
-            f"{name}: not a safetensors file: its header length field says {n} bytes"
-        )
+        raise _refusal(name, head, f"its header length field says {n} bytes")
     text = src.read(n)
     if len(text) != n:
-        raise RuntimeError(
-            f"{name}: truncated or not a safetensors file: the header length {n} points past "
-            f"the end of the file ({8 + len(text)} bytes)"
-        )
+        raise _refusal(name, head, f"the header length {n} points past the end of the file "
+                                   f"({8 + len(text)} bytes); truncated?")  # fmt: skip
     try:
         header = json.loads(text.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
-        raise RuntimeError(f"{name}: not a safetensors file: the header is not JSON") from None
+        raise _refusal(name, head, "the header is not JSON") from None
     if not isinstance(header, dict):
-        raise RuntimeError(f"{name}: not a safetensors file: the header is not a JSON object")
+        raise _refusal(name, head, "the header is not a JSON object")
     for key, entry in header.items():
         problem = _entry_problem(entry) if key != "__metadata__" else None
         if problem:
@@ -208,6 +198,16 @@ def _read(src, name: str) -> tuple[dict, bytearray]:
             f"data, but only {got} bytes follow it"
         )
     return header, data
+
+
+def _refusal(name: str, head: bytes, problem: str) -> RuntimeError:
+    # Only once the bytes fail to parse as safetensors do we guess what they are: a valid
+    # header length can start with the same byte as a pickle.
+    for magic, what in _MAGIC.items():
+        if head.startswith(magic):
+            problem = (f"it looks like {what}. tinygrad_nn.load reads only safetensors files "
+                       "and never unpickles")  # fmt: skip
+    return RuntimeError(f"{name}: not a safetensors file: {problem}")
 
 
 def _read_into(src, data: bytearray) -> int:
