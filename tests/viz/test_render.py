@@ -57,3 +57,13 @@ def test_missing_dot_still_gives_the_source_and_a_clear_error(tmp_path, monkeypa
     with pytest.raises(viz.GraphvizNotFoundError, match="conda install graphviz"):
         viz.pipe(graph)
     assert not (tmp_path / "graph.svg").exists()
+
+
+def test_svg_is_the_same_file_on_every_render(tmp_path):
+    graph = _graph()
+    first = viz.render(graph, tmp_path / "a.svg")
+    second = viz.render(graph, tmp_path / "b.svg")
+    data = (tmp_path / "a.svg").read_bytes()
+    assert data == (tmp_path / "b.svg").read_bytes() and first != second
+    assert b"graphviz version" not in data and b"graphviz version" not in viz.pipe(graph)
+    assert b"<title>autograd</title>" in data

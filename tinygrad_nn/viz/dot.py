@@ -84,6 +84,7 @@ def draw_graph(
     groups = ModuleGroups(group_by_module, fold_modules, shown)
     drawing = _Drawing(graphviz, Names(params, names), groups, rankdir,
                        (show_values, show_grads, show_saved))  # fmt: skip
+    drawing.outputs = set(roots)
     drawing.add_nodes(shown, {node for node, _ in roots if is_leaf(node)})
     drawing.add_outputs(tensors, roots)
     groups.attach(drawing.graph, graphviz)
@@ -99,6 +100,7 @@ class _Drawing:
         self.show_values, self.show_grads, self.show_saved = show
         self.vertical = rankdir in ("TB", "BT")
         self.graph = graphviz.Digraph(
+            name="autograd",  # the SVG's <title>
             graph_attr={"rankdir": rankdir, "fontname": "Helvetica", "nodesep": "0.3",
                         "ranksep": "0.35"},
             node_attr={"shape": "record", "style": "filled", "fontname": "Helvetica",
@@ -107,6 +109,7 @@ class _Drawing:
                        "arrowsize": "0.7"},
         )  # fmt: skip
         self.ids = {}  # graph node -> DOT id of what stands for it (itself or its module box)
+        self.outputs = set()  # (node, output_nr) of the tensors being drawn
         self.pending_edges = []  # saved-tensor edges, written after the clusters
 
     # ---------------------------------------------------------------- nodes
@@ -161,7 +164,7 @@ class _Drawing:
     def _op_fields(self, node) -> tuple:
         fields = [f"{node._fn.__name__} \u00b7 {node.name()}"]  # "Mul · MulBackward0"
         name = self.names.of_node(node)
-        if name:
+        if name and (node, 0) not in self.outputs:  # an output's name is on its green box
             fields.insert(0, name)
         metas = node._output_meta
         for nr, meta in enumerate(metas):

@@ -1,0 +1,81 @@
+"""Draw one training step of the 2-3-2 network, with every value and every gradient.
+
+What it teaches: what autograd records for `loss = loss_fn(model(x), y)`, and what backward
+then computes. The network is `nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 2))`, the
+batch is two people (standardised height and weight) and the loss is cross-entropy.
+
+The drawing (graph.svg) reads top to bottom in the order of the forward pass: parameters in
+light blue, one grey box per op with its PyTorch `grad_fn` name, the loss in green, and one
+frame per module. Each box shows `data` (the forward value) and `grad` (dL/d that value, what
+backward computed). Backward runs the arrows in reverse.
+
+What to watch:
+  - the dashed blue arrows: a bias is added to every row of the batch (broadcast), so its
+    gradient is the *sum* over the batch of the gradients below it: "sum over (0,)";
+  - ReLU: wherever its `data` is 0, the `grad` that reaches the Linear below it is 0 too;
+  - the summary printed before and after `backward()`: the arrays kept for backward are freed
+    by it (that is why a second backward needs `retain_graph=True`, and why evaluation runs
+    under `no_grad`, which records nothing at all).
+
+Run:  python examples/draw_graph.py [--out graph.svg]    (the SVG needs Graphviz's `dot`)
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import _common  # noqa: F401  (puts the package on sys.path when run from a clone)
+
+import tinygrad_nn as torch
+from tinygrad_nn import nn, viz
+
+
+def main(argv=None) -> str:
+    """Run one SGD step of the 2-3-2 network, draw it, and return the path of the drawing."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--out", default="graph.svg", help="SVG file to write (default: %(default)s)"
+    )
+    args = parser.parse_args(argv)
+
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 2))
+    x = torch.tensor([[0.8, -0.4], [-1.2, 0.9]])  # two people: height, weight (standardised)
+    y = torch.tensor([0, 1])  # 0 = overweight, 1 = underweight
+    loss_fn = nn.CrossEntropyLoss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
+    params = dict(model.named_parameters())
+
+    optimizer.zero_grad()
+    with viz.record():  # note intermediate values, gradients and modules for the drawing
+        loss = loss_fn(model(x), y)
+        viz.print_graph(loss, params=params)
+        print(viz.graph_summary(loss, params=params), end="\n\n")
+        loss.backward()
+    print("after backward:", repr(viz.graph_summary(loss)), end="\n\n")
+
+    dot = viz.draw_graph(
+        loss,
+        params=params,
+        names={loss: "loss"},
+        show_values=True,
+        show_grads=True,
+        group_by_module=model,
+    )
+    try:
+        path = viz.render(dot, args.out)
+    except viz.GraphvizNotFoundError as error:
+        path = args.out + ".gv"
+        with open(path, "w") as f:
+            f.write(dot.source)
+        print(f"{error}\nWrote the DOT source to {path} instead.")
+
+    optimizer.step()
+    with torch.no_grad():
+        after = loss_fn(model(x), y).item()
+    print(f"loss {loss.item():.4f} -> {after:.4f} after one SGD step; drawing: {path}")
+    return path
+
+
+if __name__ == "__main__":
+    main()
