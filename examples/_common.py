@@ -48,8 +48,8 @@ class _TextBar:
         self.iterable, self.desc, self.postfix = iterable, desc, {}
         self.live = sys.stderr.isatty()
 
-    def set_postfix(self, **values) -> None:
-        """Values shown after the counter, e.g. loss and accuracy."""
+    def set_postfix(self, refresh: bool = True, **values) -> None:
+        """Values shown after the counter, e.g. loss and accuracy (`refresh` as in tqdm)."""
         self.postfix = values
 
     def _draw(self, n: int, total: int, end: str) -> None:
@@ -74,7 +74,9 @@ def progress(iterable, desc: str):
         from tqdm import tqdm
     except ImportError:
         return _TextBar(iterable, desc)
-    return tqdm(iterable, desc=desc, leave=True, dynamic_ncols=True)
+    # leave=False: the bar shows progress while the epoch runs, then makes way for the
+    # caller's one-line summary of the epoch.
+    return tqdm(iterable, desc=desc, leave=False, dynamic_ncols=True)
 
 
 def save_curves(path: Path, history: dict[str, dict[str, list[float]]]) -> Path | None:

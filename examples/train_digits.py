@@ -22,7 +22,7 @@ import time
 import _common
 
 import tinygrad_nn as torch
-from tinygrad_nn import nn
+from tinygrad_nn import nn, viz
 from tinygrad_nn.datasets import load_digits
 from tinygrad_nn.utils.data import DataLoader, TensorDataset
 
@@ -60,7 +60,7 @@ def train(name, model, optimizer, data, epochs: int) -> dict[str, list[float]]:
             total += loss.item() * len(xb)
             correct += (scores.argmax(dim=1) == yb).sum().item()
             seen += len(xb)
-            bar.set_postfix(loss=total / seen, acc=correct / seen)
+            bar.set_postfix(loss=total / seen, acc=correct / seen, refresh=False)
         history["loss"].append(total / seen)
         history["train accuracy"].append(accuracy(model, x_train, y_train))
         history["validation accuracy"].append(accuracy(model, x_valid, y_valid))
@@ -90,21 +90,24 @@ def main(argv=None) -> dict:
         model = make_model()
         model.load_state_dict(initial)
         if name == "SGD":
-            optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+            optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
         else:
             optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
         history[name] = train(name, model, optimizer, data, args.epochs)
         models[name] = model
 
     png = _common.save_curves(args.out / "digits_curves.png", history)
-    # One training step, drawn: the forward graph of a small batch's loss, after its backward.
+    # One training step, drawn: a small batch's forward and backward, recorded by viz so the
+    # picture groups the ops by layer and shows every gradient the backward pass computed.
     model = models["Adam"]
     (x_train, y_train), _ = data
     model.zero_grad()
-    loss = nn.CrossEntropyLoss()(model(x_train[:4]), y_train[:4])
-    loss.backward()
-    params = dict(model.named_parameters())
-    svg = _common.save_graph(loss, args.out / "digits_graph.svg", params=params)
+    with viz.record():
+        loss = nn.CrossEntropyLoss()(model(x_train[:4]), y_train[:4])
+        loss.backward()
+    svg = _common.save_graph(
+        loss, args.out / "digits_graph.svg", show_grads=True, group_by_module=model
+    )
 
     best = max(history, key=lambda name: history[name]["validation accuracy"][-1])
     final = history[best]["validation accuracy"][-1]
