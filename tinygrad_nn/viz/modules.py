@@ -96,8 +96,8 @@ class ModuleGroups:
 
         `Digraph.subgraph` copies the body at the call, so children go in before parents.
         """
-        for name in self.cluster_names:  # enclosing clusters exist even with no node of their own
-            self.place(name, graph, graphviz)
+        for name in sorted(self.cluster_names):  # sorted: the same file on every run
+            self.place(name, graph, graphviz)  # an enclosing module may have no node of its own
         for name in sorted(self.clusters, key=lambda n: -_depth(n)):
             up = parent(name)
             target = self.clusters[up] if up is not None and up in self.clusters else graph
