@@ -194,7 +194,7 @@ LOADER_CASES = [
 ]
 
 
-@pytest.mark.parametrize("kwargs", LOADER_CASES, ids=str)
+@pytest.mark.parametrize("kwargs", LOADER_CASES, ids=lambda kw: ",".join(sorted(kw)) or "default")
 def test_loader_batches_match_torch(kwargs):
     x, y = _pair()
     ours = tgd.DataLoader(tgd.TensorDataset(tg.tensor(x), tg.tensor(y)), **kwargs)
