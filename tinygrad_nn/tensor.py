@@ -652,8 +652,10 @@ class Tensor:
         elif self._data.dtype.kind in "iub" and isinstance(value, builtins.float) and \
                 not builtins.float(value).is_integer():  # fmt: skip
             value = value  # NumPy truncates when writing, as PyTorch does
-        _broadcast_check(mask._data.shape, self._data.shape, "masked_fill")
-        return binary.MaskedFill.apply(self, mask, value)
+        # Out of place, self broadcasts to the mask's shape too (masked_fill_ checks its shape).
+        shape = _shape_ops.broadcast_shapes(self._data.shape, mask._data.shape)
+        x = self if shape == self._data.shape else self.expand(shape)
+        return binary.MaskedFill.apply(x, mask, value)
 
     def lerp(self, end, weight) -> Tensor:
         """self + weight * (end - self)."""
@@ -879,6 +881,8 @@ class Tensor:
 
     def abs(self) -> Tensor:
         """|self|; gradient 0 at 0."""
+        if self._data.dtype == np.bool_:
+            raise RuntimeError("\"abs_cpu\" not implemented for 'Bool'")
         return elementwise.Abs.apply(self)
 
     absolute = abs
@@ -1024,11 +1028,13 @@ class Tensor:
 
     def amax(self, dim=(), keepdim: bool = False) -> Tensor:
         """Max over dims (all if empty); ties share the gradient equally."""
+        _check_reduced_sizes(self, dim, "amax")
         return reduce.Amax.apply(self, _norm_dims(dim if dim != () else None, self._data.ndim),
                                  keepdim)  # fmt: skip
 
     def amin(self, dim=(), keepdim: bool = False) -> Tensor:
         """Min over dims (all if empty); ties share the gradient equally."""
+        _check_reduced_sizes(self, dim, "amin")
         return reduce.Amin.apply(self, _norm_dims(dim if dim != () else None, self._data.ndim),
                                  keepdim)  # fmt: skip
 
@@ -1049,7 +1055,10 @@ class Tensor:
         p = 2 if p in ("fro", None) else p
         if p == "nuc":
             raise RuntimeError("norm(): the nuclear norm is not supported")
-        x = self._floating() if dtype is None else self.to(dtype)
+        if dtype is None and self._data.dtype.kind != "f":
+            raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor "
+                               f"as input. Got {_dtype_word(self)}")  # fmt: skip
+        x = self if dtype is None else self.to(dtype)
         return reduce.Norm.apply(x, builtins.float(p), _norm_dims(dim, self._data.ndim), keepdim)
 
     def all(self, dim=None, keepdim: bool = False) -> Tensor:
@@ -1162,6 +1171,8 @@ class Tensor:
         n = self._data.ndim
         order = list(range(n))
         a, b = _norm_dim(dim0, n), _norm_dim(dim1, n)
+        if n == 0:  # dims 0 and -1 of a 0-d tensor: nothing to swap
+            return movement.Permute.apply(self, (), "TransposeBackward0")
         order[a], order[b] = order[b], order[a]
         return movement.Permute.apply(self, tuple(order), "TransposeBackward0")
 
@@ -1478,16 +1489,17 @@ class Tensor:
         """Copy src's values (broadcast, cast) into self."""
         src = _tensor_operand(src, "copy_")
         _broadcast_check(src._data.shape, self._data.shape, "copy_")
-        return self._inplace(lambda t: src._cast(t.dtype).expand(t._data.shape) + t * 0
-                             if src._requires_grad or t._requires_grad else
-                             Tensor._make(np.broadcast_to(src._data.astype(t._data.dtype),
-                                                          t._data.shape)))  # fmt: skip
+        # where(True, src, t), not src + t * 0: t * 0 is nan where t is inf or nan.
+        return self._inplace(lambda t: binary.Where.apply(
+            Tensor._make(np.ones((), np.bool_)), src._cast(t.dtype).expand(t._data.shape), t)
+            if src._requires_grad or t._requires_grad else
+            Tensor._make(np.broadcast_to(src._data.astype(t._data.dtype), t._data.shape)))  # fmt: skip
 
     def fill_(self, value) -> Tensor:
         """Set every element to value."""
         if isinstance(value, Tensor):
             return self.copy_(value.expand(self._data.shape))
-        return self._inplace(lambda t: Tensor._make(np.full(t._data.shape, value, t._data.dtype)))
+        return self._inplace(lambda t: _overwritten(t, np.full(t._data.shape, value, t._data.dtype)))
 
     def zero_(self) -> Tensor:
         """Set every element to 0."""
@@ -1496,17 +1508,17 @@ class Tensor:
     def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator=None) -> Tensor:
         """Fill with samples from U(a, b)."""
         values = _random.uniform(a, b, self._data.shape, generator)
-        return self._inplace(lambda t: Tensor._make(values.astype(t._data.dtype)))
+        return self._inplace(lambda t: _overwritten(t, values))
 
     def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator=None) -> Tensor:
         """Fill with samples from N(mean, std^2)."""
         values = _random.normal(mean, std, self._data.shape, generator)
-        return self._inplace(lambda t: Tensor._make(values.astype(t._data.dtype)))
+        return self._inplace(lambda t: _overwritten(t, values))
 
     def bernoulli_(self, p: float = 0.5, *, generator=None) -> Tensor:
         """Fill with 1 with probability p, else 0."""
         values = _random.uniform(0.0, 1.0, self._data.shape, generator) < p
-        return self._inplace(lambda t: Tensor._make(values.astype(t._data.dtype)))
+        return self._inplace(lambda t: _overwritten(t, values))
 
     def __iadd__(self, other) -> Tensor:
         return self.add_(other)
@@ -1616,6 +1628,23 @@ def _accumulate_dtype(t: Tensor, dtype):
     if dtype is not None:
         return _dt.as_dtype(dtype).np
     return np.int64 if t._data.dtype.kind in "iub" else None
+
+
+def _check_reduced_sizes(t: Tensor, dim, name: str) -> None:
+    """An explicitly named dim of size 0 has no max: IndexError, as PyTorch raises."""
+    if dim not in ((), None):
+        for d in _norm_dims(dim, t._data.ndim):
+            if t._data.shape[d] == 0:
+                raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+
+
+def _overwritten(t: Tensor, values: np.ndarray) -> Tensor:
+    """`values` in t's place. If t is in a graph, the result stays in it and sends t a zero
+    gradient, as PyTorch's fill_/zero_/copy_ do (t keeps requires_grad)."""
+    new = Tensor._make(np.asarray(values, dtype=t._data.dtype))
+    if not t._requires_grad:
+        return new
+    return binary.Where.apply(Tensor._make(np.ones((), np.bool_)), new, t)
 
 
 def _correction(unbiased, correction) -> int:

@@ -131,3 +131,124 @@ def test_flatten_of_one_dim_returns_the_tensor_itself(lib):
     assert y.flatten() is y
     z = lib.tensor(2.0)
     assert z.flatten() is not z and tuple(z.flatten().shape) == (1,)
+
+
+def test_backward_from_the_same_tensor_twice():
+    """`autograd.backward([y, y], [g1, g2])` counted y's edges twice when counting
+    dependencies, so y's inputs never became ready: x.grad stayed None. The fuzzer hit it as
+    `x.contiguous()` returning x itself, so two outputs were one tensor."""
+
+    def run(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = (x * 3).contiguous()
+        z = y.contiguous()
+        lib.autograd.backward([y, z, y * 2], [lib.ones(2), lib.tensor([1.0, -1.0]), lib.ones(2)])
+        return (x.grad,)
+
+    ours, theirs = both(run)
+    assert_all_same(ours, theirs, "x.grad")
+
+
+def test_masked_fill_broadcasts_self_to_the_mask():
+    """Out of place, `x.masked_fill(mask, v)` broadcasts x to the mask's shape; it raised
+    RuntimeError when the mask had more dims (masked_fill_ must still refuse)."""
+
+    def run(lib):
+        x = lib.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+        mask = lib.tensor([[[True, False, True]], [[False, False, True]]])
+        y = x.masked_fill(mask, -1.0)
+        (g,) = lib.autograd.grad(y, x, lib.arange(12.0).reshape(2, 2, 3))
+        return y, g
+
+    ours, theirs = both(run)
+    assert_all_same(ours, theirs, "masked_fill")
+    for lib in (tinygrad_nn, torch):
+        with pytest.raises(RuntimeError):
+            lib.zeros(2, 3).masked_fill_(lib.ones(2, 2, 3, dtype=lib.bool), 1.0)
+
+
+def test_transpose_of_a_0d_tensor():
+    """`x.transpose(0, 0)` of a 0-d tensor raised IndexError (list index out of range)."""
+
+    def run(lib):
+        x = lib.tensor(1.5, requires_grad=True)
+        y = x.transpose(0, -1)
+        return y, lib.autograd.grad(y * 2, x)[0]
+
+    ours, theirs = both(run)
+    assert_all_same(ours, theirs, "transpose")
+
+
+@pytest.mark.parametrize(
+    "code", ["lib.tensor([True, False]).abs()", "lib.tensor([1, 2]).norm()"], ids=["abs", "norm"]
+)
+def test_ops_torch_refuses_for_bool_or_int_input(code):
+    """`bool_tensor.abs()` and `int_tensor.norm()` returned values where PyTorch raises
+    RuntimeError (found as `(mask.abs() + 0.5) ** x` and `v0.norm(1, 0)` of an int64 v0)."""
+    for lib in (tinygrad_nn, torch):
+        with pytest.raises(RuntimeError):
+            eval(code)  # noqa: S307
+
+
+def test_amax_over_a_nonempty_dim_of_an_empty_tensor():
+    """`amax(0)` of a (2, 0) tensor is an empty result in PyTorch; it raised RuntimeError
+    because the tensor had no elements. Naming the empty dim raises IndexError."""
+
+    def run(lib):
+        x = lib.zeros(2, 0, requires_grad=True)
+        y = x.amax(0) + x.amin(0, keepdim=True)
+        return y, lib.autograd.grad(y, x, lib.ones(1, 0))[0]
+
+    ours, theirs = both(run)
+    assert_all_same(ours, theirs, "amax")
+    for lib in (tinygrad_nn, torch):
+        with pytest.raises(IndexError, match="dim 1"):
+            lib.zeros(2, 0).amax(1)
+        with pytest.raises(RuntimeError, match="numel"):
+            lib.zeros(2, 0).amax()
+
+
+@pytest.mark.parametrize("op", ["fill_(2.0)", "zero_()", "copy_(src)", "copy_(src_grad)"])
+def test_overwriting_a_tensor_in_a_graph_keeps_it_in_the_graph(op):
+    """`y.fill_(v)` / `zero_()` / `copy_(src)` on a y that requires grad made y a constant
+    (requires_grad False, x.grad None); PyTorch keeps y in the graph and sends x zeros. copy_
+    also computed `src + y * 0`, which is nan where y is inf."""
+
+    def run(lib):
+        x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        src = lib.tensor([4.0, float("inf"), -1.0])
+        src_grad = lib.tensor([4.0, 5.0, 6.0], requires_grad=True)
+        y = x * 2
+        y[1] = float("inf")
+        eval(f"y.{op}")  # noqa: S307
+        assert y.requires_grad
+        (y * lib.tensor([1.0, -2.0, 3.0])).sum().backward()
+        return y, x.grad, src_grad.grad
+
+    ours, theirs = both(run)
+    assert_all_same(ours, theirs, op)
+
+
+@pytest.mark.filterwarnings("ignore")  # nan on purpose: both libraries warn about it
+@pytest.mark.parametrize(
+    "code", ["x.std(0, correction=0)", "y.std(0)", "w.std(1)", "x.var(0)", "x.std(0)"]
+)
+def test_std_and_var_gradients_at_zero_spread(code):
+    """std's gradient where all values are equal is 0 in PyTorch; it was 0/0 = nan (found as
+    `(x / 2.5).std(0, correction=0)` of a 1-element x). var with n == correction raised
+    ZeroDivisionError in backward instead of giving nan."""
+
+    def run(lib):
+        ns = {
+            "x": lib.tensor([1.5], dtype=lib.float64, requires_grad=True),
+            "y": lib.tensor([1.5, 1.5], dtype=lib.float64, requires_grad=True),
+            "w": lib.tensor([[1.5, 1.5, 2.0], [1.0, 1.0, 1.0]], dtype=lib.float64,
+                            requires_grad=True),
+        }  # fmt: skip
+        v = ns[code[0]]
+        out = eval(code, ns)  # noqa: S307
+        (g,) = lib.autograd.grad(out.sum() * 3, v, create_graph=True)
+        return out, g, lib.autograd.grad((g * g).sum(), v)[0]
+
+    ours, theirs = both(run)
+    assert_all_same(ours, theirs, code)

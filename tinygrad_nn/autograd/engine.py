@@ -31,7 +31,8 @@ from .grad_mode import _state
 
 def _count_dependencies(roots) -> Counter:
     """How many edges point at each node reachable from `roots`. Explicit stack: no recursion."""
-    deps, seen, stack = Counter(), set(roots), list(roots)
+    deps, seen = Counter(), set(roots)
+    stack = list(seen)  # each root once: backward([y, y]) must not count y's edges twice
     while stack:
         for child, _ in stack.pop().next_functions:
             if child is not None:

@@ -119,8 +119,9 @@ class Var(Function):
         dims = ctx.dims
         n = _reduced_count(x.shape, dims)
         centered = x - x.mean(dims, keepdim=True)
-        return expand_back(grad, x.shape, dims) * centered * (2 / (n - ctx.correction)), \
-            None, None, None  # fmt: skip
+        dof = n - ctx.correction
+        scale = 2 / dof if dof else float("inf")  # n == correction: 0 * inf = nan, as PyTorch
+        return expand_back(grad, x.shape, dims) * centered * scale, None, None, None
 
 
 class Std(Function):
@@ -143,7 +144,11 @@ class Std(Function):
         centered = x - x.mean(dims, keepdim=True)
         g = expand_back(grad, x.shape, dims)
         std = expand_back(out, x.shape, dims)
-        return g * centered / (std * (n - ctx.correction)), None, None, None
+        # Where std == 0 (all equal) PyTorch's gradient is 0, not 0/0; divide by a safe 1
+        # there so double backward does not meet 0/0 either.
+        nonzero = std != 0
+        grad_x = g * centered / (std.where(nonzero, 1.0) * (n - ctx.correction))
+        return grad_x.where(nonzero, 0.0), None, None, None
 
 
 class Amax(Function):
@@ -152,7 +157,7 @@ class Amax(Function):
     @staticmethod
     def forward(ctx, x, dims, keepdim, largest=True):
         reduce = np.max if largest else np.min
-        if x._data.size == 0:
+        if any(x._data.shape[d] == 0 for d in dims):  # amax(0) of a (2, 0) tensor is fine
             raise RuntimeError(
                 f"{'max' if largest else 'min'}(): Expected reduction dim to be specified for "
                 "input.numel() == 0. Specify the reduction dim with the 'dim' argument."
