@@ -23,9 +23,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from . import broadcast, labels, walk
+from .fields import Fields
 from .modules import ModuleGroups
 from .naming import Names
-from .record import grad_of, value_of
 from .walk import is_leaf
 
 if TYPE_CHECKING:
@@ -82,9 +82,8 @@ def draw_graph(
     order = walk.breadth_first(node for node, _ in roots)
     shown = order[: max(max_nodes, len(roots))]
     groups = ModuleGroups(group_by_module, fold_modules, shown)
-    drawing = _Drawing(graphviz, Names(params, names), groups, rankdir,
-                       (show_values, show_grads, show_saved))  # fmt: skip
-    drawing.outputs = set(roots)
+    say = Fields(Names(params, names), show_values, show_grads, show_saved, outputs=set(roots))
+    drawing = _Drawing(graphviz, say, groups, rankdir)
     drawing.add_nodes(shown, {node for node, _ in roots if is_leaf(node)})
     drawing.add_outputs(tensors, roots)
     groups.attach(drawing.graph, graphviz)
@@ -95,9 +94,8 @@ def draw_graph(
 class _Drawing:
     """Builds one Digraph: node statements first (some inside clusters), then the edges."""
 
-    def __init__(self, graphviz, names: Names, groups: ModuleGroups, rankdir: str, show):
-        self.gv, self.names, self.groups = graphviz, names, groups
-        self.show_values, self.show_grads, self.show_saved = show
+    def __init__(self, graphviz, say: Fields, groups: ModuleGroups, rankdir: str):
+        self.gv, self.say, self.groups = graphviz, say, groups
         self.vertical = rankdir in ("TB", "BT")
         self.graph = graphviz.Digraph(
             name="autograd",  # the SVG's <title>
@@ -109,7 +107,6 @@ class _Drawing:
                        "arrowsize": "0.7"},
         )  # fmt: skip
         self.ids = {}  # graph node -> DOT id of what stands for it (itself or its module box)
-        self.outputs = set()  # (node, output_nr) of the tensors being drawn
         self.pending_edges = []  # saved-tensor edges, written after the clusters
 
     # ---------------------------------------------------------------- nodes
@@ -126,10 +123,10 @@ class _Drawing:
             where = self.groups.place(self.groups.cluster_of(node), self.graph, self.gv)
             if is_leaf(node):
                 color = OUTPUT if node in output_leaves else LEAF
-                self._node(where, f"n{i}", *self._leaf_fields(node), fillcolor=color)
+                self._node(where, f"n{i}", *self.say.leaf(node), fillcolor=color)
             else:
-                self._node(where, f"n{i}", *self._op_fields(node), fillcolor=OP, shape="Mrecord")
-                if self.show_saved:
+                self._node(where, f"n{i}", *self.say.op(node), fillcolor=OP, shape="Mrecord")
+                if self.say.show_saved:
                     self._add_saved(node, where)
         for k, (name, members) in enumerate(folded.items()):
             self._add_box(f"m{k}", name, members)
@@ -141,79 +138,20 @@ class _Drawing:
             attrs.update(color=BAD, penwidth="2.5")
         where.node(node_id, self.gv.nohtml(label), **attrs)
 
-    def _data_rows(self, value, grad) -> tuple:
-        """The `data ...` and `grad ...` rows, and whether either holds NaN or inf."""
-        rows, bad = [], False
-        for show, what, array in (
-            (self.show_values, "data", value),
-            (self.show_grads, "grad", grad),
-        ):
-            if show and array is not None:
-                rows.append(f"{what} {labels.summarize(array)}")
-                bad = bad or labels.has_nonfinite(array)
-        return rows, bad
-
-    def _leaf_fields(self, node) -> tuple:
-        name = self.names.of_node(node)
-        fields = ([name] if name else []) + [labels.shape_dtype(*node._output_meta[0])]
-        if node.variable is None:  # the leaf was garbage-collected; its node remains
-            return fields + ["leaf no longer exists"], False
-        rows, bad = self._data_rows(node.variable._data, grad_of(node, 0))
-        return fields + rows, bad
-
-    def _op_fields(self, node) -> tuple:
-        fields = [f"{node._fn.__name__} \u00b7 {node.name()}"]  # "Mul · MulBackward0"
-        name = self.names.of_node(node)
-        if name and (node, 0) not in self.outputs:  # an output's name is on its green box
-            fields.insert(0, name)
-        metas = node._output_meta
-        for nr, meta in enumerate(metas):
-            if meta is not None:
-                prefix = f"out {nr}: " if len(metas) > 1 else ""
-                fields.append(prefix + labels.shape_dtype(*meta))
-        known = value_of(node, 0)
-        rows, bad = self._data_rows(known[0] if known else None, grad_of(node, 0))
-        if known and known[1] and rows and self.show_values:
-            rows[0] += " (since changed in place)"
-        if self.show_saved and node._released:
-            rows.append("saved tensors freed")
-        return fields + rows, bad
-
     def _add_saved(self, node, where) -> None:
         for i, saved in enumerate(node._saved or ()):
-            if saved is None:
-                continue
-            tensor, data, vc, version, _ = saved
-            array = data if tensor is None else tensor._data
-            name = None if tensor is None else self.names.of_tensor(tensor)
-            title = "saved output" if tensor is None else f"saved: {name}" if name else "saved"
-            fields = [title, labels.shape_dtype(array.shape, array.dtype),
-                      labels.nbytes(array.nbytes)]  # fmt: skip
-            rows, bad = self._data_rows(array, None)
-            if vc[0] != version:
-                rows.append(f"changed in place (version {vc[0]}, saved at {version})")
-                bad = True
-            saved_id = f"{self.ids[node]}s{i}"
-            self._node(where, saved_id, fields + rows, bad, fillcolor=SAVED)
-            self.pending_edges.append(
-                (saved_id, self.ids[node], {"style": "dotted", "dir": "none"})
-            )
+            if saved is not None:
+                saved_id = f"{self.ids[node]}s{i}"
+                self._node(where, saved_id, *self.say.saved(saved), fillcolor=SAVED)
+                edge = (saved_id, self.ids[node], {"style": "dotted", "dir": "none"})
+                self.pending_edges.append(edge)
 
     def _add_box(self, box_id: str, name: str, members) -> None:
-        """A folded module: its ops (with counts) and its parameters in one box."""
-        ops, params, bad = {}, [], False
-        for node in sorted(members, key=lambda n: n._seq):  # ops in forward order
+        """A folded module: its ops and its parameters in one box."""
+        for node in members:
             self.ids[node] = box_id
-            known = value_of(node, 0)
-            bad = bad or self._data_rows(known and known[0], grad_of(node, 0))[1]
-            if is_leaf(node):
-                short = (self.names.of_node(node) or "parameter").rpartition(".")[2]
-                params.append(f"{short} {labels.shape_dtype(*node._output_meta[0])}")
-            else:
-                ops[node.name()] = ops.get(node.name(), 0) + 1
-        op_rows = [op if n == 1 else f"{op} x{n}" for op, n in ops.items()]
+        fields, bad = self.say.module_box(self.groups.title(name), members)
         where = self.groups.place(name, self.graph, self.gv)
-        fields = [self.groups.title(name)] + op_rows + params
         self._node(where, box_id, fields, bad, fillcolor=OP, shape="Mrecord")
 
     def add_outputs(self, tensors, roots) -> None:
@@ -221,13 +159,9 @@ class _Drawing:
         for i, (tensor, (node, nr)) in enumerate(zip(tensors, roots)):
             if node is not None and is_leaf(node):
                 continue  # a leaf output is its own (green) leaf box
-            name = self.names.of_tensor(tensor) or (
-                "output" if len(tensors) == 1 else f"output {i}"
-            )
-            fields = [name, labels.shape_dtype(tensor.shape, tensor._data.dtype)]
-            grad = tensor._grad._data if tensor._grad is not None else grad_of(node, nr)
-            rows, bad = self._data_rows(tensor._data, grad)
-            self._node(self.graph, f"out{i}", fields + rows, bad, fillcolor=OUTPUT)
+            default = "output" if len(tensors) == 1 else f"output {i}"
+            fields, bad = self.say.output(tensor, node, nr, default)
+            self._node(self.graph, f"out{i}", fields, bad, fillcolor=OUTPUT)
             if node is not None:
                 self.pending_edges.append((self.ids[node], f"out{i}", {}))
 
