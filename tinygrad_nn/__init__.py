@@ -78,3 +78,4 @@ from . import datasets  # noqa: E402,F401  (numpy only: the bundled digits)
 from . import optim, utils  # noqa: E402,F401
 from .serialization import load, save  # noqa: E402,F401
 from . import viz  # noqa: E402,F401  (graphviz itself is imported only when drawing)
+from . import nn  # noqa: E402,F401  (Module, layers, nn.functional, nn.init)

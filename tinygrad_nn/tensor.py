@@ -1492,7 +1492,7 @@ class Tensor:
         # where(True, src, t), not src + t * 0: t * 0 is nan where t is inf or nan.
         return self._inplace(lambda t: binary.Where.apply(
             Tensor._make(np.ones((), np.bool_)), src._cast(t.dtype).expand(t._data.shape), t)
-            if src._requires_grad or t._requires_grad else
+            if (src._requires_grad or t._requires_grad) and _grad_state.enabled else
             Tensor._make(np.broadcast_to(src._data.astype(t._data.dtype), t._data.shape)))  # fmt: skip
 
     def fill_(self, value) -> Tensor:

@@ -1,0 +1,11 @@
+"""`tinygrad_nn.nn`: Module, Parameter, layers, containers, losses; `functional` and `init`.
+
+Start with `module.py` (how a model holds its parameters), then any layer in `layers/`
+(each is a thin shell over a function in `functional.py`).
+"""
+
+from . import functional, init  # noqa: F401
+from .containers import ModuleDict, ModuleList, Sequential  # noqa: F401
+from .layers import *  # noqa: F401,F403
+from .module import Module  # noqa: F401
+from .parameter import Parameter  # noqa: F401

@@ -1,0 +1,321 @@
+"""Convolution and pooling, as composites over the sliding-window view (ops/window.py).
+
+    conv:     windows = Unfold(pad(x))            (N, C, *out, *kernel), no copy
+              cols    = windows as a matrix        (groups, N * out, C/groups * kernel), one copy
+              y       = cols @ W^T  (+ bias)       one matmul per group
+    max pool: the window axes flattened, the first maximum picked (PyTorch's tie rule)
+    avg pool: the window sum divided by PyTorch's divisor (padding counted or not)
+
+Backward needs no code here: matmul, reshape and Unfold already know their gradients, and
+Unfold's is Fold, so double backward works too. Functions take 1-d (N, C, L) or 2-d
+(N, C, H, W) inputs, and the unbatched forms without N, as PyTorch does.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..ops.movement import Pad
+from ..ops.window import Fold, Unfold, window_counts
+from ..tensor import Tensor
+
+_make = Tensor._make
+
+
+def _tuple(value, nd: int, name: str = "value") -> tuple:
+    """An int or a sequence as an nd-tuple of ints."""
+    if isinstance(value, (list, tuple)):
+        if len(value) == 1 and nd > 1:
+            value = tuple(value) * nd
+        if len(value) != nd:
+            raise RuntimeError(f"{name} must be a single int or a tuple of {nd} ints")
+        return tuple(int(v) for v in value)
+    return (int(value),) * nd
+
+
+def _batched(input: Tensor, nd: int, name: str) -> tuple:
+    """(input with a batch axis, whether it had one); RuntimeError for the wrong rank."""
+    if input.dim() not in (nd + 1, nd + 2):
+        raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to "
+                           f"{name}, but got input of size: {list(input.shape)}")  # fmt: skip
+    return (input, True) if input.dim() == nd + 2 else (input.unsqueeze(0), False)
+
+
+def _pad_spatial(x: Tensor, pads: list, value: float) -> Tensor:
+    """Constant padding of the last len(pads) axes; pads = [(before, after), ...]."""
+    if not any(b or a for b, a in pads):
+        return x
+    return Pad.apply(x, ((0, 0),) * (x.dim() - len(pads)) + tuple(pads), value)
+
+
+# ---------------------------------------------------------------------- convolution
+
+
+def _conv_padding(padding, kernel: tuple, stride: tuple, dilation: tuple) -> list:
+    """[(before, after)] per spatial axis; 'same' puts an odd extra on the right, as PyTorch."""
+    nd = len(kernel)
+    if isinstance(padding, str):
+        if padding == "valid":
+            return [(0, 0)] * nd
+        if padding != "same":
+            raise ValueError(f"Invalid padding string '{padding}', should be one of "
+                             "{'same', 'valid'}")  # fmt: skip
+        if any(s != 1 for s in stride):
+            raise RuntimeError("padding='same' is not supported for strided convolutions")
+        totals = [d * (k - 1) for k, d in zip(kernel, dilation)]
+        return [(t // 2, t - t // 2) for t in totals]
+    return [(p, p) for p in _tuple(padding, nd, "padding")]
+
+
+def _conv(input, weight, bias, stride, padding, dilation, groups: int, nd: int, name: str):
+    x, batched = _batched(input, nd, name)
+    kernel = tuple(weight.shape[2:])
+    stride, dilation = _tuple(stride, nd, "stride"), _tuple(dilation, nd, "dilation")
+    n, channels = x.shape[0], x.shape[1]
+    out_channels = weight.shape[0]
+    if weight.shape[1] * groups != channels:
+        raise RuntimeError(
+            f"Given groups={groups}, weight of size {list(weight.shape)}, expected input"
+            f"{list(x.shape)} to have {weight.shape[1] * groups} channels, but got {channels} "
+            "channels instead"
+        )
+    x = _pad_spatial(x, _conv_padding(padding, kernel, stride, dilation), 0.0)
+    spatial = tuple(x.shape[2:])
+    span = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
+    if any(s > n_ for s, n_ in zip(span, spatial)):
+        raise RuntimeError(
+            f"Calculated padded input size per channel: ({' x '.join(map(str, spatial))}). "
+            f"Kernel size: ({' x '.join(map(str, span))}). Kernel size can't be greater than "
+            "actual input size"
+        )
+    windows = Unfold.apply(x, kernel, stride, dilation)  # (N, C, *out, *kernel)
+    out = tuple(windows.shape[2:2 + nd])
+    g, cg, og = groups, channels // groups, out_channels // groups
+    # (N, G, C/G, *out, *kernel) -> (G, N, *out, C/G, *kernel) -> (G, N * out, C/G * kernel)
+    order = (1, 0) + tuple(range(3, 3 + nd)) + (2,) + tuple(range(3 + nd, 3 + 2 * nd))
+    cols = windows.reshape((n, g, cg) + out + kernel).permute(order)
+    cols = cols.reshape(g, n * math.prod(out), cg * math.prod(kernel))
+    w = weight.reshape(g, og, cg * math.prod(kernel)).transpose(1, 2)  # (G, C/G * kernel, O/G)
+    y = cols.matmul(w)  # (G, N * out, O/G)
+    # (G, N, *out, O/G) -> (N, G, O/G, *out) -> (N, O, *out)
+    y = y.reshape((g, n) + out + (og,)).permute((1, 0, 2 + nd) + tuple(range(2, 2 + nd)))
+    y = y.reshape((n, out_channels) + out)
+    if bias is not None:
+        y = y + bias.reshape((1, out_channels) + (1,) * nd)
+    return y if batched else y.squeeze(0)
+
+
+def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+           dilation=1, groups: int = 1) -> Tensor:  # fmt: skip
+    """1-d cross-correlation of (N, C_in, L) with weight (C_out, C_in / groups, k)."""
+    return _conv(input, weight, bias, stride, padding, dilation, groups, 1, "conv1d")
+
+
+def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+           dilation=1, groups: int = 1) -> Tensor:  # fmt: skip
+    """2-d cross-correlation of (N, C_in, H, W) with weight (C_out, C_in / groups, kH, kW).
+
+    padding: an int, a tuple, 'valid' (none) or 'same' (output size = input size, stride 1).
+    """
+    return _conv(input, weight, bias, stride, padding, dilation, groups, 2, "conv2d")
+
+
+# ---------------------------------------------------------------------- pooling geometry
+
+
+def _pool_geometry(x: Tensor, nd: int, kernel_size, stride, padding, dilation, ceil_mode,
+                   check_raw_kernel: bool = False):  # fmt: skip
+    """Normalised (kernel, stride, padding, dilation, output counts, right padding needed)."""
+    kernel = _tuple(kernel_size, nd, "kernel_size")
+    stride = kernel if stride is None or stride == [] or stride == () else _tuple(stride, nd)
+    padding, dilation = _tuple(padding, nd, "padding"), _tuple(dilation, nd, "dilation")
+    if any(s == 0 for s in stride):
+        raise RuntimeError("stride should not be zero")
+    sizes = tuple(x.shape[2:])
+    counts, right = [], []
+    for n, k, s, p, d in zip(sizes, kernel, stride, padding, dilation):
+        if p > (d * (k - 1) + 1) // 2:
+            raise RuntimeError(f"pad should be at most half of effective kernel size, but got "
+                               f"pad={p}, kernel_size={k} and dilation={d}")  # fmt: skip
+        span = d * (k - 1) + 1
+        count = (n + 2 * p - span + (s - 1 if ceil_mode else 0)) // s + 1
+        if ceil_mode and (count - 1) * s >= n + p:  # the last window must start inside
+            count -= 1
+        counts.append(count)
+        right.append(max((count - 1) * s + span - n - p, 0))
+    if check_raw_kernel and any(k // 2 < p for k, p in zip(kernel, padding)):
+        names = ("W", "H")[:nd]  # PyTorch lists the last axis first
+        got = ", ".join([f"pad{a} = {p}" for a, p in zip(names, padding[::-1])] +
+                        [f"k{a} = {k}" for a, k in zip(names, kernel[::-1])])  # fmt: skip
+        raise RuntimeError(f"pad should be smaller than or equal to half of kernel size, but got "
+                           f"{got}")  # fmt: skip
+    if any(c < 1 for c in counts):
+        shape = "x".join(map(str, x.shape[1:]))
+        out = "x".join(map(str, (x.shape[1],) + tuple(counts)))
+        raise RuntimeError(f"Given input size: ({shape}). Calculated output size: ({out}). "
+                           "Output size is too small")  # fmt: skip
+    return kernel, stride, padding, dilation, tuple(counts), right
+
+
+def _pool_input(input: Tensor, nd: int, name: str) -> tuple:
+    if input.dim() not in (nd + 1, nd + 2) or input.numel() == 0:
+        raise RuntimeError(f"non-empty {nd + 1}D or {nd + 2}D (batch mode) tensor expected for "
+                           "input")  # fmt: skip
+    return (input, True) if input.dim() == nd + 2 else (input.unsqueeze(0), False)
+
+
+# ---------------------------------------------------------------------- max pooling
+
+
+def _max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
+    x, batched = _pool_input(input, nd, f"max_pool{nd}d")
+    kernel, stride, padding, dilation, counts, right = _pool_geometry(
+        x, nd, kernel_size, stride, padding, dilation, ceil_mode, check_raw_kernel=True)
+    padded = _pad_spatial(x, list(zip(padding, right)), -math.inf)
+    windows = Unfold.apply(padded, kernel, stride, dilation)
+    flat = windows.reshape(tuple(windows.shape[:2 + nd]) + (math.prod(kernel),))
+    # PyTorch sends the whole gradient to the first maximum of a window (ties are common
+    # after a ReLU), so pick that one element instead of taking a tie-splitting amax.
+    first = np.argmax(flat._data, axis=-1)
+    chosen = _make(first[..., None] == np.arange(flat.shape[-1]))
+    out = flat.where(chosen, 0.0).sum(-1)
+    out = out if batched else out.squeeze(0)
+    if not return_indices:
+        return out
+    indices = _flat_input_index(first, kernel, stride, padding, dilation, counts, x.shape[2:])
+    return out, _make(indices if batched else indices[0])
+
+
+def _flat_input_index(first, kernel, stride, padding, dilation, counts, sizes) -> np.ndarray:
+    """Where each chosen maximum sits in the unpadded input, as a flat index per channel."""
+    offsets = np.unravel_index(first, kernel)
+    index = np.zeros(first.shape, np.int64)
+    for axis, (k_off, s, p, d, c, n) in enumerate(zip(offsets, stride, padding, dilation,
+                                                       counts, sizes)):  # fmt: skip
+        window = np.arange(c).reshape((c,) + (1,) * (len(kernel) - axis - 1))
+        index = index * n + (window * s - p + k_off * d)
+    return index
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):  # fmt: skip
+    """Max over sliding windows of the last axis."""
+    return _max_pool(input, 1, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):  # fmt: skip
+    """Max over sliding kH x kW windows; padding counts as -inf. stride defaults to kernel_size.
+
+    Returns (output, indices) with `return_indices`, indices flat over each input plane.
+    """
+    return _max_pool(input, 2, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+# ---------------------------------------------------------------------- average pooling
+
+
+def _avg_pool(input, nd, kernel_size, stride, padding, ceil_mode, count_include_pad,
+              divisor_override):  # fmt: skip
+    x, batched = _pool_input(input, nd, f"avg_pool{nd}d")
+    kernel, stride, padding, _, counts, right = _pool_geometry(
+        x, nd, kernel_size, stride, padding, 1, ceil_mode)
+    padded = _pad_spatial(x, list(zip(padding, right)), 0.0)
+    windows = Unfold.apply(padded, kernel, stride, (1,) * nd)
+    sums = windows.sum(tuple(range(-nd, 0)))
+    if divisor_override:
+        out = sums / divisor_override
+    else:
+        divisor = _avg_divisor(kernel, stride, padding, counts, x.shape[2:], count_include_pad)
+        out = sums / _make(divisor.astype(x._data.dtype))
+    return out if batched else out.squeeze(0)
+
+
+def _avg_divisor(kernel, stride, padding, counts, sizes, count_include_pad) -> np.ndarray:
+    """PyTorch's divisor per output position: the window clipped to the padded input
+    (count_include_pad) or to the input itself."""
+    divisor = np.ones(())
+    for k, s, p, c, n in zip(kernel, stride, padding, counts, sizes):
+        start = np.arange(c) * s - p
+        end = np.minimum(start + k, n + p)
+        if not count_include_pad:
+            start, end = np.maximum(start, 0), np.minimum(end, n)
+        divisor = np.multiply.outer(divisor, end - start)
+    return divisor
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True) -> Tensor:  # fmt: skip
+    """Mean over sliding windows of the last axis."""
+    return _avg_pool(input, 1, kernel_size, stride, padding, ceil_mode, count_include_pad, None)
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True, divisor_override=None) -> Tensor:  # fmt: skip
+    """Mean over sliding kH x kW windows (zero padding counted unless count_include_pad=False)."""
+    return _avg_pool(input, 2, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                     divisor_override)  # fmt: skip
+
+
+# ---------------------------------------------------------------------- adaptive pooling
+
+
+def _adaptive_avg_pool(input: Tensor, output_size, nd: int) -> Tensor:
+    """Windows i cover [floor(i n / o), ceil((i + 1) n / o)): sum them with a 0/1 matrix per
+    axis (a matmul, vectorised for uneven windows too), then divide by their sizes."""
+    if input.dim() not in (nd + 1, nd + 2):
+        raise RuntimeError(f"adaptive_avg_pool{nd}d(): Expected {nd + 1}D or {nd + 2}D tensor, "
+                           f"but got {list(input.shape)}")  # fmt: skip
+    sizes = tuple(input.shape[-nd:])
+    if not isinstance(output_size, (list, tuple)):
+        output_size = (output_size,) * nd
+    if len(output_size) != nd:
+        raise RuntimeError(f"adaptive_avg_pool{nd}d: output_size must be {nd}")
+    out = input
+    for axis, (n, o) in enumerate(zip(sizes, output_size)):
+        o = n if o is None else o
+        i = np.arange(o)
+        start, end = (i * n) // o, -((-(i + 1) * n) // o)
+        cover = (np.arange(n) >= start[:, None]) & (np.arange(n) < end[:, None])
+        dim = input.dim() - nd + axis
+        summed = out.transpose(dim, -1).matmul(_make(cover.T.astype(input._data.dtype)))
+        out = (summed / _make((end - start).astype(input._data.dtype))).transpose(dim, -1)
+    return out
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size) -> Tensor:
+    """Average pooling to a fixed output length."""
+    return _adaptive_avg_pool(input, output_size, 1)
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
+    """Average pooling to a fixed (H_out, W_out); an int means square, None keeps that size."""
+    return _adaptive_avg_pool(input, output_size, 2)
+
+
+# ---------------------------------------------------------------------- im2col
+
+
+def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
+    """Image patches as columns: (N, C, H, W) -> (N, C * kH * kW, number of windows)."""
+    kernel = _tuple(kernel_size, 2, "kernel_size")
+    padding = _tuple(padding, 2, "padding")
+    x = _pad_spatial(input, [(p, p) for p in padding], 0.0)
+    windows = Unfold.apply(x, kernel, _tuple(stride, 2), _tuple(dilation, 2))
+    n, c, oh, ow = windows.shape[:4]
+    return windows.permute(0, 1, 4, 5, 2, 3).reshape(n, c * math.prod(kernel), oh * ow)
+
+
+def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
+    """The adjoint of `unfold`: columns summed back into an (N, C, H, W) image."""
+    kernel, stride = _tuple(kernel_size, 2, "kernel_size"), _tuple(stride, 2)
+    padding, dilation = _tuple(padding, 2, "padding"), _tuple(dilation, 2)
+    size = tuple(o + 2 * p for o, p in zip(_tuple(output_size, 2), padding))
+    counts = window_counts(size, kernel, stride, dilation)
+    n, ck, _ = input.shape
+    c = ck // math.prod(kernel)
+    windows = input.reshape((n, c) + kernel + counts).permute(0, 1, 4, 5, 2, 3)
+    image = Fold.apply(windows, (n, c) + size, stride, dilation)
+    return image[..., padding[0]:size[0] - padding[0], padding[1]:size[1] - padding[1]]

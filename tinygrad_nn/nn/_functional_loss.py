@@ -1,0 +1,294 @@
+"""Loss functions. Each computes an elementwise loss, then reduces it:
+'none' keeps it, 'sum' adds it up, 'mean' divides the sum by the count - or, for the
+class-weighted losses (nll_loss, cross_entropy), by the summed weights of the targets.
+
+    mse_loss        (x - y)^2
+    l1_loss         |x - y|
+    huber_loss      0.5 d^2 if |d| < delta else delta (|d| - delta / 2)
+    smooth_l1_loss  0.5 d^2 / beta if |d| < beta else |d| - beta / 2
+    nll_loss        -w[t] * x[t]                       (x holds log-probabilities)
+    cross_entropy   nll_loss(log_softmax(x)), or -sum(p * log_softmax(x)) for probabilities p
+    binary_cross_entropy              -(t log x + (1 - t) log(1 - x)), logs clamped at -100
+    binary_cross_entropy_with_logits  the same on sigmoid(x), through log_sigmoid (stable)
+
+All are composites of Tensor ops except binary_cross_entropy, a Function so that its
+gradient matches PyTorch's at x = 0 and x = 1, where the clamped logs are flat.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+
+_make = Tensor._make
+_WORDS = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+          "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
+def _dtype_word(t: Tensor) -> str:
+    """PyTorch's scalar type name (Float, Long, ...) used in its error messages."""
+    return _WORDS[t._data.dtype.name]
+
+_REDUCTIONS = ("none", "mean", "sum")
+
+
+def _reduction(size_average, reduce, reduction: str) -> str:
+    """The reduction, translating the deprecated size_average/reduce flags as PyTorch does."""
+    if size_average is not None or reduce is not None:
+        size_average = True if size_average is None else size_average
+        reduce = True if reduce is None else reduce
+        reduction = "mean" if size_average and reduce else "sum" if reduce else "none"
+        warnings.warn("size_average and reduce args will be deprecated, please use "
+                      f"reduction='{reduction}' instead.", stacklevel=3)  # fmt: skip
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return reduction
+
+
+def _reduce(loss: Tensor, reduction: str) -> Tensor:
+    if reduction == "mean":
+        return loss.mean()
+    return loss.sum() if reduction == "sum" else loss
+
+
+def _warn_if_broadcast(input: Tensor, target: Tensor) -> None:
+    if target.shape != input.shape:
+        warnings.warn(f"Using a target size ({target.size()}) that is different to the input size "
+                      f"({input.size()}). This will likely lead to incorrect results due to "
+                      "broadcasting. Please ensure they have the same size.", stacklevel=3)  # fmt: skip
+
+
+def _weighted(loss: Tensor, input: Tensor, weight, reduction: str, mean_by_weight: bool):
+    """Apply optional per-element weights (same shape as input), then reduce."""
+    if weight is None:
+        return _reduce(loss, reduction)
+    if weight.shape != input.shape:
+        raise ValueError("Weights and input must have the same size.")
+    loss = loss * weight
+    if reduction == "mean" and mean_by_weight:
+        return loss.sum() / weight.sum()
+    return _reduce(loss, reduction)
+
+
+# ---------------------------------------------------------------------- regression
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Mean squared error (x - y)^2, optionally weighted (then 'mean' divides by sum(w))."""
+    _warn_if_broadcast(input, target)
+    reduction = _reduction(size_average, reduce, reduction)
+    return _weighted((input - target).square(), input, weight, reduction, True)
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Mean absolute error |x - y|, optionally weighted (then 'mean' divides by sum(w))."""
+    _warn_if_broadcast(input, target)
+    reduction = _reduction(size_average, reduce, reduction)
+    return _weighted((input - target).abs(), input, weight, reduction, True)
+
+
+def huber_loss(input, target, reduction="mean", delta: float = 1.0, weight=None):
+    """Squared error for |d| < delta, linear (slope delta) beyond."""
+    _warn_if_broadcast(input, target)
+    reduction = _reduction(None, None, reduction)
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    z = (input - target).abs()
+    loss = (z * 0.5 * z).where(z < delta, (z - 0.5 * delta) * delta)
+    return _weighted(loss, input, weight, reduction, False)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean",
+                   beta: float = 1.0):  # fmt: skip
+    """Squared error / beta for |d| < beta, absolute error beyond (beta = 0: l1_loss)."""
+    _warn_if_broadcast(input, target)
+    reduction = _reduction(size_average, reduce, reduction)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    z = (input - target).abs()
+    if beta == 0:
+        return _reduce(z, reduction)
+    return _reduce((z * 0.5 * z / beta).where(z < beta, z - 0.5 * beta), reduction)
+
+
+# ---------------------------------------------------------------------- classification
+
+
+def _check_nll(input: Tensor, target: Tensor, weight) -> int:
+    """PyTorch's shape and dtype checks for class-index targets; returns the class count."""
+    if input.dim() < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {input.dim()})")
+    if input.dim() > 1 and target.dim() >= 1 and input.shape[0] != target.shape[0]:
+        raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target "
+                         f"batch_size ({target.shape[0]}).")  # fmt: skip
+    if input.dim() <= 2 and target.dim() > 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    if input.dim() == 4 and target.dim() != 3:
+        raise RuntimeError("only batches of spatial targets supported (3D tensors) but got "
+                           f"targets of dimension: {target.dim()}")  # fmt: skip
+    expected = (input.shape[0],) + tuple(input.shape[2:])
+    if input.dim() > 2 and tuple(target.shape) != expected:
+        raise RuntimeError(f"Expected target size {list(expected)}, got {list(target.shape)}")
+    if target._data.dtype not in (np.int64, np.uint8):
+        raise RuntimeError("expected target dtype to be Long or Byte, but got "
+                           f"{_dtype_word(target)}")  # fmt: skip
+    classes = input.shape[0 if input.dim() == 1 else 1]
+    if weight is not None and (weight.dim() != 1 or weight.numel() != classes):
+        raise RuntimeError(f"weight tensor should be defined either for all {classes} classes or "
+                           f"no classes but got weight tensor of shape: {list(weight.shape)}")
+    return classes
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = -100,
+             reduce=None, reduction="mean") -> Tensor:  # fmt: skip
+    """-weight[t] * input[t] per sample (input: log-probabilities over classes on axis 1).
+
+    'mean' divides by the summed weights of the non-ignored targets (their count if no weight).
+    """
+    reduction = _reduction(size_average, reduce, reduction)
+    classes = _check_nll(input, target, weight)
+    t = target._data.astype(np.int64)
+    valid = t != ignore_index
+    bad = (t < 0) | (t >= classes)
+    if np.any(bad & valid):
+        raise IndexError(f"Target {t[bad & valid].flat[0]} is out of bounds.")
+    safe = np.where(valid, t, 0)  # ignored targets read class 0, then get weight 0
+    w = np.ones(t.shape) if weight is None else weight._data[safe]
+    w = np.where(valid, w, 0).astype(input._data.dtype)
+    dim = 0 if input.dim() == 1 else 1
+    picked = input.gather(dim, _make(safe).unsqueeze(dim)).squeeze(dim)
+    loss = picked * _make(-w)
+    if reduction == "mean":
+        with np.errstate(invalid="ignore", divide="ignore"):  # all ignored: 0 / 0 = nan
+            return loss.sum() / w.sum(dtype=input._data.dtype)
+    return _reduce(loss, reduction)
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index: int = -100,
+                  reduce=None, reduction="mean", label_smoothing: float = 0.0) -> Tensor:  # fmt: skip
+    """Softmax cross-entropy over classes on axis 1 (axis 0 for a single unbatched sample).
+
+    `target` holds class indices (any extra spatial axes), or class probabilities when it
+    has the same shape as `input`. With label_smoothing e the target becomes
+    (1 - e) * target + e / C.
+    """
+    reduction = _reduction(size_average, reduce, reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    dim = 0 if input.dim() == 1 else 1
+    logp = input.log_softmax(dim)
+    if tuple(input.shape) == tuple(target.shape):
+        return _cross_entropy_probs(logp, target, weight, ignore_index, reduction,
+                                    label_smoothing, dim)  # fmt: skip
+    nll = nll_loss(logp, target, weight, None, ignore_index, None, reduction)
+    if label_smoothing == 0.0:
+        return nll
+    classes = input.shape[dim]
+    shape = [1] * input.dim()
+    shape[dim] = classes
+    spread = logp * weight.reshape(shape) if weight is not None else logp
+    ignored = _make(target._data == ignore_index)
+    smooth = -spread.sum(dim)
+    smooth = smooth.masked_fill(ignored, 0.0)
+    if reduction == "mean":
+        kept = target._data[target._data != ignore_index]
+        denom = weight[_make(kept)].sum() if weight is not None else int(kept.size)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            smooth = smooth.sum() / denom
+    elif reduction == "sum":
+        smooth = smooth.sum()
+    return (1 - label_smoothing) * nll + smooth * (label_smoothing / classes)
+
+
+def _cross_entropy_probs(logp, target, weight, ignore_index, reduction, label_smoothing, dim):
+    """-sum over classes of target * log_softmax(input), per sample."""
+    if target._data.dtype.kind != "f":
+        raise RuntimeError("Expected floating point type for target with class probabilities, "
+                           f"got {_dtype_word(target)}")  # fmt: skip
+    if ignore_index >= 0:
+        raise RuntimeError("ignore_index is not supported for floating point target")
+    classes = logp.shape[dim]
+    if weight is not None and (weight.dim() != 1 or weight.numel() != classes):
+        raise RuntimeError(f"cross_entropy: weight tensor should be defined either for all "
+                           f"{classes} classes or no classes but got weight tensor of shape: "
+                           f"{list(weight.shape)}")  # fmt: skip
+    if label_smoothing > 0:
+        target = target * (1 - label_smoothing) + label_smoothing / classes
+    terms = logp * target
+    if weight is not None:
+        shape = [1] * logp.dim()
+        shape[dim] = classes
+        terms = terms * weight.reshape(shape)
+    if reduction == "none":
+        return -terms.sum(dim)
+    if reduction == "sum":
+        return -terms.sum()
+    return -terms.sum() / (logp.numel() // classes)
+
+
+class _BinaryCrossEntropy(Function):
+    """loss = (t - 1) * max(log(1 - x), -100) - t * max(log(x), -100)   (times w).
+    dL/dx = g * w * (x - t) / max(x (1 - x), 1e-12);   dL/dt = g * w * (log(1 - x) - log(x))."""
+
+    @staticmethod
+    def forward(ctx, x, t, w):
+        a, b = x._data, t._data
+        with np.errstate(divide="ignore"):  # log(0) = -inf, then clamped to -100
+            loss = (b - 1) * np.maximum(np.log1p(-a), -100) - b * np.maximum(np.log(a), -100)
+        if w is not None:
+            loss = loss * w._data
+        ctx.save_for_backward(x, t, w)
+        return _make(loss.astype(a.dtype, copy=False))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, t, w = ctx.saved_tensors
+        scaled = grad if w is None else grad * w
+        grad_x = grad_t = None
+        if ctx.needs_input_grad[0]:
+            grad_x = scaled * (x - t) / ((1 - x) * x).clamp(min=1e-12)
+        if ctx.needs_input_grad[1]:
+            grad_t = scaled * ((-x).log1p() - x.log())
+        return grad_x, grad_t, None
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
+                         reduction="mean") -> Tensor:  # fmt: skip
+    """Cross-entropy between probabilities `input` in [0, 1] and targets in [0, 1]."""
+    reduction = _reduction(size_average, reduce, reduction)
+    if target.shape != input.shape:
+        raise ValueError(f"Using a target size ({target.size()}) that is different to the input "
+                         f"size ({input.size()}) is deprecated. Please ensure they have the same "
+                         "size.")  # fmt: skip
+    if target._data.dtype != input._data.dtype:
+        raise RuntimeError(f"Found dtype {_dtype_word(target)} but expected {_dtype_word(input)}")
+    if np.any((input._data < 0) | (input._data > 1)):
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    if weight is not None:
+        weight = weight.expand(input.shape)
+    return _reduce(_BinaryCrossEntropy.apply(input, target, weight), reduction)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
+                                     reduction="mean", pos_weight=None) -> Tensor:  # fmt: skip
+    """binary_cross_entropy(sigmoid(input), target) without overflow for any logit.
+
+    loss = (1 - t) x - l * log_sigmoid(x), with l = 1 + (pos_weight - 1) t and
+    log_sigmoid(x) = min(x, 0) - log(1 + exp(-|x|)): exp never sees a positive argument.
+    """
+    reduction = _reduction(size_average, reduce, reduction)
+    if target.shape != input.shape:
+        raise ValueError(f"Target size ({target.size()}) must be the same as input size "
+                         f"({input.size()})")  # fmt: skip
+    # minimum splits the gradient at x = 0 evenly, which is exactly log_sigmoid's slope 1/2.
+    log_sigmoid = input.minimum(0.0) - (-input.abs()).exp().log1p()
+    if pos_weight is not None:
+        log_sigmoid = log_sigmoid * ((pos_weight - 1) * target + 1)
+    loss = (1 - target) * input - log_sigmoid
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)

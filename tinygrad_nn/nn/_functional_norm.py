@@ -1,0 +1,85 @@
+"""Normalisation: subtract a mean, divide by a standard deviation, then scale and shift.
+
+    y = (x - mean) / sqrt(var + eps) * weight + bias        (var is the biased variance)
+
+layer_norm takes mean and var over the trailing `normalized_shape` axes of each sample;
+batch_norm over the batch and spatial axes of each channel. In training, batch_norm also
+updates the running statistics in place (not recorded by autograd):
+
+    running_mean = (1 - momentum) * running_mean + momentum * mean
+    running_var  = (1 - momentum) * running_var  + momentum * var * n / (n - 1)   (unbiased)
+
+Both are composites of Tensor ops; their gradients come from mean, var and rsqrt.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..autograd.grad_mode import no_grad
+from ..tensor import Tensor
+
+_make = Tensor._make
+
+
+def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:  # fmt: skip
+    """Normalise each sample over its last len(normalized_shape) axes."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if tuple(input.shape[input.dim() - len(shape):]) != shape or len(shape) > input.dim():
+        expected = ", ".join(map(str, shape))
+        raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape "
+                           f"[*, {expected}], but got input of size{list(input.shape)}")  # fmt: skip
+    dims = tuple(range(-len(shape), 0))
+    mean = input.mean(dims, keepdim=True)
+    var = input.var(dims, keepdim=True, correction=0)
+    out = (input - mean) * (var + eps).rsqrt()
+    if weight is not None:
+        out = out * weight
+    if bias is not None:
+        out = out + bias
+    return out
+
+
+def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
+               weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
+               momentum: float = 0.1, eps: float = 1e-5) -> Tensor:  # fmt: skip
+    """Normalise each channel (axis 1) with batch statistics (training) or running ones."""
+    channels = input.shape[1] if input.dim() > 1 else 0
+    for name, stat in (("running_mean", running_mean), ("running_var", running_var)):
+        if stat is not None and stat.numel() != channels:
+            raise RuntimeError(f"{name} should contain {channels} elements not {stat.numel()}")
+    dims = (0,) + tuple(range(2, input.dim()))
+    kept = (1, channels) + (1,) * (input.dim() - 2)  # per-channel values broadcast like this
+    if training:
+        count = math.prod(input.shape[d] for d in dims)
+        if count == 1:
+            raise ValueError("Expected more than 1 value per channel when training, got input "
+                             f"size {input.shape}")  # fmt: skip
+        mean = input.mean(dims, keepdim=True)
+        var = input.var(dims, keepdim=True, correction=0)
+        _update_running_stats(input, running_mean, running_var, momentum, dims, count)
+    else:
+        mean, var = running_mean.reshape(kept), running_var.reshape(kept)
+    out = (input - mean) * (var + eps).rsqrt()
+    if weight is not None:
+        out = out * weight.reshape(kept)
+    if bias is not None:
+        out = out + bias.reshape(kept)
+    return out
+
+
+def _update_running_stats(input, running_mean, running_var, momentum, dims, count) -> None:
+    """The exponential moving averages, in float64 then stored (PyTorch accumulates in double)."""
+    a = input._data
+    with no_grad():
+        if running_mean is not None:
+            mean = a.mean(axis=dims, dtype=np.float64)
+            new = momentum * mean + (1 - momentum) * running_mean._data.astype(np.float64)
+            running_mean.copy_(_make(new))
+        if running_var is not None:
+            var = a.var(axis=dims, dtype=np.float64) * count / (count - 1)
+            new = momentum * var + (1 - momentum) * running_var._data.astype(np.float64)
+            running_var.copy_(_make(new))

@@ -1,0 +1,313 @@
+"""`tinygrad_nn.nn.functional`: the math of every layer, as plain functions on Tensors.
+
+Layers (`nn.Linear`, `nn.ReLU`, ...) only hold parameters and options; their `forward`
+calls a function from here. Almost everything is a composite of Tensor ops, so autograd
+(and double backward) comes for free; the exceptions are written as `Function`s where
+composing would cost accuracy or speed. This file holds the activations, `linear`,
+`dropout`, `embedding`, `pad`, `one_hot` and `normalize`; the rest is re-exported from
+
+    _functional_conv.py   conv1d, conv2d, max_pool2d, avg_pool2d, adaptive_avg_pool2d
+    _functional_norm.py   layer_norm, batch_norm
+    _functional_loss.py   mse_loss, cross_entropy, nll_loss, binary_cross_entropy, ...
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+
+from .. import random as _random
+from ..autograd.function import Function
+from ..autograd.grad_mode import no_grad
+from ..ops.movement import IndexAdd, Pad
+from ..tensor import Tensor
+from ._functional_conv import (  # noqa: F401
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    conv1d,
+    conv2d,
+    fold,
+    max_pool1d,
+    max_pool2d,
+    unfold,
+)
+from ._functional_loss import (  # noqa: F401
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    huber_loss,
+    l1_loss,
+    mse_loss,
+    nll_loss,
+    smooth_l1_loss,
+)
+from ._functional_norm import batch_norm, layer_norm  # noqa: F401
+
+_make = Tensor._make
+
+
+def _maybe_inplace(input: Tensor, fn, inplace: bool) -> Tensor:
+    """`fn(input)`, or written back into `input` (history and version updated) if inplace."""
+    return input._inplace(fn) if inplace else fn(input)
+
+
+# ---------------------------------------------------------------------- activations
+
+
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """max(x, 0); gradient 0 at 0."""
+    return input.relu_() if inplace else input.relu()
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """x if x > 0 else negative_slope * x."""
+    return _maybe_inplace(input, lambda x: x.where(x > 0, x * negative_slope), inplace)
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x if x > 0 else alpha * (exp(x) - 1)."""
+    # expm1 (not exp - 1) keeps precision near 0; clamp keeps exp of the unused branch
+    # finite, or its zero gradient times inf would give NaN.
+    return _maybe_inplace(input, lambda x: x.where(x > 0, x.clamp(max=0).expm1() * alpha),
+                          inplace)  # fmt: skip
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """x * Phi(x) = x/2 * (1 + erf(x / sqrt 2)); 'tanh' uses the tanh approximation of Phi."""
+    if approximate == "none":
+        return input * 0.5 * (1 + (input * (1 / math.sqrt(2))).erf())
+    if approximate == "tanh":
+        inner = (input + input.pow(3) * 0.044715) * math.sqrt(2 / math.pi)
+        return input * 0.5 * (1 + inner.tanh())
+    raise RuntimeError("approximate argument must be either none or tanh.")
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """x * sigmoid(x) (also called swish)."""
+    return _maybe_inplace(input, lambda x: x * x.sigmoid(), inplace)
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    """1 / (1 + exp(-x))."""
+    return input.sigmoid()
+
+
+def tanh(input: Tensor) -> Tensor:
+    """Hyperbolic tangent."""
+    return input.tanh()
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """log(1 + exp(beta * x)) / beta, and x itself where beta * x > threshold."""
+    scaled = input * beta
+    # clamp: exp of the unused branch must stay finite (see elu).
+    smooth = scaled.clamp(max=threshold).exp().log1p() / beta
+    return input.where(scaled > threshold, smooth)
+
+
+def _softmax_dim(name: str, ndim: int, stacklevel: int) -> int:
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to "
+                  "include dim=X as an argument.", stacklevel=stacklevel)  # fmt: skip
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    """exp(x) / sum(exp(x)) along dim."""
+    if dim is None:
+        dim = _softmax_dim("softmax", input.dim(), _stacklevel)
+    return input.softmax(dim, dtype=dtype)
+
+
+def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None):
+    """x - logsumexp(x) along dim, computed without overflow."""
+    if dim is None:
+        dim = _softmax_dim("log_softmax", input.dim(), _stacklevel)
+    return input.log_softmax(dim, dtype=dtype)
+
+
+# ---------------------------------------------------------------------- linear, dropout
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """y = x W^T + b, with W of shape (out_features, in_features)."""
+    if weight.dim() == 2 and input.dim() >= 1 and input.shape[-1] != weight.shape[1]:
+        rows = math.prod(input.shape[:-1])
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{input.shape[-1]} "
+                           f"and {weight.shape[1]}x{weight.shape[0]})")  # fmt: skip
+    out = input.matmul(weight.t())
+    return out if bias is None else out + bias
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False):
+    """Zero each element with probability p and scale the rest by 1 / (1 - p) (training only)."""
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return input
+    dtype = input._data.dtype
+    if p == 1.0:
+        mask = np.zeros(input.shape, dtype)
+    else:
+        keep = _random.uniform(0.0, 1.0, input.shape) >= p  # kept with probability 1 - p
+        mask = keep.astype(dtype) / dtype.type(1.0 - p)
+    return _maybe_inplace(input, lambda x: x * _make(mask), inplace)
+
+
+# ---------------------------------------------------------------------- embedding
+
+
+class _Embedding(Function):
+    """y = weight[indices].   dL/dweight = g added into the rows named by indices (each
+    row's share scaled by `row_scale`: 0 at padding_idx, 1/count with scale_grad_by_freq)."""
+
+    node_name = "EmbeddingBackward0"
+
+    @staticmethod
+    def forward(ctx, weight, indices: np.ndarray, row_scale):
+        ctx.indices, ctx.shape, ctx.row_scale = indices, weight._data.shape, row_scale
+        return _make(weight._data[indices])
+
+    @staticmethod
+    def backward(ctx, grad):
+        if ctx.row_scale is not None:
+            grad = grad * _make(ctx.row_scale[..., None].astype(grad._data.dtype))
+        return IndexAdd.apply(grad, (ctx.indices,), ctx.shape), None, None
+
+
+def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
+              max_norm: float | None = None, norm_type: float = 2.0,
+              scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:  # fmt: skip
+    """Rows of `weight` picked by the integer `input`: out[..., :] = weight[input[...], :].
+
+    `padding_idx`'s row gets no gradient; `max_norm` renormalises the rows used, in place;
+    `scale_grad_by_freq` divides each row's gradient by its count in the batch. `sparse` is
+    accepted but the gradient is always dense.
+    """
+    indices = input._data if isinstance(input, Tensor) else np.asarray(input)
+    if indices.dtype not in (np.int64, np.int32):
+        raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the following "
+                           f"scalar types: Long, Int; but got {input.type()} instead (while "
+                           "checking arguments for embedding)")  # fmt: skip
+    rows = weight.shape[0]
+    if indices.size and (indices.min() < 0 or indices.max() >= rows):
+        raise IndexError("index out of range in self")
+    if padding_idx is not None:
+        if not -rows <= padding_idx < rows:
+            raise AssertionError("Padding_idx must be within num_embeddings")
+        padding_idx %= rows
+    if max_norm is not None:
+        _renorm_rows(weight, np.unique(indices), max_norm, norm_type)
+    row_scale = None
+    if scale_grad_by_freq:
+        uniq, inverse, counts = np.unique(indices, return_inverse=True, return_counts=True)
+        row_scale = 1.0 / counts[inverse.reshape(indices.shape)]
+    if padding_idx is not None:
+        row_scale = np.ones(indices.shape) if row_scale is None else row_scale
+        row_scale = np.where(indices == padding_idx, 0.0, row_scale)
+    return _Embedding.apply(weight, indices, row_scale)
+
+
+def _renorm_rows(weight: Tensor, rows: np.ndarray, max_norm: float, norm_type: float) -> None:
+    """Scale the rows whose norm exceeds max_norm down to it, in place (not recorded)."""
+    with no_grad():
+        picked = weight._data[rows].astype(np.float64)
+        norms = np.linalg.norm(picked, ord=norm_type, axis=1)
+        scale = np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
+        weight[_make(rows)] = _make((picked * scale[:, None]).astype(weight._data.dtype))
+
+
+# ---------------------------------------------------------------------- pad, one_hot, normalize
+
+
+_NON_CONSTANT_PAD = ("reflect", "replicate", "circular")
+
+
+def pad(input: Tensor, pad: tuple, mode: str = "constant", value: float | None = None):
+    """Pad (or crop, for negative amounts) the last dims: pad = (left, right, top, bottom, ...).
+
+    Modes: 'constant' (with `value`, default 0), 'reflect' (mirror without repeating the
+    edge), 'replicate' (repeat the edge), 'circular' (wrap around).
+    """
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    ndim, n_dims = input.dim(), len(pad) // 2
+    if n_dims > ndim:
+        raise RuntimeError("Padding length should be less than or equal to two times the input "
+                           f"dimension but got padding length {len(pad)} and input of dimension "
+                           f"{ndim}")  # fmt: skip
+    # pad lists the last dim first: (before, after) for dims ndim-1, ndim-2, ...
+    pairs = {ndim - 1 - i: (pad[2 * i], pad[2 * i + 1]) for i in range(n_dims)}
+    if mode == "constant":
+        return _pad_constant(input, pairs, 0.0 if value is None else value)
+    if mode not in _NON_CONSTANT_PAD:
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    if value is not None and value != 0:
+        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
+    if not 1 <= n_dims <= 3 or ndim not in (n_dims + 1, n_dims + 2):
+        raise NotImplementedError(
+            f"Padding size {len(pad)} is not supported for {ndim}D input tensor.\nSupported "
+            "combinations for non-constant padding:\n  - 2D or 3D input: padding size = 2 (pads "
+            "last dimension)\n  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n  - "
+            "4D or 5D input: padding size = 6 (pads last 3 dimensions)"
+        )
+    out = input
+    for dim, (before, after) in pairs.items():
+        positions = _source_positions(input.shape[dim], before, after, mode, dim, input.shape)
+        out = out.index_select(dim, _make(positions))
+    return out
+
+
+def _pad_constant(input: Tensor, pairs: dict, value: float) -> Tensor:
+    """Constant padding on the dims in `pairs` ({dim: (before, after)}); negatives crop."""
+    amounts = [pairs.get(d, (0, 0)) for d in range(input.dim())]
+    grow = tuple((max(b, 0), max(a, 0)) for b, a in amounts)
+    out = Pad.apply(input, grow, value) if any(b or a for b, a in grow) else input
+    if any(b < 0 or a < 0 for b, a in amounts):
+        out = out[tuple(slice(max(-b, 0), n - max(-a, 0)) for (b, a), n in zip(amounts, out.shape))]
+    return out
+
+
+def _source_positions(n: int, before: int, after: int, mode: str, dim: int, shape) -> np.ndarray:
+    """For each position of the padded axis, the input position it copies."""
+    if mode == "reflect" and (before >= n or after >= n):
+        raise RuntimeError(
+            "Argument #4: Padding size should be less than the corresponding input dimension, "
+            f"but got: padding ({before}, {after}) at dimension {dim} of input {list(shape)}"
+        )
+    if mode == "circular" and (before > n or after > n):
+        raise RuntimeError("Padding value causes wrapping around more than once.")
+    positions = np.arange(-before, n + after)
+    if mode == "reflect":
+        positions = np.abs(positions)  # -1 -> 1: the edge is not repeated
+        positions = np.where(positions > n - 1, 2 * (n - 1) - positions, positions)
+    elif mode == "replicate":
+        positions = np.clip(positions, 0, n - 1)
+    else:
+        positions = positions % n
+    return positions.astype(np.int64)
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """int64 tensor with a trailing axis of size num_classes: 1 at each index, 0 elsewhere."""
+    indices = tensor._data
+    if indices.dtype != np.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if num_classes == -1:
+        if indices.size == 0:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(indices.max()) + 1
+    if indices.size and indices.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if indices.size and indices.max() >= num_classes:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    return _make((indices[..., None] == np.arange(num_classes)).astype(np.int64))
+
+
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out=None):
+    """x / max(||x||_p, eps) along dim."""
+    denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
+    return input / denom

@@ -1,0 +1,121 @@
+"""Convolution layers: hold the kernel and options, hand the math to F.conv1d / F.conv2d."""
+
+from __future__ import annotations
+
+import math
+
+from ...creation import empty
+from ...tensor import Tensor
+from .. import functional as F
+from .. import init
+from ..module import Module
+from ..parameter import Parameter
+
+_PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+
+
+def _ntuple(value, n: int) -> tuple:
+    return tuple(value) if isinstance(value, (tuple, list)) else (value,) * n
+
+
+class _ConvNd(Module):
+    """What Conv1d and Conv2d share: argument checks, parameters, init, repr and forward."""
+
+    _nd = 0
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
+                 groups=1, bias=True, padding_mode="zeros", device=None, dtype=None):  # fmt: skip
+        super().__init__()
+        nd = self._nd
+        if groups <= 0:
+            raise ValueError("groups must be a positive integer")
+        if in_channels % groups != 0:
+            raise ValueError("in_channels must be divisible by groups")
+        if out_channels % groups != 0:
+            raise ValueError("out_channels must be divisible by groups")
+        if isinstance(padding, str) and padding not in ("same", "valid"):
+            raise ValueError(f"Invalid padding string {padding!r}, should be one of "
+                             "{'same', 'valid'}")  # fmt: skip
+        if padding == "same" and any(s != 1 for s in _ntuple(stride, nd)):
+            raise ValueError("padding='same' is not supported for strided convolutions")
+        if padding_mode not in _PADDING_MODES:
+            raise ValueError("padding_mode must be one of {'replicate', 'reflect', 'circular', "
+                             f"'zeros'}}, but got padding_mode='{padding_mode}'")  # fmt: skip
+        self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
+        self.kernel_size, self.stride = _ntuple(kernel_size, nd), _ntuple(stride, nd)
+        self.padding = padding if isinstance(padding, str) else _ntuple(padding, nd)
+        self.dilation, self.padding_mode = _ntuple(dilation, nd), padding_mode
+        self.output_padding, self.transposed = (0,) * nd, False
+        shape = (out_channels, in_channels // groups) + self.kernel_size
+        self.weight = Parameter(empty(shape, dtype=dtype, device=device))
+        if bias:
+            self.bias = Parameter(empty(out_channels, dtype=dtype, device=device))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """As Linear: W ~ U(+-1/sqrt(fan_in)) via kaiming_uniform_(a=sqrt(5)), b the same."""
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
+            if fan_in != 0:
+                bound = 1 / math.sqrt(fan_in)
+                init.uniform_(self.bias, -bound, bound)
+
+    def _explicit_padding(self) -> tuple:
+        """F.pad's (left, right, top, bottom) for the non-zero padding modes (last axis first)."""
+        if self.padding == "same":
+            totals = [d * (k - 1) for k, d in zip(self.kernel_size, self.dilation)]
+            per_axis = [(t // 2, t - t // 2) for t in totals]
+        elif self.padding == "valid":
+            per_axis = [(0, 0)] * self._nd
+        else:
+            per_axis = [(p, p) for p in self.padding]
+        return tuple(v for pair in reversed(per_axis) for v in pair)
+
+    def forward(self, input: Tensor) -> Tensor:
+        """Cross-correlate input with the kernel (after padding in padding_mode)."""
+        conv = F.conv1d if self._nd == 1 else F.conv2d
+        if self.padding_mode != "zeros":
+            input = F.pad(input, self._explicit_padding(), mode=self.padding_mode)
+            return conv(input, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
+        return conv(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
+                    self.groups)  # fmt: skip
+
+    def extra_repr(self) -> str:
+        nd = self._nd
+        s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+             f"stride={self.stride}")  # fmt: skip
+        if self.padding != (0,) * len(self.padding):  # a string ('same') always shows
+            s += f", padding={self.padding}"
+        if self.dilation != (1,) * nd:
+            s += f", dilation={self.dilation}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        if self.bias is None:
+            s += ", bias=False"
+        if self.padding_mode != "zeros":
+            s += f", padding_mode={self.padding_mode}"
+        return s
+
+
+class Conv1d(_ConvNd):
+    """1-d convolution. Same semantics (and arguments) as `torch.nn.Conv1d`.
+
+    Shape:
+        input (N, C_in, L) or (C_in, L) -> output (N, C_out, L_out).
+    """
+
+    _nd = 1
+
+
+class Conv2d(_ConvNd):
+    """2-d convolution. Same semantics (and arguments) as `torch.nn.Conv2d`.
+
+    Shape:
+        input (N, C_in, H, W) or (C_in, H, W) -> output (N, C_out, H_out, W_out);
+        weight (C_out, C_in / groups, kH, kW).
+    """
+
+    _nd = 2

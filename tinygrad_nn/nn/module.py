@@ -1,0 +1,608 @@
+"""`Module`: the base class of every layer and model.   Read this after `tensor.py`.
+
+A Module is a container that knows three kinds of members, each in its own dict:
+
+    _parameters   Parameters (learnable; `parameters()`, the optimizer and state_dict see them)
+    _buffers      Tensors that are state but not learned (BatchNorm's running mean)
+    _modules      sub-Modules, which makes a tree:  Net -> Sequential -> Linear
+
+Plain attribute assignment does the registration (`self.fc = Linear(2, 3)` goes to
+`_modules`, `self.w = Parameter(...)` to `_parameters`); buffers come only from
+`register_buffer`. Every traversal - `parameters()`, `buffers()`, `modules()` - is a short
+function over one iterative pre-order walk, `named_modules()`, so the names it produces
+("fc.weight", "0.bias") are the same everywhere, including in `state_dict()`.
+
+`__call__` runs the forward pre-hooks, `forward` and the forward hooks. While `forward`
+runs, the module sits on `_module_stack`, so a tool observing op creation (see the hooks in
+`autograd/function.py`) can tell which module produced an op.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict, namedtuple
+from collections.abc import Mapping
+
+import numpy as np
+
+from .. import dtypes as _dt
+from ..autograd.grad_mode import no_grad
+from ..tensor import Size, Tensor, _check_device, device
+from .parameter import Parameter
+
+_module_stack: list = []  # modules whose forward is running, outermost first
+
+
+class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
+    """What `load_state_dict` returns: the keys that did not line up."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return super().__repr__()
+
+    __str__ = __repr__
+
+
+class RemovableHandle:
+    """What `register_forward_hook` returns: `.remove()` takes the hook off again."""
+
+    _next_id = 0
+
+    def __init__(self, *hook_dicts: dict):
+        self.id = RemovableHandle._next_id
+        RemovableHandle._next_id += 1
+        self._hook_dicts = hook_dicts
+
+    def remove(self) -> None:
+        """Remove the hook (a second call does nothing)."""
+        for hooks in self._hook_dicts:
+            hooks.pop(self.id, None)
+
+    def __enter__(self) -> RemovableHandle:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.remove()
+
+
+def _typename(value) -> str:
+    if isinstance(value, Tensor):
+        return value.type()
+    cls = type(value)
+    return cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _addindent(text: str, spaces: int) -> str:
+    """Indent every line but the first (blank lines stay empty), for nested reprs."""
+    lines = text.split("\n")
+    if len(lines) == 1:
+        return text
+    rest = [(" " * spaces + line) if line.strip() else "" for line in lines[1:]]
+    return "\n".join([lines[0]] + rest)
+
+
+def _check_member_name(name, kind: str) -> None:
+    if not isinstance(name, str):
+        raise TypeError(f"{kind} name should be a string. Got {type(name).__name__}")
+    if "." in name:
+        raise KeyError(f"{kind} name can't contain \".\"")
+    if name == "":
+        raise KeyError(f"{kind} name can't be empty string \"\"")
+
+
+class Module:
+    """Base class for layers and models. Same semantics as `torch.nn.Module`.
+
+    Subclasses call `super().__init__()`, assign Parameters and sub-Modules as attributes,
+    and define `forward`. Call the module (`model(x)`), not `forward`, so hooks run.
+    """
+
+    training: bool
+
+    def __init__(self) -> None:
+        # object.__setattr__: our own __setattr__ needs these dicts to exist already.
+        object.__setattr__(self, "training", True)
+        object.__setattr__(self, "_parameters", OrderedDict())
+        object.__setattr__(self, "_buffers", OrderedDict())
+        object.__setattr__(self, "_non_persistent_buffers_set", set())
+        object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
+        object.__setattr__(self, "_forward_hooks", OrderedDict())
+        object.__setattr__(self, "_hooks_with_kwargs", set())
+
+    def forward(self, *args, **kwargs):
+        """The computation; every subclass defines it."""
+        raise NotImplementedError(
+            f'Module [{type(self).__name__}] is missing the required "forward" function'
+        )
+
+    def __call__(self, *args, **kwargs):
+        for hook_id, hook in list(self._forward_pre_hooks.items()):
+            if hook_id in self._hooks_with_kwargs:
+                result = hook(self, args, kwargs)
+                if result is not None:
+                    if not (isinstance(result, tuple) and len(result) == 2):
+                        raise RuntimeError("forward pre-hook must return None or a tuple of "
+                                           f"(new_args, new_kwargs), but got {result}.")  # fmt: skip
+                    args, kwargs = result
+            else:
+                result = hook(self, args)
+                if result is not None:
+                    args = result if isinstance(result, tuple) else (result,)
+        _module_stack.append(self)
+        try:
+            output = self.forward(*args, **kwargs)
+        finally:
+            _module_stack.pop()
+        for hook_id, hook in list(self._forward_hooks.items()):
+            if hook_id in self._hooks_with_kwargs:
+                result = hook(self, args, kwargs, output)
+            else:
+                result = hook(self, args, output)
+            if result is not None:
+                output = result
+        return output
+
+    # ------------------------------------------------------------------ registration
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Add a Parameter (or a None placeholder) under `name`."""
+        if "_parameters" not in self.__dict__:
+            raise AttributeError("cannot assign parameter before Module.__init__() call")
+        _check_member_name(name, "parameter")
+        if hasattr(self, name) and name not in self._parameters:
+            raise KeyError(f"attribute '{name}' already exists")
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(f"cannot assign '{_typename(param)}' object to parameter '{name}' "
+                            "(torch.nn.Parameter or None required)")  # fmt: skip
+        if param is not None and param.grad_fn is not None:
+            raise ValueError(
+                f"Cannot assign non-leaf Tensor to parameter '{name}'. Model parameters must be "
+                f"created explicitly. To express '{name}' as a function of another Tensor, "
+                "compute the value in the forward() method."
+            )
+        self._parameters[name] = param
+
+    def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
+        """Add a non-learned state tensor; `persistent=False` keeps it out of state_dict."""
+        if "_buffers" not in self.__dict__:
+            raise AttributeError("cannot assign buffer before Module.__init__() call")
+        _check_member_name(name, "buffer")
+        if hasattr(self, name) and name not in self._buffers:
+            raise KeyError(f"attribute '{name}' already exists")
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(f"cannot assign '{_typename(tensor)}' object to buffer '{name}' "
+                            "(torch Tensor or None required)")  # fmt: skip
+        self._buffers[name] = tensor
+        if persistent:
+            self._non_persistent_buffers_set.discard(name)
+        else:
+            self._non_persistent_buffers_set.add(name)
+
+    def add_module(self, name: str, module: Module | None) -> None:
+        """Add a sub-module under `name` (what `self.name = module` does)."""
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"{_typename(module)} is not a Module subclass")
+        if not isinstance(name, str):
+            raise TypeError(f"module name should be a string. Got {type(name).__name__}")
+        if hasattr(self, name) and name not in self._modules:
+            raise KeyError(f"attribute '{name}' already exists")
+        if "." in name:
+            raise KeyError(f'module name can\'t contain ".", got: {name}')
+        if name == "":
+            raise KeyError('module name can\'t be empty string ""')
+        self._modules[name] = module
+
+    register_module = add_module
+
+    def __setattr__(self, name: str, value) -> None:
+        d = self.__dict__
+        params, buffers, modules = d.get("_parameters"), d.get("_buffers"), d.get("_modules")
+        if isinstance(value, Parameter):
+            if params is None:
+                raise AttributeError("cannot assign parameters before Module.__init__() call")
+            self._forget(name)
+            self.register_parameter(name, value)
+        elif params is not None and name in params:
+            if value is not None:
+                raise TypeError(f"cannot assign '{_typename(value)}' as parameter '{name}' "
+                                "(torch.nn.Parameter or None expected)")  # fmt: skip
+            params[name] = None
+        elif isinstance(value, Module):
+            if modules is None:
+                raise AttributeError("cannot assign module before Module.__init__() call")
+            self._forget(name)
+            modules[name] = value
+        elif modules is not None and name in modules:
+            if value is not None:
+                raise TypeError(f"cannot assign '{_typename(value)}' as child module '{name}' "
+                                "(torch.nn.Module or None expected)")  # fmt: skip
+            modules[name] = None
+        elif buffers is not None and name in buffers:
+            if value is not None and not isinstance(value, Tensor):
+                raise TypeError(f"cannot assign '{_typename(value)}' as buffer '{name}' "
+                                "(torch.Tensor or None expected)")  # fmt: skip
+            buffers[name] = value
+        else:
+            object.__setattr__(self, name, value)
+
+    def _forget(self, name: str) -> None:
+        """Drop `name` from every store before it is registered in one of them."""
+        self.__dict__.pop(name, None)
+        for store in ("_parameters", "_buffers", "_modules"):
+            self.__dict__[store].pop(name, None)
+        self._non_persistent_buffers_set.discard(name)
+
+    def __getattr__(self, name: str):
+        d = self.__dict__  # only reached when normal lookup failed
+        for store in ("_parameters", "_buffers", "_modules"):
+            if store in d and name in d[store]:
+                return d[store][name]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def __delattr__(self, name: str) -> None:
+        for store in ("_parameters", "_buffers", "_modules"):
+            if name in self.__dict__.get(store, ()):
+                del self.__dict__[store][name]
+                self._non_persistent_buffers_set.discard(name)
+                return
+        object.__delattr__(self, name)
+
+    def __dir__(self):
+        keys = dir(type(self)) + list(self.__dict__) + list(self._parameters)
+        keys += list(self._modules) + list(self._buffers)
+        return sorted(k for k in keys if not k[0].isdigit())
+
+    # ------------------------------------------------------------------ traversal
+
+    def named_modules(self, memo: set | None = None, prefix: str = "", remove_duplicate=True):
+        """Yield (name, module) for this module and all below it, pre-order; shared ones once."""
+        memo = set() if memo is None else memo
+        stack = [(prefix, self)]
+        while stack:
+            name, module = stack.pop()
+            if remove_duplicate:
+                if module in memo:
+                    continue
+                memo.add(module)
+            yield name, module
+            dot = name + "." if name else ""
+            children = [(dot + k, m) for k, m in module._modules.items() if m is not None]
+            stack.extend(reversed(children))  # reversed: the first child is popped first
+
+    def modules(self):
+        """Yield every module in the tree (this one first)."""
+        for _, module in self.named_modules():
+            yield module
+
+    def named_children(self):
+        """Yield (name, module) for the direct sub-modules."""
+        seen = set()
+        for name, module in self._modules.items():
+            if module is not None and module not in seen:
+                seen.add(module)
+                yield name, module
+
+    def children(self):
+        """Yield the direct sub-modules."""
+        for _, module in self.named_children():
+            yield module
+
+    def _named_members(self, get_members, prefix="", recurse=True, remove_duplicate=True):
+        seen = set()  # ids: Tensor's == is elementwise, so no `tensor in set` lookups
+        modules = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) \
+            if recurse else [(prefix, self)]  # fmt: skip
+        for module_prefix, module in modules:
+            for name, value in get_members(module):
+                if value is None or id(value) in seen:
+                    continue
+                if remove_duplicate:
+                    seen.add(id(value))
+                yield (module_prefix + "." if module_prefix else "") + name, value
+
+    def named_parameters(self, prefix: str = "", recurse: bool = True, remove_duplicate=True):
+        """Yield ("fc.weight", Parameter) pairs; a shared parameter appears once."""
+        return self._named_members(lambda m: m._parameters.items(), prefix, recurse,
+                                   remove_duplicate)  # fmt: skip
+
+    def parameters(self, recurse: bool = True):
+        """Yield every Parameter (what an optimizer is given)."""
+        for _, param in self.named_parameters(recurse=recurse):
+            yield param
+
+    def named_buffers(self, prefix: str = "", recurse: bool = True, remove_duplicate=True):
+        """Yield ("bn.running_mean", Tensor) pairs."""
+        return self._named_members(lambda m: m._buffers.items(), prefix, recurse,
+                                   remove_duplicate)  # fmt: skip
+
+    def buffers(self, recurse: bool = True):
+        """Yield every buffer."""
+        for _, buf in self.named_buffers(recurse=recurse):
+            yield buf
+
+    def get_submodule(self, target: str) -> Module:
+        """The module at a dotted path such as "encoder.0"; "" is this module."""
+        module = self
+        if target == "":
+            return module
+        for item in target.split("."):
+            if not hasattr(module, item):
+                raise AttributeError(f"{module._get_name()} has no attribute `{item}`")
+            module = getattr(module, item)
+            if not isinstance(module, Module):
+                raise AttributeError(f"`{item}` is not an nn.Module")
+        return module
+
+    def get_parameter(self, target: str) -> Parameter:
+        """The Parameter at a dotted path such as "encoder.0.weight"."""
+        module_path, _, name = target.rpartition(".")
+        module = self.get_submodule(module_path)
+        if not hasattr(module, name):
+            raise AttributeError(f"{module._get_name()} has no attribute `{name}`")
+        param = getattr(module, name)
+        if not isinstance(param, Parameter):
+            raise AttributeError(f"`{name}` is not an nn.Parameter")
+        return param
+
+    def get_buffer(self, target: str) -> Tensor:
+        """The buffer at a dotted path such as "bn.running_mean"."""
+        module_path, _, name = target.rpartition(".")
+        module = self.get_submodule(module_path)
+        if name not in module._buffers:
+            raise AttributeError(f"`{name}` is not a buffer")
+        return module._buffers[name]
+
+    # ------------------------------------------------------------------ state dict
+
+    def state_dict(self, *, destination=None, prefix: str = "", keep_vars: bool = False):
+        """An OrderedDict of every parameter and persistent buffer, by dotted name.
+
+        Order as PyTorch: pre-order over modules, each module's parameters, then its buffers.
+        Values share memory with the module (detached unless `keep_vars`).
+        """
+        destination = OrderedDict() if destination is None else destination
+        stack = [(prefix, self)]
+        while stack:
+            module_prefix, module = stack.pop()
+            module._save_to_state_dict(destination, module_prefix, keep_vars)
+            children = [(module_prefix + k + ".", m) for k, m in module._modules.items()
+                        if m is not None]  # fmt: skip
+            stack.extend(reversed(children))
+        return destination
+
+    def _save_to_state_dict(self, destination: dict, prefix: str, keep_vars: bool) -> None:
+        for name, value in self._local_state().items():
+            destination[prefix + name] = value if keep_vars else value.detach()
+
+    def _local_state(self) -> dict:
+        state = {k: v for k, v in self._parameters.items() if v is not None}
+        state.update((k, v) for k, v in self._buffers.items()
+                     if v is not None and k not in self._non_persistent_buffers_set)  # fmt: skip
+        return state
+
+    def load_state_dict(self, state_dict: Mapping, strict: bool = True, assign: bool = False):
+        """Copy values (our Tensors or NumPy arrays) into the parameters and buffers, in place.
+
+        Returns:
+            A named tuple `(missing_keys, unexpected_keys)`. With `strict`, any such key
+            raises a RuntimeError naming them; a shape mismatch always raises.
+        """
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
+        state_dict = OrderedDict(state_dict)  # _load_from_state_dict may add keys
+        missing, unexpected, errors = [], [], []
+        stack = [("", self)]
+        while stack:
+            prefix, module = stack.pop()
+            module._load_from_state_dict(state_dict, prefix, missing, unexpected, errors, assign)
+            children = [(prefix + k + ".", m) for k, m in module._modules.items() if m is not None]
+            stack.extend(reversed(children))
+        if strict and unexpected:
+            keys = ", ".join(f'"{k}"' for k in unexpected)
+            errors.insert(0, f"Unexpected key(s) in state_dict: {keys}. ")
+        if strict and missing:
+            errors.insert(0, "Missing key(s) in state_dict: {}. ".format(
+                ", ".join(f'"{k}"' for k in missing)))  # fmt: skip
+        if errors:
+            raise RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(
+                type(self).__name__, "\n\t".join(errors)))  # fmt: skip
+        return _IncompatibleKeys(missing, unexpected)
+
+    def _load_from_state_dict(self, state_dict, prefix, missing, unexpected, errors, assign):
+        """Load this module's own entries (keys starting with `prefix`); collect problems."""
+        local = self._local_state()
+        for name, param in local.items():
+            key = prefix + name
+            if key not in state_dict:
+                missing.append(key)
+                continue
+            value = _as_array(state_dict[key])
+            if value is None:
+                errors.append(f'While copying the parameter named "{key}", expected a Tensor or '
+                              f"array from checkpoint but received {type(state_dict[key])}")
+                continue
+            if param.ndim == 0 and value.shape == (1,):  # old checkpoints stored scalars as (1,)
+                value = value.reshape(())
+            if value.shape != param._data.shape:
+                errors.append(f"size mismatch for {key}: copying a param with shape "
+                              f"{Size(value.shape)} from checkpoint, the shape in current model "
+                              f"is {param.shape}.")  # fmt: skip
+                continue
+            with no_grad():
+                if assign:
+                    self._assign(name, param, value)
+                else:
+                    param.copy_(Tensor._make(value))
+        for key in state_dict:
+            if key.startswith(prefix):
+                first = key[len(prefix):].split(".", 1)[0]
+                if first not in self._modules and first not in local:
+                    unexpected.append(key)
+
+    def _assign(self, name: str, old: Tensor, value: np.ndarray) -> None:
+        new = Tensor._make(value.astype(old._data.dtype, copy=False))
+        if isinstance(old, Parameter):
+            new = Parameter(new, requires_grad=old.requires_grad)
+        setattr(self, name, new)
+
+    # ------------------------------------------------------------------ modes and conversion
+
+    def train(self, mode: bool = True) -> Module:
+        """Set training mode here and below (Dropout and BatchNorm behave differently)."""
+        if not isinstance(mode, bool):
+            raise ValueError("training mode is expected to be boolean")
+        self.training = mode
+        for module in self.children():
+            module.train(mode)
+        return self
+
+    def eval(self) -> Module:
+        """Set evaluation mode: `train(False)`."""
+        return self.train(False)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        """Switch gradient tracking of every parameter on or off (e.g. to freeze a part)."""
+        for p in self.parameters():
+            p.requires_grad_(requires_grad)
+        return self
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset every parameter's gradient: to None by default, else to zeros in place."""
+        for p in self.parameters():
+            if p.grad is None:
+                continue
+            if set_to_none:
+                p.grad = None
+            else:
+                if p.grad.grad_fn is not None:
+                    p.grad.detach_()
+                else:
+                    p.grad.requires_grad_(False)
+                p.grad.zero_()
+
+    def apply(self, fn) -> Module:
+        """Call `fn(module)` on every sub-module (children first), then on self."""
+        for module in self.children():
+            module.apply(fn)
+        fn(self)
+        return self
+
+    def _apply(self, fn) -> Module:
+        """Replace the values of every parameter and buffer by `fn(value)`, keeping the objects.
+
+        Parameters keep their identity (an optimizer that holds them still works); only
+        their data, and their gradient's, is swapped - what PyTorch's `.to()` does.
+        """
+        for module in self.children():
+            module._apply(fn)
+        with no_grad():
+            for p in self._parameters.values():
+                if p is not None:
+                    p.data = fn(p)
+                    if p.grad is not None:
+                        p.grad.data = fn(p.grad)
+            for name, buf in self._buffers.items():
+                if buf is not None:
+                    self._buffers[name] = fn(buf)
+        return self
+
+    def to(self, *args, **kwargs) -> Module:
+        """Convert floating-point parameters and buffers to a dtype, in place; 'cpu' is accepted."""
+        dtype = kwargs.pop("dtype", None)
+        _check_device(kwargs.pop("device", None))
+        kwargs.pop("non_blocking", None)
+        kwargs.pop("memory_format", None)
+        if kwargs:
+            raise TypeError(f"to() received an invalid combination of arguments: {kwargs}")
+        for a in args:
+            if isinstance(a, Tensor):
+                dtype = a.dtype
+            elif isinstance(a, (str, device)):
+                _check_device(a)
+            elif a is not None:
+                dtype = a
+        if dtype is None:
+            return self
+        dtype = _dt.as_dtype(dtype)
+        if not dtype.is_floating_point:
+            raise TypeError("nn.Module.to only accepts floating point or complex dtypes, but got "
+                            f"desired dtype={dtype}")  # fmt: skip
+        return self._apply(lambda t: t.to(dtype) if t.is_floating_point() else t)
+
+    def float(self) -> Module:
+        """Floating-point parameters and buffers to float32."""
+        return self._apply(lambda t: t.float() if t.is_floating_point() else t)
+
+    def double(self) -> Module:
+        """Floating-point parameters and buffers to float64."""
+        return self._apply(lambda t: t.double() if t.is_floating_point() else t)
+
+    def half(self) -> Module:
+        """Floating-point parameters and buffers to float16."""
+        return self._apply(lambda t: t.half() if t.is_floating_point() else t)
+
+    def cpu(self) -> Module:
+        """Itself: everything lives on the CPU."""
+        return self
+
+    def cuda(self, device=None) -> Module:
+        """Raises: there is no GPU backend."""
+        raise RuntimeError("tinygrad_nn runs on the CPU only: there is no CUDA backend")
+
+    # ------------------------------------------------------------------ hooks
+
+    def register_forward_pre_hook(self, hook, *, prepend: bool = False, with_kwargs=False):
+        """`hook(module, args)` runs before forward and may return new args.
+
+        With `with_kwargs=True` it is `hook(module, args, kwargs)` -> None or (args, kwargs).
+        """
+        return self._add_hook(self._forward_pre_hooks, hook, prepend, with_kwargs)
+
+    def register_forward_hook(self, hook, *, prepend: bool = False, with_kwargs: bool = False):
+        """`hook(module, args, output)` runs after forward and may return a new output.
+
+        With `with_kwargs=True` it is `hook(module, args, kwargs, output)`.
+        """
+        return self._add_hook(self._forward_hooks, hook, prepend, with_kwargs)
+
+    def _add_hook(self, hooks: OrderedDict, hook, prepend: bool, with_kwargs: bool):
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        if prepend:
+            hooks.move_to_end(handle.id, last=False)
+        if with_kwargs:
+            self._hooks_with_kwargs.add(handle.id)
+        return handle
+
+    # ------------------------------------------------------------------ printing
+
+    def extra_repr(self) -> str:
+        """The text inside the parentheses of this module's repr; layers override it."""
+        return ""
+
+    def _get_name(self) -> str:
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        extra = self.extra_repr()
+        extra_lines = extra.split("\n") if extra else []
+        child_lines = [f"({key}): " + _addindent(repr(module), 2)
+                       for key, module in self._modules.items()]  # fmt: skip
+        lines = extra_lines + child_lines
+        body = ""
+        if len(extra_lines) == 1 and not child_lines:
+            body = extra_lines[0]
+        elif lines:
+            body = "\n  " + "\n  ".join(lines) + "\n"
+        return f"{self._get_name()}({body})"
+
+
+def _as_array(value) -> np.ndarray | None:
+    """A checkpoint entry as an ndarray: our Tensors, NumPy arrays, anything with __array__."""
+    if isinstance(value, Tensor):
+        return value._data
+    if isinstance(value, (np.ndarray, np.generic)) or hasattr(value, "__array__"):
+        return np.asarray(value)
+    return None
