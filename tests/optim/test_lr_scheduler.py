@@ -43,7 +43,10 @@ def _lrs(opt):
     return [g["lr"] for g in opt.param_groups]
 
 
-@pytest.mark.parametrize("name, kwargs", CASES, ids=lambda x: str(x))
+CASE_IDS = [f"{i}-{name}" for i, (name, _) in enumerate(CASES)]  # stable across xdist workers
+
+
+@pytest.mark.parametrize("name, kwargs", CASES, ids=CASE_IDS)
 def test_matches_torch_for_30_epochs(name, kwargs):
     t_opt, g_opt = _optimizer(torch), _optimizer(tg)
     t_sched = getattr(torch.optim.lr_scheduler, name)(t_opt, **kwargs)
@@ -62,8 +65,10 @@ def test_matches_torch_for_30_epochs(name, kwargs):
 
 def test_two_chained_schedulers_compose_like_torch():
     t_opt, g_opt = _optimizer(torch), _optimizer(tg)
-    t_s = [torch.optim.lr_scheduler.ExponentialLR(t_opt, 0.9),
-           torch.optim.lr_scheduler.CosineAnnealingLR(t_opt, T_max=6, eta_min=0.001)]
+    t_s = [
+        torch.optim.lr_scheduler.ExponentialLR(t_opt, 0.9),
+        torch.optim.lr_scheduler.CosineAnnealingLR(t_opt, T_max=6, eta_min=0.001),
+    ]
     g_s = [tg.optim.lr_scheduler.ExponentialLR(g_opt, 0.9),
            tg.optim.lr_scheduler.CosineAnnealingLR(g_opt, T_max=6, eta_min=0.001)]  # fmt: skip
     for _ in range(25):
@@ -118,7 +123,7 @@ def test_scheduler_needs_an_optimizer():
         tg.optim.lr_scheduler.LambdaLR(_optimizer(tg), [lambda e: 1.0] * 3)
 
 
-@pytest.mark.parametrize("name, kwargs", CASES[:9], ids=lambda x: str(x))
+@pytest.mark.parametrize("name, kwargs", CASES[:9], ids=CASE_IDS[:9])
 def test_state_dict_round_trip(name, kwargs):
     opt = _optimizer(tg)
     sched = getattr(tg.optim.lr_scheduler, name)(opt, **kwargs)
@@ -160,7 +165,13 @@ PLATEAU_CASES = [
     {"patience": 1, "cooldown": 2, "factor": 0.5, "min_lr": 0.01},
     {"mode": "max", "patience": 2, "threshold": 0.1},
     {"mode": "min", "threshold_mode": "abs", "threshold": 0.5, "patience": 1},
-    {"mode": "max", "threshold_mode": "abs", "threshold": 0.2, "patience": 0, "min_lr": [0.02, 0.1]},
+    {
+        "mode": "max",
+        "threshold_mode": "abs",
+        "threshold": 0.2,
+        "patience": 0,
+        "min_lr": [0.02, 0.1],
+    },
     {"patience": 0, "factor": 0.9, "eps": 0.02},  # changes smaller than eps are skipped
 ]
 

@@ -134,8 +134,13 @@ ADAGRAD_CASES = [
     {"lr": 0.1, "initial_accumulator_value": 0.5},
     {"lr": 0.1, "eps": 1e-3},
     {"lr": 0.1, "maximize": True},
-    {"lr": 0.1, "lr_decay": 0.05, "weight_decay": 0.05, "initial_accumulator_value": 0.1,
-     "maximize": True},
+    {
+        "lr": 0.1,
+        "lr_decay": 0.05,
+        "weight_decay": 0.05,
+        "initial_accumulator_value": 0.1,
+        "maximize": True,
+    },
 ]
 ALL_CASES = ([("SGD", c) for c in SGD_CASES] + [("Adam", c) for c in ADAM_CASES] +
              [("AdamW", c) for c in ADAMW_CASES] + [("RMSprop", c) for c in RMSPROP_CASES] +
@@ -324,27 +329,29 @@ def test_zero_grad_set_to_none_and_to_zeros():
         assert p.grad is None
 
 
+def _closure_run(lib):
+    p = lib.tensor([1.0, -2.0], requires_grad=True)
+    opt = lib.optim.SGD([p], lr=0.1)
+    calls = []
+
+    def closure():
+        calls.append(lib.is_grad_enabled())
+        opt.zero_grad()
+        loss = (p * p).sum()
+        loss.backward()
+        return loss
+
+    with lib.no_grad():
+        loss = opt.step(closure)
+    assert calls == [True]  # called once, with grad mode on although step ran under no_grad
+    assert opt.step() is None
+    return loss.item(), p.detach().tolist()
+
+
 def test_step_returns_the_closure_loss_and_runs_it_with_grad():
-    results = []
-    for lib in (torch, tg):
-        p = lib.tensor([1.0, -2.0], requires_grad=True)
-        opt = lib.optim.SGD([p], lr=0.1)
-        calls = []
-
-        def closure():
-            calls.append(lib.is_grad_enabled())
-            opt.zero_grad()
-            loss = (p * p).sum()
-            loss.backward()
-            return loss
-
-        with lib.no_grad():
-            loss = opt.step(closure)
-        assert calls == [True]
-        results.append((loss.item(), p.detach().tolist()))
-        assert opt.step() is None
-    assert results[0][0] == results[1][0]
-    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-6)
+    (t_loss, t_p), (g_loss, g_p) = _closure_run(torch), _closure_run(tg)
+    assert g_loss == t_loss
+    np.testing.assert_allclose(g_p, t_p, rtol=1e-6)
 
 
 @pytest.mark.parametrize("name", list(GROUPS))

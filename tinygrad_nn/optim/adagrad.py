@@ -34,9 +34,17 @@ class Adagrad(Optimizer):
                 raise ValueError(f"Invalid {name} value: {value}")
         if not 0.0 <= eps:
             raise ValueError(f"Invalid epsilon value: {eps}")
-        defaults = dict(lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
-                        initial_accumulator_value=initial_accumulator_value, foreach=foreach,
-                        maximize=maximize, differentiable=differentiable, fused=fused)  # fmt: skip
+        defaults = {
+            "lr": lr,
+            "lr_decay": lr_decay,
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "initial_accumulator_value": initial_accumulator_value,
+            "foreach": foreach,
+            "maximize": maximize,
+            "differentiable": differentiable,
+            "fused": fused,
+        }
         super().__init__(params, defaults)
         if fused and differentiable:
             raise RuntimeError("`fused` does not support `differentiable`")
@@ -46,7 +54,10 @@ class Adagrad(Optimizer):
         # group that sets its own initial_accumulator_value; we do the same.
         for group in self.param_groups:
             for p in group["params"]:
-                self.state[p] = {"step": new_step(), "sum": zeros_like(p, initial_accumulator_value)}
+                self.state[p] = {
+                    "step": new_step(),
+                    "sum": zeros_like(p, initial_accumulator_value),
+                }
 
     def step(self, closure=None):
         """One update of every parameter that has a gradient; returns the closure's loss."""

@@ -43,10 +43,19 @@ class Adam(Optimizer):
         if not (all(isinstance(b, float) for b in betas) or
                 all(isinstance(b, Tensor) for b in betas)):  # fmt: skip
             raise ValueError("betas must be either both floats or both Tensors")
-        defaults = dict(lr=lr, betas=tuple(to_scalar(b) for b in betas), eps=eps,
-                        weight_decay=weight_decay, amsgrad=amsgrad, maximize=maximize,
-                        foreach=foreach, capturable=capturable, differentiable=differentiable,
-                        fused=fused, decoupled_weight_decay=decoupled_weight_decay)  # fmt: skip
+        defaults = {
+            "lr": lr,
+            "betas": tuple(to_scalar(b) for b in betas),
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "amsgrad": amsgrad,
+            "maximize": maximize,
+            "foreach": foreach,
+            "capturable": capturable,
+            "differentiable": differentiable,
+            "fused": fused,
+            "decoupled_weight_decay": decoupled_weight_decay,
+        }
         super().__init__(params, defaults)
         if fused and differentiable:
             raise RuntimeError("`fused` does not support `differentiable`")

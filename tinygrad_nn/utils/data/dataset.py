@@ -62,7 +62,8 @@ class ConcatDataset(Dataset):
             raise AssertionError("datasets should not be an empty iterable")
         for d in self.datasets:
             if isinstance(d, IterableDataset):
-                raise AssertionError("ConcatDataset does not support IterableDataset")
+                msg = "ConcatDataset does not support IterableDataset"
+                raise AssertionError(msg)  # noqa: TRY004  (the type PyTorch raises)
         self.cumulative_sizes = list(itertools.accumulate(len(d) for d in self.datasets))
 
     def __len__(self) -> int:
@@ -87,7 +88,8 @@ class ChainDataset(IterableDataset):
     def __iter__(self):
         for d in self.datasets:
             if not isinstance(d, IterableDataset):
-                raise AssertionError("ChainDataset only supports IterableDataset")
+                msg = "ChainDataset only supports IterableDataset"
+                raise AssertionError(msg)  # noqa: TRY004  (the type PyTorch raises)
             yield from d
 
     def __len__(self) -> int:

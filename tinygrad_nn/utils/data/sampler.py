@@ -92,7 +92,8 @@ class BatchSampler(Sampler):
                 f"batch_size should be a positive integer value, but got batch_size={batch_size}"
             )
         if not isinstance(drop_last, bool):
-            raise ValueError(f"drop_last should be a boolean value, but got drop_last={drop_last}")
+            msg = f"drop_last should be a boolean value, but got drop_last={drop_last}"
+            raise ValueError(msg)  # noqa: TRY004  (the type PyTorch raises)
         self.sampler, self.batch_size, self.drop_last = sampler, batch_size, drop_last
 
     def __iter__(self):
