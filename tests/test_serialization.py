@@ -82,7 +82,9 @@ def test_nested_structure_round_trip(tmp_path):
     assert list(back) == list(obj)
     assert isinstance(back["model"], collections.OrderedDict)
     assert list(back["model"]) == ["0.weight", "0.bias"]
-    np.testing.assert_array_equal(back["model"]["0.weight"].numpy(), obj["model"]["0.weight"].numpy())
+    np.testing.assert_array_equal(
+        back["model"]["0.weight"].numpy(), obj["model"]["0.weight"].numpy()
+    )
     assert back["epoch"] == 7 and back["name"] == obj["name"] and back["big int"] == 2**70
     assert back["losses"][:5] == [0.5, 0.25, math.inf, -math.inf, 0.0]
     assert math.copysign(1, back["losses"][4]) == -1 and back["losses"][5] == 1e-300
@@ -336,3 +338,55 @@ def test_header_length_starting_like_a_pickle_still_loads(tmp_path):
     assert path.read_bytes()[:2] == b"\x80\x02"
     assert tg.load(path)["a"].tolist() == [2.5]
     assert load_file(str(path))["a"].tolist() == [2.5]
+
+
+def _twin_nets():
+    """The same small net with batch norm (so buffers and an int64 counter are included)."""
+
+    def build(nn):
+        return nn.Sequential(nn.Linear(4, 6), nn.BatchNorm1d(6), nn.ReLU(), nn.Linear(6, 2))
+
+    return build(torch.nn), build(tg.nn)
+
+
+def test_a_module_state_dict_goes_to_torch_and_back(tmp_path):
+    t_net, g_net = _twin_nets()
+    g_net.train()
+    g_net(tg.randn(8, 4))  # move the running statistics away from their initial values
+    tg.save(g_net.state_dict(), tmp_path / "net.safetensors")
+    t_net.load_state_dict(load_file(str(tmp_path / "net.safetensors")))
+    t_net.eval()
+    g_net.eval()
+    x = np.random.default_rng(0).standard_normal((5, 4)).astype(np.float32)
+    np.testing.assert_allclose(g_net(tg.tensor(x)).detach().numpy(),
+                               t_net(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6)  # fmt: skip
+    torch.manual_seed(1)
+    fresh_torch, fresh_ours = _twin_nets()
+    save_file(fresh_torch.state_dict(), str(tmp_path / "torch.safetensors"))
+    back = tg.load(tmp_path / "torch.safetensors")
+    fresh_ours.load_state_dict(back)
+    for k, v in fresh_torch.state_dict().items():
+        np.testing.assert_array_equal(fresh_ours.state_dict()[k].numpy(), v.numpy(), err_msg=k)
+    assert fresh_ours.state_dict()["1.num_batches_tracked"].dtype == tg.int64
+
+
+def test_a_whole_checkpoint_round_trips(tmp_path):
+    _, net = _twin_nets()
+    opt = tg.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
+    sched = tg.optim.lr_scheduler.StepLR(opt, step_size=2)
+    net(tg.randn(4, 4)).sum().backward()
+    opt.step()
+    sched.step()
+    ckpt = {"model": net.state_dict(), "optimizer": opt.state_dict(),
+            "scheduler": sched.state_dict(), "epoch": 1}  # fmt: skip
+    tg.save(ckpt, tmp_path / "ckpt.safetensors")
+    back = tg.load(tmp_path / "ckpt.safetensors")
+    assert back["epoch"] == 1 and back["scheduler"] == sched.state_dict()
+    assert back["optimizer"]["param_groups"] == opt.state_dict()["param_groups"]
+    for k, v in opt.state_dict()["state"].items():
+        np.testing.assert_array_equal(back["optimizer"]["state"][k]["momentum_buffer"].numpy(),
+                                      v["momentum_buffer"].numpy())  # fmt: skip
+    _, other = _twin_nets()
+    other.load_state_dict(back["model"])
+    for k, v in net.state_dict().items():
+        np.testing.assert_array_equal(other.state_dict()[k].numpy(), v.numpy())

@@ -11,7 +11,6 @@ import pytest
 import torch
 
 import tinygrad_nn as tg
-import tinygrad_nn.nn
 
 STEPS = 50
 RTOL = 1e-4
