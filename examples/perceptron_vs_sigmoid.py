@@ -23,7 +23,7 @@ from __future__ import annotations
 import _common
 
 import tinygrad_nn as torch
-from tinygrad_nn import nn
+from tinygrad_nn import nn, viz
 
 
 class Step(nn.Module):
@@ -84,11 +84,15 @@ def main(argv=None) -> dict:
             f"accuracy {record['accuracy'][0]:.3f} -> {record['accuracy'][-1]:.3f}"
         )
 
-    # One point through each net, drawn with its gradients: SignBackward hands back zeros.
+    # A point the step net gets wrong, through each net, drawn with every gradient of the
+    # backward pass: in the step net a nonzero gradient reaches the Sign node, zeros leave it.
+    with torch.no_grad():
+        i = int((((step_net(x) > 0.5).float() != y).float()).argmax())
     for name, net in (("step", step_net), ("sigmoid", sigmoid_net)):
         net.zero_grad()
-        loss = ((net(x[:1]) - y[:1]) ** 2).mean()
-        loss.backward()
+        with viz.record():
+            loss = ((net(x[i : i + 1]) - y[i : i + 1]) ** 2).mean()
+            loss.backward()
         path = args.out / f"perceptron_{name}.svg"
         results[name]["svg"] = _common.save_graph(
             loss, path, params=dict(net.named_parameters()), show_grads=True
