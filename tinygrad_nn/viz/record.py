@@ -45,7 +45,8 @@ class record:
     """Context manager: note op outputs, output gradients and the module that ran each op.
 
     The module comes from `nn.Module.__call__`, which keeps the running modules on a stack;
-    `draw_graph(..., group_by_module=model)` turns it into clusters.
+    `draw_graph(..., group_by_module=model)` turns it into clusters. Recording costs memory:
+    each op's output array (and each gradient, copied) lives as long as the graph does.
     """
 
     def __enter__(self) -> record:
