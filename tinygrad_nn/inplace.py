@@ -37,12 +37,21 @@ def apply_inplace(t: Tensor, compute) -> Tensor:
             raise RuntimeError(
                 "a leaf Variable that requires grad is being used in an in-place operation."
             )
+        if t.grad_fn is not None and "_multi_view" in t.__dict__:
+            op, nr = t._multi_view
+            raise RuntimeError(
+                f"Output {nr} of {op} is a view and is being modified inplace. This view is the "
+                "output of a function that returns multiple views. Such functions do not allow "
+                "the output views to be modified inplace. You should replace the inplace "
+                "operation by an out-of-place one."
+            )
         if base is not None and base._requires_grad and base.grad_fn is None:
             raise RuntimeError(
                 "a view of a leaf Variable that requires grad is being used in an in-place "
                 "operation."
             )
     old = _alias(t) if recording else t
+    old_base_node = base.grad_fn if base is not None else None
     result = compute(old)
     _check_result(t, result)
     in_graph = recording and (result.grad_fn is not None or t.grad_fn is not None or
@@ -60,9 +69,23 @@ def apply_inplace(t: Tensor, compute) -> Tensor:
             t._requires_grad = result._requires_grad
             _adopt_saved_output(result, t)
     t._vc[0] += 1
+    if in_graph:
+        _follow_retain_grad(t, old.grad_fn, old._output_nr)
+        if base is not None:
+            _follow_retain_grad(base, old_base_node, 0)
     if in_graph or t.grad_fn is not None:  # remember the op and line for the in-place error
         note_inplace(t._vc)
     return t
+
+
+def _follow_retain_grad(t: Tensor, old_node, old_nr: int) -> None:
+    """retain_grad() keeps the gradient of t's *current* value: move it to the new node."""
+    if not t._retains_grad or t.grad_fn is old_node:
+        return
+    if old_node is not None and old_node._retained:
+        old_node._retained.pop(old_nr, None)
+    t._retains_grad = False
+    t.retain_grad()
 
 
 def _alias(t: Tensor) -> Tensor:

@@ -1265,12 +1265,12 @@ class Tensor:
         for n in sizes:
             pieces.append(self[(slice(None),) * d + (slice(start, start + n),)])
             start += n
-        return tuple(pieces)
+        return _multi_views(tuple(pieces), "Split")
 
     def unbind(self, dim: int = 0) -> tuple:
         """All slices along dim, with that dim removed."""
         d = _norm_dim(dim, self._data.ndim)
-        return tuple(self.select(d, i) for i in range(self._data.shape[d]))
+        return _multi_views(tuple(self.select(d, i) for i in range(self._data.shape[d])), "Unbind")
 
     def select(self, dim: int, index: int) -> Tensor:
         """The slice at `index` along dim, with that dim removed."""
@@ -1628,6 +1628,14 @@ def _accumulate_dtype(t: Tensor, dtype):
     if dtype is not None:
         return _dt.as_dtype(dtype).np
     return np.int64 if t._data.dtype.kind in "iub" else None
+
+
+def _multi_views(pieces: tuple, op: str) -> tuple:
+    """Tag the views split/chunk/unbind return: PyTorch refuses in-place changes to them."""
+    for i, piece in enumerate(pieces):
+        if piece.grad_fn is not None:
+            piece._multi_view = (op, i)
+    return pieces
 
 
 def _check_reduced_sizes(t: Tensor, dim, name: str) -> None:

@@ -252,3 +252,48 @@ def test_std_and_var_gradients_at_zero_spread(code):
 
     ours, theirs = both(run)
     assert_all_same(ours, theirs, code)
+
+
+def test_retain_grad_follows_an_in_place_change():
+    """After `y.retain_grad(); y[None] = 1`, y.grad must be the gradient of y's new value.
+    It stayed registered on the old node and came out 0 (the old value was overwritten)."""
+
+    def run(lib):
+        x = lib.tensor([-0.7], requires_grad=True)
+        y = x.abs()
+        y.retain_grad()
+        y[None] = 1.0
+        (y.abs() + 0.5).rsqrt().backward(lib.tensor([0.3]))
+        b = x * 2
+        b.retain_grad()
+        b[0:1].mul_(3)
+        (b * 5).sum().backward()
+        return y.grad, b.grad, x.grad
+
+    ours, theirs = both(run)
+    assert_all_same(ours, theirs, "retained grads")
+
+
+@LIBS
+def test_in_place_on_an_empty_view_of_a_leaf_is_refused(lib):
+    """An empty view shares no bytes with its base, so it was not marked as a view and
+    `leaf.squeeze().clamp_(...)` of a (2, 3, 0) leaf was allowed."""
+    x = lib.zeros((2, 3, 0), requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf Variable"):
+        x.squeeze().clamp_(-0.5, 1.0)
+
+
+@LIBS
+@pytest.mark.parametrize("piece", ["y.split(2)[0]", "y.chunk(2)[1]", "y.unbind(0)[1]"])
+def test_in_place_on_a_split_piece_is_refused(lib, piece):
+    """split/chunk/unbind return several views of one tensor; PyTorch refuses in-place
+    changes to them in a graph (tinygrad_nn allowed it), and allows them without grad."""
+    x = lib.ones(4, requires_grad=True)
+    y = x * 2
+    with pytest.raises(RuntimeError, match="multiple views"):
+        eval(piece).mul_(2)  # noqa: S307
+    with lib.no_grad():
+        eval(piece).mul_(2)  # noqa: S307
+    z = lib.ones(4)
+    z.split(2)[0].mul_(3)
+    assert z.tolist() == [3.0, 3.0, 1.0, 1.0]

@@ -36,7 +36,9 @@ _make = Tensor._make
 
 def _as_view_of(out: Tensor, x: Tensor) -> Tensor:
     """Mark `out` as a view of `x` when NumPy made it share x's memory."""
-    if out._data.base is not None and np.may_share_memory(out._data, x._data):
+    # An empty result shares no bytes, but it is still a view (in-place rules apply to it).
+    shares = out._data.size == 0 or np.may_share_memory(out._data, x._data)
+    if out._data.base is not None and shares:
         out._vc = x._vc
         out._base = x._base if x._base is not None else x
     return out
