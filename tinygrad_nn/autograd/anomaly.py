@@ -16,8 +16,9 @@ PyTorch does. That node is often far from the cause, so we also watch the forwar
 
 from __future__ import annotations
 
+import linecache
+import sys
 import threading
-import traceback
 import weakref
 
 import numpy as np
@@ -30,6 +31,7 @@ class _AnomalyState(threading.local):
     enabled = False
     check_nan = True
     first_origin = None  # the first NonFiniteOrigin of this anomaly session
+    first_inf = None  # the first node whose backward returned inf (which does not raise)
     masks = None  # MaskNote of every where/masked_fill recorded in this session
 
 
@@ -95,9 +97,30 @@ def _first_bad(data: np.ndarray) -> tuple:
     return tuple(int(i) for i in np.argwhere(~np.isfinite(data))[0])
 
 
+def _raw_stack(frame) -> list:
+    """(file, line, function) of each frame, outermost first; formatted only on error."""
+    stack = []
+    while frame is not None:
+        stack.append((frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name))
+        frame = frame.f_back
+    stack.reverse()
+    return stack
+
+
+def format_stack(node) -> str:
+    """The forward stack recorded for `node`, in the layout of a Python traceback."""
+    lines = []
+    for filename, lineno, name in node.metadata.get("stack", ()):
+        lines.append(f'  File "{filename}", line {lineno}, in {name}\n')
+        source = linecache.getline(filename, lineno).strip()
+        if source:
+            lines.append(f"    {source}\n")
+    return "".join(lines)
+
+
 def _watch_forward(node, args, outputs) -> None:
     metadata = node.metadata
-    metadata["traceback_"] = traceback.format_stack()[:-3]
+    metadata["stack"] = _raw_stack(sys._getframe(3))  # the caller of Function.apply
     if "location" not in metadata:
         metadata["location"] = user_location()
     fn_name = node._fn.__name__
@@ -155,32 +178,45 @@ def _note_mask(node, args, out) -> None:
 
 
 def check_backward_output(node, grads) -> None:
-    """Raise if `node`'s backward produced a non-finite gradient (called by the engine)."""
+    """Raise if `node`'s backward produced NaN (called by the engine), as PyTorch does.
+
+    An infinite gradient does not raise (PyTorch's rule) but is remembered: it usually turns
+    into the NaN that does, and the error then names where it appeared.
+    """
     if not _state.check_nan:
         return
     for i, g in enumerate(grads):
         if g is None or np.isfinite(g._data).all():
             continue
-        data = g._data
-        word = "nan" if np.isnan(data).any() else "inf"
-        lines = [f"Function '{node.name()}' returned {word} values in its {i}th output."]
-        mask = _find_mask_trap(node, ~np.isfinite(data))
-        if mask is not None:
-            lines.append(_explain_trap(node, mask, ~np.isfinite(data)))
-        origin = node.metadata.get("nonfinite_origin")
-        if origin is not None:
-            lines.append(f"The non-finite values began in the forward pass at {origin.describe()}.")
-        elif mask is None:
-            lines.append(f"The forward values of {node.name()} were finite: its backward "
-                         "itself made the non-finite gradient (e.g. sqrt or log at 0, "
-                         "or 0 * inf).")  # fmt: skip
-            if _state.first_origin is not None:
-                lines.append("(The first non-finite forward value of this run came from "
-                             f"{_state.first_origin.describe()}.)")  # fmt: skip
-        stack = "".join(node.metadata.get("traceback_", []))
-        if stack:
-            lines.append(f"Traceback of forward call that caused the error:\n{stack}")
-        raise AnomalyError("\n".join(lines), node, origin, mask[0] if mask else None)
+        bad = np.isnan(g._data)
+        if not bad.any():
+            if _state.first_inf is None:
+                at = location_of(node)
+                _state.first_inf = f"{node.name()}" + (f" (made at {at})" if at else "")
+            continue
+        raise _nan_error(node, i, bad)
+
+
+def _nan_error(node, i: int, bad: np.ndarray) -> AnomalyError:
+    lines = [f"Function '{node.name()}' returned nan values in its {i}th output."]
+    mask = _find_mask_trap(node, bad)
+    if mask is not None:
+        lines.append(_explain_trap(node, mask, bad))
+    origin = node.metadata.get("nonfinite_origin")
+    if origin is not None:
+        lines.append(f"The non-finite values began in the forward pass at {origin.describe()}.")
+    elif mask is None:
+        lines.append(f"The forward values of {node.name()} were finite: its backward made the "
+                     "NaN (e.g. 0 * inf, or inf - inf).")  # fmt: skip
+        if _state.first_inf is not None:
+            lines.append(f"An infinite gradient appeared earlier, in {_state.first_inf}.")
+        if _state.first_origin is not None:
+            lines.append("(The first non-finite forward value of this run came from "
+                         f"{_state.first_origin.describe()}.)")  # fmt: skip
+    stack = format_stack(node)
+    if stack:
+        lines.append(f"Traceback of forward call that caused the error:\n{stack}")
+    return AnomalyError("\n".join(lines), node, origin, mask[0] if mask else None)
 
 
 def _reaches(start, target) -> bool:
@@ -246,7 +282,7 @@ def _explain_trap(node, found, bad: np.ndarray) -> str:
 def _set(enabled: bool, check_nan: bool) -> None:
     """Switch anomaly mode; the forward watch is installed exactly while it is on."""
     if enabled and not _state.enabled:
-        _state.first_origin, _state.masks = None, []  # a new session
+        _state.first_origin, _state.first_inf, _state.masks = None, None, []  # a new session
         _hooks.on_create.append(_watch_forward)
     elif not enabled and _state.enabled:
         _hooks.on_create.remove(_watch_forward)

@@ -114,7 +114,7 @@ def graph_nodes(roots) -> list:
 
 
 def check_graph(output, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
-                raise_exception: bool = False, *, max_elements: int = 1000,
+                raise_exception: bool = False, *, only=None, max_elements: int = 1000,
                 seed: int = 0) -> GraphCheckReport:  # fmt: skip
     """Check every node of the graph behind `output` against finite differences.
 
@@ -123,6 +123,8 @@ def check_graph(output, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-
             or a function of no arguments that builds it (it is then run inside one).
         eps, atol, rtol: step and tolerances, as in `gradcheck` (the check runs in float64).
         raise_exception: raise `GraphCheckError` instead of returning a failing report.
+        only: check only nodes with these names (a name or a set, e.g. {"MyOpBackward0"}):
+            the rest of a big graph is walked but not recomputed.
         max_elements: per-element search limit for one input (larger ones are sampled).
         seed: seed of the random directions (a private generator: the global one is untouched).
 
@@ -144,6 +146,9 @@ def check_graph(output, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-
             "`with autograd.record_graph(): loss = model(x)`; or call "
             "`autograd.check_graph(lambda: model(x))`."
         )
+    if only is not None:
+        names = {only} if isinstance(only, str) else set(only)
+        nodes = [n for n in nodes if n.name() in names]
     checker = _NodeChecker(eps, atol, rtol, max_elements, _random.Generator().manual_seed(seed))
     report = GraphCheckReport()
     for node in nodes:
@@ -227,10 +232,11 @@ class _NodeChecker:
                 return f"its forward does not compute in float64 (gives {out._data.dtype})"
             if not np.isfinite(out._data).all():
                 return "its output is not finite"
-            if rec is not None and rec[1][0] == rec[2]:  # recorded output unchanged since
+            if rec is not None and rec[1][0] == rec[2] and rec[0].size:  # output unchanged since
+                # A loose test: it is there to catch a different function, not rounding.
                 tol = 1e-3 if rec[0].dtype.itemsize < 8 else 1e-7
-                scale = max(1.0, float(np.abs(rec[0]).max(initial=0.0)))
-                if not np.allclose(out._data, rec[0], rtol=tol, atol=tol * scale):
+                scale = max(1.0, float(np.abs(rec[0]).max()))
+                if not float(np.abs(out._data - rec[0]).max()) <= tol * scale:
                     return ("re-running its forward gives other values than recorded "
                             "(randomness, or keyword arguments to apply?)")  # fmt: skip
         return None

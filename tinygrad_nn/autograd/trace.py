@@ -87,7 +87,8 @@ class BackwardTrace:
         return list(self._contributions.get(id(tensor), (None, []))[1])
 
     def __str__(self) -> str:
-        head = f"backward trace: {len(self.steps)} node(s), in execution order"
+        head = (f"backward trace: {len(self.steps)} node(s), in execution order "
+                "(in a rule, g is the gradient arriving at the node's output)")  # fmt: skip
         return "\n".join([head] + [str(step) for step in self.steps])
 
 
@@ -148,8 +149,8 @@ class trace_backward:
 
             flow.notes.append(f"summed over axes {broadcast_axes(shape, out_shapes[0])} because "
                               f"{name or arg} {shape} was broadcast to {out_shapes[0]}")  # fmt: skip
-        if child.__class__ is AccumulateGrad and grad is not None:
-            leaf = child.variable
+        leaf = child.variable if child.__class__ is AccumulateGrad else None
+        if leaf is not None and grad is not None:
             entry = self.trace._contributions.setdefault(id(leaf), (leaf, []))
             entry[1].append(grad)
             flow.target = f"{name or 'leaf'}.grad"
@@ -177,7 +178,7 @@ def _name_table(names: dict) -> dict:
     """id(tensor) or (id(grad_fn), output_nr) -> (object kept alive, name)."""
     table = {}
     for name, obj in names.items():
-        if hasattr(obj, "named_parameters") and callable(obj.named_parameters):
+        if hasattr(obj, "named_parameters") and not isinstance(obj, type):  # a module
             for pname, p in obj.named_parameters():
                 table[id(p)] = (p, f"{name}.{pname}")
         elif hasattr(obj, "_vc") and hasattr(obj, "grad_fn"):
@@ -208,9 +209,13 @@ def format_array(a) -> str:
     """Values of a small array; shape and summary statistics of a large one."""
     if a is None:
         return "None"
+    if a.size == 0:
+        return f"(empty, shape {a.shape})"
     if a.size <= _SMALL:
-        text = np.array2string(np.asarray(a), precision=4, separator=", ", suppress_small=True)
-        return " ".join(text.split())
+        items = [f"{v:.4g}" for v in a.reshape(-1).tolist()]
+        for n in reversed(a.shape):  # group the innermost dim first: [[1, 2], [3, 4]]
+            items = ["[" + ", ".join(items[i : i + n]) + "]" for i in range(0, len(items), n)]
+        return items[0]
     return (f"shape {a.shape}: mean {a.mean():.4g}, std {a.std():.4g}, "
             f"min {a.min():.4g}, max {a.max():.4g}")  # fmt: skip
 

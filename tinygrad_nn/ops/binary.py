@@ -221,6 +221,8 @@ def _tie_split(grad, x, y, pick_x_mask):
 class Maximum(Function):
     """z = max(x, y) elementwise.   The larger side gets g; a tie gives each g/2."""
 
+    rule = "dL/dx = g where x > y, dL/dy = g where y > x (g/2 each at a tie)"
+
     @staticmethod
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
@@ -235,6 +237,8 @@ class Maximum(Function):
 
 class Minimum(Function):
     """z = min(x, y) elementwise.   The smaller side gets g; a tie gives each g/2."""
+
+    rule = "dL/dx = g where x < y, dL/dy = g where y < x (g/2 each at a tie)"
 
     @staticmethod
     def forward(ctx, x, y):
