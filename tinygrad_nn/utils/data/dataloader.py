@@ -131,12 +131,9 @@ class DataLoader:
                  pin_memory_device: str = "", in_order: bool = True) -> None:  # fmt: skip
         _check_worker_options(num_workers, timeout, prefetch_factor, persistent_workers)
         self.dataset, self.num_workers, self.pin_memory = dataset, num_workers, pin_memory
-        self.timeout, self.worker_init_fn, self.prefetch_factor = (
-            timeout,
-            worker_init_fn,
-            prefetch_factor,
-        )
-        self.generator, self.persistent_workers = generator, persistent_workers
+        self.timeout, self.worker_init_fn = timeout, worker_init_fn
+        self.prefetch_factor, self.persistent_workers = prefetch_factor, persistent_workers
+        self.generator = generator
         self._iterable = isinstance(dataset, IterableDataset)
         if self._iterable:
             for name, value in (("shuffle", shuffle), ("sampler", sampler),
@@ -146,21 +143,8 @@ class DataLoader:
                         f"DataLoader with IterableDataset: expected unspecified {name} option, "
                         f"but got {name}={value}"
                     )
-        shuffle = bool(shuffle)
-        if sampler is not None and shuffle:
-            raise ValueError("sampler option is mutually exclusive with shuffle")
-        if batch_sampler is not None:
-            if batch_size != 1 or shuffle or sampler is not None or drop_last:
-                raise ValueError(
-                    "batch_sampler option is mutually exclusive with batch_size, shuffle, "
-                    "sampler, and drop_last"
-                )
-            batch_size, drop_last = None, False
-        elif batch_size is None and drop_last:
-            raise ValueError(
-                "batch_size=None option disables auto-batching and is mutually exclusive with "
-                "drop_last"
-            )
+        batch_size, drop_last = _check_batching(batch_size, bool(shuffle), sampler,
+                                                batch_sampler, drop_last)  # fmt: skip
         if sampler is None and not self._iterable:
             sampler = RandomSampler(dataset, generator=generator) if shuffle else \
                 SequentialSampler(dataset)  # fmt: skip
@@ -210,6 +194,24 @@ class DataLoader:
                 batch = []
         if batch and not self.drop_last:
             yield self.collate_fn(batch)
+
+
+def _check_batching(batch_size, shuffle, sampler, batch_sampler, drop_last) -> tuple:
+    """PyTorch's exclusions between the batching options; a batch_sampler turns the rest off."""
+    if sampler is not None and shuffle:
+        raise ValueError("sampler option is mutually exclusive with shuffle")
+    if batch_sampler is not None:
+        if batch_size != 1 or shuffle or sampler is not None or drop_last:
+            raise ValueError(
+                "batch_sampler option is mutually exclusive with batch_size, shuffle, "
+                "sampler, and drop_last"
+            )
+        return None, False
+    if batch_size is None and drop_last:
+        raise ValueError(
+            "batch_size=None option disables auto-batching and is mutually exclusive with drop_last"
+        )
+    return batch_size, drop_last
 
 
 def _check_worker_options(num_workers, timeout, prefetch_factor, persistent_workers) -> None:
