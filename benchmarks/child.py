@@ -2,7 +2,8 @@
 
     python -m benchmarks.child CASE IMPL [--quick] [--rounds N] [--samples N]
 
-prints one line of JSON: the median seconds per step and the memory figures. `run.py`
+prints one line of JSON: the median seconds per step (wall and CPU clocks) and the memory
+figures. `run.py`
 starts one such process per (case, implementation), so no library's threads, caches or
 garbage leak into another's numbers.
 
@@ -56,7 +57,11 @@ def builder(case, impl: str, lib, options: dict):
 
 
 def time_steps(step, quick: bool, samples: int | None) -> dict:
-    """Warm up, then time `samples` batches of `inner` steps; seconds per step."""
+    """Warm up, then time `samples` batches of `inner` steps; seconds per step, by two clocks.
+
+    `wall` is elapsed time; `cpu` is this process's CPU time, which leaves out the time the
+    process waited while other programs had the CPU (the machine may be shared).
+    """
     warm_up, target = (0.1, 0.005) if quick else (0.3, 0.02)
     start, n = time.perf_counter(), 0
     while n < 1 or time.perf_counter() - start < warm_up:
@@ -66,14 +71,15 @@ def time_steps(step, quick: bool, samples: int | None) -> dict:
     inner = max(1, math.ceil(target / per_step))  # a sample lasts >= target: timer noise fades
     if samples is None:
         samples = 5 if quick else 15
-    times = []
+    wall, cpu = [], []
     for _ in range(samples):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         for _ in range(inner):
             step()
-        times.append((time.perf_counter() - start) / inner)
-    return {"median_s": statistics.median(times), "min_s": min(times), "samples": samples,
-            "inner": inner}  # fmt: skip
+        cpu.append((time.process_time() - start_cpu) / inner)
+        wall.append((time.perf_counter() - start) / inner)
+    return {"wall_s": statistics.median(wall), "cpu_s": statistics.median(cpu),
+            "wall_min_s": min(wall), "cpu_min_s": min(cpu), "samples": samples, "inner": inner}
 
 
 def traced_memory(build) -> dict:

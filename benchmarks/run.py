@@ -4,7 +4,9 @@
 
 Each (case, implementation) runs in its own process (`child.py`) with every library pinned
 to one thread. Times are medians of repeated steps after a warm-up: milliseconds per
-training step, or microseconds per call for the two per-op cases. Memory is reported two
+training step, or microseconds per call for the two per-op cases. By default they are
+process CPU times, which stay meaningful when other programs share the machine
+(`--clock wall` for elapsed time; on an idle machine the two agree). Memory is reported two
 ways: the tracemalloc peak during one step (NumPy's and Python's allocations, which is how
 both NumPy-based versions are compared; PyTorch's allocator is invisible to it) and the
 growth of the process's peak resident set size (ru_maxrss) over the run, for all three.
@@ -79,19 +81,19 @@ def fmt(value) -> str:
     return f"{value:.3g}" if value < 1000 else f"{value:.0f}"
 
 
-def scaled(result: dict):
-    """The median in the case's unit (ms or us), None if the run failed."""
-    if not result or "median_s" not in result:
+def scaled(result: dict, clock: str):
+    """The median by `clock` ("cpu" or "wall") in the case's unit (ms or us); None if it failed."""
+    if not result or f"{clock}_s" not in result:
         return None
-    return result["median_s"] * (1e3 if result["unit"] == "ms" else 1e6)
+    return result[f"{clock}_s"] * (1e3 if result["unit"] == "ms" else 1e6)
 
 
-def time_table(results: dict) -> list:
+def time_table(results: dict, clock: str) -> list:
     """Markdown rows: medians, the two ratios and the goal of each case."""
     rows = ["| case | unit | PyTorch | NumPy | tinygrad_nn | tg/PyTorch | tg/NumPy | goal | met |",
             "|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
     for case, by_impl in results.items():
-        t = {impl: scaled(by_impl.get(impl)) for impl in IMPLS}
+        t = {impl: scaled(by_impl.get(impl), clock) for impl in IMPLS}
         ours = t["tinygrad_nn"]
         ratio = {b: ours / t[b] if ours and t[b] else None for b in ("torch", "numpy")}
         base, limit = GOALS[case]
@@ -123,14 +125,14 @@ def memory_table(results: dict) -> list:
     return rows
 
 
-def linear_check(quick: bool) -> list:
+def linear_check(quick: bool, clock: str) -> list:
     """Time the W4 chain with 10k and 100k rounds on tinygrad_nn: the ratio should be ~10."""
     times = []
     for rounds in LINEAR_ROUNDS:
         r = run_child("W4", "tinygrad_nn", quick, ["--rounds", str(rounds), "--samples", "3"])
         if "error" in r:
             return [f"W4 linear-time check failed: {r['error']}"]
-        times.append(r["median_s"])
+        times.append(r[f"{clock}_s"])
     ratio = times[1] / times[0]
     verdict = "yes" if ratio <= LINEAR_LIMIT else "NO"
     return [f"W4 chain, linear time: {LINEAR_ROUNDS[0]:,} rounds {times[0] * 1e3:.0f} ms, "
@@ -143,6 +145,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="shorter warm-up, fewer samples")
     parser.add_argument("--only", default=",".join(CASES), help="comma-separated cases")
     parser.add_argument("--no-linear", action="store_true", help="skip the W4 linear-time check")
+    parser.add_argument("--clock", choices=("cpu", "wall"), default="cpu",
+                        help="process CPU time (default; robust on a shared machine) or wall time")
     parser.add_argument("--json", default=None, help="also write the raw results here")
     args = parser.parse_args()
     cases = [c for c in args.only.split(",") if c]
@@ -158,9 +162,10 @@ def main() -> None:
             results[case][impl] = r
             if "error" in r:
                 print(f"  {case} {impl}: error: {r['error']}", file=sys.stderr, flush=True)
-    lines = ["", *time_table(results), "", *memory_table(results)]
+    lines = ["", f"Medians by {args.clock} clock.", "", *time_table(results, args.clock), "",
+             *memory_table(results)]
     if "W4" in cases and not args.no_linear:
-        lines += ["", *linear_check(args.quick)]
+        lines += ["", *linear_check(args.quick, args.clock)]
     print("\n".join(lines))
     if args.json:
         with open(args.json, "w") as f:

@@ -49,6 +49,6 @@ def lib_step(lib, data: dict):
         for _ in range(rounds):
             x = (x * 1.0001 + 0.001).tanh()
         x.sum().backward()
-        return x.detach().sum()
+        return x.detach()
 
     return step
