@@ -12,6 +12,9 @@ import pickle
 import numpy as np
 import pytest
 import torch
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 from safetensors.numpy import load_file as np_load_file
 from safetensors.torch import load_file, save_file
 
@@ -390,3 +393,47 @@ def test_a_whole_checkpoint_round_trips(tmp_path):
     other.load_state_dict(back["model"])
     for k, v in net.state_dict().items():
         np.testing.assert_array_equal(other.state_dict()[k].numpy(), v.numpy())
+
+
+# ---------------------------------------------------------------- property: any nesting round trips
+
+_ARRAYS = hnp.arrays(
+    dtype=st.sampled_from([np.float32, np.float64, np.int64, np.int32, np.uint8, np.bool_]),
+    shape=hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=4),
+)
+_LEAVES = (st.none() | st.booleans() | st.integers() | st.text(max_size=8)
+           | st.floats(allow_nan=False) | _ARRAYS.map(tg.tensor))  # fmt: skip
+_KEYS = st.text(max_size=6) | st.integers(-5, 5)
+_NESTED = st.recursive(
+    _LEAVES,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.tuples(inner, inner)
+        | st.dictionaries(_KEYS, inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+def _equal(a, b):
+    if isinstance(b, tg.Tensor):
+        assert isinstance(a, tg.Tensor) and a.dtype == b.dtype and a.shape == b.shape
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    elif isinstance(b, dict):
+        assert type(a) is type(b) and list(a) == list(b)
+        for k in b:
+            _equal(a[k], b[k])
+    elif isinstance(b, (list, tuple)):
+        assert type(a) is type(b) and len(a) == len(b)
+        for x, y in zip(a, b):
+            _equal(x, y)
+    else:
+        assert type(a) is type(b) and a == b
+
+
+@given(_NESTED)
+def test_any_nesting_round_trips(obj):
+    buffer = io.BytesIO()
+    tg.save(obj, buffer)
+    buffer.seek(0)
+    _equal(tg.load(buffer), obj)
