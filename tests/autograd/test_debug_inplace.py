@@ -94,3 +94,20 @@ def test_change_under_no_grad_of_a_leaf_is_explained():
         w.sub_(0.1)  # like an optimizer step before backward
     with pytest.raises(RuntimeError, match="not recorded"):
         loss.backward()
+
+
+def test_set_record_locations_records_lines_only_while_on():
+    from tinygrad_nn.autograd.function import _hooks
+    from tinygrad_nn.autograd.record import is_recording_locations
+
+    a = tg.randn(3, requires_grad=True)
+    autograd.set_record_locations(True)
+    try:
+        h = a.exp()  # located
+    finally:
+        autograd.set_record_locations(False)
+    metadata = h.grad_fn.metadata
+    assert str(metadata["location"]) == f"{HERE}:{_line_of('# located')}"
+    assert "inputs" not in metadata  # locations only: check_graph still needs record_graph()
+    assert not is_recording_locations() and not _hooks.on_create
+    assert "location" not in a.exp().grad_fn.metadata

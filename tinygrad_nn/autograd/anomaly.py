@@ -1,9 +1,10 @@
-"""Anomaly mode: find the op whose backward produced NaN or inf - and where the NaN began.
+"""Anomaly mode: find the op whose backward produced NaN - and where the NaN began.
 
 Inside `detect_anomaly()` every recorded op remembers the stack of the user code that
 created it, and the engine checks each node's gradients as it runs. The first node that
-returns a non-finite gradient raises a RuntimeError with the forward stack of that op, as
-PyTorch does. That node is often far from the cause, so we also watch the forward pass:
+returns a NaN gradient raises a RuntimeError with the forward stack of that op, as PyTorch
+does (an inf gradient does not raise there either, but is remembered). That node is often
+far from the cause, so we also watch the forward pass:
 
   * the first op whose inputs are all finite but whose output is not is the *origin*; every
     later op that carries the bad value along remembers it, and the error names it;
@@ -97,6 +98,10 @@ def _first_bad(data: np.ndarray) -> tuple:
     return tuple(int(i) for i in np.argwhere(~np.isfinite(data))[0])
 
 
+def _kind(value) -> str:
+    return "nan" if np.isnan(value) else ("-inf" if np.real(value) < 0 else "inf")
+
+
 def _raw_stack(frame) -> list:
     """(file, line, function) of each frame, outermost first; formatted only on error."""
     stack = []
@@ -119,6 +124,8 @@ def format_stack(node) -> str:
 
 
 def _watch_forward(node, args, outputs) -> None:
+    if not _state.enabled:  # an op recorded by another thread: anomaly mode is per thread
+        return
     metadata = node.metadata
     metadata["stack"] = _raw_stack(sys._getframe(3))  # the caller of Function.apply
     if "location" not in metadata:
@@ -134,8 +141,9 @@ def _watch_forward(node, args, outputs) -> None:
         source = upstream[0].grad_fn
         origin = source.metadata.get("nonfinite_origin") if source is not None else None
         if origin is None:
+            index = _first_bad(upstream[0]._data)
             origin = NonFiniteOrigin(
-                None, "an input", None, _first_bad(upstream[0]._data), "nan",
+                None, "an input", None, index, _kind(upstream[0]._data[index]),
                 f"(a leaf or constant of shape {tuple(upstream[0].shape)}, used by "
                 f"{node.name()}) already held non-finite values",
             )  # fmt: skip
@@ -148,7 +156,7 @@ def _watch_forward(node, args, outputs) -> None:
 
 def _new_origin(node, args, data: np.ndarray) -> NonFiniteOrigin:
     index = _first_bad(data)
-    kind = "nan" if np.isnan(data[index]) else str(data[index])
+    kind = _kind(data[index])
     values = [repr(a._data[index].item()) for a in args
               if getattr(a, "_data", None) is not None and a._data.shape == data.shape]  # fmt: skip
     inputs = f" (input value {', '.join(values)})" if values else ""
@@ -257,8 +265,8 @@ def _explain_trap(node, found, bad: np.ndarray) -> str:
     arg, dropped, why = note.discards[edge]
     index = tuple(int(i) for i in np.argwhere(bad)[0])
     at = f" at {note.location.describe()}" if note.location else ""
-    where_node = location_of(node)
-    made = f" (made at {where_node})" if where_node else ""
+    made_at = location_of(node)
+    made = f" (made at {made_at})" if made_at else ""
     if note.op == "where":
         fix = ("e.g. `torch.where(x > 0, torch.where(x > 0, x, 1).sqrt(), 0)` instead of "
                "`torch.where(x > 0, x.sqrt(), 0)`")  # fmt: skip

@@ -189,8 +189,13 @@ class _NodeChecker:
         reason = self._unusable(node)
         if reason is None:
             args = [_as_float64(a) for a in node.metadata["inputs"]]
-            ctx, outs = self._forward(node, args)
-            reason = self._bad_forward(node, outs)
+            try:
+                ctx, outs = self._forward(node, args)
+            except Exception as exc:  # noqa: BLE001  (e.g. a forward that insists on float32)
+                ctx, outs = None, ()
+                reason = f"re-running its forward in float64 raised {type(exc).__name__}: {exc}"
+            else:
+                reason = self._bad_forward(node, outs)
         if reason is not None:
             report.skipped.append(f"{_describe(node)}: {reason}")
             return

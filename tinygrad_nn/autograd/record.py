@@ -149,7 +149,7 @@ _KEEP = 4  # in-place records kept per version counter: the error needs the firs
 
 
 def note_inplace(vc: list) -> None:
-    """Append (new version, op name, location) of the in-place op just applied to `vc`.
+    """Append (new version, op name, code, line) of the in-place op just applied to `vc`.
 
     `vc` is the tensor's version counter, a list whose element 0 is the version; the notes
     ride along after it, shared by every view of the same memory, and die with it.
@@ -158,10 +158,8 @@ def note_inplace(vc: list) -> None:
     while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
         name = frame.f_code.co_name  # the outermost package frame is the method called
         frame = frame.f_back
-    name = _OPERATORS.get(name, name)
-    location = None if frame is None else \
-        Location(frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name)  # fmt: skip
-    vc.append((vc[0], name, location))
+    code = frame.f_code if frame is not None else None  # Location made only on error
+    vc.append((vc[0], _OPERATORS.get(name, name), code, frame.f_lineno if code else 0))
     if len(vc) > _KEEP + 1:
         del vc[1]
 
@@ -174,8 +172,9 @@ def describe_inplace(node, vc: list, version: int) -> str:
         "created at an unknown line (build the graph inside `autograd.record_graph()` or "
         "`autograd.detect_anomaly()` to see it)")]  # fmt: skip
     changes = [entry for entry in vc[1:] if entry[0] > version]
-    for new_version, name, where in changes[:1]:
-        at = where.describe() if where is not None else "an unknown line"
+    for new_version, name, code, lineno in changes[:1]:
+        at = Location(code.co_filename, lineno, code.co_name).describe() if code else \
+            "an unknown line"  # fmt: skip
         lines.append(f"  changed in place by {name} at {at} (version {new_version - 1} -> "
                      f"{new_version})")  # fmt: skip
     if not changes:
