@@ -271,3 +271,27 @@ def test_skips_what_cannot_be_recomputed():
     text = "\n".join(report.skipped)
     assert "ExpBackward0" in text and "changed in place" in text
     assert "NoisyBackward0" in text and "other values than recorded" in text
+
+
+def test_inside_an_nn_model_the_location_is_the_users_layer():
+    from tinygrad_nn import nn
+
+    class Activation(nn.Module):
+        def __init__(self, fn):
+            super().__init__()
+            self.fn = fn
+
+        def forward(self, x):
+            return self.fn.apply(x)  # inside the user's layer
+
+    tg.manual_seed(0)
+    layers = []
+    for i in range(10):
+        layers += [nn.Linear(6, 6), Activation(BadTanh) if i == 6 else nn.ReLU()]
+    model = nn.Sequential(*layers)
+    x = tg.randn(4, 6)
+    report = autograd.check_graph(lambda: model(x).pow(2).mean())
+    assert [f.op for f in report.failures] == ["BadTanhBackward0"]
+    assert report.failures[0].location == f"{HERE}:{_line_of('# inside the user')}"
+    layers[13] = Activation(GoodTanh)
+    assert autograd.check_graph(lambda: nn.Sequential(*layers)(x).pow(2).mean()).ok
