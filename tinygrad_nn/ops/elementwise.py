@@ -79,6 +79,8 @@ class Log(Function):
 class Log1p(Function):
     """y = ln(1 + x), accurate for small x.   dL/dx = g / (1 + x)."""
 
+    node_name = "Log1PBackward0"
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -261,6 +263,8 @@ class Reciprocal(Function):
 
 class Clamp(Function):
     """y = min(max(x, lo), hi) for Python bounds.   dL/dx = g where lo <= x <= hi (inclusive)."""
+
+    node_name = "ClampBackward1"
 
     @staticmethod
     def forward(ctx, x, lo, hi):

@@ -81,6 +81,8 @@ class Prod(Function):
     def forward(ctx, x, dims, keepdim, dtype=None):
         out = _make(np.prod(x._data, axis=dims, keepdims=keepdim, dtype=dtype))
         ctx.dims, ctx.keepdim = dims, keepdim
+        if len(dims) != x._data.ndim:
+            ctx.node_name = "ProdBackward1"
         ctx.save_for_backward(x, out)
         return out
 
