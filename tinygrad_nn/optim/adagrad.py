@@ -6,7 +6,7 @@ import numpy as np
 
 from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
-from .optimizer import Optimizer, bump, new_step, to_scalar, zeros_like
+from .optimizer import Optimizer, buffer_like, bump, new_step, to_scalar
 
 
 class Adagrad(Optimizer):
@@ -56,7 +56,7 @@ class Adagrad(Optimizer):
             for p in group["params"]:
                 self.state[p] = {
                     "step": new_step(),
-                    "sum": zeros_like(p, initial_accumulator_value),
+                    "sum": buffer_like(p, initial_accumulator_value),
                 }
 
     def step(self, closure=None):
@@ -73,7 +73,7 @@ class Adagrad(Optimizer):
         state = self.state[p]
         if not state:  # a group added later: PyTorch starts it from the defaults' value
             init = self.defaults["initial_accumulator_value"]
-            state["step"], state["sum"] = new_step(), zeros_like(p, init)
+            state["step"], state["sum"] = new_step(), buffer_like(p, init)
         param, grad, s = p._data, p.grad._data, state["sum"]._data
         state["step"]._data += 1
         t = float(state["step"]._data)

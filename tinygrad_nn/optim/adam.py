@@ -6,7 +6,7 @@ import numpy as np
 
 from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
-from .optimizer import Optimizer, bump, lerp_, new_step, to_scalar, zeros_like
+from .optimizer import Optimizer, buffer_like, bump, lerp_, new_step, to_scalar
 
 
 class Adam(Optimizer):
@@ -78,9 +78,9 @@ class Adam(Optimizer):
         state = self.state[p]
         if not state:
             state["step"] = new_step()
-            state["exp_avg"], state["exp_avg_sq"] = zeros_like(p), zeros_like(p)
+            state["exp_avg"], state["exp_avg_sq"] = buffer_like(p), buffer_like(p)
             if amsgrad:
-                state["max_exp_avg_sq"] = zeros_like(p)
+                state["max_exp_avg_sq"] = buffer_like(p)
         param, grad = p._data, p.grad._data
         m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
         state["step"]._data += 1

@@ -251,7 +251,7 @@ def new_step() -> Tensor:
     return Tensor._make(np.zeros((), np.float32))
 
 
-def zeros_like(p: Tensor, value: float = 0.0) -> Tensor:
+def buffer_like(p: Tensor, value: float = 0.0) -> Tensor:
     """A state buffer shaped and typed like parameter p, filled with `value`."""
     return Tensor._make(np.full(p._data.shape, value, p._data.dtype))
 

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
-from .optimizer import Optimizer, bump, lerp_, new_step, to_scalar, zeros_like
+from .optimizer import Optimizer, buffer_like, bump, lerp_, new_step, to_scalar
 
 
 class RMSprop(Optimizer):
@@ -69,11 +69,11 @@ class RMSprop(Optimizer):
         lr, alpha, momentum = to_scalar(group["lr"]), group["alpha"], group["momentum"]
         state = self.state[p]
         if not state:
-            state["step"], state["square_avg"] = new_step(), zeros_like(p)
+            state["step"], state["square_avg"] = new_step(), buffer_like(p)
             if momentum > 0:
-                state["momentum_buffer"] = zeros_like(p)
+                state["momentum_buffer"] = buffer_like(p)
             if group["centered"]:
-                state["grad_avg"] = zeros_like(p)
+                state["grad_avg"] = buffer_like(p)
         param, grad, v = p._data, p.grad._data, state["square_avg"]._data
         state["step"]._data += 1
         if group["maximize"]:
