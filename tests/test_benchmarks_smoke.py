@@ -1,0 +1,28 @@
+"""The benchmark workloads run on tinygrad_nn and agree with their hand-written NumPy twins.
+
+No timing here (timings never go in the tests): two steps of each case, the second result
+checked for being finite and equal to what the NumPy version computes from the same inputs
+and weights (so the first step's gradients and update are checked too).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import tinygrad_nn
+from benchmarks.workloads import CASES
+
+SMALL = {"W4": {"rounds": 50}}  # the chain's length does not matter for a smoke test
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_two_steps_match_numpy(name):
+    case = CASES[name]
+    data = case.make_data(np.random.default_rng(0), **SMALL.get(name, {}))
+    step, numpy_step = case.lib_step(tinygrad_nn, data), case.numpy_step(data)
+    step(), numpy_step()
+    ours, expected = step(), numpy_step()
+    value = ours.detach().numpy()
+    assert np.all(np.isfinite(value))
+    np.testing.assert_allclose(value, expected, rtol=1e-4, atol=1e-6)
