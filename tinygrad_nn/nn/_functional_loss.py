@@ -163,8 +163,10 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = 
     picked = input.gather(dim, _make(safe).unsqueeze(dim)).squeeze(dim)
     loss = picked * _make(-w)
     if reduction == "mean":
-        with np.errstate(invalid="ignore", divide="ignore"):  # all ignored: 0 / 0 = nan
-            return loss.sum() / w.sum(dtype=input._data.dtype)
+        total = w.sum(dtype=input._data.dtype)
+        if total == 0:  # every target ignored: the loss is nan, its gradient zero (PyTorch's)
+            return loss.sum() + float("nan")
+        return loss.sum() / total
     return _reduce(loss, reduction)
 
 
@@ -230,6 +232,9 @@ def _cross_entropy_probs(logp, target, weight, ignore_index, reduction, label_sm
     return -terms.sum() / (logp.numel() // classes)
 
 
+_BCE_EPS = float(np.float32(1e-12))  # PyTorch clamps with a float constant, in every dtype
+
+
 class _BinaryCrossEntropy(Function):
     """loss = (t - 1) * max(log(1 - x), -100) - t * max(log(x), -100)   (times w).
     dL/dx = g * w * (x - t) / max(x (1 - x), 1e-12);   dL/dt = g * w * (log(1 - x) - log(x))."""
@@ -250,7 +255,7 @@ class _BinaryCrossEntropy(Function):
         scaled = grad if w is None else grad * w
         grad_x = grad_t = None
         if ctx.needs_input_grad[0]:
-            grad_x = scaled * (x - t) / ((1 - x) * x).clamp(min=1e-12)
+            grad_x = scaled * (x - t) / ((1 - x) * x).clamp(min=_BCE_EPS)
         if ctx.needs_input_grad[1]:
             grad_t = scaled * ((-x).log1p() - x.log())
         return grad_x, grad_t, None
