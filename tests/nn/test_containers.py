@@ -32,7 +32,7 @@ def test_sequential_indexing_and_mutation(lib):
     part = seq[1:3]
     assert isinstance(part, nn.Sequential) and list(part._modules) == ["1", "2"]
     with pytest.raises(IndexError, match="index 4 is out of range"):
-        seq[4]  # noqa: B018
+        seq[4]
     seq[1] = nn.Sigmoid()
     assert _names(seq) == ["Linear", "Sigmoid", "Linear", "Tanh"]
     del seq[0]
@@ -68,7 +68,7 @@ def test_module_list(lib):
     assert [k for k in layers.state_dict()] == ["0.weight", "0.bias", "1.weight", "1.bias"]
     assert _names(layers + nn.ModuleList([nn.Tanh()]))[-1] == "Tanh"
     with pytest.raises(IndexError):
-        layers[7]  # noqa: B018
+        layers[7]
     with pytest.raises(TypeError, match="should be called with an iterable"):
         layers.extend(3)
     with pytest.raises(NotImplementedError):

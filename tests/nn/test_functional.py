@@ -88,7 +88,7 @@ def test_softmax_without_dim_warns_and_picks_torchs_dim():
 def test_linear(dtype):
     x, w, b = _arrays([(4, 3), (5, 3), (5,)], dtype)
     _compare(lambda lib, x, w, b: lib.nn.functional.linear(x, w, b), [x, w, b], dtype)
-    x3, = _arrays([(2, 4, 3)], dtype)
+    (x3,) = _arrays([(2, 4, 3)], dtype)
     _compare(lambda lib, x, w: lib.nn.functional.linear(x, w), [x3, w], dtype)
 
 
@@ -122,8 +122,13 @@ def test_layer_norm_and_batch_norm_functional(dtype):
              [x, w, b], dtype)  # fmt: skip
     _compare(lambda lib, x: lib.nn.functional.layer_norm(x, [5]), [x], dtype)
     xb, wb, bb = _arrays([(6, 4, 3), (4,), (4,)], dtype, seed=2)
-    stats = {lib: (lib.zeros(4, dtype=getattr(lib, np.dtype(dtype).name)),
-                   lib.ones(4, dtype=getattr(lib, np.dtype(dtype).name))) for lib in (tg, torch)}
+    stats = {
+        lib: (
+            lib.zeros(4, dtype=getattr(lib, np.dtype(dtype).name)),
+            lib.ones(4, dtype=getattr(lib, np.dtype(dtype).name)),
+        )
+        for lib in (tg, torch)
+    }
 
     def bn(lib, x, w, b):
         mean, var = stats[lib]
@@ -142,8 +147,11 @@ def test_layer_norm_and_batch_norm_functional(dtype):
 
 
 def test_norm_errors_match_torch():
-    with pytest.raises(RuntimeError, match=r"Given normalized_shape=\[3\], expected input with "
-                                           r"shape \[\*, 3\], but got input of size\[4, 4\]"):
+    with pytest.raises(
+        RuntimeError,
+        match=r"Given normalized_shape=\[3\], expected input with "
+        r"shape \[\*, 3\], but got input of size\[4, 4\]",
+    ):
         tg.nn.LayerNorm(3)(tg.zeros(4, 4))
     with pytest.raises(RuntimeError, match="running_mean should contain 4 elements not 3"):
         tg.nn.BatchNorm1d(3)(tg.zeros(4, 4))
@@ -237,9 +245,14 @@ def test_pooling_functional(name, kwargs, x_shape, dtype):
     _compare(lambda lib, x: getattr(lib.nn.functional, name)(x, **kwargs), [x], dtype)
 
 
-@pytest.mark.parametrize("name,kwargs", [("max_pool1d", {"kernel_size": 3, "ceil_mode": True}),
-                                         ("avg_pool1d", {"kernel_size": 3, "padding": 1}),
-                                         ("adaptive_avg_pool1d", {"output_size": 4})])
+@pytest.mark.parametrize(
+    "name,kwargs",
+    [
+        ("max_pool1d", {"kernel_size": 3, "ceil_mode": True}),
+        ("avg_pool1d", {"kernel_size": 3, "padding": 1}),
+        ("adaptive_avg_pool1d", {"output_size": 4}),
+    ],
+)
 def test_pooling_1d_functional(name, kwargs):
     (x,) = _arrays([(2, 3, 10)], np.float64)
     _compare(lambda lib, x: getattr(lib.nn.functional, name)(x, **kwargs), [x], np.float64)
@@ -311,8 +324,15 @@ def test_one_hot_matches_torch_and_its_errors():
         _same_error(case)
 
 
-@pytest.mark.parametrize("kwargs", [{}, {"padding_idx": 0}, {"scale_grad_by_freq": True},
-                                    {"padding_idx": 2, "scale_grad_by_freq": True}])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"padding_idx": 0},
+        {"scale_grad_by_freq": True},
+        {"padding_idx": 2, "scale_grad_by_freq": True},
+    ],
+)
 def test_embedding_functional(kwargs):
     (w,) = _arrays([(5, 3)], np.float64)
     idx = np.array([[0, 2, 2], [4, 0, 2]])

@@ -113,9 +113,17 @@ def test_class_index_losses_gradcheck_and_gradgradcheck():
 
 def test_activations_and_embedding_gradcheck():
     x = _t((3, 4), 0)
-    for fn in (F.gelu, lambda x: F.gelu(x, approximate="tanh"), F.silu, F.elu,
-               lambda x: F.leaky_relu(x, 0.2), lambda x: F.softplus(x, 2.0, 1.0),
-               lambda x: F.normalize(x, dim=0), lambda x: F.pad(x, (2, 1), mode="reflect")):  # fmt: skip
+    cases = [
+        F.gelu,
+        lambda x: F.gelu(x, approximate="tanh"),
+        F.silu,
+        F.elu,
+        lambda x: F.leaky_relu(x, 0.2),
+        lambda x: F.softplus(x, 2.0, 1.0),
+        lambda x: F.normalize(x, dim=0),
+        lambda x: F.pad(x, (2, 1), mode="reflect"),
+    ]
+    for fn in cases:
         assert gradcheck(fn, (x,))
         assert gradgradcheck(fn, (x,))
     w = _t((5, 2), 1)

@@ -12,6 +12,7 @@ import tinygrad_nn as tg
 from tinygrad_nn import nn
 from tinygrad_nn.nn import init
 
+
 @pytest.fixture(autouse=True)
 def _seeded():
     """Statistical checks on a fixed stream: deterministic whatever ran before."""
@@ -73,8 +74,8 @@ def test_trunc_normal_stays_in_bounds_with_the_truncated_moments():
     low, high, mean, std = _stats(p)
     assert 0.0 <= low and high <= 3.0
     # Moments of N(1, 4) truncated to [0, 3], i.e. alpha = -0.5, beta = 1 in std units.
-    phi = lambda z: math.exp(-z * z / 2) / math.sqrt(2 * math.pi)  # noqa: E731
-    cdf = lambda z: 0.5 * (1 + math.erf(z / math.sqrt(2)))  # noqa: E731
+    phi = lambda z: math.exp(-z * z / 2) / math.sqrt(2 * math.pi)
+    cdf = lambda z: 0.5 * (1 + math.erf(z / math.sqrt(2)))
     alpha, beta = -0.5, 1.0
     z = cdf(beta) - cdf(alpha)
     expected_mean = 1.0 + 2.0 * (phi(alpha) - phi(beta)) / z
@@ -94,8 +95,10 @@ def test_constant_ones_zeros_eye_dirac_match_torch():
         assert np.array_equal(init.eye_(_param(*shape)).detach().numpy(),
                               torch.nn.init.eye_(torch.empty(*shape)).numpy())  # fmt: skip
     for shape, groups in [((4, 2, 3, 3), 1), ((6, 3, 5), 2), ((4, 4, 3, 3, 3), 2)]:
-        assert np.array_equal(init.dirac_(_param(*shape), groups).detach().numpy(),
-                              torch.nn.init.dirac_(torch.empty(*shape), groups).numpy())
+        assert np.array_equal(
+            init.dirac_(_param(*shape), groups).detach().numpy(),
+            torch.nn.init.dirac_(torch.empty(*shape), groups).numpy(),
+        )
 
 
 def test_xavier():

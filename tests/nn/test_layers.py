@@ -46,27 +46,48 @@ LAYERS = [
     ("batch_norm2d_nostats", lambda nn: nn.BatchNorm2d(3, track_running_stats=False), (2, 3, 4, 4)),
     ("batch_norm2d_eval", lambda nn: nn.BatchNorm2d(3).eval(), (2, 3, 4, 5)),
     ("conv1d", lambda nn: nn.Conv1d(3, 4, 3), (2, 3, 9)),
-    ("conv1d_options", lambda nn: nn.Conv1d(4, 6, 3, stride=2, padding=2, dilation=2, groups=2),
-     (2, 4, 11)),
+    (
+        "conv1d_options",
+        lambda nn: nn.Conv1d(4, 6, 3, stride=2, padding=2, dilation=2, groups=2),
+        (2, 4, 11),
+    ),
     ("conv1d_unbatched", lambda nn: nn.Conv1d(3, 4, 2), (3, 7)),
-    ("conv1d_circular", lambda nn: nn.Conv1d(2, 3, 3, padding=1, padding_mode="circular"),
-     (2, 2, 6)),
+    (
+        "conv1d_circular",
+        lambda nn: nn.Conv1d(2, 3, 3, padding=1, padding_mode="circular"),
+        (2, 2, 6),
+    ),
     ("conv2d", lambda nn: nn.Conv2d(2, 4, 3), (2, 2, 7, 6)),
-    ("conv2d_stride", lambda nn: nn.Conv2d(2, 4, (3, 2), stride=(2, 1), padding=(1, 0)),
-     (2, 2, 7, 6)),
+    (
+        "conv2d_stride",
+        lambda nn: nn.Conv2d(2, 4, (3, 2), stride=(2, 1), padding=(1, 0)),
+        (2, 2, 7, 6),
+    ),
     ("conv2d_dilation", lambda nn: nn.Conv2d(2, 3, 3, dilation=2, padding=2), (1, 2, 7, 7)),
     ("conv2d_groups", lambda nn: nn.Conv2d(4, 6, 3, groups=2, bias=False), (2, 4, 5, 5)),
     ("conv2d_depthwise", lambda nn: nn.Conv2d(3, 3, 3, groups=3, padding=1), (2, 3, 5, 5)),
     ("conv2d_same", lambda nn: nn.Conv2d(2, 3, 3, padding="same"), (2, 2, 5, 6)),
-    ("conv2d_same_even", lambda nn: nn.Conv2d(2, 3, (2, 4), padding="same", dilation=(1, 2)),
-     (2, 2, 5, 9)),
+    (
+        "conv2d_same_even",
+        lambda nn: nn.Conv2d(2, 3, (2, 4), padding="same", dilation=(1, 2)),
+        (2, 2, 5, 9),
+    ),
     ("conv2d_valid", lambda nn: nn.Conv2d(2, 3, 3, padding="valid"), (2, 2, 5, 6)),
-    ("conv2d_reflect", lambda nn: nn.Conv2d(2, 3, 3, padding=1, padding_mode="reflect"),
-     (2, 2, 5, 6)),
-    ("conv2d_replicate", lambda nn: nn.Conv2d(2, 3, 3, padding=(2, 1), padding_mode="replicate"),
-     (2, 2, 5, 6)),
-    ("conv2d_circular_same", lambda nn: nn.Conv2d(2, 3, 3, padding="same",
-                                                  padding_mode="circular"), (2, 2, 5, 6)),
+    (
+        "conv2d_reflect",
+        lambda nn: nn.Conv2d(2, 3, 3, padding=1, padding_mode="reflect"),
+        (2, 2, 5, 6),
+    ),
+    (
+        "conv2d_replicate",
+        lambda nn: nn.Conv2d(2, 3, 3, padding=(2, 1), padding_mode="replicate"),
+        (2, 2, 5, 6),
+    ),
+    (
+        "conv2d_circular_same",
+        lambda nn: nn.Conv2d(2, 3, 3, padding="same", padding_mode="circular"),
+        (2, 2, 5, 6),
+    ),
     ("conv2d_unbatched", lambda nn: nn.Conv2d(2, 3, 3), (2, 5, 5)),
     ("max_pool2d", lambda nn: nn.MaxPool2d(2), (2, 3, 6, 7)),
     ("max_pool2d_options", lambda nn: nn.MaxPool2d(3, stride=2, padding=1), (2, 3, 7, 8)),
@@ -76,8 +97,11 @@ LAYERS = [
     ("max_pool1d", lambda nn: nn.MaxPool1d(3, stride=2, padding=1), (2, 3, 9)),
     ("avg_pool2d", lambda nn: nn.AvgPool2d(2), (2, 3, 6, 7)),
     ("avg_pool2d_pad", lambda nn: nn.AvgPool2d(3, stride=2, padding=1), (2, 3, 7, 8)),
-    ("avg_pool2d_nopadcount", lambda nn: nn.AvgPool2d(3, 2, 1, count_include_pad=False),
-     (2, 3, 7, 8)),
+    (
+        "avg_pool2d_nopadcount",
+        lambda nn: nn.AvgPool2d(3, 2, 1, count_include_pad=False),
+        (2, 3, 7, 8),
+    ),
     ("avg_pool2d_ceil", lambda nn: nn.AvgPool2d(3, 2, 1, ceil_mode=True), (1, 2, 8, 8)),
     ("avg_pool2d_ceil_nopad", lambda nn: nn.AvgPool2d(3, 2, 1, True, False), (1, 2, 8, 8)),
     ("avg_pool2d_divisor", lambda nn: nn.AvgPool2d(2, divisor_override=3), (1, 2, 6, 6)),
@@ -202,6 +226,7 @@ def test_layers_work_in_float64_from_construction():
 
 def test_small_cnn_trains_like_torch():
     """Two SGD steps of the benchmark network give the same weights in both libraries."""
+
     def build(nn):
         return nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
                              nn.Linear(4 * 3 * 3, 5))  # fmt: skip

@@ -129,10 +129,17 @@ def test_cross_entropy_everything_ignored_is_nan_like_torch():
     x, t = _rng().standard_normal((3, 4)), np.full(3, -100)
     for smoothing, weight in ((0.0, None), (0.1, None), (0.1, _rng().uniform(size=4))):
         kwargs = {"label_smoothing": smoothing, "weight": weight}
-        ours = tg.nn.functional.cross_entropy(to_ours(x), to_ours(t), weight=None if weight is None
-                                              else to_ours(weight), label_smoothing=smoothing)
-        theirs = torch.nn.functional.cross_entropy(to_torch(x), to_torch(t), **{
-            **kwargs, "weight": None if weight is None else to_torch(weight)})
+        ours = tg.nn.functional.cross_entropy(
+            to_ours(x),
+            to_ours(t),
+            weight=None if weight is None else to_ours(weight),
+            label_smoothing=smoothing,
+        )
+        theirs = torch.nn.functional.cross_entropy(
+            to_torch(x),
+            to_torch(t),
+            **{**kwargs, "weight": None if weight is None else to_torch(weight)},
+        )
         assert np.isnan(ours.item()) and np.isnan(theirs.item())
 
 

@@ -6,6 +6,6 @@ Start with `module.py` (how a model holds its parameters), then any layer in `la
 
 from . import functional, init  # noqa: F401
 from .containers import ModuleDict, ModuleList, Sequential  # noqa: F401
-from .layers import *  # noqa: F401,F403
+from .layers import *
 from .module import Module  # noqa: F401
 from .parameter import Parameter  # noqa: F401

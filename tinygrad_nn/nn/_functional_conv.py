@@ -91,7 +91,7 @@ def _conv(input, weight, bias, stride, padding, dilation, groups: int, nd: int, 
             "actual input size"
         )
     windows = Unfold.apply(x, kernel, stride, dilation)  # (N, C, *out, *kernel)
-    out = tuple(windows.shape[2:2 + nd])
+    out = tuple(windows.shape[2 : 2 + nd])
     g, cg, og = groups, channels // groups, out_channels // groups
     # (N, G, C/G, *out, *kernel) -> (G, N, *out, C/G, *kernel) -> (G, N * out, C/G * kernel)
     order = (1, 0) + tuple(range(3, 3 + nd)) + (2,) + tuple(range(3 + nd, 3 + 2 * nd))
@@ -172,10 +172,11 @@ def _pool_input(input: Tensor, nd: int, name: str) -> tuple:
 def _max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
     x, batched = _pool_input(input, nd, f"max_pool{nd}d")
     kernel, stride, padding, dilation, counts, right = _pool_geometry(
-        x, nd, kernel_size, stride, padding, dilation, ceil_mode, check_raw_kernel=True)
+        x, nd, kernel_size, stride, padding, dilation, ceil_mode, check_raw_kernel=True
+    )
     padded = _pad_spatial(x, list(zip(padding, right)), -math.inf)
     windows = Unfold.apply(padded, kernel, stride, dilation)
-    flat = windows.reshape(tuple(windows.shape[:2 + nd]) + (math.prod(kernel),))
+    flat = windows.reshape(tuple(windows.shape[: 2 + nd]) + (math.prod(kernel),))
     # PyTorch sends the whole gradient to the first maximum of a window (ties are common
     # after a ReLU), so pick that one element instead of taking a tie-splitting amax.
     first = np.argmax(flat._data, axis=-1)
@@ -221,7 +222,8 @@ def _avg_pool(input, nd, kernel_size, stride, padding, ceil_mode, count_include_
               divisor_override):  # fmt: skip
     x, batched = _pool_input(input, nd, f"avg_pool{nd}d")
     kernel, stride, padding, _, counts, right = _pool_geometry(
-        x, nd, kernel_size, stride, padding, 1, ceil_mode)
+        x, nd, kernel_size, stride, padding, 1, ceil_mode
+    )
     padded = _pad_spatial(x, list(zip(padding, right)), 0.0)
     windows = Unfold.apply(padded, kernel, stride, (1,) * nd)
     sums = windows.sum(tuple(range(-nd, 0)))
@@ -318,4 +320,4 @@ def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=
     c = ck // math.prod(kernel)
     windows = input.reshape((n, c) + kernel + counts).permute(0, 1, 4, 5, 2, 3)
     image = Fold.apply(windows, (n, c) + size, stride, dilation)
-    return image[..., padding[0]:size[0] - padding[0], padding[1]:size[1] - padding[1]]
+    return image[..., padding[0] : size[0] - padding[0], padding[1] : size[1] - padding[1]]

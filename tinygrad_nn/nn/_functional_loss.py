@@ -25,13 +25,23 @@ from ..autograd.function import Function
 from ..tensor import Tensor
 
 _make = Tensor._make
-_WORDS = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-          "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+_WORDS = {
+    "float32": "Float",
+    "float64": "Double",
+    "float16": "Half",
+    "int64": "Long",
+    "int32": "Int",
+    "int16": "Short",
+    "int8": "Char",
+    "uint8": "Byte",
+    "bool": "Bool",
+}
 
 
 def _dtype_word(t: Tensor) -> str:
     """PyTorch's scalar type name (Float, Long, ...) used in its error messages."""
     return _WORDS[t._data.dtype.name]
+
 
 _REDUCTIONS = ("none", "mean", "sum")
 
@@ -57,9 +67,12 @@ def _reduce(loss: Tensor, reduction: str) -> Tensor:
 
 def _warn_if_broadcast(input: Tensor, target: Tensor) -> None:
     if target.shape != input.shape:
-        warnings.warn(f"Using a target size ({target.size()}) that is different to the input size "
-                      f"({input.size()}). This will likely lead to incorrect results due to "
-                      "broadcasting. Please ensure they have the same size.", stacklevel=3)  # fmt: skip
+        warnings.warn(
+            f"Using a target size ({target.size()}) that is different to the input size "
+            f"({input.size()}). This will likely lead to incorrect results due to broadcasting. "
+            "Please ensure they have the same size.",
+            stacklevel=3,
+        )
 
 
 def _weighted(loss: Tensor, input: Tensor, weight, reduction: str, mean_by_weight: bool):
@@ -138,8 +151,10 @@ def _check_nll(input: Tensor, target: Tensor, weight) -> int:
                            f"{_dtype_word(target)}")  # fmt: skip
     classes = input.shape[0 if input.dim() == 1 else 1]
     if weight is not None and (weight.dim() != 1 or weight.numel() != classes):
-        raise RuntimeError(f"weight tensor should be defined either for all {classes} classes or "
-                           f"no classes but got weight tensor of shape: {list(weight.shape)}")
+        raise RuntimeError(
+            f"weight tensor should be defined either for all {classes} classes or "
+            f"no classes but got weight tensor of shape: {list(weight.shape)}"
+        )
     return classes
 
 
@@ -171,7 +186,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = 
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index: int = -100,
-                  reduce=None, reduction="mean", label_smoothing: float = 0.0) -> Tensor:  # fmt: skip
+                  reduce=None, reduction="mean", label_smoothing: float = 0.0):  # fmt: skip
     """Softmax cross-entropy over classes on axis 1 (axis 0 for a single unbatched sample).
 
     `target` holds class indices (any extra spatial axes), or class probabilities when it

@@ -28,10 +28,12 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
                bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:  # fmt: skip
     """Normalise each sample over its last len(normalized_shape) axes."""
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
-    if tuple(input.shape[input.dim() - len(shape):]) != shape or len(shape) > input.dim():
+    if tuple(input.shape[input.dim() - len(shape) :]) != shape or len(shape) > input.dim():
         expected = ", ".join(map(str, shape))
-        raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape "
-                           f"[*, {expected}], but got input of size{list(input.shape)}")  # fmt: skip
+        raise RuntimeError(
+            f"Given normalized_shape={list(shape)}, expected input with shape [*, {expected}], "
+            f"but got input of size{list(input.shape)}"
+        )
     dims = tuple(range(-len(shape), 0))
     mean = input.mean(dims, keepdim=True)
     var = input.var(dims, keepdim=True, correction=0)

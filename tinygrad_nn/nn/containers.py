@@ -210,7 +210,7 @@ class ModuleList(Module):
 
 
 class ModuleDict(Module):
-    """A dict of Modules, registered so their parameters are found. Same as `torch.nn.ModuleDict`."""
+    """A dict of Modules, registered so their parameters are found. Same as torch's."""
 
     def __init__(self, modules: Mapping | Iterable | None = None):
         super().__init__()

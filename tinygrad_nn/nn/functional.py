@@ -203,7 +203,7 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
         _renorm_rows(weight, np.unique(indices), max_norm, norm_type)
     row_scale = None
     if scale_grad_by_freq:
-        uniq, inverse, counts = np.unique(indices, return_inverse=True, return_counts=True)
+        _, inverse, counts = np.unique(indices, return_inverse=True, return_counts=True)
         row_scale = 1.0 / counts[inverse.reshape(indices.shape)]
     if padding_idx is not None:
         row_scale = np.ones(indices.shape) if row_scale is None else row_scale

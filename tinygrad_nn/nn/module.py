@@ -19,59 +19,26 @@ runs, the module sits on `_module_stack`, so a tool observing op creation (see t
 
 from __future__ import annotations
 
-from collections import OrderedDict, namedtuple
+from collections import OrderedDict
 from collections.abc import Mapping
-
-import numpy as np
 
 from .. import dtypes as _dt
 from ..autograd.grad_mode import no_grad
-from ..tensor import Size, Tensor, _check_device, device
+from ..tensor import Tensor, _check_device, device
+from . import hooks as _hooks
+from . import state_dict as _state
 from .parameter import Parameter
 
 _module_stack: list = []  # modules whose forward is running, outermost first
-
-
-class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
-    """What `load_state_dict` returns: the keys that did not line up."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        if not self.missing_keys and not self.unexpected_keys:
-            return "<All keys matched successfully>"
-        return super().__repr__()
-
-    __str__ = __repr__
-
-
-class RemovableHandle:
-    """What `register_forward_hook` returns: `.remove()` takes the hook off again."""
-
-    _next_id = 0
-
-    def __init__(self, *hook_dicts: dict):
-        self.id = RemovableHandle._next_id
-        RemovableHandle._next_id += 1
-        self._hook_dicts = hook_dicts
-
-    def remove(self) -> None:
-        """Remove the hook (a second call does nothing)."""
-        for hooks in self._hook_dicts:
-            hooks.pop(self.id, None)
-
-    def __enter__(self) -> RemovableHandle:
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.remove()
 
 
 def _typename(value) -> str:
     if isinstance(value, Tensor):
         return value.type()
     cls = type(value)
-    return cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
+    return (
+        cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
+    )
 
 
 def _addindent(text: str, spaces: int) -> str:
@@ -81,15 +48,6 @@ def _addindent(text: str, spaces: int) -> str:
         return text
     rest = [(" " * spaces + line) if line.strip() else "" for line in lines[1:]]
     return "\n".join([lines[0]] + rest)
-
-
-def _check_member_name(name, kind: str) -> None:
-    if not isinstance(name, str):
-        raise TypeError(f"{kind} name should be a string. Got {type(name).__name__}")
-    if "." in name:
-        raise KeyError(f"{kind} name can't contain \".\"")
-    if name == "":
-        raise KeyError(f"{kind} name can't be empty string \"\"")
 
 
 class Module:
@@ -119,41 +77,36 @@ class Module:
         )
 
     def __call__(self, *args, **kwargs):
-        for hook_id, hook in list(self._forward_pre_hooks.items()):
-            if hook_id in self._hooks_with_kwargs:
-                result = hook(self, args, kwargs)
-                if result is not None:
-                    if not (isinstance(result, tuple) and len(result) == 2):
-                        raise RuntimeError("forward pre-hook must return None or a tuple of "
-                                           f"(new_args, new_kwargs), but got {result}.")  # fmt: skip
-                    args, kwargs = result
-            else:
-                result = hook(self, args)
-                if result is not None:
-                    args = result if isinstance(result, tuple) else (result,)
+        if self._forward_pre_hooks:
+            args, kwargs = _hooks.run_pre_hooks(self, args, kwargs)
         _module_stack.append(self)
         try:
             output = self.forward(*args, **kwargs)
         finally:
             _module_stack.pop()
-        for hook_id, hook in list(self._forward_hooks.items()):
-            if hook_id in self._hooks_with_kwargs:
-                result = hook(self, args, kwargs, output)
-            else:
-                result = hook(self, args, output)
-            if result is not None:
-                output = result
+        if self._forward_hooks:
+            output = _hooks.run_forward_hooks(self, args, kwargs, output)
         return output
 
     # ------------------------------------------------------------------ registration
 
+    def _check_new_member(self, kind: str, store: str, name) -> None:
+        """PyTorch's checks before `name` is registered as a parameter, buffer or module."""
+        if store not in self.__dict__:
+            raise AttributeError(f"cannot assign {kind} before Module.__init__() call")
+        if not isinstance(name, str):
+            raise TypeError(f"{kind} name should be a string. Got {type(name).__name__}")
+        if "." in name:
+            raise KeyError(f'{kind} name can\'t contain "."' + (f", got: {name}" if kind == "module"
+                                                               else ""))  # fmt: skip
+        if name == "":
+            raise KeyError(f'{kind} name can\'t be empty string ""')
+        if hasattr(self, name) and name not in self.__dict__[store]:
+            raise KeyError(f"attribute '{name}' already exists")
+
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Add a Parameter (or a None placeholder) under `name`."""
-        if "_parameters" not in self.__dict__:
-            raise AttributeError("cannot assign parameter before Module.__init__() call")
-        _check_member_name(name, "parameter")
-        if hasattr(self, name) and name not in self._parameters:
-            raise KeyError(f"attribute '{name}' already exists")
+        self._check_new_member("parameter", "_parameters", name)
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"cannot assign '{_typename(param)}' object to parameter '{name}' "
                             "(torch.nn.Parameter or None required)")  # fmt: skip
@@ -167,11 +120,7 @@ class Module:
 
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
         """Add a non-learned state tensor; `persistent=False` keeps it out of state_dict."""
-        if "_buffers" not in self.__dict__:
-            raise AttributeError("cannot assign buffer before Module.__init__() call")
-        _check_member_name(name, "buffer")
-        if hasattr(self, name) and name not in self._buffers:
-            raise KeyError(f"attribute '{name}' already exists")
+        self._check_new_member("buffer", "_buffers", name)
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot assign '{_typename(tensor)}' object to buffer '{name}' "
                             "(torch Tensor or None required)")  # fmt: skip
@@ -185,14 +134,7 @@ class Module:
         """Add a sub-module under `name` (what `self.name = module` does)."""
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{_typename(module)} is not a Module subclass")
-        if not isinstance(name, str):
-            raise TypeError(f"module name should be a string. Got {type(name).__name__}")
-        if hasattr(self, name) and name not in self._modules:
-            raise KeyError(f"attribute '{name}' already exists")
-        if "." in name:
-            raise KeyError(f'module name can\'t contain ".", got: {name}')
-        if name == "":
-            raise KeyError('module name can\'t be empty string ""')
+        self._check_new_member("module", "_modules", name)
         self._modules[name] = module
 
     register_module = add_module
@@ -276,8 +218,7 @@ class Module:
 
     def modules(self):
         """Yield every module in the tree (this one first)."""
-        for _, module in self.named_modules():
-            yield module
+        return (module for _, module in self.named_modules())
 
     def named_children(self):
         """Yield (name, module) for the direct sub-modules."""
@@ -289,8 +230,7 @@ class Module:
 
     def children(self):
         """Yield the direct sub-modules."""
-        for _, module in self.named_children():
-            yield module
+        return (module for _, module in self.named_children())
 
     def _named_members(self, get_members, prefix="", recurse=True, remove_duplicate=True):
         seen = set()  # ids: Tensor's == is elementwise, so no `tensor in set` lookups
@@ -311,8 +251,7 @@ class Module:
 
     def parameters(self, recurse: bool = True):
         """Yield every Parameter (what an optimizer is given)."""
-        for _, param in self.named_parameters(recurse=recurse):
-            yield param
+        return (param for _, param in self.named_parameters(recurse=recurse))
 
     def named_buffers(self, prefix: str = "", recurse: bool = True, remove_duplicate=True):
         """Yield ("bn.running_mean", Tensor) pairs."""
@@ -321,8 +260,7 @@ class Module:
 
     def buffers(self, recurse: bool = True):
         """Yield every buffer."""
-        for _, buf in self.named_buffers(recurse=recurse):
-            yield buf
+        return (buf for _, buf in self.named_buffers(recurse=recurse))
 
     def get_submodule(self, target: str) -> Module:
         """The module at a dotted path such as "encoder.0"; "" is this module."""
@@ -339,22 +277,20 @@ class Module:
 
     def get_parameter(self, target: str) -> Parameter:
         """The Parameter at a dotted path such as "encoder.0.weight"."""
+        return self._get_member(target, "_parameters", "an nn.Parameter")
+
+    def get_buffer(self, target: str) -> Tensor:
+        """The buffer at a dotted path such as "bn.running_mean"."""
+        return self._get_member(target, "_buffers", "a buffer")
+
+    def _get_member(self, target: str, store: str, what: str):
         module_path, _, name = target.rpartition(".")
         module = self.get_submodule(module_path)
         if not hasattr(module, name):
             raise AttributeError(f"{module._get_name()} has no attribute `{name}`")
-        param = getattr(module, name)
-        if not isinstance(param, Parameter):
-            raise AttributeError(f"`{name}` is not an nn.Parameter")
-        return param
-
-    def get_buffer(self, target: str) -> Tensor:
-        """The buffer at a dotted path such as "bn.running_mean"."""
-        module_path, _, name = target.rpartition(".")
-        module = self.get_submodule(module_path)
-        if name not in module._buffers:
-            raise AttributeError(f"`{name}` is not a buffer")
-        return module._buffers[name]
+        if name not in module.__dict__[store]:
+            raise AttributeError(f"`{name}` is not {what}")
+        return module.__dict__[store][name]
 
     # ------------------------------------------------------------------ state dict
 
@@ -362,27 +298,13 @@ class Module:
         """An OrderedDict of every parameter and persistent buffer, by dotted name.
 
         Order as PyTorch: pre-order over modules, each module's parameters, then its buffers.
-        Values share memory with the module (detached unless `keep_vars`).
+        Values share memory with the module (detached unless `keep_vars`). See state_dict.py.
         """
-        destination = OrderedDict() if destination is None else destination
-        stack = [(prefix, self)]
-        while stack:
-            module_prefix, module = stack.pop()
-            module._save_to_state_dict(destination, module_prefix, keep_vars)
-            children = [(module_prefix + k + ".", m) for k, m in module._modules.items()
-                        if m is not None]  # fmt: skip
-            stack.extend(reversed(children))
-        return destination
+        return _state.save(self, destination, prefix, keep_vars)
 
     def _save_to_state_dict(self, destination: dict, prefix: str, keep_vars: bool) -> None:
-        for name, value in self._local_state().items():
+        for name, value in _state.local_state(self).items():
             destination[prefix + name] = value if keep_vars else value.detach()
-
-    def _local_state(self) -> dict:
-        state = {k: v for k, v in self._parameters.items() if v is not None}
-        state.update((k, v) for k, v in self._buffers.items()
-                     if v is not None and k not in self._non_persistent_buffers_set)  # fmt: skip
-        return state
 
     def load_state_dict(self, state_dict: Mapping, strict: bool = True, assign: bool = False):
         """Copy values (our Tensors or NumPy arrays) into the parameters and buffers, in place.
@@ -391,63 +313,11 @@ class Module:
             A named tuple `(missing_keys, unexpected_keys)`. With `strict`, any such key
             raises a RuntimeError naming them; a shape mismatch always raises.
         """
-        if not isinstance(state_dict, Mapping):
-            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
-        state_dict = OrderedDict(state_dict)  # _load_from_state_dict may add keys
-        missing, unexpected, errors = [], [], []
-        stack = [("", self)]
-        while stack:
-            prefix, module = stack.pop()
-            module._load_from_state_dict(state_dict, prefix, missing, unexpected, errors, assign)
-            children = [(prefix + k + ".", m) for k, m in module._modules.items() if m is not None]
-            stack.extend(reversed(children))
-        if strict and unexpected:
-            keys = ", ".join(f'"{k}"' for k in unexpected)
-            errors.insert(0, f"Unexpected key(s) in state_dict: {keys}. ")
-        if strict and missing:
-            errors.insert(0, "Missing key(s) in state_dict: {}. ".format(
-                ", ".join(f'"{k}"' for k in missing)))  # fmt: skip
-        if errors:
-            raise RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(
-                type(self).__name__, "\n\t".join(errors)))  # fmt: skip
-        return _IncompatibleKeys(missing, unexpected)
+        return _state.load(self, state_dict, strict, assign)
 
     def _load_from_state_dict(self, state_dict, prefix, missing, unexpected, errors, assign):
-        """Load this module's own entries (keys starting with `prefix`); collect problems."""
-        local = self._local_state()
-        for name, param in local.items():
-            key = prefix + name
-            if key not in state_dict:
-                missing.append(key)
-                continue
-            value = _as_array(state_dict[key])
-            if value is None:
-                errors.append(f'While copying the parameter named "{key}", expected a Tensor or '
-                              f"array from checkpoint but received {type(state_dict[key])}")
-                continue
-            if param.ndim == 0 and value.shape == (1,):  # old checkpoints stored scalars as (1,)
-                value = value.reshape(())
-            if value.shape != param._data.shape:
-                errors.append(f"size mismatch for {key}: copying a param with shape "
-                              f"{Size(value.shape)} from checkpoint, the shape in current model "
-                              f"is {param.shape}.")  # fmt: skip
-                continue
-            with no_grad():
-                if assign:
-                    self._assign(name, param, value)
-                else:
-                    param.copy_(Tensor._make(value))
-        for key in state_dict:
-            if key.startswith(prefix):
-                first = key[len(prefix):].split(".", 1)[0]
-                if first not in self._modules and first not in local:
-                    unexpected.append(key)
-
-    def _assign(self, name: str, old: Tensor, value: np.ndarray) -> None:
-        new = Tensor._make(value.astype(old._data.dtype, copy=False))
-        if isinstance(old, Parameter):
-            new = Parameter(new, requires_grad=old.requires_grad)
-        setattr(self, name, new)
+        """Load this module's own entries; a layer may override it (BatchNorm does)."""
+        _state.load_local(self, state_dict, prefix, missing, unexpected, errors, assign)
 
     # ------------------------------------------------------------------ modes and conversion
 
@@ -477,12 +347,11 @@ class Module:
                 continue
             if set_to_none:
                 p.grad = None
-            else:
-                if p.grad.grad_fn is not None:
-                    p.grad.detach_()
-                else:
-                    p.grad.requires_grad_(False)
-                p.grad.zero_()
+                continue
+            if p.grad.grad_fn is not None:
+                p.grad.detach_()
+            p.grad.requires_grad_(False)
+            p.grad.zero_()
 
     def apply(self, fn) -> Module:
         """Call `fn(module)` on every sub-module (children first), then on self."""
@@ -492,11 +361,8 @@ class Module:
         return self
 
     def _apply(self, fn) -> Module:
-        """Replace the values of every parameter and buffer by `fn(value)`, keeping the objects.
-
-        Parameters keep their identity (an optimizer that holds them still works); only
-        their data, and their gradient's, is swapped - what PyTorch's `.to()` does.
-        """
+        """Replace every parameter's and buffer's values by `fn(value)`. Parameters keep their
+        identity (an optimizer holding them still works): only their data is swapped."""
         for module in self.children():
             module._apply(fn)
         with no_grad():
@@ -541,10 +407,6 @@ class Module:
         """Floating-point parameters and buffers to float64."""
         return self._apply(lambda t: t.double() if t.is_floating_point() else t)
 
-    def half(self) -> Module:
-        """Floating-point parameters and buffers to float16."""
-        return self._apply(lambda t: t.half() if t.is_floating_point() else t)
-
     def cpu(self) -> Module:
         """Itself: everything lives on the CPU."""
         return self
@@ -556,27 +418,14 @@ class Module:
     # ------------------------------------------------------------------ hooks
 
     def register_forward_pre_hook(self, hook, *, prepend: bool = False, with_kwargs=False):
-        """`hook(module, args)` runs before forward and may return new args.
-
-        With `with_kwargs=True` it is `hook(module, args, kwargs)` -> None or (args, kwargs).
-        """
-        return self._add_hook(self._forward_pre_hooks, hook, prepend, with_kwargs)
+        """`hook(module, args)` runs before forward and may return new args (see hooks.py)."""
+        return _hooks.add_hook(self._forward_pre_hooks, self._hooks_with_kwargs, hook, prepend,
+                               with_kwargs)  # fmt: skip
 
     def register_forward_hook(self, hook, *, prepend: bool = False, with_kwargs: bool = False):
-        """`hook(module, args, output)` runs after forward and may return a new output.
-
-        With `with_kwargs=True` it is `hook(module, args, kwargs, output)`.
-        """
-        return self._add_hook(self._forward_hooks, hook, prepend, with_kwargs)
-
-    def _add_hook(self, hooks: OrderedDict, hook, prepend: bool, with_kwargs: bool):
-        handle = RemovableHandle(hooks)
-        hooks[handle.id] = hook
-        if prepend:
-            hooks.move_to_end(handle.id, last=False)
-        if with_kwargs:
-            self._hooks_with_kwargs.add(handle.id)
-        return handle
+        """`hook(module, args, output)` runs after forward and may return a new output."""
+        return _hooks.add_hook(self._forward_hooks, self._hooks_with_kwargs, hook, prepend,
+                               with_kwargs)  # fmt: skip
 
     # ------------------------------------------------------------------ printing
 
@@ -599,12 +448,3 @@ class Module:
         elif lines:
             body = "\n  " + "\n  ".join(lines) + "\n"
         return f"{self._get_name()}({body})"
-
-
-def _as_array(value) -> np.ndarray | None:
-    """A checkpoint entry as an ndarray: our Tensors, NumPy arrays, anything with __array__."""
-    if isinstance(value, Tensor):
-        return value._data
-    if isinstance(value, (np.ndarray, np.generic)) or hasattr(value, "__array__"):
-        return np.asarray(value)
-    return None

@@ -32,7 +32,9 @@ _make = Tensor._make
 
 def window_counts(sizes: tuple, kernel: tuple, stride: tuple, dilation: tuple) -> tuple:
     """How many windows fit along each axis: floor((n - dilation * (k - 1) - 1) / stride) + 1."""
-    return tuple((n - d * (k - 1) - 1) // s + 1 for n, k, s, d in zip(sizes, kernel, stride, dilation))
+    return tuple(
+        (n - d * (k - 1) - 1) // s + 1 for n, k, s, d in zip(sizes, kernel, stride, dilation)
+    )
 
 
 class Unfold(Function):
@@ -47,7 +49,8 @@ class Unfold(Function):
         view = np.lib.stride_tricks.as_strided(
             a,
             shape=a.shape[:-nd] + counts + tuple(kernel),
-            strides=a.strides[:-nd] + tuple(st * s for st, s in zip(axis_strides, stride))
+            strides=a.strides[:-nd]
+            + tuple(st * s for st, s in zip(axis_strides, stride))
             + tuple(st * d for st, d in zip(axis_strides, dilation)),
             writeable=False,
         )
@@ -62,14 +65,14 @@ class Unfold(Function):
 
 
 class Fold(Function):
-    """y = zeros(shape);  y[..., o * s + k * d, ..] += g[..., o, k]  for every window o and offset k.
+    """y = zeros(shape);  y[..., o * s + k * d, ..] += g[..., o, k]  for every window o, offset k.
     dL/dg = Unfold(dL/dy)."""
 
     @staticmethod
     def forward(ctx, windows, shape: tuple, stride: tuple, dilation: tuple):
         g = windows._data
         nd = len(stride)
-        counts, kernel = g.shape[-2 * nd:-nd], g.shape[-nd:]
+        counts, kernel = g.shape[-2 * nd : -nd], g.shape[-nd:]
         out = np.zeros(shape, dtype=g.dtype)
         lead = (slice(None),) * (g.ndim - 2 * nd)
         # One vectorised add per kernel offset: all windows at once, through a strided slice.

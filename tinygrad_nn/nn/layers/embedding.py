@@ -52,7 +52,8 @@ class Embedding(Module):
 
     @classmethod
     def from_pretrained(cls, embeddings: Tensor, freeze: bool = True, padding_idx=None,
-                        max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False):  # fmt: skip
+                        max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
+                        sparse=False):  # fmt: skip
         """An Embedding whose weight is `embeddings` (2-d), frozen by default."""
         if embeddings.dim() != 2:
             raise AssertionError("Embeddings parameter is expected to be 2-dimensional")

@@ -107,7 +107,7 @@ class BCELoss(_WeightedLoss):
 
 
 class BCEWithLogitsLoss(_Loss):
-    """Sigmoid + binary cross-entropy, stable for any logit. Same as `torch.nn.BCEWithLogitsLoss`."""
+    """Sigmoid + binary cross-entropy, stable for any logit. Same as torch's BCEWithLogitsLoss."""
 
     def __init__(self, weight: Tensor | None = None, size_average=None, reduce=None,
                  reduction: str = "mean", pos_weight: Tensor | None = None):  # fmt: skip

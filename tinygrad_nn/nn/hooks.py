@@ -1,0 +1,75 @@
+"""Forward hooks: user functions that `Module.__call__` runs around `forward`.
+
+    pre-hook   hook(module, args) -> None or new args        (before forward)
+    hook       hook(module, args, output) -> None or output  (after forward)
+
+Registered with `with_kwargs=True`, they also receive the keyword arguments:
+`hook(module, args, kwargs) -> None or (args, kwargs)` and `hook(module, args, kwargs,
+output)`. Each registration returns a handle whose `.remove()` takes the hook off again.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+
+class RemovableHandle:
+    """What `register_forward_hook` returns: `.remove()` takes the hook off again."""
+
+    _next_id = 0
+
+    def __init__(self, hooks: OrderedDict, with_kwargs: set):
+        self.id = RemovableHandle._next_id
+        RemovableHandle._next_id += 1
+        self._hooks, self._with_kwargs = hooks, with_kwargs
+
+    def remove(self) -> None:
+        """Remove the hook (a second call does nothing)."""
+        self._hooks.pop(self.id, None)
+        self._with_kwargs.discard(self.id)
+
+    def __enter__(self) -> RemovableHandle:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.remove()
+
+
+def add_hook(hooks: OrderedDict, with_kwargs_ids: set, hook, prepend: bool, with_kwargs: bool):
+    """Register `hook` in `hooks` (first if `prepend`) and return its handle."""
+    handle = RemovableHandle(hooks, with_kwargs_ids)
+    hooks[handle.id] = hook
+    if prepend:
+        hooks.move_to_end(handle.id, last=False)
+    if with_kwargs:
+        with_kwargs_ids.add(handle.id)
+    return handle
+
+
+def run_pre_hooks(module, args: tuple, kwargs: dict) -> tuple:
+    """Run the forward pre-hooks in order; return the (possibly replaced) args and kwargs."""
+    for hook_id, hook in list(module._forward_pre_hooks.items()):
+        if hook_id in module._hooks_with_kwargs:
+            result = hook(module, args, kwargs)
+            if result is not None:
+                if not (isinstance(result, tuple) and len(result) == 2):
+                    raise RuntimeError("forward pre-hook must return None or a tuple of "
+                                       f"(new_args, new_kwargs), but got {result}.")  # fmt: skip
+                args, kwargs = result
+        else:
+            result = hook(module, args)
+            if result is not None:
+                args = result if isinstance(result, tuple) else (result,)
+    return args, kwargs
+
+
+def run_forward_hooks(module, args: tuple, kwargs: dict, output):
+    """Run the forward hooks in order; return the (possibly replaced) output."""
+    for hook_id, hook in list(module._forward_hooks.items()):
+        if hook_id in module._hooks_with_kwargs:
+            result = hook(module, args, kwargs, output)
+        else:
+            result = hook(module, args, output)
+        if result is not None:
+            output = result
+    return output
