@@ -18,8 +18,39 @@ def _ntuple(value, n: int) -> tuple:
     return tuple(value) if isinstance(value, (tuple, list)) else (value,) * n
 
 
+def _check_arguments(in_channels, out_channels, stride, padding, groups, padding_mode, nd):
+    """PyTorch's constructor checks, with its exception classes and messages."""
+    if groups <= 0:
+        raise ValueError("groups must be a positive integer")
+    if in_channels % groups != 0:
+        raise ValueError("in_channels must be divisible by groups")
+    if out_channels % groups != 0:
+        raise ValueError("out_channels must be divisible by groups")
+    if isinstance(padding, str) and padding not in ("same", "valid"):
+        raise ValueError(
+            f"Invalid padding string {padding!r}, should be one of {{'same', 'valid'}}"
+        )
+    if padding == "same" and any(s != 1 for s in _ntuple(stride, nd)):
+        raise ValueError("padding='same' is not supported for strided convolutions")
+    if padding_mode not in _PADDING_MODES:
+        raise ValueError("padding_mode must be one of {'replicate', 'reflect', 'circular', "
+                         f"'zeros'}}, but got padding_mode='{padding_mode}'")  # fmt: skip
+
+
+def _explicit_padding(padding, kernel_size: tuple, dilation: tuple) -> tuple:
+    """F.pad's (left, right, top, bottom) for the non-zero padding modes (last axis first)."""
+    if padding == "same":
+        totals = [d * (k - 1) for k, d in zip(kernel_size, dilation)]
+        per_axis = [(t // 2, t - t // 2) for t in totals]
+    elif padding == "valid":
+        per_axis = [(0, 0)] * len(kernel_size)
+    else:
+        per_axis = [(p, p) for p in padding]
+    return tuple(v for pair in reversed(per_axis) for v in pair)
+
+
 class _ConvNd(Module):
-    """What Conv1d and Conv2d share: argument checks, parameters, init, repr and forward."""
+    """What Conv1d and Conv2d share: parameters, init, repr and forward."""
 
     _nd = 0
 
@@ -27,20 +58,7 @@ class _ConvNd(Module):
                  groups=1, bias=True, padding_mode="zeros", device=None, dtype=None):  # fmt: skip
         super().__init__()
         nd = self._nd
-        if groups <= 0:
-            raise ValueError("groups must be a positive integer")
-        if in_channels % groups != 0:
-            raise ValueError("in_channels must be divisible by groups")
-        if out_channels % groups != 0:
-            raise ValueError("out_channels must be divisible by groups")
-        if isinstance(padding, str) and padding not in ("same", "valid"):
-            raise ValueError(f"Invalid padding string {padding!r}, should be one of "
-                             "{'same', 'valid'}")  # fmt: skip
-        if padding == "same" and any(s != 1 for s in _ntuple(stride, nd)):
-            raise ValueError("padding='same' is not supported for strided convolutions")
-        if padding_mode not in _PADDING_MODES:
-            raise ValueError("padding_mode must be one of {'replicate', 'reflect', 'circular', "
-                             f"'zeros'}}, but got padding_mode='{padding_mode}'")  # fmt: skip
+        _check_arguments(in_channels, out_channels, stride, padding, groups, padding_mode, nd)
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
         self.kernel_size, self.stride = _ntuple(kernel_size, nd), _ntuple(stride, nd)
         self.padding = padding if isinstance(padding, str) else _ntuple(padding, nd)
@@ -48,10 +66,8 @@ class _ConvNd(Module):
         self.output_padding, self.transposed = (0,) * nd, False
         shape = (out_channels, in_channels // groups) + self.kernel_size
         self.weight = Parameter(empty(shape, dtype=dtype, device=device))
-        if bias:
-            self.bias = Parameter(empty(out_channels, dtype=dtype, device=device))
-        else:
-            self.register_parameter("bias", None)
+        bias = Parameter(empty(out_channels, dtype=dtype, device=device)) if bias else None
+        self.register_parameter("bias", bias)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -63,33 +79,22 @@ class _ConvNd(Module):
                 bound = 1 / math.sqrt(fan_in)
                 init.uniform_(self.bias, -bound, bound)
 
-    def _explicit_padding(self) -> tuple:
-        """F.pad's (left, right, top, bottom) for the non-zero padding modes (last axis first)."""
-        if self.padding == "same":
-            totals = [d * (k - 1) for k, d in zip(self.kernel_size, self.dilation)]
-            per_axis = [(t // 2, t - t // 2) for t in totals]
-        elif self.padding == "valid":
-            per_axis = [(0, 0)] * self._nd
-        else:
-            per_axis = [(p, p) for p in self.padding]
-        return tuple(v for pair in reversed(per_axis) for v in pair)
-
     def forward(self, input: Tensor) -> Tensor:
         """Cross-correlate input with the kernel (after padding in padding_mode)."""
         conv = F.conv1d if self._nd == 1 else F.conv2d
         if self.padding_mode != "zeros":
-            input = F.pad(input, self._explicit_padding(), mode=self.padding_mode)
+            pads = _explicit_padding(self.padding, self.kernel_size, self.dilation)
+            input = F.pad(input, pads, mode=self.padding_mode)
             return conv(input, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
         return conv(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
                     self.groups)  # fmt: skip
 
     def extra_repr(self) -> str:
-        nd = self._nd
         s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
              f"stride={self.stride}")  # fmt: skip
         if self.padding != (0,) * len(self.padding):  # a string ('same') always shows
             s += f", padding={self.padding}"
-        if self.dilation != (1,) * nd:
+        if self.dilation != (1,) * self._nd:
             s += f", dilation={self.dilation}"
         if self.groups != 1:
             s += f", groups={self.groups}"

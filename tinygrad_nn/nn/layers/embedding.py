@@ -29,15 +29,13 @@ class Embedding(Module):
             padding_idx %= num_embeddings
         self.padding_idx, self.max_norm, self.norm_type = padding_idx, max_norm, norm_type
         self.scale_grad_by_freq, self.sparse = scale_grad_by_freq, sparse
+        shape = (num_embeddings, embedding_dim)
+        if _weight is not None and tuple(_weight.shape) != shape:
+            raise AssertionError("Shape of weight does not match num_embeddings and embedding_dim")
+        weight = empty(shape, dtype=dtype, device=device) if _weight is None else _weight
+        self.weight = Parameter(weight, requires_grad=not _freeze)
         if _weight is None:
-            shape = (num_embeddings, embedding_dim)
-            self.weight = Parameter(empty(shape, dtype=dtype, device=device), not _freeze)
             self.reset_parameters()
-        else:
-            if tuple(_weight.shape) != (num_embeddings, embedding_dim):
-                raise AssertionError("Shape of weight does not match num_embeddings and "
-                                     "embedding_dim")  # fmt: skip
-            self.weight = Parameter(_weight, requires_grad=not _freeze)
 
     def reset_parameters(self) -> None:
         """N(0, 1) rows, and the padding row zero."""

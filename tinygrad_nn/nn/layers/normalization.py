@@ -62,13 +62,10 @@ class _BatchNorm(Module):
         self.register_parameter("weight", weight)
         self.register_parameter("bias", Parameter(empty(num_features, **kwargs))
                                 if affine and bias else None)  # fmt: skip
-        if track_running_stats:
-            self.register_buffer("running_mean", zeros(num_features, **kwargs))
-            self.register_buffer("running_var", ones(num_features, **kwargs))
-            self.register_buffer("num_batches_tracked", tensor(0, dtype=int64))
-        else:
-            for name in ("running_mean", "running_var", "num_batches_tracked"):
-                self.register_buffer(name, None)
+        tracked = track_running_stats
+        self.register_buffer("running_mean", zeros(num_features, **kwargs) if tracked else None)
+        self.register_buffer("running_var", ones(num_features, **kwargs) if tracked else None)
+        self.register_buffer("num_batches_tracked", tensor(0, dtype=int64) if tracked else None)
         self.reset_parameters()
 
     def reset_running_stats(self) -> None:
