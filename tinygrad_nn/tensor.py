@@ -565,11 +565,13 @@ class Tensor:
     def add(self, other, *, alpha=1) -> Tensor:
         """self + alpha * other, broadcasting."""
         x, y = _promote(self, other)
+        _check_alpha(x, alpha)
         return binary.Add.apply(x, y) if alpha == 1 else binary.Add.apply(x, y, alpha)
 
     def sub(self, other, *, alpha=1) -> Tensor:
         """self - alpha * other, broadcasting."""
         x, y = _promote(self, other, "sub")
+        _check_alpha(x, alpha)
         return binary.Sub.apply(x, y) if alpha == 1 else binary.Sub.apply(x, y, alpha)
 
     subtract = sub
@@ -995,7 +997,7 @@ class Tensor:
     def var(self, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> Tensor:
         """Variance with `correction` (default 1: Bessel's correction)."""
         return reduce.Var.apply(self._floating_for("var"), _norm_dims(dim, self._data.ndim),
-                                _correction(unbiased, correction), keepdim)  # fmt: skip
+                                _correction(unbiased, correction), keepdim, dim is None)  # fmt: skip
 
     def std(self, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> Tensor:
         """Standard deviation with `correction` (default 1)."""
@@ -1313,6 +1315,10 @@ class Tensor:
         if idx.dtype.kind not in "iu":
             raise IndexError(f"index_select(): Expected dtype int32/int64 for index but got: "
                              f"{idx.dtype}")  # fmt: skip
+        n = self._data.shape[d] if self._data.ndim else 1
+        if idx.size and (idx.min() < 0 or idx.max() >= n):  # unlike x[idx], no negative indices
+            bad = builtins.int(idx.min() if idx.min() < 0 else idx.max())
+            raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad} axis_dim={n}")
         out = self[(slice(None),) * d + (idx.reshape(-1),)]
         if out.grad_fn is not None:
             out.grad_fn.node_name = "IndexSelectBackward0"
@@ -1630,6 +1636,13 @@ def _accumulate_dtype(t: Tensor, dtype):
     return np.int64 if t._data.dtype.kind in "iub" else None
 
 
+def _check_alpha(x: Tensor, alpha) -> None:
+    if isinstance(alpha, builtins.float) and x._data.dtype.kind in "iub":
+        raise RuntimeError(
+            "For integral input tensors, argument alpha must not be a floating point number."
+        )
+
+
 def _multi_views(pieces: tuple, op: str) -> tuple:
     """Tag the views split/chunk/unbind return: PyTorch refuses in-place changes to them."""
     for i, piece in enumerate(pieces):
@@ -1756,9 +1769,12 @@ def _rounded_div(x: Tensor, y, mode: str) -> Tensor:
 
 def _arg_reduce(fn, t: Tensor, dim, keepdim: bool, name: str) -> Tensor:
     a = t._data
-    if a.size == 0:
-        raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() "
-                           "== 0.")  # fmt: skip
+    if a.size == 0 and dim is None:
+        raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() "
+                         "== 0.")  # fmt: skip
+    if a.size == 0 and a.shape[_norm_dim(dim, a.ndim)] == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {_norm_dim(dim, a.ndim)} to have "
+                         "non-zero size.")  # fmt: skip
     if dim is None:
         out = np.asarray(fn(a.reshape(-1)), dtype=np.int64)
         return Tensor._make(out.reshape((1,) * a.ndim) if keepdim else out)

@@ -297,3 +297,57 @@ def test_in_place_on_a_split_piece_is_refused(lib, piece):
     z = lib.ones(4)
     z.split(2)[0].mul_(3)
     assert z.tolist() == [3.0, 3.0, 1.0, 1.0]
+
+
+def test_argmax_over_a_nonempty_dim_of_an_empty_tensor():
+    """`argmax(0)` of a (1, 0) tensor is an empty int64 tensor in PyTorch; tinygrad_nn raised
+    RuntimeError for any empty input. Reducing the empty dim raises IndexError in both."""
+    for lib in (tinygrad_nn, torch):
+        out = lib.zeros(1, 0).argmax(0)
+        assert tuple(out.shape) == (0,) and str(out.dtype).endswith("int64")
+        for code in ["lib.zeros(1, 0).argmax(1)", "lib.zeros(1, 0).argmin()"]:
+            with pytest.raises(IndexError):
+                eval(code)  # noqa: S307
+
+
+@LIBS
+def test_index_select_refuses_negative_and_too_large_indices(lib):
+    """`x.index_select(1, tensor([-1]))` wrapped around like `x[:, -1]`; PyTorch's
+    index_select takes no negative indices and raises RuntimeError."""
+    x = lib.ones(1, 2, 1)
+    for bad in ([-1], [2]):
+        with pytest.raises(RuntimeError, match="out of DATA bounds"):
+            x.index_select(1, lib.tensor(bad))
+
+
+@pytest.mark.filterwarnings("ignore")  # degrees of freedom <= 0 on purpose
+@pytest.mark.parametrize("code", ["x.var(0)", "y.var()", "y.var(0)", "z.var()", "z.var(0)"])
+def test_var_with_no_degrees_of_freedom_second_derivative(code):
+    """With n == correction, PyTorch's var gradient for a whole-tensor (or 0-d) variance is a
+    constant nan/inf factor, so its second derivative is 0 (or absent); with an explicit dim
+    it stays nan. tinygrad_nn gave nan for the 0-d case (found as `v1.var(0)` of a 0-d v1)."""
+
+    def run(lib):
+        ns = {
+            "x": lib.tensor(1.5, dtype=lib.float64, requires_grad=True),
+            "y": lib.tensor([1.5], dtype=lib.float64, requires_grad=True),
+            "z": lib.tensor([[1.5, 2.0]], dtype=lib.float64, requires_grad=True),
+        }
+        v = ns[code[0]]
+        (g,) = lib.autograd.grad(eval(code, ns).sum() * 3, v, create_graph=True)  # noqa: S307
+        second = lib.autograd.grad(g.sum(), v)[0] if g.requires_grad else None
+        return g, second
+
+    ours, theirs = both(run)
+    assert_all_same(ours, theirs, code)
+
+
+@LIBS
+@pytest.mark.parametrize(
+    "code", ["lib.tensor([1]).add(lib.tensor([2]), alpha=-1.5)", "lib.tensor([1]).sub(2, alpha=2.0)"]
+)
+def test_integer_add_refuses_a_float_alpha(lib, code):
+    """`int_tensor.add(int_tensor, alpha=-1.5)` computed a value; PyTorch raises."""
+    with pytest.raises(RuntimeError, match="alpha"):
+        eval(code)  # noqa: S307
+    assert lib.tensor([1]).add(2.0, alpha=1.5).tolist() == [4.0]

@@ -105,8 +105,9 @@ class Var(Function):
     """y = sum((x - mean)^2) / (n - c).   dL/dx = g * 2 (x - mean) / (n - c)."""
 
     @staticmethod
-    def forward(ctx, x, dims, correction, keepdim):
+    def forward(ctx, x, dims, correction, keepdim, whole=False):
         ctx.dims, ctx.correction = dims, correction
+        ctx.whole = whole or x._data.ndim == 0  # `var()` of everything: PyTorch's other path
         ctx.save_for_backward(x)
         a = x._data
         dof = max(0, _reduced_count(a.shape, dims) - correction)
@@ -122,8 +123,15 @@ class Var(Function):
         n = _reduced_count(x.shape, dims)
         centered = x - x.mean(dims, keepdim=True)
         dof = n - ctx.correction
+        g = expand_back(grad, x.shape, dims)
+        if dof <= 0 and ctx.whole:
+            # PyTorch's factor 2/dof * (x - mean) is nan where x == mean (inf * 0), inf
+            # elsewhere, and is a constant there: the gradient does not depend on x.
+            a = x._data
+            return g * Tensor._make(np.where(a == a.mean(), np.nan, np.inf).astype(a.dtype)), \
+                None, None, None, None  # fmt: skip
         scale = 2 / dof if dof else float("inf")  # n == correction: 0 * inf = nan, as PyTorch
-        return expand_back(grad, x.shape, dims) * centered * scale, None, None, None
+        return g * centered * scale, None, None, None, None
 
 
 class Std(Function):
