@@ -161,6 +161,11 @@ def test_norm_errors_match_torch():
         tg.nn.BatchNorm1d(3)(tg.zeros(4, 3, 2, 2))
     with pytest.raises(ValueError, match=r"expected 4D input \(got 2D input\)"):
         tg.nn.BatchNorm2d(3)(tg.zeros(4, 3))
+    _same_error(lambda lib: lib.nn.LayerNorm(3)(lib.ones(2, 3, dtype=lib.float64)))
+    _same_error(lambda lib: lib.nn.BatchNorm1d(3)(lib.ones(2, 3, dtype=lib.float64)))
+    _same_error(lambda lib: lib.nn.BatchNorm1d(3).double()(lib.ones(2, 3)))
+    _same_error(lambda lib: lib.nn.functional.layer_norm(
+        lib.ones(2, 3), (3,), None, lib.ones(3, dtype=lib.float64)))  # fmt: skip
 
 
 CONVS = [

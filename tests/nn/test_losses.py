@@ -143,6 +143,16 @@ def test_cross_entropy_everything_ignored_is_nan_like_torch():
         assert np.isnan(ours.item()) and np.isnan(theirs.item())
 
 
+def test_unbatched_input_accepts_a_one_element_target():
+    x = _rng().standard_normal(4)
+    for name in ("nll_loss", "cross_entropy"):
+        ours = getattr(tg.nn.functional, name)(to_ours(x), tg.tensor([2]), reduction="none")
+        theirs = getattr(torch.nn.functional, name)(
+            to_torch(x), torch.tensor([2]), reduction="none"
+        )
+        assert ours.shape == () and abs(ours.item() - theirs.item()) < 1e-12
+
+
 def test_cross_entropy_ignore_index_out_of_range_is_allowed():
     x, t = _rng().standard_normal((3, 3)), np.array([5, 1, 2])
     _compare("cross_entropy", [x, t], {"ignore_index": 5}, np.float64)
@@ -290,6 +300,8 @@ X = np.zeros((4, 3), np.float32)
     ("nll_loss", [np.zeros((2, 3, 4), np.float32), np.zeros((2, 5), np.int64)], {}),
     ("nll_loss", [np.zeros((2, 3, 4, 5), np.float32), np.zeros((2, 4), np.int64)], {}),
     ("nll_loss", [np.zeros((), np.float32), np.array(0)], {}),
+    ("nll_loss", [np.zeros(3, np.float32), np.array([1, 2])], {}),
+    ("nll_loss", [X, np.array(1)], {}),
     ("mse_loss", [X, X], {"reduction": "avg"}),
     ("binary_cross_entropy", [np.zeros((3, 1), np.float32), np.zeros(3, np.float32)], {}),
     ("binary_cross_entropy", [np.zeros(3, np.float32), np.zeros(3, np.int64)], {}),
@@ -312,5 +324,7 @@ def test_weight_of_the_wrong_size_is_rejected_like_torch():
             tg.nn.functional.cross_entropy(to_ours(X), to_ours(t), weight=tg.ones(4), **kwargs)
     with pytest.raises(RuntimeError, match="cross_entropy: weight tensor"):
         tg.nn.functional.cross_entropy(to_ours(X), to_ours(X), weight=tg.ones(4))
+    with pytest.raises(RuntimeError, match="expected scalar type Float but found Double"):
+        tg.nn.functional.nll_loss(to_ours(X), to_ours(t), weight=tg.ones(3, dtype=tg.float64))
     with pytest.raises(ValueError, match="Weights and input must have the same size."):
         tg.nn.functional.mse_loss(to_ours(X), to_ours(X), weight=tg.ones(3))

@@ -135,9 +135,13 @@ def _check_nll(input: Tensor, target: Tensor, weight) -> int:
     """PyTorch's shape and dtype checks for class-index targets; returns the class count."""
     if input.dim() < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {input.dim()})")
-    if input.dim() > 1 and target.dim() >= 1 and input.shape[0] != target.shape[0]:
+    if input.dim() == 1 and target.dim() == 1 and target.numel() != 1:
+        raise ValueError("For 1D input, 1D target must have size 1, but got target size: "
+                         f"{target.numel()}")  # fmt: skip
+    target_batch = target.shape[0] if target.dim() else 0
+    if input.dim() > 1 and input.shape[0] != target_batch:
         raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target "
-                         f"batch_size ({target.shape[0]}).")  # fmt: skip
+                         f"batch_size ({target_batch}).")  # fmt: skip
     if input.dim() <= 2 and target.dim() > 1:
         raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
     if input.dim() == 4 and target.dim() != 3:
@@ -155,6 +159,9 @@ def _check_nll(input: Tensor, target: Tensor, weight) -> int:
             f"weight tensor should be defined either for all {classes} classes or "
             f"no classes but got weight tensor of shape: {list(weight.shape)}"
         )
+    if weight is not None and weight.dtype != input.dtype:
+        raise RuntimeError(f"expected scalar type {_dtype_word(input)} but found "
+                           f"{_dtype_word(weight)}")  # fmt: skip
     return classes
 
 
@@ -166,7 +173,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = 
     """
     reduction = _reduction(size_average, reduce, reduction)
     classes = _check_nll(input, target, weight)
-    t = target._data.astype(np.int64)
+    t = target._data.astype(np.int64).reshape(() if input.dim() == 1 else target.shape)
     valid = t != ignore_index
     bad = (t < 0) | (t >= classes)
     if np.any(bad & valid):

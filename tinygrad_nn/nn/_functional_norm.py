@@ -34,6 +34,7 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
             f"Given normalized_shape={list(shape)}, expected input with shape [*, {expected}], "
             f"but got input of size{list(input.shape)}"
         )
+    _check_same_dtype(input, weight, bias)
     dims = tuple(range(-len(shape), 0))
     mean = input.mean(dims, keepdim=True)
     var = input.var(dims, keepdim=True, correction=0)
@@ -53,6 +54,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     for name, stat in (("running_mean", running_mean), ("running_var", running_var)):
         if stat is not None and stat.numel() != channels:
             raise RuntimeError(f"{name} should contain {channels} elements not {stat.numel()}")
+    _check_same_dtype(input, running_mean, running_var, weight, bias)
     dims = (0,) + tuple(range(2, input.dim()))
     kept = (1, channels) + (1,) * (input.dim() - 2)  # per-channel values broadcast like this
     if training:
@@ -71,6 +73,16 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     if bias is not None:
         out = out + bias.reshape(kept)
     return out
+
+
+def _check_same_dtype(input: Tensor, *params) -> None:
+    """PyTorch refuses parameters whose dtype differs from the input's, in these words."""
+    given = [p._data.dtype for p in params if p is not None]
+    if all(d == input._data.dtype for d in given):
+        return
+    if input._data.dtype == np.float64 and all(d == np.float32 for d in given):
+        raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
+    raise RuntimeError("mixed dtype (CPU): expect parameter to have scalar type of Float")
 
 
 def _update_running_stats(input, running_mean, running_var, momentum, dims, count) -> None:
