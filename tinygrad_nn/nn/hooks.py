@@ -49,17 +49,17 @@ def add_hook(hooks: OrderedDict, with_kwargs_ids: set, hook, prepend: bool, with
 def run_pre_hooks(module, args: tuple, kwargs: dict) -> tuple:
     """Run the forward pre-hooks in order; return the (possibly replaced) args and kwargs."""
     for hook_id, hook in list(module._forward_pre_hooks.items()):
-        if hook_id in module._hooks_with_kwargs:
-            result = hook(module, args, kwargs)
-            if result is not None:
-                if not (isinstance(result, tuple) and len(result) == 2):
-                    raise RuntimeError("forward pre-hook must return None or a tuple of "
-                                       f"(new_args, new_kwargs), but got {result}.")  # fmt: skip
-                args, kwargs = result
-        else:
+        if hook_id not in module._hooks_with_kwargs:
             result = hook(module, args)
             if result is not None:
                 args = result if isinstance(result, tuple) else (result,)
+            continue
+        result = hook(module, args, kwargs)
+        if result is not None and not (isinstance(result, tuple) and len(result) == 2):
+            raise RuntimeError("forward pre-hook must return None or a tuple of "
+                               f"(new_args, new_kwargs), but got {result}.")  # fmt: skip
+        if result is not None:
+            args, kwargs = result
     return args, kwargs
 
 

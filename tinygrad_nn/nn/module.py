@@ -367,13 +367,13 @@ class Module:
             module._apply(fn)
         with no_grad():
             for p in self._parameters.values():
-                if p is not None:
-                    p.data = fn(p)
-                    if p.grad is not None:
-                        p.grad.data = fn(p.grad)
+                if p is None:
+                    continue
+                p.data = fn(p)
+                if p.grad is not None:
+                    p.grad.data = fn(p.grad)
             for name, buf in self._buffers.items():
-                if buf is not None:
-                    self._buffers[name] = fn(buf)
+                self._buffers[name] = None if buf is None else fn(buf)
         return self
 
     def to(self, *args, **kwargs) -> Module:
