@@ -275,21 +275,21 @@ class Function:
     def apply(cls, *args, **kwargs):
         """Run `forward` and, if anything requires grad, record a node for backward."""
         state = _state
-        grad_enabled = state.enabled
-        if grad_enabled:
-            needs = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
-            record = True in needs
-        else:
-            needs, record = (False,) * len(args), False
+        if not state.enabled:  # no_grad, or a backward pass: nothing to record or restore
+            try:
+                return cls.forward(BackwardNode(cls, (False,) * len(args)), *args, **kwargs)
+            except ValueError as error:  # NumPy's broadcasting error -> PyTorch's RuntimeError
+                raise _broadcast_error(error, args) from None
+        needs = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
         ctx = BackwardNode(cls, needs)
         state.enabled = False
         try:
             result = cls.forward(ctx, *args, **kwargs)
-        except ValueError as error:  # NumPy's broadcasting error -> PyTorch's RuntimeError
+        except ValueError as error:
             raise _broadcast_error(error, args) from None
         finally:
-            state.enabled = grad_enabled
-        if not record:
+            state.enabled = True
+        if True not in needs:
             return result
         return _attach(ctx, args, result)
 
@@ -311,40 +311,26 @@ def _attach(ctx: BackwardNode, args: tuple, result):
     """Make `ctx` the grad_fn of the outputs and turn its inputs into edges."""
     # One edge per *tensor* argument, as PyTorch: numbers and options get none, and
     # `_tensor_args` remembers which backward results belong to the edges.
-    edges, positions = [], []
-    for i, (a, need) in enumerate(zip(args, ctx.needs_input_grad)):
+    edges = []
+    for a, need in zip(args, ctx.needs_input_grad):
         if need:
-            edges.append((a.grad_fn, a._output_nr) if a.grad_fn is not None else
-                         (grad_accumulator(a), 0))  # fmt: skip
+            node = a.grad_fn
+            edges.append((node, a._output_nr) if node is not None else (grad_accumulator(a), 0))
         elif isinstance(a, Tensor):
             edges.append((None, 0))
-        else:
-            continue
-        positions.append(i)
     ctx.next_functions = tuple(edges)
-    if len(positions) != len(args):
-        ctx._tensor_args = tuple(positions)
-    single = result.__class__ is not tuple
-    outputs = (result,) if single else result
-    for a in args:  # forward returned an input as is: the output must be a new tensor
-        for o in outputs:
-            if o is a:
-                outputs = tuple(o._shallow_copy() if o is a else o for o in outputs)
-                result = outputs[0] if single else outputs
-                break
-    skip = ctx._non_differentiable or ()
-    meta = []
-    for nr, out in enumerate(outputs):
-        if not isinstance(out, Tensor):
-            meta.append(None)
-            continue
-        meta.append((out._data.shape, out._data.dtype))
-        if out._data.dtype.kind not in "fc" or (skip and any(out is s for s in skip)):
-            continue
-        out._requires_grad = True
-        out.grad_fn = ctx
-        out._output_nr = nr
-    ctx._output_meta = tuple(meta)
+    if len(edges) != len(args):
+        ctx._tensor_args = tuple([i for i, a in enumerate(args) if isinstance(a, Tensor)])
+    if result.__class__ is Tensor:  # the common case, one output: the loop below, unrolled
+        if any(result is a for a in args):  # forward returned an input: make a new tensor
+            result = result._shallow_copy()
+        data = result._data
+        ctx._output_meta = ((data.shape, data.dtype),)
+        if data.dtype.kind in "fc" and not _marked(ctx, result):
+            result._requires_grad, result.grad_fn = True, ctx
+        outputs = (result,)
+    else:
+        result, outputs = _attach_outputs(ctx, args, result)
     if ctx._to_save:
         ctx._saved = tuple([_pack(ctx, t, outputs) for t in ctx._to_save])
         ctx._to_save = None
@@ -352,6 +338,30 @@ def _attach(ctx: BackwardNode, args: tuple, result):
         for hook in _hooks.on_create:
             hook(ctx, args, outputs)
     return result
+
+
+def _marked(ctx: BackwardNode, out) -> bool:
+    """True if forward marked `out` non-differentiable."""
+    skip = ctx._non_differentiable
+    return skip is not None and any(out is s for s in skip)
+
+
+def _attach_outputs(ctx: BackwardNode, args: tuple, result) -> tuple:
+    """Several outputs (or one that is not a Tensor): record each Tensor among them."""
+    single = not isinstance(result, tuple)
+    outputs = (result,) if single else result
+    if any(o is a for o in outputs for a in args):  # forward returned an input as is
+        outputs = tuple(o._shallow_copy() if any(o is a for a in args) else o for o in outputs)
+    meta = []
+    for nr, out in enumerate(outputs):
+        if not isinstance(out, Tensor):
+            meta.append(None)
+            continue
+        meta.append((out._data.shape, out._data.dtype))
+        if out._data.dtype.kind in "fc" and not _marked(ctx, out):
+            out._requires_grad, out.grad_fn, out._output_nr = True, ctx, nr
+    ctx._output_meta = tuple(meta)
+    return (outputs[0] if single else outputs), outputs
 
 
 class _hooks:
