@@ -20,7 +20,6 @@ which is PyTorch's order. `AccumulateGrad` nodes at the leaves write `leaf.grad`
 from __future__ import annotations
 
 import heapq
-from collections import Counter
 
 import numpy as np
 
@@ -29,14 +28,14 @@ from .function import AccumulateGrad, _hooks, grad_accumulator
 from .grad_mode import _state
 
 
-def _count_dependencies(roots) -> Counter:
+def _count_dependencies(roots) -> dict:
     """How many edges point at each node reachable from `roots`. Explicit stack: no recursion."""
-    deps, seen = Counter(), set(roots)
+    deps, seen = {}, set(roots)
     stack = list(seen)  # each root once: backward([y, y]) must not count y's edges twice
     while stack:
         for child, _ in stack.pop().next_functions:
             if child is not None:
-                deps[child] += 1
+                deps[child] = deps.get(child, 0) + 1
                 if child not in seen:
                     seen.add(child)
                     stack.append(child)
@@ -79,13 +78,15 @@ def run_backward(edges, root_grads, *, retain_graph: bool, create_graph: bool, c
     pending = {}  # node -> {output_nr: gradient summed so far}
     for (node, nr), g in zip(edges, root_grads):
         _add_pending(pending.setdefault(node, {}), nr, g)
-    ready = [(-node._seq, id(node), node) for node in pending if deps[node] == 0]
+    ready = [(-node._seq, id(node), node) for node in pending if node not in deps]
     heapq.heapify(ready)
     previous, _state.enabled = _state.enabled, create_graph  # backward records only on request
     try:
         while ready:
             node = heapq.heappop(ready)[2]
-            grads = _run_pre_hooks(node, pending.pop(node, {}), create_graph)
+            grads = pending.pop(node, None) or {}
+            if node._pre_hooks or node._retained:
+                grads = _run_pre_hooks(node, grads, create_graph)
             if capture is not None:
                 for nr, g in grads.items():
                     if (node, nr) in capture:
@@ -101,9 +102,19 @@ def run_backward(edges, root_grads, *, retain_graph: bool, create_graph: bool, c
                 if child is None or (needed is not None and child not in needed):
                     continue
                 if g is not None:
-                    _add_pending(pending.setdefault(child, {}), nr, _validate(node, child, nr, g))
-                deps[child] -= 1
-                if deps[child] == 0:
+                    meta = child._output_meta[nr]
+                    data = g._data
+                    # Shape and dtype match nearly always; _validate handles the rest.
+                    if meta is not None and (data.shape != meta[0] or data.dtype != meta[1]):
+                        g = _validate(node, child, nr, g)
+                    slot = pending.get(child)
+                    if slot is None:
+                        pending[child] = {nr: g}
+                    else:
+                        _add_pending(slot, nr, g)
+                left = deps[child] - 1
+                deps[child] = left
+                if left == 0:
                     heapq.heappush(ready, (-child._seq, id(child), child))
     finally:
         _state.enabled = previous
@@ -129,14 +140,14 @@ def _call_backward(node, grads: dict, retain_graph: bool) -> tuple:
         if not isinstance(result, tuple):
             result = (result,)
         if len(result) != n_inputs:
-            if len(result) < n_inputs or any(r is not None for r in result[n_inputs:]):
+            if len(result) < n_inputs or result[n_inputs:].count(None) < len(result) - n_inputs:
                 raise RuntimeError(
                     f"function {node.name()} returned an incorrect number of gradients "
                     f"(expected {n_inputs}, got {len(result)})"
                 )
             result = result[:n_inputs]
         if node._tensor_args is not None:  # keep the results of the Tensor arguments only
-            result = tuple(result[i] for i in node._tensor_args)
+            result = tuple([result[i] for i in node._tensor_args])
         for hook in node._node_post_hooks:
             hook(result, args)
         if anomaly._state.enabled:
@@ -254,7 +265,7 @@ def _root_edges(outputs, grad_outputs, is_grads_call: bool):
         if g is None:
             if out._data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            g = Tensor._make(np.ones_like(out._data))
+            g = Tensor._make(np.ones(out._data.shape, out._data.dtype))
         elif not isinstance(g, Tensor):
             g = Tensor._make(np.asarray(g, dtype=out._data.dtype))
         elif g._data.shape != out._data.shape:
