@@ -32,6 +32,8 @@ def _kept_shape(shape: tuple, dims: tuple) -> tuple:
 
 def expand_back(grad, shape: tuple, dims: tuple):
     """Undo a reduction's shape: reinsert the reduced dims as size 1, then expand."""
+    if grad._data.ndim == 0:  # a full reduction: a 0-d gradient expands as it is
+        return grad.expand(shape)
     return grad.reshape(_kept_shape(shape, dims)).expand(shape)
 
 
@@ -50,7 +52,8 @@ class Sum(Function):
         ctx.shape, ctx.dims = x._data.shape, dims
         if len(dims) != x._data.ndim:
             ctx.node_name = "SumBackward1"
-        return _make(np.sum(x._data, axis=dims, keepdims=keepdim, dtype=dtype))
+        # np.add.reduce is what np.sum calls, minus its Python-level argument handling.
+        return _make(np.add.reduce(x._data, axis=dims, dtype=dtype, keepdims=keepdim))
 
     @staticmethod
     def backward(ctx, grad):
