@@ -70,12 +70,31 @@ def apply_inplace(t: Tensor, compute) -> Tensor:
             _adopt_saved_output(result, t)
     t._vc[0] += 1
     if in_graph:
+        _rebase_other_views(t, base if base is not None else t)
         _follow_retain_grad(t, old.grad_fn, old._output_nr)
         if base is not None:
             _follow_retain_grad(base, old_base_node, 0)
     if in_graph or t.grad_fn is not None:  # remember the op and line for the in-place error
         note_inplace(t._vc)
     return t
+
+
+def _rebase_other_views(t: Tensor, root: Tensor) -> None:
+    """Every other live view of `root` now shows new values: re-derive it from root's new
+    history (PyTorch regenerates such a view's grad_fn the same way, as an AsStrided)."""
+    views = root.__dict__.get("_views")
+    if not views or root.grad_fn is None:
+        return
+    alive = []
+    for ref in views:
+        view = ref()
+        if view is None:
+            continue
+        alive.append(ref)
+        if view is not t:
+            regathered = ViewGather.apply(root, view_index(root._data, view._data))
+            view.grad_fn, view._output_nr, view._requires_grad = regathered.grad_fn, 0, True
+    views[:] = alive
 
 
 def _follow_retain_grad(t: Tensor, old_node, old_nr: int) -> None:

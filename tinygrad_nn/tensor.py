@@ -1128,9 +1128,7 @@ class Tensor:
         return self.reshape(other._data.shape)
 
     def _alias(self) -> Tensor:
-        t = Tensor._make(self._data.view())
-        t._vc, t._base = self._vc, self._base if self._base is not None else self
-        return t
+        return movement._as_view_of(Tensor._make(self._data.view()), self)
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
         """Merge dims start_dim..end_dim into one."""
@@ -1814,7 +1812,9 @@ def _index_key(key, shape: tuple) -> tuple:
     out = []
     for k in key:
         if isinstance(k, Tensor):
-            k = k._data
+            # A 0-d integer tensor indexes like a Python int (a view), as in PyTorch.
+            k = builtins.int(k._data) if k._data.ndim == 0 and k._data.dtype.kind in "iu" \
+                else k._data  # fmt: skip
         elif isinstance(k, list):
             k = np.asarray(k)
             if k.size == 0:

@@ -351,3 +351,66 @@ def test_integer_add_refuses_a_float_alpha(lib, code):
     with pytest.raises(RuntimeError, match="alpha"):
         eval(code)  # noqa: S307
     assert lib.tensor([1]).add(2.0, alpha=1.5).tolist() == [4.0]
+
+
+def test_views_follow_an_in_place_change_of_their_base():
+    """`v1 *= -0.5` left the views `v1.reshape(-1)` and `v1[1:]` with their old history: they
+    showed the new values but backward went around the multiplication, giving wrong
+    gradients silently. A base now re-derives its live views after an in-place change."""
+
+    def run(lib):
+        x = lib.tensor([[1.0], [2.0], [3.0]], requires_grad=True)
+        base = x.clone()
+        flat, tail = base.reshape(-1), base[1:]
+        base *= -0.5
+        lib.autograd.backward([base, flat, tail],
+                              [lib.ones(3, 1), lib.tensor([1.0, 2.0, 3.0]), lib.ones(2, 1) * 10])
+        return x.grad, flat, tail
+
+    ours, theirs = both(run)
+    assert_all_same(ours, theirs, "views of a changed base")
+
+
+def test_a_view_of_a_constant_joins_the_graph_when_its_base_does():
+    """`b = zeros(3); v = b[0:2]; b.add_(x)`: v now depends on x in PyTorch."""
+
+    def run(lib):
+        x = lib.ones(3, requires_grad=True)
+        b = lib.zeros(3)
+        v = b[0:2]
+        b.add_(x * 3)
+        assert v.requires_grad
+        (v * lib.tensor([2.0, 5.0])).sum().backward()
+        return (x.grad,)
+
+    ours, theirs = both(run)
+    assert_all_same(ours, theirs, "x.grad")
+
+
+@LIBS
+def test_a_0d_integer_tensor_index_is_a_view(lib):
+    """`x[None][tensor(0)]` indexes like `x[None][0]` in PyTorch (a view, here of a leaf, so
+    in-place is refused); it was treated as advanced indexing, which copies."""
+    x = lib.tensor([[1.0, 2.0]], requires_grad=True)
+    y = x[None][lib.tensor(0)]
+    assert tuple(y.shape) == (1, 2)
+    with pytest.raises(RuntimeError, match="view of a leaf"):
+        y.mul_(2)
+
+
+def test_scalar_divided_by_tensor_can_be_changed_in_place():
+    """`z = 1.5 / t` saved z itself for backward, so `z.add_(v)` made backward raise; PyTorch
+    saves the reciprocal (not z) and allows it."""
+
+    def run(lib):
+        v = lib.tensor(0.3, requires_grad=True)
+        z = 1.5 / (v.abs() + 0.5)
+        z.add_(v)
+        z.mul_(3)
+        z.backward()
+        x = lib.tensor([0.3, -2.0, 7.0], requires_grad=True)
+        (g,) = lib.autograd.grad(1.5 / x, x, lib.tensor([1.0, 2.0, 3.0]), create_graph=True)
+        return v.grad, g, lib.autograd.grad(g.sum(), x)[0]
+
+    ours, theirs = both(run)
+    assert_all_same(ours, theirs, "1.5 / x")

@@ -131,20 +131,23 @@ class Div(Function):
 
 
 class RDiv(Function):
-    """z = c / x for a scalar c.   dL/dx = -g * c / x^2 = -g * z / x."""
+    """z = c / x for a scalar c.   dL/dx = -(g * c) * (1/x)^2  (PyTorch's rounding order)."""
 
     node_name = "DivBackward0"
 
     @staticmethod
     def forward(ctx, x, c):
-        out = _make(c / x._data)
-        ctx.save_for_backward(x, out)
-        return out
+        # Save x only, not the output: z may be changed in place later (`z.add_(1)`), which
+        # PyTorch allows here because its saved reciprocal is not z.
+        ctx.save_for_backward(x)
+        ctx.c = c
+        return _make(c / x._data)
 
     @staticmethod
     def backward(ctx, grad):
-        x, out = ctx.saved_tensors
-        return -grad * out / x, None
+        (x,) = ctx.saved_tensors
+        r = x.reciprocal()
+        return -(grad * ctx.c) * (r * r), None
 
 
 class PowScalar(Function):

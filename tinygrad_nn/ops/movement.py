@@ -25,6 +25,8 @@ its input, as PyTorch's views do, so an in-place change through either is seen b
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 from ..autograd.function import Function
@@ -40,7 +42,15 @@ def _as_view_of(out: Tensor, x: Tensor) -> Tensor:
     shares = out._data.size == 0 or np.may_share_memory(out._data, x._data)
     if out._data.base is not None and shares:
         out._vc = x._vc
-        out._base = x._base if x._base is not None else x
+        out._base = root = x._base if x._base is not None else x
+        # The base remembers its views (weakly): an in-place change to the base, or to one
+        # view, gives the others a new history too (inplace.py), as PyTorch's views get.
+        views = root.__dict__.get("_views")
+        if views is None:
+            root._views = views = []
+        views.append(weakref.ref(out))
+        if len(views) % 64 == 0:  # drop dead views now and then: long-lived bases stay small
+            views[:] = [ref for ref in views if ref() is not None]
     return out
 
 
