@@ -160,6 +160,7 @@ def _rebase_view(view: Tensor, base: Tensor, result: Tensor) -> None:
     base.grad_fn, base._output_nr, base._requires_grad = new_base.grad_fn, 0, True
     regathered = ViewGather.apply(base, index)
     view.grad_fn, view._output_nr, view._requires_grad = regathered.grad_fn, 0, True
+    _adopt_saved_output(result, view)  # `view.relu_(); view.mul_(2)` must then raise
 
 
 def view_index(base: np.ndarray, view: np.ndarray) -> np.ndarray:

@@ -414,3 +414,18 @@ def test_scalar_divided_by_tensor_can_be_changed_in_place():
 
     ours, theirs = both(run)
     assert_all_same(ours, theirs, "1.5 / x")
+
+
+@pytest.mark.parametrize("later", ["v.mul_(-2)", "base[1:].mul_(2)"])
+def test_saved_output_of_an_in_place_op_on_a_view_is_version_checked(later):
+    """`v = base[0:1]; v.exp_()` saves exp's output, which lives in base's memory. A later
+    in-place change of v (or of another view of base) must make backward raise, as in
+    PyTorch; it went unnoticed because the saved output had a version counter of its own."""
+    for lib in (tinygrad_nn, torch):
+        x = lib.tensor([0.5, 1.0], requires_grad=True)
+        base = x.clone()
+        v = base[0:1]
+        v.exp_()
+        eval(later)  # noqa: S307
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            v.sum().backward()
