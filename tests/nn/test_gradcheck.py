@@ -8,7 +8,7 @@ import pytest
 
 import tinygrad_nn as tg
 from tinygrad_nn.autograd import gradcheck, gradgradcheck
-from tinygrad_nn.ops.window import Fold, Unfold
+from tinygrad_nn.ops.window import Fold, Unfold, WindowMax, WindowPick, WindowPlace
 
 F = tg.nn.functional
 
@@ -153,6 +153,39 @@ def test_unfold_and_fold_are_adjoint_and_differentiable_twice():
     cols = _t((1, 1, 2, 2, 2, 2), 3)
     assert gradcheck(lambda c: Fold.apply(c, (1, 1, 4, 5), (1, 2), (2, 1)), (cols,))
     assert gradgradcheck(lambda c: Fold.apply(c, (1, 1, 4, 5), (1, 2), (2, 1)), (cols,))
+
+
+def test_window_pick_and_place_are_adjoint_and_differentiable_twice():
+    x = _t((2, 3, 7, 8), 0)
+    kernel, stride, dilation = (2, 3), (2, 2), (2, 1)
+    rng = np.random.default_rng(1)
+    values, choice = WindowMax.apply(x, kernel, stride, dilation)
+    assert choice.dtype == tg.int64 and not choice.requires_grad
+    picked = WindowPick.apply(x, kernel, stride, dilation, choice.numpy())
+    assert np.array_equal(picked.detach().numpy(), values.detach().numpy())
+    windows = Unfold.apply(x, kernel, stride, dilation).detach().numpy()
+    expected = windows.reshape(windows.shape[:4] + (-1,)).max(-1)
+    assert np.array_equal(values.detach().numpy(), expected)
+    g = rng.standard_normal(values.shape)
+    placed = WindowPlace.apply(tg.tensor(g), x.shape, kernel, stride, dilation, choice.numpy())
+    lhs = float((values.detach().numpy() * g).sum())
+    rhs = float((x.detach().numpy() * placed.numpy()).sum())
+    assert abs(lhs - rhs) < 1e-9 * max(1.0, abs(lhs))
+    small, c = _t((1, 2, 4, 5), 2), rng.integers(0, 4, (1, 2, 2, 2))
+    for fn in (
+        lambda t: WindowMax.apply(t, (2, 2), (2, 2), (1, 1))[0],
+        lambda t: WindowPick.apply(t, (2, 2), (2, 2), (1, 1), c),
+        lambda t: WindowPlace.apply(t[..., :2, :2], (1, 2, 4, 5), (2, 2), (2, 2), (1, 1), c),
+    ):
+        assert gradcheck(fn, (small,))
+        assert gradgradcheck(fn, (small,))
+
+
+def test_window_place_keeps_a_non_finite_gradient_at_its_window_maximum():
+    choice = np.array([[1, 0]])
+    g = tg.tensor([[np.inf, 2.0]])
+    placed = WindowPlace.apply(g, (1, 4), (2,), (2,), (1,), choice).numpy()
+    assert placed.tolist() == [[0.0, np.inf, 2.0, 0.0]]
 
 
 def test_unfold_shares_the_version_counter_of_its_input():

@@ -246,3 +246,13 @@ def test_small_cnn_trains_like_torch():
                     p -= 0.1 * p.grad
     for (name, p), q in zip(ours.named_parameters(), theirs.parameters()):
         assert_close(p.detach().numpy(), q.detach().numpy(), what=name)
+
+
+def test_max_pool_propagates_nan_like_torch():
+    x = np.random.default_rng(0).standard_normal((1, 2, 4, 4)).astype(np.float32)
+    x[0, 0, 0, 1] = x[0, 0, 1, 0] = x[0, 1, 3, 3] = np.nan
+    out, idx = tg.nn.functional.max_pool2d(to_ours(x), 2, return_indices=True)
+    pout, pidx = torch.nn.functional.max_pool2d(to_torch(x), 2, return_indices=True)
+    assert np.array_equal(np.isnan(out.numpy()), np.isnan(pout.numpy()))
+    assert_close(np.nan_to_num(out.numpy()), np.nan_to_num(pout.numpy()))
+    assert np.array_equal(idx.numpy(), pidx.numpy())

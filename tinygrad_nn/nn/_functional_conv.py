@@ -1,13 +1,13 @@
 """Convolution and pooling, as composites over the sliding-window view (ops/window.py).
 
     conv:     windows = Unfold(pad(x))            (N, C, *out, *kernel), no copy
-              cols    = windows as a matrix        (groups, N * out, C/groups * kernel), one copy
-              y       = cols @ W^T  (+ bias)       one matmul per group
-    max pool: the window axes flattened, the first maximum picked (PyTorch's tie rule)
+              cols    = windows as matrices        (N, groups, C/groups * kernel, out), one copy
+              y       = W @ cols  (+ bias)         already laid out as (N, C_out, *out)
+    max pool: WindowMax, each window's first maximum (PyTorch's rule for ties)
     avg pool: the window sum divided by PyTorch's divisor (padding counted or not)
 
-Backward needs no code here: matmul, reshape and Unfold already know their gradients, and
-Unfold's is Fold, so double backward works too. Functions take 1-d (N, C, L) or 2-d
+Backward needs no code here: matmul, reshape, Unfold and WindowMax know their gradients
+(Fold and WindowPlace, whose own gradients lead back), so double backward works too. Functions take 1-d (N, C, L) or 2-d
 (N, C, H, W) inputs, and the unbatched forms without N, as PyTorch does.
 """
 
@@ -18,7 +18,7 @@ import math
 import numpy as np
 
 from ..ops.movement import Pad
-from ..ops.window import Fold, Unfold, window_counts
+from ..ops.window import Fold, Unfold, WindowMax, window_counts
 from ..tensor import Tensor
 
 _make = Tensor._make
@@ -90,18 +90,16 @@ def _conv(input, weight, bias, stride, padding, dilation, groups: int, nd: int, 
             f"Kernel size: ({' x '.join(map(str, span))}). Kernel size can't be greater than "
             "actual input size"
         )
-    windows = Unfold.apply(x, kernel, stride, dilation)  # (N, C, *out, *kernel)
+    windows = Unfold.apply(x, kernel, stride, dilation)  # (N, C, *out, *kernel), no copy
     out = tuple(windows.shape[2 : 2 + nd])
     g, cg, og = groups, channels // groups, out_channels // groups
-    # (N, G, C/G, *out, *kernel) -> (G, N, *out, C/G, *kernel) -> (G, N * out, C/G * kernel)
-    order = (1, 0) + tuple(range(3, 3 + nd)) + (2,) + tuple(range(3 + nd, 3 + 2 * nd))
+    rows, cols_per_sample = cg * math.prod(kernel), math.prod(out)
+    # im2col, the one copy: (N, G, C/G, *out, *kernel) -> (N, G, C/G * kernel, out)
+    order = (0, 1, 2) + tuple(range(3 + nd, 3 + 2 * nd)) + tuple(range(3, 3 + nd))
     cols = windows.reshape((n, g, cg) + out + kernel).permute(order)
-    cols = cols.reshape(g, n * math.prod(out), cg * math.prod(kernel))
-    w = weight.reshape(g, og, cg * math.prod(kernel)).transpose(1, 2)  # (G, C/G * kernel, O/G)
-    y = cols.matmul(w)  # (G, N * out, O/G)
-    # (G, N, *out, O/G) -> (N, G, O/G, *out) -> (N, O, *out)
-    y = y.reshape((g, n) + out + (og,)).permute((1, 0, 2 + nd) + tuple(range(2, 2 + nd)))
-    y = y.reshape((n, out_channels) + out)
+    cols = cols.reshape(n, g, rows, cols_per_sample)
+    # (G, O/G, C/G * kernel) @ (N, G, C/G * kernel, out): the output comes out as (N, O, *out)
+    y = weight.reshape(g, og, rows).matmul(cols).reshape((n, out_channels) + out)
     if bias is not None:
         y = y + bias.reshape((1, out_channels) + (1,) * nd)
     return y if batched else y.squeeze(0)
@@ -175,17 +173,13 @@ def _max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode, retu
         x, nd, kernel_size, stride, padding, dilation, ceil_mode, check_raw_kernel=True
     )
     padded = _pad_spatial(x, list(zip(padding, right)), -math.inf)
-    windows = Unfold.apply(padded, kernel, stride, dilation)
-    flat = windows.reshape(tuple(windows.shape[: 2 + nd]) + (math.prod(kernel),))
-    # PyTorch sends the whole gradient to the first maximum of a window (ties are common
-    # after a ReLU), so pick that one element instead of taking a tie-splitting amax.
-    first = np.argmax(flat._data, axis=-1)
-    chosen = _make(first[..., None] == np.arange(flat.shape[-1]))
-    out = flat.where(chosen, 0.0).sum(-1)
+    out, choice = WindowMax.apply(padded, kernel, stride, dilation)
     out = out if batched else out.squeeze(0)
     if not return_indices:
         return out
-    indices = _flat_input_index(first, kernel, stride, padding, dilation, counts, x.shape[2:])
+    indices = _flat_input_index(
+        choice._data, kernel, stride, padding, dilation, counts, x.shape[2:]
+    )
     return out, _make(indices if batched else indices[0])
 
 
