@@ -7,8 +7,9 @@
     avg pool: the window sum divided by PyTorch's divisor (padding counted or not)
 
 Backward needs no code here: matmul, reshape, Unfold and WindowMax know their gradients
-(Fold and WindowPlace, whose own gradients lead back), so double backward works too. Functions take 1-d (N, C, L) or 2-d
-(N, C, H, W) inputs, and the unbatched forms without N, as PyTorch does.
+(Fold and WindowPlace, whose own gradients lead back), so double backward works too.
+Functions take 1-d (N, C, L) or 2-d (N, C, H, W) inputs, and the unbatched forms without
+N, as PyTorch does.
 """
 
 from __future__ import annotations

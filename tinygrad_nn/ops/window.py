@@ -17,8 +17,9 @@ channel) ride along. For a 2-d input the window view is
     windows[..., i, j, p, q] = x[..., i * stride_h + p * dilation_h, j * stride_w + q * dilation_w]
 
 `np.lib.stride_tricks.as_strided` builds it without copying, so a convolution is this view
-followed by one matmul, and max pooling is WindowMax (see nn/_functional_conv.py). Everything else loops over the kernel offsets (9 for a 3x3
-kernel), each step one vectorised operation on a strided slice: no loop runs over pixels.
+followed by one matmul, and max pooling is WindowMax (see nn/_functional_conv.py). The
+rest loops over the kernel offsets (9 for a 3x3 kernel), each step one vectorised
+operation on a strided slice: no loop runs over pixels.
 """
 
 from __future__ import annotations
