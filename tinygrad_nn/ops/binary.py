@@ -159,7 +159,15 @@ class PowScalar(Function):
     def forward(ctx, x, p):
         ctx.save_for_backward(x)
         ctx.p = p
-        return _make(x._data**p)
+        a = x._data
+        # PyTorch computes x ** 0.5 as sqrt(x) and x ** -0.5 as 1 / sqrt(x): they differ from
+        # pow at -0 (sqrt(-0) = -0), and the gradient at -0 is then -inf, as in PyTorch.
+        if p == 0.5:
+            return _make(np.sqrt(a))
+        if p == -0.5:
+            with np.errstate(divide="ignore"):
+                return _make(1 / np.sqrt(a))
+        return _make(a**p)
 
     @staticmethod
     def backward(ctx, grad):
