@@ -47,6 +47,7 @@ for epoch in range(3):
         optimizer.zero_grad()
         loss = loss_fn(model(x), y)
         loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
         losses.append(loss.item())
     scheduler.step()
