@@ -24,6 +24,7 @@ node for a leaf, or `None` for a constant). Those edges are the whole graph:
 
 from __future__ import annotations
 
+import itertools
 import weakref
 
 import numpy as np
@@ -31,10 +32,7 @@ import numpy as np
 from .grad_mode import _state
 
 
-class _Sequence:
-    """Creation counter: the engine runs later nodes first, as PyTorch does."""
-
-    next = 0
+_sequence = itertools.count()  # creation order: the engine runs later nodes first, as PyTorch
 
 
 class BackwardNode:
@@ -61,8 +59,7 @@ class BackwardNode:
         self._fn = fn
         self.needs_input_grad = needs_input_grad
         self.next_functions = ()
-        self._seq = _Sequence.next
-        _Sequence.next += 1
+        self._seq = next(_sequence)
 
     @property
     def metadata(self) -> dict:
@@ -322,11 +319,14 @@ def _attach(ctx: BackwardNode, args: tuple, result):
     if len(edges) != len(args):
         ctx._tensor_args = tuple([i for i, a in enumerate(args) if isinstance(a, Tensor)])
     if result.__class__ is Tensor:  # the common case, one output: the loop below, unrolled
-        if any(result is a for a in args):  # forward returned an input: make a new tensor
-            result = result._shallow_copy()
+        for a in args:
+            if result is a:  # forward returned an input: the output must be a new tensor
+                result = result._shallow_copy()
+                break
         data = result._data
         ctx._output_meta = ((data.shape, data.dtype),)
-        if data.dtype.kind in "fc" and not _marked(ctx, result):
+        if data.dtype.kind in "fc" and (ctx._non_differentiable is None or
+                                        not _marked(ctx, result)):  # fmt: skip
             result._requires_grad, result.grad_fn = True, ctx
         outputs = (result,)
     else:
