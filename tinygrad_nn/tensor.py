@@ -1678,7 +1678,8 @@ def _promote(x: Tensor, y, op: str = ""):
     `op` is "sub" or "div" where those ops have rules of their own: no bool subtraction,
     and true division of integers gives the default float dtype.
     """
-    if op == "sub":
+    if op == "sub" and (x._data.dtype.kind == "b" or y.__class__ is not Tensor or
+                        y._data.dtype.kind == "b"):  # fmt: skip
         _check_bool_sub(x, y)
     if isinstance(y, Tensor):
         if x._data.dtype == y._data.dtype and (op != "div" or x._data.dtype.kind == "f"):
