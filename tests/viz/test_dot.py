@@ -156,8 +156,23 @@ def test_nan_and_inf_get_a_red_border():
                    "Sum \u00b7 SumBackward0", "output"}  # fmt: skip
     assert dot.nodes[dot.named("x")]["penwidth"] == "2.5"
     assert "data [-inf, 0, 0.6931]" in dot.fields(dot.find("LogBackward0")[0])
-    clean = Dot(viz.draw_graph(z).source)  # nothing shown, nothing flagged
-    assert all("color" not in a or a["color"] != "red" for a in clean.nodes.values())
+    plain = Dot(viz.draw_graph(z, names={x: "x", w: "w"}).source)  # no numbers, same outline
+    assert {plain.fields(n)[0] for n, a in plain.nodes.items() if a.get("color") == "red"} == red
+    assert not plain.find("data")
+
+
+def test_nan_is_outlined_without_record_when_a_later_op_saved_the_value():
+    x = tg.tensor([1.0, -1.0], requires_grad=True)
+    w = tg.tensor([2.0, 3.0], requires_grad=True)
+    with np.errstate(all="ignore"):
+        y = x.log()  # nan at index 1; Mul below saves it for w's gradient
+        z = (y * w).sum()
+    dot = Dot(viz.draw_graph(z, show_values=True).source)
+    log = dot.find("LogBackward0")[0]
+    assert dot.nodes[log]["color"] == "red"
+    assert "data [0, nan]" in dot.fields(log)
+    clean = Dot(viz.draw_graph((x.exp() * w).sum()).source)
+    assert all(a.get("color") != "red" for a in clean.nodes.values())
 
 
 def test_max_nodes_elides_a_100000_op_chain_visibly_without_recursion():

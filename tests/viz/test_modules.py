@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 import tinygrad_nn as tg
 from tests.viz.dot_source import Dot
 from tinygrad_nn import viz
@@ -105,8 +103,21 @@ def test_a_module_called_twice_keeps_one_cluster():
     assert set(dot.find("AddBackward0")) <= dot.clusters["0: Affine"]
 
 
-def test_grouping_without_recording_says_how_to_record():
+def test_without_recording_modules_are_inferred_from_parameters_and_the_caption_says_so():
     model = Block()
-    loss = model(tg.randn(4, 2)).sum()
-    with pytest.raises(ValueError, match=r"viz\.record\(\)"):
-        viz.draw_graph(loss, group_by_module=model)
+    loss = model(tg.randn(4, 2)).sum()  # built normally: no viz.record()
+    dot = Dot(viz.draw_graph(loss, group_by_module=model).source)
+    affine = ["Add \u00b7 AddBackward0", "MatMul \u00b7 MmBackward0", "Permute \u00b7 TBackward0"]
+    assert _op_titles(dot, dot.clusters["net.0: Affine"]) == affine
+    assert _op_titles(dot, dot.clusters["out: Affine"]) == affine
+    assert "net.1: Act" not in dot.clusters  # no parameters: nothing to infer it from
+    relu = dot.find("ReluBackward0")[0]
+    assert relu in dot.clusters["Block"] and relu not in dot.clusters["net: Sequential"]
+    assert dot.find("MulBackward0")[0] not in dot.clusters["Block"]
+    source = viz.draw_graph(loss, group_by_module=model).source
+    assert "inferred from their parameters" in source and "viz.record()" in source
+    recorded = viz.draw_graph(_recorded_loss(model), group_by_module=model).source
+    assert "inferred" not in recorded
+    folded = Dot(viz.draw_graph(loss, group_by_module=model, fold_modules=True).source)
+    boxes = sorted(folded.fields(n)[0] for n in folded.nodes if n.startswith("m"))
+    assert boxes == ["net.0: Affine", "out: Affine"]

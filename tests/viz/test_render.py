@@ -59,6 +59,20 @@ def test_missing_dot_still_gives_the_source_and_a_clear_error(tmp_path, monkeypa
     assert not (tmp_path / "graph.svg").exists()
 
 
+def test_the_digraphs_own_render_and_pipe_explain_a_missing_dot(tmp_path, monkeypatch):
+    import graphviz
+
+    graph = _graph()
+    assert isinstance(graph, graphviz.Digraph)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(viz.GraphvizNotFoundError, match="apt-get install graphviz"):
+        graph.render(tmp_path / "graph", format="svg")
+    with pytest.raises(graphviz.ExecutableNotFound, match="brew install graphviz"):
+        graph.pipe(format="png")  # code catching graphviz's own error still catches it
+    with pytest.raises(viz.GraphvizNotFoundError):
+        graph._repr_mimebundle_()  # Jupyter's display
+
+
 def test_svg_is_the_same_file_on_every_render(tmp_path):
     graph = _graph()
     first = viz.render(graph, tmp_path / "a.svg")

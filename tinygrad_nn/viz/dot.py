@@ -26,6 +26,7 @@ from . import broadcast, labels, walk
 from .fields import Fields
 from .modules import ModuleGroups
 from .naming import Names
+from .render import digraph_class
 from .walk import is_leaf
 
 if TYPE_CHECKING:
@@ -58,12 +59,14 @@ def draw_graph(
         params: `{name: tensor}` naming leaves, e.g. `dict(model.named_parameters())`.
         show_values: print each known tensor's values (all of them up to 8 elements, else
             min/mean/max). Leaves and outputs are always known; intermediate results when
-            the forward ran inside `viz.record()` or when the op saved its output.
+            the forward ran inside `viz.record()` or when an op saved them for backward.
+            A known value or gradient holding NaN or inf outlines its box in red either way.
         show_grads: print gradients the same way: `.grad` of leaves, and of intermediates
             when backward ran inside `viz.record()` or they called `retain_grad()`.
         show_saved: draw the tensors each op saved for backward (orange), with their size.
-        group_by_module: an `nn.Module`; one cluster per sub-module that ran ops (the forward
-            must have run inside `viz.record()`).
+        group_by_module: an `nn.Module`; one cluster per sub-module that ran ops. Exact when
+            the forward ran inside `viz.record()`; otherwise inferred from where each
+            module's parameters enter the graph (and the caption says so).
         fold_modules: with `group_by_module`, draw each innermost module as a single box.
         max_nodes: draw at most this many graph nodes, nearest the output first; the rest
             become one "... N nodes not shown" node.
@@ -82,7 +85,8 @@ def draw_graph(
     order = walk.breadth_first(node for node, _ in roots)
     shown = order[: max(max_nodes, len(roots))]
     groups = ModuleGroups(group_by_module, fold_modules, shown)
-    say = Fields(Names(params, names), show_values, show_grads, show_saved, outputs=set(roots))
+    say = Fields(Names(params, names), show_values, show_grads, show_saved,
+                 outputs=set(roots), nodes=shown)  # fmt: skip
     drawing = _Drawing(graphviz, say, groups, rankdir)
     drawing.add_nodes(shown, {node for node, _ in roots if is_leaf(node)})
     drawing.add_outputs(tensors, roots)
@@ -97,7 +101,7 @@ class _Drawing:
     def __init__(self, graphviz, say: Fields, groups: ModuleGroups, rankdir: str):
         self.gv, self.say, self.groups = graphviz, say, groups
         self.vertical = rankdir in ("TB", "BT")
-        self.graph = graphviz.Digraph(
+        self.graph = digraph_class(graphviz)(
             name="autograd",  # the SVG's <title>
             graph_attr={"rankdir": rankdir, "fontname": "Helvetica", "nodesep": "0.3",
                         "ranksep": "0.35"},

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from . import labels
 from .naming import Names
-from .record import grad_of, value_of
+from .record import grad_of, saved_inputs, value_of
 from .walk import is_leaf
 
 
@@ -20,20 +20,32 @@ class Fields:
         show_values, show_grads: add `data ...` / `grad ...` lines where they are known.
         show_saved: say on an op when backward already freed what it saved.
         outputs: `(node, output_nr)` of the drawn outputs (their name goes on the green box).
+        nodes: the drawn graph nodes; what they saved for backward tells more values.
     """
 
-    def __init__(self, names: Names, show_values, show_grads, show_saved, outputs):
+    def __init__(self, names: Names, show_values, show_grads, show_saved, outputs, nodes=()):
         self.names, self.outputs = names, outputs
         self.show_values, self.show_grads, self.show_saved = show_values, show_grads, show_saved
+        self.known = saved_inputs(nodes)
+
+    def value(self, node, nr: int = 0):
+        """`(array, changed)` of output `nr` of `node` if it is known (see `record.value_of`)."""
+        return value_of(node, nr) or self.known.get((node, nr))
 
     def data_rows(self, value, grad) -> tuple:
-        """The `data ...` and `grad ...` lines that are asked for and known."""
+        """The `data ...` and `grad ...` lines that are asked for and known.
+
+        A NaN or inf in a known array marks the box as bad even when its numbers are not
+        shown: the red outline alone already says where the bad values are.
+        """
         rows, bad = [], False
         for show, what, array in ((self.show_values, "data", value),
                                   (self.show_grads, "grad", grad)):  # fmt: skip
-            if show and array is not None:
+            if array is None:
+                continue
+            bad = bad or labels.has_nonfinite(array)
+            if show:
                 rows.append(f"{what} {labels.summarize(array)}")
-                bad = bad or labels.has_nonfinite(array)
         return rows, bad
 
     def leaf(self, node) -> tuple:
@@ -56,7 +68,7 @@ class Fields:
             if meta is not None:
                 prefix = f"out {nr}: " if len(metas) > 1 else ""
                 fields.append(prefix + labels.shape_dtype(*meta))
-        known = value_of(node, 0)
+        known = self.value(node, 0)
         rows, bad = self.data_rows(known[0] if known else None, grad_of(node, 0))
         if known and known[1] and self.show_values:
             rows[0] += " (since changed in place)"
@@ -81,7 +93,7 @@ class Fields:
         """A folded module: its title, its ops in forward order (with counts), its parameters."""
         ops, params, bad = {}, [], False
         for node in sorted(members, key=lambda n: n._seq):  # creation order = forward order
-            known = value_of(node, 0)
+            known = self.value(node, 0)
             bad = bad or self.data_rows(known and known[0], grad_of(node, 0))[1]
             if is_leaf(node):
                 short = (self.names.of_node(node) or "parameter").rpartition(".")[2]

@@ -4,6 +4,12 @@ Ops learn their module from `viz.record()` (see `record.py`); parameters from
 `model.named_parameters()` ("0.weight" belongs to module "0"). Modules are known by their
 qualified names, so nesting follows the model's tree: "layer1.0" sits inside "layer1",
 which sits inside the model itself (named "").
+
+A graph built outside `viz.record()` says nothing about modules, so the grouping is then
+inferred from the parameters: a module owns the ops that lie between its parameters and
+the last op that used one of them (`x @ W.T + b`: the transpose, the matmul, the add).
+That misses ops of modules without parameters (a ReLU layer) and ops after a module's
+last parameter, and the drawing says so in its caption.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ class ModuleGroups:
         self.owner = {}  # node -> qualified name of its module
         self.clusters = {}  # qualified name -> graphviz subgraph
         self.boxes, self.cluster_names = set(), set()
+        self.inferred = False  # True: no recorded modules, owners guessed from parameters
         if model is None:
             return
         modules = dict(model.named_modules())
@@ -51,11 +58,9 @@ class ModuleGroups:
                 owner = names.get(id(module)) if module is not None else None
             if owner is not None:
                 self.owner[node] = owner
-        if not recorded and any(not is_leaf(n) for n in nodes):
-            raise ValueError(
-                "group_by_module needs to know which module ran each op: run the forward pass "
-                "inside `with tinygrad_nn.viz.record():` and draw the result afterwards"
-            )
+        self.inferred = not recorded and any(not is_leaf(n) for n in nodes)
+        if self.inferred:
+            self.owner.update(_owners_from_parameters(model, nodes))
         used = set(self.owner.values())
         enclosing = set()
         for name in used:
@@ -102,6 +107,53 @@ class ModuleGroups:
             up = parent(name)
             target = self.clusters[up] if up is not None and up in self.clusters else graph
             target.subgraph(self.clusters[name])
+        if self.inferred:
+            graph.graph_attr.update(labelloc="b", fontsize="10", label=INFERRED_NOTE)
+
+
+INFERRED_NOTE = ("modules inferred from their parameters (the forward did not run inside "
+                 "viz.record()): ops of modules without parameters are not grouped")  # fmt: skip
+
+
+def _owners_from_parameters(model, nodes) -> dict:
+    """`{op node: module name}` guessed from where each module's parameters enter the graph.
+
+    For every module with parameters: the ops that consume one of its parameters directly,
+    and every op on a path from such an op down to one of those parameters. An op claimed
+    by several modules goes to the innermost (the longest qualified name). Two passes over
+    the drawn nodes per module, each with an explicit stack.
+    """
+    nodes = list(nodes)
+    drawn = set(nodes)
+    users = {}  # node -> the drawn ops that take it as an input
+    for node in nodes:
+        for child, _ in node.next_functions:
+            if child in drawn:
+                users.setdefault(child, []).append(node)
+    leaf_of = {id(n.variable): n for n in nodes if is_leaf(n) and n.variable is not None}
+    owners = {}
+    for name, module in model.named_modules():
+        starts = [leaf_of[id(p)] for p in module.parameters() if id(p) in leaf_of]
+        if not starts:
+            continue
+        above = _closure(starts, lambda n: users.get(n, ()))  # ops that use a parameter
+        direct = [u for p in starts for u in users.get(p, ())]
+        below = _closure(direct, lambda n: (c for c, _ in n.next_functions if c in drawn))
+        for node in above & below:
+            if not is_leaf(node) and _depth(name) >= _depth(owners.get(node, "")):
+                owners[node] = name
+    return owners
+
+
+def _closure(starts, step) -> set:
+    """`starts` and everything reachable from them by `step` (an explicit stack)."""
+    seen, stack = set(starts), list(starts)
+    while stack:
+        for nxt in step(stack.pop()):
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return seen
 
 
 def _depth(name: str) -> int:

@@ -104,6 +104,24 @@ def value_of(node, nr: int):
     return None
 
 
+def saved_inputs(nodes) -> dict:
+    """`{(node, output_nr): (array, False)}` for op outputs a later op saved as its input.
+
+    Outside `viz.record()` an intermediate value is still known when the op that used it
+    kept it for backward (a Mul keeps both factors), so a drawing can show it and outline
+    its NaN. A value changed in place since it was saved no longer is that output: skipped.
+    """
+    known = {}
+    for node in nodes:
+        for saved in getattr(node, "_saved", None) or ():  # AccumulateGrad saves nothing
+            if saved is None or saved[0] is None or saved[2][0] != saved[3]:
+                continue
+            tensor = saved[0]
+            if tensor.grad_fn is not None:
+                known.setdefault((tensor.grad_fn, tensor._output_nr), (tensor._data, False))
+    return known
+
+
 def grad_of(node, nr: int):
     """The gradient that reached output `nr` of `node` (an array), or None if not known."""
     if node is None:

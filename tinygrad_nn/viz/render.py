@@ -24,6 +24,41 @@ class GraphvizNotFoundError(RuntimeError):
     """Rendering needs Graphviz's `dot` program, and it is not on the PATH."""
 
 
+_DIGRAPH = []  # the Digraph subclass below, made once graphviz is first imported
+
+
+def digraph_class(graphviz):
+    """`graphviz.Digraph` whose own `render`/`pipe` (and Jupyter display) explain a missing `dot`.
+
+    Users call `dot.render(...)` on the drawing as often as `viz.render(dot, ...)`, so the
+    drawing itself raises `GraphvizNotFoundError` with the install hint. The error is also a
+    `graphviz.ExecutableNotFound`, so code that already catches that keeps working.
+    """
+    if not _DIGRAPH:
+
+        class NotFound(GraphvizNotFoundError, graphviz.ExecutableNotFound):
+            def __init__(self, message: str):
+                RuntimeError.__init__(self, message)
+
+        class Digraph(graphviz.Digraph):
+            """A `graphviz.Digraph` (see `digraph_class`)."""
+
+            def render(self, *args, **kwargs):
+                try:
+                    return super().render(*args, **kwargs)
+                except graphviz.ExecutableNotFound as exc:
+                    raise NotFound(INSTALL_HINT) from exc
+
+            def pipe(self, *args, **kwargs):
+                try:
+                    return super().pipe(*args, **kwargs)
+                except graphviz.ExecutableNotFound as exc:
+                    raise NotFound(INSTALL_HINT) from exc
+
+        _DIGRAPH.append(Digraph)
+    return _DIGRAPH[0]
+
+
 def render(graph, path, format: str = "svg") -> str:
     """Render `graph` (from `draw_graph`) to `path`, e.g. "graph.svg"; returns the file's path.
 
