@@ -553,8 +553,10 @@ def _check_sequence(tensors, name: str) -> list:
         raise TypeError(f"{name}() received an invalid combination of arguments - expected a "
                         "tuple or list of Tensors, got Tensor")  # fmt: skip
     tensors = list(tensors)
-    if not tensors:
-        raise RuntimeError(f"{name}(): expected a non-empty list of Tensors")
+    if not tensors:  # PyTorch: ValueError from cat, RuntimeError from stack
+        if name == "cat":
+            raise ValueError("cat(): expected a non-empty list of Tensors")
+        raise RuntimeError(f"{name} expects a non-empty TensorList")
     for x in tensors:
         if not isinstance(x, Tensor):
             raise TypeError(f"{name}(): expected a sequence of Tensors, but got "

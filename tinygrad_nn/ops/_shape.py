@@ -40,23 +40,18 @@ def broadcast_shapes(*shapes) -> tuple:
     """The broadcast shape of several shapes; RuntimeError naming them if they clash."""
     ndim = max((len(s) for s in shapes), default=0)
     result = [1] * ndim
-    for shape in shapes:
-        for i, n in enumerate(shape, ndim - len(shape)):
+    for i in range(ndim - 1, -1, -1):  # from the last dim: PyTorch reports that clash first
+        for shape in shapes:
+            j = i - ndim + len(shape)
+            n = shape[j] if j >= 0 else 1
             if n != 1:
                 if result[i] != 1 and result[i] != n:
-                    raise RuntimeError(_mismatch_message(shapes, i - ndim))
+                    raise RuntimeError(
+                        f"The size of tensor a ({result[i]}) must match the size of tensor b "
+                        f"({n}) at non-singleton dimension {i}"
+                    )
                 result[i] = n
     return tuple(result)
-
-
-def _mismatch_message(shapes, axis: int) -> str:
-    a, b = shapes[0], shapes[1] if len(shapes) > 1 else ()
-    sa = a[axis] if -axis <= len(a) else 1
-    sb = b[axis] if -axis <= len(b) else 1
-    return (
-        f"The size of tensor a ({sa}) must match the size of tensor b ({sb}) at non-singleton "
-        f"dimension {axis + max(len(a), len(b))}"
-    )
 
 
 def normalize_dim(dim: int, ndim: int) -> int:
