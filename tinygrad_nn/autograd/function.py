@@ -25,6 +25,7 @@ node for a leaf, or `None` for a constant). Those edges are the whole graph:
 from __future__ import annotations
 
 import itertools
+import threading
 import weakref
 
 import numpy as np
@@ -202,8 +203,16 @@ def grad_accumulator(leaf) -> AccumulateGrad:
     """The one AccumulateGrad node of a leaf (made on first use, then kept by the leaf)."""
     node = leaf._accumulator
     if node is None:
-        node = leaf._accumulator = AccumulateGrad(leaf)
+        # Two threads using a fresh leaf at once must not make two nodes: autograd.grad
+        # finds the leaf's gradient by its node, and would miss one made by the other thread.
+        with _accumulator_lock:
+            node = leaf._accumulator
+            if node is None:
+                node = leaf._accumulator = AccumulateGrad(leaf)
     return node
+
+
+_accumulator_lock = threading.Lock()
 
 
 # ---------------------------------------------------------------- saved tensors
