@@ -37,7 +37,7 @@ def apply_inplace(t: Tensor, compute) -> Tensor:
             raise RuntimeError(
                 "a leaf Variable that requires grad is being used in an in-place operation."
             )
-        if t.grad_fn is not None and "_multi_view" in t.__dict__:
+        if t.grad_fn is not None and t._multi_view is not None:
             op, nr = t._multi_view
             raise RuntimeError(
                 f"Output {nr} of {op} is a view and is being modified inplace. This view is the "
@@ -82,7 +82,7 @@ def apply_inplace(t: Tensor, compute) -> Tensor:
 def _rebase_other_views(t: Tensor, root: Tensor) -> None:
     """Every other live view of `root` now shows new values: re-derive it from root's new
     history (PyTorch regenerates such a view's grad_fn the same way, as an AsStrided)."""
-    views = root.__dict__.get("_views")
+    views = root._views
     if not views or root.grad_fn is None:
         return
     alive = []

@@ -106,6 +106,8 @@ class Tensor:
         if len(args) == 1 and not isinstance(args[0], (builtins.int, Size)):
             data = args[0]
             if isinstance(data, Tensor):
+    _views = None  # on a base: weak references to its views (ops/movement.py, inplace.py)
+    _multi_view = None  # on a split/chunk/unbind piece: (op, output_nr), see inplace.py
                 data = data._data
             array = np.array(data, dtype=np.float32 if dtype is None else _dt.as_dtype(dtype).np)
             if array.ndim == 0 and not isinstance(args[0], (Tensor, np.ndarray)):
@@ -1455,18 +1457,22 @@ class Tensor:
         """self = sqrt(self)."""
         return self._inplace(lambda t: t.sqrt())
 
+        _check_no_partial_overlap(self, other)
     def sigmoid_(self) -> Tensor:
         """self = sigmoid(self)."""
         return self._inplace(lambda t: t.sigmoid())
 
+        _check_no_partial_overlap(self, other)
     def tanh_(self) -> Tensor:
         """self = tanh(self)."""
         return self._inplace(lambda t: t.tanh())
 
+        _check_no_partial_overlap(self, other)
     def relu_(self) -> Tensor:
         """self = relu(self)."""
         return self._inplace(lambda t: t.relu())
 
+        _check_no_partial_overlap(self, other)
     def clamp_(self, min=None, max=None) -> Tensor:
         """Limit self to [min, max] in place."""
         return self._inplace(lambda t: t.clamp(min, max))
@@ -1531,6 +1537,7 @@ class Tensor:
         return self.sub_(other)
 
     def __imul__(self, other) -> Tensor:
+        _check_no_partial_overlap(self, src)
         return self.mul_(other)
 
     def __itruediv__(self, other) -> Tensor:
@@ -1697,6 +1704,23 @@ def _promote(x: Tensor, y, op: str = ""):
     else:
         raise TypeError(f"unsupported operand type for a Tensor op: '{type(y).__name__}'")
     if op == "div" and not dt.is_floating_point:
+def _check_no_partial_overlap(t: Tensor, other) -> None:
+    """`x.add_(x[0])` would read values it already overwrote: refused, as in PyTorch (which
+    checks contiguous operands only; the same memory in the same layout is fine)."""
+    if not isinstance(other, Tensor) or other._data is t._data:
+        return
+    a, b = t._data, other._data
+    if not (a.flags.c_contiguous and b.flags.c_contiguous and np.may_share_memory(a, b)):
+        return
+    if a.ctypes.data == b.ctypes.data and a.shape == b.shape and a.dtype == b.dtype:
+        return
+    raise RuntimeError(
+        "unsupported operation: some elements of the input tensor and the written-to tensor "
+        "refer to a single memory location. Please clone() the tensor before performing the "
+        "operation."
+    )
+
+
         dt = _dt.get_default_dtype()
     x = x._cast(dt)
     return x, (y._cast(dt) if isinstance(y, Tensor) else y)

@@ -429,3 +429,30 @@ def test_saved_output_of_an_in_place_op_on_a_view_is_version_checked(later):
         eval(later)  # noqa: S307
         with pytest.raises(RuntimeError, match="modified by an inplace operation"):
             v.sum().backward()
+
+
+@LIBS
+def test_a_view_of_a_split_piece_is_as_locked_as_the_piece(lib):
+    """`y.unbind(0)[0].unsqueeze(0).mul_(2)`: a view of a multi-view output may not be
+    changed in place either (it was allowed)."""
+    y = lib.ones(4, requires_grad=True) * 2
+    with pytest.raises(RuntimeError, match="multiple views"):
+        y.unbind(0)[0].unsqueeze(0).mul_(2)
+
+
+@LIBS
+@pytest.mark.parametrize(
+    "code, refused",
+    [("z.add_(z[0])", True), ("z[1:].copy_(z[:-1])", True), ("z.mul_(z[1:2])", True),
+     ("z.add_(z)", False), ("z[::2].add_(z[1::2])", False), ("z.sub_(z.view(2, 2).view(4))", False)],
+)  # fmt: skip
+def test_in_place_with_a_partially_overlapping_operand(lib, code, refused):
+    """`v4.add_(v4.unbind(0)[0])` read elements it had already overwritten; PyTorch refuses
+    an operand that partly overlaps the written tensor (same memory, same layout is fine)."""
+    z = lib.arange(4.0)
+    if refused:
+        with pytest.raises(RuntimeError, match="single memory location"):
+            eval(code)  # noqa: S307
+        assert z.tolist() == [0.0, 1.0, 2.0, 3.0]
+    else:
+        eval(code)  # noqa: S307

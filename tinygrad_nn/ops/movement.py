@@ -43,11 +43,13 @@ def _as_view_of(out: Tensor, x: Tensor) -> Tensor:
     if out._data.base is not None and shares:
         out._vc = x._vc
         out._base = root = x._base if x._base is not None else x
+        if x._multi_view is not None:  # a view of a split() piece is as locked as the piece
+            out._multi_view = x._multi_view
         if root._requires_grad and root.grad_fn is None:
             return out  # a leaf that requires grad is never changed in place in a graph
         # The base remembers its views (weakly): an in-place change to the base, or to one
         # view, gives the others a new history too (inplace.py), as PyTorch's views get.
-        views = root.__dict__.get("_views")
+        views = root._views
         if views is None:
             root._views = views = []
         views.append(weakref.ref(out))
