@@ -100,14 +100,14 @@ class Tensor:
     __slots__ = ("_data", "_requires_grad", "_grad", "grad_fn", "_output_nr", "_vc", "_hooks",
                  "_accumulator", "_base", "_retains_grad", "__dict__", "__weakref__")  # fmt: skip
     __array_priority__ = 1000  # ndarray <op> Tensor defers to Tensor's reflected op
+    _views = None  # on a base: weak references to its views (ops/movement.py, inplace.py)
+    _multi_view = None  # on a split/chunk/unbind piece: (op, output_nr), see inplace.py
 
     def __init__(self, *args, requires_grad: bool = False, dtype=None, device=None):
         _check_device(device)
         if len(args) == 1 and not isinstance(args[0], (builtins.int, Size)):
             data = args[0]
             if isinstance(data, Tensor):
-    _views = None  # on a base: weak references to its views (ops/movement.py, inplace.py)
-    _multi_view = None  # on a split/chunk/unbind piece: (op, output_nr), see inplace.py
                 data = data._data
             array = np.array(data, dtype=np.float32 if dtype is None else _dt.as_dtype(dtype).np)
             if array.ndim == 0 and not isinstance(args[0], (Tensor, np.ndarray)):
@@ -1419,18 +1419,22 @@ class Tensor:
 
     def add_(self, other, *, alpha=1) -> Tensor:
         """self += alpha * other."""
+        _check_no_partial_overlap(self, other)
         return self._inplace(lambda t: t.add(other, alpha=alpha))
 
     def sub_(self, other, *, alpha=1) -> Tensor:
         """self -= alpha * other."""
+        _check_no_partial_overlap(self, other)
         return self._inplace(lambda t: t.sub(other, alpha=alpha))
 
     def mul_(self, other) -> Tensor:
         """self *= other."""
+        _check_no_partial_overlap(self, other)
         return self._inplace(lambda t: t.mul(other))
 
     def div_(self, other, *, rounding_mode=None) -> Tensor:
         """self /= other."""
+        _check_no_partial_overlap(self, other)
         return self._inplace(lambda t: t.div(other, rounding_mode=rounding_mode))
 
     def pow_(self, exponent) -> Tensor:
@@ -1457,22 +1461,18 @@ class Tensor:
         """self = sqrt(self)."""
         return self._inplace(lambda t: t.sqrt())
 
-        _check_no_partial_overlap(self, other)
     def sigmoid_(self) -> Tensor:
         """self = sigmoid(self)."""
         return self._inplace(lambda t: t.sigmoid())
 
-        _check_no_partial_overlap(self, other)
     def tanh_(self) -> Tensor:
         """self = tanh(self)."""
         return self._inplace(lambda t: t.tanh())
 
-        _check_no_partial_overlap(self, other)
     def relu_(self) -> Tensor:
         """self = relu(self)."""
         return self._inplace(lambda t: t.relu())
 
-        _check_no_partial_overlap(self, other)
     def clamp_(self, min=None, max=None) -> Tensor:
         """Limit self to [min, max] in place."""
         return self._inplace(lambda t: t.clamp(min, max))
@@ -1499,6 +1499,7 @@ class Tensor:
         """Copy src's values (broadcast, cast) into self."""
         src = _tensor_operand(src, "copy_")
         _broadcast_check(src._data.shape, self._data.shape, "copy_")
+        _check_no_partial_overlap(self, src)
         # where(True, src, t), not src + t * 0: t * 0 is nan where t is inf or nan.
         return self._inplace(lambda t: binary.Where.apply(
             Tensor._make(np.ones((), np.bool_)), src._cast(t.dtype).expand(t._data.shape), t)
@@ -1537,7 +1538,6 @@ class Tensor:
         return self.sub_(other)
 
     def __imul__(self, other) -> Tensor:
-        _check_no_partial_overlap(self, src)
         return self.mul_(other)
 
     def __itruediv__(self, other) -> Tensor:
@@ -1648,6 +1648,23 @@ def _check_alpha(x: Tensor, alpha) -> None:
         )
 
 
+def _check_no_partial_overlap(t: Tensor, other) -> None:
+    """`x.add_(x[0])` would read values it already overwrote: refused, as in PyTorch (which
+    checks contiguous operands only; the same memory in the same layout is fine)."""
+    if not isinstance(other, Tensor) or other._data is t._data:
+        return
+    a, b = t._data, other._data
+    if not (a.flags.c_contiguous and b.flags.c_contiguous and np.may_share_memory(a, b)):
+        return
+    if a.ctypes.data == b.ctypes.data and a.shape == b.shape and a.dtype == b.dtype:
+        return
+    raise RuntimeError(
+        "unsupported operation: some elements of the input tensor and the written-to tensor "
+        "refer to a single memory location. Please clone() the tensor before performing the "
+        "operation."
+    )
+
+
 def _multi_views(pieces: tuple, op: str) -> tuple:
     """Tag the views split/chunk/unbind return: PyTorch refuses in-place changes to them."""
     for i, piece in enumerate(pieces):
@@ -1704,23 +1721,6 @@ def _promote(x: Tensor, y, op: str = ""):
     else:
         raise TypeError(f"unsupported operand type for a Tensor op: '{type(y).__name__}'")
     if op == "div" and not dt.is_floating_point:
-def _check_no_partial_overlap(t: Tensor, other) -> None:
-    """`x.add_(x[0])` would read values it already overwrote: refused, as in PyTorch (which
-    checks contiguous operands only; the same memory in the same layout is fine)."""
-    if not isinstance(other, Tensor) or other._data is t._data:
-        return
-    a, b = t._data, other._data
-    if not (a.flags.c_contiguous and b.flags.c_contiguous and np.may_share_memory(a, b)):
-        return
-    if a.ctypes.data == b.ctypes.data and a.shape == b.shape and a.dtype == b.dtype:
-        return
-    raise RuntimeError(
-        "unsupported operation: some elements of the input tensor and the written-to tensor "
-        "refer to a single memory location. Please clone() the tensor before performing the "
-        "operation."
-    )
-
-
         dt = _dt.get_default_dtype()
     x = x._cast(dt)
     return x, (y._cast(dt) if isinstance(y, Tensor) else y)
