@@ -5,7 +5,9 @@
 
 Registered with `with_kwargs=True`, they also receive the keyword arguments:
 `hook(module, args, kwargs) -> None or (args, kwargs)` and `hook(module, args, kwargs,
-output)`. Each registration returns a handle whose `.remove()` takes the hook off again.
+output)`. A forward hook registered with `always_call=True` also runs (with output None)
+when forward raises. Each registration returns a handle whose `.remove()` takes the hook
+off again.
 """
 
 from __future__ import annotations
@@ -18,15 +20,16 @@ class RemovableHandle:
 
     _next_id = 0
 
-    def __init__(self, hooks: OrderedDict, with_kwargs: set):
+    def __init__(self, hooks: OrderedDict, *flag_sets: set):
         self.id = RemovableHandle._next_id
         RemovableHandle._next_id += 1
-        self._hooks, self._with_kwargs = hooks, with_kwargs
+        self._hooks, self._flag_sets = hooks, flag_sets
 
     def remove(self) -> None:
         """Remove the hook (a second call does nothing)."""
         self._hooks.pop(self.id, None)
-        self._with_kwargs.discard(self.id)
+        for ids in self._flag_sets:
+            ids.discard(self.id)
 
     def __enter__(self) -> RemovableHandle:
         return self
@@ -35,14 +38,19 @@ class RemovableHandle:
         self.remove()
 
 
-def add_hook(hooks: OrderedDict, with_kwargs_ids: set, hook, prepend: bool, with_kwargs: bool):
-    """Register `hook` in `hooks` (first if `prepend`) and return its handle."""
-    handle = RemovableHandle(hooks, with_kwargs_ids)
+def add_hook(hooks: OrderedDict, hook, prepend: bool, *flags: tuple):
+    """Register `hook` in `hooks` (first if `prepend`) and return its handle.
+
+    Each flag is a pair (id set marking a kind of hook, e.g. with_kwargs, and whether this
+    hook is of that kind).
+    """
+    handle = RemovableHandle(hooks, *(ids for ids, _ in flags))
     hooks[handle.id] = hook
     if prepend:
         hooks.move_to_end(handle.id, last=False)
-    if with_kwargs:
-        with_kwargs_ids.add(handle.id)
+    for ids, wanted in flags:
+        if wanted:
+            ids.add(handle.id)
     return handle
 
 
@@ -63,9 +71,14 @@ def run_pre_hooks(module, args: tuple, kwargs: dict) -> tuple:
     return args, kwargs
 
 
-def run_forward_hooks(module, args: tuple, kwargs: dict, output):
-    """Run the forward hooks in order; return the (possibly replaced) output."""
+def run_forward_hooks(module, args: tuple, kwargs: dict, output, only_always=False):
+    """Run the forward hooks in order; return the (possibly replaced) output.
+
+    With `only_always` (forward raised), only the always_call hooks run.
+    """
     for hook_id, hook in list(module._forward_hooks.items()):
+        if only_always and hook_id not in module._forward_hooks_always_called:
+            continue
         if hook_id in module._hooks_with_kwargs:
             result = hook(module, args, kwargs, output)
         else:

@@ -69,6 +69,7 @@ class Module:
         object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
         object.__setattr__(self, "_forward_hooks", OrderedDict())
         object.__setattr__(self, "_hooks_with_kwargs", set())
+        object.__setattr__(self, "_forward_hooks_always_called", set())
 
     def forward(self, *args, **kwargs):
         """The computation; every subclass defines it."""
@@ -82,6 +83,10 @@ class Module:
         _module_stack.append(self)
         try:
             output = self.forward(*args, **kwargs)
+        except Exception:
+            if self._forward_hooks_always_called:
+                _hooks.run_forward_hooks(self, args, kwargs, None, only_always=True)
+            raise
         finally:
             _module_stack.pop()
         if self._forward_hooks:
@@ -165,7 +170,7 @@ class Module:
         elif buffers is not None and name in buffers:
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(f"cannot assign '{_typename(value)}' as buffer '{name}' "
-                                "(torch.Tensor or None expected)")  # fmt: skip
+                                "(torch.nn.Buffer, torch.Tensor or None expected)")  # fmt: skip
             buffers[name] = value
         else:
             object.__setattr__(self, name, value)
@@ -216,9 +221,9 @@ class Module:
             children = [(dot + k, m) for k, m in module._modules.items() if m is not None]
             stack.extend(reversed(children))  # reversed: the first child is popped first
 
-    def modules(self):
+    def modules(self, remove_duplicate: bool = True):
         """Yield every module in the tree (this one first)."""
-        return (module for _, module in self.named_modules())
+        return (m for _, m in self.named_modules(remove_duplicate=remove_duplicate))
 
     def named_children(self):
         """Yield (name, module) for the direct sub-modules."""
@@ -303,8 +308,15 @@ class Module:
         return _state.save(self, destination, prefix, keep_vars)
 
     def _save_to_state_dict(self, destination: dict, prefix: str, keep_vars: bool) -> None:
-        for name, value in _state.local_state(self).items():
-            destination[prefix + name] = value if keep_vars else value.detach()
+        _state.save_local(self, destination, prefix, keep_vars)
+
+    def get_extra_state(self):
+        """Override (with `set_extra_state`) to store more than tensors under "_extra_state"."""
+        raise RuntimeError("Module.get_extra_state() is only called when a subclass defines it")
+
+    def set_extra_state(self, state) -> None:
+        """Override (with `get_extra_state`) to restore what it stored."""
+        raise RuntimeError("Module.set_extra_state() is only called when a subclass defines it")
 
     def load_state_dict(self, state_dict: Mapping, strict: bool = True, assign: bool = False):
         """Copy values (our Tensors or NumPy arrays) into the parameters and buffers, in place.
@@ -407,6 +419,10 @@ class Module:
         """Floating-point parameters and buffers to float64."""
         return self._apply(lambda t: t.double() if t.is_floating_point() else t)
 
+    def half(self) -> Module:
+        """Floating-point parameters and buffers to float16."""
+        return self._apply(lambda t: t.half() if t.is_floating_point() else t)
+
     def cpu(self) -> Module:
         """Itself: everything lives on the CPU."""
         return self
@@ -419,13 +435,15 @@ class Module:
 
     def register_forward_pre_hook(self, hook, *, prepend: bool = False, with_kwargs=False):
         """`hook(module, args)` runs before forward and may return new args (see hooks.py)."""
-        return _hooks.add_hook(self._forward_pre_hooks, self._hooks_with_kwargs, hook, prepend,
-                               with_kwargs)  # fmt: skip
+        return _hooks.add_hook(self._forward_pre_hooks, hook, prepend,
+                               (self._hooks_with_kwargs, with_kwargs))  # fmt: skip
 
-    def register_forward_hook(self, hook, *, prepend: bool = False, with_kwargs: bool = False):
+    def register_forward_hook(self, hook, *, prepend: bool = False, with_kwargs: bool = False,
+                              always_call: bool = False):  # fmt: skip
         """`hook(module, args, output)` runs after forward and may return a new output."""
-        return _hooks.add_hook(self._forward_hooks, self._hooks_with_kwargs, hook, prepend,
-                               with_kwargs)  # fmt: skip
+        return _hooks.add_hook(self._forward_hooks, hook, prepend,
+                               (self._hooks_with_kwargs, with_kwargs),
+                               (self._forward_hooks_always_called, always_call))  # fmt: skip
 
     # ------------------------------------------------------------------ printing
 

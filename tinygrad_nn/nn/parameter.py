@@ -27,12 +27,22 @@ class Parameter(Tensor):
             data = Tensor._make(np.empty((0,), dtype=_dt.get_default_dtype().np))
         if not isinstance(data, Tensor):
             raise TypeError(f"Parameter data must be a Tensor, got {type(data).__name__}")
+        if requires_grad and data._data.dtype.kind not in "fc":
+            raise RuntimeError(
+                "Only Tensors of floating point and complex dtype can require gradients"
+            )
         Tensor._init_fields(self, data._data)
         self._vc = data._vc  # same memory, so the same version counter
-        self.requires_grad = requires_grad  # the setter refuses integer dtypes
+        self.requires_grad = requires_grad
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + tensor_repr(self)
+
+    def __deepcopy__(self, memo):
+        # As PyTorch: the copy gets the values and requires_grad, not the gradient.
+        if id(self) not in memo:
+            memo[id(self)] = type(self)(Tensor._make(self._data.copy()), self.requires_grad)
+        return memo[id(self)]
 
     def __reduce_ex__(self, protocol):
         return (_rebuild_parameter, (self._data, self._requires_grad))

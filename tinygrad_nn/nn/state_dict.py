@@ -22,8 +22,9 @@ from ..tensor import Size, Tensor
 from .parameter import Parameter
 
 
-class IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
-    """What `load_state_dict` returns: the keys that did not line up."""
+class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
+    """What `load_state_dict` returns: the keys that did not line up (PyTorch's class name,
+    which its repr shows)."""
 
     __slots__ = ()
 
@@ -61,7 +62,15 @@ def save(module, destination, prefix: str, keep_vars: bool) -> OrderedDict:
     return destination
 
 
-def load(module, state_dict: Mapping, strict: bool, assign: bool) -> IncompatibleKeys:
+def save_local(module, destination: dict, prefix: str, keep_vars: bool) -> None:
+    """Add one module's own entries, and its extra state if its class defines some."""
+    for name, value in local_state(module).items():
+        destination[prefix + name] = value if keep_vars else value.detach()
+    if _overrides(module, "get_extra_state"):
+        destination[prefix + EXTRA_STATE] = module.get_extra_state()
+
+
+def load(module, state_dict: Mapping, strict: bool, assign: bool) -> _IncompatibleKeys:
     """Load every entry; raise PyTorch's "Error(s) in loading state_dict for Net" on problems."""
     if not isinstance(state_dict, Mapping):
         raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
@@ -76,7 +85,7 @@ def load(module, state_dict: Mapping, strict: bool, assign: bool) -> Incompatibl
     if errors:
         raise RuntimeError(f"Error(s) in loading state_dict for {type(module).__name__}:\n\t"
                            + "\n\t".join(errors))  # fmt: skip
-    return IncompatibleKeys(missing, unexpected)
+    return _IncompatibleKeys(missing, unexpected)
 
 
 def _quoted(keys: list) -> str:
@@ -96,14 +105,33 @@ def load_local(module, state_dict, prefix, missing, unexpected, errors, assign) 
             continue
         with no_grad():
             if assign:
-                _assign(module, name, target, value)
+                _assign(module, name, target, state_dict[key], value)
             else:
                 target.copy_(Tensor._make(value))
+    extra_key = prefix + EXTRA_STATE
+    if _overrides(module, "set_extra_state"):
+        if extra_key in state_dict:
+            module.set_extra_state(state_dict[extra_key])
+        else:
+            missing.append(extra_key)
+    elif extra_key in state_dict:
+        unexpected.append(extra_key)
     for key in state_dict:
-        if key.startswith(prefix):
-            first = key[len(prefix) :].split(".", 1)[0]
-            if first not in module._modules and first not in local:
+        if key.startswith(prefix) and key != extra_key:
+            # "a.b" must name a child module; "a" one of this module's own entries.
+            first, *rest = key[len(prefix) :].split(".", 1)
+            if first not in (module._modules if rest else local):
                 unexpected.append(key)
+
+
+EXTRA_STATE = "_extra_state"  # the key suffix of what get_extra_state() returns
+
+
+def _overrides(module, method: str) -> bool:
+    """Whether the module's class defines `method` instead of inheriting Module's."""
+    from .module import Module  # here: module.py imports this file
+
+    return getattr(type(module), method) is not getattr(Module, method)
 
 
 def _checked_value(key: str, entry, target: Tensor, errors: list) -> np.ndarray | None:
@@ -113,8 +141,8 @@ def _checked_value(key: str, entry, target: Tensor, errors: list) -> np.ndarray 
     elif isinstance(entry, (np.ndarray, np.generic)) or hasattr(entry, "__array__"):
         value = np.asarray(entry)  # NumPy arrays, and anything that converts to one
     else:
-        errors.append(f'While copying the parameter named "{key}", expected a Tensor or array '
-                      f"from checkpoint but received {type(entry)}")  # fmt: skip
+        errors.append(f'While copying the parameter named "{key}", expected torch.Tensor or '
+                      f"Tensor-like object from checkpoint but received {type(entry)}")  # fmt: skip
         return None
     if target.ndim == 0 and value.shape == (1,):  # old checkpoints stored scalars as (1,)
         value = value.reshape(())
@@ -127,9 +155,14 @@ def _checked_value(key: str, entry, target: Tensor, errors: list) -> np.ndarray 
     return value
 
 
-def _assign(module, name: str, old: Tensor, value: np.ndarray) -> None:
-    """assign=True: replace the tensor object instead of copying into it."""
-    new = Tensor._make(value.astype(old._data.dtype, copy=False))
+def _assign(module, name: str, old: Tensor, entry, value: np.ndarray) -> None:
+    """assign=True: put the checkpoint's tensor itself (its dtype too) in place of the old
+    one; only a parameter's requires_grad is kept from the module, as in PyTorch."""
+    same = isinstance(entry, Tensor) and entry._data.shape == value.shape
+    new = entry if same else Tensor._make(value)
     if isinstance(old, Parameter):
-        new = Parameter(new, requires_grad=old.requires_grad)
+        if isinstance(new, Parameter):
+            new.requires_grad_(old.requires_grad)
+        else:
+            new = Parameter(new, requires_grad=old.requires_grad)
     setattr(module, name, new)
