@@ -1,6 +1,6 @@
 """Run one benchmark case with one implementation in this process, pinned to one thread.
 
-    python -m benchmarks.child CASE IMPL [--quick] [--rounds N] [--samples N]
+    python -m benchmarks.child CASE IMPL [--quick] [--rounds N] [--samples N] [--no-gc]
 
 prints one line of JSON: the median seconds per step (wall and CPU clocks) and the memory
 figures. `run.py`
@@ -145,7 +145,11 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--rounds", type=int, default=None, help="W4 chain length")
     parser.add_argument("--samples", type=int, default=None)
+    parser.add_argument("--no-gc", action="store_true",
+                        help="pause Python's cyclic garbage collector (isolates the engine's cost)")
     args = parser.parse_args()
+    if args.no_gc:
+        gc.disable()
     try:
         result = run(args.case, args.impl, args.quick, args.rounds, args.samples)
     except Exception as e:  # report it in the table rather than lose the whole run
