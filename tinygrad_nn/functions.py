@@ -342,6 +342,30 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return input.std(dim, unbiased, keepdim, correction=correction)
 
 
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """(variance, mean) over dim."""
+    if isinstance(dim, builtins.bool):  # var_mean(x, False): `unbiased` passed first
+        dim, unbiased = None, dim
+    return _named("VarMeanBackward0", input.var(dim, unbiased, keepdim, correction=correction),
+                  input.mean(dim, keepdim))  # fmt: skip
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """(standard deviation, mean) over dim."""
+    if isinstance(dim, builtins.bool):
+        dim, unbiased = None, dim
+    return _named("StdMeanBackward0", input.std(dim, unbiased, keepdim, correction=correction),
+                  input.mean(dim, keepdim))  # fmt: skip
+
+
+def _named(name: str, *outputs) -> tuple:
+    """PyTorch computes these pairs in one node: show its name on both outputs' nodes."""
+    for out in outputs:
+        if out.grad_fn is not None:
+            out.grad_fn.node_name = name
+    return outputs
+
+
 def max(input, dim=None, keepdim=False):  # noqa: A001
     """Max of all; (values, indices) along dim; elementwise max with a tensor."""
     return input.max(dim, keepdim)

@@ -14,6 +14,7 @@ Almost every method is one line that normalises its arguments and calls an op in
 from __future__ import annotations
 
 import builtins
+import warnings
 import weakref
 
 import numpy as np
@@ -24,6 +25,11 @@ from .autograd.grad_mode import _state as _grad_state
 
 _FROM_NUMPY = _dt._FROM_NUMPY
 _new = object.__new__
+
+# PyTorch computes inf and nan silently (1 / 0, exp(1000), 0 * inf, inf - inf); NumPy warns
+# about each. An np.errstate around every op would cost more than a small op itself, so
+# NumPy's floating-point warnings are switched off once, when the package is imported.
+np.seterr(divide="ignore", over="ignore", invalid="ignore")
 
 
 class Size(tuple):
@@ -600,6 +606,7 @@ class Tensor:
     def remainder(self, other) -> Tensor:
         """self mod other with the sign of other (Python's %); forward only."""
         x, y = _promote(self, other)
+        _check_int_divisor(x, y, "remainder")
         return Tensor._make(np.mod(x._data, _arr(y)))
 
     fmod_ = None
@@ -607,14 +614,22 @@ class Tensor:
     def fmod(self, other) -> Tensor:
         """self mod other with the sign of self (C's fmod); forward only."""
         x, y = _promote(self, other)
+        _check_int_divisor(x, y, "fmod")
         return Tensor._make(np.fmod(x._data, _arr(y)))
 
     def pow(self, exponent) -> Tensor:
         """self ** exponent."""
         if isinstance(exponent, Tensor):
             x, y = _promote(self, exponent)
+            if x._data.dtype.kind in "iub":
+                _check_not_bool(x, "pow")
+                return _int_power(x._data, y._data, x._data.dtype)
             return binary.Pow.apply(x, y)
         x, p = _promote(self, exponent)
+        if x._data.dtype.kind in "iub":
+            if p.__class__ is builtins.int and p < 0:
+                raise RuntimeError("Integers to negative integer powers are not allowed.")
+            return _int_power(x._data, p, x._data.dtype)
         return binary.PowScalar.apply(x, p)
 
     def square(self) -> Tensor:
@@ -719,6 +734,9 @@ class Tensor:
         if isinstance(base, Tensor):
             return base.pow(self)
         x, c = _promote(self, base)
+        if x._data.dtype.kind in "iub":
+            _check_not_bool(x, "pow")
+            return _int_power(c, x._data, x._data.dtype)
         return binary.RPow.apply(x, c)
 
     def __matmul__(self, other) -> Tensor:
@@ -881,6 +899,8 @@ class Tensor:
 
     def relu(self) -> Tensor:
         """max(self, 0); gradient 0 at 0."""
+        if self._data.dtype == np.bool_:
+            raise RuntimeError("Boolean inputs not supported for relu")
         return elementwise.Relu.apply(self)
 
     def abs(self) -> Tensor:
@@ -893,6 +913,8 @@ class Tensor:
 
     def sign(self) -> Tensor:
         """-1, 0 or 1; gradient 0."""
+        if self._data.dtype == np.bool_:  # the sign of a bool is itself
+            return Tensor._make(self._data.copy())
         return elementwise.Sign.apply(self)
 
     def reciprocal(self) -> Tensor:
@@ -910,6 +932,8 @@ class Tensor:
     def round(self, *, decimals: int = 0) -> Tensor:
         """Round half to even; gradient 0."""
         if decimals:
+            if self._data.dtype.kind != "f":
+                raise NotImplementedError(f'"round_cpu" not implemented for \'{_dtype_word(self)}\'')
             scale = 10.0**decimals
             return (self * scale).round() / scale
         return elementwise.Round.apply(self) if self._data.dtype.kind == "f" else self.clone()
@@ -938,8 +962,9 @@ class Tensor:
                 out = out.minimum(max) if isinstance(max, Tensor) else out.clamp(max=max)
             return out
         x = self
-        if self._data.dtype.kind != "f" and any(isinstance(b, builtins.float) for b in (min, max)):
-            x = self._cast(_dt.get_default_dtype())
+        if self._data.dtype.kind != "f":  # an integer tensor takes the bounds' dtype into account
+            x = self._cast(_dt.result_type(self, *[b for b in (min, max) if b is not None]))
+            _check_not_bool(x, "clamp_scalar_cpu")
         return elementwise.Clamp.apply(x, min, max)
 
     clip = clamp
@@ -972,9 +997,11 @@ class Tensor:
 
     def sum(self, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
         """Sum over dim (int or tuple; all by default). Ints and bools sum as int64."""
-        dims = _norm_dims(dim, self._data.ndim)
-        np_dtype = _accumulate_dtype(self, dtype)
-        return reduce.Sum.apply(self, dims, keepdim, np_dtype)
+        dims = _reduce_dims(dim, self._data.ndim)
+        out = reduce.Sum.apply(self, dims, keepdim, _accumulate_dtype(self, dtype))
+        if (dim is not None or keepdim) and out.grad_fn is not None:
+            out.grad_fn.node_name = "SumBackward1"  # PyTorch's name for its `dim` overload
+        return out
 
     def mean(self, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
         """Mean over dim. Needs a floating dtype, as in PyTorch."""
@@ -983,9 +1010,11 @@ class Tensor:
                 "mean(): could not infer output dtype. Input dtype must be either a floating "
                 f"point or complex dtype. Got: {_dtype_word(self)}"
             )
-        dims = _norm_dims(dim, self._data.ndim)
-        np_dtype = None if dtype is None else _dt.as_dtype(dtype).np
-        return reduce.Mean.apply(self if np_dtype is None else self.to(dtype), dims, keepdim)
+        dims = _reduce_dims(dim, self._data.ndim)
+        out = reduce.Mean.apply(self if dtype is None else self.to(dtype), dims, keepdim)
+        if (dim is not None or keepdim) and out.grad_fn is not None:
+            out.grad_fn.node_name = "MeanBackward1"  # PyTorch's name for its `dim` overload
+        return out
 
     def nansum(self, dim=None, keepdim: bool = False) -> Tensor:
         """Sum treating NaN as zero."""
@@ -998,13 +1027,20 @@ class Tensor:
 
     def var(self, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> Tensor:
         """Variance with `correction` (default 1: Bessel's correction)."""
-        return reduce.Var.apply(self._floating_for("var"), _norm_dims(dim, self._data.ndim),
-                                _correction(unbiased, correction), keepdim, dim is None)  # fmt: skip
+        if isinstance(dim, builtins.bool):  # var(False): `unbiased` passed first, as PyTorch allows
+            dim, unbiased = None, dim
+        dims, correction = _reduce_dims(dim, self._data.ndim), _correction(unbiased, correction)
+        _warn_no_dof(self, dims, correction, "var")
+        return reduce.Var.apply(self._floating_for("var"), dims, correction, keepdim,
+                                dim is None)  # fmt: skip
 
     def std(self, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> Tensor:
         """Standard deviation with `correction` (default 1)."""
-        return reduce.Std.apply(self._floating_for("std"), _norm_dims(dim, self._data.ndim),
-                                _correction(unbiased, correction), keepdim)  # fmt: skip
+        if isinstance(dim, builtins.bool):  # std(False): `unbiased` passed first
+            dim, unbiased = None, dim
+        dims, correction = _reduce_dims(dim, self._data.ndim), _correction(unbiased, correction)
+        _warn_no_dof(self, dims, correction, "std")
+        return reduce.Std.apply(self._floating_for("std"), dims, correction, keepdim)
 
     def max(self, dim=None, keepdim: bool = False):
         """Max of all elements; with dim, a (values, indices) named tuple; with a tensor, maximum."""
@@ -1052,7 +1088,7 @@ class Tensor:
 
     def logsumexp(self, dim, keepdim: bool = False) -> Tensor:
         """log(sum(exp(self))) over dim, computed stably."""
-        return reduce.Logsumexp.apply(self._floating(), _norm_dims(dim, self._data.ndim), keepdim)
+        return reduce.Logsumexp.apply(self._floating(), _reduce_dims(dim, self._data.ndim), keepdim)
 
     def norm(self, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
         """Vector p-norm over dim (2-norm / Frobenius by default)."""
@@ -1063,17 +1099,19 @@ class Tensor:
             raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor "
                                f"as input. Got {_dtype_word(self)}")  # fmt: skip
         x = self if dtype is None else self.to(dtype)
-        return reduce.Norm.apply(x, builtins.float(p), _norm_dims(dim, self._data.ndim), keepdim)
+        return reduce.Norm.apply(x, builtins.float(p), _reduce_dims(dim, self._data.ndim), keepdim)
 
     def all(self, dim=None, keepdim: bool = False) -> Tensor:
-        """True if every element (along dim) is non-zero."""
+        """True if every element (along dim) is non-zero (uint8 in, uint8 out, as PyTorch)."""
         axis = None if dim is None else _norm_dims(dim, self._data.ndim)
-        return Tensor._make(np.all(self._data, axis=axis, keepdims=keepdim))
+        out = np.all(self._data, axis=axis, keepdims=keepdim)
+        return Tensor._make(out.astype(np.uint8) if self._data.dtype == np.uint8 else out)
 
     def any(self, dim=None, keepdim: bool = False) -> Tensor:
-        """True if some element (along dim) is non-zero."""
+        """True if some element (along dim) is non-zero (uint8 in, uint8 out, as PyTorch)."""
         axis = None if dim is None else _norm_dims(dim, self._data.ndim)
-        return Tensor._make(np.any(self._data, axis=axis, keepdims=keepdim))
+        out = np.any(self._data, axis=axis, keepdims=keepdim)
+        return Tensor._make(out.astype(np.uint8) if self._data.dtype == np.uint8 else out)
 
     def count_nonzero(self, dim=None) -> Tensor:
         """Number of non-zero elements (along dim)."""
@@ -1086,9 +1124,9 @@ class Tensor:
                                    _accumulate_dtype(self, dtype))  # fmt: skip
 
     def cumprod(self, dim: int, *, dtype=None) -> Tensor:
-        """Running product along dim (forward only)."""
-        return Tensor._make(np.cumprod(self._data, axis=_norm_dim(dim, self._data.ndim),
-                                       dtype=_accumulate_dtype(self, dtype)))  # fmt: skip
+        """Running product along dim."""
+        return reduce.Cumprod.apply(self, _norm_dim(dim, self._data.ndim),
+                                    _accumulate_dtype(self, dtype))  # fmt: skip
 
     def _floating_for(self, name: str) -> Tensor:
         if self._data.dtype.kind != "f":
@@ -1594,6 +1632,24 @@ def _norm_dims(dim, ndim: int) -> tuple:
     return _shape_ops.normalize_dims(dim, ndim)
 
 
+def _reduce_dims(dim, ndim: int) -> tuple:
+    """The dims a reduction works on: an empty tuple or list means all of them, as None does."""
+    if dim.__class__ in (tuple, list) and not dim:
+        dim = None
+    return _shape_ops.normalize_dims(dim, ndim)
+
+
+def _warn_no_dof(t: Tensor, dims: tuple, correction, name: str) -> None:
+    count = 1
+    for d in dims:
+        count *= t._data.shape[d]
+    if count - correction <= 0:
+        warnings.warn(
+            f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
+            "reduction factor (input numel divided by output numel).", UserWarning, stacklevel=3
+        )
+
+
 def _shape_args(args: tuple) -> tuple:
     """Accept both f(2, 3) and f((2, 3)) / f([2, 3]) / f(Size)."""
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
@@ -1736,6 +1792,35 @@ def _check_bool_sub(x: Tensor, y) -> None:
         )
 
 
+def _check_not_bool(x: Tensor, kernel: str) -> None:
+    """PyTorch has no bool kernel for pow, floor division, remainder or clamp."""
+    if x._data.dtype == np.bool_:
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+
+
+def _check_int_divisor(x: Tensor, y, kernel: str) -> None:
+    """Integer division by zero raises in PyTorch (floats give inf or nan instead)."""
+    if x._data.dtype.kind in "iub":
+        _check_not_bool(x, f"{kernel}_cpu")
+        if np.any(np.asarray(_arr(y)) == 0):
+            raise RuntimeError("ZeroDivisionError")
+
+
+def _int_power(base, exponent, dtype: np.dtype) -> Tensor:
+    """base ** exponent in an integer dtype, as PyTorch computes it (no gradient).
+
+    A negative exponent gives 1 for base 1, +-1 for base -1 and 0 otherwise (the integer
+    part of 1 / base ** -exponent), where NumPy would raise.
+    """
+    base, exponent = np.asarray(base, dtype), np.asarray(exponent, dtype)
+    out = np.power(base, np.maximum(exponent, 0) if dtype.kind == "i" else exponent)
+    if dtype.kind == "i" and np.any(exponent < 0):
+        odd = np.where(exponent % 2 == 0, 1, -1)
+        small = np.where(base == 1, 1, np.where(base == -1, odd, 0))
+        out = np.where(exponent < 0, small, out)
+    return Tensor._make(np.asarray(out, dtype))
+
+
 def _tensor_operand(other, name: str) -> Tensor:
     if isinstance(other, Tensor):
         return other
@@ -1766,20 +1851,19 @@ def _type_error(fn, y):
 def _bitwise(fn, x: Tensor, y) -> Tensor:
     b = _arr(y)
     if x._data.dtype.kind not in "iub" or np.asarray(b).dtype.kind not in "iub":
-        raise RuntimeError(f'"{fn.__name__}_cpu" not implemented for '
-                           f"'{_dtype_word(x)}'")  # fmt: skip
+        raise NotImplementedError(f'"{fn.__name__}_cpu" not implemented for '
+                                  f"'{_dtype_word(x)}'")  # fmt: skip
     return Tensor._make(fn(x._data, b))
 
 
 def _rounded_div(x: Tensor, y, mode: str) -> Tensor:
     a, b = _promote(x, y)
     if mode not in ("trunc", "floor"):
-        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but "
-                         f"found '{mode}'")  # fmt: skip
+        raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' "
+                           f"but found '{mode}'")  # fmt: skip
     bv = _arr(b)
-    if a._data.dtype.kind in "iu":
-        if np.any(np.asarray(bv) == 0):
-            raise RuntimeError("ZeroDivisionError")
+    if a._data.dtype.kind in "iub":
+        _check_int_divisor(a, b, f"div_{mode}")
         q = np.floor_divide(a._data, bv)
         if mode == "trunc":
             q = np.where((q < 0) & (np.mod(a._data, bv) != 0), q + 1, q)
@@ -1792,6 +1876,8 @@ def _rounded_div(x: Tensor, y, mode: str) -> Tensor:
 
 def _arg_reduce(fn, t: Tensor, dim, keepdim: bool, name: str) -> Tensor:
     a = t._data
+    if a.dtype == np.bool_:
+        raise RuntimeError(f"{name}(): does not support bool input")
     if a.size == 0 and dim is None:
         raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() "
                          "== 0.")  # fmt: skip

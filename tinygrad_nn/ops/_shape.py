@@ -76,7 +76,8 @@ def normalize_dims(dim, ndim: int) -> tuple:
             raise RuntimeError(f"dim {dims[0]} appears multiple times in the list of dims")
         return tuple(sorted(dims)) if ndim else ()
     # A 0-d tensor accepts dim 0 / -1 but has no axis to reduce: NumPy wants no axes at all.
-    return (normalize_dim(dim, ndim),) if ndim else ()
+    axis = normalize_dim(dim, ndim)  # checked even for a 0-d tensor: sum(1) raises there too
+    return (axis,) if ndim else ()
 
 
 def check_shape_matches(x_shape: tuple, y_shape: tuple) -> tuple:

@@ -13,6 +13,7 @@ adjoint).
 | Logsumexp  | log sum exp                 | g * softmax(x)                               |
 | Norm       | (sum abs(x)^p)^(1/p)        | g * x abs(x)^(p-2) / norm^(p-1)              |
 | Cumsum     | running sum along dim       | reversed running sum of g                    |
+| Cumprod    | running product along dim   | reversed running sum of g * y, over x        |
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor
+from .movement import Expand
 
 _make = Tensor._make
 
@@ -32,9 +34,11 @@ def _kept_shape(shape: tuple, dims: tuple) -> tuple:
 
 def expand_back(grad, shape: tuple, dims: tuple):
     """Undo a reduction's shape: reinsert the reduced dims as size 1, then expand."""
+    # Expand.apply, not Tensor.expand: these shapes are valid by construction, so skip the
+    # argument checks a user's call needs (this runs in every reduction's backward).
     if grad._data.ndim == 0:  # a full reduction: a 0-d gradient expands as it is
-        return grad.expand(shape)
-    return grad.reshape(_kept_shape(shape, dims)).expand(shape)
+        return Expand.apply(grad, shape)
+    return Expand.apply(grad.reshape(_kept_shape(shape, dims)), shape)
 
 
 def _reduced_count(shape: tuple, dims: tuple) -> int:
@@ -68,7 +72,10 @@ class Mean(Function):
         ctx.shape, ctx.dims = x._data.shape, dims
         if len(dims) != x._data.ndim:
             ctx.node_name = "MeanBackward1"
-        out = np.mean(x._data, axis=dims, keepdims=keepdim, dtype=dtype)
+        if _reduced_count(x._data.shape, dims) == 0:  # np.mean would warn; PyTorch says nan
+            out = np.add.reduce(x._data, axis=dims, dtype=dtype, keepdims=keepdim) / 0
+        else:
+            out = np.mean(x._data, axis=dims, keepdims=keepdim, dtype=dtype)
         return _make(np.asarray(out, dtype=dtype or x._data.dtype))
 
     @staticmethod
@@ -328,3 +335,34 @@ class Cumsum(Function):
     def backward(ctx, grad):
         dim = ctx.dim
         return grad.flip(dim).cumsum(dim).flip(dim), None, None
+
+
+class Cumprod(Function):
+    """y_i = x_0 * ... * x_i along dim.   dL/dx_j = sum over i >= j of g_i * y_i / x_j."""
+
+    @staticmethod
+    def forward(ctx, x, dim, dtype=None):
+        ctx.dim = dim
+        out = _make(np.cumprod(x._data, axis=dim, dtype=dtype).reshape(x._data.shape))
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        dim = ctx.dim
+        if x.ndim == 0:
+            return grad, None, None
+        if bool((x != 0).all()):
+            return (grad * out).flip(dim).cumsum(dim).flip(dim) / x, None, None
+        # With zeros, y_i / x_j is 0 / 0: take the product with x_j left out directly.
+        # Row j of `left_out` is x with x_j replaced by 1, so its running product at i is
+        # prod_{k <= i, k != j} x_k; only i >= j counts.
+        xt, gt = x.transpose(dim, -1), grad.transpose(dim, -1)
+        n = xt.shape[-1]
+        eye = Tensor._make(np.eye(n, dtype=bool))
+        rows = xt.unsqueeze(-2).expand(*xt.shape[:-1], n, n)
+        left_out = rows.masked_fill(eye, 1).cumprod(-1)
+        upper = Tensor._make(np.triu(np.ones((n, n), dtype=x._data.dtype)))
+        grad_x = (left_out * upper * gt.unsqueeze(-2)).sum(-1)
+        return grad_x.transpose(dim, -1), None, None
