@@ -230,3 +230,31 @@ def test_integer_parameter_without_grad_is_allowed():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         assert_same(run)
+
+
+# ---------------------------------------------------------------------- losses and functional
+
+
+@pytest.mark.parametrize(
+    ("input", "target"),
+    [([0.5, 0.5], [2.0, 0.0]), ([0.5, 0.5], [-0.1, 0.0]), ([float("nan"), 0.5], [1.0, 0.0]),
+     ([0.5, 0.5], [float("nan"), 0.0]), ([1.5, 0.5], [2.0, 0.0])],
+    ids=["target_above_1", "target_below_0", "nan_input", "nan_target", "both_outside"],
+)  # fmt: skip
+def test_binary_cross_entropy_checks_the_range_of_input_and_target(input, target):
+    assert_same(
+        lambda lib: lib.nn.functional.binary_cross_entropy(lib.tensor(input), lib.tensor(target))
+    )
+
+
+def test_bce_with_logits_refuses_an_integer_target():
+    assert_same(lambda lib: lib.nn.BCEWithLogitsLoss()(lib.tensor([0.5, 0.2]), lib.tensor([1, 0])))
+
+
+@pytest.mark.parametrize("missing", ["running_mean", "running_var"])
+def test_functional_batch_norm_in_eval_needs_running_statistics(missing):
+    def run(lib):
+        stats = {"running_mean": lib.zeros(3), "running_var": lib.ones(3), missing: None}
+        return lib.nn.functional.batch_norm(lib.ones(2, 3), **stats, training=False)
+
+    assert_same(run)

@@ -293,8 +293,10 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
                          "size.")  # fmt: skip
     if target._data.dtype != input._data.dtype:
         raise RuntimeError(f"Found dtype {_dtype_word(target)} but expected {_dtype_word(input)}")
-    if np.any((input._data < 0) | (input._data > 1)):
-        raise RuntimeError("all elements of input should be between 0 and 1")
+    # "not (0 <= x <= 1)" rather than "x < 0 or x > 1": NaN fails the check too, as in PyTorch.
+    for name, t in (("input", input), ("target", target)):
+        if not np.all((t._data >= 0) & (t._data <= 1)):
+            raise RuntimeError(f"all elements of {name} should be between 0 and 1")
     if weight is not None:
         weight = weight.expand(input.shape)
     return _reduce(_BinaryCrossEntropy.apply(input, target, weight), reduction)
@@ -311,6 +313,9 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     if target.shape != input.shape:
         raise ValueError(f"Target size ({target.size()}) must be the same as input size "
                          f"({input.size()})")  # fmt: skip
+    if target._data.dtype.kind in "iu":  # PyTorch computes in the target's dtype, and refuses
+        raise RuntimeError(f"result type {_dtype_word(input)} can't be cast to the desired "
+                           f"output type {_dtype_word(target)}")  # fmt: skip
     # minimum splits the gradient at x = 0 evenly, which is exactly log_sigmoid's slope 1/2.
     log_sigmoid = input.minimum(0.0) - (-input.abs()).exp().log1p()
     if pos_weight is not None:

@@ -66,6 +66,9 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         var = input.var(dims, keepdim=True, correction=0)
         _update_running_stats(input, running_mean, running_var, momentum, dims, count)
     else:
+        for name, stat in (("running_mean", running_mean), ("running_var", running_var)):
+            if stat is None:
+                raise RuntimeError(f"{name} must be defined in evaluation mode")
         mean, var = running_mean.reshape(kept), running_var.reshape(kept)
     out = (input - mean) * (var + eps).rsqrt()
     if weight is not None:

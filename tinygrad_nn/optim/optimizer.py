@@ -50,7 +50,7 @@ class Optimizer:
         if isinstance(params, Tensor):
             raise TypeError(
                 "params argument given to the optimizer should be an iterable of Tensors or "
-                f"dicts, but got {type(params).__module__}.{type(params).__name__}"
+                f"dicts, but got {_typename(params)}"
             )
         self.defaults = defaults
         self.state: defaultdict = defaultdict(dict)
@@ -205,24 +205,34 @@ class Optimizer:
 def _check_param(p, differentiable: bool) -> None:
     if not isinstance(p, Tensor):
         raise TypeError(
-            "optimizer can only optimize Tensors, but one of the params is "
-            f"{type(p).__module__}.{type(p).__name__}"
+            f"optimizer can only optimize Tensors, but one of the params is {_typename(p)}"
         )
     if not differentiable and not (p.is_leaf or p.retains_grad):
         raise ValueError("can't optimize a non-leaf Tensor")
 
 
-def _cast(param: Tensor, value, key=None):
-    """A copy of a saved state value, its tensors cast to the parameter's dtype.
+def _typename(obj) -> str:
+    """How PyTorch names a type in its messages: 'torch.FloatTensor', 'float', 'pkg.Cls'."""
+    if isinstance(obj, Tensor):
+        return obj.type()
+    cls = type(obj)
+    return (
+        cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
+    )
 
-    The step counter keeps its own dtype (float32), as in PyTorch; a plain number saved
-    there by an older format becomes a tensor again.
+
+def _cast(param: Tensor, value, key=None):
+    """A saved state value with its tensors cast to the parameter's dtype.
+
+    As in PyTorch, a tensor that needs no cast is taken as it is, not copied (so the loaded
+    optimizer shares it with the dict), and the step counter keeps its own dtype (float32);
+    a plain number saved there by an older format becomes a tensor again.
     """
     if isinstance(value, Tensor):
-        array = value._data
-        if key != "step" and param._data.dtype.kind == "f":
-            array = array.astype(param._data.dtype)
-        return Tensor._make(np.array(array, copy=True))
+        dtype = param._data.dtype
+        if key == "step" or dtype.kind != "f" or value._data.dtype == dtype:
+            return value
+        return Tensor._make(value._data.astype(dtype))
     if key == "step" and isinstance(value, (int, float)):
         return Tensor._make(np.array(value, np.float32))
     if isinstance(value, dict):
