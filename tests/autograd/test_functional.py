@@ -78,7 +78,8 @@ def f_ignores_y(x, y):
 
 
 JACOBIAN_CASES = {
-    "tensor_to_tensor": lambda lib, **kw: lib.autograd.functional.jacobian(f_matrix, t(lib, X), **kw),
+    "tensor_to_tensor": lambda lib, **kw: lib.autograd.functional.jacobian(
+        f_matrix, t(lib, X), **kw),
     "tuple_in": lambda lib, **kw: lib.autograd.functional.jacobian(
         f_two_inputs, (t(lib, X), t(lib, Y)), **kw),
     "tuple_out": lambda lib, **kw: lib.autograd.functional.jacobian(f_two_outputs, t(lib, X), **kw),

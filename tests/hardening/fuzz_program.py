@@ -113,7 +113,7 @@ def run_lines(lib, program: Program) -> tuple[dict, list]:
         warnings.simplefilter("ignore")
         for line in program.lines:
             try:
-                exec(_compiled(line), ns)
+                exec(_compiled(line), ns)  # noqa: S102  (the program's own source)
                 errors.append(None)
             except Exception as exc:  # noqa: BLE001  (any class; the test compares them)
                 errors.append(builtin_error(exc))
@@ -354,7 +354,7 @@ class Builder:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                exec(_compiled(line), self.ns)
+                exec(_compiled(line), self.ns)  # noqa: S102
         except Exception as exc:  # noqa: BLE001
             self.program.raises.append(builtin_error(exc))
             self.ns.pop(name, None)
@@ -381,7 +381,7 @@ class Builder:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                return tuple(eval(expr, self.ns).shape)  # noqa: S307  (our own generated code)
+                return tuple(eval(expr, self.ns).shape)
         except Exception:  # noqa: BLE001
             return None
 
@@ -391,7 +391,7 @@ class Builder:
         """A shape that broadcasts with `shape` (and, if not `grow`, *to* it)."""
         keep = self.integer(0, len(shape))
         out = []
-        for n in shape[len(shape) - keep:]:
+        for n in shape[len(shape) - keep :]:
             if self.chance(0.3):
                 out.append(1)
             elif grow and n == 1 and self.chance(0.3):
@@ -478,12 +478,12 @@ def _broadcasts(shape: tuple, target: tuple, grow: bool) -> bool:
 # Each entry: (name, accepts(meta) -> bool, build(builder, name, meta) -> new value name).
 # `build` may add lines for new leaves first; it returns the name its last line bound.
 
-_ANY = lambda m: True  # noqa: E731
-_FLOAT = lambda m: m.is_float  # noqa: E731
-_NUMERIC = lambda m: m.dtype != "bool"  # noqa: E731
-_HAS_DIMS = lambda m: m.ndim > 0  # noqa: E731
-_MATRIX = lambda m: m.ndim >= 2  # noqa: E731
-_GRAPH = lambda m: m.is_float and m.requires_grad and not m.is_leaf  # noqa: E731
+_ANY = lambda m: True
+_FLOAT = lambda m: m.is_float
+_NUMERIC = lambda m: m.dtype != "bool"
+_HAS_DIMS = lambda m: m.ndim > 0
+_MATRIX = lambda m: m.ndim >= 2
+_GRAPH = lambda m: m.is_float and m.requires_grad and not m.is_leaf
 
 
 def _unary(template: str):
@@ -514,8 +514,10 @@ UNARY = {
     "clone": (_ANY, _unary("{a}.clone()")),
     "detach": (_ANY, _unary("{a}.detach()")),
     "contiguous": (_ANY, _unary("{a}.contiguous()")),
-    "to_other_float": (_ANY, lambda b, a, m: b.emit(
-        f"{a}.to(lib.{'float32' if m.dtype == 'float64' else 'float64'})")),
+    "to_other_float": (
+        _ANY,
+        lambda b, a, m: b.emit(f"{a}.to(lib.{'float32' if m.dtype == 'float64' else 'float64'})"),
+    ),
     "compare": (_NUMERIC, lambda b, a, m: b.emit(f"{a} {b.pick(['>', '<=', '=='])} 0")),
 }
 
@@ -557,8 +559,26 @@ def _binary(b: Builder, a: str, m: Meta):
 
 def _reduce(b: Builder, a: str, m: Meta):
     keep = b.pick(["False", "True"])
-    kind = b.pick(["sum", "mean", "amax", "amin", "prod", "var", "std", "logsumexp", "norm",
-                   "max_dim", "min_dim", "max", "sum_all", "mean_all", "argmax", "cumsum"])
+    kind = b.pick(
+        [
+            "sum",
+            "mean",
+            "amax",
+            "amin",
+            "prod",
+            "var",
+            "std",
+            "logsumexp",
+            "norm",
+            "max_dim",
+            "min_dim",
+            "max",
+            "sum_all",
+            "mean_all",
+            "argmax",
+            "cumsum",
+        ]
+    )
     if kind in ("sum", "mean", "amax", "amin", "logsumexp"):
         return b.emit(f"{a}.{kind}({b.dims(m)}, keepdim={keep})")
     if kind == "prod":
@@ -593,8 +613,20 @@ def _reshape(b: Builder, a: str, m: Meta):
 
 def _shape_op(b: Builder, a: str, m: Meta):
     n = m.ndim
-    kind = b.pick(["unsqueeze", "squeeze", "transpose", "permute", "flatten", "flip", "T",
-                   "squeeze_all", "unflatten", "t"])
+    kind = b.pick(
+        [
+            "unsqueeze",
+            "squeeze",
+            "transpose",
+            "permute",
+            "flatten",
+            "flip",
+            "T",
+            "squeeze_all",
+            "unflatten",
+            "t",
+        ]
+    )
     if kind == "unsqueeze":
         return b.emit(f"{a}.unsqueeze({b.integer(-n - 1, n)})")
     if kind == "squeeze":
@@ -634,8 +666,21 @@ def _expand(b: Builder, a: str, m: Meta):
 
 
 def _index(b: Builder, a: str, m: Meta):
-    kind = b.pick(["basic", "basic", "tensor", "mask", "select", "narrow", "chunk", "split",
-                   "unbind", "tensor2", "list"])
+    kind = b.pick(
+        [
+            "basic",
+            "basic",
+            "tensor",
+            "mask",
+            "select",
+            "narrow",
+            "chunk",
+            "split",
+            "unbind",
+            "tensor2",
+            "list",
+        ]
+    )
     if kind == "basic":
         return b.emit(f"{a}[{b.index_key(m)}]")
     if m.ndim == 0:
@@ -644,8 +689,11 @@ def _index(b: Builder, a: str, m: Meta):
     n = m.shape[d]
     if kind == "tensor":
         idx = b.int_index(n, b.shape(2))
-        return b.emit(f"{a}[{idx}]" if d % m.ndim == 0 else f"{a}[..., {idx}]"
-                      if d % m.ndim == m.ndim - 1 else f"{a}.index_select({d}, {idx}.reshape(-1))")  # fmt: skip
+        if d % m.ndim == 0:
+            return b.emit(f"{a}[{idx}]")
+        if d % m.ndim == m.ndim - 1:
+            return b.emit(f"{a}[..., {idx}]")
+        return b.emit(f"{a}.index_select({d}, {idx}.reshape(-1))")
     if kind == "tensor2" and m.ndim >= 2:
         shape = b.shape(2)
         return b.emit(f"{a}[{b.int_index(m.shape[0], shape)}, {b.int_index(m.shape[1], shape)}]")
@@ -788,8 +836,21 @@ OPS = {
     "retain_grad": (_GRAPH, _retain),
 }
 
-INPLACE_HEAVY = {name: OPS[name] for name in ("inplace", "index", "shape", "binary", "scalar",
-                                              "reduce", "exp", "sigmoid", "reshape", "clone")}
+INPLACE_HEAVY = {
+    name: OPS[name]
+    for name in (
+        "inplace",
+        "index",
+        "shape",
+        "binary",
+        "scalar",
+        "reduce",
+        "exp",
+        "sigmoid",
+        "reshape",
+        "clone",
+    )
+}
 
 
 @st.composite

@@ -98,7 +98,8 @@ MISUSES = [
     Misuse("matmul_vectors", "v3 @ v4", ("3", "4")),
     Misuse("matmul_batch", "lib.ones(2, 2, 3) @ lib.ones(3, 3, 4)", (r"\(2\).*\(3\)",)),
     Misuse("matmul_0d", "lib.tensor(2.0) @ a", ("1D",)),
-    Misuse("matmul_dtypes", "a @ lib.ones(3, 2, dtype=lib.float64)", ("(?i)float", "(?i)64|double")),
+    Misuse("matmul_dtypes", "a @ lib.ones(3, 2, dtype=lib.float64)",
+           ("(?i)float", "(?i)64|double")),
     Misuse("mm_vector", "v3.mm(b)", ("matrix",)),
     Misuse("bmm_matrix", "a.bmm(b)", ("3D",)),
     Misuse("dot_sizes", "v3.dot(v4)", (r"\[3\]", r"\[4\]")),
@@ -213,8 +214,8 @@ MISUSES = [
            ("bogus",)),
     Misuse("cross_entropy_float_target_shape",
            "F.cross_entropy(lib.zeros(2, 3), lib.tensor([0.0, 1.0]))", ("Float",)),
-    Misuse("nll_wrong_dims", "F.nll_loss(lib.zeros(2, 3, 4, 5, 6, 7), lib.zeros(2, dtype=lib.int64))",
-           ("2",)),
+    Misuse("nll_wrong_dims",
+           "F.nll_loss(lib.zeros(2, 3, 4, 5, 6, 7), lib.zeros(2, dtype=lib.int64))", ("2",)),
     # ------------------------------------------------ modules
     Misuse("load_state_dict_shapes",
            "model.load_state_dict({'weight': lib.zeros(2, 2), 'bias': lib.zeros(3)})",
@@ -318,7 +319,7 @@ def test_load_refuses_foreign_and_corrupt_files_clearly(which, tmp_path):
     with pytest.raises((RuntimeError, ValueError)) as info:
         tg.load(ns[which])
     message = str(info.value)
-    assert re.search(r"safetensors|header|truncated|not a", message, re.I), message
+    assert re.search(r"safetensors|header|truncated|not a", message, re.IGNORECASE), message
     assert ns[which].split("/")[-1] in message or "file" in message, message
 
 

@@ -14,11 +14,10 @@ import warnings
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as PF
 
 import tinygrad_nn as tg
 import tinygrad_nn.nn.functional as TF
-import torch.nn.functional as PF
-from tinygrad_nn import nn as tnn
 
 LIBS = pytest.mark.parametrize("lib", [tg, torch], ids=["tinygrad_nn", "torch"])
 FLOATS = pytest.mark.parametrize("dtype", ["float32", "float64"])
@@ -86,7 +85,7 @@ STABLE = {
 @pytest.mark.parametrize("name", list(STABLE))
 def test_stable_ops_stay_finite_at_plus_minus_1e4(name, dtype):
     fn = STABLE[name]
-    up = lambda y: UPSTREAM[: y.shape[0]] if y.ndim == 2 else None  # noqa: E731
+    up = lambda y: UPSTREAM[: y.shape[0]] if y.ndim == 2 else None
     shape_probe = fn(torch, torch.tensor(BIG, dtype=getattr(torch, dtype)))
     upstream = up(shape_probe) if shape_probe.ndim == 2 else np.ones(tuple(shape_probe.shape))
     ours = value_and_grad(tg, fn, BIG, dtype, upstream)
@@ -214,7 +213,8 @@ def _model64(lib):
 LOSSES = {
     "cross_entropy": lambda lib, out: lib.nn.CrossEntropyLoss()(out, lib.tensor([0, 2, 1, 1])),
     "mse": lambda lib, out: lib.nn.MSELoss()(out, lib.ones(4, 3, dtype=lib.float64)),
-    "bce_logits": lambda lib, out: lib.nn.BCEWithLogitsLoss()(out, lib.ones(4, 3, dtype=lib.float64)),
+    "bce_logits": lambda lib, out: lib.nn.BCEWithLogitsLoss()(
+        out, lib.ones(4, 3, dtype=lib.float64)),
     "huber": lambda lib, out: lib.nn.HuberLoss()(out, lib.zeros(4, 3, dtype=lib.float64)),
     "nll": lambda lib, out: lib.nn.NLLLoss()(out.log_softmax(1), lib.tensor([0, 2, 1, 1])),
     "l1": lambda lib, out: lib.nn.L1Loss()(out, lib.zeros(4, 3, dtype=lib.float64)),
@@ -255,7 +255,7 @@ def test_float64_training_stays_float64_and_matches_torch(loss_name, opt_name):
     _assert_float64(*(b for b in model.buffers() if b.is_floating_point()))  # not the counts
     for state in opt.state.values():
         _assert_float64(*(v for v in state.values() if isinstance(v, tg.Tensor) and v.ndim))
-    t_model, _, t_out, t_loss = train(torch)
+    t_model, _, _, t_loss = train(torch)
     for p, q in zip(model.parameters(), t_model.parameters()):
         np.testing.assert_allclose(p.detach().numpy(), q.detach().numpy(), rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(loss.item(), t_loss.item(), rtol=1e-10)

@@ -130,7 +130,9 @@ def _unpack(values: tuple, is_tuple: bool):
 
 def _single_element_output(out, fn: str) -> Tensor:
     if isinstance(out, tuple) or not isinstance(out, Tensor):
-        raise RuntimeError(f"The function given to {fn} must return a single Tensor")
+        # RuntimeError (not TypeError) because that is what PyTorch raises here.
+        message = f"The function given to {fn} must return a single Tensor"
+        raise RuntimeError(message)  # noqa: TRY004
     if out.numel() != 1:
         raise RuntimeError(
             f"The Tensor returned by the function given to {fn} should contain a single element"
@@ -212,8 +214,9 @@ def jvp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
 def vhp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
     """`(func(*inputs), v^T H)` for a function with a single-element output: the VJP of the
     gradient, which is recorded with create_graph=True. `v` is shaped like the inputs."""
-    outputs, inputs, inputs_tuple, v, grads = _gradient_for_products(func, inputs, v,
-                                                                      create_graph, strict, "vhp")
+    outputs, inputs, inputs_tuple, v, grads = _gradient_for_products(
+        func, inputs, v, create_graph, strict, "vhp"
+    )
     with set_grad_enabled(create_graph or is_grad_enabled()):
         result = _vjp(grads, inputs, v, create_graph)
         result = _zeros_for_none(result, inputs, strict, create_graph, "jacobian of the function")
@@ -223,8 +226,9 @@ def vhp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
 def hvp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
     """`(func(*inputs), H v)` for a function with a single-element output, by the double-VJP
     trick on the gradient (equal to `vhp` up to rounding, since H is symmetric)."""
-    outputs, inputs, inputs_tuple, v, grads = _gradient_for_products(func, inputs, v,
-                                                                      create_graph, strict, "hvp")
+    outputs, inputs, inputs_tuple, v, grads = _gradient_for_products(
+        func, inputs, v, create_graph, strict, "hvp"
+    )
     with enable_grad():
         u = tuple(x.detach().new_zeros(x.shape).requires_grad_() for x in inputs)
         back = _vjp(grads, inputs, u, create_graph=True)
