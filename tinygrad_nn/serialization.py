@@ -115,6 +115,8 @@ def _encode(obj, path: list, arrays: dict, names: dict):
         entry = {kind: names[id(obj)]}
         if isinstance(obj, Tensor) and obj.requires_grad:
             entry["requires_grad"] = True
+        if type(obj).__name__ == "Parameter":  # comes back as a Parameter, as in PyTorch
+            entry["parameter"] = True
         return entry
     if isinstance(obj, (list, tuple)):
         items = [_encode(v, path + [str(i)], arrays, names) for i, v in enumerate(obj)]
@@ -147,12 +149,10 @@ def _decode(node, arrays: dict, made: dict):
         return node
     if isinstance(node, list):
         return [_decode(v, arrays, made) for v in node]
-    ((kind, value),) = ((k, v) for k, v in node.items() if k != "requires_grad")
+    ((kind, value),) = ((k, v) for k, v in node.items() if k not in _TENSOR_FLAGS)
     if kind in ("tensor", "ndarray"):
         if value not in made:
-            array = arrays[value]
-            made[value] = Tensor._make(array, bool(node.get("requires_grad"))) \
-                if kind == "tensor" else array  # fmt: skip
+            made[value] = _tensor(arrays[value], node) if kind == "tensor" else arrays[value]
         return made[value]
     if kind == "float":
         return float(value)
@@ -162,6 +162,18 @@ def _decode(node, arrays: dict, made: dict):
         pairs = [(_decode(k, arrays, made), _decode(v, arrays, made)) for k, v in value]
         return OrderedDict(pairs) if kind == "odict" else dict(pairs)
     raise ValueError(f"unknown entry {kind!r}")
+
+
+_TENSOR_FLAGS = ("requires_grad", "parameter")
+
+
+def _tensor(array: np.ndarray, node: dict) -> Tensor:
+    requires_grad = bool(node.get("requires_grad"))
+    if not node.get("parameter"):
+        return Tensor._make(array, requires_grad)
+    from .nn.parameter import Parameter  # here: the nn package imports much of the library
+
+    return Parameter(Tensor._make(array), requires_grad)
 
 
 # ---------------------------------------------------------------- reading and checking

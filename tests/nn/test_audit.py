@@ -258,3 +258,39 @@ def test_functional_batch_norm_in_eval_needs_running_statistics(missing):
         return lib.nn.functional.batch_norm(lib.ones(2, 3), **stats, training=False)
 
     assert_same(run)
+
+
+# ---------------------------------------------------------------------- containers
+
+
+def _three(lib):
+    return lib.nn.Sequential(lib.nn.Linear(2, 3), lib.nn.ReLU(), lib.nn.Linear(3, 1))
+
+
+@pytest.mark.parametrize(
+    "op",
+    [lambda s, lib: s * 2, lambda s, lib: 3 * s, lambda s, lib: s.__imul__(2),
+     lambda s, lib: s.__iadd__(lib.nn.Sequential(lib.nn.Tanh()))],
+    ids=["mul", "rmul", "imul", "iadd"],
+)  # fmt: skip
+def test_sequential_repetition_and_in_place_concatenation(op):
+    def run(lib):
+        seq = _three(lib)
+        result = op(seq, lib)
+        shared = [m is seq[i % 3] for i, m in enumerate(result)]
+        return repr(result), result is seq, shared, len(list(result.parameters()))
+
+    assert_same(run)
+
+
+@pytest.mark.parametrize(
+    ("factor", "error"), [(0, ValueError), (1.5, TypeError)], ids=["zero", "float"]
+)
+def test_sequential_refuses_bad_factors(factor, error):
+    for lib in (torch, tg):
+        with pytest.raises(error, match="multiplication factor|unsupported operand"):
+            _three(lib) * factor
+
+
+def test_sequential_iadd_refuses_a_list():
+    assert_same(lambda lib: _three(lib).__iadd__([lib.nn.ReLU()]))

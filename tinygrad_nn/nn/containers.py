@@ -30,6 +30,13 @@ def _renumber(module: Module) -> None:
     module._modules.update((str(i), m) for i, m in enumerate(values))
 
 
+def _check_factor(module: Module, other) -> None:
+    if not isinstance(other, int):
+        raise TypeError(f"unsupported operand type(s) for *: {type(module)} and {type(other)}")
+    if other <= 0:
+        raise ValueError(f"Non-positive multiplication factor {other} for {type(module)}")
+
+
 def _digits_hidden_dir(module: Module) -> list:
     return [key for key in Module.__dir__(module) if not key.isdigit()]
 
@@ -83,6 +90,23 @@ class Sequential(Module):
             raise ValueError("add operator supports only objects of Sequential class, but "
                              f"{type(other)} is given.")  # fmt: skip
         return Sequential(*self, *other)
+
+    def __iadd__(self, other: Sequential) -> Sequential:
+        if not isinstance(other, Sequential):
+            raise ValueError("add operator supports only objects of Sequential class, but "
+                             f"{type(other)} is given.")  # fmt: skip
+        return self.extend(list(other))  # list first: `seq += seq` must not grow as it reads
+
+    def __mul__(self, other: int) -> Sequential:
+        """A new Sequential running these modules `other` times (the same modules, shared)."""
+        _check_factor(self, other)
+        return Sequential(*(list(self) * other))
+
+    __rmul__ = __mul__
+
+    def __imul__(self, other: int) -> Sequential:
+        _check_factor(self, other)
+        return self.extend(list(self) * (other - 1))
 
     def __dir__(self):
         return _digits_hidden_dir(self)
