@@ -554,6 +554,9 @@ def _binary(b: Builder, a: str, m: Meta):
                    "({a}.abs() + 0.5) ** {b}", "lib.where({a} > 0, {a}, {b})",
                    "{a}.add({b}, alpha=-1.5)", "lib.where({b} > 0.5, {b}, 0.5)",
                    "{a}.masked_fill({b} > 0, -1.0)", "{a} * {a} + {b}"])  # fmt: skip
+    if "**" in form and b.metas[other].dtype == "bool":
+        # PyTorch's own backward fails for a bool exponent (it computes `exponent - 1`).
+        form = "{a} * {b}"
     return b.emit(form.format(a=a, b=other))
 
 

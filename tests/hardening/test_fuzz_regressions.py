@@ -459,3 +459,22 @@ def test_in_place_with_a_partially_overlapping_operand(lib, code, refused):
         assert z.tolist() == [0.0, 1.0, 2.0, 3.0]
     else:
         eval(code)
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize("p", [0.5, 1.5, 2, 3, 4])
+@pytest.mark.parametrize(
+    "data", [[0.0], [0.0, 0.0, 0.0], [0.0, 1.5, -2.0]], ids=["0", "000", "0ab"]
+)
+def test_norm_second_derivative_at_zero(p, data):
+    """`v4.norm(3, -1)` of a zero: PyTorch masks g / norm^(p-1) before scaling by x, which
+    also stops double backward's 0/0; tinygrad_nn masked after scaling and got nan where
+    PyTorch gets 0 (p > 2). For p < 1, |x|^(p-1) = inf at x == 0 is masked too."""
+
+    def run(lib):
+        x = lib.tensor(data, dtype=lib.float64, requires_grad=True)
+        (g,) = lib.autograd.grad((x * 1.0).norm(p) * 3, x, create_graph=True)
+        return g, lib.autograd.grad((g * g).sum(), x)[0]
+
+    ours, theirs = both(run)
+    assert_all_same(ours, theirs, f"norm({p})")

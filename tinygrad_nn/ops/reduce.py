@@ -318,8 +318,14 @@ class Norm(Function):
             return g * x.sign() * hit / count, None, None, None
         if p == 2:
             return (g * x / norm).where(norm != 0, 0.0), None, None, None
-        scale = x * x.abs().pow(p - 2) / norm.pow(p - 1)
-        return (g * scale).where(norm != 0, 0.0), None, None, None
+        # PyTorch's order: mask g / norm^(p-1) first, then scale by x. Where norm == 0 the
+        # mask then also stops the 0/0 of double backward (whose result PyTorch gives).
+        scale = (g / norm.pow(p - 1)).where(norm != 0, 0.0)
+        if p < 1:  # |x|^(p-1) is inf at x == 0, where the gradient is 0 (0 * inf otherwise)
+            return x.sign() * x.abs().pow(p - 1).where(x != 0, 0.0) * scale, None, None, None
+        if p < 2:
+            return x.sign() * x.abs().pow(p - 1) * scale, None, None, None
+        return x * x.abs().pow(p - 2) * scale, None, None, None
 
 
 class Cumsum(Function):
