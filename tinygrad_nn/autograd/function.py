@@ -266,6 +266,14 @@ class Function:
     """
 
     node_name: str | None = None  # e.g. "MmBackward0"; default: f"{cls.__name__}Backward0"
+    _user_op = False  # defined outside this package: see __init_subclass__
+
+    def __init_subclass__(cls, **kwargs):
+        # A wrong backward is far likelier in a user's own Function than in a built-in op, so
+        # nodes of those record where they were made and their inputs (record.py), for
+        # check_graph and the error messages; built-in ops record nothing unless asked.
+        super().__init_subclass__(**kwargs)
+        cls._user_op = not cls.__module__.startswith(__name__.partition(".")[0] + ".")
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
@@ -343,6 +351,10 @@ def _attach(ctx: BackwardNode, args: tuple, result):
     if ctx._to_save:
         ctx._saved = tuple([_pack(ctx, t, outputs) for t in ctx._to_save])
         ctx._to_save = None
+    if ctx._fn._user_op:
+        from .record import record_user_op  # already imported: autograd/__init__.py does
+
+        record_user_op(ctx, args, outputs)
     if _hooks.on_create:
         for hook in _hooks.on_create:
             hook(ctx, args, outputs)

@@ -13,8 +13,12 @@ check takes a graph that was actually recorded and tests every node on its own:
 
 A node whose finite differences straddle a kink (relu or abs at 0, clamp at a bound, a max
 tie) has one-sided differences that disagree; such elements are skipped with a note rather
-than reported. Recomputing a forward needs the node's inputs, which ops do not normally
-keep, so build the graph inside `record_graph()` (or pass a function that builds it):
+than reported. Recomputing a forward needs the node's inputs. A user's own `Function`
+always keeps them (see `record.record_user_op`), so in any graph `check_graph(loss)` tests
+those and names their lines. A built-in op keeps them only inside `record_graph()`;
+outside it, a built-in node whose arguments are all tensors is still checked when their
+values can be found in the graph (leaves, and what ops saved for backward, which backward
+frees). For every node, build the graph inside `record_graph()` or pass a function:
 
     with autograd.record_graph():
         loss = model(x)
@@ -29,7 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import random as _random
-from .function import BackwardNode
+from .function import AccumulateGrad, BackwardNode
 from .grad_mode import no_grad
 from .record import location_of, record_graph
 from .trace import input_name
@@ -79,6 +83,7 @@ class GraphCheckReport:
     notes: list = field(default_factory=list)  # passing nodes with kinks skipped
     skipped: list = field(default_factory=list)  # nodes that could not be checked, and why
     checked: int = 0
+    unrecorded: list = field(default_factory=list)  # names of nodes whose inputs were not kept
 
     @property
     def ok(self) -> bool:
@@ -88,10 +93,18 @@ class GraphCheckReport:
     def __str__(self) -> str:
         verdict = "OK" if self.ok else "FAILED"
         lines = [f"check_graph: {self.checked} node(s) checked, {len(self.failures)} failing, "
-                 + f"{len(self.skipped)} skipped -> {verdict}"]  # fmt: skip
+                 + f"{len(self.skipped) + len(self.unrecorded)} skipped -> {verdict}"]  # fmt: skip
         lines += [str(f) for f in self.failures]
         lines += [f"note {n}" for n in self.notes]
         lines += [f"skipped {s}" for s in self.skipped]
+        if self.unrecorded:
+            counts = {}
+            for name in self.unrecorded:
+                counts[name] = counts.get(name, 0) + 1
+            ops = ", ".join(n if c == 1 else f"{n} x{c}" for n, c in counts.items())
+            lines.append(f"not checked, their inputs were not kept: {ops}. To check every "
+                         "node, build the graph inside `with autograd.record_graph():` or "
+                         "pass a function: `autograd.check_graph(lambda: model(x))`.")  # fmt: skip
         return "\n".join(lines)
 
 
@@ -140,16 +153,12 @@ def check_graph(output, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-
     if not roots:
         raise ValueError("check_graph: the output has no grad_fn (nothing requires grad)")
     nodes = graph_nodes(roots)
-    if not any("inputs" in n.metadata for n in nodes):
-        raise RuntimeError(
-            "check_graph needs each op's inputs, which are only kept for graphs built inside "
-            "`with autograd.record_graph(): loss = model(x)`; or call "
-            "`autograd.check_graph(lambda: model(x))`."
-        )
+    known = _known_values(nodes)
     if only is not None:
         names = {only} if isinstance(only, str) else set(only)
         nodes = [n for n in nodes if n.name() in names]
-    checker = _NodeChecker(eps, atol, rtol, max_elements, _random.Generator().manual_seed(seed))
+    checker = _NodeChecker(eps, atol, rtol, max_elements, _random.Generator().manual_seed(seed),
+                           known)  # fmt: skip
     report = GraphCheckReport()
     for node in nodes:
         checker.check(node, report)
@@ -181,14 +190,19 @@ def _sum_to(g: np.ndarray, shape: tuple) -> np.ndarray | None:
 class _NodeChecker:
     """Runs the directional, then element-wise, comparison for one node at a time."""
 
-    def __init__(self, eps, atol, rtol, max_elements, generator):
+    def __init__(self, eps, atol, rtol, max_elements, generator, known: dict):
         self.eps, self.atol, self.rtol = eps, atol, rtol
         self.max_elements, self.generator = max_elements, generator
+        self.known = known  # values still held by the graph, see _known_values
 
     def check(self, node, report: GraphCheckReport) -> None:
+        inputs = node.metadata.get("inputs") or _inputs_from_graph(node, self.known)
+        if inputs is None:
+            report.unrecorded.append(node.name())
+            return
         reason = self._unusable(node)
         if reason is None:
-            args = [_as_float64(a) for a in node.metadata["inputs"]]
+            args = [_as_float64(a) for a in inputs]
             try:
                 ctx, outs = self._forward(node, args)
             except Exception as exc:  # noqa: BLE001  (e.g. a forward that insists on float32)
@@ -214,9 +228,7 @@ class _NodeChecker:
 
     def _unusable(self, node) -> str | None:
         meta = node.metadata
-        if "inputs" not in meta:
-            return "not recorded (built outside record_graph())"
-        for a, version in zip(meta["inputs"], meta["input_versions"]):
+        for a, version in zip(meta.get("inputs", ()), meta.get("input_versions", ())):
             if version is not None and a._vc[0] != version:
                 return "an input was changed in place after this op used it"
         return None
@@ -229,19 +241,23 @@ class _NodeChecker:
 
     def _bad_forward(self, node, outs) -> str | None:
         """Why the recomputed forward cannot be trusted for this node, if it cannot."""
-        recorded = node.metadata.get("outputs", ())
-        for out, rec in zip(outs, recorded):
+        recorded = node.metadata.get("outputs")
+        if recorded is None:  # rebuilt from the graph: compare with the outputs it still holds
+            expected = [self.known.get((node, k)) for k in range(len(outs))]
+        else:  # an output changed in place since it was recorded tells nothing
+            expected = [r[0] if r is not None and r[1][0] == r[2] else None for r in recorded]
+        for out, rec in zip(outs, expected):
             if not hasattr(out, "_data") or out._data.dtype.kind != "f":
                 continue
             if out._data.dtype != np.float64:
                 return f"its forward does not compute in float64 (gives {out._data.dtype})"
             if not np.isfinite(out._data).all():
                 return "its output is not finite"
-            if rec is not None and rec[1][0] == rec[2] and rec[0].size:  # output unchanged since
+            if rec is not None and rec.size and rec.shape == out._data.shape:
                 # A loose test: it is there to catch a different function, not rounding.
-                tol = 1e-3 if rec[0].dtype.itemsize < 8 else 1e-7
-                scale = max(1.0, float(np.abs(rec[0]).max()))
-                if not float(np.abs(out._data - rec[0]).max()) <= tol * scale:
+                tol = 1e-3 if rec.dtype.itemsize < 8 else 1e-7
+                scale = max(1.0, float(np.abs(rec).max()))
+                if not float(np.abs(out._data - rec).max()) <= tol * scale:
                     return ("re-running its forward gives other values than recorded "
                             "(randomness, or keyword arguments to apply?)")  # fmt: skip
         return None
@@ -326,12 +342,61 @@ class _NodeChecker:
 
     def _failure(self, node, i, index, analytical, numerical, error="") -> NodeFailure:
         location = location_of(node)
-        args = node.metadata["inputs"]
+        args = node.metadata.get("inputs") or _inputs_from_graph(node, self.known)
         shape = tuple(args[i].shape) if hasattr(args[i], "shape") else ()
         outs = tuple(m[0] for m in node._output_meta if m is not None)
         return NodeFailure(node.name(), str(location) if location else "?", i, index,
                            analytical, numerical, shape, outs,
                            location.source if location else "", error, node)  # fmt: skip
+
+
+def _known_values(nodes) -> dict:
+    """`{(node, output_nr): array}` of op outputs still held by the graph, unchanged since.
+
+    Ops keep some values for backward: their own output (exp, sigmoid) or their inputs
+    (mul, matmul), which are outputs of the nodes that made them. Backward frees them.
+    """
+    known = {}
+    for node in nodes:
+        for saved in node._saved or ():
+            if saved is None or saved[2][0] != saved[3]:
+                continue  # changed in place since it was saved: no longer that output
+            tensor, data, _, _, nr = saved
+            if tensor is None:
+                known[(node, nr)] = data
+            elif tensor.grad_fn is not None:
+                known[(tensor.grad_fn, tensor._output_nr)] = tensor._data
+    return known
+
+
+def _inputs_from_graph(node, known: dict) -> list | None:
+    """The arguments of a built-in node, rebuilt from values the graph holds; None if not all.
+
+    Only for ops all of whose arguments are tensors (others took numbers or options that
+    the graph does not remember). Leaves give their current values: for a check of the
+    backward formula any point will do, not just the one the forward ran at.
+    """
+    from ..tensor import Tensor
+
+    if node._tensor_args is not None:
+        return None
+    saved = [r[0] for r in node._saved or () if r is not None and r[0] is not None]
+    constants = [t for t in saved if t.grad_fn is None and not t._requires_grad]
+    args = []
+    for child, nr in node.next_functions:
+        if child is None:  # an argument that needs no gradient: found only if unambiguous
+            if len(constants) != 1 or sum(c is None for c, _ in node.next_functions) != 1:
+                return None
+            args.append(constants[0])
+        elif child.__class__ is AccumulateGrad:
+            if child.variable is None:
+                return None
+            args.append(child.variable)
+        elif (child, nr) in known:
+            args.append(Tensor._make(known[(child, nr)]))
+        else:
+            return None
+    return args
 
 
 def _as_float64(a):

@@ -13,9 +13,11 @@ off by default and switched on around the code you want to debug:
 
     autograd.set_record_locations(True)  # locations only, for the rest of the program
 
-In-place ops are the exception: they always note which op changed a tensor and where, on the
+Two exceptions are always on. In-place ops note which op changed a tensor and where, on the
 tensor's version counter (a cheap append, and only for tensors that are part of a graph),
-so the "modified by an inplace operation" error can name that line.
+so the "modified by an inplace operation" error can name that line. And a user's own
+`Function` subclass (one defined outside this package) records its location and inputs,
+so `check_graph` can test it in any graph (`record_user_op`).
 """
 
 from __future__ import annotations
@@ -95,13 +97,30 @@ def _record(node, args, outputs) -> None:
     if "location" not in metadata:
         metadata["location"] = user_location()
     if _Recording.graphs:
-        # Tensors, not arrays: an in-place op later gives its input alias a private copy of
-        # the old values, and the version numbers tell check_graph if anything changed since.
-        metadata["inputs"] = args
-        metadata["input_versions"] = tuple(getattr(a, "_vc", (None,))[0] for a in args)
-        metadata["outputs"] = tuple(
-            (out._data, out._vc, out._vc[0]) if hasattr(out, "_vc") else None for out in outputs
-        )
+        _keep_inputs(metadata, args, outputs)
+
+
+def _keep_inputs(metadata: dict, args: tuple, outputs: tuple) -> None:
+    # Tensors, not arrays: an in-place op later gives its input alias a private copy of
+    # the old values, and the version numbers tell check_graph if anything changed since.
+    metadata["inputs"] = args
+    metadata["input_versions"] = tuple(getattr(a, "_vc", (None,))[0] for a in args)
+    metadata["outputs"] = tuple(
+        (out._data, out._vc, out._vc[0]) if hasattr(out, "_vc") else None for out in outputs
+    )
+
+
+def record_user_op(node, args, outputs) -> None:
+    """Always on for a `Function` defined outside this package (called by `function.py`).
+
+    A user's own op is where a wrong backward usually hides, and it is rare enough that its
+    location and inputs can always be kept: `check_graph(loss)` then checks it, and names
+    its line, without `record_graph()`. The inputs live as long as the graph does.
+    """
+    metadata = node.metadata
+    if "location" not in metadata:
+        metadata["location"] = user_location()
+    _keep_inputs(metadata, args, outputs)
 
 
 def _update_hook() -> None:
