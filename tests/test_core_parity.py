@@ -207,15 +207,19 @@ REDUCTIONS = {
     "sum_dim_none_keepdim": _reduction(lambda x: x.sum(None, True)),
     "sum_all_dims_named": _reduction(lambda x: x.sum((0, 1, 2))),
     "mean_all_dims_named": _reduction(lambda x: x.mean([0, 1, 2])),
-    "sum_dtype": _reduction(lambda x: x.sum(dtype=torch.float64 if isinstance(x, torch.Tensor)
-                                            else tg.float64)),  # fmt: skip
+    "sum_dtype": _reduction(
+        lambda x: x.sum(dtype=torch.float64 if isinstance(x, torch.Tensor) else tg.float64)
+    ),
     "var_unbiased_first": _reduction(lambda x: x.var(False)),
     "std_unbiased_first": _reduction(lambda x: x.std(True)),
     "var_correction_2": _reduction(lambda x: x.var(1, correction=2)),
     "std_tuple_keepdim": _reduction(lambda x: x.std((0, 2), keepdim=True, correction=0)),
     "var_mean": _reduction(lambda x: (tg if isinstance(x, tg.Tensor) else torch).var_mean(x, 1)),
-    "std_mean": _reduction(lambda x: (tg if isinstance(x, tg.Tensor) else torch).std_mean(
-        x, (0, 1), correction=0, keepdim=True)),  # fmt: skip
+    "std_mean": _reduction(
+        lambda x: (tg if isinstance(x, tg.Tensor) else torch).std_mean(
+            x, (0, 1), correction=0, keepdim=True
+        )
+    ),
     "cumprod": _reduction(lambda x: x.cumprod(1)),
     "cumprod_with_zeros": _reduction(lambda x: (x * (x.abs() > 0.3)).cumprod(-1)),
     "logsumexp_tuple": _reduction(lambda x: x.logsumexp((0, 2), keepdim=True)),
@@ -241,4 +245,430 @@ REDUCTIONS = {
 
 @params(REDUCTIONS)
 def test_reductions(case):
+    check(case)
+
+
+# ---------------------------------------------------------------- indexing
+
+
+def _indexed(key, shape=(4, 5, 6)):
+    """x[key] and the gradient it sends back (a weighted sum: repeated indices accumulate)."""
+
+    def case(L):
+        x = L.arange(float(np.prod(shape))).reshape(shape).requires_grad_()
+        out = x[key(L)]
+        weights = L.arange(float(out.numel())).reshape(out.shape)
+        (out * weights).sum().backward()
+        return out, x.grad
+
+    return case
+
+
+INDEXING = {
+    "int_then_array_selects_first": _indexed(lambda L: (1, slice(None), L.tensor([0, 2]))),
+    "array_int_array": _indexed(lambda L: (L.tensor([0, 1]), 1, L.tensor([0, 2]))),
+    "int_array_with_none": _indexed(lambda L: (None, 1, slice(None), L.tensor([0, 2]))),
+    "int_and_mask": _indexed(lambda L: (1, L.tensor([True, False, True, False, True]))),
+    "ellipsis_int_array": _indexed(lambda L: (Ellipsis, 1, L.tensor([0, 2, 2]))),
+    "array_ellipsis_int": _indexed(lambda L: (L.tensor([0, 1]), Ellipsis, 2)),
+    "list_of_lists_is_a_tuple": _indexed(lambda L: [[0, 1], [1, 2]]),
+    "list_with_tensors_is_a_tuple": _indexed(lambda L: [L.tensor(0), L.tensor(1)]),
+    "list_with_slice_is_a_tuple": _indexed(lambda L: [0, slice(1, 3)]),
+    "list_of_ints": _indexed(lambda L: [0, 2, 2, -1]),
+    "list_of_bools": _indexed(lambda L: [True, False, True, False]),
+    "uint8_tensor_is_a_mask": _indexed(lambda L: L.tensor([1, 0, 1, 0], dtype=L.uint8)),
+    "none_is_unsqueeze": _indexed(lambda L: None),
+    "slice_then_none": _indexed(lambda L: (slice(1, 3), None)),
+    "full_slices_alias": _indexed(lambda L: (slice(None), slice(0, 100))),
+    "ellipsis_alone": _indexed(lambda L: Ellipsis),
+    "int_then_full_slice": _indexed(lambda L: (1, slice(None))),
+    "stepped_slices": _indexed(lambda L: (slice(None, None, 2), slice(1, None, 3))),
+    "bool_scalar": _indexed(lambda L: True),
+    "repeated_pairs": _indexed(lambda L: (L.tensor([0, 1, 1]), L.tensor([2, 3, 3]))),
+    "broadcast_arrays": _indexed(lambda L: (L.tensor([[0], [1]]), L.tensor([2, 3, 4]))),
+    "zero_d_tensor": _indexed(lambda L: (L.tensor(2), L.tensor(-1))),
+    "negative_out_of_range": _indexed(lambda L: -5),
+    "tensor_out_of_range": _indexed(lambda L: L.tensor([4])),
+    "float_index_raises": _indexed(lambda L: 1.0),
+    "mask_of_wrong_shape_raises": _indexed(lambda L: L.tensor([True, False])),
+}
+
+
+@params(INDEXING)
+def test_getitem(case):
+    check(case)
+
+
+def _assigned(key, value, shape=(2, 3, 4), dtype="float32"):
+    """y = x * 1; y[key] = value; the result, x's gradient and value's gradient."""
+
+    def case(L):
+        x = L.arange(float(np.prod(shape))).reshape(shape).to(getattr(L, dtype))
+        grads = x.is_floating_point()
+        if grads:
+            x.requires_grad_()
+        v = value(L)
+        y = x * 1
+        y[key(L)] = v
+        if not grads:
+            return y
+        (y * L.arange(float(y.numel())).reshape(y.shape)).sum().backward()
+        v_grad = v.grad if isinstance(v, (torch.Tensor, tg.Tensor)) and v.requires_grad else None
+        return y, x.grad, 0 if v_grad is None else v_grad
+
+    return case
+
+
+SETITEM = {
+    "basic_is_copyslices": _assigned(lambda L: (1, slice(1, 3)), lambda L: 7.0),
+    "advanced_is_index_put": _assigned(lambda L: L.tensor([0, 0]), lambda L: 7.0),
+    "mask_with_tensor_value": _assigned(
+        lambda L: L.arange(24).reshape(2, 3, 4) % 3 == 0,
+        lambda L: L.tensor(5.0, requires_grad=True),
+    ),
+    "int_then_array": _assigned(
+        lambda L: (1, slice(None), L.tensor([0, 2])),
+        lambda L: L.tensor([[5.0], [6.0], [7.0]], requires_grad=True),
+    ),
+    "array_int_array": _assigned(
+        lambda L: (L.tensor([0, 1]), 1, L.tensor([0, 2])),
+        lambda L: L.tensor([5.0, 6.0], requires_grad=True),
+    ),
+    "repeated_index_last_write": _assigned(
+        lambda L: (L.tensor([0, 0]), L.tensor([1, 1])),
+        lambda L: L.tensor([[1.0] * 4, [2.0] * 4], requires_grad=True),
+    ),
+    "broadcast_row": _assigned(lambda L: (0, 1), lambda L: L.tensor([1.0, 2, 3, 4])),
+    "list_of_lists": _assigned(lambda L: [[0, 1], [1, 2]], lambda L: 1.0),
+    "int_tensor_float_value_truncates": _assigned(lambda L: 1, lambda L: 2.7, dtype="int64"),
+    "ndarray_value_raises": _assigned(lambda L: 1, lambda L: np.ones(4)),
+    "list_value_raises": _assigned(lambda L: (0, 0), lambda L: [1.0, 2.0, 3.0, 4.0]),
+    "str_value_raises": _assigned(lambda L: 0, lambda L: "a"),
+    "shape_mismatch_raises": _assigned(lambda L: 0, lambda L: L.ones(5)),
+}
+
+
+@params(SETITEM)
+def test_setitem(case):
+    check(case)
+
+
+# ---------------------------------------------------------------- shape ops
+
+
+def _shaped(fn):
+    """fn(x, L) on a (2, 3, 4) tensor; each output's weighted sum flows back to x."""
+
+    def case(L):
+        x = L.arange(24.0).reshape(2, 3, 4).requires_grad_()
+        out = fn(x, L)
+        outs = out if isinstance(out, (tuple, list)) else [out]
+        total = sum((o * (L.arange(float(o.numel())).reshape(o.shape) + i)).sum()
+                    for i, o in enumerate(outs) if o.requires_grad)  # fmt: skip
+        if not isinstance(total, int):
+            total.backward()
+        return out, x.grad
+
+    return case
+
+
+SHAPES = {
+    "reshape_keyword": _shaped(lambda x, L: x.reshape(shape=(4, 6))),
+    "permute_keyword": _shaped(lambda x, L: x.permute(dims=(2, 0, 1))),
+    "flip_keyword": _shaped(lambda x, L: x.flip(dims=(0, 2))),
+    "split_keyword": _shaped(lambda x, L: x.split(split_size=2, dim=2)),
+    "split_names": _shaped(lambda x, L: x.split(3, -1)),
+    "split_sizes_names": _shaped(lambda x, L: x.split([1, 3], dim=2)),
+    "chunk_names": _shaped(lambda x, L: x.chunk(3, dim=2)),
+    "chunk_zero_raises": _shaped(lambda x, L: x.chunk(0)),
+    "unbind_names": _shaped(lambda x, L: x.unbind(1)),
+    "squeeze_tuple": _shaped(lambda x, L: x.reshape(2, 1, 3, 1, 4).squeeze((1, 3))),
+    "masked_fill_tensor_value": _shaped(lambda x, L: x.masked_fill(x > 10, L.tensor(-1.0))),
+    "masked_fill_broadcast_mask": _shaped(
+        lambda x, L: x.masked_fill(L.tensor([True, False, True, False]), 2)
+    ),
+    "diagonal": _shaped(lambda x, L: x.diagonal(0, 1, 2)),
+    "diagonal_offset": _shaped(lambda x, L: x.diagonal(1, 1, 2)),
+    "diagonal_negative_offset": _shaped(lambda x, L: x.diagonal(-1, -1, 1)),
+    "diagonal_past_the_end": _shaped(lambda x, L: x.diagonal(5, 1, 2)),
+    "roll": _shaped(lambda x, L: x.roll(1, 2)),
+    "roll_two_dims": _shaped(lambda x, L: x.roll((1, -1), (0, 2))),
+    "movedim": _shaped(lambda x, L: x.movedim((0, 1), (2, 0))),
+    "narrow_negative_start": _shaped(lambda x, L: x.narrow(2, -3, 2)),
+    "narrow_past_the_end_raises": _shaped(lambda x, L: x.narrow(2, 3, 2)),
+    "where_condition_only": _shaped(lambda x, L: L.where(x > 20)),
+    "nonzero": _shaped(lambda x, L: (x % 5 == 0).nonzero()),
+    "nonzero_as_tuple": _shaped(lambda x, L: (x % 5 == 0).nonzero(as_tuple=True)),
+    "expand_minus_one": _shaped(lambda x, L: x[:, :1].expand(-1, 5, -1)),
+    "repeat_more_dims": _shaped(lambda x, L: x.repeat(2, 1, 2, 1)),
+    "flatten_keywords": _shaped(lambda x, L: x.flatten(start_dim=0, end_dim=1)),
+    "transpose_keywords": _shaped(lambda x, L: x.transpose(dim0=-1, dim1=0)),
+    "index_select_negative_dim": _shaped(lambda x, L: x.index_select(-1, L.tensor([3, 0, 0]))),
+    "gather_keywords": _shaped(
+        lambda x, L: x.gather(dim=1, index=L.tensor([[[0], [2]], [[1], [1]]]))
+    ),
+    "tril_keyword": _shaped(lambda x, L: x.tril(diagonal=-1)),
+    "cat_keyword_dim": _shaped(lambda x, L: L.cat((x, x * 2), dim=-1)),
+    "cat_mixed_dtypes": _shaped(lambda x, L: L.cat([x, L.ones(2, 3, 4, dtype=L.float64)])),
+    "stack_keyword_dim": _shaped(lambda x, L: L.stack([x, x], dim=3)),
+}
+
+
+@params(SHAPES)
+def test_shape_ops(case):
+    check(case)
+
+
+# ---------------------------------------------------------------- construction and conversion
+
+
+def _to_is_self(L, **kwargs) -> bool:
+    t = L.ones(2)
+    return t.to(L.float32, **kwargs) is t
+
+
+CONSTRUCTION = {
+    "zeros_size_keyword": lambda L: L.zeros(size=(2, 3)),
+    "ones_size_list": lambda L: L.ones([2, 3], dtype=L.int32),
+    "empty_size_keyword_shape": lambda L: L.empty(size=(2, 3)).shape,
+    "zeros_negative_raises": lambda L: L.zeros(-1),
+    "full_int_size_raises": lambda L: L.full(2, 1.0),
+    "full_infers_int": lambda L: L.full((2,), 7),
+    "full_infers_bool": lambda L: L.full((2,), True),
+    "eye_negative_raises": lambda L: L.eye(-1),
+    "arange_end_keyword": lambda L: L.arange(end=4),
+    "arange_float_step": lambda L: L.arange(0, 1, 0.1),
+    "arange_bad_step_raises": lambda L: L.arange(0, 1, -0.1),
+    "linspace_negative_steps_raises": lambda L: L.linspace(0, 1, -1),
+    "linspace_tensor_ends": lambda L: L.linspace(L.tensor(0.0), L.tensor(1.0), 3),
+    "randint_keywords": lambda L: L.randint(low=0, high=3, size=(2,)).dtype,
+    "randn_int_dtype_raises": lambda L: L.randn(2, dtype=L.long),
+    "rand_like_int_raises": lambda L: L.rand_like(L.ones(2, dtype=L.long)),
+    "dtype_as_string_raises": lambda L: L.ones(2, dtype="float32"),
+    "tensor_numpy_float64_scalars": lambda L: L.tensor([np.float64(1.5), np.float64(2.5)]),
+    "tensor_numpy_int32_scalars": lambda L: L.tensor([np.int32(1), np.int32(2)]),
+    "tensor_numpy_and_python": lambda L: L.tensor([np.float32(1.5), 2.5]),
+    "tensor_bool_and_numpy_int": lambda L: L.tensor([True, np.int32(3)]),
+    "tensor_of_one_element_tensors": lambda L: L.tensor([L.tensor([[1.0]]), L.tensor([2.0])]),
+    "tensor_of_int32_and_int": lambda L: L.tensor([L.tensor(1, dtype=L.int32), 2]),
+    "tensor_of_long_tensor_raises": lambda L: L.tensor([L.tensor([1.0, 2.0])]),
+    "tensor_nested_tensors": lambda L: L.tensor(
+        [[L.tensor(1.0)], [L.tensor(2.0, dtype=L.float64)]]
+    ),
+    "tensor_mixed_nested": lambda L: L.tensor([[1, 2.5], [True, 3]]),
+    "tensor_range": lambda L: L.tensor(range(3)),
+    "tensor_none_raises": lambda L: L.tensor(None),
+    "tensor_str_raises": lambda L: L.tensor([1, "a"]),
+    "tensor_ragged_raises": lambda L: L.tensor([[1], [1, 2]]),
+    "Tensor_of_int_tensor": lambda L: L.Tensor(L.tensor([1, 2])),
+    "size_plus_tuple": lambda L: type(L.zeros(2, 3).shape + (1,)).__name__,
+    "float_of_two_elements_raises": lambda L: float(L.tensor([2.5, 1.0])),
+    "int_of_two_elements_raises": lambda L: int(L.tensor([2, 1])),
+    "item_of_two_elements_raises": lambda L: L.tensor([2.0, 3.0]).item(),
+    "type_from_string": lambda L: L.ones(2).type("torch.DoubleTensor"),
+    "type_name": lambda L: L.ones(2, dtype=L.long).type(),
+    "type_as": lambda L: L.ones(2).type_as(L.ones(1, dtype=L.long)),
+    "type_as_keeps_graph": lambda L: L.ones(2, requires_grad=True).type_as(
+        L.ones(1, dtype=L.float64)
+    ),
+    "to_copy": lambda L: _to_is_self(L, copy=True),
+    "to_same_dtype_is_self": lambda L: _to_is_self(L),
+    "to_device_and_dtype": lambda L: L.ones(2).to("cpu", L.float64),
+    "new_zeros_keeps_dtype": lambda L: L.ones(2, dtype=L.long).new_zeros(3),
+    "new_full": lambda L: L.ones(2).new_full((2,), 3),
+}
+
+
+@params(CONSTRUCTION)
+def test_construction(case):
+    check(case)
+
+
+# ---------------------------------------------------------------- autograd API
+
+
+def _inputs_nonleaf_retained(L):
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 3
+    h.retain_grad()
+    (h * 2).sum().backward(inputs=h)
+    return h.grad, x.grad is None
+
+
+def _inputs_nonleaf(L):
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 3
+    (h * 2).sum().backward(inputs=[h])
+    return h.grad, x.grad is None
+
+
+def _grads_batched(L):
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    y = x * x
+    return L.autograd.grad(y, x, grad_outputs=L.eye(2), is_grads_batched=True)
+
+
+def _no_grad_bare_decorator(L):
+    @L.no_grad
+    def double(x):
+        return x * 2
+
+    return double(L.tensor([1.0], requires_grad=True))
+
+
+def _enable_grad_bare_decorator(L):
+    @L.enable_grad
+    def double(x):
+        return x * 2
+
+    with L.no_grad():
+        return double(L.tensor([1.0], requires_grad=True))
+
+
+def _square(L):
+    class Square(L.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        def backward(ctx, grad):
+            (x,) = ctx.saved_tensors
+            return 2 * x * grad
+
+    return Square
+
+
+def _user_function_name(L):
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    y = _square(L).apply(x)
+    y.sum().backward()
+    return y, x.grad, y.grad_fn.name()
+
+
+def _non_tensor_output(L):
+    class WithCount(L.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2, 5
+
+        @staticmethod
+        def backward(ctx, grad, grad_count):
+            return grad * 2
+
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    y, count = WithCount.apply(x)
+    y.sum().backward()
+    return y, count, x.grad
+
+
+def _setup_context_style(L):
+    class Scale(L.autograd.Function):
+        @staticmethod
+        def forward(x, k):
+            return x * k
+
+        @staticmethod
+        def setup_context(ctx, inputs, output):
+            ctx.k = inputs[1]
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad * ctx.k, None
+
+    x = L.tensor([2.0], requires_grad=True)
+    Scale.apply(x, 3.0).backward()
+    return x.grad
+
+
+def _vjp_instead_of_backward(L):
+    class Twice(L.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def vjp(ctx, grad):
+            return grad * 2
+
+    x = L.tensor([2.0], requires_grad=True)
+    Twice.apply(x).backward()
+    return x.grad
+
+
+def _once_differentiable(L):
+    class Cube(L.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x**3
+
+        @staticmethod
+        @L.autograd.function.once_differentiable
+        def backward(ctx, grad):
+            (x,) = ctx.saved_tensors
+            return 3 * x**2 * grad
+
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    (g,) = L.autograd.grad(Cube.apply(x).sum(), x, create_graph=True)
+    return g
+
+
+def _once_differentiable_twice_raises(L):
+    class Cube(L.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x**3
+
+        @staticmethod
+        @L.autograd.function.once_differentiable
+        def backward(ctx, grad):
+            (x,) = ctx.saved_tensors
+            return 3 * x**2 * grad
+
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    y = Cube.apply(x)
+    (g,) = L.autograd.grad(y, x, grad_outputs=L.ones(2, requires_grad=True), create_graph=True)
+    g.sum().backward()
+
+
+def _mark_dirty_returns_the_input(L):
+    class DoubleInPlace(L.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            x.mul_(2)
+            ctx.mark_dirty(x)
+            return x
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad * 2
+
+    a = L.tensor([1.0, 2.0], requires_grad=True)
+    x = a.clone()
+    y = DoubleInPlace.apply(x)
+    y.sum().backward()
+    return y, a.grad, y is x, x.grad_fn.name()
+
+
+AUTOGRAD = {
+    "backward_inputs_nonleaf_retained": _inputs_nonleaf_retained,
+    "backward_inputs_nonleaf": _inputs_nonleaf,
+    "is_grads_batched": _grads_batched,
+    "no_grad_bare_decorator": _no_grad_bare_decorator,
+    "enable_grad_bare_decorator": _enable_grad_bare_decorator,
+    "user_function_name": _user_function_name,
+    "non_tensor_output": _non_tensor_output,
+    "setup_context_style": _setup_context_style,
+    "vjp_instead_of_backward": _vjp_instead_of_backward,
+    "once_differentiable": _once_differentiable,
+    "once_differentiable_twice_raises": _once_differentiable_twice_raises,
+    "mark_dirty_returns_the_input": _mark_dirty_returns_the_input,
+}
+
+
+@params(AUTOGRAD)
+def test_autograd_api(case):
     check(case)

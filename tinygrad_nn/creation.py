@@ -29,33 +29,71 @@ def _finish(array: np.ndarray, requires_grad: bool) -> Tensor:
 def _np_dtype(dtype, default=None):
     if dtype is None:
         return (default or _dt.get_default_dtype()).np
+    if isinstance(dtype, str):
+        raise TypeError(f"argument 'dtype' must be torch.dtype, not {type(dtype).__name__}")
     return _dt.as_dtype(dtype).np
 
 
+def _sizes(size: tuple, keyword) -> tuple:
+    """A factory's size from `f(2, 3)`, `f((2, 3))` or `f(size=(2, 3))`; no negative sizes."""
+    shape = _shape_args(size if keyword is None else (keyword,))
+    for n in shape:
+        if n < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {n}: "
+                               f"{list(shape)}")  # fmt: skip
+    return shape
+
+
+_PYTHON_SCALARS = frozenset((builtins.float, builtins.int, builtins.bool))
+
+
 def _infer_np_dtype(data) -> np.dtype:
-    """The dtype PyTorch infers for Python data (NumPy arrays keep theirs)."""
+    """The dtype PyTorch infers for Python data (NumPy arrays keep theirs).
+
+    In a list, each element counts: Python floats are the default float dtype, ints int64,
+    bools bool, and NumPy scalars (or tensors) their own dtype; the result is their promotion,
+    so `[np.float64(1), 2.0]` is float64 and `[np.int32(1), np.int32(2)]` int32.
+    """
     if isinstance(data, (np.ndarray, np.generic)):
         return _dt.from_numpy_dtype(data.dtype).np
     if isinstance(data, Tensor):
         return data._data.dtype
-    array = np.asarray(data)
-    kind = array.dtype.kind
-    if kind == "f":
-        return _dt.get_default_dtype().np
-    if kind in "iu":
-        return np.dtype(np.int64)
-    if kind == "b":
-        return np.dtype(np.bool_)
-    if kind == "O" or kind == "U":
-        raise TypeError(f"Could not infer dtype of {type(data).__name__}")
-    return _dt.from_numpy_dtype(array.dtype).np
+    result, stack = None, [[data]]
+    while stack:  # one list at a time, by the classes it holds (fast for long flat lists)
+        seq = stack.pop()
+        for cls in set(map(type, seq)):
+            if cls is list or cls is tuple or cls is range:
+                stack.extend(x for x in seq if x.__class__ is cls)
+                continue
+            if cls in _PYTHON_SCALARS:
+                found = [_dt.scalar_dtype(cls(0))]
+            elif issubclass(cls, np.ndarray):
+                found = [_dt.from_numpy_dtype(x.dtype) for x in seq if x.__class__ is cls]
+            elif issubclass(cls, np.generic):
+                found = [_dt.from_numpy_dtype(np.dtype(cls))]
+            elif issubclass(cls, str):
+                raise TypeError(f"new(): invalid data type '{cls.__name__}'")
+            elif issubclass(cls, (builtins.float, builtins.int)):  # subclasses, e.g. IntEnum
+                found = [_dt.scalar_dtype(builtins.float(0) if issubclass(cls, builtins.float)
+                                          else builtins.int(0))]  # fmt: skip
+            else:
+                raise RuntimeError(f"Could not infer dtype of {cls.__name__}")
+            for d in found:
+                result = d if result is None else _dt.promote_types(result, d)
+    return (result or _dt.get_default_dtype()).np
 
 
-def _to_array(data):
+def _to_array(data, nested: bool = False):
+    """Tensors become arrays; inside a list each must hold one element (it is a scalar there,
+    as in PyTorch)."""
     if isinstance(data, Tensor):
-        return data._data
-    if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in data):
-        return [_to_array(x) for x in data]
+        if not nested:
+            return data._data
+        if data._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return data._data.reshape(())
+    if isinstance(data, (list, tuple)) and not _PYTHON_SCALARS.issuperset(map(type, data)):
+        return [_to_array(x, True) for x in data]
     return data
 
 
@@ -88,22 +126,23 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return _make(array)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
+def zeros(*sizes, size=None, dtype=None, device=None, requires_grad: bool = False, out=None):
     """A tensor of zeros."""
     _check_device(device)
-    return _finish(np.zeros(_shape_args(size), _np_dtype(dtype)), requires_grad)
+    return _finish(np.zeros(_sizes(sizes, size), _np_dtype(dtype)), requires_grad)
 
 
-def ones(*size, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
+def ones(*sizes, size=None, dtype=None, device=None, requires_grad: bool = False, out=None):
     """A tensor of ones."""
     _check_device(device)
-    return _finish(np.ones(_shape_args(size), _np_dtype(dtype)), requires_grad)
+    return _finish(np.ones(_sizes(sizes, size), _np_dtype(dtype)), requires_grad)
 
 
-def empty(*size, dtype=None, device=None, requires_grad: bool = False, memory_format=None):
+def empty(*sizes, size=None, dtype=None, device=None, requires_grad: bool = False,
+          memory_format=None):  # fmt: skip
     """An uninitialised tensor."""
     _check_device(device)
-    return _finish(np.empty(_shape_args(size), _np_dtype(dtype)), requires_grad)
+    return _finish(np.empty(_sizes(sizes, size), _np_dtype(dtype)), requires_grad)
 
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
@@ -113,17 +152,22 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = Fal
         dtype = _dt.scalar_dtype(fill_value.item() if isinstance(fill_value, Tensor) else
                                  fill_value)  # fmt: skip
     value = fill_value.item() if isinstance(fill_value, Tensor) else fill_value
-    return _finish(np.full(_shape_args((size,) if isinstance(size, int) else tuple(size)), value,
-                           _np_dtype(dtype)), requires_grad)  # fmt: skip
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not "
+                        f"{type(size).__name__}")  # fmt: skip
+    return _finish(np.full(_sizes(tuple(size), None), value, _np_dtype(dtype)), requires_grad)
 
 
 def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     """The n x m identity matrix."""
     _check_device(device)
+    if n < 0 or (m is not None and m < 0):
+        bad, name = (n, "n") if n < 0 else (m, "m")
+        raise RuntimeError(f"{name} must be greater or equal to 0, got {bad}")
     return _finish(np.eye(n, n if m is None else m, dtype=_np_dtype(dtype)), requires_grad)
 
 
-def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+def arange(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Values from start (inclusive) to end (exclusive) by step; int64 unless a float is given."""
     _check_device(device)
     if end is None:
@@ -150,6 +194,9 @@ def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad=F
     """`steps` evenly spaced values from start to end (both included)."""
     _check_device(device)
     np_dtype = _np_dtype(dtype)
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    start, end = (v.item() if isinstance(v, Tensor) else v for v in (start, end))
     if steps == 1:
         return _finish(np.array([start], dtype=np_dtype), requires_grad)
     # PyTorch works in the output dtype and fills the first half forward from start and the
@@ -190,26 +237,38 @@ def full_like(input: Tensor, fill_value, *, dtype=None, device=None, requires_gr
                    requires_grad)  # fmt: skip
 
 
-def rand(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+def rand(*sizes, size=None, generator=None, dtype=None, device=None, requires_grad=False):
     """Samples from U(0, 1)."""
-    shape = _shape_args(size)
-    return _finish(_random.uniform(0.0, 1.0, shape, generator).astype(_np_dtype(dtype)),
-                   requires_grad)  # fmt: skip
+    shape, np_dtype = _sizes(sizes, size), _float_only(dtype, "check_uniform_bounds")
+    return _finish(_random.uniform(0.0, 1.0, shape, generator).astype(np_dtype), requires_grad)
 
 
-def randn(*size, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+def randn(*sizes, size=None, generator=None, dtype=None, device=None, requires_grad=False):
     """Samples from N(0, 1)."""
-    shape = _shape_args(size)
-    return _finish(_random.normal(0.0, 1.0, shape, generator).astype(_np_dtype(dtype)),
-                   requires_grad)  # fmt: skip
+    shape, np_dtype = _sizes(sizes, size), _float_only(dtype, "normal_kernel_cpu")
+    return _finish(_random.normal(0.0, 1.0, shape, generator).astype(np_dtype), requires_grad)
 
 
-def randint(*args, size=None, generator=None, dtype=None, device=None, requires_grad=False):
+def _float_only(dtype, kernel: str) -> np.dtype:
+    """rand/randn draw floats: PyTorch has no integer kernel for them."""
+    np_dtype = np.dtype(_np_dtype(dtype))
+    if np_dtype.kind != "f":
+        word = {"b": "Bool", "u": "Byte"}.get(np_dtype.kind) or \
+            {1: "Char", 2: "Short", 4: "Int", 8: "Long"}[np_dtype.itemsize]  # fmt: skip
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{word}\'')
+    return np_dtype
+
+
+def randint(*args, low=None, high=None, size=None, generator=None, dtype=None, device=None,
+            requires_grad=False):  # fmt: skip
     """Integers in [low, high): `randint(high, size)` or `randint(low, high, size)`."""
     if size is None:
         *bounds, size = args
     else:
         bounds = list(args)
+    bounds += [b for b in (low, high) if b is not None]  # keyword bounds, as PyTorch allows
+    if low is not None and high is None and len(bounds) == 1:
+        raise TypeError("randint() missing required argument 'high'")
     low, high = (0, bounds[0]) if len(bounds) == 1 else bounds
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} "

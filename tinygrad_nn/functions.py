@@ -500,6 +500,29 @@ def select(input, dim, index):
     return input.select(dim, index)
 
 
+def nonzero(input, *, as_tuple=False):
+    """Indices of the non-zero elements."""
+    return input.nonzero(as_tuple=as_tuple)
+
+
+def argwhere(input):
+    """Indices of the non-zero elements, as an (n, ndim) tensor."""
+    return input.argwhere()
+
+
+def roll(input, shifts, dims=None):
+    """Shift elements along dims, wrapping around."""
+    return input.roll(shifts, dims)
+
+
+def movedim(input, source, destination):
+    """Move dims from source positions to destination positions."""
+    return input.movedim(source, destination)
+
+
+moveaxis = movedim
+
+
 def gather(input, dim, index):
     """Values at index along dim."""
     return input.gather(dim, index)

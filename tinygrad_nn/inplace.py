@@ -181,7 +181,7 @@ def view_index(base: np.ndarray, view: np.ndarray) -> np.ndarray:
 class ViewScatter(Function):
     """y = base with y.flat[index] = src.   dL/dbase = g with zeros at index,   dL/dsrc = g.flat[index]."""
 
-    node_name = "CopySlices"
+    node_name = "torch::autograd::CopySlices"
 
     @staticmethod
     def forward(ctx, base, index, src):
@@ -189,6 +189,8 @@ class ViewScatter(Function):
         out = base._data.copy()
         out.reshape(-1)[index.reshape(-1)] = src._data.reshape(-1)
         return _make(out)
+
+    rule = "grad_base = grad with zeros at index;  grad_src = grad.flat[index]"
 
     @staticmethod
     def backward(ctx, grad):
@@ -210,6 +212,8 @@ class ViewGather(Function):
     def forward(ctx, base, index):
         ctx.index, ctx.shape = index, base._data.shape
         return _make(base._data.reshape(-1)[index])
+
+    rule = "grad_base = zeros with grad added at index"
 
     @staticmethod
     def backward(ctx, grad):

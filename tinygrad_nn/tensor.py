@@ -49,6 +49,12 @@ class Size(tuple):
         result = tuple.__getitem__(self, item)
         return Size(result) if isinstance(item, slice) else result
 
+    def __add__(self, other):
+        return Size(tuple.__add__(self, tuple(other)))
+
+    def __radd__(self, other):
+        return Size(tuple(other) + tuple(self))
+
 
 class device:
     """The device a tensor lives on: only 'cpu' exists here."""
@@ -113,8 +119,10 @@ class Tensor:
         _check_device(device)
         if len(args) == 1 and not isinstance(args[0], (builtins.int, Size)):
             data = args[0]
-            if isinstance(data, Tensor):
-                data = data._data
+            if isinstance(data, Tensor) and dtype is None:  # PyTorch returns such a tensor as is
+                Tensor._init_fields(self, data._data, requires_grad)
+                self._vc = data._vc
+                return
             array = np.array(data, dtype=np.float32 if dtype is None else _dt.as_dtype(dtype).np)
             if array.ndim == 0 and not isinstance(args[0], (Tensor, np.ndarray)):
                 raise TypeError(f"new(): data must be a sequence (got {type(data).__name__})")
@@ -398,11 +406,17 @@ class Tensor:
     def type(self, dtype=None):
         """Without arguments, the type name (e.g. 'torch.FloatTensor'); else `to(dtype)`."""
         if dtype is None:
-            names = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int",
-                     "bool": "Bool", "float16": "Half", "int16": "Short", "int8": "Char",
-                     "uint8": "Byte"}  # fmt: skip
-            return f"torch.{names[self._data.dtype.name]}Tensor"
+            return f"torch.{_dtype_word(self)}Tensor"
+        if isinstance(dtype, str):  # 'torch.DoubleTensor'
+            words = {f"torch.{w}Tensor": n for n, w in _DTYPE_WORDS.items()}
+            if dtype not in words:
+                raise ValueError(f"invalid type: '{dtype}'")
+            dtype = _dt._by_name(words[dtype])
         return self.to(dtype)
+
+    def type_as(self, other) -> Tensor:
+        """This tensor in other's dtype."""
+        return self.to(other.dtype)
 
     def float(self) -> Tensor:
         """As float32."""
@@ -462,10 +476,15 @@ class Tensor:
         return builtins.bool(self._data.reshape(()))
 
     def __float__(self) -> float:
-        return builtins.float(self.item())
+        return builtins.float(self._scalar())
 
     def __int__(self) -> int:
-        return builtins.int(self.item())
+        return builtins.int(self._scalar())
+
+    def _scalar(self):
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self._data.reshape(()).item()
 
     def __index__(self) -> int:
         if self._data.dtype.kind not in "iub" or self._data.size != 1:
@@ -654,6 +673,18 @@ class Tensor:
         """Elementwise min; ties share the gradient equally."""
         return binary.Minimum.apply(*_promote(self, _tensor_operand(other, "minimum")))
 
+    def nonzero(self, *, as_tuple: bool = False):
+        """Indices of the non-zero elements: an (n, ndim) int64 tensor, or one 1-d tensor per dim."""
+        coords = np.nonzero(np.atleast_1d(self._data))
+        if as_tuple:
+            return tuple(Tensor._make(c.astype(np.int64)) for c in coords)
+        stacked = np.stack(coords, axis=1) if self._data.ndim else np.zeros((len(coords[0]), 0))
+        return Tensor._make(stacked.astype(np.int64))
+
+    def argwhere(self) -> Tensor:
+        """nonzero() as an (n, ndim) tensor."""
+        return self.nonzero()
+
     def where(self, condition, other) -> Tensor:
         """self where condition else other (`torch.where(condition, self, other)`)."""
         return where(condition, self, other)
@@ -674,7 +705,10 @@ class Tensor:
         # Out of place, self broadcasts to the mask's shape too (masked_fill_ checks its shape).
         shape = _shape_ops.broadcast_shapes(self._data.shape, mask._data.shape)
         x = self if shape == self._data.shape else self.expand(shape)
-        return binary.MaskedFill.apply(x, mask, value)
+        out = binary.MaskedFill.apply(x, mask, value)
+        if isinstance(value, Tensor) and out.grad_fn is not None:
+            out.grad_fn.node_name = "MaskedFillBackward1"  # PyTorch's name for a tensor value
+        return out
 
     def lerp(self, end, weight) -> Tensor:
         """self + weight * (end - self)."""
@@ -1136,9 +1170,10 @@ class Tensor:
 
     # ------------------------------------------------------------------ shape
 
-    def reshape(self, *shape) -> Tensor:
+    def reshape(self, *sizes, shape=None) -> Tensor:
         """The same elements in a new shape (one dim may be -1)."""
-        shape = _infer_shape(_shape_args(shape), self._data.size, self._data.shape)
+        shape = _infer_shape(_shape_args(sizes if shape is None else (shape,)), self._data.size,
+                             self._data.shape)  # fmt: skip
         if shape == self._data.shape:
             return movement.View.apply(self, shape) if self._requires_grad else self._alias()
         return movement.View.apply(self, shape)
@@ -1197,8 +1232,9 @@ class Tensor:
         shape = self._data.shape
         dims = _norm_dims(dim, len(shape)) if dim is not None else range(len(shape))
         new = tuple(n for i, n in enumerate(shape) if not (i in dims and n == 1))
-        return movement.View.apply(self, new, "SqueezeBackward0" if dim is None else
-                                   "SqueezeBackward1")  # fmt: skip
+        name = "SqueezeBackward0" if dim is None else \
+            "SqueezeBackward2" if isinstance(dim, (tuple, list)) else "SqueezeBackward1"  # fmt: skip
+        return movement.View.apply(self, new, name)
 
     def unsqueeze(self, dim: int) -> Tensor:
         """Insert a size-1 dim at position dim."""
@@ -1227,9 +1263,9 @@ class Tensor:
             return movement.View.apply(self, self._data.shape, "TBackward0")
         return movement.Permute.apply(self, (1, 0), "TBackward0")
 
-    def permute(self, *dims) -> Tensor:
+    def permute(self, *order, dims=None) -> Tensor:
         """Reorder the dims."""
-        dims = _shape_args(dims)
+        dims = _shape_args(order if dims is None else (dims,))
         n = self._data.ndim
         if len(dims) != n:
             raise RuntimeError(
@@ -1277,25 +1313,67 @@ class Tensor:
                                "number of dimensions of tensor")  # fmt: skip
         return movement.Repeat.apply(self, repeats)
 
-    def flip(self, *dims) -> Tensor:
+    def flip(self, *order, dims=None) -> Tensor:
         """Reverse the order of elements along dims."""
-        return movement.Flip.apply(self, _norm_dims(list(_shape_args(dims)), self._data.ndim))
+        dims = _shape_args(order if dims is None else (dims,))
+        return movement.Flip.apply(self, _norm_dims(list(dims), self._data.ndim))
+
+    def roll(self, shifts, dims=None) -> Tensor:
+        """Shift elements along dims, wrapping around (all elements, flattened, if dims is None)."""
+        if dims is None:
+            return self.flatten().roll(shifts, 0).view(self._data.shape)
+        shifts = (shifts,) if isinstance(shifts, builtins.int) else tuple(shifts)
+        dims = (dims,) if isinstance(dims, builtins.int) else tuple(dims)
+        if len(shifts) != len(dims):
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:"
+                               f"{len(dims)}")  # fmt: skip
+        out = self
+        for shift, dim in zip(shifts, dims):
+            d = _norm_dim(dim, self._data.ndim)
+            n = self._data.shape[d]
+            if n:  # the last `shift` elements come first: two slices joined
+                k = shift % n
+                head = out.narrow(d, n - k, k)
+                out = movement.Cat.apply(d, head, out.narrow(d, 0, n - k)) if k else out
+        if out is not self and out.grad_fn is not None:
+            out.grad_fn.node_name = "RollBackward0"
+        return out
+
+    def movedim(self, source, destination) -> Tensor:
+        """Move dims from `source` positions to `destination` positions; the rest keep order."""
+        n = self._data.ndim
+        src = [source] if isinstance(source, builtins.int) else list(source)
+        dst = [destination] if isinstance(destination, builtins.int) else list(destination)
+        if len(src) != len(dst):
+            raise RuntimeError(f"movedim: Invalid source or destination dims: source ({src} dims)"
+                               f" should contain the same number of dims as destination ({dst}"
+                               " dims)")  # fmt: skip
+        src, dst = [_norm_dim(d, n) for d in src], [_norm_dim(d, n) for d in dst]
+        order = [None] * n
+        for s_, d_ in zip(src, dst):
+            order[d_] = s_
+        rest = iter(d for d in range(n) if d not in src)
+        return self.permute(tuple(o if o is not None else next(rest) for o in order))
+
+    moveaxis = movedim
 
     def chunk(self, chunks: int, dim: int = 0) -> tuple:
         """Split into `chunks` pieces (the last may be smaller)."""
+        if chunks <= 0:
+            raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
         size = self._data.shape[_norm_dim(dim, self._data.ndim)]
         step = -(-size // chunks) if size else 1
         return self.split(step, dim)
 
-    def split(self, split_size_or_sections, dim: int = 0) -> tuple:
+    def split(self, split_size, dim: int = 0) -> tuple:
         """Pieces of `split_size` along dim, or of the listed sizes."""
         d = _norm_dim(dim, self._data.ndim)
         size = self._data.shape[d]
-        if isinstance(split_size_or_sections, builtins.int):
-            step = split_size_or_sections
+        if isinstance(split_size, builtins.int):
+            step = split_size
             sizes = [min(step, size - i) for i in range(0, size, step)] if size else [0]
         else:
-            sizes = list(split_size_or_sections)
+            sizes = list(split_size)
             if builtins.sum(sizes) != size:
                 raise RuntimeError(
                     f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's "
@@ -1305,7 +1383,8 @@ class Tensor:
         for n in sizes:
             pieces.append(self[(slice(None),) * d + (slice(start, start + n),)])
             start += n
-        return _multi_views(tuple(pieces), "Split")
+        return _multi_views(tuple(pieces), "Split" if isinstance(split_size, builtins.int) else
+                            "SplitWithSizes")  # fmt: skip
 
     def unbind(self, dim: int = 0) -> tuple:
         """All slices along dim, with that dim removed."""
@@ -1324,13 +1403,35 @@ class Tensor:
     def narrow(self, dim: int, start: int, length: int) -> Tensor:
         """The slice start..start+length along dim."""
         d = _norm_dim(dim, self._data.ndim)
+        n = self._data.shape[d]
+        start, length = _int_of(start), _int_of(length)
+        if not -n <= start <= n:
+            raise IndexError(f"start out of range (expected to be in range of [{-n}, {n}], but "
+                             f"got {start})")  # fmt: skip
+        start = start + n if start < 0 else start
+        if length < 0:
+            raise RuntimeError("narrow(): length must be non-negative.")
+        if start + length > n:
+            raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
         return self[(slice(None),) * d + (slice(start, start + length),)]
 
     def __getitem__(self, key) -> Tensor:
-        return movement.Index.apply(self, _index_key(key, self._data.shape))
+        key = _index_key(key, self._data.shape)
+        if len(key) > 1 and not movement._is_basic(key):
+            split = _ints_first(key)
+            if split is not None:  # PyTorch selects the int dims first, then indexes the rest
+                return movement.Index.apply(movement.Index.apply(self, split[0]), split[1])
+        return movement.Index.apply(self, key)
 
     def __setitem__(self, key, value) -> None:
         key = _index_key(key, self._data.shape)
+        if not isinstance(value, (Tensor, builtins.int, builtins.float, np.generic)):
+            raise TypeError(f"can't assign a {type(value).__name__} to a {self.type()}")
+        if len(key) > 1 and not movement._is_basic(key):
+            split = _ints_first(key)
+            if split is not None:  # as in __getitem__: into the selected view, then the rest
+                self[split[0]][split[1]] = value
+                return
         if isinstance(value, Tensor) and value._data.dtype != self._data.dtype:
             value = value._cast(self.dtype)
         self._inplace(lambda t: movement.IndexPut.apply(t, key, value))
@@ -1377,11 +1478,21 @@ class Tensor:
         n = self._data.ndim
         letters = "abcdefghijklmnopqrstuvwxyz"[:n]
         a, b = _norm_dim(dim1, n), _norm_dim(dim2, n)
-        if offset == 0 and self._data.shape[a] == self._data.shape[b]:
-            subs = letters.replace(letters[b], letters[a])
-            out = "".join(c for i, c in enumerate(letters) if i not in (a, b)) + letters[a]
-            return linalg.Einsum.apply([subs], out, self)
-        return Tensor._make(np.diagonal(self._data, offset, a, b).copy())
+        if a == b:
+            raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+        x, shape = self, self._data.shape
+        if offset > 0:  # the diagonal of the square part that starts `offset` columns in
+            x = x.narrow(b, min(offset, shape[b]), max(shape[b] - offset, 0))
+        elif offset < 0:
+            x = x.narrow(a, min(-offset, shape[a]), max(shape[a] + offset, 0))
+        m = min(x._data.shape[a], x._data.shape[b])
+        x = x.narrow(a, 0, m).narrow(b, 0, m)
+        subs = letters.replace(letters[b], letters[a])
+        out = "".join(c for i, c in enumerate(letters) if i not in (a, b)) + letters[a]
+        result = linalg.Einsum.apply([subs], out, x)
+        if result.grad_fn is not None:
+            result.grad_fn.node_name = "DiagonalBackward0"
+        return result
 
     # ------------------------------------------------------------------ linear algebra
 
@@ -1684,10 +1795,13 @@ def _infer_shape(shape: tuple, numel: int, old_shape: tuple) -> tuple:
     return shape
 
 
+_DTYPE_WORDS = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int",
+                "bool": "Bool", "float16": "Half", "int16": "Short", "int8": "Char",
+                "uint8": "Byte"}  # fmt: skip
+
+
 def _dtype_word(t: Tensor) -> str:
-    return {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int",
-            "bool": "Bool", "float16": "Half", "int16": "Short", "int8": "Char",
-            "uint8": "Byte"}[t._data.dtype.name]  # fmt: skip
+    return _DTYPE_WORDS[t._data.dtype.name]
 
 
 def _accumulate_dtype(t: Tensor, dtype):
@@ -1722,10 +1836,12 @@ def _check_no_partial_overlap(t: Tensor, other) -> None:
 
 
 def _multi_views(pieces: tuple, op: str) -> tuple:
-    """Tag the views split/chunk/unbind return: PyTorch refuses in-place changes to them."""
+    """Tag the views split/chunk/unbind return: PyTorch refuses in-place changes to them.
+    PyTorch makes them in one node; each piece's node here shows that node's name."""
     for i, piece in enumerate(pieces):
         if piece.grad_fn is not None:
             piece._multi_view = (op, i)
+            piece.grad_fn.node_name = f"{op}Backward0"
     return pieces
 
 
@@ -1918,6 +2034,14 @@ def _index_key(key, shape: tuple) -> tuple:
     """Turn a Python index into a NumPy one: Tensors and lists become arrays, checked."""
     if key.__class__ is builtins.int or key.__class__ is slice:
         key = (key,)
+    elif key.__class__ is list and _list_is_tuple(key):
+        warnings.warn(
+            "Using a non-tuple sequence for multidimensional indexing is deprecated and will be "
+            "changed in pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this "
+            "will be interpreted as tensor index, x[torch.tensor(seq)], which will result "
+            "either in an error or a different result", UserWarning, stacklevel=3
+        )
+        key = tuple(key)
     elif not isinstance(key, tuple):
         key = (key,)
     out = []
@@ -1926,6 +2050,10 @@ def _index_key(key, shape: tuple) -> tuple:
             # A 0-d integer tensor indexes like a Python int (a view), as in PyTorch.
             k = builtins.int(k._data) if k._data.ndim == 0 and k._data.dtype.kind in "iu" \
                 else k._data  # fmt: skip
+            if k.__class__ is np.ndarray and k.dtype == np.uint8:  # a byte tensor is a mask
+                warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a "
+                              "dtype torch.bool instead.", UserWarning, stacklevel=3)  # fmt: skip
+                k = k.astype(np.bool_)
         elif isinstance(k, list):
             k = np.asarray(k)
             if k.size == 0:
@@ -1939,6 +2067,8 @@ def _index_key(key, shape: tuple) -> tuple:
             if k.step is not None and _int_of(k.step) <= 0:
                 raise ValueError("step must be greater than zero")
             k = slice(_int_of(k.start), _int_of(k.stop), _int_of(k.step))
+        elif isinstance(k, str):
+            raise TypeError(f"new(): invalid data type '{type(k).__name__}'")
         elif not (k is None or k is Ellipsis or isinstance(k, builtins.int)):
             raise IndexError(
                 "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables "
@@ -1946,6 +2076,38 @@ def _index_key(key, shape: tuple) -> tuple:
             )
         out.append(k)
     return tuple(out)
+
+
+def _list_is_tuple(key: list) -> bool:
+    """PyTorch reads `x[[0, 1], [2, 3]]`-style lists (holding sequences, tensors, slices,
+    None or ...) as a tuple of indices, and `x[[0, 1]]` as one index."""
+    return len(key) < 32 and any(
+        isinstance(k, (Tensor, list, tuple, slice, np.ndarray)) or k is None or k is Ellipsis
+        for k in key
+    )
+
+
+def _ints_first(key: tuple):
+    """Split an index mixing ints and arrays as PyTorch applies it: the ints select first
+    (removing their dims), then the arrays index what is left. NumPy would count the ints
+    as arrays, which moves the result's dims (`x[0, :, [1, 2]]` is (2, n) there, (n, 2)
+    here). Returns (select key, rest key), or None if no int is mixed in."""
+    if not any(k.__class__ is builtins.int for k in key):
+        return None
+    first, rest = [], []
+    for k in key:
+        if k.__class__ is builtins.int:
+            first.append(k)
+        elif k is None or k.__class__ is builtins.bool:  # they add a dim, consuming none
+            rest.append(k)
+        elif k is Ellipsis:
+            first.append(k)
+            rest.append(k)
+        else:
+            first.extend([slice(None)] * (k.ndim if k.__class__ is np.ndarray and
+                                          k.dtype == np.bool_ else 1))  # fmt: skip
+            rest.append(k)
+    return tuple(first), tuple(rest)
 
 
 def _int_of(v):
@@ -1956,8 +2118,13 @@ def _int_of(v):
     return builtins.int(v)
 
 
-def where(condition, input, other) -> Tensor:
-    """input where condition else other, broadcasting all three."""
+def where(condition, input=None, other=None) -> Tensor:
+    """input where condition else other, broadcasting all three.
+
+    With the condition alone, the indices where it is True (`condition.nonzero(as_tuple=True)`).
+    """
+    if input is None and other is None:
+        return _tensor_operand(condition, "where").nonzero(as_tuple=True)
     condition = _as_mask(condition, "where")
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         input = Tensor._make(np.asarray(input, dtype=_dt.result_type(input).np))

@@ -24,7 +24,7 @@ import heapq
 import numpy as np
 
 from . import anomaly
-from .function import AccumulateGrad, _hooks, grad_accumulator
+from .function import AccumulateGrad, Tensor, _hooks, grad_accumulator
 from .grad_mode import _state
 
 
@@ -131,7 +131,8 @@ def _call_backward(node, grads: dict, retain_graph: bool) -> tuple:
         if len(meta) == 1:
             args = (grads[0],)
         elif node.materialize_grads:
-            args = tuple(grads[i] if i in grads else _zeros(m) for i, m in enumerate(meta))
+            args = tuple(grads[i] if i in grads else _zeros(m) if m is not None else None
+                         for i, m in enumerate(meta))  # None for an output that is no Tensor
         else:
             args = tuple(grads.get(i) for i in range(len(meta)))
         for hook in node._node_pre_hooks:
@@ -191,8 +192,6 @@ def _add_pending(slot: dict, nr: int, g) -> None:
 
 
 def _zeros(meta):
-    from ..tensor import Tensor
-
     shape, dtype = meta
     return Tensor._make(np.zeros(shape, dtype))
 
@@ -253,8 +252,6 @@ def _as_tuple(x) -> tuple:
 
 
 def _root_edges(outputs, grad_outputs, is_grads_call: bool):
-    from ..tensor import Tensor
-
     edges, grads = [], []
     for i, out in enumerate(outputs):
         g = grad_outputs[i] if i < len(grad_outputs) else None
@@ -295,7 +292,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
                             capture=capture)  # fmt: skip
     for t in inputs:
         g = captured.get(_input_edge(t))
-        if g is not None:
+        if g is not None and not (t._retains_grad and t.grad_fn is not None):  # stored already
             _store_grad(t, g, create_graph)
 
 
@@ -314,6 +311,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     be differentiated again; unused inputs raise unless `allow_unused=True` (then None).
     """
     outputs, inputs = _as_tuple(outputs), _as_tuple(inputs)
+    if is_grads_batched:
+        return _batched_grad(outputs, inputs, _as_tuple(grad_outputs), retain_graph,
+                             create_graph, allow_unused, materialize_grads)  # fmt: skip
     for t in inputs:
         if not t._requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
@@ -340,3 +340,20 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             g = g.detach()
         result.append(g)
     return tuple(result)
+
+
+def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused,
+                  materialize_grads) -> tuple:  # fmt: skip
+    """`grad` with `is_grads_batched`: dim 0 of each grad_output is a batch of vectors, one
+    vector-Jacobian product per entry, stacked (a loop here where PyTorch uses vmap)."""
+    from ..functions import stack
+
+    if not grad_outputs or any(g is None for g in grad_outputs):
+        raise RuntimeError("If `is_grads_batched=True`, grad_outputs must be given as tensors")
+    n = grad_outputs[0].shape[0]
+    rows = []
+    for i in range(n):
+        keep = True if i < n - 1 else retain_graph
+        rows.append(grad(outputs, inputs, [g[i] for g in grad_outputs], keep, create_graph,
+                         allow_unused=allow_unused, materialize_grads=materialize_grads))  # fmt: skip
+    return tuple(None if column[0] is None else stack(list(column)) for column in zip(*rows))

@@ -24,6 +24,7 @@ node for a leaf, or `None` for a constant). Those edges are the whole graph:
 
 from __future__ import annotations
 
+import functools
 import itertools
 import threading
 import weakref
@@ -99,16 +100,20 @@ class BackwardNode:
         self.materialize_grads = value
 
     def mark_dirty(self, *tensors) -> None:
-        """Accepted for PyTorch compatibility; in-place custom Functions bump versions here."""
+        """Declare inputs that forward changed in place: their versions move on, and an input
+        returned as an output stays the same tensor object, now with this node as grad_fn."""
         for t in tensors:
             t._vc[0] += 1
+        self._dirty = tensors
 
     # ------------------------------------------------------------ graph info
 
     def name(self) -> str:
-        """PyTorch-style name of the node, e.g. `MulBackward0`."""
-        return self.__dict__.get("node_name") or self._fn.node_name or \
-            f"{self._fn.__name__}Backward0"  # fmt: skip
+        """PyTorch-style name of the node: `MulBackward0`, or `MyFnBackward` for a user's own
+        Function (PyTorch's Python Functions carry no overload number)."""
+        fn = self._fn
+        return self.__dict__.get("node_name") or fn.node_name or \
+            f"{fn.__name__}Backward{'' if fn._user_op else '0'}"  # fmt: skip
 
     def register_hook(self, hook):
         """`hook(grad_inputs, grad_outputs)` runs after this node's backward."""
@@ -274,6 +279,10 @@ class Function:
         # check_graph and the error messages; built-in ops record nothing unless asked.
         super().__init_subclass__(**kwargs)
         cls._user_op = not cls.__module__.startswith(__name__.partition(".")[0] + ".")
+        if "vjp" in cls.__dict__ and "backward" not in cls.__dict__:  # PyTorch's other name
+            cls.backward = cls.__dict__["vjp"]
+        if "forward" in cls.__dict__ and getattr(cls, "setup_context", None) is not None:
+            cls.forward = staticmethod(_with_setup_context(cls.forward, cls.setup_context))
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
@@ -338,7 +347,7 @@ def _attach(ctx: BackwardNode, args: tuple, result):
     if result.__class__ is Tensor:  # the common case, one output: the loop below, unrolled
         for a in args:
             if result is a:  # forward returned an input: the output must be a new tensor
-                result = result._shallow_copy()
+                result = _returned_input(ctx, a)
                 break
         data = result._data
         ctx._output_meta = _meta_of(data)
@@ -376,6 +385,18 @@ def _meta_of(data: np.ndarray) -> tuple:
     return meta
 
 
+def _returned_input(ctx: BackwardNode, a):
+    """The output for an input that forward returned as is: a new tensor sharing its memory,
+    or, if forward changed it in place (mark_dirty), that very tensor with a new history."""
+    if not any(a is t for t in ctx.__dict__.get("_dirty", ())):
+        return a._shallow_copy()
+    if a._requires_grad and a.grad_fn is None:
+        raise RuntimeError(
+            "a leaf Variable that requires grad is being used in an in-place operation."
+        )
+    return a
+
+
 def _marked(ctx: BackwardNode, out) -> bool:
     """True if forward marked `out` non-differentiable."""
     skip = ctx._non_differentiable
@@ -408,9 +429,53 @@ class _hooks:
     on_accumulate: list = []  # hook(leaf, grad) after a gradient reached a leaf
 
 
+def _with_setup_context(forward, setup_context):
+    """PyTorch's newer style: `forward(*args)` without ctx, and `setup_context(ctx, inputs,
+    output)` to save what backward needs. Made into the classic `forward(ctx, *args)`."""
+
+    def classic_forward(ctx, *args, **kwargs):
+        output = forward(*args, **kwargs)
+        setup_context(ctx, args, output)
+        return output
+
+    return classic_forward
+
+
 def once_differentiable(fn):
-    """Accepted for PyTorch compatibility: marks a backward that is not itself differentiable."""
-    return fn
+    """Mark a backward that is not itself differentiable: it runs without recording, and
+    differentiating its results again raises (PyTorch's DelayedError)."""
+
+    @functools.wraps(fn)
+    def wrapper(ctx, *grads):
+        previous, _state.enabled = _state.enabled, False
+        try:
+            result = fn(ctx, *grads)
+        finally:
+            _state.enabled = previous
+        if not previous or not any(isinstance(g, Tensor) and g._requires_grad for g in grads):
+            return result
+        single = not isinstance(result, tuple)
+        wrapped = tuple(_DelayedError.apply(r) if isinstance(r, Tensor) and r.is_floating_point()
+                        else r for r in ((result,) if single else result))  # fmt: skip
+        return wrapped[0] if single else wrapped
+
+    return wrapper
+
+
+class _DelayedError(Function):
+    """y = x, but a gradient through y raises: the output of a once_differentiable backward."""
+
+    node_name = "DelayedError"
+
+    @staticmethod
+    def forward(ctx, x):
+        return Tensor._make(x._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError(
+            "trying to differentiate twice a function that was marked with @once_differentiable"
+        )
 
 
 from ..tensor import Tensor  # noqa: E402  (tensor.py imports this package lazily)

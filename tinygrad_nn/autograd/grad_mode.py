@@ -28,6 +28,11 @@ class _GradModeContext:
 
     _target: bool
 
+    def __new__(cls, orig_func=None):
+        if callable(orig_func):  # used bare, `@no_grad` without the call: decorate at once
+            return cls()(orig_func)
+        return super().__new__(cls)
+
     def __enter__(self):
         self._previous = _state.enabled
         _state.enabled = self._target

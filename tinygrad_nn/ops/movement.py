@@ -68,6 +68,8 @@ class View(Function):
             ctx.node_name = name
         return _as_view_of(_make(x._data.reshape(shape)), x)
 
+    rule = "grad_x = grad.reshape(x.shape)"
+
     @staticmethod
     def backward(ctx, grad):
         return grad.reshape(ctx.shape), None, None
@@ -83,6 +85,8 @@ class Permute(Function):
             ctx.node_name = name
         return _as_view_of(_make(x._data.transpose(dims)), x)
 
+    rule = "grad_x = grad.permute(the inverse of dims)"
+
     @staticmethod
     def backward(ctx, grad):
         return grad.permute(tuple(np.argsort(ctx.dims).tolist())), None, None
@@ -95,6 +99,8 @@ class Expand(Function):
     def forward(ctx, x, shape):
         ctx.shape = x._data.shape
         return _as_view_of(_make(np.broadcast_to(x._data, shape)), x)
+
+    rule = "grad_x = grad summed back to x.shape"
 
     @staticmethod
     def backward(ctx, grad):
@@ -109,6 +115,8 @@ class Repeat(Function):
         shape = (1,) * (len(repeats) - x._data.ndim) + x._data.shape
         ctx.shape, ctx.in_shape, ctx.repeats = shape, x._data.shape, repeats
         return _make(np.tile(x._data.reshape(shape), repeats))
+
+    rule = "grad_x = the sum of grad over the tiles"
 
     @staticmethod
     def backward(ctx, grad):
@@ -127,6 +135,8 @@ class Flip(Function):
         ctx.dims = dims
         return _make(np.flip(x._data, dims).copy())
 
+    rule = "grad_x = grad.flip(dims)"
+
     @staticmethod
     def backward(ctx, grad):
         return grad.flip(ctx.dims), None
@@ -135,6 +145,30 @@ class Flip(Function):
 def _is_basic(key: tuple) -> bool:
     """True if `key` holds only ints, slices, None and Ellipsis (NumPy returns a view)."""
     return all(k is None or k is Ellipsis or isinstance(k, (int, slice)) for k in key)
+
+
+def _basic_node_name(key: tuple, shape: tuple) -> str:
+    """PyTorch's node for a basic index is its last step that does something: a select (int),
+    a slice, or an unsqueeze (None); full slices and `...` are skipped, and a key of only
+    those gives an alias. A Python bool is an advanced index there."""
+    consumed = sum(1 for k in key
+                   if k is not None and k is not Ellipsis and k.__class__ is not bool)  # fmt: skip
+    name, dim = "AliasBackward0", 0
+    for k in key:
+        if k is Ellipsis:
+            dim += len(shape) - consumed
+        elif k is None:
+            name = "UnsqueezeBackward0"
+        elif k.__class__ is bool:
+            name = "IndexBackward0"
+        elif k.__class__ is slice:
+            start, stop, step = k.indices(shape[dim])
+            if start != 0 or stop != shape[dim] or step != 1:
+                name = "SliceBackward0"
+            dim += 1
+        else:
+            name, dim = "SelectBackward0", dim + 1
+    return name
 
 
 class Index(Function):
@@ -146,13 +180,13 @@ class Index(Function):
         ctx.shape, ctx.key = x._data.shape, key
         basic = _is_basic(key)
         if basic:
-            ctx.node_name = "SliceBackward0" if all(
-                isinstance(k, slice) or k is Ellipsis or k is None for k in key
-            ) else "SelectBackward0"
+            ctx.node_name = _basic_node_name(key, x._data.shape)
         if basic and Ellipsis not in key:
             key = key + (Ellipsis,)  # x[0] of a vector: a 0-d view, not a NumPy scalar copy
         out = _make(x._data[key])
         return _as_view_of(out, x) if basic else out
+
+    rule = "grad_x = zeros with grad added at key"
 
     @staticmethod
     def backward(ctx, grad):
@@ -174,6 +208,8 @@ class IndexAdd(Function):
             np.add.at(out, key, grad._data)
         return _make(out)
 
+    rule = "grad_grad = grad[key]"
+
     @staticmethod
     def backward(ctx, grad):
         return grad[ctx.key], None, None
@@ -182,15 +218,19 @@ class IndexAdd(Function):
 class IndexPut(Function):
     """y = x with y[key] = v.   dL/dx = g with zeros at key,   dL/dv = g[key] summed to v."""
 
-    node_name = "CopySlices"
+    node_name = "torch::autograd::CopySlices"  # PyTorch's name for a write into a view
 
     @staticmethod
     def forward(ctx, x, key, v):
         out = x._data.copy()
         out[key] = v._data if isinstance(v, Tensor) else v
+        if not _is_basic(key):  # an advanced index writes through index_put_, not a view
+            ctx.node_name = "IndexPutBackward0"
         ctx.key = key
         ctx.v_shape = v._data.shape if isinstance(v, Tensor) else None
         return _make(out)
+
+    rule = "grad_x = grad with zeros at key;  grad_v = grad[key] summed to v.shape"
 
     @staticmethod
     def backward(ctx, grad):
@@ -215,6 +255,8 @@ class Cat(Function):
             return _make(np.zeros((0,), dtype))
         return _make(np.concatenate(arrays, axis=dim, dtype=dtype))
 
+    rule = "grad_xs[i] = the slice of grad where xs[i] went"
+
     @staticmethod
     def backward(ctx, grad):
         grads, start = [None], 0
@@ -233,6 +275,8 @@ class Stack(Function):
         ctx.dim = dim
         dtype = np.result_type(*[x._data.dtype for x in xs])
         return _make(np.stack([x._data for x in xs], axis=dim, dtype=dtype))
+
+    rule = "grad_xs[i] = grad.select(dim, i)"
 
     @staticmethod
     def backward(ctx, grad):
@@ -255,6 +299,8 @@ class Gather(Function):
         # Off `dim`, the index may be smaller than x: cut x down to it.
         cut = tuple(slice(None) if d == dim else slice(0, n) for d, n in enumerate(idx.shape))
         return _make(np.take_along_axis(a[cut], idx, dim))
+
+    rule = "grad_x = zeros with grad added at index along dim"
 
     @staticmethod
     def backward(ctx, grad):
@@ -297,6 +343,8 @@ class ScatterAdd(Function):
         np.add.at(out, tuple(coords), grad._data[tuple(slice(0, n) for n in idx.shape)])
         return _make(out)
 
+    rule = "grad_grad = grad.gather(dim, index)"
+
     @staticmethod
     def backward(ctx, grad):
         return grad.gather(ctx.dim, ctx.index), None, None, None
@@ -312,6 +360,8 @@ class Pad(Function):
         ctx.key = tuple(slice(b, b + n) for (b, _), n in zip(pads, x._data.shape))
         return _make(np.pad(x._data, pads, constant_values=value))
 
+    rule = "grad_x = grad without the padding"
+
     @staticmethod
     def backward(ctx, grad):
         return grad[ctx.key], None, None
@@ -324,6 +374,8 @@ class Tril(Function):
     def forward(ctx, x, k):
         ctx.k = k
         return _make(np.tril(x._data, k))
+
+    rule = "grad_x = tril(grad, k)"
 
     @staticmethod
     def backward(ctx, grad):
@@ -338,6 +390,8 @@ class Triu(Function):
         ctx.k = k
         return _make(np.triu(x._data, k))
 
+    rule = "grad_x = triu(grad, k)"
+
     @staticmethod
     def backward(ctx, grad):
         return grad.triu(ctx.k), None
@@ -349,6 +403,8 @@ class Clone(Function):
     @staticmethod
     def forward(ctx, x):
         return _make(np.array(x._data, copy=True, order="C"))
+
+    rule = "grad_x = grad"
 
     @staticmethod
     def backward(ctx, grad):
@@ -364,6 +420,8 @@ class Cast(Function):
     def forward(ctx, x, np_dtype):
         ctx.dtype = x._data.dtype
         return _make(x._data.astype(np_dtype))
+
+    rule = "grad_x = grad cast back to x.dtype"
 
     @staticmethod
     def backward(ctx, grad):
