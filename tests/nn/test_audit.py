@@ -294,3 +294,38 @@ def test_sequential_refuses_bad_factors(factor, error):
 
 def test_sequential_iadd_refuses_a_list():
     assert_same(lambda lib: _three(lib).__iadd__([lib.nn.ReLU()]))
+
+
+# ---------------------------------------------------------------------- dtype mismatches
+
+
+@pytest.mark.parametrize(
+    ("input", "weight", "bias"),
+    [("float64", "float32", "float32"), ("int64", "float32", "float32"),
+     ("float32", "float32", "float64"), ("float32", "float64", "float32")],
+    ids=["double_input", "long_input", "double_bias", "double_weight"],
+)  # fmt: skip
+def test_linear_names_mismatched_dtypes_as_pytorch(input, weight, bias):
+    def run(lib):
+        return lib.nn.functional.linear(lib.ones(4, 2, dtype=getattr(lib, input)),
+                                        lib.ones(3, 2, dtype=getattr(lib, weight)),
+                                        lib.ones(3, dtype=getattr(lib, bias)))  # fmt: skip
+
+    assert_same(run)
+
+
+@pytest.mark.parametrize(
+    ("input", "weight", "bias"),
+    [("float64", "float32", None), ("float64", "float32", "float32"),
+     ("float32", "float64", None), ("float32", "float32", "float64"),
+     ("int64", "float32", "float32"), ("float32", "float64", "float32")],
+    ids=["double_input", "double_input_bias", "double_weight", "double_bias", "long_input",
+         "double_weight_bias"],
+)  # fmt: skip
+def test_conv_names_mismatched_dtypes_as_pytorch(input, weight, bias):
+    def run(lib):
+        b = None if bias is None else lib.ones(1, dtype=getattr(lib, bias))
+        return lib.nn.functional.conv2d(lib.ones(1, 1, 3, 3, dtype=getattr(lib, input)),
+                                        lib.ones(1, 1, 2, 2, dtype=getattr(lib, weight)), b)  # fmt: skip
+
+    assert_same(run)

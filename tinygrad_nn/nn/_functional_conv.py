@@ -21,6 +21,12 @@ import numpy as np
 from ..ops.movement import Pad
 from ..ops.window import Fold, Unfold, WindowMax, window_counts
 from ..tensor import Tensor
+from ._functional_loss import _dtype_word
+
+# The C++ type names PyTorch's conv messages use.
+_CPP_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
+              "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+              "bool": "bool"}  # fmt: skip
 
 _make = Tensor._make
 
@@ -70,8 +76,18 @@ def _conv_padding(padding, kernel: tuple, stride: tuple, dilation: tuple) -> lis
     return [(p, p) for p in _tuple(padding, nd, "padding")]
 
 
+def _check_conv_dtypes(input: Tensor, weight: Tensor, bias: Tensor | None) -> None:
+    if bias is not None and bias.dtype != input.dtype:
+        raise RuntimeError(f"Input type ({_CPP_NAMES[input._data.dtype.name]}) and bias type "
+                           f"({_CPP_NAMES[bias._data.dtype.name]}) should be the same")  # fmt: skip
+    if weight.dtype != input.dtype:
+        raise RuntimeError(f"expected scalar type {_dtype_word(input)} but found "
+                           f"{_dtype_word(weight)}")  # fmt: skip
+
+
 def _conv(input, weight, bias, stride, padding, dilation, groups: int, nd: int, name: str):
     x, batched = _batched(input, nd, name)
+    _check_conv_dtypes(x, weight, bias)
     kernel = tuple(weight.shape[2:])
     stride, dilation = _tuple(stride, nd, "stride"), _tuple(dilation, nd, "dilation")
     n, channels = x.shape[0], x.shape[1]

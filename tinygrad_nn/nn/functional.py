@@ -36,6 +36,7 @@ from ._functional_conv import (  # noqa: F401
     unfold,
 )
 from ._functional_loss import (  # noqa: F401
+    _dtype_word,
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     cross_entropy,
@@ -138,6 +139,13 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         rows = math.prod(input.shape[:-1])
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{input.shape[-1]} "
                            f"and {weight.shape[1]}x{weight.shape[0]})")  # fmt: skip
+    if bias is not None and input.dim() >= 2:  # PyTorch's addmm(bias, input, W^T) checks
+        if bias.dtype != weight.dtype:
+            raise RuntimeError("self and mat2 must have the same dtype, but got "
+                               f"{_dtype_word(bias)} and {_dtype_word(weight)}")  # fmt: skip
+        if input.dtype != weight.dtype:
+            raise RuntimeError("mat1 and mat2 must have the same dtype, but got "
+                               f"{_dtype_word(input)} and {_dtype_word(weight)}")  # fmt: skip
     out = input.matmul(weight.t())
     return out if bias is None else out + bias
 
