@@ -17,12 +17,14 @@ What to watch:
     by it (that is why a second backward needs `retain_graph=True`, and why evaluation runs
     under `no_grad`, which records nothing at all).
 
-Run:  python examples/draw_graph.py [--out graph.svg]    (the SVG needs Graphviz's `dot`)
+Run:  python examples/draw_graph.py [--out graph.svg | --out DIR]    (the SVG needs `dot`)
+(`--quick` is accepted like in the other examples; one step is quick already.)
 """
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import _common  # noqa: F401  (puts the package on sys.path when run from a clone)
 
@@ -34,9 +36,14 @@ def main(argv=None) -> str:
     """Run one SGD step of the 2-3-2 network, draw it, and return the path of the drawing."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--out", default="graph.svg", help="SVG file to write (default: %(default)s)"
+        "--out",
+        default="graph.svg",
+        help="SVG file, or a directory for graph.svg (default: %(default)s)",
     )
+    parser.add_argument("--quick", action="store_true", help="accepted; one step is quick")
     args = parser.parse_args(argv)
+    if Path(args.out).is_dir():
+        args.out = str(Path(args.out) / "graph.svg")
 
     torch.manual_seed(0)
     model = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 2))

@@ -74,7 +74,7 @@ def train(name, model, optimizer, data, epochs: int) -> dict[str, list[float]]:
 
 def main(argv=None) -> dict:
     """Train with SGD and with Adam, write the plot and the graph, print the validation accuracy."""
-    args = _common.parse_args(__doc__, epochs=20, quick_epochs=4, argv=argv)
+    args = _common.parse_args(__doc__, epochs=20, quick_epochs=8, argv=argv)
     start = time.perf_counter()
     torch.manual_seed(args.seed)
     images, labels = load_digits()  # float32 (1797, 64) in [0, 1], int64 (1797,)

@@ -79,6 +79,33 @@ def test_step_perceptron_gets_zero_gradients_and_sigmoid_learns(tmp_path):
     _assert_svg(sigmoid["svg"])
 
 
+def test_debug_gradients_walks_through_each_tool(capsys):
+    found = _load("debug_gradients").main(["--quick"])
+    out = capsys.readouterr().out
+    broken, fixed = found["broken"], found["fixed"]
+    assert [f.op for f in broken.failures] == ["SoftSignBackward"]  # found in a plain graph
+    assert broken.failures[0].location.startswith("debug_gradients.py:")
+    assert "SoftSign.apply(h)" in broken.failures[0].source
+    assert fixed.ok and fixed.checked == 9 and not fixed.unrecorded  # every node, repaired
+    assert found["compare"]  # the hand-derived dL/dh agrees with h.grad
+    trace = found["trace"]
+    assert "rule:      grad_a = grad * b;  grad_b = grad * a" in str(trace)
+    assert "accumulated into a.grad (2nd contribution)" in str(trace)
+    assert "a.grad == sum of its contributions: True" in out
+    assert "The `where` trap" in found["anomaly"] and "SqrtBackward0" in found["anomaly"]
+    assert "with the double where, z.grad = tensor([1.0000, 0.2500])" in out
+    inplace = found["inplace"]
+    assert "saved by SigmoidBackward0, created at debug_gradients.py:" in inplace
+    assert "changed in place by mul_ at debug_gradients.py:" in inplace
+
+
+def test_draw_graph_takes_the_common_flags(tmp_path, capsys):
+    path = _load("draw_graph").main(["--quick", "--out", str(tmp_path)])
+    assert Path(path) == tmp_path / "graph.svg"
+    _assert_svg(path)
+    assert "after one SGD step" in capsys.readouterr().out
+
+
 def test_train_digits_as_the_readme_runs_it(tmp_path):
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     start = time.perf_counter()

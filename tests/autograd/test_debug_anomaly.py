@@ -122,6 +122,29 @@ def test_inf_gradients_do_not_raise_like_pytorch():
         assert np.isinf(x.grad.numpy()[0])
 
 
+def test_an_inf_loss_raises_nothing_but_a_warning_names_its_origin():
+    x = tg.tensor([0.0, 2.0], requires_grad=True)
+    with autograd.detect_anomaly():
+        loss = x.log().sum()  # an inf loss
+        with pytest.warns(RuntimeWarning) as caught:
+            loss.backward()  # the warning points here
+    (warning,) = [w for w in caught if "anomaly mode" in str(w.message)]
+    message = str(warning.message)
+    assert "backward runs through SumBackward0" in message
+    assert (
+        f"began in the forward pass at LogBackward0 at {HERE}:{_line_of('# an inf loss')}"
+        in message
+    )
+    assert "produced -inf at index (0,)" in message
+    assert os.path.basename(warning.filename) == HERE
+    assert warning.lineno == _line_of("# the warning points here")
+    assert np.isinf(x.grad.numpy()[0])  # PyTorch's result: no error, an inf gradient
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a finite loss warns nothing
+        with autograd.detect_anomaly():
+            x.exp().sum().backward()
+
+
 def test_nan_from_a_constant_input_is_traced_to_it():
     x = tg.tensor([1.0, 2.0], requires_grad=True)
     c = tg.tensor([float("nan"), 1.0])

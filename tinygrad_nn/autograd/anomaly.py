@@ -7,7 +7,9 @@ does (an inf gradient does not raise there either, but is remembered). That node
 far from the cause, so we also watch the forward pass:
 
   * the first op whose inputs are all finite but whose output is not is the *origin*; every
-    later op that carries the bad value along remembers it, and the error names it;
+    later op that carries the bad value along remembers it, and the error names it. When
+    backward starts from a non-finite value that raises no error (an inf loss with inf
+    gradients: PyTorch does not raise), a RuntimeWarning names the origin instead;
   * `where(cond, x, y)` and `masked_fill` are noted. A classic trap: in
     `where(x > 0, x.sqrt(), 0)` the discarded branch still runs backward with a zero
     gradient, and 0 * (derivative of sqrt at x <= 0) = 0 * inf = nan. When a non-finite
@@ -20,6 +22,7 @@ from __future__ import annotations
 import linecache
 import sys
 import threading
+import warnings
 import weakref
 
 import numpy as np
@@ -34,6 +37,7 @@ class _AnomalyState(threading.local):
     first_origin = None  # the first NonFiniteOrigin of this anomaly session
     first_inf = None  # the first node whose backward returned inf (which does not raise)
     masks = None  # MaskNote of every where/masked_fill recorded in this session
+    warned = None  # the origins already reported by a warning in this session
 
 
 _state = _AnomalyState()
@@ -203,6 +207,17 @@ def check_backward_output(node, grads) -> None:
                 _state.first_inf = f"{node.name()}" + (f" (made at {at})" if at else "")
             continue
         raise _nan_error(node, i, bad)
+    origin = node.__dict__.get("metadata", {}).get("nonfinite_origin")
+    if origin is not None and not any(origin is seen for seen in _state.warned):
+        _state.warned.append(origin)  # once per origin: the node nearest the loss says it
+        where = user_location()  # the user's backward() call, not a line of the engine
+        warnings.warn_explicit(
+            f"anomaly mode: backward runs through {node.name()}, whose forward value is not "
+            f"finite; the non-finite values began in the forward pass at {origin.describe()}",
+            RuntimeWarning,
+            where.filename if where else "<unknown>",
+            where.lineno if where else 0,
+        )
 
 
 def _nan_error(node, i: int, bad: np.ndarray) -> AnomalyError:
@@ -291,6 +306,7 @@ def _set(enabled: bool, check_nan: bool) -> None:
     """Switch anomaly mode; the forward watch is installed exactly while it is on."""
     if enabled and not _state.enabled:
         _state.first_origin, _state.first_inf, _state.masks = None, None, []  # a new session
+        _state.warned = []
         _hooks.on_create.append(_watch_forward)
     elif not enabled and _state.enabled:
         _hooks.on_create.remove(_watch_forward)

@@ -5,10 +5,15 @@
     print(trace)
 
 Each node the engine runs becomes a `TraceStep`: the op, the gradient that arrived at its
-output, the local rule it applied (each op declares it as a `rule` class attribute, or its
-docstring has it after the forward formula), and the gradient it sent to each input - with
-a note when that gradient was summed because the input had been broadcast, and when it was
-one of several contributions added into a leaf's `.grad` (a tensor used twice gets two).
+output, the local rule it applied, and the gradient it sent to each input - with a note
+when that gradient was summed because the input had been broadcast, and when it was one of
+several contributions added into a leaf's `.grad` (a tensor used twice gets two).
+
+Each op declares its rule beside its backward, as a `rule` class attribute written with
+the names of its forward arguments (`Mul`: "grad_x = grad * y;  grad_y = grad * x", where
+`grad` is the gradient arriving at the output and `out` the output). The trace shows it
+with the names the tensors have in your code, so `a * b` reads "grad_a = grad * b;
+grad_b = grad * a". A Function without a `rule` shows the formula of its docstring.
 
 Leaves and named intermediates are shown by the names they have in the code that opened
 the `with` block (its local variables; `nn.Module`s give their parameter names), or by the
@@ -19,6 +24,7 @@ when it is off.
 from __future__ import annotations
 
 import inspect
+import re
 import sys
 from dataclasses import dataclass, field
 
@@ -57,6 +63,7 @@ class TraceStep:
     location: object = None  # the Location where the op was created, if recorded
     node: object = field(default=None, repr=False)
     notes: list = field(default_factory=list)
+    declared_rule: str = ""  # the rule as the op declares it, in its own argument names
 
     def __str__(self) -> str:
         shapes = ", ".join(str(s) for s in self.output_shapes)
@@ -87,8 +94,8 @@ class BackwardTrace:
         return list(self._contributions.get(id(tensor), (None, []))[1])
 
     def __str__(self) -> str:
-        head = (f"backward trace: {len(self.steps)} node(s), in execution order "
-                "(in a rule, g is the gradient arriving at the node's output)")  # fmt: skip
+        head = (f"backward trace: {len(self.steps)} node(s), in execution order (in a rule, "
+                "grad is the gradient arriving at the node's output, out is that output)")  # fmt: skip
         return "\n".join([head] + [str(step) for step in self.steps])
 
 
@@ -124,13 +131,17 @@ class trace_backward:
     def _on_backward(self, node, grads_in, grads_out) -> None:
         steps = self.trace.steps
         out_shapes = tuple(m[0] for m in node._output_meta if m is not None)
-        flows = []
+        flows, names = [], {}
         for k, ((child, nr), g) in enumerate(zip(node.next_functions, grads_out)):
             position = node._tensor_args[k] if node._tensor_args is not None else k
             flows.append(self._flow(node, position, child, nr, g, out_shapes))
+            arg, name = input_name(node._fn, position), child and self._name(child, nr)
+            if arg and name and "[" not in arg:  # not one of *xs: its rule says xs[i]
+                names[arg] = name
+        rule = rule_of(node)
         steps.append(TraceStep(len(steps) + 1, node.name(), out_shapes,
-                               [_copy(g) for g in grads_in], rule_of(node), flows,
-                               location_of(node), node))  # fmt: skip
+                               [_copy(g) for g in grads_in], with_names(rule, names), flows,
+                               location_of(node), node, declared_rule=rule))  # fmt: skip
 
     def _flow(self, node, position, child, nr, g, out_shapes) -> GradFlow:
         arg = input_name(node._fn, position) or f"input {position}"
@@ -221,6 +232,17 @@ def format_array(a) -> str:
 
 
 _RULES: dict = {}
+_WORD = re.compile(r"\b(grad_)?([A-Za-z_]\w*)\b")
+
+
+def with_names(rule: str, names: dict) -> str:
+    """`rule` with argument names replaced by the tensors' names: x -> a, grad_x -> grad_a.
+
+    One pass over the words, so swapped names ({"x": "y", "y": "x"}) come out right.
+    """
+    if not names:
+        return rule
+    return _WORD.sub(lambda m: (m.group(1) or "") + names.get(m.group(2), m.group(2)), rule)
 
 
 def rule_of(node) -> str:

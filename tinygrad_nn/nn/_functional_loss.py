@@ -271,6 +271,11 @@ class _BinaryCrossEntropy(Function):
         ctx.save_for_backward(x, t, w)
         return _make(loss.astype(a.dtype, copy=False))
 
+    rule = (
+        "grad_x = grad * w * (x - t) / max(x * (1 - x), 1e-12);  "
+        "grad_t = grad * w * (log(1 - x) - log(x))"
+    )
+
     @staticmethod
     def backward(ctx, grad):
         x, t, w = ctx.saved_tensors

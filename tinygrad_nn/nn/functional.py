@@ -179,6 +179,8 @@ class _Embedding(Function):
         ctx.indices, ctx.shape, ctx.row_scale = indices, weight._data.shape, row_scale
         return _make(weight._data[indices])
 
+    rule = "grad_weight = zeros with grad * row_scale added at the rows named by indices"
+
     @staticmethod
     def backward(ctx, grad):
         if ctx.row_scale is not None:

@@ -53,6 +53,8 @@ class Add(Function):
         ctx.shapes, ctx.alpha = (x._data.shape, _shape(y)), alpha
         return _make(x._data + _arr(y) if alpha == 1 else x._data + alpha * _arr(y))
 
+    rule = "grad_x = grad;  grad_y = alpha * grad"
+
     @staticmethod
     def backward(ctx, grad):
         x_shape, y_shape = ctx.shapes
@@ -70,6 +72,8 @@ class Sub(Function):
     def forward(ctx, x, y, alpha=1):
         ctx.shapes, ctx.alpha = (x._data.shape, _shape(y)), alpha
         return _make(x._data - _arr(y) if alpha == 1 else x._data - alpha * _arr(y))
+
+    rule = "grad_x = grad;  grad_y = -alpha * grad"
 
     @staticmethod
     def backward(ctx, grad):
@@ -89,6 +93,8 @@ class RSub(Function):
     def forward(ctx, x, y):
         return _make(y - x._data)
 
+    rule = "grad_x = -grad"
+
     @staticmethod
     def backward(ctx, grad):
         return -grad, None
@@ -101,6 +107,8 @@ class Mul(Function):
     def forward(ctx, x, y):
         ctx.scalar = _save_operands(ctx, x, y)
         return _make(x._data * _arr(y))
+
+    rule = "grad_x = grad * y;  grad_y = grad * x"
 
     @staticmethod
     def backward(ctx, grad):
@@ -119,6 +127,8 @@ class Div(Function):
     def forward(ctx, x, y):
         ctx.scalar = _save_operands(ctx, x, y)
         return _make(x._data / _arr(y))
+
+    rule = "grad_x = grad / y;  grad_y = -grad * x / y^2"
 
     @staticmethod
     def backward(ctx, grad):
@@ -142,6 +152,8 @@ class RDiv(Function):
         ctx.save_for_backward(x)
         ctx.c = c
         return _make(c / x._data)
+
+    rule = "grad_x = -grad * c / x^2"
 
     @staticmethod
     def backward(ctx, grad):
@@ -169,6 +181,8 @@ class PowScalar(Function):
                 return _make(1 / np.sqrt(a))
         return _make(a**p)
 
+    rule = "grad_x = grad * p * x^(p - 1)"
+
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
@@ -188,6 +202,8 @@ class Pow(Function):
         out = _make(x._data ** y._data)
         ctx.save_for_backward(x, y, out)
         return out
+
+    rule = "grad_x = grad * y * x^(y - 1);  grad_y = grad * out * log(x)"
 
     @staticmethod
     def backward(ctx, grad):
@@ -214,6 +230,8 @@ class RPow(Function):
         ctx.log_c = float(np.log(c)) if c != 0 else None
         return out
 
+    rule = "grad_x = grad * out * log(c)"
+
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
@@ -232,12 +250,12 @@ def _tie_split(grad, x, y, pick_x_mask):
 class Maximum(Function):
     """z = max(x, y) elementwise.   The larger side gets g; a tie gives each g/2."""
 
-    rule = "dL/dx = g where x > y, dL/dy = g where y > x (g/2 each at a tie)"
-
     @staticmethod
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
         return _make(np.maximum(x._data, y._data))
+
+    rule = "grad_x = grad where x > y;  grad_y = grad where y > x  (grad / 2 each at a tie)"
 
     @staticmethod
     def backward(ctx, grad):
@@ -249,12 +267,12 @@ class Maximum(Function):
 class Minimum(Function):
     """z = min(x, y) elementwise.   The smaller side gets g; a tie gives each g/2."""
 
-    rule = "dL/dx = g where x < y, dL/dy = g where y < x (g/2 each at a tie)"
-
     @staticmethod
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
         return _make(np.minimum(x._data, y._data))
+
+    rule = "grad_x = grad where x < y;  grad_y = grad where y < x  (grad / 2 each at a tie)"
 
     @staticmethod
     def backward(ctx, grad):
@@ -273,6 +291,8 @@ class Where(Function):
         ctx.cond = cond
         ctx.shapes = (_shape(x), _shape(y))
         return _make(np.where(cond._data, _arr(x), _arr(y)))
+
+    rule = "grad_x = grad where cond, else 0;  grad_y = grad where not cond, else 0"
 
     @staticmethod
     def backward(ctx, grad):
@@ -293,6 +313,8 @@ class MaskedFill(Function):
         out = x._data.copy()
         out[np.broadcast_to(mask._data, out.shape)] = _arr(value)
         return _make(out)
+
+    rule = "grad_x = grad where not mask, else 0;  grad_value = sum(grad where mask)"
 
     @staticmethod
     def backward(ctx, grad):

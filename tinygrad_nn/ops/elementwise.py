@@ -41,6 +41,8 @@ class Neg(Function):
     def forward(ctx, x):
         return _make(np.negative(x._data))
 
+    rule = "grad_x = -grad"
+
     @staticmethod
     def backward(ctx, grad):
         return -grad
@@ -54,6 +56,8 @@ class Exp(Function):
         y = _make(np.exp(x._data))
         ctx.save_for_backward(y)
         return y
+
+    rule = "grad_x = grad * out"
 
     @staticmethod
     def backward(ctx, grad):
@@ -69,6 +73,8 @@ class Log(Function):
         ctx.save_for_backward(x)
         with np.errstate(divide="ignore", invalid="ignore"):  # log(0) = -inf, log(-1) = nan
             return _make(np.log(x._data))
+
+    rule = "grad_x = grad / x"
 
     @staticmethod
     def backward(ctx, grad):
@@ -87,6 +93,8 @@ class Log1p(Function):
         with np.errstate(divide="ignore", invalid="ignore"):
             return _make(np.log1p(x._data))
 
+    rule = "grad_x = grad / (1 + x)"
+
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
@@ -101,6 +109,8 @@ class Expm1(Function):
         y = _make(np.expm1(x._data))
         ctx.save_for_backward(y)
         return y
+
+    rule = "grad_x = grad * (out + 1)"
 
     @staticmethod
     def backward(ctx, grad):
@@ -118,6 +128,8 @@ class Sqrt(Function):
         ctx.save_for_backward(y)
         return y
 
+    rule = "grad_x = grad / (2 * out)"
+
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
@@ -134,6 +146,8 @@ class Rsqrt(Function):
         ctx.save_for_backward(y)
         return y
 
+    rule = "grad_x = -grad * out^3 / 2"
+
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
@@ -148,6 +162,8 @@ class Sin(Function):
         ctx.save_for_backward(x)
         return _make(np.sin(x._data))
 
+    rule = "grad_x = grad * cos(x)"
+
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
@@ -161,6 +177,8 @@ class Cos(Function):
     def forward(ctx, x):
         ctx.save_for_backward(x)
         return _make(np.cos(x._data))
+
+    rule = "grad_x = -grad * sin(x)"
 
     @staticmethod
     def backward(ctx, grad):
@@ -177,6 +195,8 @@ class Tan(Function):
         ctx.save_for_backward(y)
         return y
 
+    rule = "grad_x = grad * (1 + out^2)"
+
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
@@ -192,6 +212,8 @@ class Tanh(Function):
         ctx.save_for_backward(y)
         return y
 
+    rule = "grad_x = grad * (1 - out^2)"
+
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
@@ -206,6 +228,8 @@ class TanhBackward(Function):
     def forward(ctx, grad, y):
         ctx.save_for_backward(grad, y)
         return _make(grad._data * (1 - y._data * y._data))
+
+    rule = "grad_grad = h * (1 - y^2);  grad_y = -2 * h * grad * y  (h: the incoming grad)"
 
     @staticmethod
     def backward(ctx, h):
@@ -227,6 +251,8 @@ class Sigmoid(Function):
         ctx.save_for_backward(y)
         return y
 
+    rule = "grad_x = grad * out * (1 - out)"
+
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
@@ -242,6 +268,8 @@ class Relu(Function):
         ctx.save_for_backward(y)
         return y
 
+    rule = "grad_x = grad where out > 0, else 0"
+
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
@@ -255,6 +283,8 @@ class Abs(Function):
     def forward(ctx, x):
         ctx.save_for_backward(x)
         return _make(np.abs(x._data))
+
+    rule = "grad_x = grad * sign(x)"
 
     @staticmethod
     def backward(ctx, grad):
@@ -271,6 +301,8 @@ class Reciprocal(Function):
             y = _make(np.reciprocal(x._data))
         ctx.save_for_backward(y)
         return y
+
+    rule = "grad_x = -grad * out^2"
 
     @staticmethod
     def backward(ctx, grad):
@@ -296,6 +328,8 @@ class Clamp(Function):
             a = np.minimum(a, hi, dtype=a.dtype)
         return _make(a if a is not x._data else a.copy())
 
+    rule = "grad_x = grad where lo <= x <= hi, else 0"
+
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
@@ -320,6 +354,8 @@ class Erf(Function):
         a = x._data
         return _make(np.asarray(_erf(a), dtype=np.float64).astype(a.dtype, copy=False))
 
+    rule = "grad_x = grad * 2 / sqrt(pi) * exp(-x^2)"
+
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
@@ -334,6 +370,8 @@ class _PiecewiseConstant(Function):
     @staticmethod
     def forward(ctx, x):
         return _make(ctx._fn.numpy_fn(x._data))
+
+    rule = "grad_x = 0"
 
     @staticmethod
     def backward(ctx, grad):

@@ -36,6 +36,8 @@ class MatMul(Function):
         ctx.y_transposed = b.ndim == 2 and b.flags.f_contiguous and not b.flags.c_contiguous
         return _make(np.matmul(a, b))
 
+    rule = "grad_x = grad @ y^T;  grad_y = x^T @ grad"
+
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
@@ -144,6 +146,8 @@ class Einsum(Function):
         ctx.save_for_backward(*xs)
         eq = ",".join(subs) + "->" + out
         return _make(np.asarray(np.einsum(eq, *[x._data for x in xs], optimize=len(xs) > 2)))
+
+    rule = "grad_xs[i] = einsum of grad and the other operands, to xs[i]'s letters"
 
     @staticmethod
     def backward(ctx, grad):

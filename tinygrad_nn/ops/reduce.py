@@ -59,6 +59,8 @@ class Sum(Function):
         # np.add.reduce is what np.sum calls, minus its Python-level argument handling.
         return _make(np.add.reduce(x._data, axis=dims, dtype=dtype, keepdims=keepdim))
 
+    rule = "grad_x = grad expanded back to x.shape"
+
     @staticmethod
     def backward(ctx, grad):
         return expand_back(grad, ctx.shape, ctx.dims), None, None, None
@@ -78,6 +80,8 @@ class Mean(Function):
             out = np.mean(x._data, axis=dims, keepdims=keepdim, dtype=dtype)
         return _make(np.asarray(out, dtype=dtype or x._data.dtype))
 
+    rule = "grad_x = grad expanded back to x.shape / n"
+
     @staticmethod
     def backward(ctx, grad):
         n = _reduced_count(ctx.shape, ctx.dims)
@@ -95,6 +99,8 @@ class Prod(Function):
             ctx.node_name = "ProdBackward1"
         ctx.save_for_backward(x, out)
         return out
+
+    rule = "grad_x = grad * (the product of the other elements)"
 
     @staticmethod
     def backward(ctx, grad):
@@ -126,6 +132,8 @@ class Var(Function):
             out = np.sum(centered * centered, axis=dims, keepdims=keepdim) / a.dtype.type(dof)
         return _make(np.asarray(out, dtype=a.dtype))
 
+    rule = "grad_x = grad * 2 * (x - mean) / (n - correction)"
+
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
@@ -155,6 +163,8 @@ class Std(Function):
         # this node, so double backward sees how std depends on x.
         ctx.save_for_backward(x, out)
         return out
+
+    rule = "grad_x = grad * (x - mean) / ((n - correction) * out)"
 
     @staticmethod
     def backward(ctx, grad):
@@ -186,6 +196,8 @@ class Amax(Function):
         ctx.dims = dims
         ctx.save_for_backward(x, out)
         return out
+
+    rule = "grad_x = grad shared evenly among the elements equal to out"
 
     @staticmethod
     def backward(ctx, grad):
@@ -227,6 +239,8 @@ class MaxDim(Function):
         ctx.mark_non_differentiable(indices)
         ctx.save_for_backward(indices)
         return _make(values), indices
+
+    rule = "grad_x = grad at the index picked (of the max, or the min), 0 elsewhere"
 
     @staticmethod
     def backward(ctx, grad, grad_indices):
@@ -270,6 +284,8 @@ class Logsumexp(Function):
         ctx.save_for_backward(x, result)  # the output itself, so double backward is exact
         return result
 
+    rule = "grad_x = grad * exp(x - out)"
+
     @staticmethod
     def backward(ctx, grad):
         x, out = ctx.saved_tensors
@@ -301,6 +317,8 @@ class Norm(Function):
         result = _make(out if keepdim else np.squeeze(out, axis=dims))
         ctx.save_for_backward(x, result)  # the output itself, so double backward is exact
         return result
+
+    rule = "grad_x = grad * x * |x|^(p - 2) / out^(p - 1)"
 
     @staticmethod
     def backward(ctx, grad):
@@ -337,6 +355,8 @@ class Cumsum(Function):
         # reshape: NumPy's cumsum of a 0-d array is 1-d, PyTorch's stays 0-d
         return _make(np.cumsum(x._data, axis=dim, dtype=dtype).reshape(x._data.shape))
 
+    rule = "grad_x = the reversed cumsum of grad along dim"
+
     @staticmethod
     def backward(ctx, grad):
         dim = ctx.dim
@@ -352,6 +372,8 @@ class Cumprod(Function):
         out = _make(np.cumprod(x._data, axis=dim, dtype=dtype).reshape(x._data.shape))
         ctx.save_for_backward(x, out)
         return out
+
+    rule = "grad_x[j] = sum over i >= j of grad[i] * out[i] / x[j]"
 
     @staticmethod
     def backward(ctx, grad):

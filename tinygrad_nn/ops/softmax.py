@@ -36,6 +36,8 @@ class Softmax(Function):
         ctx.save_for_backward(y)
         return y
 
+    rule = "grad_x = out * (grad - sum(grad * out, dim))"
+
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
@@ -53,6 +55,8 @@ class LogSoftmax(Function):
         ctx.dim = dim
         ctx.save_for_backward(y)
         return y
+
+    rule = "grad_x = grad - exp(out) * sum(grad, dim)"
 
     @staticmethod
     def backward(ctx, grad):

@@ -79,6 +79,8 @@ class Unfold(Function):
         out._base = x._base if x._base is not None else x
         return out
 
+    rule = "grad_x = Fold(grad): each window's gradient added back where it came from"
+
     @staticmethod
     def backward(ctx, grad):
         return Fold.apply(grad, ctx.shape, ctx.stride, ctx.dilation), None, None, None
@@ -101,6 +103,8 @@ class Fold(Function):
             out[target] += g[lead + (slice(None),) * nd + offset]
         ctx.kernel, ctx.stride, ctx.dilation = kernel, stride, dilation
         return _make(out)
+
+    rule = "grad_windows = Unfold(grad)"
 
     @staticmethod
     def backward(ctx, grad):
@@ -145,6 +149,8 @@ class WindowMax(Function):
         ctx.choice = choice
         return _make(values), _make(choice)
 
+    rule = "grad_x = WindowPlace(grad): all of each window's grad to its first maximum"
+
     @staticmethod
     def backward(ctx, grad, grad_choice):
         grad_x = WindowPlace.apply(grad, ctx.shape, ctx.kernel, ctx.stride, ctx.dilation,
@@ -165,6 +171,8 @@ class WindowPick(Function):
         ctx.shape, ctx.kernel, ctx.stride, ctx.dilation = x._data.shape, kernel, stride, dilation
         ctx.choice = choice
         return _make(out)
+
+    rule = "grad_x = WindowPlace(grad) at choice"
 
     @staticmethod
     def backward(ctx, grad):
@@ -192,6 +200,8 @@ class WindowPlace(Function):
             out[target] += a * mask if finite else np.where(mask, a, 0)
         ctx.kernel, ctx.stride, ctx.dilation, ctx.choice = kernel, stride, dilation, choice
         return _make(out)
+
+    rule = "grad_g = WindowPick(grad) at choice"
 
     @staticmethod
     def backward(ctx, grad):
