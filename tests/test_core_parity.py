@@ -672,3 +672,78 @@ AUTOGRAD = {
 @params(AUTOGRAD)
 def test_autograd_api(case):
     check(case)
+
+
+# ---------------------------------------------------------------- repr
+
+
+def _repr(make):
+    return lambda L: repr(make(L))  # _summary maps "torch." to "tinygrad_nn."
+
+
+REPRS = {
+    "negative_zero_not_padded": _repr(lambda L: L.tensor([-0.0, 0.0])),
+    "negative_zero_and_decimals": _repr(lambda L: L.tensor([-0.0, 1.5])),
+    "zero_padded_to_nonzero": _repr(lambda L: L.tensor([0.0, 10.0])),
+    "empty_int_shows_dtype": _repr(lambda L: L.zeros(0, dtype=L.long)),
+    "empty_bool_2d": _repr(lambda L: L.zeros(2, 0, dtype=L.bool)),
+    "scientific": _repr(lambda L: L.tensor([1e-5, 1.0, 1000.0])),
+    "scientific_with_inf_nan": _repr(lambda L: L.tensor([1e-5, float("inf"), float("nan")])),
+    "whole_with_inf": _repr(lambda L: L.tensor([float("inf"), -2.0, 3.0])),
+    "wide_row_wraps_at_80": _repr(lambda L: L.arange(60.0).reshape(2, 30) / 3),
+    "summarised_3d": _repr(lambda L: L.arange(3000.0).reshape(10, 15, 20)),
+    "summarised_1d_int": _repr(lambda L: L.arange(2000) * 7),
+    "summarised_bool": _repr(lambda L: L.arange(2000) % 3 == 0),
+    "float64_suffix_wraps": _repr(
+        lambda L: L.tensor(
+            [
+                7.5372,
+                29.6088,
+                -95.9986,
+                -20.589,
+                -76.5458,
+                104.5765,
+                -40.3318,
+                -9.136,
+                79.4436,
+                -13.2,
+                103.9678,
+                -16.8374,
+            ],
+            dtype=L.float64,
+        )
+    ),
+    "float16": _repr(lambda L: L.tensor([1.5, 2.0, -3.25], dtype=L.float16)),
+    "int32_suffix": _repr(lambda L: L.tensor([[1, 22], [333, -4]], dtype=L.int32)),
+    "grad_fn_copyslices": _repr(lambda L: _written(L)),
+    "user_function_grad_fn": _repr(lambda L: _square(L).apply(L.ones(2, requires_grad=True))),
+    "zero_d_requires_grad": _repr(lambda L: L.tensor(2.5, requires_grad=True)),
+}
+
+
+def _written(L):
+    y = L.ones(2, 2, requires_grad=True) * 2
+    y[0, 0] = 5.0
+    return y
+
+
+@params(REPRS)
+def test_repr(case):
+    check(case)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_repr_of_random_tensors(seed):
+    """Seeded shapes, dtypes and magnitudes: every line break and pad matches PyTorch's."""
+    rng = np.random.default_rng(seed)
+    for _ in range(8):
+        shape = tuple(int(s) for s in rng.integers(1, 12, size=rng.integers(0, 4)))
+        scale = 10.0 ** rng.integers(-6, 10)
+        values = rng.standard_normal(shape) * scale
+        kind = rng.integers(0, 4)
+        if kind == 1:
+            values = np.round(values)
+        elif kind == 2:
+            values = values * (rng.standard_normal(shape) > 0)  # zeros, some negative
+        array = values.astype(np.float64 if kind == 3 else np.float32)
+        check(lambda L, a=array: repr(L.from_numpy(a.copy())))

@@ -1,82 +1,132 @@
 """`repr(tensor)` in PyTorch's format: `tensor([1.0000, 2.5000], requires_grad=True)`.
 
-Floats print with 4 decimals, or as `1.` when every value is a whole number, or in
-scientific notation when the magnitudes span more than 1000x (or leave [1e-4, 1e8]).
-Every element is padded to the widest one; big tensors are summarised with `...`.
+One format serves every element. For floats it is chosen from the non-zero finite values:
+`1.` when they are all whole numbers, scientific notation when they span more than 1000x
+(or leave [1e-4, 1e8]), else 4 decimals. Elements are padded to the widest of those
+values; a row holds as many as fit in 80 columns after its indent. Tensors of more than
+1000 elements show their first and last 3 entries per dim around `...`.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-_THRESHOLD, _EDGEITEMS, _LINEWIDTH = 1000, 3, 80
+_THRESHOLD, _EDGEITEMS, _LINEWIDTH, _PRECISION = 1000, 3, 80, 4
 
 
-def _float_formatter(values: np.ndarray):
-    finite = values[np.isfinite(values)]
-    nonzero = np.abs(finite[finite != 0])
-    sci = nonzero.size > 0 and (
-        nonzero.max() / nonzero.min() > 1000.0 or nonzero.max() > 1e8 or nonzero.min() < 1e-4
-    )
-    whole = finite.size == 0 or bool(np.all(finite == np.round(finite)))
-    if sci:
-        return lambda v: f"{v:.4e}" if np.isfinite(v) else str(v)
-    if whole:
-        return lambda v: f"{v:.0f}." if np.isfinite(v) else str(v)
-    return lambda v: f"{v:.4f}" if np.isfinite(v) else str(v)
+class _Formatter:
+    """Formats one element; `width` is the padded width every element gets."""
+
+    def __init__(self, values: np.ndarray):
+        self.floating = values.dtype.kind == "f"
+        self.int_mode, self.sci_mode, self.width = True, False, 1
+        if not self.floating:
+            for v in values.ravel().tolist():
+                self.width = max(self.width, len(str(v)))
+            return
+        finite = values[np.isfinite(values) & (values != 0)].astype(np.float64).ravel()
+        if finite.size == 0:
+            return
+        magnitudes = np.abs(finite)
+        low, high = magnitudes.min(), magnitudes.max()
+        self.int_mode = bool(np.all(finite == np.ceil(finite)))
+        spread = high / low > 1000.0 or high > 1.0e8
+        self.sci_mode = spread or (not self.int_mode and low < 1.0e-4)
+        for v in finite.tolist():
+            if self.sci_mode:
+                self.width = max(self.width, len(f"{v:.{_PRECISION}e}"))
+            elif self.int_mode:
+                self.width = max(self.width, len(f"{v:.0f}") + 1)  # the "." of "2."
+            else:
+                self.width = max(self.width, len(f"{v:.{_PRECISION}f}"))
+
+    def format(self, value) -> str:
+        if not self.floating:
+            text = str(value)
+        elif self.sci_mode:
+            text = f"{value:{self.width}.{_PRECISION}e}"
+        elif self.int_mode:
+            text = f"{value:.0f}" + ("" if math.isinf(value) or math.isnan(value) else ".")
+        else:
+            text = f"{value:.{_PRECISION}f}"
+        return " " * (self.width - len(text)) + text
 
 
 def _summarised(a: np.ndarray) -> np.ndarray:
-    """The values actually printed (edge items only for big tensors): they set the format."""
-    if a.size <= _THRESHOLD:
-        return a.ravel()
+    """The values actually printed (edge items only, per dim): they choose the format."""
     for axis in range(a.ndim):
         if a.shape[axis] > 2 * _EDGEITEMS:
-            head = np.take(a, range(_EDGEITEMS), axis=axis)
-            tail = np.take(a, range(a.shape[axis] - _EDGEITEMS, a.shape[axis]), axis=axis)
-            a = np.concatenate([head, tail], axis=axis)
-    return a.ravel()
+            edges = list(range(_EDGEITEMS)) + list(range(a.shape[axis] - _EDGEITEMS, a.shape[axis]))
+            a = np.take(a, edges, axis=axis)
+    return a
+
+
+def _vector(a: np.ndarray, indent: int, summarise: bool, fmt: _Formatter) -> str:
+    values = a.tolist()
+    if summarise and len(values) > 2 * _EDGEITEMS:
+        items = [fmt.format(v) for v in values[:_EDGEITEMS]] + [" ..."]
+        items += [fmt.format(v) for v in values[-_EDGEITEMS:]]
+    else:
+        items = [fmt.format(v) for v in values]
+    per_line = max(1, (_LINEWIDTH - indent) // (fmt.width + 2))  # ", " between elements
+    lines = [", ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)]
+    return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
+
+
+def _nested(a: np.ndarray, indent: int, summarise: bool, fmt: _Formatter) -> str:
+    """The bracketed text of `a`, its continuation lines indented by `indent` spaces."""
+    if a.ndim == 0:
+        return fmt.format(a.item())
+    if a.ndim == 1:
+        return _vector(a, indent, summarise, fmt)
+    n = a.shape[0]
+    rows = range(n)
+    if summarise and n > 2 * _EDGEITEMS:
+        rows = list(range(_EDGEITEMS)) + [None] + list(range(n - _EDGEITEMS, n))
+    parts = ["..." if i is None else _nested(a[i], indent + 1, summarise, fmt) for i in rows]
+    return "[" + ("," + "\n" * (a.ndim - 1) + " " * (indent + 1)).join(parts) + "]"
 
 
 def format_data(a: np.ndarray, indent: int) -> str:
     """The bracketed values of `a`, continuation lines indented by `indent` spaces."""
-    if a.dtype.kind == "f":
-        fmt = _float_formatter(_summarised(a).astype(np.float64))
-    elif a.dtype.kind == "b":
-        fmt = lambda v: "True" if v else "False"  # noqa: E731
-    else:
-        fmt = lambda v: str(int(v))  # noqa: E731
-    shown = _summarised(a)
-    if a.dtype.kind == "f":  # PyTorch pads to the widest *finite* value; nan/inf stay short
-        shown = shown[np.isfinite(shown)]
-    width = max((len(fmt(v)) for v in shown), default=0)
-    text = np.array2string(
-        a,
-        max_line_width=_LINEWIDTH,
-        separator=", ",
-        prefix=" " * indent,
-        threshold=_THRESHOLD,
-        edgeitems=_EDGEITEMS,
-        formatter={"all": lambda v: fmt(v).rjust(width)},
-    )
-    # PyTorch pads the summary mark like an element: ",  ...," where NumPy writes ", ...,".
-    return text.replace(", ...,", ",  ...,")
+    if a.dtype == np.float16:  # formatted as float32, as PyTorch does
+        a = a.astype(np.float32)
+    summarise = a.size > _THRESHOLD
+    return _nested(a, indent, summarise, _Formatter(_summarised(a) if summarise else a))
 
 
 def tensor_repr(t) -> str:
     """PyTorch-style repr of a Tensor."""
+    from .dtypes import get_default_dtype
+
     a = t._data
     extras = []
-    if a.size == 0 and a.shape != (0,):
+    default_float = get_default_dtype().np
+    if a.size == 0:
         body = "[]"
-        extras.append(f"size={tuple(a.shape)}")
+        if a.shape != (0,):
+            extras.append(f"size={tuple(a.shape)}")
+        if a.dtype != default_float:  # no values to tell an int64 tensor from a float one
+            extras.append(f"dtype={t.dtype}")
     else:
         body = format_data(a, len("tensor("))
-    default = {"float32", "int64", "bool"}
-    if a.dtype.name not in default:
-        extras.append(f"dtype={t.dtype}")
+        if a.dtype not in (default_float, np.int64, np.bool_):
+            extras.append(f"dtype={t.dtype}")
     if t.grad_fn is not None:
-        extras.append(f"grad_fn=<{t.grad_fn.name()}>")
+        extras.append(f"grad_fn=<{t.grad_fn.name().rsplit('::', 1)[-1]}>")
     elif t._requires_grad:
         extras.append("requires_grad=True")
-    return "tensor(" + ", ".join([body] + extras) + ")"
+    text = "tensor(" + body
+    line = len(text) - text.rfind("\n") + 1  # PyTorch's count of the last line's length
+    for extra in extras:  # on the same line while it fits in 80 columns, else on a new one
+        # Measured as PyTorch prints it ("torch.float64"), so lines break where its do.
+        size = len(extra.replace("tinygrad_nn.", "torch."))
+        if line + size + 2 > _LINEWIDTH:
+            text += ",\n" + " " * len("tensor(") + extra
+            line = len("tensor(") + size
+        else:
+            text += ", " + extra
+            line += size + 2
+    return text + ")"
