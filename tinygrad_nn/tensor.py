@@ -667,11 +667,11 @@ class Tensor:
 
     def maximum(self, other) -> Tensor:
         """Elementwise max; ties share the gradient equally."""
-        return binary.Maximum.apply(*_promote(self, _tensor_operand(other, "maximum")))
+        return binary.Maximum.apply(*_promote(self, _operand_like(other, self, "maximum")))
 
     def minimum(self, other) -> Tensor:
         """Elementwise min; ties share the gradient equally."""
-        return binary.Minimum.apply(*_promote(self, _tensor_operand(other, "minimum")))
+        return binary.Minimum.apply(*_promote(self, _operand_like(other, self, "minimum")))
 
     def nonzero(self, *, as_tuple: bool = False):
         """Indices of the non-zero elements: an (n, ndim) int64 tensor, or one 1-d tensor per dim."""
@@ -1943,6 +1943,14 @@ def _tensor_operand(other, name: str) -> Tensor:
     if isinstance(other, (builtins.int, builtins.float, builtins.bool, np.ndarray, np.generic)):
         return Tensor._make(np.asarray(other))
     raise TypeError(f"{name}(): argument 'other' must be Tensor, not {type(other).__name__}")
+
+
+def _operand_like(other, like: Tensor, name: str) -> Tensor:
+    """A Python number takes `like`'s dtype by PyTorch's scalar rule (a float32 tensor's
+    `minimum(0.0)` stays float32, even 0-d); anything else as `_tensor_operand`."""
+    if other.__class__ in (builtins.float, builtins.int, builtins.bool):
+        return _as_tensor_like(other, like)
+    return _tensor_operand(other, name)
 
 
 def _as_tensor_like(other, like: Tensor) -> Tensor:

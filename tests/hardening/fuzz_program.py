@@ -811,6 +811,43 @@ def _inplace(b: Builder, a: str, m: Meta):
     return name
 
 
+def _functional(b: Builder, a: str, m: Meta):
+    """A few of nn.functional's composites (they exercise many core ops at once)."""
+    f = "lib.nn.functional"
+    kind = b.pick(["gelu", "silu", "softplus", "elu", "leaky_relu", "layer_norm", "conv1d",
+                   "max_pool1d", "avg_pool1d", "mse_loss", "cross_entropy", "bce_logits",
+                   "normalize"])  # fmt: skip
+    if kind in ("gelu", "silu", "softplus", "elu"):
+        return b.emit(f"{f}.{kind}({a})")
+    if kind == "leaky_relu":
+        return b.emit(f"{f}.leaky_relu({a}, 0.1)")
+    if kind == "layer_norm" and m.ndim:
+        weight = b.leaf(m.shape[-1:], m.dtype)
+        return b.emit(f"{f}.layer_norm({a}, {a}.shape[-1:], {weight})")
+    flat = f"{a}.reshape(1, 1, -1)"
+    if kind == "conv1d" and m.numel:
+        k = b.integer(1, 3)
+        weight = b.leaf((2, 1, k), m.dtype)
+        return b.emit(f"{f}.conv1d({flat}, {weight}, padding={b.pick([1, 0])})")
+    if kind in ("max_pool1d", "avg_pool1d") and m.numel >= 2:
+        return b.emit(f"{f}.{kind}({flat}, 2)")
+    if kind == "mse_loss":
+        target = b.leaf(m.shape, m.dtype, requires_grad=False)
+        return b.emit(f"{f}.mse_loss({a}, {target}, reduction='{b.pick(['mean', 'none'])}')")
+    if kind == "cross_entropy" and m.ndim == 2 and m.shape[1]:
+        rng = np.random.default_rng(b.integer(0, 2**32 - 1))
+        target = b.array(rng.integers(0, m.shape[1], m.shape[0]).astype(np.int64))
+        smoothing = b.pick(["0.0", "0.1"])
+        return b.emit(f"{f}.cross_entropy({a}, lib.tensor({target}), label_smoothing={smoothing})")
+    if kind == "bce_logits":
+        target = b.array(np.random.default_rng(b.integer(0, 99)).uniform(0, 1, m.shape)
+                         .astype(m.dtype))  # fmt: skip
+        return b.emit(f"{f}.binary_cross_entropy_with_logits({a}, lib.tensor({target}))")
+    if kind == "normalize" and m.ndim:
+        return b.emit(f"{f}.normalize({a}, dim={b.dim(m)})")
+    return b.emit(f"{f}.relu({a})")
+
+
 def _retain(b: Builder, a: str, m: Meta):
     name = b.emit(None, f"{a}.retain_grad(); {{out}} = {a}")
     if name is not None:
@@ -835,6 +872,7 @@ OPS = {
     "join": (_ANY, _join),
     "matmul": (lambda m: m.is_float and m.ndim >= 1, _matmul),
     "einsum": (lambda m: m.is_float and m.ndim >= 1, _einsum),
+    "functional": (_FLOAT, _functional),
     "inplace": (_GRAPH, _inplace),
     "retain_grad": (_GRAPH, _retain),
 }

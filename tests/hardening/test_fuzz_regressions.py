@@ -478,3 +478,36 @@ def test_norm_second_derivative_at_zero(p, data):
 
     ours, theirs = both(run)
     assert_all_same(ours, theirs, f"norm({p})")
+
+
+@pytest.mark.parametrize("shape", [(), (3,)])
+def test_bce_with_logits_of_a_0d_float32_input_stays_float32(shape):
+    """`binary_cross_entropy_with_logits` of a 0-d float32 logit came out float64: its
+    `input.minimum(0.0)` turned 0.0 into a float64 0-d tensor, which widens a 0-d float32.
+    A Python number given to maximum/minimum now follows PyTorch's scalar rule."""
+
+    def run(lib):
+        x = lib.tensor(np.full(shape, 1.5, np.float32), requires_grad=True)
+        target = lib.tensor(np.full(shape, 0.3, np.float32))
+        loss = lib.nn.functional.binary_cross_entropy_with_logits(x, target)
+        return loss, lib.autograd.grad(loss, x)[0]
+
+    ours, theirs = both(run)
+    assert_all_same(ours, theirs, "bce_with_logits")
+    x = tinygrad_nn.tensor(1.5)
+    assert x.minimum(0.0).dtype == x.maximum(2).dtype == tinygrad_nn.float32
+
+
+@pytest.mark.parametrize("alpha", [1.0, 2.0])
+def test_elu_second_derivative_at_zero(alpha):
+    """`elu(x / (|x| + 0.5))` with x == 0: PyTorch's ELU has slope alpha at 0 but a second
+    derivative of 0 there (its double backward masks x < 0); the composite gave alpha."""
+
+    def run(lib):
+        x = lib.tensor([0.0, -1.0, 1.0, -1e-300, -800.0], dtype=lib.float64, requires_grad=True)
+        y = lib.nn.functional.elu(x, alpha)
+        (g,) = lib.autograd.grad(y.sum(), x, create_graph=True)
+        return y, g, lib.autograd.grad(g.sum(), x)[0]
+
+    ours, theirs = both(run)
+    assert_all_same(ours, theirs, "elu")

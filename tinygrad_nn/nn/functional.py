@@ -71,9 +71,11 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x if x > 0 else alpha * (exp(x) - 1)."""
-    # expm1 (not exp - 1) keeps precision near 0; clamp keeps exp of the unused branch
-    # finite, or its zero gradient times inf would give NaN.
-    return _maybe_inplace(input, lambda x: x.where(x > 0, x.clamp(max=0).expm1() * alpha),
+    # expm1 (not exp - 1) keeps precision near 0; zeroing x in the unused branch keeps its
+    # exp finite, or its zero gradient times inf would give NaN. At exactly 0 PyTorch takes the
+    # slope alpha but a second derivative of 0: the `x == 0` term supplies that slope alone.
+    return _maybe_inplace(input, lambda x: x.where(x > 0, x.where(x < 0, 0.0).expm1() * alpha
+                                                   + x.where(x == 0, 0.0) * alpha),
                           inplace)  # fmt: skip
 
 
