@@ -329,3 +329,12 @@ def test_conv_names_mismatched_dtypes_as_pytorch(input, weight, bias):
                                         lib.ones(1, 1, 2, 2, dtype=getattr(lib, weight)), b)  # fmt: skip
 
     assert_same(run)
+
+
+@pytest.mark.parametrize("loss", ["cross_entropy", "nll_loss"])
+def test_spatial_target_of_the_wrong_size_names_both_shapes(loss):
+    def run(lib):
+        target = lib.zeros(2, 4, 6, dtype=lib.int64)
+        return getattr(lib.nn.functional, loss)(lib.zeros(2, 3, 4, 5), target)
+
+    assert_same(run)

@@ -148,6 +148,9 @@ def _check_nll(input: Tensor, target: Tensor, weight) -> int:
         raise RuntimeError("only batches of spatial targets supported (3D tensors) but got "
                            f"targets of dimension: {target.dim()}")  # fmt: skip
     expected = (input.shape[0],) + tuple(input.shape[2:])
+    if input.dim() == 4 and tuple(target.shape) != expected:  # PyTorch's nll_loss2d wording
+        raise RuntimeError(f"size mismatch (got input: {list(input.shape)} , target: "
+                           f"{list(target.shape)}")  # fmt: skip
     if input.dim() > 2 and tuple(target.shape) != expected:
         raise RuntimeError(f"Expected target size {list(expected)}, got {list(target.shape)}")
     if target._data.dtype not in (np.int64, np.uint8):
