@@ -511,3 +511,24 @@ def test_elu_second_derivative_at_zero(alpha):
 
     ours, theirs = both(run)
     assert_all_same(ours, theirs, "elu")
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_flat_ops_send_zeros_even_for_a_nan_gradient():
+    """sign/floor/round and x ** 0 sent `grad * 0` back, which is nan for a nan gradient;
+    PyTorch sends zeros. Found as `v1.norm(1, 0).var(0)` of a 0-d v1 (var's gradient is nan
+    there), whose second derivative through norm's sign(x) was nan instead of 0."""
+
+    def run(lib):
+        x = lib.tensor([1.0, -2.0], dtype=lib.float64, requires_grad=True)
+        grads = []
+        for f in (lambda t: t.sign(), lambda t: t.floor(), lambda t: t.round(), lambda t: t**0):
+            y = f(x)
+            grads.append(lib.autograd.grad(y, x, lib.full_like(y, float("nan")))[0])
+        v1 = lib.tensor(0.7, dtype=lib.float64, requires_grad=True)
+        v6 = v1.norm(1, 0).var(0, correction=1)
+        (g,) = lib.autograd.grad(v6, v1, lib.tensor(1.3, dtype=lib.float64), create_graph=True)
+        return (*grads, g, lib.autograd.grad(g * 2, v1)[0])
+
+    ours, theirs = both(run)
+    assert_all_same(ours, theirs, "zeros")

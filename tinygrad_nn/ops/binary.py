@@ -188,7 +188,7 @@ class PowScalar(Function):
         (x,) = ctx.saved_tensors
         p = ctx.p
         if p == 0:
-            return grad * 0, None
+            return grad.new_zeros(grad.shape), None  # zeros, as PyTorch: nan * 0 is nan
         return grad * (p * x ** (p - 1) if p != 2 else 2 * x), None
 
 

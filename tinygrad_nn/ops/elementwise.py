@@ -375,7 +375,9 @@ class _PiecewiseConstant(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * 0
+        # Zeros, not grad * 0: a nan or inf upstream must not leak through (PyTorch's
+        # zeros_like), not even in double backward.
+        return grad.new_zeros(grad.shape)
 
 
 class Sign(_PiecewiseConstant):

@@ -327,7 +327,7 @@ class Norm(Function):
         g = expand_back(grad, x.shape, dims)
         norm = expand_back(out, x.shape, dims)
         if p == 0:
-            return g * 0, None, None, None
+            return g.new_zeros(g.shape), None, None, None  # zeros: nan * 0 would be nan
         if p == 1:
             return g * x.sign(), None, None, None
         if p in (float("inf"), -float("inf")):
