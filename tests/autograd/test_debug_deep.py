@@ -62,3 +62,33 @@ def test_where_trap_found_through_a_long_chain():
     message = str(info.value)
     assert message.startswith("Function 'SqrtBackward0' returned nan values")
     assert "`where` trap" in message  # found by walking from where() down 100,000 nodes
+
+
+def test_retain_grads_and_the_inplace_error_through_a_long_chain():
+    # Neither tool walks the graph (retain_grads works as ops are made, the in-place error
+    # reads two records), so a tenth of the chain keeps the retained one cheap.
+    n = N // 10
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    with autograd.retain_grads():
+        chain = [x * 1.0]
+        for _ in range(n - 1):
+            chain.append(chain[-1] * 2.0 if len(chain) == n // 2 else chain[-1] * 1.0)
+    chain[-1].sum().backward()
+    assert all(t.grad is not None for t in chain[:: n // 100])  # every intermediate kept one
+    np.testing.assert_array_equal(chain[0].grad.numpy(), [2.0, 2.0])
+    np.testing.assert_array_equal(chain[-1].grad.numpy(), [1.0, 1.0])
+    assert autograd.compare(np.full(2, 2.0), x.grad, verbose=False).exact
+    del chain
+
+    a = tg.tensor([1.0, 2.0], requires_grad=True)
+    with autograd.record_graph():
+        h = a.sigmoid()  # saved, at the bottom of the chain
+        h.mul_(2)  # changed in place
+    y = h
+    for _ in range(N):
+        y = y * 1.0
+    with pytest.raises(RuntimeError) as info:
+        y.sum().backward()
+    message = str(info.value)
+    assert "saved by SigmoidBackward0, created at test_debug_deep.py:" in message
+    assert "h = a.sigmoid()" in message and "changed in place by mul_" in message
