@@ -747,3 +747,105 @@ def test_repr_of_random_tensors(seed):
             values = values * (rng.standard_normal(shape) > 0)  # zeros, some negative
         array = values.astype(np.float64 if kind == 3 else np.float32)
         check(lambda L, a=array: repr(L.from_numpy(a.copy())))
+
+
+# ---------------------------------------------------------------- in-place ops
+
+
+def _in_place(fn, dtype="float32"):
+    """fn(y) on y = x * 1 (a non-leaf): fn must return y itself; then y's gradient path."""
+
+    def case(L):
+        x = L.tensor([[1.5, -2.0, 3.0], [0.5, 4.0, -1.0]], dtype=getattr(L, dtype))
+        grads = x.is_floating_point()
+        if grads:
+            x.requires_grad_()
+        y = x * 1
+        assert fn(y, L) is y
+        if not grads:
+            return y, y._version
+        (y * L.tensor([[1.0, 2, 3], [4, 5, 6]], dtype=y.dtype)).sum().backward()
+        return y, x.grad, y._version
+
+    return case
+
+
+IN_PLACE = {
+    "add_alpha": _in_place(lambda y, L: y.add_(L.ones(3), alpha=2)),
+    "sub_float_alpha": _in_place(lambda y, L: y.sub_(L.ones(3), alpha=0.5)),
+    "mul_broadcast": _in_place(lambda y, L: y.mul_(L.tensor([[2.0], [3.0]]))),
+    "div_floor_keeps_graph": _in_place(lambda y, L: y.div_(2, rounding_mode="floor")),
+    "fill_number": _in_place(lambda y, L: y.fill_(3)),
+    "fill_zero_d_tensor": _in_place(lambda y, L: y.fill_(L.tensor(2.5))),
+    "fill_one_d_tensor_raises": _in_place(lambda y, L: y.fill_(L.ones(3))),
+    "zero_": _in_place(lambda y, L: y.zero_()),
+    "copy_broadcast_and_cast": _in_place(lambda y, L: y.copy_(L.tensor([1, 2, 3]))),
+    "clamp_tensor_bounds": _in_place(lambda y, L: y.clamp_(min=L.zeros(3), max=L.ones(3) * 2)),
+    "clamp_min_": _in_place(lambda y, L: y.clamp_min_(0)),
+    "clamp_max_": _in_place(lambda y, L: y.clamp_max_(1.0)),
+    "lerp_": _in_place(lambda y, L: y.lerp_(L.zeros(3), 0.25)),
+    "addcmul_": _in_place(lambda y, L: y.addcmul_(L.ones(3), L.ones(3) * 3, value=2)),
+    "addcdiv_": _in_place(lambda y, L: y.addcdiv_(L.ones(3), L.ones(3) * 2, value=2)),
+    "floor_": _in_place(lambda y, L: y.floor_()),
+    "round_": _in_place(lambda y, L: y.round_()),
+    "square_": _in_place(lambda y, L: y.square_()),
+    "reciprocal_": _in_place(lambda y, L: y.reciprocal_()),
+    "sin_": _in_place(lambda y, L: y.sin_()),
+    "fmod_": _in_place(lambda y, L: y.fmod_(2)),
+    "remainder_": _in_place(lambda y, L: y.remainder_(L.tensor([2.0, -2.0, 1.5]))),
+    "scatter_add_": _in_place(lambda y, L: y.scatter_add_(1, L.tensor([[0, 0]]), L.ones(1, 2))),
+    "scatter_": _in_place(lambda y, L: y.scatter_(1, L.tensor([[0, 2]]), L.full((1, 2), 7.0))),
+    "scatter_value": _in_place(lambda y, L: y.scatter_(1, L.tensor([[1], [2]]), 0.5)),
+    "index_add_": _in_place(lambda y, L: y.index_add_(1, L.tensor([0, 0]), L.ones(2, 2))),
+    "ipow": _in_place(lambda y, L: y.__ipow__(2)),
+    "int_ifloordiv": _in_place(lambda y, L: y.__ifloordiv__(2), "int64"),
+    "int_imod": _in_place(lambda y, L: y.__imod__(-2), "int64"),
+    "int_iand": _in_place(lambda y, L: y.__iand__(1), "int64"),
+    "int_div_raises": _in_place(lambda y, L: y.div_(2), "int64"),
+    "int_add_float_raises": _in_place(lambda y, L: y.add_(2.5), "int64"),
+    "int_fill_float_truncates": _in_place(lambda y, L: y.fill_(2.7), "int64"),
+    "int_clamp_float_raises": _in_place(lambda y, L: y.clamp_(0.5, 2.5), "int64"),
+}
+
+
+@params(IN_PLACE)
+def test_in_place(case):
+    check(case)
+
+
+def _two_sided(fn):
+    """fn(x, y) with both requiring grad: values and both gradients."""
+
+    def case(L):
+        x = L.tensor([1.5, -2.0, 2.0, 7.0, -7.0, 1.0], requires_grad=True)
+        y = L.tensor([2.0, 3.0, 2.0, 0.7, 0.7, 0.1], requires_grad=True)
+        out = fn(x, y, L)
+        (out * L.arange(1.0, 7.0)).sum().backward()
+        return out, x.grad, y.grad
+
+    return case
+
+
+BINARY = {
+    "remainder_tensor_grads": _two_sided(lambda x, y, L: x % y),
+    "fmod_tensor_grads": _two_sided(lambda x, y, L: x.fmod(y)),
+    "remainder_scalar": _two_sided(lambda x, y, L: x % 2 + y),
+    "floor_div_is_pythons": _two_sided(lambda x, y, L: x.div(y, rounding_mode="floor")),
+    "trunc_div": _two_sided(lambda x, y, L: x.div(y, rounding_mode="trunc")),
+    "clamp_at_the_bounds": _two_sided(lambda x, y, L: x.clamp(min=y)),
+    "clamp_both_tensors": _two_sided(lambda x, y, L: x.clamp(y, y + 1)),
+    "clamp_min_name": _two_sided(lambda x, y, L: x.clamp_min(0) + y),
+    "lerp_tensor_weight": _two_sided(lambda x, y, L: x.lerp(y, L.tensor(0.3))),
+    "addcmul": _two_sided(lambda x, y, L: x.addcmul(x, y, value=0.5)),
+    "scatter_last_write_wins": _two_sided(
+        lambda x, y, L: x.reshape(2, 3).scatter(1, L.tensor([[0, 0, 2]]), y.reshape(2, 3))
+    ),
+    "index_add_alpha": _two_sided(
+        lambda x, y, L: x.reshape(2, 3).index_add(0, L.tensor([1, 1]), y.reshape(2, 3), alpha=2)
+    ),
+}
+
+
+@params(BINARY)
+def test_binary_gradients(case):
+    check(case)

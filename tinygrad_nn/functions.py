@@ -523,6 +523,21 @@ def movedim(input, source, destination):
 moveaxis = movedim
 
 
+def scatter(input, dim, index, src=None, *, value=None):
+    """input with src written at index along dim."""
+    return input.scatter(dim, index, src, value=value)
+
+
+def scatter_add(input, dim, index, src):
+    """input with src added at index along dim."""
+    return input.scatter_add(dim, index, src)
+
+
+def index_add(input, dim, index, source, *, alpha=1):
+    """input with alpha * source's slices added at index along dim."""
+    return input.index_add(dim, index, source, alpha=alpha)
+
+
 def gather(input, dim, index):
     """Values at index along dim."""
     return input.gather(dim, index)

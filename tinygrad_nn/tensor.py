@@ -620,21 +620,19 @@ class Tensor:
 
     def floor_divide(self, other) -> Tensor:
         """floor(self / other); not differentiable (as in PyTorch)."""
-        return _rounded_div(self, other, "floor")
+        return _rounded_div(self, other, "floor").detach()
 
     def remainder(self, other) -> Tensor:
-        """self mod other with the sign of other (Python's %); forward only."""
+        """self mod other with the sign of other (Python's %)."""
         x, y = _promote(self, other)
         _check_int_divisor(x, y, "remainder")
-        return Tensor._make(np.mod(x._data, _arr(y)))
-
-    fmod_ = None
+        return binary.Remainder.apply(x, y)
 
     def fmod(self, other) -> Tensor:
-        """self mod other with the sign of self (C's fmod); forward only."""
+        """self mod other with the sign of self (C's fmod)."""
         x, y = _promote(self, other)
         _check_int_divisor(x, y, "fmod")
-        return Tensor._make(np.fmod(x._data, _arr(y)))
+        return binary.Fmod.apply(x, y)
 
     def pow(self, exponent) -> Tensor:
         """self ** exponent."""
@@ -712,15 +710,16 @@ class Tensor:
 
     def lerp(self, end, weight) -> Tensor:
         """self + weight * (end - self)."""
-        return self + weight * (end - self)
+        return _named(self + weight * (end - self),
+                      "LerpBackward1" if isinstance(weight, Tensor) else "LerpBackward0")
 
     def addcmul(self, tensor1, tensor2, *, value=1) -> Tensor:
         """self + value * tensor1 * tensor2."""
-        return self + value * tensor1 * tensor2
+        return _named(self + value * tensor1 * tensor2, "AddcmulBackward0")
 
     def addcdiv(self, tensor1, tensor2, *, value=1) -> Tensor:
         """self + value * tensor1 / tensor2."""
-        return self + value * tensor1 / tensor2
+        return _named(self + value * tensor1 / tensor2, "AddcdivBackward0")
 
     __add__ = add
 
@@ -989,12 +988,14 @@ class Tensor:
         if min is None and max is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
         if isinstance(min, Tensor) or isinstance(max, Tensor):
+            # Bounds are inclusive: at x == min the gradient goes to x, none to min (maximum
+            # would split it). `not (x < min)` keeps a NaN x, as PyTorch's clamp does.
             out = self
             if min is not None:
-                out = out.maximum(min) if isinstance(min, Tensor) else out.clamp(min=min)
+                out = out.where((out < min).logical_not(), min)
             if max is not None:
-                out = out.minimum(max) if isinstance(max, Tensor) else out.clamp(max=max)
-            return out
+                out = out.where((out > max).logical_not(), max)
+            return _named(out, "ClampBackward0")
         x = self
         if self._data.dtype.kind != "f":  # an integer tensor takes the bounds' dtype into account
             x = self._cast(_dt.result_type(self, *[b for b in (min, max) if b is not None]))
@@ -1005,11 +1006,13 @@ class Tensor:
 
     def clamp_min(self, min) -> Tensor:
         """max(self, min)."""
-        return self.clamp(min=min)
+        return _named(self.clamp(min=min), "ClampMinBackward0" if not isinstance(min, Tensor)
+                      else "ClampMinBackward1")  # fmt: skip
 
     def clamp_max(self, max) -> Tensor:
         """min(self, max)."""
-        return self.clamp(max=max)
+        return _named(self.clamp(max=max), "ClampMaxBackward0" if not isinstance(max, Tensor)
+                      else "ClampMaxBackward1")  # fmt: skip
 
     def softmax(self, dim: int, dtype=None) -> Tensor:
         """exp(self) / sum(exp(self)) along dim."""
@@ -1443,7 +1446,36 @@ class Tensor:
     def scatter_add(self, dim: int, index, src) -> Tensor:
         """self plus src added at `index` along dim."""
         d = _norm_dim(dim, self._data.ndim)
-        return self + movement.ScatterAdd.apply(src, d, index, self._data.shape)
+        return _named(self + movement.ScatterAdd.apply(src, d, index, self._data.shape),
+                      "ScatterAddBackward0")  # fmt: skip
+
+    def scatter_add_(self, dim: int, index, src) -> Tensor:
+        """In place: src added at `index` along dim."""
+        return self._inplace(lambda t: t.scatter_add(dim, index, src))
+
+    def scatter(self, dim: int, index, src=None, *, value=None) -> Tensor:
+        """self with src (a tensor, or a number) written at `index` along dim."""
+        src = value if src is None else src
+        out = movement.Scatter.apply(self, _norm_dim(dim, self._data.ndim), index,
+                                     src._cast(self.dtype) if isinstance(src, Tensor) else src)
+        return out if isinstance(src, Tensor) else _named(out, "ScatterBackward1")
+
+    def scatter_(self, dim: int, index, src=None, *, value=None) -> Tensor:
+        """In place: src written at `index` along dim."""
+        return self._inplace(lambda t: t.scatter(dim, index, src, value=value))
+
+    def index_add(self, dim: int, index, source, *, alpha=1) -> Tensor:
+        """self with alpha * source's slices added at the (1-d) `index` along dim."""
+        d = _norm_dim(dim, self._data.ndim)
+        idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+        key = (slice(None),) * d + (idx.reshape(-1),)
+        added = movement.IndexAdd.apply(source if alpha == 1 else source * alpha, key,
+                                        self._data.shape)  # fmt: skip
+        return _named(self + added, "IndexAddBackward0")
+
+    def index_add_(self, dim: int, index, source, *, alpha=1) -> Tensor:
+        """In place: alpha * source's slices added at `index` along dim."""
+        return self._inplace(lambda t: t.index_add(dim, index, source, alpha=alpha))
 
     def index_select(self, dim: int, index) -> Tensor:
         """The slices at the (1-d) `index` along dim."""
@@ -1622,6 +1654,78 @@ class Tensor:
         """self = relu(self)."""
         return self._inplace(lambda t: t.relu())
 
+    def floor_(self) -> Tensor:
+        """self = floor(self)."""
+        return self._inplace(lambda t: t.floor())
+
+    def ceil_(self) -> Tensor:
+        """self = ceil(self)."""
+        return self._inplace(lambda t: t.ceil())
+
+    def round_(self, *, decimals: int = 0) -> Tensor:
+        """self = round(self)."""
+        return self._inplace(lambda t: t.round(decimals=decimals))
+
+    def trunc_(self) -> Tensor:
+        """self = trunc(self)."""
+        return self._inplace(lambda t: t.trunc())
+
+    def sign_(self) -> Tensor:
+        """self = sign(self)."""
+        return self._inplace(lambda t: t.sign())
+
+    def square_(self) -> Tensor:
+        """self = self * self."""
+        return self._inplace(lambda t: t.square())
+
+    def reciprocal_(self) -> Tensor:
+        """self = 1 / self."""
+        return self._inplace(lambda t: t.reciprocal())
+
+    def sin_(self) -> Tensor:
+        """self = sin(self)."""
+        return self._inplace(lambda t: t.sin())
+
+    def cos_(self) -> Tensor:
+        """self = cos(self)."""
+        return self._inplace(lambda t: t.cos())
+
+    def log1p_(self) -> Tensor:
+        """self = log(1 + self)."""
+        return self._inplace(lambda t: t.log1p())
+
+    def expm1_(self) -> Tensor:
+        """self = exp(self) - 1."""
+        return self._inplace(lambda t: t.expm1())
+
+    def rsqrt_(self) -> Tensor:
+        """self = 1 / sqrt(self)."""
+        return self._inplace(lambda t: t.rsqrt())
+
+    def erf_(self) -> Tensor:
+        """self = erf(self)."""
+        return self._inplace(lambda t: t.erf())
+
+    def fmod_(self, other) -> Tensor:
+        """self = fmod(self, other)."""
+        return self._inplace(lambda t: t.fmod(other))
+
+    def remainder_(self, other) -> Tensor:
+        """self = self % other."""
+        return self._inplace(lambda t: t.remainder(other))
+
+    def floor_divide_(self, other) -> Tensor:
+        """self = self // other."""
+        return self._inplace(lambda t: t.floor_divide(other))
+
+    def clamp_min_(self, min) -> Tensor:
+        """self = max(self, min)."""
+        return self._inplace(lambda t: t.clamp_min(min))
+
+    def clamp_max_(self, max) -> Tensor:
+        """self = min(self, max)."""
+        return self._inplace(lambda t: t.clamp_max(max))
+
     def clamp_(self, min=None, max=None) -> Tensor:
         """Limit self to [min, max] in place."""
         return self._inplace(lambda t: t.clamp(min, max))
@@ -1650,35 +1754,42 @@ class Tensor:
         _broadcast_check(src._data.shape, self._data.shape, "copy_")
         _check_no_partial_overlap(self, src)
         # where(True, src, t), not src + t * 0: t * 0 is nan where t is inf or nan.
-        return self._inplace(lambda t: binary.Where.apply(
-            Tensor._make(np.ones((), np.bool_)), src._cast(t.dtype).expand(t._data.shape), t)
+        return self._inplace(lambda t: _named(binary.Where.apply(
+            Tensor._make(np.ones((), np.bool_)), src._cast(t.dtype).expand(t._data.shape), t),
+            "torch::autograd::CopyBackwards")
             if (src._requires_grad or t._requires_grad) and _grad_state.enabled else
             Tensor._make(np.broadcast_to(src._data.astype(t._data.dtype), t._data.shape)))  # fmt: skip
 
     def fill_(self, value) -> Tensor:
         """Set every element to value."""
         if isinstance(value, Tensor):
-            return self.copy_(value.expand(self._data.shape))
-        return self._inplace(lambda t: _overwritten(t, np.full(t._data.shape, value, t._data.dtype)))
+            if value._data.ndim:
+                raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor "
+                                   f"with {value._data.ndim} dimensions.")  # fmt: skip
+            self.copy_(value.expand(self._data.shape))
+            return _named(self, "FillBackward3") if self._base is None else self
+        full = np.full(self._data.shape, value, self._data.dtype)
+        return self._inplace(lambda t: _overwritten(t, full, "FillBackward2"))
 
     def zero_(self) -> Tensor:
         """Set every element to 0."""
-        return self.fill_(0)
+        zeros = np.zeros(self._data.shape, self._data.dtype)
+        return self._inplace(lambda t: _overwritten(t, zeros, "ZeroBackward0"))
 
     def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator=None) -> Tensor:
         """Fill with samples from U(a, b)."""
         values = _random.uniform(a, b, self._data.shape, generator)
-        return self._inplace(lambda t: _overwritten(t, values))
+        return self._inplace(lambda t: _overwritten(t, values, "UniformBackward0"))
 
     def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator=None) -> Tensor:
         """Fill with samples from N(mean, std^2)."""
         values = _random.normal(mean, std, self._data.shape, generator)
-        return self._inplace(lambda t: _overwritten(t, values))
+        return self._inplace(lambda t: _overwritten(t, values, "NormalBackward0"))
 
     def bernoulli_(self, p: float = 0.5, *, generator=None) -> Tensor:
         """Fill with 1 with probability p, else 0."""
         values = _random.uniform(0.0, 1.0, self._data.shape, generator) < p
-        return self._inplace(lambda t: _overwritten(t, values))
+        return self._inplace(lambda t: _overwritten(t, values, "BernoulliBackward2"))
 
     def __iadd__(self, other) -> Tensor:
         return self.add_(other)
@@ -1691,6 +1802,24 @@ class Tensor:
 
     def __itruediv__(self, other) -> Tensor:
         return self.div_(other)
+
+    def __ifloordiv__(self, other) -> Tensor:
+        return self.floor_divide_(other)
+
+    def __imod__(self, other) -> Tensor:
+        return self.remainder_(other)
+
+    def __ipow__(self, exponent) -> Tensor:
+        return self.pow_(exponent)
+
+    def __iand__(self, other) -> Tensor:
+        return self._inplace(lambda t: t & other)
+
+    def __ior__(self, other) -> Tensor:
+        return self._inplace(lambda t: t | other)
+
+    def __ixor__(self, other) -> Tensor:
+        return self._inplace(lambda t: t ^ other)
 
     # ------------------------------------------------------------------ new tensors
 
@@ -1853,13 +1982,21 @@ def _check_reduced_sizes(t: Tensor, dim, name: str) -> None:
                 raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
 
 
-def _overwritten(t: Tensor, values: np.ndarray) -> Tensor:
+def _overwritten(t: Tensor, values: np.ndarray, name: str) -> Tensor:
     """`values` in t's place. If t is in a graph, the result stays in it and sends t a zero
-    gradient, as PyTorch's fill_/zero_/copy_ do (t keeps requires_grad)."""
+    gradient, as PyTorch's fill_/zero_/copy_ do (t keeps requires_grad); `name` is the
+    node PyTorch records for it."""
     new = Tensor._make(np.asarray(values, dtype=t._data.dtype))
     if not t._requires_grad:
         return new
-    return binary.Where.apply(Tensor._make(np.ones((), np.bool_)), new, t)
+    return _named(binary.Where.apply(Tensor._make(np.ones((), np.bool_)), new, t), name)
+
+
+def _named(t: Tensor, name: str) -> Tensor:
+    """Show PyTorch's node name for a result composed of several of our ops."""
+    if t.grad_fn is not None:
+        t.grad_fn.node_name = name
+    return t
 
 
 def _correction(unbiased, correction) -> int:
@@ -1992,10 +2129,7 @@ def _rounded_div(x: Tensor, y, mode: str) -> Tensor:
         if mode == "trunc":
             q = np.where((q < 0) & (np.mod(a._data, bv) != 0), q + 1, q)
         return Tensor._make(np.asarray(q, a._data.dtype))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        q = a._data / bv
-        return Tensor._make(np.asarray(np.floor(q) if mode == "floor" else np.trunc(q),
-                                       a._data.dtype))  # fmt: skip
+    return binary.RoundedDiv.apply(a, b, mode)
 
 
 def _arg_reduce(fn, t: Tensor, dim, keepdim: bool, name: str) -> Tensor:

@@ -6,6 +6,9 @@
 | Sub       | x - a*y          | g                             | -a * g                       |
 | Mul       | x * y            | g * y                         | g * x                        |
 | Div       | x / y            | g / y                         | -g * x / y^2                 |
+| RoundedDiv| floor/trunc(x/y) | 0                             | 0                            |
+| Remainder | x mod y (Python) | g                             | -g * floor(x / y)            |
+| Fmod      | x mod y (C)      | g                             | -g * trunc(x / y)            |
 | Pow       | x ** y           | g * y * x^(y-1)               | g * x^y * log(x)             |
 | Maximum   | max(x, y)        | g where x > y, g/2 at ties    | g where y > x, g/2 at ties   |
 | Minimum   | min(x, y)        | g where x < y, g/2 at ties    | g where y < x, g/2 at ties   |
@@ -138,6 +141,82 @@ class Div(Function):
         grad_x = unbroadcast(grad / y, ctx.shapes[0]) if ctx.needs_input_grad[0] else None
         grad_y = unbroadcast(-grad * x / (y * y), y.shape) if ctx.needs_input_grad[1] else None
         return grad_x, grad_y
+
+
+class RoundedDiv(Function):
+    """z = floor(x / y) or trunc(x / y).   Piecewise constant: dL/dx = 0,   dL/dy = 0."""
+
+    node_name = "DivBackward2"
+
+    @staticmethod
+    def forward(ctx, x, y, mode):
+        ctx.shapes = (x._data.shape, _shape(y))
+        a, b = x._data, _arr(y)
+        # floor_divide is Python's //: floor((a - fmod(a, b)) / b), exact where floor(a / b)
+        # is not (1 // 0.1 is 9, as in PyTorch, though 1 / 0.1 rounds to 10).
+        return _make(np.floor_divide(a, b) if mode == "floor" else np.trunc(a / b))
+
+    rule = "grad_x = 0;  grad_y = 0  (piecewise constant)"
+
+    @staticmethod
+    def backward(ctx, grad):
+        x_shape, y_shape = ctx.shapes
+        zero = grad * 0
+        grad_x = unbroadcast(zero, x_shape) if ctx.needs_input_grad[0] else None
+        grad_y = unbroadcast(zero, y_shape) if ctx.needs_input_grad[1] else None
+        return grad_x, grad_y, None
+
+
+class Remainder(Function):
+    """z = x - floor(x / y) * y (Python's %).   dL/dx = g,   dL/dy = -g * floor(x / y)."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.shapes = (x._data.shape, _shape(y))
+        ctx.save_for_backward(x, y if isinstance(y, Tensor) else None)
+        if isinstance(y, Tensor):
+            ctx.node_name = "RemainderBackward1"  # PyTorch's name for a tensor divisor
+        a, b = x._data, _arr(y)
+        if a.dtype.kind != "f":
+            return _make(np.mod(a, b))
+        # fmod, moved to the divisor's sign: as PyTorch, a zero keeps fmod's sign
+        # (4.0 % -2.0 is 0.0), where np.mod gives it the divisor's (-0.0).
+        mod = np.fmod(a, b)
+        return _make(np.where((mod != 0) & ((b < 0) != (mod < 0)), mod + b, mod))
+
+    rule = "grad_x = grad;  grad_y = -grad * floor(x / y)"
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _mod_grads(ctx, grad, "floor")
+
+
+class Fmod(Function):
+    """z = x - trunc(x / y) * y (C's fmod).   dL/dx = g,   dL/dy = -g * trunc(x / y)."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.shapes = (x._data.shape, _shape(y))
+        ctx.save_for_backward(x, y if isinstance(y, Tensor) else None)
+        if isinstance(y, Tensor):
+            ctx.node_name = "FmodBackward1"  # PyTorch's name for a tensor divisor
+        return _make(np.fmod(x._data, _arr(y)))
+
+    rule = "grad_x = grad;  grad_y = -grad * trunc(x / y)"
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _mod_grads(ctx, grad, "trunc")
+
+
+def _mod_grads(ctx, grad, mode: str) -> tuple:
+    x_shape, y_shape = ctx.shapes
+    grad_x = unbroadcast(grad, x_shape) if ctx.needs_input_grad[0] else None
+    grad_y = None
+    if ctx.needs_input_grad[1]:
+        x, y = ctx.saved_tensors
+        grad_y = unbroadcast(-grad * x.div(y, rounding_mode=mode), y_shape)
+    return grad_x, grad_y
 
 
 class RDiv(Function):

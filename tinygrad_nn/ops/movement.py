@@ -15,6 +15,7 @@ adjoint pairs - each one's backward is its partner applied to the gradient:
 | Stack       | join along a new dim             | select each slice                   |
 | Gather      | x[..., index, ...] along dim     | ScatterAdd                          |
 | ScatterAdd  | zeros; z[..., index, ...] += g   | Gather                              |
+| Scatter     | x; z[..., index, ...] = src      | g masked; Gather for src            |
 | Pad         | constant padding                 | slice the padding off               |
 | Tril / Triu | zero above / below a diagonal    | the same mask on g                  |
 | Clone       | copy                             | g                                   |
@@ -323,6 +324,36 @@ def check_scatter_index(index: np.ndarray, shape: tuple, dim: int) -> None:
     if index.size and (index.min() < 0 or index.max() >= size):
         bad = int(index.min()) if index.min() < 0 else int(index.max())
         raise RuntimeError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
+
+
+class Scatter(Function):
+    """y = x with src written at index along dim (the last write wins).
+    dL/dx = g with zeros where written,   dL/dsrc = g gathered at index."""
+
+    node_name = "ScatterBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dim, index, src):
+        idx = index._data
+        check_scatter_index(idx, x._data.shape, dim)
+        out = x._data.copy()
+        hit = np.zeros(out.shape, dtype=bool)
+        # Off `dim`, the index may be smaller than x: write into that corner of it.
+        corner = tuple(slice(None) if d == dim else slice(0, n) for d, n in enumerate(idx.shape))
+        values = src._data[tuple(slice(0, n) for n in idx.shape)] if isinstance(src, Tensor) \
+            else src  # fmt: skip
+        np.put_along_axis(out[corner], idx, values, dim)
+        np.put_along_axis(hit[corner], idx, True, dim)
+        ctx.dim, ctx.index, ctx.hit = dim, index, Tensor._make(hit)
+        return _make(out)
+
+    rule = "grad_x = grad, 0 where written;  grad_src = grad.gather(dim, index)"
+
+    @staticmethod
+    def backward(ctx, grad):
+        grad_x = grad.masked_fill(ctx.hit, 0.0) if ctx.needs_input_grad[0] else None
+        grad_src = grad.gather(ctx.dim, ctx.index) if ctx.needs_input_grad[3] else None
+        return grad_x, None, None, grad_src
 
 
 class ScatterAdd(Function):
