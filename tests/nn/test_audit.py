@@ -338,3 +338,13 @@ def test_spatial_target_of_the_wrong_size_names_both_shapes(loss):
         return getattr(lib.nn.functional, loss)(lib.zeros(2, 3, 4, 5), target)
 
     assert_same(run)
+
+
+@pytest.mark.parametrize("keep_vars", [False, True], ids=["detached", "keep_vars"])
+def test_a_pytorch_state_dict_loads_directly(keep_vars):
+    theirs = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.BatchNorm1d(3))
+    ours = tg.nn.Sequential(tg.nn.Linear(2, 3), tg.nn.BatchNorm1d(3))
+    result = ours.load_state_dict(theirs.state_dict(keep_vars=keep_vars))
+    assert repr(result) == "<All keys matched successfully>"
+    for (name, a), b in zip(theirs.state_dict().items(), ours.state_dict().values()):
+        assert a.numpy().tolist() == b.numpy().tolist(), name

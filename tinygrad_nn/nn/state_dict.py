@@ -139,7 +139,9 @@ def _checked_value(key: str, entry, target: Tensor, errors: list) -> np.ndarray 
     if isinstance(entry, Tensor):
         value = entry._data
     elif isinstance(entry, (np.ndarray, np.generic)) or hasattr(entry, "__array__"):
-        value = np.asarray(entry)  # NumPy arrays, and anything that converts to one
+        # NumPy arrays, and anything that converts to one (a foreign tensor that requires
+        # grad refuses to, so it is detached first)
+        value = np.asarray(entry.detach() if hasattr(entry, "detach") else entry)
     else:
         errors.append(f'While copying the parameter named "{key}", expected torch.Tensor or '
                       f"Tensor-like object from checkpoint but received {type(entry)}")  # fmt: skip
