@@ -21,6 +21,7 @@ import numpy as np
 from .. import random as _random
 from ..autograd.function import Function
 from ..autograd.grad_mode import no_grad
+from ..ops.linalg import Addmm
 from ..ops.movement import IndexAdd, Pad
 from ..tensor import Tensor
 from ._functional_conv import (  # noqa: F401
@@ -148,6 +149,8 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         if input.dtype != weight.dtype:
             raise RuntimeError("mat1 and mat2 must have the same dtype, but got "
                                f"{_dtype_word(input)} and {_dtype_word(weight)}")  # fmt: skip
+    if input.dim() == 2 and weight.dim() == 2 and bias is not None and bias.dim() == 1:
+        return Addmm.apply(bias, input, weight.t())  # matmul and bias in one node, as PyTorch
     out = input.matmul(weight.t())
     return out if bias is None else out + bias
 

@@ -3,6 +3,7 @@
 | op      | forward                    | dL/dx              | dL/dy              |
 |---------|----------------------------|--------------------|--------------------|
 | MatMul  | x @ y (batch-broadcasting) | g @ y^T            | x^T @ g            |
+| Addmm   | b + x @ y (matrices)       | g @ y^T            | x^T @ g  (dL/db: g summed over rows) |
 | Einsum  | np.einsum(eq, *xs)         | einsum of g with the other operands, back to x_i's letters |
 
 A 1-d operand of MatMul is treated as a row (x) or a column (y) and the extra axis is
@@ -33,7 +34,7 @@ class MatMul(Function):
         ctx.save_for_backward(x if ctx.needs_input_grad[1] else None,
                               y if ctx.needs_input_grad[0] else None)  # fmt: skip
         ctx.shapes = (a.shape, b.shape)
-        ctx.y_transposed = b.ndim == 2 and b.flags.f_contiguous and not b.flags.c_contiguous
+        ctx.y_transposed = _transposed(b)
         return _make(np.matmul(a, b))
 
     rule = "grad_x = grad @ y^T;  grad_y = x^T @ grad"
@@ -56,16 +57,52 @@ class MatMul(Function):
             y2 = y if len(y_shape) > 1 else y.unsqueeze(-1)
             x2_shape = x_shape if len(x_shape) > 1 else (1,) + x_shape
             grad_x = unbroadcast(g.matmul(y2.mT), x2_shape).reshape(x_shape)
-        if ctx.needs_input_grad[1] and ctx.y_transposed and len(x_shape) == 2:
-            # y is a transposed matrix (`x @ W.t()` in linear): build its gradient in that
-            # layout, (g^T x)^T, so that W.grad comes out row-major like W, as PyTorch's
-            # mm_mat2_backward does. A column-major grad makes every optimizer pass ~8x slower.
-            grad_y = g.mT.matmul(x).mT
+        if ctx.needs_input_grad[1] and len(x_shape) == 2 and len(y_shape) == 2:
+            grad_y = _matrix_grad_y(g, x, ctx.y_transposed)
         elif ctx.needs_input_grad[1]:
             x2 = x if len(x_shape) > 1 else x.unsqueeze(0)
             y2_shape = y_shape if len(y_shape) > 1 else y_shape + (1,)
             grad_y = unbroadcast(x2.mT.matmul(g), y2_shape).reshape(y_shape)
         return grad_x, grad_y
+
+
+class Addmm(Function):
+    """z = b + x @ y for matrices x, y and b broadcast over the rows: F.linear in one node,
+    as PyTorch records it (the matmul and the bias add, fused).
+    dL/db = g summed over the rows,   dL/dx = g @ y^T,   dL/dy = x^T @ g."""
+
+    @staticmethod
+    def forward(ctx, bias, x, y):
+        ctx.save_for_backward(x if ctx.needs_input_grad[2] else None,
+                              y if ctx.needs_input_grad[1] else None)  # fmt: skip
+        ctx.bias_shape = bias._data.shape
+        ctx.y_transposed = _transposed(y._data)
+        out = np.matmul(x._data, y._data)
+        out += bias._data  # in place: the sum needs no second (rows, columns) array
+        return _make(out)
+
+    rule = "grad_bias = grad summed over the rows;  grad_x = grad @ y^T;  grad_y = x^T @ grad"
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        grad_bias = unbroadcast(grad, ctx.bias_shape) if ctx.needs_input_grad[0] else None
+        grad_x = grad.matmul(y.mT) if ctx.needs_input_grad[1] else None
+        grad_y = _matrix_grad_y(grad, x, ctx.y_transposed) if ctx.needs_input_grad[2] else None
+        return grad_bias, grad_x, grad_y
+
+
+def _transposed(b: np.ndarray) -> bool:
+    """True for a matrix stored column-major, e.g. `W.t()` of a row-major W."""
+    return b.ndim == 2 and b.flags.f_contiguous and not b.flags.c_contiguous
+
+
+def _matrix_grad_y(grad, x, y_transposed: bool):
+    """dL/dy = x^T @ g for z = x @ y (matrices). When y is a transposed matrix (`x @ W.t()`
+    in linear), build it in that layout, (g^T x)^T, so that W.grad comes out row-major like
+    W, as PyTorch's mm_mat2_backward does: a column-major grad makes every optimizer pass
+    several times slower."""
+    return grad.mT.matmul(x).mT if y_transposed else x.mT.matmul(grad)
 
 
 def check_matmul(a: np.ndarray, b: np.ndarray) -> None:

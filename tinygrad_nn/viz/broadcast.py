@@ -35,6 +35,8 @@ def summed_axes(node, index: int) -> tuple:
         if len(meta[0]) > len(out[0]):
             return ()
         return broadcast_axes(meta[0], out[0])
+    if fn is linalg.Addmm and index == 0:  # the bias, broadcast over the rows
+        return broadcast_axes(meta[0], out[0])
     if fn is linalg.MatMul and getattr(node, "shapes", None):
         return _matmul_batch_axes(node.shapes, meta[0])
     return ()
