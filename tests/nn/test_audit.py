@@ -16,13 +16,17 @@ import tinygrad_nn as tg
 
 
 def both(fn):
-    """(torch result, our result) of `fn(lib)`; an exception becomes (class name, message)."""
+    """(torch result, our result) of `fn(lib)`; an exception becomes (class name, message)
+    and a tensor (dtype name, values), so that results compare with ==."""
     out = []
     for lib in (torch, tg):
         try:
-            out.append(fn(lib))
+            result = fn(lib)
         except Exception as e:  # noqa: BLE001  (the exception is the result compared)
-            out.append((type(e).__name__, str(e).replace("tinygrad_nn.", "torch.")))
+            result = (type(e).__name__, str(e).replace("tinygrad_nn.", "torch."))
+        if isinstance(result, (torch.Tensor, tg.Tensor)):
+            result = (str(result.dtype).split(".")[-1], result.detach().numpy().tolist())
+        out.append(result)
     return out
 
 
