@@ -40,12 +40,15 @@ def main(argv=None) -> str:
         default="graph.svg",
         help="SVG file, or a directory for graph.svg (default: %(default)s)",
     )
+    # The other examples' flags, so one command line runs them all: one step is quick already.
     parser.add_argument("--quick", action="store_true", help="accepted; one step is quick")
+    parser.add_argument("--epochs", type=int, help="accepted; the drawing is of one step")
+    parser.add_argument("--seed", type=int, default=0, help="seed for the initial weights")
     args = parser.parse_args(argv)
     if Path(args.out).is_dir():
         args.out = str(Path(args.out) / "graph.svg")
 
-    torch.manual_seed(0)
+    torch.manual_seed(args.seed)
     model = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 2))
     x = torch.tensor([[0.8, -0.4], [-1.2, 0.9]])  # two people: height, weight (standardised)
     y = torch.tensor([0, 1])  # 0 = overweight, 1 = underweight

@@ -49,7 +49,7 @@ class record:
     each op's output array (and each gradient, copied) lives as long as the graph does.
     """
 
-    def __enter__(self) -> record:
+    def __enter__(self) -> record:  # noqa: PYI034  (typing.Self needs Python 3.11)
         from ..nn.module import _module_stack  # here: nn imports much of the package
 
         self._modules = _module_stack
