@@ -22,6 +22,7 @@ import warnings
 import numpy as np
 
 from ..autograd.function import Function
+from ..ops.movement import ScatterAdd
 from ..tensor import Tensor
 
 _make = Tensor._make
@@ -184,15 +185,47 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = 
     safe = np.where(valid, t, 0)  # ignored targets read class 0, then get weight 0
     w = np.ones(t.shape) if weight is None else weight._data[safe]
     w = np.where(valid, w, 0).astype(input._data.dtype)
-    dim = 0 if input.dim() == 1 else 1
-    picked = input.gather(dim, _make(safe).unsqueeze(dim)).squeeze(dim)
-    loss = picked * _make(-w)
-    if reduction == "mean":
-        total = w.sum(dtype=input._data.dtype)
-        if total == 0:  # every target ignored: the loss is nan, its gradient zero (PyTorch's)
-            return loss.sum() + float("nan")
-        return loss.sum() / total
-    return _reduce(loss, reduction)
+    total = w.sum(dtype=input._data.dtype) if reduction == "mean" else None
+    return NllLoss.apply(input, safe, -w, reduction, total)
+
+
+class NllLoss(Function):
+    """loss_i = -w_i * x[i, t_i] (t_i picked on the class axis), then kept ('none'), summed,
+    or summed and divided by total = sum of w ('mean').
+    dL/dx = zeros with -w_i * g_i (g / total for 'mean') at [i, t_i].
+
+    One node where composing gather, multiply, sum and divide records five (PyTorch records
+    one too); the arithmetic is the same, in the same order, so are the numbers.
+    """
+
+    node_name = "NllLossBackward0"
+
+    @staticmethod
+    def forward(ctx, x, safe, neg_w, reduction, total):
+        a = x._data
+        dim = 0 if a.ndim == 1 else 1
+        index = np.expand_dims(safe, dim)
+        ctx.index, ctx.dim, ctx.shape, ctx.neg_w = index, dim, a.shape, neg_w
+        ctx.total = total
+        if a.ndim > 2:
+            ctx.node_name = "NllLoss2DBackward0"
+        loss = np.take_along_axis(a, index, dim).squeeze(dim) * neg_w
+        if reduction == "none":
+            return _make(loss)
+        loss = np.add.reduce(loss, axis=tuple(range(loss.ndim)))
+        if total is None:
+            return _make(loss)
+        # Every target ignored (total 0): the loss is nan and the gradient zero, as PyTorch's.
+        return _make(loss + np.float32("nan") if total == 0 else loss / total)
+
+    rule = "grad_x = zeros with neg_w * grad (/ total for 'mean') at each [i, t_i]"
+
+    @staticmethod
+    def backward(ctx, grad):
+        if ctx.total:
+            grad = grad / float(ctx.total)
+        values = (grad * _make(ctx.neg_w)).unsqueeze(ctx.dim)
+        return ScatterAdd.apply(values, ctx.dim, _make(ctx.index), ctx.shape), None, None, None, None
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index: int = -100,
