@@ -849,3 +849,59 @@ BINARY = {
 @params(BINARY)
 def test_binary_gradients(case):
     check(case)
+
+
+# ---------------------------------------------------------------- second order, checks, anomaly
+
+
+def _relu_second_order(L):
+    x = L.tensor([[0.7, -0.3, 1.2], [-1.5, 0.2, 0.9]], requires_grad=True)
+    (g,) = L.autograd.grad(x.relu().sum(), x, create_graph=True)
+    (gg,) = L.autograd.grad(g.sum(), x)  # relu's gradient is a step: zero, but connected
+    return g, gg
+
+
+def _gradcheck_float32_warns(L):
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    return L.autograd.gradcheck(lambda t: t * t, (x,), raise_exception=False)
+
+
+def _gradcheck_failure_raises(L):
+    x = L.tensor([1.0, 2.0], dtype=L.float64, requires_grad=True)
+    return L.autograd.gradcheck(lambda t: t.detach() * t.detach() * 0 + 3 * t, (x,), eps=1e-3)
+
+
+def _gradgradcheck(L):
+    x = L.tensor([1.0, 2.0], dtype=L.float64, requires_grad=True)
+    y = L.tensor([0.5, -1.0], dtype=L.float64, requires_grad=True)
+    return L.autograd.gradgradcheck(lambda a, b: (a * b * a, a.exp() + b), (x, y))
+
+
+def _detect_anomaly_warns(L):
+    x = L.tensor([1.0], requires_grad=True)
+    with L.autograd.detect_anomaly():
+        (x * 2).sum().backward()
+    return x.grad, L.is_anomaly_enabled()
+
+
+def _anomaly_names_the_op(L):
+    x = L.tensor([-1.0], requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with L.autograd.detect_anomaly():
+            x.sqrt().log().sum().backward()
+
+
+CHECKS = {
+    "relu_second_order": _relu_second_order,
+    "gradcheck_float32_warns": _gradcheck_float32_warns,
+    "gradcheck_failure_raises": _gradcheck_failure_raises,
+    "gradgradcheck_two_inputs_two_outputs": _gradgradcheck,
+    "detect_anomaly_warns_on_entry": _detect_anomaly_warns,
+    "anomaly_raises_runtime_error": _anomaly_names_the_op,
+}
+
+
+@params(CHECKS)
+def test_second_order_and_checks(case):
+    check(case)

@@ -14,6 +14,7 @@ from . import dtypes as _dt
 from .ops import _shape as _shape_ops
 from .ops import linalg, movement
 from .tensor import Size, Tensor, _promote, _tensor_operand, where  # noqa: F401  (re-exported)
+from .autograd.anomaly import is_anomaly_enabled  # noqa: F401  (torch.is_anomaly_enabled)
 
 
 def _t(x) -> Tensor:

@@ -139,10 +139,9 @@ def test_an_inf_loss_raises_nothing_but_a_warning_names_its_origin():
     assert os.path.basename(warning.filename) == HERE
     assert warning.lineno == _line_of("# the warning points here")
     assert np.isinf(x.grad.numpy()[0])  # PyTorch's result: no error, an inf gradient
-    with warnings.catch_warnings():
+    with autograd.detect_anomaly(), warnings.catch_warnings():  # entering warns, as PyTorch's
         warnings.simplefilter("error")  # a finite loss warns nothing
-        with autograd.detect_anomaly():
-            x.exp().sum().backward()
+        x.exp().sum().backward()
 
 
 def test_nan_from_a_constant_input_is_traced_to_it():

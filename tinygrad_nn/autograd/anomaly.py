@@ -322,6 +322,10 @@ class detect_anomaly:
 
     def __init__(self, check_nan: bool = True):
         self.check_nan = check_nan
+        warnings.warn(
+            "Anomaly Detection has been enabled. This mode will increase the runtime and should "
+            "only be enabled for debugging.", UserWarning, stacklevel=2
+        )
 
     def __enter__(self):
         self._previous = (_state.enabled, _state.check_nan)
@@ -334,8 +338,12 @@ class detect_anomaly:
 
     def __call__(self, fn):
         def wrapper(*args, **kwargs):
-            with self.__class__(self.check_nan):
+            previous = (_state.enabled, _state.check_nan)
+            _set(True, self.check_nan)
+            try:
                 return fn(*args, **kwargs)
+            finally:
+                _set(*previous)
 
         return wrapper
 

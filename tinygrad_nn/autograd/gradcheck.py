@@ -11,6 +11,8 @@ Run it in float64: in float32 the rounding error of f swamps eps.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from .engine import grad as autograd_grad
@@ -97,6 +99,13 @@ def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: floa
     if not checked:
         raise ValueError("gradcheck expects at least one input tensor to require gradient, but "
                          "none of the them have requires_grad=True.")  # fmt: skip
+    for i in checked:
+        if inputs[i]._data.dtype != np.float64:  # eps = 1e-6 is below float32's resolution
+            warnings.warn(
+                f"Input #{i} requires gradient and is not a double precision floating point or "
+                "complex. This check will likely fail if all the inputs are not of double "
+                "precision floating point or complex. ", UserWarning, stacklevel=2
+            )
     outputs = _outputs(func, inputs)
     for i in checked:
         numerical = _numerical_jacobian(func, inputs, i, eps)

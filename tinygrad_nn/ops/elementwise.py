@@ -14,7 +14,7 @@ saved (and stored without a reference cycle, see `function.py`).
 | Tan        | tan x                | g * (1 + y^2)                  |
 | Tanh       | tanh x               | TanhBackward(g, y) = g * (1 - y^2) |
 | Sigmoid    | 1 / (1 + e^-x)       | g * y * (1 - y)                |
-| Relu       | max(x, 0)            | g where y > 0  (0 at the kink) |
+| Relu       | max(x, 0)            | ThresholdBackward(g, y) = g where y > 0 (0 at 0) |
 | Abs        | abs x                | g * sign x     (0 at the kink) |
 | Reciprocal | 1 / x                | -g * y^2                       |
 | Clamp      | min(max(x, lo), hi)  | g where lo <= x <= hi          |
@@ -273,7 +273,27 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        return grad * (y > 0)
+        return ThresholdBackward.apply(grad, y)
+
+
+class ThresholdBackward(Function):
+    """z = g where y > 0, else 0: relu's backward as one op (PyTorch's threshold_backward).
+    It keeps a second derivative connected to y, as PyTorch's does (a zero one: a step).
+    dL/dg = h where y > 0,   dL/dy = 0."""
+
+    @staticmethod
+    def forward(ctx, grad, y):
+        mask = y._data > 0
+        ctx.mask, ctx.y_meta = mask, (y._data.shape, y._data.dtype)
+        return _make(grad._data * mask)
+
+    rule = "grad_grad = h where y > 0, else 0;  grad_y = 0  (h: the incoming grad)"
+
+    @staticmethod
+    def backward(ctx, h):
+        grad_g = h * Tensor._make(ctx.mask) if ctx.needs_input_grad[0] else None
+        grad_y = Tensor._make(np.zeros(*ctx.y_meta)) if ctx.needs_input_grad[1] else None
+        return grad_g, grad_y
 
 
 class Abs(Function):
