@@ -532,3 +532,28 @@ def test_flat_ops_send_zeros_even_for_a_nan_gradient():
 
     ours, theirs = both(run)
     assert_all_same(ours, theirs, "zeros")
+
+
+@pytest.mark.parametrize(
+    "code, refused",
+    [("y.expand_as(y).tanh_()", False), ("y.expand(1, 2, 3).mul_(2)", False),
+     ("y.expand(2, 2, 3).mul_(2)", True), ("y[:1].expand(2, 3).mul_(2)", True)],
+)  # fmt: skip
+def test_expand_that_repeats_nothing_is_writable(code, refused):
+    """`v2.expand_as(v2).tanh_()` raised "more than one element ... refers to a single memory
+    location": NumPy's broadcast_to is read-only even when nothing repeats. PyTorch refuses
+    only a real repetition."""
+
+    def run(lib):
+        x = lib.tensor([[1.0, -2.0, 0.5], [3.0, 0.0, -1.0]], requires_grad=True)
+        y = x * 2
+        if refused:
+            with pytest.raises(RuntimeError, match="single memory location"):
+                eval(code)
+            return (y,)
+        eval(code)
+        y.sum().backward()
+        return y, x.grad
+
+    ours, theirs = both(run)
+    assert_all_same(ours, theirs, code)

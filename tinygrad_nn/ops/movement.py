@@ -98,8 +98,14 @@ class Expand(Function):
 
     @staticmethod
     def forward(ctx, x, shape):
-        ctx.shape = x._data.shape
-        return _as_view_of(_make(np.broadcast_to(x._data, shape)), x)
+        a = x._data
+        ctx.shape = a.shape
+        lead = len(shape) - a.ndim
+        if all(n == 1 for n in shape[:lead]) and a.shape == tuple(shape[lead:]):
+            # Nothing repeats (`x.expand_as(x)`): an ordinary view, writable in place as in
+            # PyTorch; broadcast_to would make it read-only.
+            return _as_view_of(_make(a.reshape(shape)), x)
+        return _as_view_of(_make(np.broadcast_to(a, shape)), x)
 
     rule = "grad_x = grad summed back to x.shape"
 
