@@ -905,3 +905,38 @@ CHECKS = {
 @params(CHECKS)
 def test_second_order_and_checks(case):
     check(case)
+
+
+# ---------------------------------------------------------------- graph structure
+
+
+def _edges(fn):
+    """The names of a result's next_functions: one entry per operand, as PyTorch's."""
+
+    def case(L):
+        x = L.tensor([[0.5, -1.5], [1.0, 3.0]], requires_grad=True)
+        y = L.tensor([[1.5, 0.5], [2.0, 1.0]], requires_grad=True)
+        node = fn(x, y, L).grad_fn
+        return node.name(), str([(n and n.name(), nr) for n, nr in node.next_functions])
+
+    return case
+
+
+EDGES = {
+    "mul": _edges(lambda x, y, L: x * y),
+    "mul_number": _edges(lambda x, y, L: x * 2),
+    "number_times": _edges(lambda x, y, L: 2 * x),
+    "add_number_alpha": _edges(lambda x, y, L: x.add(2, alpha=3)),
+    "sub_number": _edges(lambda x, y, L: x - 2),
+    "div_number": _edges(lambda x, y, L: x / 2),
+    "rounded_div_number": _edges(lambda x, y, L: x.div(2, rounding_mode="floor")),
+    "pow_number": _edges(lambda x, y, L: x**2),
+    "add_constant_tensor": _edges(lambda x, y, L: x + y.detach()),
+    "sum_of_product": _edges(lambda x, y, L: (x * y).sum()),
+    "chain": _edges(lambda x, y, L: (x * y).exp() + x),
+}
+
+
+@params(EDGES)
+def test_next_functions(case):
+    check(case)

@@ -272,6 +272,9 @@ class Function:
 
     node_name: str | None = None  # e.g. "MmBackward0"; default: f"{cls.__name__}Backward0"
     _user_op = False  # defined outside this package: see __init_subclass__
+    # Positions where a Python number is an operand PyTorch wraps in a tensor (x * 2): it
+    # gets an empty edge there, so `next_functions` has one entry per operand, as PyTorch's.
+    number_edges: tuple = ()
 
     def __init_subclass__(cls, **kwargs):
         # A wrong backward is far likelier in a user's own Function than in a built-in op, so
@@ -341,9 +344,14 @@ def _attach(ctx: BackwardNode, args: tuple, result):
             edges.append((node, a._output_nr) if node is not None else (grad_accumulator(a), 0))
         elif isinstance(a, Tensor):
             edges.append((None, 0))
-    ctx.next_functions = tuple(edges)
     if len(edges) != len(args):
-        ctx._tensor_args = tuple([i for i, a in enumerate(args) if isinstance(a, Tensor)])
+        numbers = ctx._fn.number_edges
+        positions = [i for i, a in enumerate(args) if isinstance(a, Tensor) or i in numbers]
+        if len(positions) != len(edges):  # a number operand: its edge is empty
+            edges = [edges.pop(0) if isinstance(args[i], Tensor) else (None, 0) for i in positions]
+        if len(positions) != len(args):
+            ctx._tensor_args = tuple(positions)
+    ctx.next_functions = tuple(edges)
     if result.__class__ is Tensor:  # the common case, one output: the loop below, unrolled
         for a in args:
             if result is a:  # forward returned an input: the output must be a new tensor

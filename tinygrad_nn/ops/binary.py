@@ -51,6 +51,8 @@ def _save_operands(ctx, x, y):
 class Add(Function):
     """z = x + alpha * y.   dL/dx = g,   dL/dy = alpha * g."""
 
+    number_edges = (1,)  # a number y (x + 2) is an operand with an empty edge, as in PyTorch
+
     @staticmethod
     def forward(ctx, x, y, alpha=1):
         ctx.shapes, ctx.alpha = (x._data.shape, _shape(y)), alpha
@@ -70,6 +72,8 @@ class Add(Function):
 
 class Sub(Function):
     """z = x - alpha * y.   dL/dx = g,   dL/dy = -alpha * g."""
+
+    number_edges = (1,)  # a number y (x + 2) is an operand with an empty edge, as in PyTorch
 
     @staticmethod
     def forward(ctx, x, y, alpha=1):
@@ -106,6 +110,8 @@ class RSub(Function):
 class Mul(Function):
     """z = x * y.   dL/dx = g * y,   dL/dy = g * x."""
 
+    number_edges = (1,)  # a number y (x + 2) is an operand with an empty edge, as in PyTorch
+
     @staticmethod
     def forward(ctx, x, y):
         ctx.scalar = _save_operands(ctx, x, y)
@@ -126,6 +132,8 @@ class Mul(Function):
 class Div(Function):
     """z = x / y.   dL/dx = g / y,   dL/dy = -g * x / y^2."""
 
+    number_edges = (1,)  # a number y (x + 2) is an operand with an empty edge, as in PyTorch
+
     @staticmethod
     def forward(ctx, x, y):
         ctx.scalar = _save_operands(ctx, x, y)
@@ -145,6 +153,8 @@ class Div(Function):
 
 class RoundedDiv(Function):
     """z = floor(x / y) or trunc(x / y).   Piecewise constant: dL/dx = 0,   dL/dy = 0."""
+
+    number_edges = (1,)  # a number y (x + 2) is an operand with an empty edge, as in PyTorch
 
     node_name = "DivBackward2"
 
