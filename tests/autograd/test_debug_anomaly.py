@@ -142,6 +142,10 @@ def test_an_inf_loss_raises_nothing_but_a_warning_names_its_origin():
     with autograd.detect_anomaly(), warnings.catch_warnings():  # entering warns, as PyTorch's
         warnings.simplefilter("error")  # a finite loss warns nothing
         x.exp().sum().backward()
+    with autograd.detect_anomaly(), warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # a NaN loss: the error says it all
+        with pytest.raises(AnomalyError, match="began in the forward pass"):
+            _nested_sqrt(tg).backward()
 
 
 def test_nan_from_a_constant_input_is_traced_to_it():

@@ -8,8 +8,8 @@ far from the cause, so we also watch the forward pass:
 
   * the first op whose inputs are all finite but whose output is not is the *origin*; every
     later op that carries the bad value along remembers it, and the error names it. When
-    backward starts from a non-finite value that raises no error (an inf loss with inf
-    gradients: PyTorch does not raise), a RuntimeWarning names the origin instead;
+    backward starts from an infinite value (an inf loss with inf gradients, for which
+    PyTorch does not raise), a RuntimeWarning names the origin instead;
   * `where(cond, x, y)` and `masked_fill` are noted. A classic trap: in
     `where(x > 0, x.sqrt(), 0)` the discarded branch still runs backward with a zero
     gradient, and 0 * (derivative of sqrt at x <= 0) = 0 * inf = nan. When a non-finite
@@ -208,7 +208,10 @@ def check_backward_output(node, grads) -> None:
             continue
         raise _nan_error(node, i, bad)
     origin = node.__dict__.get("metadata", {}).get("nonfinite_origin")
-    if origin is not None and not any(origin is seen for seen in _state.warned):
+    # A NaN almost always turns into a NaN gradient further down, whose error names the
+    # origin; an inf often does not (PyTorch raises only for NaN), so it is told here.
+    if origin is not None and origin.kind != "nan" and \
+            not any(origin is seen for seen in _state.warned):  # fmt: skip
         _state.warned.append(origin)  # once per origin: the node nearest the loss says it
         where = user_location()  # the user's backward() call, not a line of the engine
         warnings.warn_explicit(
@@ -324,7 +327,9 @@ class detect_anomaly:
         self.check_nan = check_nan
         warnings.warn(
             "Anomaly Detection has been enabled. This mode will increase the runtime and should "
-            "only be enabled for debugging.", UserWarning, stacklevel=2
+            "only be enabled for debugging.",
+            UserWarning,
+            stacklevel=2,
         )
 
     def __enter__(self):
