@@ -940,3 +940,35 @@ EDGES = {
 @params(EDGES)
 def test_next_functions(case):
     check(case)
+
+
+# ---------------------------------------------------------------- PyTorch's warnings
+
+
+def _non_leaf_grad(L):
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    y.sum().backward()
+    return y.grad is None
+
+
+def _retained_grad_is_silent(L):
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    y.retain_grad()
+    y.sum().backward()
+    return y.grad
+
+
+WARNINGS = {
+    "tensor_of_a_tensor": lambda L: L.tensor(L.tensor([1.0, 2.0])),
+    "new_tensor_of_a_tensor": lambda L: L.ones(2).new_tensor(L.tensor([1, 2])),
+    "non_leaf_grad": _non_leaf_grad,
+    "retained_grad": _retained_grad_is_silent,
+    "leaf_grad": lambda L: L.ones(2, requires_grad=True).grad is None,
+}
+
+
+@params(WARNINGS)
+def test_warnings(case):
+    check(case)

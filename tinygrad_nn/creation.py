@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 import math
+import warnings
 
 import numpy as np
 
@@ -100,6 +101,12 @@ def _to_array(data, nested: bool = False):
 def tensor(data, dtype=None, device=None, requires_grad: bool = False, pin_memory=False) -> Tensor:
     """A new tensor (always a copy) from data, inferring the dtype as PyTorch does."""
     _check_device(device)
+    if isinstance(data, Tensor):
+        warnings.warn(
+            "To copy construct from a tensor, it is recommended to use sourceTensor.detach()"
+            ".clone() or sourceTensor.detach().clone().requires_grad_(True), rather than "
+            "torch.tensor(sourceTensor).", UserWarning, stacklevel=2
+        )
     data = _to_array(data)
     try:
         np_dtype = _infer_np_dtype(data) if dtype is None else _dt.as_dtype(dtype).np

@@ -299,6 +299,8 @@ class Tensor:
     @property
     def grad(self) -> Tensor | None:
         """dL/d(this tensor), accumulated by backward(). Settable (e.g. `p.grad = None`)."""
+        if self._grad is None and self.grad_fn is not None and not self._retains_grad:
+            warnings.warn(_NON_LEAF_GRAD, UserWarning, stacklevel=2)
         return self._grad
 
     @grad.setter
@@ -1842,6 +1844,12 @@ class Tensor:
 
     def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False) -> Tensor:
         """A new tensor from data, with self's dtype by default."""
+        if isinstance(data, Tensor):
+            warnings.warn(
+                "To copy construct from a tensor, it is recommended to use sourceTensor.detach()"
+                ".clone() or sourceTensor.detach().clone().requires_grad_(True), rather than "
+                "tensor.new_tensor(sourceTensor).", UserWarning, stacklevel=2
+            )
         np_dtype = self._data.dtype if dtype is None else _dt.as_dtype(dtype).np
         return Tensor._make(np.array(_arr(data), dtype=np_dtype), requires_grad)
 
@@ -1851,6 +1859,14 @@ class Tensor:
 
 
 # ---------------------------------------------------------------------- helpers
+
+_NON_LEAF_GRAD = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
+    "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If "
+    "you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. "
+    "See github.com/pytorch/pytorch/pull/30531 for more information."
+)
 
 _MaxResult = __import__("collections").namedtuple("max", ["values", "indices"])
 _MinResult = __import__("collections").namedtuple("min", ["values", "indices"])
