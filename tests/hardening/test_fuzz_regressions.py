@@ -557,3 +557,26 @@ def test_expand_that_repeats_nothing_is_writable(code, refused):
 
     ours, theirs = both(run)
     assert_all_same(ours, theirs, code)
+
+
+@pytest.mark.parametrize(
+    "data", [[-0.27, 1.69], [1.0, 1.0, 0.5], [1.0, float("nan"), float("nan")]]
+)
+@pytest.mark.parametrize("upstream", [float("nan"), 3.0])
+def test_max_of_everything_keeps_a_nan_gradient_at_the_maximum(data, upstream):
+    """`x.max().exp().mean(-1, keepdim=True).std(-1)`: std of one value has a nan gradient;
+    max() spread it as nan * 0 = nan onto every element, where PyTorch's max() writes
+    g / count into zeros (the others stay 0). A nan maximum is hit by the nans. amax() keeps
+    PyTorch's other rule (g * hit / count), where the nan does spread."""
+
+    def run(lib):
+        x = lib.tensor(data, requires_grad=True)
+        grads = []
+        for f in (lambda t: t.max(), lambda t: t.min(), lambda t: t.amax()):
+            y = f(x)
+            (g,) = lib.autograd.grad(y, x, lib.tensor(upstream), create_graph=True)
+            grads.append(g)
+        return tuple(grads)
+
+    ours, theirs = both(run)
+    assert_all_same(ours, theirs, "max()")

@@ -203,6 +203,11 @@ class Amax(Function):
     def backward(ctx, grad):
         x, out = ctx.saved_tensors
         dims = ctx.dims
+        if ctx.name() in ("MaxBackward1", "MinBackward1"):
+            # max()/min() of everything (Tensor.max names the node): PyTorch writes g / count
+            # into zeros at the hits, so a nan g stays there; a nan extreme is hit by the nans.
+            hit = x.isnan() if np.isnan(out._data) else x == out
+            return (grad / hit.sum()).expand(x.shape).where(hit, 0.0), None, None, None
         hit = x == expand_back(out, x.shape, dims)
         count = expand_back(hit.sum(dims, keepdim=True), x.shape, dims)
         return expand_back(grad, x.shape, dims) * hit / count, None, None, None
