@@ -128,6 +128,10 @@ ARITHMETIC = {
     "all_uint8_stays_uint8": lambda L: L.tensor([[1, 3, 0]], dtype=L.uint8).all(1),
     "any_uint8_stays_uint8": lambda L: L.tensor([1, 0], dtype=L.uint8).any(),
     "round_decimals_int_raises": lambda L: L.tensor([15, 25]).round(decimals=-1),
+    "sign_of_nan_is_zero": lambda L: L.tensor([float("nan"), -2.0, float("inf"), -0.0]).sign(),
+    "left_shift": lambda L: L.tensor([1, 2]) << 2,
+    "right_shift": lambda L: L.tensor([8, -8]) >> 1,
+    "equal_to_a_list_is_false": lambda L: L.tensor([1.0, 2.0]) == [1.0, 2.0],
 }
 
 

@@ -852,6 +852,12 @@ class Tensor:
 
     __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
 
+    def __lshift__(self, other) -> Tensor:
+        return _bitwise(np.left_shift, self, other)
+
+    def __rshift__(self, other) -> Tensor:
+        return _bitwise(np.right_shift, self, other)
+
     def isnan(self) -> Tensor:
         """True where the value is NaN."""
         return Tensor._make(np.isnan(self._data))
@@ -2116,7 +2122,7 @@ def _compare(fn, x: Tensor, y) -> Tensor:
     if isinstance(y, Tensor):
         _shape_ops.check_shape_matches(x._data.shape, y._data.shape)
         return Tensor._make(fn(x._data, y._data))
-    if y is None or isinstance(y, (str,)):
+    if y is None or isinstance(y, (str, list, tuple)):  # x == [1, 2] is False, as PyTorch's
         return NotImplemented if fn in (np.equal, np.not_equal) else _type_error(fn, y)
     return Tensor._make(fn(x._data, _arr(y)))
 

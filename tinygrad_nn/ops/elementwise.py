@@ -400,10 +400,16 @@ class _PiecewiseConstant(Function):
         return grad.new_zeros(grad.shape)
 
 
-class Sign(_PiecewiseConstant):
-    """y = sign(x) in {-1, 0, 1}.   dL/dx = 0."""
+def _sign(a: np.ndarray) -> np.ndarray:
+    out = np.sign(a)
+    # PyTorch's sign(nan) is 0, NumPy's nan (nan_to_num also keeps inf's sign, 1 or -1)
+    return np.nan_to_num(out, nan=0.0) if a.dtype.kind == "f" else out
 
-    numpy_fn = staticmethod(np.sign)
+
+class Sign(_PiecewiseConstant):
+    """y = sign(x) in {-1, 0, 1} (0 for nan, as PyTorch).   dL/dx = 0."""
+
+    numpy_fn = staticmethod(_sign)
 
 
 class Floor(_PiecewiseConstant):
