@@ -976,3 +976,53 @@ WARNINGS = {
 @params(WARNINGS)
 def test_warnings(case):
     check(case)
+
+
+# ---------------------------------------------------------------- misuse: PyTorch's exception class
+
+
+def _x(L):
+    return L.arange(6.0).reshape(2, 3)
+
+
+MISUSE = {
+    "float_slice_bound": lambda L: _x(L)[0.5:],
+    "matmul_by_number": lambda L: _x(L) @ 2,
+    "add_list": lambda L: _x(L) + [1.0, 2.0, 3.0],
+    "mul_tuple": lambda L: _x(L) * (1.0, 2.0, 3.0),
+    "gather_list_index": lambda L: _x(L).gather(1, [[0]]),
+    "index_select_list_index": lambda L: _x(L).index_select(1, [0, 1]),
+    "masked_fill_list_mask": lambda L: _x(L).masked_fill([[True, False, True]] * 2, 0.0),
+    "where_list_condition": lambda L: L.where([[True, False, True]] * 2, _x(L), 0.0),
+    "where_float_condition": lambda L: L.where(_x(L), _x(L), 0.0),
+    "flip_without_dims": lambda L: _x(L).flip(),
+    "select_float_index": lambda L: _x(L).select(0, 1.0),
+    "clamp_str_bound": lambda L: _x(L).clamp("a"),
+    "tensor_dtype_str": lambda L: L.tensor([1.0], dtype="float64"),
+    "ones_like_list": lambda L: L.ones_like([1.0, 2.0]),
+    "linspace_float_steps": lambda L: L.linspace(0, 1, 2.5),
+    "randint_float_bound": lambda L: L.randint(0, 5.5, (2,)),
+    "randperm_negative": lambda L: L.randperm(-1),
+    "view_two_inferred": lambda L: _x(L).view(-1, -1),
+    "reshape_bad_size": lambda L: _x(L).reshape(4, 2),
+    "expand_wrong_size": lambda L: _x(L).expand(3, 3),
+    "permute_repeated_dim": lambda L: _x(L).permute(0, 0),
+    "transpose_out_of_range": lambda L: _x(L).transpose(0, 2),
+    "cat_shape_mismatch": lambda L: L.cat([_x(L), L.ones(2, 2)]),
+    "cat_of_a_tensor": lambda L: L.cat(_x(L)),
+    "stack_shape_mismatch": lambda L: L.stack([L.ones(2), L.ones(3)]),
+    "mm_of_a_vector": lambda L: _x(L).mm(L.ones(3)),
+    "mm_dtype_mismatch": lambda L: L.ones(2, 2).mm(L.ones(2, 2, dtype=L.float64)),
+    "dot_dtype_mismatch": lambda L: L.ones(3).dot(L.ones(3, dtype=L.long)),
+    "backward_of_int": lambda L: L.ones(2, dtype=L.long).sum().backward(),
+    "requires_grad_on_int": lambda L: L.ones(2, dtype=L.long).requires_grad_(),
+    "softmax_without_dim": lambda L: _x(L).softmax(),
+    "gather_float_index": lambda L: _x(L).gather(1, L.tensor([[0.0]])),
+    "index_out_of_range": lambda L: _x(L)[1, 3],
+    "setitem_out_of_range": lambda L: _x(L).__setitem__(5, 1.0),
+}
+
+
+@params(MISUSE)
+def test_misuse(case):
+    check(case)

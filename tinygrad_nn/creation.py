@@ -201,6 +201,8 @@ def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad=F
     """`steps` evenly spaced values from start to end (both included)."""
     _check_device(device)
     np_dtype = _np_dtype(dtype)
+    if not isinstance(steps, (builtins.int, np.integer)):
+        raise TypeError(f"linspace(): argument 'steps' must be int, not {type(steps).__name__}")
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     start, end = (v.item() if isinstance(v, Tensor) else v for v in (start, end))
@@ -225,21 +227,25 @@ def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None, device=N
 
 def zeros_like(input: Tensor, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Zeros with input's shape and dtype."""
+    _check_input(input, "zeros_like")
     return _finish(np.zeros(input._data.shape, _np_dtype(dtype, input.dtype)), requires_grad)
 
 
 def ones_like(input: Tensor, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Ones with input's shape and dtype."""
+    _check_input(input, "ones_like")
     return _finish(np.ones(input._data.shape, _np_dtype(dtype, input.dtype)), requires_grad)
 
 
 def empty_like(input: Tensor, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Uninitialised, with input's shape and dtype."""
+    _check_input(input, "empty_like")
     return _finish(np.empty(input._data.shape, _np_dtype(dtype, input.dtype)), requires_grad)
 
 
 def full_like(input: Tensor, fill_value, *, dtype=None, device=None, requires_grad=False):
     """fill_value with input's shape and dtype."""
+    _check_input(input, "full_like")
     return _finish(np.full(input._data.shape, fill_value, _np_dtype(dtype, input.dtype)),
                    requires_grad)  # fmt: skip
 
@@ -254,6 +260,12 @@ def randn(*sizes, size=None, generator=None, dtype=None, device=None, requires_g
     """Samples from N(0, 1)."""
     shape, np_dtype = _sizes(sizes, size), _float_only(dtype, "normal_kernel_cpu")
     return _finish(_random.normal(0.0, 1.0, shape, generator).astype(np_dtype), requires_grad)
+
+
+def _check_input(input, name: str) -> None:
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__}")  # fmt: skip
 
 
 def _float_only(dtype, kernel: str) -> np.dtype:
@@ -277,6 +289,8 @@ def randint(*args, low=None, high=None, size=None, generator=None, dtype=None, d
     if low is not None and high is None and len(bounds) == 1:
         raise TypeError("randint() missing required argument 'high'")
     low, high = (0, bounds[0]) if len(bounds) == 1 else bounds
+    if not all(isinstance(b, (builtins.int, np.integer)) for b in (low, high)):
+        raise TypeError("randint(): the bounds low and high must be ints")
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} "
                            f">= to={high}")  # fmt: skip
@@ -287,17 +301,21 @@ def randint(*args, low=None, high=None, size=None, generator=None, dtype=None, d
 
 def randperm(n: int, *, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     """A random permutation of 0..n-1."""
+    if n < 0:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
     return _finish(_random.permutation(n, generator).astype(_np_dtype(dtype, _dt.int64)),
                    requires_grad)  # fmt: skip
 
 
 def rand_like(input: Tensor, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     """U(0, 1) samples with input's shape and dtype."""
+    _check_input(input, "rand_like")
     return rand(input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
 def randn_like(input: Tensor, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     """N(0, 1) samples with input's shape and dtype."""
+    _check_input(input, "randn_like")
     return randn(input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 

@@ -94,6 +94,8 @@ def as_dtype(d) -> dtype:
         return d
     if d in _FROM_PYTHON:
         return _FROM_PYTHON[d]
+    if isinstance(d, str):  # np.dtype would take "float32"; PyTorch wants a torch.dtype
+        raise TypeError(f"argument 'dtype' must be torch.dtype, not {type(d).__name__}")
     try:
         return _FROM_NUMPY[np.dtype(d)]
     except (TypeError, KeyError):

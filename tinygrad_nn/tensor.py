@@ -14,6 +14,7 @@ Almost every method is one line that normalises its arguments and calls an op in
 from __future__ import annotations
 
 import builtins
+import operator
 import warnings
 import weakref
 
@@ -775,6 +776,8 @@ class Tensor:
         return binary.RPow.apply(x, c)
 
     def __matmul__(self, other) -> Tensor:
+        if not isinstance(other, (Tensor, np.ndarray)):
+            return NotImplemented  # x @ 2: Python's TypeError, as PyTorch's
         return self.matmul(other)
 
     def __rmatmul__(self, other) -> Tensor:
@@ -995,6 +998,11 @@ class Tensor:
         """Limit values to [min, max] (bounds inclusive for the gradient)."""
         if min is None and max is None:
             raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+        for bound in (min, max):
+            if not (bound is None or isinstance(bound, (builtins.int, builtins.float, Tensor,
+                                                        np.generic))):  # fmt: skip
+                raise TypeError(f"clamp() received an invalid combination of arguments - got "
+                                f"({type(bound).__name__})")  # fmt: skip
         if isinstance(min, Tensor) or isinstance(max, Tensor):
             # Bounds are inclusive: at x == min the gradient goes to x, none to min (maximum
             # would split it). `not (x < min)` keeps a NaN x, as PyTorch's clamp does.
@@ -1326,6 +1334,8 @@ class Tensor:
 
     def flip(self, *order, dims=None) -> Tensor:
         """Reverse the order of elements along dims."""
+        if not order and dims is None:
+            raise TypeError('flip() missing 1 required positional arguments: "dims"')
         dims = _shape_args(order if dims is None else (dims,))
         return movement.Flip.apply(self, _norm_dims(list(dims), self._data.ndim))
 
@@ -1404,6 +1414,10 @@ class Tensor:
 
     def select(self, dim: int, index: int) -> Tensor:
         """The slice at `index` along dim, with that dim removed."""
+        if isinstance(index, builtins.bool) or not isinstance(index, (builtins.int, np.integer,
+                                                                       Tensor)):  # fmt: skip
+            raise TypeError(f"select(): argument 'index' (position 2) must be int, not "
+                            f"{type(index).__name__}")  # fmt: skip
         d = _norm_dim(dim, self._data.ndim)
         n = self._data.shape[d]
         if not -n <= index < n:
@@ -1449,6 +1463,7 @@ class Tensor:
 
     def gather(self, dim: int, index) -> Tensor:
         """out[i][j] = self[index[i][j]][j] for dim 0 (and likewise for other dims)."""
+        _need_tensor(index, "gather", "index")
         return movement.Gather.apply(self, _norm_dim(dim, self._data.ndim), index)
 
     def scatter_add(self, dim: int, index, src) -> Tensor:
@@ -1487,6 +1502,7 @@ class Tensor:
 
     def index_select(self, dim: int, index) -> Tensor:
         """The slices at the (1-d) `index` along dim."""
+        _need_tensor(index, "index_select", "index")
         d = _norm_dim(dim, self._data.ndim)
         idx = index._data if isinstance(index, Tensor) else np.asarray(index)
         if idx.ndim > 1:
@@ -2047,8 +2063,8 @@ def _promote(x: Tensor, y, op: str = ""):
         dt = _dt.result_type(x, y)
     elif isinstance(y, np.generic):
         return _promote(x, y.item(), op)
-    elif isinstance(y, (np.ndarray, list, tuple)):
-        return _promote(x, Tensor._make(np.asarray(y)), op)
+    elif isinstance(y, np.ndarray):
+        return _promote(x, Tensor._make(y), op)
     else:
         raise TypeError(f"unsupported operand type for a Tensor op: '{type(y).__name__}'")
     if op == "div" and not dt.is_floating_point:
@@ -2174,7 +2190,7 @@ def _arg_reduce(fn, t: Tensor, dim, keepdim: bool, name: str) -> Tensor:
 
 def _as_mask(mask, name: str) -> Tensor:
     if not isinstance(mask, Tensor):
-        mask = Tensor._make(np.asarray(mask))
+        raise TypeError(f"{name}(): argument 'mask' must be Tensor, not {type(mask).__name__}")
     if mask._data.dtype != np.bool_:
         raise RuntimeError(f"{name} only supports boolean masks, but got mask with dtype "
                            f"{mask._data.dtype}")  # fmt: skip
@@ -2187,6 +2203,11 @@ def _broadcast_check(shape: tuple, target: tuple, name: str) -> None:
             f"{name}: the shape {list(shape)} cannot be broadcast to the tensor's shape "
             f"{list(target)}"
         )
+
+
+def _need_tensor(value, op: str, name: str) -> None:
+    if not isinstance(value, Tensor):
+        raise TypeError(f"{op}(): argument '{name}' must be Tensor, not {type(value).__name__}")
 
 
 def _need_matrix(t: Tensor, name: str) -> None:
@@ -2279,7 +2300,11 @@ def _int_of(v):
         return v
     if isinstance(v, Tensor):
         return builtins.int(v.item())
-    return builtins.int(v)
+    try:
+        return operator.index(v)  # a float is refused, as in Python's own slices
+    except TypeError:
+        raise TypeError("slice indices must be integers or None or have an __index__ method") \
+            from None  # fmt: skip
 
 
 def where(condition, input=None, other=None) -> Tensor:
