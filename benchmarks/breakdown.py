@@ -15,18 +15,18 @@ import os
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = "1"
 
-import gc  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-import timeit  # noqa: E402
+import gc
+import sys
+import time
+import timeit
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import tinygrad_nn as tg  # noqa: E402
-from tinygrad_nn.autograd.function import BackwardNode  # noqa: E402
-from tinygrad_nn.ops.binary import Add  # noqa: E402
+import tinygrad_nn as tg
+from tinygrad_nn.autograd.function import BackwardNode
+from tinygrad_nn.ops.binary import Add
 
 Tensor = tg.Tensor
 

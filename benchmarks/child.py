@@ -19,16 +19,16 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
              "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS"):  # fmt: skip
     os.environ[_var] = "1"
 
-import argparse  # noqa: E402
-import gc  # noqa: E402
-import json  # noqa: E402
-import math  # noqa: E402
-import resource  # noqa: E402
-import statistics  # noqa: E402
-import time  # noqa: E402
-import tracemalloc  # noqa: E402
+import argparse
+import gc
+import json
+import math
+import resource
+import statistics
+import time
+import tracemalloc
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 IMPLS = ("torch", "numpy", "tinygrad_nn")
 
@@ -78,8 +78,14 @@ def time_steps(step, quick: bool, samples: int | None) -> dict:
             step()
         cpu.append((time.process_time() - start_cpu) / inner)
         wall.append((time.perf_counter() - start) / inner)
-    return {"wall_s": statistics.median(wall), "cpu_s": statistics.median(cpu),
-            "wall_min_s": min(wall), "cpu_min_s": min(cpu), "samples": samples, "inner": inner}
+    return {
+        "wall_s": statistics.median(wall),
+        "cpu_s": statistics.median(cpu),
+        "wall_min_s": min(wall),
+        "cpu_min_s": min(cpu),
+        "samples": samples,
+        "inner": inner,
+    }
 
 
 def traced_memory(build) -> dict:
@@ -145,14 +151,17 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--rounds", type=int, default=None, help="W4 chain length")
     parser.add_argument("--samples", type=int, default=None)
-    parser.add_argument("--no-gc", action="store_true",
-                        help="pause Python's cyclic garbage collector (isolates the engine's cost)")
+    parser.add_argument(
+        "--no-gc",
+        action="store_true",
+        help="pause Python's cyclic garbage collector (isolates the engine's cost)",
+    )
     args = parser.parse_args()
     if args.no_gc:
         gc.disable()
     try:
         result = run(args.case, args.impl, args.quick, args.rounds, args.samples)
-    except Exception as e:  # report it in the table rather than lose the whole run
+    except Exception as e:  # noqa: BLE001  (report it in the table, do not lose the run)
         result = {"case": args.case, "impl": args.impl, "error": f"{type(e).__name__}: {e}"}
     print(json.dumps(result))
 

@@ -14,15 +14,15 @@ import os
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = "1"
 
-import argparse  # noqa: E402
-import cProfile  # noqa: E402
-import pstats  # noqa: E402
-import sys  # noqa: E402
+import argparse
+import cProfile
+import pstats
+import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from benchmarks.child import builder, load_library  # noqa: E402
-from benchmarks.workloads import CASES  # noqa: E402
+from benchmarks.child import builder, load_library
+from benchmarks.workloads import CASES
 
 
 def main() -> None:

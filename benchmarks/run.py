@@ -48,7 +48,7 @@ def run_child(case: str, impl: str, quick: bool, extra=()) -> dict:
     cmd = [sys.executable, "-m", "benchmarks.child", case, impl, *extra]
     if quick:
         cmd.append("--quick")
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     lines = proc.stdout.strip().splitlines()
     if proc.returncode != 0 or not lines:
         tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
@@ -107,8 +107,9 @@ def time_table(results: dict, clock: str) -> list:
 
 def memory_table(results: dict) -> list:
     """Markdown rows: tracemalloc peaks (NumPy vs tinygrad_nn) and ru_maxrss growth (all)."""
-    rows = ["| case | NumPy traced peak MB | tinygrad_nn traced peak MB | tg/NumPy | goal | "
-            "RSS growth MB: PyTorch / NumPy / tinygrad_nn |", "|---|---|---|---|---|---|"]  # fmt: skip
+    header = ("| case | NumPy traced peak MB | tinygrad_nn traced peak MB | tg/NumPy | goal | "
+              "RSS growth MB: PyTorch / NumPy / tinygrad_nn |")  # fmt: skip
+    rows = [header, "|---|---|---|---|---|---|"]
     for case, by_impl in results.items():
         peak = {i: by_impl.get(i, {}).get("traced_peak_mb") for i in ("numpy", "tinygrad_nn")}
         if peak["numpy"] is None and peak["tinygrad_nn"] is None:
@@ -154,8 +155,12 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="shorter warm-up, fewer samples")
     parser.add_argument("--only", default=",".join(CASES), help="comma-separated cases")
     parser.add_argument("--no-linear", action="store_true", help="skip the W4 linear-time check")
-    parser.add_argument("--clock", choices=("cpu", "wall"), default="cpu",
-                        help="process CPU time (default; robust on a shared machine) or wall time")
+    parser.add_argument(
+        "--clock",
+        choices=("cpu", "wall"),
+        default="cpu",
+        help="process CPU time (default; robust on a shared machine) or wall time",
+    )
     parser.add_argument("--json", default=None, help="also write the raw results here")
     args = parser.parse_args()
     cases = [c for c in args.only.split(",") if c]
@@ -171,8 +176,14 @@ def main() -> None:
             results[case][impl] = r
             if "error" in r:
                 print(f"  {case} {impl}: error: {r['error']}", file=sys.stderr, flush=True)
-    lines = ["", f"Medians by {args.clock} clock.", "", *time_table(results, args.clock), "",
-             *memory_table(results)]
+    lines = [
+        "",
+        f"Medians by {args.clock} clock.",
+        "",
+        *time_table(results, args.clock),
+        "",
+        *memory_table(results),
+    ]
     if "W4" in cases and not args.no_linear:
         lines += ["", *linear_check(args.quick, args.clock)]
     print("\n".join(lines))

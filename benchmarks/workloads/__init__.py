@@ -15,7 +15,15 @@ or microseconds.
 
 from __future__ import annotations
 
-from . import op_add, op_mul_sum_backward, w1_tiny_mlp, w2_deep_narrow, w3_wide_mlp, w4_chain, w5_conv
+from . import (
+    op_add,
+    op_mul_sum_backward,
+    w1_tiny_mlp,
+    w2_deep_narrow,
+    w3_wide_mlp,
+    w4_chain,
+    w5_conv,
+)
 
 CASES = {
     "W1": w1_tiny_mlp,
