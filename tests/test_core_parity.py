@@ -132,6 +132,10 @@ ARITHMETIC = {
     "left_shift": lambda L: L.tensor([1, 2]) << 2,
     "right_shift": lambda L: L.tensor([8, -8]) >> 1,
     "equal_to_a_list_is_false": lambda L: L.tensor([1.0, 2.0]) == [1.0, 2.0],
+    "uint8_plus_negative_wraps": lambda L: L.tensor([1, 2, 100], dtype=L.uint8) + -1,
+    "uint8_minus_300_wraps": lambda L: L.tensor([1, 2, 100], dtype=L.uint8) - 300,
+    "int8_times_300_wraps": lambda L: L.tensor([1, -2, 100], dtype=L.int8) * 300,
+    "int16_floordiv_negative": lambda L: L.tensor([7, -7], dtype=L.int16) // -40000,
 }
 
 

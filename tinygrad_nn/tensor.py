@@ -647,7 +647,7 @@ class Tensor:
             return binary.Pow.apply(x, y)
         x, p = _promote(self, exponent)
         if x._data.dtype.kind in "iub":
-            if p.__class__ is builtins.int and p < 0:
+            if exponent.__class__ is builtins.int and exponent < 0:
                 raise RuntimeError("Integers to negative integer powers are not allowed.")
             return _int_power(x._data, p, x._data.dtype)
         return binary.PowScalar.apply(x, p)
@@ -2058,8 +2058,10 @@ def _promote(x: Tensor, y, op: str = ""):
         dt = _dt.result_type(x, y)
     elif y.__class__ in (builtins.float, builtins.int, builtins.bool):
         kind = x._data.dtype.kind
-        if kind == "f" or (kind in "iu" and y.__class__ is builtins.int and op != "div"):
+        if kind == "f":
             return x, y  # the common case: the scalar does not change the dtype
+        if kind in "iu" and y.__class__ is builtins.int and op != "div":
+            return x, _wrapped_int(y, x._data.dtype)
         dt = _dt.result_type(x, y)
     elif isinstance(y, np.generic):
         return _promote(x, y.item(), op)
@@ -2071,6 +2073,16 @@ def _promote(x: Tensor, y, op: str = ""):
         dt = _dt.get_default_dtype()
     x = x._cast(dt)
     return x, (y._cast(dt) if isinstance(y, Tensor) else y)
+
+
+def _wrapped_int(value: int, dtype: np.dtype) -> int:
+    """A Python int meeting a narrow integer tensor, wrapped into its dtype's range as
+    PyTorch's cast does (uint8 + -1 adds 255, modulo 256); NumPy would raise OverflowError."""
+    if dtype.itemsize == 8:
+        return value
+    span = 1 << (8 * dtype.itemsize)
+    low = -(span >> 1) if dtype.kind == "i" else 0
+    return value if low <= value < low + span else (value - low) % span + low
 
 
 def _check_bool_sub(x: Tensor, y) -> None:
