@@ -942,6 +942,15 @@ EDGES = {
     "add_constant_tensor": _edges(lambda x, y, L: x + y.detach()),
     "sum_of_product": _edges(lambda x, y, L: (x * y).sum()),
     "chain": _edges(lambda x, y, L: (x * y).exp() + x),
+    "where_condition_has_no_edge": _edges(lambda x, y, L: L.where(x > 0, x, y)),
+    "where_number_other": _edges(lambda x, y, L: L.where(x > 0, x, 0.0)),
+    "where_number_input": _edges(lambda x, y, L: L.where(x > 0, 1.0, y)),
+    "gather_index_has_no_edge": _edges(lambda x, y, L: x.gather(1, L.tensor([[0], [1]]))),
+    "masked_fill_mask_has_no_edge": _edges(lambda x, y, L: x.masked_fill(x > 0, 0.0)),
+    "masked_fill_tensor_value": _edges(lambda x, y, L: x.masked_fill(x > 0, y.sum())),
+    "scatter_index_has_no_edge": _edges(
+        lambda x, y, L: x.scatter(1, L.tensor([[0], [1]]), y[:, :1])
+    ),
 }
 
 

@@ -275,6 +275,8 @@ class Function:
     # Positions where a Python number is an operand PyTorch wraps in a tensor (x * 2): it
     # gets an empty edge there, so `next_functions` has one entry per operand, as PyTorch's.
     number_edges: tuple = ()
+    # Positions of tensor arguments PyTorch gives no edge: a condition, mask or index.
+    no_edges: tuple = ()
 
     def __init_subclass__(cls, **kwargs):
         # A wrong backward is far likelier in a user's own Function than in a built-in op, so
@@ -344,13 +346,8 @@ def _attach(ctx: BackwardNode, args: tuple, result):
             edges.append((node, a._output_nr) if node is not None else (grad_accumulator(a), 0))
         elif isinstance(a, Tensor):
             edges.append((None, 0))
-    if len(edges) != len(args):
-        numbers = ctx._fn.number_edges
-        positions = [i for i, a in enumerate(args) if isinstance(a, Tensor) or i in numbers]
-        if len(positions) != len(edges):  # a number operand: its edge is empty
-            edges = [edges.pop(0) if isinstance(args[i], Tensor) else (None, 0) for i in positions]
-        if len(positions) != len(args):
-            ctx._tensor_args = tuple(positions)
+    if len(edges) != len(args) or ctx._fn.no_edges:
+        edges = _edges_by_signature(ctx, args, edges)
     ctx.next_functions = tuple(edges)
     if result.__class__ is Tensor:  # the common case, one output: the loop below, unrolled
         for a in args:
@@ -391,6 +388,29 @@ def _meta_of(data: np.ndarray) -> tuple:
             _META.clear()
         meta = _META[key] = (key,)
     return meta
+
+
+def _edges_by_signature(ctx: BackwardNode, args: tuple, edges: list) -> list:
+    """The edges PyTorch's signature of the op gives: a number operand of arithmetic gets an
+    empty one, a condition, mask or index (`no_edges`) none. `_tensor_args` then maps the
+    backward's results, one per argument, to these edges."""
+    numbers, skip = ctx._fn.number_edges, ctx._fn.no_edges
+    tensor_edges = iter(edges)  # one per Tensor argument, in order
+    positions, kept = [], []
+    for i, a in enumerate(args):
+        if isinstance(a, Tensor):
+            edge = next(tensor_edges)
+            if i in skip:
+                continue
+        elif i in numbers:
+            edge = (None, 0)
+        else:
+            continue
+        positions.append(i)
+        kept.append(edge)
+    if len(positions) != len(args):
+        ctx._tensor_args = tuple(positions)
+    return kept
 
 
 def _returned_input(ctx: BackwardNode, a):

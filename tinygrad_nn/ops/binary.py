@@ -373,6 +373,8 @@ class Minimum(Function):
 class Where(Function):
     """z = cond ? x : y.   dL/dx = g where cond (else 0),   dL/dy = g where not cond."""
 
+    no_edges = (0,)  # the condition gets no edge, as in PyTorch
+
     node_name = "WhereBackward0"
 
     @staticmethod
@@ -395,6 +397,8 @@ class Where(Function):
 
 class MaskedFill(Function):
     """z = mask ? value : x.   dL/dx = g where not mask,   dL/dvalue = sum(g where mask)."""
+
+    no_edges = (1,)  # the mask gets no edge, as in PyTorch
 
     @staticmethod
     def forward(ctx, x, mask, value):

@@ -296,6 +296,8 @@ class Stack(Function):
 class Gather(Function):
     """y[i][j] = x[index[i][j]][j] (for dim 0).   dL/dx = ScatterAdd of g at index."""
 
+    no_edges = (2,)  # the index gets no edge, as in PyTorch
+
     @staticmethod
     def forward(ctx, x, dim, index):
         a, idx = x._data, index._data
@@ -336,6 +338,8 @@ class Scatter(Function):
     """y = x with src written at index along dim (the last write wins).
     dL/dx = g with zeros where written,   dL/dsrc = g gathered at index."""
 
+    no_edges = (2,)  # the index gets no edge, as in PyTorch
+
     node_name = "ScatterBackward0"
 
     @staticmethod
@@ -364,6 +368,8 @@ class Scatter(Function):
 
 class ScatterAdd(Function):
     """y = zeros(shape); y[index[i][j]][j] += g[i][j] (dim 0).   dL/dg = Gather of dL/dy."""
+
+    no_edges = (2,)  # the index gets no edge, as in PyTorch
 
     node_name = "ScatterAddBackward0"
 
