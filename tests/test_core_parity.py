@@ -405,6 +405,18 @@ SHAPES = {
     "narrow_negative_start": _shaped(lambda x, L: x.narrow(2, -3, 2)),
     "narrow_past_the_end_raises": _shaped(lambda x, L: x.narrow(2, 3, 2)),
     "where_condition_only": _shaped(lambda x, L: L.where(x > 20)),
+    "function_forms": _shaped(
+        lambda x, L: (
+            L.cumprod(x, 1),
+            L.frac(x / 3),
+            L.negative(x),
+            L.absolute(-x),
+            L.clamp_min(x, 3),
+            L.clamp_max(x, 3),
+            L.broadcast_to(x[0], (2, 3, 4)),
+            L.nansum(x, 1),
+        )
+    ),
     "nonzero": _shaped(lambda x, L: (x % 5 == 0).nonzero()),
     "nonzero_as_tuple": _shaped(lambda x, L: (x % 5 == 0).nonzero(as_tuple=True)),
     "expand_minus_one": _shaped(lambda x, L: x[:, :1].expand(-1, 5, -1)),
@@ -939,6 +951,7 @@ EDGES = {
     "div_number": _edges(lambda x, y, L: x / 2),
     "rounded_div_number": _edges(lambda x, y, L: x.div(2, rounding_mode="floor")),
     "pow_number": _edges(lambda x, y, L: x**2),
+    "number_over_tensor_values": _edges(lambda x, y, L: (3 / x).detach() * x),
     "add_constant_tensor": _edges(lambda x, y, L: x + y.detach()),
     "sum_of_product": _edges(lambda x, y, L: (x * y).sum()),
     "chain": _edges(lambda x, y, L: (x * y).exp() + x),

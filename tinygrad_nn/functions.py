@@ -32,6 +32,10 @@ def neg(input):
     return input.neg()
 
 
+negative = neg
+absolute = abs
+
+
 def exp(input):
     """e ** input."""
     return input.exp()
@@ -155,6 +159,21 @@ def clamp(input, min=None, max=None):  # noqa: A002
 
 
 clip = clamp
+
+
+def clamp_min(input, min):  # noqa: A002
+    """max(input, min)."""
+    return input.clamp_min(min)
+
+
+def clamp_max(input, max):  # noqa: A002
+    """min(input, max)."""
+    return input.clamp_max(max)
+
+
+def frac(input):
+    """input - trunc(input)."""
+    return input.frac()
 
 
 def maximum(input, other):
@@ -287,6 +306,11 @@ def logical_or(input, other):
     return input.logical_or(other)
 
 
+def logical_xor(input, other):
+    """input xor other."""
+    return input.logical_xor(other)
+
+
 def isnan(input):
     """True where NaN."""
     return input.isnan()
@@ -415,6 +439,21 @@ def all(input, dim=None, keepdim=False):  # noqa: A001
 def any(input, dim=None, keepdim=False):  # noqa: A001
     """True if any non-zero."""
     return input.any(dim, keepdim)
+
+
+def cumprod(input, dim, *, dtype=None):
+    """Running product along dim."""
+    return input.cumprod(dim, dtype=dtype)
+
+
+def nansum(input, dim=None, keepdim=False):
+    """Sum treating NaN as zero."""
+    return input.nansum(dim, keepdim)
+
+
+def broadcast_to(input, size):
+    """input expanded to `size`."""
+    return input.broadcast_to(size)
 
 
 def cumsum(input, dim, *, dtype=None):

@@ -988,7 +988,7 @@ class Tensor:
 
     def frac(self) -> Tensor:
         """self - trunc(self)."""
-        return self - self.trunc()
+        return _named(self - self.trunc(), "FracBackward0")
 
     def erf(self) -> Tensor:
         """The error function."""
@@ -1071,7 +1071,8 @@ class Tensor:
 
     def nansum(self, dim=None, keepdim: bool = False) -> Tensor:
         """Sum treating NaN as zero."""
-        return self.where(self.isnan().logical_not(), 0).sum(dim, keepdim)
+        return _named(self.where(self.isnan().logical_not(), 0).sum(dim, keepdim),
+                      "NansumBackward0")  # fmt: skip
 
     def prod(self, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
         """Product over dim (one int in PyTorch; all by default)."""

@@ -230,9 +230,10 @@ def _mod_grads(ctx, grad, mode: str) -> tuple:
 
 
 class RDiv(Function):
-    """z = c / x for a scalar c.   dL/dx = -(g * c) * (1/x)^2  (PyTorch's rounding order)."""
+    """z = c / x = (1/x) * c for a scalar c.   dL/dx = -(g * c) * (1/x)^2  (PyTorch's order)."""
 
-    node_name = "DivBackward0"
+    node_name = "MulBackward0"  # PyTorch computes c / x as reciprocal(x) * c
+    number_edges = (1,)
 
     @staticmethod
     def forward(ctx, x, c):
@@ -240,7 +241,7 @@ class RDiv(Function):
         # PyTorch allows here because its saved reciprocal is not z.
         ctx.save_for_backward(x)
         ctx.c = c
-        return _make(c / x._data)
+        return _make(np.reciprocal(x._data) * c)  # as PyTorch computes it: same rounding
 
     rule = "grad_x = -grad * c / x^2"
 
