@@ -207,6 +207,8 @@ def _reduction(fn, dtype="float32"):
     return case
 
 
+_WAVE = np.sin(np.arange(4000) * 0.37).astype(np.float32)  # the same input for both
+
 REDUCTIONS = {
     "sum_empty_dims_is_all": _reduction(lambda x: x.sum(())),
     "sum_empty_list_keepdim": _reduction(lambda x: x.sum([], keepdim=True)),
@@ -230,6 +232,8 @@ REDUCTIONS = {
     ),
     "cumprod": _reduction(lambda x: x.cumprod(1)),
     "cumprod_with_zeros": _reduction(lambda x: (x * (x.abs() > 0.3)).cumprod(-1)),
+    "long_cumsum_accumulates_in_double": lambda L: L.from_numpy(_WAVE.copy()).cumsum(0),
+    "long_cumprod": lambda L: (1 + L.from_numpy(_WAVE[:600].copy()) * 0.05).cumprod(0),
     "logsumexp_tuple": _reduction(lambda x: x.logsumexp((0, 2), keepdim=True)),
     "max_dim_keepdim": _reduction(lambda x: x.max(1, keepdim=True)),
     "min_dim_negative": _reduction(lambda x: x.min(dim=-1)),

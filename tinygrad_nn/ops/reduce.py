@@ -351,6 +351,14 @@ class Norm(Function):
         return x * x.abs().pow(p - 2) * scale, None, None, None
 
 
+def _running(fn, a: np.ndarray, dim: int, dtype) -> np.ndarray:
+    """cumsum/cumprod as PyTorch's CPU kernels run them: float16/32 accumulate in float64
+    (each partial result then rounded), so long runs keep their precision and match."""
+    if dtype is None and a.dtype.kind == "f" and a.dtype.itemsize < 8:
+        return fn(a, axis=dim, dtype=np.float64).astype(a.dtype)
+    return fn(a, axis=dim, dtype=dtype)
+
+
 class Cumsum(Function):
     """y_i = x_0 + ... + x_i along dim.   dL/dx_i = g_i + ... + g_last (reversed cumsum)."""
 
@@ -358,7 +366,7 @@ class Cumsum(Function):
     def forward(ctx, x, dim, dtype=None):
         ctx.dim = dim
         # reshape: NumPy's cumsum of a 0-d array is 1-d, PyTorch's stays 0-d
-        return _make(np.cumsum(x._data, axis=dim, dtype=dtype).reshape(x._data.shape))
+        return _make(_running(np.cumsum, x._data, dim, dtype).reshape(x._data.shape))
 
     rule = "grad_x = the reversed cumsum of grad along dim"
 
@@ -374,7 +382,7 @@ class Cumprod(Function):
     @staticmethod
     def forward(ctx, x, dim, dtype=None):
         ctx.dim = dim
-        out = _make(np.cumprod(x._data, axis=dim, dtype=dtype).reshape(x._data.shape))
+        out = _make(_running(np.cumprod, x._data, dim, dtype).reshape(x._data.shape))
         ctx.save_for_backward(x, out)
         return out
 
