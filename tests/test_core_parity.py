@@ -208,6 +208,7 @@ def _reduction(fn, dtype="float32"):
 
 
 _WAVE = np.sin(np.arange(4000) * 0.37).astype(np.float32)  # the same input for both
+_OFFSET = (np.cos(np.arange(3000) * 0.91).reshape(3, 1000) + 1e4).astype(np.float32)
 
 REDUCTIONS = {
     "sum_empty_dims_is_all": _reduction(lambda x: x.sum(())),
@@ -234,6 +235,9 @@ REDUCTIONS = {
     "cumprod_with_zeros": _reduction(lambda x: (x * (x.abs() > 0.3)).cumprod(-1)),
     "long_cumsum_accumulates_in_double": lambda L: L.from_numpy(_WAVE.copy()).cumsum(0),
     "long_cumprod": lambda L: (1 + L.from_numpy(_WAVE[:600].copy()) * 0.05).cumprod(0),
+    "var_of_offset_rows_in_double": lambda L: L.from_numpy(_OFFSET.copy()).var(1),
+    "std_of_offset_columns": lambda L: L.from_numpy(_OFFSET.copy()).std(0, correction=0),
+    "var_of_everything_offset": lambda L: L.from_numpy(_OFFSET.copy()).var(),
     "logsumexp_tuple": _reduction(lambda x: x.logsumexp((0, 2), keepdim=True)),
     "max_dim_keepdim": _reduction(lambda x: x.max(1, keepdim=True)),
     "min_dim_negative": _reduction(lambda x: x.min(dim=-1)),

@@ -117,6 +117,23 @@ class Prod(Function):
         return g * (y / x.where(nonzero, 1)).where(nonzero, others), None, None, None
 
 
+def _variance(a: np.ndarray, dims: tuple, correction, keepdim: bool):
+    """sum((a - mean)^2) / (n - correction), in float64, as PyTorch computes it: along some
+    dims by a Welford pass in double (a float32 mean of values near 1e5 would be off by
+    enough to cost the variance 1e-4 of its value); over all elements, around the mean
+    taken in a's dtype, with the squares summed in double (its kernel for a full reduction)."""
+    dof = max(0, _reduced_count(a.shape, dims) - correction)
+    w = a.astype(np.float64)
+    if len(dims) == a.ndim:
+        centered = w.reshape(-1) - np.float64(a.reshape(-1).mean())
+        with np.errstate(divide="ignore", invalid="ignore"):  # n <= correction: inf/nan
+            out = np.sum(centered * centered) / np.float64(dof)
+        return np.reshape(out, (1,) * a.ndim if keepdim else ())
+    centered = w - w.mean(axis=dims, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.sum(centered * centered, axis=dims, keepdims=keepdim) / np.float64(dof)
+
+
 class Var(Function):
     """y = sum((x - mean)^2) / (n - c).   dL/dx = g * 2 (x - mean) / (n - c)."""
 
@@ -125,12 +142,8 @@ class Var(Function):
         ctx.dims, ctx.correction = dims, correction
         ctx.whole = whole or x._data.ndim == 0  # `var()` of everything: PyTorch's other path
         ctx.save_for_backward(x)
-        a = x._data
-        dof = max(0, _reduced_count(a.shape, dims) - correction)
-        centered = a - a.mean(axis=dims, keepdims=True)
-        with np.errstate(divide="ignore", invalid="ignore"):  # n <= correction: inf/nan
-            out = np.sum(centered * centered, axis=dims, keepdims=keepdim) / a.dtype.type(dof)
-        return _make(np.asarray(out, dtype=a.dtype))
+        out = _variance(x._data, dims, correction, keepdim)
+        return _make(np.asarray(out, dtype=x._data.dtype))
 
     rule = "grad_x = grad * 2 * (x - mean) / (n - correction)"
 
@@ -157,7 +170,11 @@ class Std(Function):
 
     @staticmethod
     def forward(ctx, x, dims, correction, keepdim):
-        std_kept = np.sqrt(Var.forward(ctx, x, dims, correction, True)._data)
+        ctx.dims, ctx.correction = dims, correction
+        a = x._data
+        # The root taken in float64 too, then rounded once (PyTorch's order).
+        std_kept = np.sqrt(np.asarray(_variance(a, dims, correction, True), np.float64))
+        std_kept = np.asarray(std_kept, dtype=a.dtype)
         out = _make(std_kept if keepdim else np.squeeze(std_kept, axis=dims))
         # Save the output itself (not a reshaped copy): only the output stays attached to
         # this node, so double backward sees how std depends on x.
