@@ -504,6 +504,7 @@ CONSTRUCTION = {
     "to_device_and_dtype": lambda L: L.ones(2).to("cpu", L.float64),
     "new_zeros_keeps_dtype": lambda L: L.ones(2, dtype=L.long).new_zeros(3),
     "new_full": lambda L: L.ones(2).new_full((2,), 3),
+    "new_zeros_negative_raises": lambda L: L.ones(2).new_zeros(-1),
 }
 
 

@@ -1878,7 +1878,11 @@ class Tensor:
 
     def _new(self, fill, size, dtype, requires_grad) -> Tensor:
         np_dtype = self._data.dtype if dtype is None else _dt.as_dtype(dtype).np
-        return Tensor._make(fill(_shape_args(size), np_dtype), requires_grad)
+        shape = _shape_args(size)
+        if any(n < 0 for n in shape):
+            raise RuntimeError(f"Trying to create tensor with negative dimension {min(shape)}: "
+                               f"{list(shape)}")  # fmt: skip
+        return Tensor._make(fill(shape, np_dtype), requires_grad)
 
 
 # ---------------------------------------------------------------------- helpers
