@@ -1061,3 +1061,50 @@ MISUSE = {
 @params(MISUSE)
 def test_misuse(case):
     check(case)
+
+
+# ---------------------------------------------------------------- tensor hooks
+
+
+def _leaf_hook_in_grad(L):
+    x = L.ones(3, requires_grad=True)
+    x.register_hook(lambda g: g * 3)
+    return L.autograd.grad((x * 2).sum(), x)[0]
+
+
+def _hook_changes_dtype(L):
+    x = L.ones(3, requires_grad=True)
+    x.register_hook(lambda g: g.double())
+    (x * 2).sum().backward()
+
+
+def _hook_changes_size(L):
+    x = L.ones(3, requires_grad=True)
+    y = x * 2
+    y.register_hook(lambda g: L.ones(4))
+    y.sum().backward()
+
+
+def _hooks_in_order(L):
+    x = L.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    seen = []
+    y = x * 2
+    y.register_hook(lambda g: seen.append(g.tolist()))
+    y.register_hook(lambda g: g * 10)
+    y.register_hook(lambda g: seen.append(g.tolist()))
+    x.register_hook(lambda g: g + 1)
+    (y * y).sum().backward()
+    return x.grad, str(seen)
+
+
+HOOKS = {
+    "leaf_hook_applies_in_autograd_grad": _leaf_hook_in_grad,
+    "hook_changing_dtype_raises": _hook_changes_dtype,
+    "hook_changing_size_raises": _hook_changes_size,
+    "hooks_run_in_order": _hooks_in_order,
+}
+
+
+@params(HOOKS)
+def test_hooks(case):
+    check(case)

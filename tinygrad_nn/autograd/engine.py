@@ -88,9 +88,7 @@ def run_backward(edges, root_grads, *, retain_graph: bool, create_graph: bool, c
             if node._pre_hooks or node._retained:
                 grads = _run_pre_hooks(node, grads, create_graph)
             if capture is not None:
-                for nr, g in grads.items():
-                    if (node, nr) in capture:
-                        captured[(node, nr)] = g
+                _capture(node, grads, capture, captured)
                 if node not in needed:
                     continue
             if node.__class__ is AccumulateGrad:
@@ -201,10 +199,7 @@ def _run_pre_hooks(node, grads: dict, create_graph: bool) -> dict:
     if node._pre_hooks:
         for nr, hooks in node._pre_hooks.items():
             if nr in grads:
-                for hook in list(hooks):
-                    new = hook(grads[nr])
-                    if new is not None:
-                        grads[nr] = new
+                grads[nr] = _apply_hooks(hooks, grads[nr])
     if node._retained:
         for nr, ref in node._retained.items():
             tensor = ref()
@@ -213,16 +208,44 @@ def _run_pre_hooks(node, grads: dict, create_graph: bool) -> dict:
     return grads
 
 
+def _capture(node, grads: dict, capture: dict, captured: dict) -> None:
+    """Keep the gradients autograd.grad asked for; a leaf's hooks run on them first, as
+    they would before accumulating into its .grad."""
+    if node.__class__ is AccumulateGrad and 0 in grads:
+        leaf = node.variable
+        if leaf is not None and leaf._hooks:
+            grads[0] = _apply_hooks(leaf._hooks, grads[0])
+    for nr, g in grads.items():
+        if (node, nr) in capture:
+            captured[(node, nr)] = g
+
+
+def _apply_hooks(hooks: list, g):
+    """Run tensor hooks in order; one may return a replacement of the same size and type."""
+    for hook in list(hooks):
+        new = hook(g)
+        if new is None:
+            continue
+        if new._data.dtype != g._data.dtype:
+            raise RuntimeError(
+                f"hook '{getattr(hook, '__name__', hook)}' has changed the type of value (was "
+                f"{g.type()} got {new.type()})"
+            )
+        if new._data.shape != g._data.shape:
+            raise RuntimeError(
+                f"hook '{getattr(hook, '__name__', hook)}' has changed the size of value"
+            )
+        g = new
+    return g
+
+
 def _accumulate_into_leaf(node: AccumulateGrad, g, create_graph: bool) -> None:
     """dL/dleaf += g. The leaf's hooks see the total gradient of this pass first."""
     leaf = node.variable
     if leaf is None:  # the leaf no longer exists: nobody can see its gradient
         return
     if leaf._hooks:
-        for hook in list(leaf._hooks):
-            new = hook(g)
-            if new is not None:
-                g = new
+        g = _apply_hooks(leaf._hooks, g)
     _store_grad(leaf, g, create_graph)
     if _hooks.on_accumulate:
         for hook in _hooks.on_accumulate:
