@@ -675,7 +675,7 @@ class Tensor:
         return binary.Minimum.apply(*_promote(self, _operand_like(other, self, "minimum")))
 
     def nonzero(self, *, as_tuple: bool = False):
-        """Indices of the non-zero elements: an (n, ndim) int64 tensor, or one 1-d tensor per dim."""
+        """Indices of the non-zero elements: an (n, ndim) int64 tensor, or a 1-d one per dim."""
         coords = np.nonzero(np.atleast_1d(self._data))
         if as_tuple:
             return tuple(Tensor._make(c.astype(np.int64)) for c in coords)

@@ -378,5 +378,6 @@ def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, all
     for i in range(n):
         keep = True if i < n - 1 else retain_graph
         rows.append(grad(outputs, inputs, [g[i] for g in grad_outputs], keep, create_graph,
-                         allow_unused=allow_unused, materialize_grads=materialize_grads))  # fmt: skip
+                         allow_unused=allow_unused,
+                         materialize_grads=materialize_grads))  # fmt: skip
     return tuple(None if column[0] is None else stack(list(column)) for column in zip(*rows))
