@@ -71,40 +71,48 @@ def run_backward(edges, root_grads, *, retain_graph: bool, create_graph: bool, c
         capture: None to accumulate into leaves' `.grad`; else a dict `{(node, nr): [slots]}`
             whose gradients are returned (autograd.grad) and nothing is accumulated.
     """
+    # Without create_graph this pass records nothing, so the gradients can travel as bare
+    # NumPy arrays: no Tensor and no node is made per op of the backward formulas, which is
+    # most of the cost of a small op. Ops say they can run so with `array_backward` (see
+    # function.py). The debugging tools watch Tensors: with them on, Tensors throughout.
+    arrays = not (create_graph or _hooks.on_backward or _hooks.on_accumulate
+                  or anomaly._state.enabled)  # fmt: skip
     roots = [node for node, _ in edges]
     deps = _count_dependencies(roots)
     needed = None if capture is None else _nodes_leading_to(roots, [n for n, _ in capture])
     captured = {}
     pending = {}  # node -> {output_nr: gradient summed so far}
     for (node, nr), g in zip(edges, root_grads):
-        _add_pending(pending.setdefault(node, {}), nr, g)
+        _add_pending(pending.setdefault(node, {}), nr, g._data if arrays else g)
     ready = [(-node._seq, id(node), node) for node in pending if node not in deps]
     heapq.heapify(ready)
-    previous, _state.enabled = _state.enabled, create_graph  # backward records only on request
+    call_backward = _call_array_backward if arrays else _call_backward
+    previous = _state.enabled, _state.arrays
+    _state.enabled, _state.arrays = create_graph, arrays  # backward records only on request
     try:
         while ready:
             node = heapq.heappop(ready)[2]
             grads = pending.pop(node, None) or {}
             if node._pre_hooks or node._retained:
-                grads = _run_pre_hooks(node, grads, create_graph)
+                grads = _run_pre_hooks(node, grads, create_graph, arrays)
             if capture is not None:
-                _capture(node, grads, capture, captured)
+                _capture(node, grads, capture, captured, arrays)
                 if node not in needed:
                     continue
             if node.__class__ is AccumulateGrad:
                 if capture is None and 0 in grads:
-                    _accumulate_into_leaf(node, grads[0], create_graph)
+                    _accumulate_into_leaf(node, grads[0], create_graph, arrays)
                 continue
-            grads_in = _call_backward(node, grads, retain_graph)
+            grads_in = call_backward(node, grads, retain_graph)
             for (child, nr), g in zip(node.next_functions, grads_in):
                 if child is None or (needed is not None and child not in needed):
                     continue
                 if g is not None:
                     meta = child._output_meta[nr]
-                    data = g._data
+                    data = g if arrays else g._data
                     # Shape and dtype match nearly always; _validate handles the rest.
                     if meta is not None and (data.shape != meta[0] or data.dtype != meta[1]):
-                        g = _validate(node, child, nr, g)
+                        g = _validate(node, child, nr, g, arrays)
                     slot = pending.get(child)
                     if slot is None:
                         pending[child] = {nr: g}
@@ -115,13 +123,12 @@ def run_backward(edges, root_grads, *, retain_graph: bool, create_graph: bool, c
                 if left == 0:
                     heapq.heappush(ready, (-child._seq, id(child), child))
     finally:
-        _state.enabled = previous
+        _state.enabled, _state.arrays = previous
     return captured
 
 
 def _call_backward(node, grads: dict, retain_graph: bool) -> tuple:
     """Run one node's backward on its output gradients; None where nothing arrived."""
-    n_inputs = len(node.needs_input_grad)
     if not grads:
         result = (None,) * len(node.next_functions)
     else:
@@ -135,18 +142,7 @@ def _call_backward(node, grads: dict, retain_graph: bool) -> tuple:
             args = tuple(grads.get(i) for i in range(len(meta)))
         for hook in node._node_pre_hooks:
             args = hook(args) or args
-        result = node._fn.backward(node, *args)
-        if not isinstance(result, tuple):
-            result = (result,)
-        if len(result) != n_inputs:
-            if len(result) < n_inputs or result[n_inputs:].count(None) < len(result) - n_inputs:
-                raise RuntimeError(
-                    f"function {node.name()} returned an incorrect number of gradients "
-                    f"(expected {n_inputs}, got {len(result)})"
-                )
-            result = result[:n_inputs]
-        if node._tensor_args is not None:  # keep the results of the Tensor arguments only
-            result = tuple([result[i] for i in node._tensor_args])
+        result = _one_per_edge(node, node._fn.backward(node, *args))
         for hook in node._node_post_hooks:
             hook(result, args)
         if anomaly._state.enabled:
@@ -159,11 +155,66 @@ def _call_backward(node, grads: dict, retain_graph: bool) -> tuple:
     return result
 
 
-def _validate(node, child, nr, g):
+def _call_array_backward(node, grads: dict, retain_graph: bool) -> tuple:
+    """`_call_backward` on bare arrays, for a pass that records nothing (see run_backward)."""
+    array_backward = node._fn.array_backward
+    if array_backward is None or node._node_pre_hooks or node._node_post_hooks:
+        return _call_wrapped(node, grads, retain_graph)
+    if not grads:
+        result = (None,) * len(node.next_functions)
+    else:
+        meta = node._output_meta
+        if len(meta) == 1:
+            args = (grads[0],)
+        elif node.materialize_grads:
+            args = tuple(grads[i] if i in grads else np.zeros(*m) if m is not None else None
+                         for i, m in enumerate(meta))  # fmt: skip
+        else:
+            args = tuple(grads.get(i) for i in range(len(meta)))
+        result = _one_per_edge(node, array_backward(node, *args))
+    if not retain_graph:
+        node.release()
+    return result
+
+
+def _call_wrapped(node, grads: dict, retain_graph: bool) -> tuple:
+    """A node whose backward needs Tensors, in an array pass: wrap, run, unwrap."""
+    _state.arrays = False  # its saved_tensors must be Tensors too
+    try:
+        result = _call_backward(node, {nr: _wrap(g) for nr, g in grads.items()}, retain_graph)
+    finally:
+        _state.arrays = True
+    return tuple([None if g is None else g._data for g in result])
+
+
+def _one_per_edge(node, result) -> tuple:
+    """A backward's results as a tuple with one entry per edge of the node."""
+    if not isinstance(result, tuple):
+        result = (result,)
+    n_inputs = len(node.needs_input_grad)
+    if len(result) != n_inputs:
+        if len(result) < n_inputs or result[n_inputs:].count(None) < len(result) - n_inputs:
+            raise RuntimeError(
+                f"function {node.name()} returned an incorrect number of gradients "
+                f"(expected {n_inputs}, got {len(result)})"
+            )
+        result = result[:n_inputs]
+    if node._tensor_args is not None:  # keep the results of the Tensor arguments only
+        result = tuple([result[i] for i in node._tensor_args])
+    return result
+
+
+def _wrap(array):
+    return None if array is None else Tensor._make(array)
+
+
+def _validate(node, child, nr, g, arrays: bool = False):
     """PyTorch's validate_outputs: the gradient must match the input's shape and dtype."""
     meta = child._output_meta[nr]
     if meta is None:
         return g
+    if arrays:
+        return _validate(node, child, nr, _wrap(g))._data
     shape, dtype = meta
     data = g._data
     if data.shape != shape:
@@ -194,8 +245,11 @@ def _zeros(meta):
     return Tensor._make(np.zeros(shape, dtype))
 
 
-def _run_pre_hooks(node, grads: dict, create_graph: bool) -> dict:
+def _run_pre_hooks(node, grads: dict, create_graph: bool, arrays: bool = False) -> dict:
     """Tensor hooks and retain_grad() on this node's outputs, before its backward runs."""
+    if arrays:  # hooks see Tensors
+        grads = _run_pre_hooks(node, {nr: _wrap(g) for nr, g in grads.items()}, create_graph)
+        return {nr: g._data for nr, g in grads.items()}
     if node._pre_hooks:
         for nr, hooks in node._pre_hooks.items():
             if nr in grads:
@@ -208,9 +262,11 @@ def _run_pre_hooks(node, grads: dict, create_graph: bool) -> dict:
     return grads
 
 
-def _capture(node, grads: dict, capture: dict, captured: dict) -> None:
+def _capture(node, grads: dict, capture: dict, captured: dict, arrays: bool = False) -> None:
     """Keep the gradients autograd.grad asked for; a leaf's hooks run on them first, as
     they would before accumulating into its .grad."""
+    if arrays:
+        grads = {nr: _wrap(g) for nr, g in grads.items()}
     if node.__class__ is AccumulateGrad and 0 in grads:
         leaf = node.variable
         if leaf is not None and leaf._hooks:
@@ -239,11 +295,22 @@ def _apply_hooks(hooks: list, g):
     return g
 
 
-def _accumulate_into_leaf(node: AccumulateGrad, g, create_graph: bool) -> None:
+def _accumulate_into_leaf(node: AccumulateGrad, g, create_graph: bool, arrays: bool) -> None:
     """dL/dleaf += g. The leaf's hooks see the total gradient of this pass first."""
     leaf = node.variable
     if leaf is None:  # the leaf no longer exists: nobody can see its gradient
         return
+    if arrays:
+        current = leaf._grad
+        if leaf._hooks or (current is not None and current._requires_grad):
+            g = _wrap(g)  # the general path below
+        elif current is None:  # a copy: the arriving array may be shared with another input's
+            leaf._grad = Tensor._make(np.array(g))
+            return
+        else:
+            current._data += g
+            current._vc[0] += 1
+            return
     if leaf._hooks:
         g = _apply_hooks(leaf._hooks, g)
     _store_grad(leaf, g, create_graph)

@@ -89,7 +89,9 @@ class BackwardNode:
             )
         if self._saved is None:  # not recorded (no grad) or accessed inside forward
             return self._to_save or ()
-        return tuple(_unpack(self, record) for record in self._saved)
+        if _state.arrays:  # the engine is running an array_backward: hand out the arrays
+            return tuple([_unpack_array(self, record) for record in self._saved])
+        return tuple([_unpack(self, record) for record in self._saved])
 
     def mark_non_differentiable(self, *tensors) -> None:
         """Declare outputs (e.g. indices) that never receive a gradient."""
@@ -234,6 +236,16 @@ def _pack(node: BackwardNode, tensor, outputs: tuple):
     return (tensor, None, tensor._vc, tensor._vc[0], 0)
 
 
+def _unpack_array(node: BackwardNode, record):
+    """A saved tensor's array, after the same version check as `_unpack`."""
+    if record is None:
+        return None
+    tensor, data, vc, version, nr = record
+    if vc[0] != version:
+        _unpack(node, record)  # raises the error that names the in-place change
+    return data if tensor is None else tensor._data
+
+
 def _unpack(node: BackwardNode, record):
     if record is None:
         return None
@@ -277,6 +289,13 @@ class Function:
     number_edges: tuple = ()
     # Positions of tensor arguments PyTorch gives no edge: a condition, mask or index.
     no_edges: tuple = ()
+    # The backward the engine may run on bare NumPy arrays when nothing is recorded
+    # (create_graph=False): grads arrive as ndarrays, `ctx.saved_tensors` gives ndarrays, and
+    # it returns ndarrays. Most ops write `array_backward = backward`: their formula is plain
+    # arithmetic that means the same on arrays and on Tensors. None: the engine wraps the
+    # arrays in Tensors and calls `backward` (a user's Function, or a formula that needs
+    # Tensor methods).
+    array_backward = None
 
     def __init_subclass__(cls, **kwargs):
         # A wrong backward is far likelier in a user's own Function than in a built-in op, so
@@ -286,6 +305,8 @@ class Function:
         cls._user_op = not cls.__module__.startswith(__name__.partition(".")[0] + ".")
         if "vjp" in cls.__dict__ and "backward" not in cls.__dict__:  # PyTorch's other name
             cls.backward = cls.__dict__["vjp"]
+        if "backward" in cls.__dict__ and "array_backward" not in cls.__dict__:
+            cls.array_backward = None  # a new backward: an inherited array version is stale
         if "forward" in cls.__dict__ and getattr(cls, "setup_context", None) is not None:
             cls.forward = staticmethod(_with_setup_context(cls.forward, cls.setup_context))
 

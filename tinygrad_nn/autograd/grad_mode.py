@@ -13,6 +13,9 @@ import threading
 
 class _GradState(threading.local):
     enabled = True  # class attribute: every new thread starts with grad enabled
+    # True while the engine runs a backward pass on bare NumPy arrays (create_graph=False,
+    # see engine.py): `ctx.saved_tensors` then hands out arrays too.
+    arrays = False
 
 
 _state = _GradState()

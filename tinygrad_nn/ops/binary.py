@@ -69,6 +69,8 @@ class Add(Function):
             grad_y = unbroadcast(grad if ctx.alpha == 1 else grad * ctx.alpha, y_shape)
         return grad_x, grad_y, None
 
+    array_backward = backward  # plain arithmetic: runs on bare arrays as well
+
 
 class Sub(Function):
     """z = x - alpha * y.   dL/dx = g,   dL/dy = -alpha * g."""
@@ -90,6 +92,8 @@ class Sub(Function):
             if ctx.needs_input_grad[1] else None  # fmt: skip
         return grad_x, grad_y, None
 
+    array_backward = backward  # plain arithmetic: runs on bare arrays as well
+
 
 class RSub(Function):
     """z = y - x for a scalar y (`2 - x`).   dL/dx = -g."""
@@ -105,6 +109,8 @@ class RSub(Function):
     @staticmethod
     def backward(ctx, grad):
         return -grad, None
+
+    array_backward = backward  # plain arithmetic: runs on bare arrays as well
 
 
 class Mul(Function):
@@ -128,6 +134,8 @@ class Mul(Function):
         grad_y = unbroadcast(grad * x, y.shape) if ctx.needs_input_grad[1] else None
         return grad_x, grad_y
 
+    array_backward = backward  # plain arithmetic: runs on bare arrays as well
+
 
 class Div(Function):
     """z = x / y.   dL/dx = g / y,   dL/dy = -g * x / y^2."""
@@ -149,6 +157,8 @@ class Div(Function):
         grad_x = unbroadcast(grad / y, ctx.shapes[0]) if ctx.needs_input_grad[0] else None
         grad_y = unbroadcast(-grad * x / (y * y), y.shape) if ctx.needs_input_grad[1] else None
         return grad_x, grad_y
+
+    array_backward = backward  # plain arithmetic: runs on bare arrays as well
 
 
 class RoundedDiv(Function):

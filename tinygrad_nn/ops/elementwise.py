@@ -219,6 +219,11 @@ class Tanh(Function):
         (y,) = ctx.saved_tensors
         return TanhBackward.apply(grad, y)
 
+    @staticmethod
+    def array_backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * (1 - y * y)  # TanhBackward's forward, on the arrays
+
 
 class TanhBackward(Function):
     """z = g * (1 - y^2), tanh's backward as one op (PyTorch's tanh_backward): one node
@@ -274,6 +279,11 @@ class Relu(Function):
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
         return ThresholdBackward.apply(grad, y)
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * (y > 0)  # ThresholdBackward's forward, on the arrays
 
 
 class ThresholdBackward(Function):

@@ -22,6 +22,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor
+from ._shape import expand_array
 from .movement import Expand
 
 _make = Tensor._make
@@ -34,6 +35,9 @@ def _kept_shape(shape: tuple, dims: tuple) -> tuple:
 
 def expand_back(grad, shape: tuple, dims: tuple):
     """Undo a reduction's shape: reinsert the reduced dims as size 1, then expand."""
+    if isinstance(grad, (np.ndarray, np.generic)):  # the engine's array pass
+        return expand_array(grad.reshape(_kept_shape(shape, dims)) if grad.ndim else grad,
+                            shape)  # fmt: skip
     # Expand.apply, not Tensor.expand: these shapes are valid by construction, so skip the
     # argument checks a user's call needs (this runs in every reduction's backward).
     if grad._data.ndim == 0:  # a full reduction: a 0-d gradient expands as it is
@@ -65,6 +69,8 @@ class Sum(Function):
     def backward(ctx, grad):
         return expand_back(grad, ctx.shape, ctx.dims), None, None, None
 
+    array_backward = backward  # runs on bare arrays as well (expand_back takes both)
+
 
 class Mean(Function):
     """y = mean of x over dims.   dL/dx = g expanded / n."""
@@ -86,6 +92,8 @@ class Mean(Function):
     def backward(ctx, grad):
         n = _reduced_count(ctx.shape, ctx.dims)
         return expand_back(grad / n, ctx.shape, ctx.dims), None, None, None
+
+    array_backward = backward  # runs on bare arrays as well (expand_back takes both)
 
 
 class Prod(Function):
