@@ -1,0 +1,108 @@
+"""The engine's two passes agree to the bit: every op of the op table, differentiated once on
+bare NumPy arrays (the normal backward) and once on Tensors (the pass the debugging tools and
+create_graph use), gives identical gradients - and the array pass really ran on arrays."""
+
+import contextlib
+
+import numpy as np
+import pytest
+
+import tinygrad_nn as tg
+from tests.ops.op_table import OPS
+from tinygrad_nn.autograd import engine
+from tinygrad_nn.autograd.function import _hooks
+
+
+def _first_tensor(out):
+    return out[0] if isinstance(out, (tuple, list)) else out
+
+
+@contextlib.contextmanager
+def tensor_pass():
+    """An observer of backward switches the engine to its Tensor pass (engine.run_backward)."""
+    _hooks.on_backward.append(lambda node, grads, results: None)
+    try:
+        yield
+    finally:
+        _hooks.on_backward.pop()
+
+
+def _gradients(op, arrays, upstream):
+    inputs = [tg.tensor(a, requires_grad=True) for a in arrays]
+    _first_tensor(op.fn(*inputs)).backward(tg.tensor(upstream))
+    return [None if t.grad is None else t.grad.numpy() for t in inputs]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
+@pytest.mark.parametrize("op", OPS, ids=lambda op: op.name)
+def test_array_pass_equalstensor_pass(op, dtype):
+    rng = np.random.default_rng(3)
+    for shapes in op.inputs:
+        arrays = op.sample_arrays(shapes, dtype, rng)
+        with tg.no_grad():
+            out = _first_tensor(op.fn(*[tg.tensor(a) for a in arrays]))
+        upstream = rng.standard_normal(tuple(out.shape)).astype(dtype)
+        fast = _gradients(op, arrays, upstream)
+        with tensor_pass():
+            slow = _gradients(op, arrays, upstream)
+        for i, (a, b) in enumerate(zip(fast, slow)):
+            assert (a is None) == (b is None), f"{op.name} input {i}"
+            if a is not None:
+                assert a.dtype == b.dtype and a.shape == b.shape, f"{op.name} input {i}"
+                np.testing.assert_array_equal(a, b, err_msg=f"{op.name} grad {i}")
+
+
+def test_array_pass_hands_arrays_to_array_backward():
+    seen = []
+
+    class Square(tg.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return tg.Tensor._make(x._data * x._data)
+
+        @staticmethod
+        def backward(ctx, grad):
+            (x,) = ctx.saved_tensors
+            seen.append(("tensor", type(grad), type(x)))
+            return grad * 2 * x
+
+        @staticmethod
+        def array_backward(ctx, grad):
+            (x,) = ctx.saved_tensors
+            seen.append(("array", type(grad), type(x)))
+            return grad * 2 * x
+
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    Square.apply(x).sum().backward()
+    assert seen == [("array", np.ndarray, np.ndarray)]
+    assert x.grad.tolist() == [2.0, 4.0]
+    (g,) = tg.autograd.grad(Square.apply(x).sum(), x, create_graph=True)
+    assert seen[-1] == ("tensor", tg.Tensor, tg.Tensor) and g.requires_grad
+
+
+def test_a_subclass_with_its_own_backward_does_not_inherit_array_backward():
+    class Twice(tg.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return tg.Tensor._make(x._data * 2)
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad * 2
+
+        array_backward = backward
+
+    class Thrice(Twice):
+        @staticmethod
+        def forward(ctx, x):
+            return tg.Tensor._make(x._data * 3)
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad * 3
+
+    assert Thrice.array_backward is None
+    x = tg.tensor([1.0], requires_grad=True)
+    Thrice.apply(x).sum().backward()
+    assert x.grad.tolist() == [3.0]
