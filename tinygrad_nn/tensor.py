@@ -595,14 +595,18 @@ class Tensor:
     def add(self, other, *, alpha=1) -> Tensor:
         """self + alpha * other, broadcasting."""
         x, y = _promote(self, other)
+        if alpha == 1:
+            return binary.Add.apply(x, y)
         _check_alpha(x, alpha)
-        return binary.Add.apply(x, y) if alpha == 1 else binary.Add.apply(x, y, alpha)
+        return binary.Add.apply(x, y, alpha)
 
     def sub(self, other, *, alpha=1) -> Tensor:
         """self - alpha * other, broadcasting."""
         x, y = _promote(self, other, "sub")
+        if alpha == 1:
+            return binary.Sub.apply(x, y)
         _check_alpha(x, alpha)
-        return binary.Sub.apply(x, y) if alpha == 1 else binary.Sub.apply(x, y, alpha)
+        return binary.Sub.apply(x, y, alpha)
 
     subtract = sub
 

@@ -105,7 +105,9 @@ def run_backward(edges, root_grads, *, retain_graph: bool, create_graph: bool, c
                 continue
             grads_in = call_backward(node, grads, retain_graph)
             for (child, nr), g in zip(node.next_functions, grads_in):
-                if child is None or (needed is not None and child not in needed):
+                if child is None:
+                    continue
+                if needed is not None and child not in needed:
                     continue
                 if g is not None:
                     meta = child._output_meta[nr]
@@ -165,14 +167,18 @@ def _call_array_backward(node, grads: dict, retain_graph: bool) -> tuple:
     else:
         meta = node._output_meta
         if len(meta) == 1:
-            args = (grads[0],)
+            result = array_backward(node, grads[0])
         elif node.materialize_grads:
-            args = tuple(grads[i] if i in grads else np.zeros(*m) if m is not None else None
-                         for i, m in enumerate(meta))  # fmt: skip
+            result = array_backward(node, *[
+                grads[i] if i in grads else np.zeros(*m) if m is not None else None
+                for i, m in enumerate(meta)])  # fmt: skip
         else:
-            args = tuple(grads.get(i) for i in range(len(meta)))
-        result = _one_per_edge(node, array_backward(node, *args))
-    if not retain_graph:
+            result = array_backward(node, *[grads.get(i) for i in range(len(meta))])
+        # Nearly always one result per edge already; _one_per_edge fits the others.
+        if (result.__class__ is not tuple or len(result) != len(node.needs_input_grad)
+                or node._tensor_args is not None):  # fmt: skip
+            result = _one_per_edge(node, result)
+    if not retain_graph and node._saved is not None:
         node.release()
     return result
 
@@ -297,7 +303,7 @@ def _apply_hooks(hooks: list, g):
 
 def _accumulate_into_leaf(node: AccumulateGrad, g, create_graph: bool, arrays: bool) -> None:
     """dL/dleaf += g. The leaf's hooks see the total gradient of this pass first."""
-    leaf = node.variable
+    leaf = node._variable()
     if leaf is None:  # the leaf no longer exists: nobody can see its gradient
         return
     if arrays:

@@ -34,6 +34,7 @@ import numpy as np
 from .grad_mode import _state
 
 
+_new = object.__new__
 _sequence = itertools.count()  # creation order: the engine runs later nodes first, as PyTorch
 
 
@@ -329,8 +330,30 @@ class Function:
                 return cls.forward(BackwardNode(cls, (False,) * len(args)), *args, **kwargs)
             except ValueError as error:  # NumPy's broadcasting error -> PyTorch's RuntimeError
                 raise _broadcast_error(error, args) from None
-        needs = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
-        ctx = BackwardNode(cls, needs)
+        # One pass over the arguments finds which need a gradient and the edge each gives
+        # the node (see _attach): an input that requires grad points at its grad_fn, or at
+        # its leaf's AccumulateGrad; another tensor gets an empty edge, and so does a number
+        # operand of arithmetic (`x * 2`, the op's `number_edges`); other arguments (options,
+        # None for now) get none (_fit_signature).
+        needs, edges, numbers = [], [], cls.number_edges
+        for i, a in enumerate(args):
+            if a.__class__ is Tensor or isinstance(a, Tensor):
+                if a._requires_grad:
+                    node = a.grad_fn
+                    edges.append((node, a._output_nr) if node is not None else
+                                 (a._accumulator or grad_accumulator(a), 0))  # fmt: skip
+                    needs.append(True)
+                else:
+                    edges.append(_NO_EDGE)
+                    needs.append(False)
+            else:
+                edges.append(_NO_EDGE if i in numbers else None)
+                needs.append(False)
+        # BackwardNode(cls, needs), written out: this runs for every op, and a constructor
+        # call costs a Python frame more than these writes.
+        ctx = _new(BackwardNode)
+        ctx._fn, ctx.needs_input_grad, ctx.next_functions = cls, tuple(needs), ()
+        ctx._seq = next(_sequence)
         state.enabled = False
         try:
             result = cls.forward(ctx, *args, **kwargs)
@@ -340,6 +363,9 @@ class Function:
             state.enabled = True
         if True not in needs:
             return result
+        if None in edges or cls.no_edges:
+            edges = _fit_signature(ctx, args, edges)
+        ctx.next_functions = tuple(edges)
         return _attach(ctx, args, result)
 
 
@@ -357,26 +383,16 @@ def _broadcast_error(error: ValueError, args: tuple) -> Exception:
 
 
 def _attach(ctx: BackwardNode, args: tuple, result):
-    """Make `ctx` the grad_fn of the outputs and turn its inputs into edges."""
-    # One edge per *tensor* argument, as PyTorch: numbers and options get none, and
-    # `_tensor_args` remembers which backward results belong to the edges.
-    edges = []
-    for a, need in zip(args, ctx.needs_input_grad):
-        if need:
-            node = a.grad_fn
-            edges.append((node, a._output_nr) if node is not None else (grad_accumulator(a), 0))
-        elif isinstance(a, Tensor):
-            edges.append((None, 0))
-    if len(edges) != len(args) or ctx._fn.no_edges:
-        edges = _edges_by_signature(ctx, args, edges)
-    ctx.next_functions = tuple(edges)
+    """Make `ctx` (its edges already set) the grad_fn of the outputs; pack what it saved."""
+    fn = ctx._fn
     if result.__class__ is Tensor:  # the common case, one output: the loop below, unrolled
         for a in args:
             if result is a:  # forward returned an input: the output must be a new tensor
                 result = _returned_input(ctx, a)
                 break
         data = result._data
-        ctx._output_meta = _meta_of(data)
+        meta = _META.get((data.shape, data.dtype))
+        ctx._output_meta = meta if meta is not None else _meta_of(data)
         if data.dtype.kind in "fc" and (ctx._non_differentiable is None or
                                         not _marked(ctx, result)):  # fmt: skip
             result._requires_grad, result.grad_fn = True, ctx
@@ -386,7 +402,7 @@ def _attach(ctx: BackwardNode, args: tuple, result):
     if ctx._to_save:
         ctx._saved = tuple([_pack(ctx, t, outputs) for t in ctx._to_save])
         ctx._to_save = None
-    if ctx._fn._user_op:
+    if fn._user_op:
         from .record import record_user_op  # already imported: autograd/__init__.py does
 
         record_user_op(ctx, args, outputs)
@@ -396,6 +412,22 @@ def _attach(ctx: BackwardNode, args: tuple, result):
     return result
 
 
+_NO_EDGE = (None, 0)  # the edge of a tensor that needs no gradient
+
+
+def _fit_signature(ctx: BackwardNode, args: tuple, edges: list) -> list:
+    """The edges PyTorch's signature of the op gives: options (None in `edges`) and a
+    condition, mask or index tensor (the op's `no_edges`) get none. `_tensor_args` then maps
+    the backward's results, one per argument, to the edges kept."""
+    skip = ctx._fn.no_edges
+    kept, fitted = [], []
+    for i, edge in enumerate(edges):
+        if edge is not None and i not in skip:
+            kept.append(i)
+            fitted.append(edge)
+    if len(kept) != len(args):
+        ctx._tensor_args = tuple(kept)
+    return fitted
 _META = {}  # (shape, dtype) -> ((shape, dtype),), shared by every node with such an output
 
 
@@ -409,29 +441,6 @@ def _meta_of(data: np.ndarray) -> tuple:
             _META.clear()
         meta = _META[key] = (key,)
     return meta
-
-
-def _edges_by_signature(ctx: BackwardNode, args: tuple, edges: list) -> list:
-    """The edges PyTorch's signature of the op gives: a number operand of arithmetic gets an
-    empty one, a condition, mask or index (`no_edges`) none. `_tensor_args` then maps the
-    backward's results, one per argument, to these edges."""
-    numbers, skip = ctx._fn.number_edges, ctx._fn.no_edges
-    tensor_edges = iter(edges)  # one per Tensor argument, in order
-    positions, kept = [], []
-    for i, a in enumerate(args):
-        if isinstance(a, Tensor):
-            edge = next(tensor_edges)
-            if i in skip:
-                continue
-        elif i in numbers:
-            edge = (None, 0)
-        else:
-            continue
-        positions.append(i)
-        kept.append(edge)
-    if len(positions) != len(args):
-        ctx._tensor_args = tuple(positions)
-    return kept
 
 
 def _returned_input(ctx: BackwardNode, a):
