@@ -23,6 +23,7 @@ import warnings
 import numpy as np
 
 from ..autograd.function import Function
+from ..ops._shape import broadcast_shapes
 from ..ops.movement import ScatterAdd
 from ..tensor import Tensor
 
@@ -96,7 +97,51 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     """Mean squared error (x - y)^2, optionally weighted (then 'mean' divides by sum(w))."""
     _warn_if_broadcast(input, target)
     reduction = _reduction(size_average, reduce, reduction)
+    dtype = input._data.dtype
+    if weight is None and dtype.kind == "f" and target._data.dtype == dtype:
+        if target._data.shape != input._data.shape:  # PyTorch broadcasts first (Expand nodes)
+            shape = broadcast_shapes(input._data.shape, target._data.shape)
+            input, target = [t if t._data.shape == shape else t.expand(shape)
+                             for t in (input, target)]  # fmt: skip
+        return MseLoss.apply(input, target, reduction)
+    # Weights, or operands of two dtypes: PyTorch composes these too (or promotes first).
     return _weighted((input - target).square(), input, weight, reduction, True)
+
+
+class MseLoss(Function):
+    """loss = (x - t)^2 per element, then kept ('none'), summed, or averaged ('mean').
+    dL/dx = (x - t) * norm * g with norm = 2 (2 / n for 'mean'),   dL/dt = -dL/dx.
+
+    One node, as PyTorch records it, where composing subtract, square and mean records three.
+    """
+
+    node_name = "MseLossBackward0"
+
+    @staticmethod
+    def forward(ctx, x, t, reduction):
+        ctx.save_for_backward(x, t)
+        loss = np.square(x._data - t._data)
+        n = loss.size
+        ctx.norm = 2.0 / n if reduction == "mean" and n else 2.0
+        if reduction == "none":
+            return _make(loss)
+        dims = tuple(range(loss.ndim))
+        if reduction == "sum":
+            return _make(np.add.reduce(loss, axis=dims))
+        if n == 0:  # np.mean would warn; PyTorch's mean of nothing is nan
+            return _make(np.full((), np.nan, loss.dtype))
+        return _make(np.asarray(np.mean(loss, axis=dims), dtype=loss.dtype))
+
+    rule = "grad_x = (x - t) * norm * grad;  grad_t = -grad_x  (norm = 2, or 2 / n for 'mean')"
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, t = ctx.saved_tensors
+        grad_x = (x - t) * ctx.norm * grad  # PyTorch's mse_loss_backward, in its order
+        return (grad_x if ctx.needs_input_grad[0] else None,
+                -grad_x if ctx.needs_input_grad[1] else None, None)  # fmt: skip
+
+    array_backward = backward  # plain arithmetic: runs on bare arrays as well
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
@@ -226,7 +271,30 @@ class NllLoss(Function):
         if ctx.total:
             grad = grad / float(ctx.total)
         values = (grad * _make(ctx.neg_w)).unsqueeze(ctx.dim)
-        return ScatterAdd.apply(values, ctx.dim, _make(ctx.index), ctx.shape), None, None, None, None
+        grad_x = ScatterAdd.apply(values, ctx.dim, _make(ctx.index), ctx.shape)
+        return grad_x, None, None, None, None
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        # backward's ops on the arrays: Div, Mul, then ScatterAdd's np.add.at into zeros. The
+        # coordinates are built directly (np.indices costs more than the whole rest here).
+        if ctx.total:
+            grad = grad / float(ctx.total)
+        values = np.expand_dims(grad * ctx.neg_w, ctx.dim)
+        out = np.zeros(ctx.shape, dtype=values.dtype)
+        np.add.at(out, _coordinates(ctx.index, ctx.dim), values)
+        return out, None, None, None, None
+
+
+def _coordinates(index: np.ndarray, dim: int) -> tuple:
+    """Where each entry of `index` lands: its own position on every axis but `dim`, where it
+    names the position itself (as a scatter along dim does)."""
+    ndim = index.ndim
+    coords = []
+    for axis, n in enumerate(index.shape):
+        shape = (1,) * axis + (n,) + (1,) * (ndim - axis - 1)
+        coords.append(index if axis == dim else np.arange(n).reshape(shape))
+    return tuple(coords)
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index: int = -100,
@@ -298,6 +366,8 @@ class _BinaryCrossEntropy(Function):
     """loss = (t - 1) * max(log(1 - x), -100) - t * max(log(x), -100)   (times w).
     dL/dx = g * w * (x - t) / max(x (1 - x), 1e-12);   dL/dt = g * w * (log(1 - x) - log(x))."""
 
+    node_name = "BinaryCrossEntropyBackward0"  # PyTorch's name
+
     @staticmethod
     def forward(ctx, x, t, w):
         a, b = x._data, t._data
@@ -322,6 +392,20 @@ class _BinaryCrossEntropy(Function):
             grad_x = scaled * (x - t) / ((1 - x) * x).clamp(min=_BCE_EPS)
         if ctx.needs_input_grad[1]:
             grad_t = scaled * ((-x).log1p() - x.log())
+        return grad_x, grad_t, None
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        # backward's ops on the arrays, as Clamp, Log1p and Log compute them.
+        x, t, w = ctx.saved_tensors
+        scaled = grad if w is None else grad * w
+        grad_x = grad_t = None
+        if ctx.needs_input_grad[0]:
+            grad_x = scaled * (x - t) / np.maximum((1 - x) * x, _BCE_EPS, dtype=x.dtype)
+        if ctx.needs_input_grad[1]:
+            with np.errstate(divide="ignore", invalid="ignore"):  # log(0) = -inf, as Log's
+                logs = np.log1p(np.negative(x)), np.log(x)
+            grad_t = scaled * (logs[0] - logs[1])
         return grad_x, grad_t, None
 
 

@@ -192,6 +192,15 @@ class _Embedding(Function):
             grad = grad * _make(ctx.row_scale[..., None].astype(grad._data.dtype))
         return IndexAdd.apply(grad, (ctx.indices,), ctx.shape), None, None
 
+    @staticmethod
+    def array_backward(ctx, grad):
+        # backward's Mul, then IndexAdd's forward (np.add.at into zeros), on the arrays.
+        if ctx.row_scale is not None:
+            grad = grad * ctx.row_scale[..., None].astype(grad.dtype)
+        out = np.zeros(ctx.shape, dtype=grad.dtype)
+        np.add.at(out, (ctx.indices,), grad)
+        return out, None, None
+
 
 def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
               max_norm: float | None = None, norm_type: float = 2.0,

@@ -22,6 +22,7 @@ from ._shape import unbroadcast
 
 _make = Tensor._make
 _NAMES = {(2, 2): "MmBackward0", (1, 1): "DotBackward0", (2, 1): "MvBackward0"}
+_ARRAYS = (np.ndarray, np.generic)  # what gradients are in the engine's array pass
 
 
 class MatMul(Function):
@@ -49,21 +50,25 @@ class MatMul(Function):
             return grad_x, grad_y
         g = grad
         if len(x_shape) == 1:
-            g = g.unsqueeze(-2)
+            g = _unsqueeze(g, -2)
         if len(y_shape) == 1:
-            g = g.unsqueeze(-1)
+            g = _unsqueeze(g, -1)
         grad_x = grad_y = None
         if ctx.needs_input_grad[0]:
-            y2 = y if len(y_shape) > 1 else y.unsqueeze(-1)
+            y2 = y if len(y_shape) > 1 else _unsqueeze(y, -1)
             x2_shape = x_shape if len(x_shape) > 1 else (1,) + x_shape
-            grad_x = unbroadcast(g.matmul(y2.mT), x2_shape).reshape(x_shape)
+            grad_x = unbroadcast(g @ _mT(y2), x2_shape).reshape(x_shape)
         if ctx.needs_input_grad[1] and len(x_shape) == 2 and len(y_shape) == 2:
             grad_y = _matrix_grad_y(g, x, ctx.y_transposed)
         elif ctx.needs_input_grad[1]:
-            x2 = x if len(x_shape) > 1 else x.unsqueeze(0)
+            x2 = x if len(x_shape) > 1 else _unsqueeze(x, 0)
             y2_shape = y_shape if len(y_shape) > 1 else y_shape + (1,)
-            grad_y = unbroadcast(x2.mT.matmul(g), y2_shape).reshape(y_shape)
+            grad_y = unbroadcast(_mT(x2) @ g, y2_shape).reshape(y_shape)
         return grad_x, grad_y
+
+    # Only `@`, `*`, `_mT`, `_unsqueeze`, `.reshape` and unbroadcast, which mean the same on
+    # Tensors and on the bare arrays of the engine's array pass (the same NumPy calls).
+    array_backward = backward
 
 
 class Addmm(Function):
@@ -87,9 +92,11 @@ class Addmm(Function):
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
         grad_bias = unbroadcast(grad, ctx.bias_shape) if ctx.needs_input_grad[0] else None
-        grad_x = grad.matmul(y.mT) if ctx.needs_input_grad[1] else None
+        grad_x = grad @ _mT(y) if ctx.needs_input_grad[1] else None
         grad_y = _matrix_grad_y(grad, x, ctx.y_transposed) if ctx.needs_input_grad[2] else None
         return grad_bias, grad_x, grad_y
+
+    array_backward = backward  # runs on bare arrays as well, as MatMul's
 
 
 def _transposed(b: np.ndarray) -> bool:
@@ -102,7 +109,18 @@ def _matrix_grad_y(grad, x, y_transposed: bool):
     in linear), build it in that layout, (g^T x)^T, so that W.grad comes out row-major like
     W, as PyTorch's mm_mat2_backward does: a column-major grad makes every optimizer pass
     several times slower."""
-    return grad.mT.matmul(x).mT if y_transposed else x.mT.matmul(grad)
+    return _mT(_mT(grad) @ x) if y_transposed else _mT(x) @ grad
+
+
+def _mT(a):
+    """The last two axes swapped: `Tensor.mT`, or the same view of a bare array (the layout
+    matters: BLAS sums in another order for a transposed operand)."""
+    return np.swapaxes(a, -1, -2) if isinstance(a, _ARRAYS) else a.mT
+
+
+def _unsqueeze(a, dim: int):
+    """`Tensor.unsqueeze`, or the same reshape of a bare array."""
+    return np.expand_dims(a, dim) if isinstance(a, _ARRAYS) else a.unsqueeze(dim)
 
 
 def check_matmul(a: np.ndarray, b: np.ndarray) -> None:
@@ -145,7 +163,7 @@ def parse_einsum(equation: str, ndims: list) -> tuple:
     subs = lhs.split(",")
     if len(subs) != len(ndims):
         raise RuntimeError(
-            f"einsum(): more operands were provided than specified in the equation"
+            "einsum(): more operands were provided than specified in the equation"
             if len(ndims) > len(subs) else "einsum(): fewer operands were provided than "
             "specified in the equation"
         )  # fmt: skip
@@ -158,7 +176,7 @@ def parse_einsum(equation: str, ndims: list) -> tuple:
     for s, n in zip(subs, ndims):
         if "..." in s:
             k = n - len(s.replace("...", ""))
-            s = s.replace("...", ell[ell_len - k:] if k else "")
+            s = s.replace("...", ell[ell_len - k :] if k else "")
         if len(s) != n:
             raise RuntimeError(
                 f"einsum(): the number of subscripts in the equation ({len(s)}) does not match "
@@ -170,7 +188,8 @@ def parse_einsum(equation: str, ndims: list) -> tuple:
         out = out.replace("...", ell)
     else:
         letters = "".join(expanded)
-        out = ell + "".join(sorted(c for c in set(letters) if letters.count(c) == 1 and c not in ell))
+        once = [c for c in set(letters) if letters.count(c) == 1 and c not in ell]
+        out = ell + "".join(sorted(once))
     return expanded, out
 
 
@@ -181,8 +200,7 @@ class Einsum(Function):
     def forward(ctx, subs, out, *xs):
         ctx.subs, ctx.out = subs, out
         ctx.save_for_backward(*xs)
-        eq = ",".join(subs) + "->" + out
-        return _make(np.asarray(np.einsum(eq, *[x._data for x in xs], optimize=len(xs) > 2)))
+        return _make(_einsum(subs, out, [x._data for x in xs]))
 
     rule = "grad_xs[i] = einsum of grad and the other operands, to xs[i]'s letters"
 
@@ -198,18 +216,32 @@ class Einsum(Function):
             grads.append(_einsum_grad(grad, ctx.out, others, ctx.subs[i], x.shape))
         return tuple(grads)
 
+    array_backward = backward  # _einsum_grad takes bare arrays as well
+
+
+def _einsum(subs: list, out: str, arrays: list) -> np.ndarray:
+    """The forward's NumPy call (the array pass computes its gradients with it too)."""
+    eq = ",".join(subs) + "->" + out
+    return np.asarray(np.einsum(eq, *arrays, optimize=len(arrays) > 2))
+
 
 def _einsum_grad(grad, out: str, others: list, target: str, shape: tuple):
-    """dL/d(operand with letters `target`): contract g with the other operands."""
+    """dL/d(operand with letters `target`): contract g with the other operands. `grad` and
+    the operands are Tensors, or bare arrays in the engine's array pass: the same NumPy
+    calls either way, recorded as Einsum ops only for Tensors."""
+    arrays = isinstance(grad, _ARRAYS)
     available = set(out) | {c for s, _ in others for c in s}
     unique = "".join(dict.fromkeys(target))  # first occurrence of each letter
     kept = "".join(c for c in unique if c in available)
     subs = [out] + [s for s, _ in others]
-    result = Einsum.apply(subs, kept, grad, *[t for _, t in others])
+    operands = [grad] + [t for _, t in others]
+    result = _einsum(subs, kept, operands) if arrays else Einsum.apply(subs, kept, *operands)
     sizes = {c: n for c, n in zip(target, shape)}
     if kept != unique:  # letters summed away in x alone: broadcast the gradient over them
         view = tuple(sizes[c] if c in kept else 1 for c in unique)
-        result = result.reshape(view).expand(tuple(sizes[c] for c in unique))
+        full = tuple(sizes[c] for c in unique)
+        result = np.broadcast_to(result.reshape(view), full) if arrays else \
+            result.reshape(view).expand(full)  # fmt: skip
     if unique != target:  # a repeated letter (a diagonal): put g back on the diagonal
         spare = [c for c in string.ascii_letters if c not in target]
         subs, operands, full = [unique], [result], ""
@@ -218,10 +250,11 @@ def _einsum_grad(grad, out: str, others: list, target: str, shape: tuple):
             if c in seen:
                 fresh = spare.pop()
                 subs.append(c + fresh)
-                operands.append(Tensor._make(np.eye(sizes[c], dtype=grad._data.dtype)))
+                eye = np.eye(sizes[c], dtype=(grad if arrays else grad._data).dtype)
+                operands.append(eye if arrays else Tensor._make(eye))
                 full += fresh
             else:
                 seen.add(c)
                 full += c
-        result = Einsum.apply(subs, full, *operands)
+        result = _einsum(subs, full, operands) if arrays else Einsum.apply(subs, full, *operands)
     return result
