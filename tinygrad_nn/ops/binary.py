@@ -171,10 +171,7 @@ class RoundedDiv(Function):
     @staticmethod
     def forward(ctx, x, y, mode):
         ctx.shapes = (x._data.shape, _shape(y))
-        a, b = x._data, _arr(y)
-        # floor_divide is Python's //: floor((a - fmod(a, b)) / b), exact where floor(a / b)
-        # is not (1 // 0.1 is 9, as in PyTorch, though 1 / 0.1 rounds to 10).
-        return _make(np.floor_divide(a, b) if mode == "floor" else np.trunc(a / b))
+        return _make(_rounded_quotient(x._data, _arr(y), mode))
 
     rule = "grad_x = 0;  grad_y = 0  (piecewise constant)"
 
@@ -185,6 +182,16 @@ class RoundedDiv(Function):
         grad_x = unbroadcast(zero, x_shape) if ctx.needs_input_grad[0] else None
         grad_y = unbroadcast(zero, y_shape) if ctx.needs_input_grad[1] else None
         return grad_x, grad_y, None
+
+    array_backward = backward  # plain arithmetic: runs on bare arrays as well
+
+
+def _rounded_quotient(a, b, mode: str):
+    """floor(a / b) or trunc(a / b) on arrays: RoundedDiv's forward, and the quotient that
+    the gradients of remainder and fmod need."""
+    # floor_divide is Python's //: floor((a - fmod(a, b)) / b), exact where floor(a / b)
+    # is not (1 // 0.1 is 9, as in PyTorch, though 1 / 0.1 rounds to 10).
+    return np.floor_divide(a, b) if mode == "floor" else np.trunc(a / b)
 
 
 class Remainder(Function):
@@ -210,6 +217,8 @@ class Remainder(Function):
     def backward(ctx, grad):
         return _mod_grads(ctx, grad, "floor")
 
+    array_backward = backward  # _mod_grads takes arrays as well
+
 
 class Fmod(Function):
     """z = x - trunc(x / y) * y (C's fmod).   dL/dx = g,   dL/dy = -g * trunc(x / y)."""
@@ -228,14 +237,21 @@ class Fmod(Function):
     def backward(ctx, grad):
         return _mod_grads(ctx, grad, "trunc")
 
+    array_backward = backward  # _mod_grads takes arrays as well
+
 
 def _mod_grads(ctx, grad, mode: str) -> tuple:
+    """Remainder's and Fmod's gradients, on Tensors or (in the array pass) on arrays."""
     x_shape, y_shape = ctx.shapes
     grad_x = unbroadcast(grad, x_shape) if ctx.needs_input_grad[0] else None
     grad_y = None
     if ctx.needs_input_grad[1]:
         x, y = ctx.saved_tensors
-        grad_y = unbroadcast(-grad * x.div(y, rounding_mode=mode), y_shape)
+        if isinstance(x, Tensor):
+            quotient = x.div(y, rounding_mode=mode)
+        else:
+            quotient = _rounded_quotient(x, y, mode)  # what x.div computes, on the arrays
+        grad_y = unbroadcast(-grad * quotient, y_shape)
     return grad_x, grad_y
 
 
@@ -261,6 +277,12 @@ class RDiv(Function):
         r = x.reciprocal()
         return -(grad * ctx.c) * (r * r), None
 
+    @staticmethod
+    def array_backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        r = np.reciprocal(x)
+        return -(grad * ctx.c) * (r * r), None
+
 
 class PowScalar(Function):
     """z = x ** p, p a Python number.   dL/dx = g * p * x^(p-1)  (0 when p == 0)."""
@@ -271,15 +293,7 @@ class PowScalar(Function):
     def forward(ctx, x, p):
         ctx.save_for_backward(x)
         ctx.p = p
-        a = x._data
-        # PyTorch computes x ** 0.5 as sqrt(x) and x ** -0.5 as 1 / sqrt(x): they differ from
-        # pow at -0 (sqrt(-0) = -0), and the gradient at -0 is then -inf, as in PyTorch.
-        if p == 0.5:
-            return _make(np.sqrt(a))
-        if p == -0.5:
-            with np.errstate(divide="ignore"):
-                return _make(1 / np.sqrt(a))
-        return _make(a**p)
+        return _make(_power(x._data, p))
 
     rule = "grad_x = grad * p * x^(p - 1)"
 
@@ -291,6 +305,27 @@ class PowScalar(Function):
             return grad.new_zeros(grad.shape), None  # zeros, as PyTorch: nan * 0 is nan
         return grad * (p * x ** (p - 1) if p != 2 else 2 * x), None
 
+    @staticmethod
+    def array_backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        p = ctx.p
+        if p == 0:
+            return np.zeros(grad.shape, grad.dtype), None
+        # backward's x ** (p - 1) is PowScalar's forward: _power
+        return grad * (p * _power(x, p - 1) if p != 2 else 2 * x), None
+
+
+def _power(a: np.ndarray, p) -> np.ndarray:
+    """a ** p for a Python number p: PowScalar's forward, and its array backward's x ** (p - 1)."""
+    # PyTorch computes x ** 0.5 as sqrt(x) and x ** -0.5 as 1 / sqrt(x): they differ from
+    # pow at -0 (sqrt(-0) = -0), and the gradient at -0 is then -inf, as in PyTorch.
+    if p == 0.5:
+        return np.sqrt(a)
+    if p == -0.5:
+        with np.errstate(divide="ignore"):
+            return 1 / np.sqrt(a)
+    return a**p
+
 
 class Pow(Function):
     """z = x ** y.   dL/dx = g * y * x^(y-1),   dL/dy = g * z * log(x)  (0 where x == 0, y >= 0)."""
@@ -299,7 +334,7 @@ class Pow(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        out = _make(x._data ** y._data)
+        out = _make(x._data**y._data)
         ctx.save_for_backward(x, y, out)
         return out
 
@@ -314,7 +349,25 @@ class Pow(Function):
             grad_x = unbroadcast((grad * y * x ** (y - 1)).where(safe, 0.0), x.shape)
         if ctx.needs_input_grad[1]:
             zero_base = (x == 0) & (y >= 0)
-            grad_y = unbroadcast((grad * out * x.log()).where(zero_base.logical_not(), 0.0), y.shape)
+            grad_y = unbroadcast(
+                (grad * out * x.log()).where(zero_base.logical_not(), 0.0), y.shape
+            )
+        return grad_x, grad_y
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        x, y, out = ctx.saved_tensors
+        grad_x = grad_y = None
+        if ctx.needs_input_grad[0]:
+            safe = np.logical_not(y == 0)
+            # `y - 1` is a 0-d array on the Tensor side, never a NumPy scalar: `**` then
+            # takes the same path in NumPy on both sides.
+            power = x ** np.asarray(y - 1)
+            grad_x = unbroadcast(np.where(safe, grad * y * power, 0.0), x.shape)
+        if ctx.needs_input_grad[1]:
+            zero_base = (x == 0) & (y >= 0)
+            grad_y = unbroadcast(np.where(np.logical_not(zero_base), grad * out * np.log(x), 0.0),
+                                 y.shape)  # fmt: skip
         return grad_x, grad_y
 
 
@@ -339,11 +392,20 @@ class RPow(Function):
             return grad * 0, None
         return grad * out * ctx.log_c, None
 
+    array_backward = backward  # plain arithmetic: runs on bare arrays as well
+
 
 def _tie_split(grad, x, y, pick_x_mask):
     """Gradient for max/min: all of it to the winner, half to each side at a tie."""
     tie = x == y
     share = pick_x_mask.to(grad.dtype) + tie.to(grad.dtype) * 0.5
+    return grad * share, grad * (1 - share)
+
+
+def _tie_split_arrays(grad, x, y, pick_x_mask):
+    """`_tie_split` on arrays, for the array pass (`.to(dtype)` is NumPy's astype)."""
+    tie = x == y
+    share = pick_x_mask.astype(grad.dtype) + tie.astype(grad.dtype) * 0.5
     return grad * share, grad * (1 - share)
 
 
@@ -363,6 +425,12 @@ class Maximum(Function):
         grad_x, grad_y = _tie_split(grad, x, y, x > y)
         return unbroadcast(grad_x, x.shape), unbroadcast(grad_y, y.shape)
 
+    @staticmethod
+    def array_backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        grad_x, grad_y = _tie_split_arrays(grad, x, y, x > y)
+        return unbroadcast(grad_x, x.shape), unbroadcast(grad_y, y.shape)
+
 
 class Minimum(Function):
     """z = min(x, y) elementwise.   The smaller side gets g; a tie gives each g/2."""
@@ -378,6 +446,12 @@ class Minimum(Function):
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
         grad_x, grad_y = _tie_split(grad, x, y, x < y)
+        return unbroadcast(grad_x, x.shape), unbroadcast(grad_y, y.shape)
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        grad_x, grad_y = _tie_split_arrays(grad, x, y, x < y)
         return unbroadcast(grad_x, x.shape), unbroadcast(grad_y, y.shape)
 
 
@@ -405,6 +479,16 @@ class Where(Function):
             if ctx.needs_input_grad[2] else None  # fmt: skip
         return None, grad_x, grad_y
 
+    @staticmethod
+    def array_backward(ctx, grad):
+        x_shape, y_shape = ctx.shapes
+        cond = ctx.cond._data
+        grad_x = unbroadcast(np.where(cond, grad, 0.0), x_shape) \
+            if ctx.needs_input_grad[1] else None  # fmt: skip
+        grad_y = unbroadcast(np.where(np.logical_not(cond), grad, 0.0), y_shape) \
+            if ctx.needs_input_grad[2] else None  # fmt: skip
+        return None, grad_x, grad_y
+
 
 class MaskedFill(Function):
     """z = mask ? value : x.   dL/dx = g where not mask,   dL/dvalue = sum(g where mask)."""
@@ -414,9 +498,7 @@ class MaskedFill(Function):
     @staticmethod
     def forward(ctx, x, mask, value):
         ctx.mask = mask
-        out = x._data.copy()
-        out[np.broadcast_to(mask._data, out.shape)] = _arr(value)
-        return _make(out)
+        return _make(_masked_fill(x._data, mask._data, _arr(value)))
 
     rule = "grad_x = grad where not mask, else 0;  grad_value = sum(grad where mask)"
 
@@ -427,3 +509,21 @@ class MaskedFill(Function):
         if ctx.needs_input_grad[2]:
             grad_value = grad.where(ctx.mask, 0.0).sum()
         return grad_x, None, grad_value
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        mask = ctx.mask._data
+        grad_x = _masked_fill(grad, mask, 0.0) if ctx.needs_input_grad[0] else None
+        grad_value = None
+        if ctx.needs_input_grad[2]:
+            # Tensor.sum() of everything is np.add.reduce over all the axes
+            kept = np.where(mask, grad, 0.0)
+            grad_value = np.add.reduce(kept, axis=tuple(range(kept.ndim)), keepdims=False)
+        return grad_x, None, grad_value
+
+
+def _masked_fill(a, mask: np.ndarray, value):
+    """A copy of `a` with `value` where `mask` (broadcast to a's shape) is True."""
+    out = np.asarray(a).copy()  # a 0-d gradient may arrive as a NumPy scalar: no item assignment
+    out[np.broadcast_to(mask, out.shape)] = value
+    return out

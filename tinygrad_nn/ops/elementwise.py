@@ -47,6 +47,8 @@ class Neg(Function):
     def backward(ctx, grad):
         return -grad
 
+    array_backward = backward  # plain arithmetic: runs on bare arrays as well
+
 
 class Exp(Function):
     """y = exp(x).   dL/dx = g * y  (reuse the saved output; do not recompute exp)."""
@@ -64,6 +66,8 @@ class Exp(Function):
         (y,) = ctx.saved_tensors
         return grad * y
 
+    array_backward = backward  # plain arithmetic: runs on bare arrays as well
+
 
 class Log(Function):
     """y = ln(x).   dL/dx = g / x."""
@@ -80,6 +84,8 @@ class Log(Function):
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         return grad / x
+
+    array_backward = backward  # plain arithmetic: runs on bare arrays as well
 
 
 class Log1p(Function):
@@ -100,6 +106,8 @@ class Log1p(Function):
         (x,) = ctx.saved_tensors
         return grad / (x + 1)
 
+    array_backward = backward  # plain arithmetic: runs on bare arrays as well
+
 
 class Expm1(Function):
     """y = exp(x) - 1, accurate for small x.   dL/dx = g * (y + 1)."""
@@ -116,6 +124,8 @@ class Expm1(Function):
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
         return grad * (y + 1)
+
+    array_backward = backward  # plain arithmetic: runs on bare arrays as well
 
 
 class Sqrt(Function):
@@ -135,6 +145,8 @@ class Sqrt(Function):
         (y,) = ctx.saved_tensors
         return grad / (2 * y)
 
+    array_backward = backward  # plain arithmetic: runs on bare arrays as well
+
 
 class Rsqrt(Function):
     """y = 1 / sqrt(x).   dL/dx = -g * y^3 / 2."""
@@ -153,6 +165,11 @@ class Rsqrt(Function):
         (y,) = ctx.saved_tensors
         return -0.5 * grad * y.pow(3)
 
+    @staticmethod
+    def array_backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return -0.5 * grad * y**3  # y.pow(3) is PowScalar's forward: a ** 3
+
 
 class Sin(Function):
     """y = sin(x).   dL/dx = g * cos(x)."""
@@ -168,6 +185,11 @@ class Sin(Function):
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         return grad * x.cos()
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * np.cos(x)
 
 
 class Cos(Function):
@@ -185,6 +207,11 @@ class Cos(Function):
         (x,) = ctx.saved_tensors
         return grad * -x.sin()
 
+    @staticmethod
+    def array_backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * -np.sin(x)
+
 
 class Tan(Function):
     """y = tan(x).   dL/dx = g * (1 + y^2)."""
@@ -201,6 +228,8 @@ class Tan(Function):
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
         return grad * (1 + y * y)
+
+    array_backward = backward  # plain arithmetic: runs on bare arrays as well
 
 
 class Tanh(Function):
@@ -222,7 +251,13 @@ class Tanh(Function):
     @staticmethod
     def array_backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        return grad * (1 - y * y)  # TanhBackward's forward, on the arrays
+        return _tanh_grad(grad, y)  # TanhBackward's forward, on the arrays
+
+
+def _tanh_grad(grad: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """g * (1 - y^2) on arrays: TanhBackward's forward, and its array form in the passes
+    that record nothing."""
+    return grad * (1 - y * y)
 
 
 class TanhBackward(Function):
@@ -232,7 +267,7 @@ class TanhBackward(Function):
     @staticmethod
     def forward(ctx, grad, y):
         ctx.save_for_backward(grad, y)
-        return _make(grad._data * (1 - y._data * y._data))
+        return _make(_tanh_grad(grad._data, y._data))
 
     rule = "grad_grad = h * (1 - y^2);  grad_y = -2 * h * grad * y  (h: the incoming grad)"
 
@@ -240,6 +275,13 @@ class TanhBackward(Function):
     def backward(ctx, h):
         grad, y = ctx.saved_tensors
         grad_g = TanhBackward.apply(h, y) if ctx.needs_input_grad[0] else None
+        grad_y = -2 * h * grad * y if ctx.needs_input_grad[1] else None
+        return grad_g, grad_y
+
+    @staticmethod
+    def array_backward(ctx, h):
+        grad, y = ctx.saved_tensors
+        grad_g = _tanh_grad(h, y) if ctx.needs_input_grad[0] else None
         grad_y = -2 * h * grad * y if ctx.needs_input_grad[1] else None
         return grad_g, grad_y
 
@@ -262,6 +304,8 @@ class Sigmoid(Function):
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
         return grad * (y * (1 - y))
+
+    array_backward = backward  # plain arithmetic: runs on bare arrays as well
 
 
 class Relu(Function):
@@ -305,6 +349,12 @@ class ThresholdBackward(Function):
         grad_y = Tensor._make(np.zeros(*ctx.y_meta)) if ctx.needs_input_grad[1] else None
         return grad_g, grad_y
 
+    @staticmethod
+    def array_backward(ctx, h):
+        grad_g = h * ctx.mask if ctx.needs_input_grad[0] else None
+        grad_y = np.zeros(*ctx.y_meta) if ctx.needs_input_grad[1] else None
+        return grad_g, grad_y
+
 
 class Abs(Function):
     """y = |x|.   dL/dx = g * sign(x)  (0 at 0)."""
@@ -320,6 +370,11 @@ class Abs(Function):
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         return grad * x.sign()
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * _sign(x)  # Sign's forward, on the arrays
 
 
 class Reciprocal(Function):
@@ -338,6 +393,8 @@ class Reciprocal(Function):
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
         return -grad * (y * y)
+
+    array_backward = backward  # plain arithmetic: runs on bare arrays as well
 
 
 class Clamp(Function):
@@ -371,6 +428,8 @@ class Clamp(Function):
             inside = upper if inside is None else inside & upper
         return grad * inside, None, None
 
+    array_backward = backward  # comparisons and arithmetic: run on bare arrays as well
+
 
 _erf = np.frompyfunc(math.erf, 1, 1)
 
@@ -391,6 +450,11 @@ class Erf(Function):
         (x,) = ctx.saved_tensors
         return grad * ((-x * x).exp() * (2 / math.sqrt(math.pi)))
 
+    @staticmethod
+    def array_backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * (np.exp(-x * x) * (2 / math.sqrt(math.pi)))
+
 
 class _PiecewiseConstant(Function):
     """Base of ops that are flat almost everywhere: dL/dx = 0."""
@@ -408,6 +472,10 @@ class _PiecewiseConstant(Function):
         # Zeros, not grad * 0: a nan or inf upstream must not leak through (PyTorch's
         # zeros_like), not even in double backward.
         return grad.new_zeros(grad.shape)
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        return np.zeros(grad.shape, grad.dtype)
 
 
 def _sign(a: np.ndarray) -> np.ndarray:
