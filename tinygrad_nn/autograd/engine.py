@@ -87,11 +87,12 @@ def run_backward(edges, root_grads, *, retain_graph: bool, create_graph: bool, c
     ready = [(-node._seq, id(node), node) for node in pending if node not in deps]
     heapq.heapify(ready)
     call_backward = _call_array_backward if arrays else _call_backward
+    pop, push = heapq.heappop, heapq.heappush
     previous = _state.enabled, _state.arrays
     _state.enabled, _state.arrays = create_graph, arrays  # backward records only on request
     try:
         while ready:
-            node = heapq.heappop(ready)[2]
+            node = pop(ready)[2]
             grads = pending.pop(node, None) or {}
             if node._pre_hooks or node._retained:
                 grads = _run_pre_hooks(node, grads, create_graph, arrays)
@@ -103,7 +104,18 @@ def run_backward(edges, root_grads, *, retain_graph: bool, create_graph: bool, c
                 if capture is None and 0 in grads:
                     _accumulate_into_leaf(node, grads[0], create_graph, arrays)
                 continue
-            grads_in = call_backward(node, grads, retain_graph)
+            array_backward = node._fn.array_backward if arrays else None
+            if array_backward is not None and 0 in grads and len(node._output_meta) == 1 \
+                    and not (node._node_pre_hooks or node._node_post_hooks):  # fmt: skip
+                # The common step, _call_array_backward written out: one output, no hooks.
+                grads_in = array_backward(node, grads[0])
+                if grads_in.__class__ is not tuple or node._tensor_args is not None or \
+                        len(grads_in) != len(node.next_functions):  # fmt: skip
+                    grads_in = _one_per_edge(node, grads_in)
+                if not retain_graph and node._saved is not None:
+                    node.release()
+            else:
+                grads_in = call_backward(node, grads, retain_graph)
             for (child, nr), g in zip(node.next_functions, grads_in):
                 if child is None:
                     continue
@@ -123,7 +135,7 @@ def run_backward(edges, root_grads, *, retain_graph: bool, create_graph: bool, c
                 left = deps[child] - 1
                 deps[child] = left
                 if left == 0:
-                    heapq.heappush(ready, (-child._seq, id(child), child))
+                    push(ready, (-child._seq, id(child), child))
     finally:
         _state.enabled, _state.arrays = previous
     return captured
