@@ -1,13 +1,15 @@
 """Convolution and pooling, as composites over the sliding-window view (ops/window.py).
 
-    conv:     windows = Unfold(pad(x))            (N, C, *out, *kernel), no copy
+    conv:     Convolution(pad(x)), one op:
+              windows = Unfold(x)                  (N, C, *out, *kernel), no copy
               cols    = windows as matrices        (N, groups, C/groups * kernel, out), one copy
               y       = W @ cols  (+ bias)         already laid out as (N, C_out, *out)
-    max pool: WindowMax, each window's first maximum (PyTorch's rule for ties)
+    max pool: WindowMaxValues (WindowMax for the indices): the gradient goes to each
+              window's first maximum (PyTorch's rule for ties)
     avg pool: the window sum divided by PyTorch's divisor (padding counted or not)
 
-Backward needs no code here: matmul, reshape, Unfold and WindowMax know their gradients
-(Fold and WindowPlace, whose own gradients lead back), so double backward works too.
+Backward needs no code here: the ops of ops/window.py know their gradients (Fold and
+WindowPlace, whose own gradients lead back), so double backward works too.
 Functions take 1-d (N, C, L) or 2-d (N, C, H, W) inputs, and the unbatched forms without
 N, as PyTorch does.
 """
@@ -19,7 +21,7 @@ import math
 import numpy as np
 
 from ..ops.movement import Pad
-from ..ops.window import Fold, Unfold, WindowMax, window_counts
+from ..ops.window import Convolution, Fold, Unfold, WindowMax, WindowMaxValues, window_counts
 from ..tensor import Tensor
 from ._functional_loss import _dtype_word
 
@@ -90,8 +92,11 @@ def _conv(input, weight, bias, stride, padding, dilation, groups: int, nd: int, 
     _check_conv_dtypes(x, weight, bias)
     kernel = tuple(weight.shape[2:])
     stride, dilation = _tuple(stride, nd, "stride"), _tuple(dilation, nd, "dilation")
-    n, channels = x.shape[0], x.shape[1]
-    out_channels = weight.shape[0]
+    channels, out_channels = x.shape[1], weight.shape[0]
+    if bias is not None and tuple(bias.shape) != (out_channels,):
+        raise RuntimeError(f"Given weight of size {list(weight.shape)}, expected bias to be "
+                           f"1-dimensional with {out_channels} elements, but got bias of size "
+                           f"{list(bias.shape)} instead")  # fmt: skip
     if weight.shape[1] * groups != channels:
         raise RuntimeError(
             f"Given groups={groups}, weight of size {list(weight.shape)}, expected input"
@@ -107,18 +112,7 @@ def _conv(input, weight, bias, stride, padding, dilation, groups: int, nd: int, 
             f"Kernel size: ({' x '.join(map(str, span))}). Kernel size can't be greater than "
             "actual input size"
         )
-    windows = Unfold.apply(x, kernel, stride, dilation)  # (N, C, *out, *kernel), no copy
-    out = tuple(windows.shape[2 : 2 + nd])
-    g, cg, og = groups, channels // groups, out_channels // groups
-    rows, cols_per_sample = cg * math.prod(kernel), math.prod(out)
-    # im2col, the one copy: (N, G, C/G, *out, *kernel) -> (N, G, C/G * kernel, out)
-    order = (0, 1, 2) + tuple(range(3 + nd, 3 + 2 * nd)) + tuple(range(3, 3 + nd))
-    cols = windows.reshape((n, g, cg) + out + kernel).permute(order)
-    cols = cols.reshape(n, g, rows, cols_per_sample)
-    # (G, O/G, C/G * kernel) @ (N, G, C/G * kernel, out): the output comes out as (N, O, *out)
-    y = weight.reshape(g, og, rows).matmul(cols).reshape((n, out_channels) + out)
-    if bias is not None:
-        y = y + bias.reshape((1, out_channels) + (1,) * nd)
+    y = Convolution.apply(x, weight, bias, stride, dilation, groups)
     return y if batched else y.squeeze(0)
 
 
@@ -190,10 +184,11 @@ def _max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode, retu
         x, nd, kernel_size, stride, padding, dilation, ceil_mode, check_raw_kernel=True
     )
     padded = _pad_spatial(x, list(zip(padding, right)), -math.inf)
+    if not return_indices:  # no index array to build: backward finds the maxima itself
+        out = WindowMaxValues.apply(padded, kernel, stride, dilation)
+        return out if batched else out.squeeze(0)
     out, choice = WindowMax.apply(padded, kernel, stride, dilation)
     out = out if batched else out.squeeze(0)
-    if not return_indices:
-        return out
     indices = _flat_input_index(
         choice._data, kernel, stride, padding, dilation, counts, x.shape[2:]
     )

@@ -1,12 +1,14 @@
 """Sliding windows: the ops that convolution and pooling are built from.
 
-| op          | forward                                                  | dL/d(input)       |
-|-------------|----------------------------------------------------------|-------------------|
-| Unfold      | every window of x, as extra axes (a strided view)        | Fold(g)           |
-| Fold        | zeros(shape); add each window back where it came from    | Unfold(g)         |
-| WindowMax   | each window's first maximum (and where it is)            | WindowPlace(g)    |
-| WindowPick  | one element of each window, at a given kernel offset     | WindowPlace(g)    |
-| WindowPlace | zeros(shape); add g[o] at window o's chosen offset       | WindowPick(g)     |
+| op              | forward                                                  | dL/d(input)    |
+|-----------------|----------------------------------------------------------|----------------|
+| Unfold          | every window of x, as extra axes (a strided view)        | Fold(g)        |
+| Fold            | zeros(shape); add each window back where it came from    | Unfold(g)      |
+| WindowMax       | each window's maximum, and where its first maximum is    | WindowPlace(g) |
+| WindowMaxValues | each window's maximum only (max pooling without indices) | WindowPlace(g) |
+| WindowPick      | one element of each window, at a given kernel offset     | WindowPlace(g) |
+| WindowPlace     | zeros(shape); add g[o] at window o's chosen offset       | WindowPick(g)  |
+| Convolution     | W @ columns(x) + b, the windows as columns (im2col)      | Fold(W^T @ g)  |
 
 Each pair is adjoint: Unfold copies an element into every window that covers it, so its
 backward adds those copies' gradients up again, which is Fold; WindowPick reads one
@@ -20,11 +22,16 @@ channel) ride along. For a 2-d input the window view is
 followed by one matmul, and max pooling is WindowMax (see nn/_functional_conv.py). The
 rest loops over the kernel offsets (9 for a 3x3 kernel), each step one vectorised
 operation on a strided slice: no loop runs over pixels.
+
+The NumPy math of each op is a plain function (`fold`, `window_maximum`, `place`, `pick`):
+an op's forward calls it, and so does the `array_backward` of its adjoint, which is how the
+engine's array pass (autograd/engine.py) gets the very numbers of the Tensor pass.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 
 import numpy as np
 
@@ -67,6 +74,19 @@ def _offset_slice(offset: tuple, stride: tuple, dilation: tuple, counts: tuple) 
                  for k, d, s, n in zip(offset, dilation, stride, counts))  # fmt: skip
 
 
+def fold(g: np.ndarray, shape: tuple, stride: tuple, dilation: tuple) -> np.ndarray:
+    """zeros(shape) with every window of `g` (..., *counts, *kernel) added back in place."""
+    nd = len(stride)
+    counts, kernel = g.shape[-2 * nd : -nd], g.shape[-nd:]
+    out = np.zeros(shape, dtype=g.dtype)
+    lead = (slice(None),) * (g.ndim - 2 * nd)
+    # One vectorised add per kernel offset: all windows at once, through a strided slice.
+    for offset in kernel_offsets(kernel):
+        target = lead + _offset_slice(offset, stride, dilation, counts)
+        out[target] += g[lead + (slice(None),) * nd + offset]
+    return out
+
+
 class Unfold(Function):
     """y[..., o_1.., k_1..] = x[..., o_1 * s_1 + k_1 * d_1, ..]  (a read-only view of x).
     dL/dx = Fold(g): each window's gradient added back where the window came from."""
@@ -85,6 +105,10 @@ class Unfold(Function):
     def backward(ctx, grad):
         return Fold.apply(grad, ctx.shape, ctx.stride, ctx.dilation), None, None, None
 
+    @staticmethod
+    def array_backward(ctx, grad):
+        return fold(grad, ctx.shape, ctx.stride, ctx.dilation), None, None, None
+
 
 class Fold(Function):
     """y = zeros(shape);  y[..., o * s + k * d, ..] += g[..., o, k]  for every window o, offset k.
@@ -93,16 +117,8 @@ class Fold(Function):
     @staticmethod
     def forward(ctx, windows, shape: tuple, stride: tuple, dilation: tuple):
         g = windows._data
-        nd = len(stride)
-        counts, kernel = g.shape[-2 * nd : -nd], g.shape[-nd:]
-        out = np.zeros(shape, dtype=g.dtype)
-        lead = (slice(None),) * (g.ndim - 2 * nd)
-        # One vectorised add per kernel offset: all windows at once, through a strided slice.
-        for offset in kernel_offsets(kernel):
-            target = lead + _offset_slice(offset, stride, dilation, counts)
-            out[target] += g[lead + (slice(None),) * nd + offset]
-        ctx.kernel, ctx.stride, ctx.dilation = kernel, stride, dilation
-        return _make(out)
+        ctx.kernel, ctx.stride, ctx.dilation = g.shape[-len(stride) :], stride, dilation
+        return _make(fold(g, shape, stride, dilation))
 
     rule = "grad_windows = Unfold(grad)"
 
@@ -110,42 +126,121 @@ class Fold(Function):
     def backward(ctx, grad):
         return Unfold.apply(grad, ctx.kernel, ctx.stride, ctx.dilation), None, None, None
 
+    @staticmethod
+    def array_backward(ctx, grad):
+        return window_view(grad, ctx.kernel, ctx.stride, ctx.dilation), None, None, None
 
-def first_maximum(a: np.ndarray, kernel: tuple, stride: tuple, dilation: tuple) -> tuple:
-    """(max, offset of the first max) of every window of `a`; offsets index the flat kernel.
+
+def offset_views(a: np.ndarray, kernel: tuple, stride: tuple, dilation: tuple) -> list:
+    """Element `offset` of every window of `a`: one strided view per kernel offset."""
+    windows = window_view(a, kernel, stride, dilation)
+    return [windows[(...,) + offset] for offset in kernel_offsets(kernel)]
+
+
+def window_maximum(a: np.ndarray, kernel: tuple, stride: tuple, dilation: tuple) -> np.ndarray:
+    """The maximum of every window (NaN where the window holds one, as in PyTorch).
+
+    An elementwise maximum over the kernel offsets, written into one array: a few passes over
+    strided views (np.max over small strided axes is several times slower).
+    """
+    views = offset_views(a, kernel, stride, dilation)
+    if len(views) == 1:
+        return np.array(views[0])  # a copy: the output must not be a view of the input
+    best = np.maximum(views[0], views[1])
+    for value in views[2:]:
+        np.maximum(best, value, out=best)
+    return best
+
+
+def first_maximum_masks(a: np.ndarray, best: np.ndarray, kernel: tuple, stride: tuple,
+                        dilation: tuple) -> list:  # fmt: skip
+    """One bool array per kernel offset, shaped like `best` (the windows' maxima): True
+    where that offset holds the window's first maximum, in row-major order.
 
     The first maximum is where PyTorch sends the whole gradient (ties are common after a
-    ReLU); a NaN counts as the maximum, the last one winning, as in PyTorch's kernel. A few
-    elementwise passes per kernel offset over strided views (np.argmax over small strided
-    axes, or masked copies, are several times slower).
+    ReLU); in a window with NaNs the last NaN wins, as in PyTorch's kernel.
     """
-    windows = window_view(a, kernel, stride, dilation)
-    views = [windows[(...,) + offset] for offset in kernel_offsets(kernel)]
-    best = views[0]
-    for value in views[1:]:
-        best = np.maximum(best, value)
-    found = np.zeros(best.shape, bool)
-    choice = np.zeros(best.shape, np.int64)
-    for k, value in enumerate(views):
+    views = offset_views(a, kernel, stride, dilation)
+    masks, taken = [], None
+    for value in views:
         hit = value == best
-        hit &= ~found  # only the first offset that reaches the maximum
-        found |= hit
-        if k:
-            choice += hit * k
-    if np.isnan(a).any():  # rare: NaN == NaN is False, so place the NaN windows' choice here
-        for k, value in enumerate(views):
-            np.copyto(choice, k, where=np.isnan(value))
-    return np.array(best, copy=True), choice
+        if taken is None:
+            taken = hit.copy()
+        else:
+            hit &= ~taken  # only the first offset that reaches the maximum
+            taken |= hit
+        masks.append(hit)
+    if not taken.all():  # rare: NaN == NaN is False, so the NaN windows are still open
+        left = ~taken
+        for value, hit in zip(reversed(views), reversed(masks)):
+            nan = np.isnan(value)
+            nan &= left
+            hit |= nan
+            left &= ~nan
+    return masks
+
+
+def offsets_of(masks: list) -> np.ndarray:
+    """The int64 kernel offset each window's mask names (the inverse of `masks_of`)."""
+    choice = np.zeros(masks[0].shape, np.int64)
+    for k, hit in enumerate(masks[1:], 1):
+        choice += hit * k
+    return choice
+
+
+def masks_of(choice: np.ndarray, kernel: tuple) -> list:
+    """One bool array per kernel offset: the windows whose `choice` is that offset."""
+    return [choice == k for k in range(math.prod(kernel))]
+
+
+def place(g: np.ndarray, shape: tuple, kernel: tuple, stride: tuple, dilation: tuple,
+          masks: list) -> np.ndarray:  # fmt: skip
+    """zeros(shape) with g[..., o] added at the element window o chose (`masks`, one per
+    kernel offset, as `first_maximum_masks` makes them)."""
+    nd = len(kernel)
+    counts = g.shape[-nd:]
+    lead = (slice(None),) * (g.ndim - nd)
+    # Windows that do not overlap (max pooling's usual kernel == stride) receive each element
+    # at most once, so g * mask can be written straight into place, without a temporary to
+    # add; when they also tile the whole input, nothing needs zeroing first.
+    disjoint = all(s >= d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation))
+    tiled = disjoint and all(s == k and d == 1 and c * s == n for k, s, d, c, n in
+                             zip(kernel, stride, dilation, counts, shape[-nd:]))  # fmt: skip
+    out = np.empty(shape, dtype=g.dtype) if tiled else np.zeros(shape, dtype=g.dtype)
+    # g * mask is much faster than np.where, but would turn an inf or NaN in g into NaN
+    # at the windows' other elements; only finite gradients take the fast path.
+    finite = np.isfinite(g).all()
+    for mask, offset in zip(masks, kernel_offsets(kernel)):
+        target = out[lead + _offset_slice(offset, stride, dilation, counts)]
+        if disjoint and finite:
+            np.multiply(g, mask, out=target)
+        elif disjoint:
+            target[...] = np.where(mask, g, 0)
+        else:
+            target += g * mask if finite else np.where(mask, g, 0)
+    return out
+
+
+def pick(a: np.ndarray, kernel: tuple, stride: tuple, dilation: tuple, choice) -> np.ndarray:
+    """The element at kernel offset choice[o] of every window o of `a`."""
+    windows = window_view(a, kernel, stride, dilation)
+    out = np.empty(choice.shape, dtype=a.dtype)
+    for k, offset in enumerate(kernel_offsets(kernel)):
+        np.copyto(out, windows[(...,) + offset], where=choice == k)
+    return out
 
 
 class WindowMax(Function):
-    """(y, k) = the max of each window and its offset (an int64 output without gradient).
+    """(y, k) = the max of each window and the offset of its first maximum (an int64 output
+    without gradient, for max pooling's indices).
     dL/dx = WindowPlace(g) at k: the whole gradient goes to the first maximum."""
 
     @staticmethod
     def forward(ctx, x, kernel: tuple, stride: tuple, dilation: tuple):
-        values, choice = first_maximum(x._data, kernel, stride, dilation)
-        ctx.shape, ctx.kernel, ctx.stride, ctx.dilation = x._data.shape, kernel, stride, dilation
+        a = x._data
+        values = window_maximum(a, kernel, stride, dilation)
+        choice = offsets_of(first_maximum_masks(a, values, kernel, stride, dilation))
+        ctx.shape, ctx.kernel, ctx.stride, ctx.dilation = a.shape, kernel, stride, dilation
         ctx.choice = choice
         return _make(values), _make(choice)
 
@@ -157,6 +252,54 @@ class WindowMax(Function):
                                    ctx.choice)  # fmt: skip
         return grad_x, None, None, None
 
+    @staticmethod
+    def array_backward(ctx, grad, grad_choice):
+        masks = masks_of(ctx.choice, ctx.kernel)
+        return place(grad, ctx.shape, ctx.kernel, ctx.stride, ctx.dilation, masks), None, None, None
+
+
+class WindowMaxValues(Function):
+    """y = the max of each window, as WindowMax without the offsets: backward finds each
+    window's first maximum again by comparing the windows with y, so the forward of max
+    pooling writes no index array (the backward would read it once; comparing costs the same).
+    dL/dx = WindowPlace(g) at the first maxima."""
+
+    @staticmethod
+    def forward(ctx, x, kernel: tuple, stride: tuple, dilation: tuple):
+        values = window_maximum(x._data, kernel, stride, dilation)
+        ctx.save_for_backward(x)  # as PyTorch's max pooling: x may not change before backward
+        ctx.shape, ctx.kernel, ctx.stride, ctx.dilation = x._data.shape, kernel, stride, dilation
+        out = _make(values)
+        # y is kept aside, not saved: changing it in place is allowed, as in PyTorch (whose
+        # max pooling keeps indices, not values). Its version tells whether it still holds
+        # the maxima; if not, backward computes them again from x.
+        ctx.values, ctx.values_version = values, (out._vc, out._vc[0])
+        return out
+
+    rule = "grad_x = WindowPlace(grad): all of each window's grad to its first maximum"
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        choice = offsets_of(_first_maxima(ctx, x._data))
+        grad_x = WindowPlace.apply(grad, ctx.shape, ctx.kernel, ctx.stride, ctx.dilation,
+                                   choice)  # fmt: skip
+        return grad_x, None, None, None
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        masks = _first_maxima(ctx, a)
+        return place(grad, ctx.shape, ctx.kernel, ctx.stride, ctx.dilation, masks), None, None, None
+
+
+def _first_maxima(ctx, a: np.ndarray) -> list:
+    """`first_maximum_masks` of WindowMaxValues' saved input `a`, against its output."""
+    counter, version = ctx.values_version
+    values = ctx.values if counter[0] == version else \
+        window_maximum(a, ctx.kernel, ctx.stride, ctx.dilation)  # fmt: skip
+    return first_maximum_masks(a, values, ctx.kernel, ctx.stride, ctx.dilation)
+
 
 class WindowPick(Function):
     """y[..., o] = x[..., o * s + k[o] * d], where k[o] (`choice`, an index into the flattened
@@ -164,13 +307,9 @@ class WindowPick(Function):
 
     @staticmethod
     def forward(ctx, x, kernel: tuple, stride: tuple, dilation: tuple, choice: np.ndarray):
-        windows = window_view(x._data, kernel, stride, dilation)
-        out = np.empty(choice.shape, dtype=x._data.dtype)
-        for k, offset in enumerate(kernel_offsets(kernel)):
-            np.copyto(out, windows[(...,) + offset], where=choice == k)
         ctx.shape, ctx.kernel, ctx.stride, ctx.dilation = x._data.shape, kernel, stride, dilation
         ctx.choice = choice
-        return _make(out)
+        return _make(pick(x._data, kernel, stride, dilation, choice))
 
     rule = "grad_x = WindowPlace(grad) at choice"
 
@@ -180,6 +319,12 @@ class WindowPick(Function):
                                    ctx.choice)  # fmt: skip
         return grad_x, None, None, None, None
 
+    @staticmethod
+    def array_backward(ctx, grad):
+        masks = masks_of(ctx.choice, ctx.kernel)
+        grad_x = place(grad, ctx.shape, ctx.kernel, ctx.stride, ctx.dilation, masks)
+        return grad_x, None, None, None, None
+
 
 class WindowPlace(Function):
     """y = zeros(shape);  y[..., o * s + k[o] * d] += g[..., o]  for every window o.
@@ -187,19 +332,9 @@ class WindowPlace(Function):
 
     @staticmethod
     def forward(ctx, g, shape: tuple, kernel: tuple, stride: tuple, dilation: tuple, choice):
-        a = g._data
-        nd = len(kernel)
-        out = np.zeros(shape, dtype=a.dtype)
-        lead = (slice(None),) * (a.ndim - nd)
-        # g * mask is much faster than np.where, but would turn an inf or NaN in g into NaN
-        # at the windows' other elements; only finite gradients take the fast path.
-        finite = np.isfinite(a).all()
-        for k, offset in enumerate(kernel_offsets(kernel)):
-            target = lead + _offset_slice(offset, stride, dilation, a.shape[-nd:])
-            mask = choice == k
-            out[target] += a * mask if finite else np.where(mask, a, 0)
         ctx.kernel, ctx.stride, ctx.dilation, ctx.choice = kernel, stride, dilation, choice
-        return _make(out)
+        masks = masks_of(choice, kernel)
+        return _make(place(g._data, shape, kernel, stride, dilation, masks))
 
     rule = "grad_g = WindowPick(grad) at choice"
 
@@ -207,3 +342,122 @@ class WindowPlace(Function):
     def backward(ctx, grad):
         grad_g = WindowPick.apply(grad, ctx.kernel, ctx.stride, ctx.dilation, ctx.choice)
         return grad_g, None, None, None, None, None
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        grad_g = pick(grad, ctx.kernel, ctx.stride, ctx.dilation, ctx.choice)
+        return grad_g, None, None, None, None, None
+
+
+# ---------------------------------------------------------------------- convolution
+
+
+def _permute(a, order: tuple):
+    """`Tensor.permute`, or the same view of a bare array (the engine's array pass)."""
+    return a.transpose(order) if isinstance(a, np.ndarray) else a.permute(order)
+
+
+def _swap_blocks(nd: int) -> tuple:
+    """The axis order that swaps (..., *a, *b) to (..., *b, *a) after three leading axes,
+    for two blocks of nd axes: windows <-> columns (it is its own inverse)."""
+    return (0, 1, 2) + tuple(range(3 + nd, 3 + 2 * nd)) + tuple(range(3, 3 + nd))
+
+
+def as_columns(windows, groups: int):
+    """(N, C, *out, *kernel) windows -> (N, G, C/G * kernel, out): one column per window, the
+    layout a matmul with the (G, O/G, C/G * kernel) kernel needs (im2col: the one copy).
+    Takes a Tensor (differentiable) or a bare array."""
+    shape = tuple(windows.shape)
+    nd = (len(shape) - 2) // 2
+    n, c, out, kernel = shape[0], shape[1], shape[2 : 2 + nd], shape[2 + nd :]
+    grouped = windows.reshape((n, groups, c // groups) + out + kernel)
+    columns = _permute(grouped, _swap_blocks(nd))
+    return columns.reshape(n, groups, c // groups * math.prod(kernel), math.prod(out))
+
+
+def as_windows(columns, channels: int, out: tuple, kernel: tuple):
+    """The inverse of `as_columns`, as a view: (N, G, C/G * kernel, out) -> (N, C, *out,
+    *kernel), ready for Fold."""
+    n, groups = columns.shape[:2]
+    grouped = columns.reshape((n, groups, channels // groups) + kernel + out)
+    return _permute(grouped, _swap_blocks(len(kernel))).reshape((n, channels) + out + kernel)
+
+
+class Convolution(Function):
+    """y[n, o] = b[o] + sum over c, k of W[o, c, k] * x[n, c, o * s + k * d]  (groups apart):
+    y = W @ columns(x) + b, with columns(x) = as_columns(Unfold(x)), one column per window.
+    dL/db = g summed over batch and positions;  dL/dW = g @ columns(x)^T summed over the
+    batch;  dL/dx = Fold(W^T @ g), each column's gradient added back where its window was.
+
+    One op, not the Unfold -> reshape -> matmul -> add composite its backward is written
+    in, for speed: the bias is added in place, and the columns (kernel-size times larger
+    than x) are not kept for backward, which makes them again from x, as PyTorch's CPU
+    convolution does: the peak memory of a step, and so its page faults, drop by that much.
+    """
+
+    number_edges = (2,)  # no bias: still an (empty) edge, as in PyTorch's ConvolutionBackward0
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, stride: tuple, dilation: tuple, groups: int):
+        a, w = x._data, weight._data
+        kernel, out_channels = w.shape[2:], w.shape[0]
+        windows = window_view(a, kernel, stride, dilation)
+        out = windows.shape[2 : 2 + len(kernel)]
+        y = np.matmul(w.reshape(groups, out_channels // groups, -1), as_columns(windows, groups))
+        y = y.reshape((a.shape[0], out_channels) + out)
+        if bias is not None:
+            y += bias._data.reshape((out_channels,) + (1,) * len(kernel))
+        ctx.save_for_backward(x, weight)
+        ctx.stride, ctx.dilation, ctx.groups = stride, dilation, groups
+        return _make(y)
+
+    rule = "grad_bias = grad summed;  grad_weight = grad @ columns(x)^T;  grad_x = Fold(W^T @ grad)"
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, weight = ctx.saved_tensors
+        columns = None
+        if ctx.needs_input_grad[1]:
+            windows = Unfold.apply(x, tuple(weight.shape[2:]), ctx.stride, ctx.dilation)
+            columns = as_columns(windows, ctx.groups)
+        return _convolution_grads(ctx, grad, x, weight, columns, Fold.apply)
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        x, weight = ctx.saved_tensors
+        columns = None
+        if ctx.needs_input_grad[1]:
+            windows = window_view(x, weight.shape[2:], ctx.stride, ctx.dilation)
+            columns = as_columns(windows, ctx.groups)
+        return _convolution_grads(ctx, grad, x, weight, columns, fold)
+
+
+def _convolution_grads(ctx, grad, x, weight, columns, fold_back) -> tuple:
+    """Convolution's gradients, in Tensor ops or on bare arrays alike: `@`, `.sum`,
+    `.reshape`, the column helpers and `fold_back` (Fold.apply or fold) mean the same on
+    both, so the two passes make the same NumPy calls."""
+    groups, nd = ctx.groups, len(ctx.stride)
+    n, out_channels = grad.shape[:2]
+    kernel = tuple(weight.shape[2:])
+    grads = grad.reshape(n, groups, out_channels // groups, -1)  # (N, G, O/G, out)
+    grad_x = grad_w = grad_b = None
+    if ctx.needs_input_grad[2]:
+        grad_b = _sum(grad, (0,) + tuple(range(2, 2 + nd)))
+    if ctx.needs_input_grad[1]:
+        grad_w = _sum(grads @ _swap_last(columns), (0,)).reshape(weight.shape)
+    if ctx.needs_input_grad[0]:
+        flat_w = weight.reshape(groups, out_channels // groups, -1)
+        col_grads = _swap_last(flat_w) @ grads  # (N, G, C/G * kernel, out)
+        windows = as_windows(col_grads, x.shape[1], tuple(grad.shape[2:]), kernel)
+        grad_x = fold_back(windows, tuple(x.shape), ctx.stride, ctx.dilation)
+    return grad_x, grad_w, grad_b, None, None, None
+
+
+def _sum(a, dims: tuple):
+    """Tensor.sum over dims, or the NumPy call it makes on a bare array."""
+    return np.add.reduce(a, axis=dims) if isinstance(a, np.ndarray) else a.sum(dims)
+
+
+def _swap_last(a):
+    """`Tensor.mT`, or the same view of a bare array."""
+    return np.swapaxes(a, -1, -2) if isinstance(a, np.ndarray) else a.mT
