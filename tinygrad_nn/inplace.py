@@ -22,7 +22,7 @@ import numpy as np
 from .autograd.function import Function
 from .autograd.grad_mode import _state
 from .autograd.record import note_inplace
-from .ops.movement import IndexAdd, IndexPut
+from .ops.movement import IndexAdd, IndexPut, index_add_array, index_put_array
 from .tensor import Tensor
 
 _make = Tensor._make
@@ -202,6 +202,15 @@ class ViewScatter(Function):
             grad_src = flat[key].reshape(ctx.index.shape)
         return grad_base, None, grad_src
 
+    @staticmethod
+    def array_backward(ctx, grad):
+        # backward's IndexPut and indexing, as their forwards run them on the arrays
+        flat, key = grad.reshape(-1), (ctx.index.reshape(-1),)
+        grad_base = index_put_array(flat, key, 0.0).reshape(ctx.shape) \
+            if ctx.needs_input_grad[0] else None  # fmt: skip
+        grad_src = flat[key].reshape(ctx.index.shape) if ctx.needs_input_grad[2] else None
+        return grad_base, None, grad_src
+
 
 class ViewGather(Function):
     """y = base.flat[index] (the view, re-derived from its new base).   dL/dbase = g scattered."""
@@ -220,3 +229,9 @@ class ViewGather(Function):
         flat_shape = (int(np.prod(ctx.shape)),)
         scattered = IndexAdd.apply(grad.reshape(-1), (ctx.index.reshape(-1),), flat_shape)
         return scattered.reshape(ctx.shape), None
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        flat_shape = (int(np.prod(ctx.shape)),)
+        scattered = index_add_array(grad.reshape(-1), (ctx.index.reshape(-1),), flat_shape)
+        return scattered.reshape(ctx.shape), None  # IndexAdd's forward, on the arrays

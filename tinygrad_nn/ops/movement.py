@@ -22,6 +22,10 @@ adjoint pairs - each one's backward is its partner applied to the gradient:
 
 Views: where NumPy returns a view, the output shares memory *and the version counter* with
 its input, as PyTorch's views do, so an in-place change through either is seen by both.
+
+Each op's `array_backward` (the engine's pass on bare arrays, see autograd/function.py) runs
+the same NumPy calls as the Tensor ops of its `backward`: the array math of a partner op is a
+function here that both the partner's `forward` and the `array_backward` call.
 """
 
 from __future__ import annotations
@@ -39,9 +43,15 @@ _make = Tensor._make
 
 def _as_view_of(out: Tensor, x: Tensor) -> Tensor:
     """Mark `out` as a view of `x` when NumPy made it share x's memory."""
+    data, a = out._data, x._data
+    base = data.base
+    if base is None:
+        return out
+    # NumPy points a view's `base` at the array owning the memory: x's array, or x's own
+    # base. That settles the common case without np.may_share_memory (0.3 us, on every
+    # reshape and transpose); another base (a copy made through a temporary) needs the test.
     # An empty result shares no bytes, but it is still a view (in-place rules apply to it).
-    shares = out._data.size == 0 or np.may_share_memory(out._data, x._data)
-    if out._data.base is not None and shares:
+    if base is a or base is a.base or data.size == 0 or np.may_share_memory(data, a):
         out._vc = x._vc
         out._base = root = x._base if x._base is not None else x
         if x._multi_view is not None:  # a view of a split() piece is as locked as the piece
@@ -75,6 +85,18 @@ class View(Function):
     def backward(ctx, grad):
         return grad.reshape(ctx.shape), None, None
 
+    array_backward = backward  # plain reshape: runs on bare arrays as well
+
+
+def _inverse(dims: tuple) -> tuple:
+    """The permutation that undoes `dims` (np.argsort would cost 4 us on a pair)."""
+    if len(dims) == 2:  # any order of two axes undoes itself: t(), a matrix transpose
+        return dims
+    inverse = [0] * len(dims)
+    for i, d in enumerate(dims):
+        inverse[d] = i
+    return tuple(inverse)
+
 
 class Permute(Function):
     """y = x with axes reordered.   dL/dx = g with the inverse order."""
@@ -90,7 +112,11 @@ class Permute(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.permute(tuple(np.argsort(ctx.dims).tolist())), None, None
+        return Permute.apply(grad, _inverse(ctx.dims)), None, None
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        return grad.transpose(_inverse(ctx.dims)), None, None  # Permute's forward, on arrays
 
 
 class Expand(Function):
@@ -113,6 +139,8 @@ class Expand(Function):
     def backward(ctx, grad):
         return unbroadcast(grad, ctx.shape), None
 
+    array_backward = backward  # runs on bare arrays as well (unbroadcast takes both)
+
 
 class Repeat(Function):
     """y = x tiled `repeats` times per dim.   dL/dx = sum of g over the tiles."""
@@ -120,17 +148,22 @@ class Repeat(Function):
     @staticmethod
     def forward(ctx, x, repeats):
         shape = (1,) * (len(repeats) - x._data.ndim) + x._data.shape
-        ctx.shape, ctx.in_shape, ctx.repeats = shape, x._data.shape, repeats
+        split = []  # backward views g as (r0, s0, r1, s1, ...) and sums the r axes
+        for r, s in zip(repeats, shape):
+            split += [r, s]
+        ctx.split, ctx.tiles, ctx.in_shape = tuple(split), tuple(range(0, len(split), 2)), \
+            x._data.shape  # fmt: skip
         return _make(np.tile(x._data.reshape(shape), repeats))
 
     rule = "grad_x = the sum of grad over the tiles"
 
     @staticmethod
     def backward(ctx, grad):
-        split = []  # view g as (r0, s0, r1, s1, ...) and sum the r axes
-        for r, s in zip(ctx.repeats, ctx.shape):
-            split += [r, s]
-        summed = grad.reshape(tuple(split)).sum(tuple(range(0, len(split), 2)))
+        return grad.reshape(ctx.split).sum(ctx.tiles).reshape(ctx.in_shape), None
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        summed = np.add.reduce(grad.reshape(ctx.split), axis=ctx.tiles)  # as Tensor.sum does
         return summed.reshape(ctx.in_shape), None
 
 
@@ -148,21 +181,52 @@ class Flip(Function):
     def backward(ctx, grad):
         return grad.flip(ctx.dims), None
 
+    @staticmethod
+    def array_backward(ctx, grad):
+        return np.flip(grad, ctx.dims).copy(), None  # Flip's forward, on the array
+
 
 def _is_basic(key: tuple) -> bool:
     """True if `key` holds only ints, slices, None and Ellipsis (NumPy returns a view)."""
-    return all(k is None or k is Ellipsis or isinstance(k, (int, slice)) for k in key)
+    for k in key:  # a loop, not all(...): this runs on every index, and a generator costs more
+        if not (k is None or k is Ellipsis or isinstance(k, (int, slice))):
+            return False
+    return True
+
+
+def index_array(a: np.ndarray, key: tuple) -> np.ndarray:
+    """a[key] as Index takes it: for a basic key a view (0-d, not a NumPy scalar copy)."""
+    if _is_basic(key) and Ellipsis not in key:
+        key = key + (Ellipsis,)
+    return a[key]
+
+
+def index_add_array(grad: np.ndarray, key: tuple, shape: tuple) -> np.ndarray:
+    """zeros(shape) with `grad` added at key: IndexAdd's forward, Index's array backward."""
+    out = np.zeros(shape, dtype=grad.dtype)
+    if _is_basic(key):
+        out[key] = grad  # a basic index hits each element at most once
+    else:
+        np.add.at(out, key, grad)  # repeated indices accumulate
+    return out
+
+
+def index_put_array(a: np.ndarray, key: tuple, value) -> np.ndarray:
+    """A copy of `a` with `value` written at key: IndexPut's forward and array backward."""
+    out = np.asarray(a).copy()  # asarray: the array pass may hold a 0-d result as a scalar
+    out[key] = value
+    return out
 
 
 def _basic_node_name(key: tuple, shape: tuple) -> str:
     """PyTorch's node for a basic index is its last step that does something: a select (int),
     a slice, or an unsqueeze (None); full slices and `...` are skipped, and a key of only
     those gives an alias. A Python bool is an advanced index there."""
-    consumed = sum(1 for k in key
-                   if k is not None and k is not Ellipsis and k.__class__ is not bool)  # fmt: skip
     name, dim = "AliasBackward0", 0
     for k in key:
         if k is Ellipsis:
+            consumed = sum(1 for k in key if k is not None and k is not Ellipsis and
+                           k.__class__ is not bool)  # fmt: skip
             dim += len(shape) - consumed
         elif k is None:
             name = "UnsqueezeBackward0"
@@ -185,19 +249,21 @@ class Index(Function):
     @staticmethod
     def forward(ctx, x, key):
         ctx.shape, ctx.key = x._data.shape, key
-        basic = _is_basic(key)
-        if basic:
-            ctx.node_name = _basic_node_name(key, x._data.shape)
-        if basic and Ellipsis not in key:
-            key = key + (Ellipsis,)  # x[0] of a vector: a 0-d view, not a NumPy scalar copy
-        out = _make(x._data[key])
-        return _as_view_of(out, x) if basic else out
+        out = _make(index_array(x._data, key))
+        if not _is_basic(key):
+            return out
+        ctx.node_name = _basic_node_name(key, x._data.shape)
+        return _as_view_of(out, x)
 
     rule = "grad_x = zeros with grad added at key"
 
     @staticmethod
     def backward(ctx, grad):
         return IndexAdd.apply(grad, ctx.key, ctx.shape), None
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        return index_add_array(grad, ctx.key, ctx.shape), None
 
 
 class IndexAdd(Function):
@@ -208,18 +274,17 @@ class IndexAdd(Function):
     @staticmethod
     def forward(ctx, grad, key, shape):
         ctx.key = key
-        out = np.zeros(shape, dtype=grad._data.dtype)
-        if _is_basic(key):
-            out[key] = grad._data  # a basic index hits each element at most once
-        else:
-            np.add.at(out, key, grad._data)
-        return _make(out)
+        return _make(index_add_array(grad._data, key, shape))
 
     rule = "grad_grad = grad[key]"
 
     @staticmethod
     def backward(ctx, grad):
         return grad[ctx.key], None, None
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        return index_array(grad, ctx.key), None, None
 
 
 class IndexPut(Function):
@@ -229,8 +294,7 @@ class IndexPut(Function):
 
     @staticmethod
     def forward(ctx, x, key, v):
-        out = x._data.copy()
-        out[key] = v._data if isinstance(v, Tensor) else v
+        out = index_put_array(x._data, key, v._data if isinstance(v, Tensor) else v)
         if not _is_basic(key):  # an advanced index writes through index_put_, not a view
             ctx.node_name = "IndexPutBackward0"
         ctx.key = key
@@ -246,6 +310,13 @@ class IndexPut(Function):
             grad_x = IndexPut.apply(grad, ctx.key, 0.0)
         if ctx.needs_input_grad[2]:
             grad_v = unbroadcast(grad[ctx.key], ctx.v_shape)
+        return grad_x, None, grad_v
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        grad_x = index_put_array(grad, ctx.key, 0.0) if ctx.needs_input_grad[0] else None
+        grad_v = unbroadcast(index_array(grad, ctx.key), ctx.v_shape) \
+            if ctx.needs_input_grad[2] else None  # fmt: skip
         return grad_x, None, grad_v
 
 
@@ -273,6 +344,8 @@ class Cat(Function):
             start += size
         return tuple(grads)
 
+    array_backward = backward  # plain slicing: runs on bare arrays as well
+
 
 class Stack(Function):
     """y = x_1, ..., x_n stacked along a new dim.   dL/dx_i = g selected at i on that dim."""
@@ -292,6 +365,13 @@ class Stack(Function):
             grads.append(grad.select(ctx.dim, i) if need else None)
         return tuple(grads)
 
+    @staticmethod
+    def array_backward(ctx, grad):
+        grads, lead = [None], (slice(None),) * ctx.dim
+        for i, need in enumerate(ctx.needs_input_grad[1:]):
+            grads.append(index_array(grad, lead + (i,)) if need else None)  # select(dim, i)
+        return tuple(grads)
+
 
 class Gather(Function):
     """y[i][j] = x[index[i][j]][j] (for dim 0).   dL/dx = ScatterAdd of g at index."""
@@ -303,17 +383,40 @@ class Gather(Function):
         a, idx = x._data, index._data
         check_scatter_index(idx, a.shape, dim)
         ctx.dim, ctx.index, ctx.shape = dim, index, a.shape
-        if a.ndim == 0:  # a 0-d input acts as a 1-element vector (every index is 0)
-            return _make(a.reshape(1)[idx])
-        # Off `dim`, the index may be smaller than x: cut x down to it.
-        cut = tuple(slice(None) if d == dim else slice(0, n) for d, n in enumerate(idx.shape))
-        return _make(np.take_along_axis(a[cut], idx, dim))
+        return _make(gather_array(a, dim, idx))
 
     rule = "grad_x = zeros with grad added at index along dim"
 
     @staticmethod
     def backward(ctx, grad):
         return ScatterAdd.apply(grad, ctx.dim, ctx.index, ctx.shape), None, None
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        return scatter_add_array(grad, ctx.dim, ctx.index._data, ctx.shape), None, None
+
+
+def gather_array(a: np.ndarray, dim: int, index: np.ndarray) -> np.ndarray:
+    """a.gather(dim, index) on arrays (index already checked): Gather's forward, and the
+    array backward of Scatter and ScatterAdd."""
+    if a.ndim == 0:  # a 0-d input acts as a 1-element vector (every index is 0)
+        return a.reshape(1)[index]
+    # Off `dim`, the index may be smaller than x: cut x down to it.
+    cut = tuple(slice(None) if d == dim else slice(0, n) for d, n in enumerate(index.shape))
+    return np.take_along_axis(a[cut], index, dim)
+
+
+def scatter_add_array(grad: np.ndarray, dim: int, index: np.ndarray, shape: tuple):
+    """zeros(shape) with grad added at index along dim: ScatterAdd's forward, and Gather's
+    array backward."""
+    if not shape:  # a 0-d target: every index is 0, so everything lands on it
+        return np.asarray(grad.sum(), dtype=grad.dtype)
+    out = np.zeros(shape, dtype=grad.dtype)
+    # Build full coordinates: index along `dim`, the element's own position elsewhere.
+    coords = list(np.indices(index.shape, sparse=True))
+    coords[dim] = index
+    np.add.at(out, tuple(coords), grad[tuple(slice(0, n) for n in index.shape)])
+    return out
 
 
 def check_scatter_index(index: np.ndarray, shape: tuple, dim: int) -> None:
@@ -365,6 +468,14 @@ class Scatter(Function):
         grad_src = grad.gather(ctx.dim, ctx.index) if ctx.needs_input_grad[3] else None
         return grad_x, None, None, grad_src
 
+    @staticmethod
+    def array_backward(ctx, grad):
+        # masked_fill's and gather's forwards, on the arrays
+        grad_x = index_put_array(grad, ctx.hit._data, 0.0) if ctx.needs_input_grad[0] else None
+        grad_src = gather_array(grad, ctx.dim, ctx.index._data) if ctx.needs_input_grad[3] \
+            else None  # fmt: skip
+        return grad_x, None, None, grad_src
+
 
 class ScatterAdd(Function):
     """y = zeros(shape); y[index[i][j]][j] += g[i][j] (dim 0).   dL/dg = Gather of dL/dy."""
@@ -376,21 +487,17 @@ class ScatterAdd(Function):
     @staticmethod
     def forward(ctx, grad, dim, index, shape):
         ctx.dim, ctx.index = dim, index
-        out = np.zeros(shape, dtype=grad._data.dtype)
-        idx = index._data
-        if not shape:  # a 0-d target: every index is 0, so everything lands on it
-            return _make(np.asarray(grad._data.sum(), dtype=out.dtype))
-        # Build full coordinates: index along `dim`, the element's own position elsewhere.
-        coords = list(np.indices(idx.shape, sparse=True))
-        coords[dim] = idx
-        np.add.at(out, tuple(coords), grad._data[tuple(slice(0, n) for n in idx.shape)])
-        return _make(out)
+        return _make(scatter_add_array(grad._data, dim, index._data, shape))
 
     rule = "grad_grad = grad.gather(dim, index)"
 
     @staticmethod
     def backward(ctx, grad):
         return grad.gather(ctx.dim, ctx.index), None, None, None
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        return gather_array(grad, ctx.dim, ctx.index._data), None, None, None
 
 
 class Pad(Function):
@@ -409,6 +516,8 @@ class Pad(Function):
     def backward(ctx, grad):
         return grad[ctx.key], None, None
 
+    array_backward = backward  # plain slicing: runs on bare arrays as well
+
 
 class Tril(Function):
     """y = x with the elements above diagonal k set to 0.   dL/dx = tril(g, k)."""
@@ -423,6 +532,10 @@ class Tril(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad.tril(ctx.k), None
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        return np.tril(grad, ctx.k), None
 
 
 class Triu(Function):
@@ -439,6 +552,10 @@ class Triu(Function):
     def backward(ctx, grad):
         return grad.triu(ctx.k), None
 
+    @staticmethod
+    def array_backward(ctx, grad):
+        return np.triu(grad, ctx.k), None
+
 
 class Clone(Function):
     """y = a copy of x (also `contiguous()` when a copy is needed).   dL/dx = g."""
@@ -452,6 +569,8 @@ class Clone(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad
+
+    array_backward = backward  # the identity: runs on bare arrays as well
 
 
 class Cast(Function):
@@ -469,3 +588,7 @@ class Cast(Function):
     @staticmethod
     def backward(ctx, grad):
         return Cast.apply(grad, ctx.dtype), None
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        return grad.astype(ctx.dtype), None  # Cast's forward, on the array

@@ -14,6 +14,10 @@ adjoint).
 | Norm       | (sum abs(x)^p)^(1/p)        | g * x abs(x)^(p-2) / norm^(p-1)              |
 | Cumsum     | running sum along dim       | reversed running sum of g                    |
 | Cumprod    | running product along dim   | reversed running sum of g * y, over x        |
+
+An `array_backward` (the engine's pass on bare arrays, see autograd/function.py) spells out
+its `backward` in the NumPy calls that backward's Tensor ops run, in the same order, so the
+two passes agree to the bit.
 """
 
 from __future__ import annotations
@@ -23,7 +27,9 @@ import numpy as np
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ._shape import expand_array
-from .movement import Expand
+from .binary import _power
+from .elementwise import _sign
+from .movement import Expand, scatter_add_array
 
 _make = Tensor._make
 
@@ -72,6 +78,15 @@ class Sum(Function):
     array_backward = backward  # runs on bare arrays as well (expand_back takes both)
 
 
+def _mean(a: np.ndarray, dims: tuple, keepdim: bool, dtype=None) -> np.ndarray:
+    """Mean's forward on the array (var's and std's array backward take x's mean with it)."""
+    if _reduced_count(a.shape, dims) == 0:  # np.mean would warn; PyTorch says nan
+        out = np.add.reduce(a, axis=dims, dtype=dtype, keepdims=keepdim) / 0
+    else:
+        out = np.mean(a, axis=dims, keepdims=keepdim, dtype=dtype)
+    return np.asarray(out, dtype=dtype or a.dtype)
+
+
 class Mean(Function):
     """y = mean of x over dims.   dL/dx = g expanded / n."""
 
@@ -80,11 +95,7 @@ class Mean(Function):
         ctx.shape, ctx.dims = x._data.shape, dims
         if len(dims) != x._data.ndim:
             ctx.node_name = "MeanBackward1"
-        if _reduced_count(x._data.shape, dims) == 0:  # np.mean would warn; PyTorch says nan
-            out = np.add.reduce(x._data, axis=dims, dtype=dtype, keepdims=keepdim) / 0
-        else:
-            out = np.mean(x._data, axis=dims, keepdims=keepdim, dtype=dtype)
-        return _make(np.asarray(out, dtype=dtype or x._data.dtype))
+        return _make(_mean(x._data, dims, keepdim, dtype))
 
     rule = "grad_x = grad expanded back to x.shape / n"
 
@@ -123,6 +134,20 @@ class Prod(Function):
         others = expand_back(x.where(nonzero, 1).prod(dims, keepdim=True), shape, dims)
         others = others.where(zeros_in_slice == 1, 0)
         return g * (y / x.where(nonzero, 1)).where(nonzero, others), None, None, None
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        shape, dims = x.shape, ctx.dims
+        g = expand_back(grad, shape, dims)
+        y = expand_back(out, shape, dims)
+        nonzero = x != 0
+        zeros = np.add.reduce(~nonzero, axis=dims, dtype=np.int64, keepdims=True)  # Tensor.sum
+        zeros_in_slice = expand_back(zeros, shape, dims)
+        others = expand_back(np.prod(np.where(nonzero, x, 1), axis=dims, keepdims=True), shape,
+                             dims)  # fmt: skip
+        others = np.where(zeros_in_slice == 1, others, 0)
+        return g * np.where(nonzero, y / np.where(nonzero, x, 1), others), None, None, None
 
 
 def _variance(a: np.ndarray, dims: tuple, correction, keepdim: bool):
@@ -172,6 +197,18 @@ class Var(Function):
         scale = 2 / dof if dof else float("inf")  # n == correction: 0 * inf = nan, as PyTorch
         return g * centered * scale, None, None, None, None
 
+    @staticmethod
+    def array_backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        dims = ctx.dims
+        dof = _reduced_count(x.shape, dims) - ctx.correction
+        g = expand_back(grad, x.shape, dims)
+        if dof <= 0 and ctx.whole:
+            return g * np.where(x == x.mean(), np.nan, np.inf).astype(x.dtype), \
+                None, None, None, None  # fmt: skip
+        scale = 2 / dof if dof else float("inf")
+        return g * (x - _mean(x, dims, True)) * scale, None, None, None, None
+
 
 class Std(Function):
     """y = sqrt(var(x)).   dL/dx = g * (x - mean) / ((n - c) * y)."""
@@ -205,6 +242,18 @@ class Std(Function):
         grad_x = g * centered / (std.where(nonzero, 1.0) * (n - ctx.correction))
         return grad_x.where(nonzero, 0.0), None, None, None
 
+    @staticmethod
+    def array_backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        dims = ctx.dims
+        centered = x - _mean(x, dims, True)
+        g = expand_back(grad, x.shape, dims)
+        std = expand_back(out, x.shape, dims)
+        nonzero = std != 0
+        n = _reduced_count(x.shape, dims) - ctx.correction
+        grad_x = g * centered / (np.where(nonzero, std, 1.0) * n)
+        return np.where(nonzero, grad_x, 0.0), None, None, None
+
 
 class Amax(Function):
     """y = max over dims.   dL/dx = g shared evenly among the elements equal to the max."""
@@ -236,6 +285,21 @@ class Amax(Function):
         hit = x == expand_back(out, x.shape, dims)
         count = expand_back(hit.sum(dims, keepdim=True), x.shape, dims)
         return expand_back(grad, x.shape, dims) * hit / count, None, None, None
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        # The Tensor ops promote the bool hits and int64 counts to grad's dtype first.
+        x, out = ctx.saved_tensors
+        dims, dtype = ctx.dims, grad.dtype
+        if ctx.name() in ("MaxBackward1", "MinBackward1"):
+            hit = np.isnan(x) if np.isnan(out) else x == out
+            count = np.add.reduce(hit, axis=tuple(range(x.ndim)), dtype=np.int64)
+            return np.where(hit, grad / count.astype(dtype), 0.0), None, None, None
+        hit = x == expand_back(out, x.shape, dims)
+        count = expand_back(np.add.reduce(hit, axis=dims, dtype=np.int64, keepdims=True), x.shape,
+                            dims)  # fmt: skip
+        g = expand_back(grad, x.shape, dims)
+        return g * hit.astype(dtype) / count.astype(dtype), None, None, None
 
 
 class Amin(Amax):
@@ -283,6 +347,15 @@ class MaxDim(Function):
             grad, indices = grad.unsqueeze(ctx.dim), indices.unsqueeze(ctx.dim)
         return ScatterAdd.apply(grad, ctx.dim, indices, ctx.shape), None, None, None
 
+    @staticmethod
+    def array_backward(ctx, grad, grad_indices):
+        (indices,) = ctx.saved_tensors
+        if not ctx.shape:
+            return grad, None, None, None
+        if not ctx.keepdim:
+            grad, indices = np.expand_dims(grad, ctx.dim), np.expand_dims(indices, ctx.dim)
+        return scatter_add_array(grad, ctx.dim, indices, ctx.shape), None, None, None
+
 
 class MinDim(MaxDim):
     """(values, indices) = min of x along dim.   dL/dx = g at the selected index only."""
@@ -321,6 +394,12 @@ class Logsumexp(Function):
         x, out = ctx.saved_tensors
         g = expand_back(grad, x.shape, ctx.dims)
         return g * (x - expand_back(out, x.shape, ctx.dims)).exp(), None, None
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        g = expand_back(grad, x.shape, ctx.dims)
+        return g * np.exp(x - expand_back(out, x.shape, ctx.dims)), None, None
 
 
 class Norm(Function):
@@ -375,6 +454,33 @@ class Norm(Function):
             return x.sign() * x.abs().pow(p - 1) * scale, None, None, None
         return x * x.abs().pow(p - 2) * scale, None, None, None
 
+    @staticmethod
+    def array_backward(ctx, grad):
+        # backward on the arrays: sign() is _sign, pow() is _power, and the bool hits and
+        # int64 counts become grad's dtype as the Tensor ops promote them
+        x, out = ctx.saved_tensors
+        p, dims = ctx.p, ctx.dims
+        g = expand_back(grad, x.shape, dims)
+        norm = expand_back(out, x.shape, dims)
+        if p == 0:
+            return np.zeros(g.shape, g.dtype), None, None, None
+        if p == 1:
+            return g * _sign(x), None, None, None
+        if p in (float("inf"), -float("inf")):
+            hit = np.abs(x) == norm
+            count = np.add.reduce(hit, axis=dims, dtype=np.int64, keepdims=True)
+            count = expand_back(count, x.shape, dims).astype(g.dtype)
+            return g * _sign(x) * hit.astype(g.dtype) / count, None, None, None
+        if p == 2:
+            return np.where(norm != 0, g * x / norm, 0.0), None, None, None
+        scale = np.where(norm != 0, g / _power(norm, p - 1), 0.0)
+        if p < 1:
+            root = np.where(x != 0, _power(np.abs(x), p - 1), 0.0)
+            return _sign(x) * root * scale, None, None, None
+        if p < 2:
+            return _sign(x) * _power(np.abs(x), p - 1) * scale, None, None, None
+        return x * _power(np.abs(x), p - 2) * scale, None, None, None
+
 
 def _running(fn, a: np.ndarray, dim: int, dtype) -> np.ndarray:
     """cumsum/cumprod as PyTorch's CPU kernels run them: float16/32 accumulate in float64
@@ -399,6 +505,18 @@ class Cumsum(Function):
     def backward(ctx, grad):
         dim = ctx.dim
         return grad.flip(dim).cumsum(dim).flip(dim), None, None
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        return _reversed_cumsum(grad, ctx.dim), None, None
+
+
+def _reversed_cumsum(g: np.ndarray, dim: int) -> np.ndarray:
+    """g.flip(dim).cumsum(dim).flip(dim) as those Tensor ops compute it, on an array."""
+    dims = (dim,) if g.ndim else ()
+    flipped = np.flip(g, dims).copy()
+    summed = _running(np.cumsum, flipped, dim, None).reshape(flipped.shape)
+    return np.flip(summed, dims).copy()
 
 
 class Cumprod(Function):
@@ -432,3 +550,25 @@ class Cumprod(Function):
         upper = Tensor._make(np.triu(np.ones((n, n), dtype=x._data.dtype)))
         grad_x = (left_out * upper * gt.unsqueeze(-2)).sum(-1)
         return grad_x.transpose(dim, -1), None, None
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        # backward's Tensor ops, each as its forward runs on the arrays
+        x, out = ctx.saved_tensors
+        dim = ctx.dim
+        if x.ndim == 0:
+            return grad, None, None
+        if (x != 0).all():
+            return _reversed_cumsum(grad * out, dim) / x, None, None
+        order = list(range(x.ndim))  # transpose(dim, -1)
+        order[dim], order[-1] = order[-1], order[dim]
+        xt, gt = x.transpose(order), grad.transpose(order)
+        n = xt.shape[-1]
+        lead = xt.shape[:-1]
+        rows = expand_array(xt.reshape(lead + (1, n)), lead + (n, n))
+        rows = rows.copy()  # masked_fill(eye, 1)
+        rows[np.broadcast_to(np.eye(n, dtype=bool), rows.shape)] = 1
+        left_out = _running(np.cumprod, rows, rows.ndim - 1, None).reshape(rows.shape)
+        upper = np.triu(np.ones((n, n), dtype=x.dtype))
+        grad_x = np.add.reduce(left_out * upper * gt.reshape(lead + (1, n)), axis=(rows.ndim - 1,))
+        return grad_x.transpose(order), None, None

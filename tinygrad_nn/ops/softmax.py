@@ -6,6 +6,9 @@
 | LogSoftmax | x - max - log sum e^(x - max)   | g - e^y * sum(g)               |
 
 Subtracting the max before exp keeps e^x from overflowing for logits like 1000.
+
+Their `array_backward`s (the engine's pass on bare arrays) run the NumPy calls of `backward`'s
+Tensor ops: `Tensor.sum(dim, keepdim=True)` is `np.add.reduce(..., axis=(dim,), keepdims=True)`.
 """
 
 from __future__ import annotations
@@ -19,10 +22,16 @@ _make = Tensor._make
 
 
 def _shifted(a: np.ndarray, dim: int) -> np.ndarray:
+    """a minus its max along dim; an infinite max is left alone (inf - inf would be nan)."""
     if a.size == 0:
         return a
-    m = np.max(a, axis=dim, keepdims=True)
+    m = np.maximum.reduce(a, axis=dim, keepdims=True)  # what np.max runs, without its wrapper
     return a - np.where(np.isfinite(m), m, 0)
+
+
+def _axes(dim: int, ndim: int) -> tuple:
+    """The axes Tensor.sum(dim) reduces: none for a 0-d tensor."""
+    return (dim,) if ndim else ()
 
 
 class Softmax(Function):
@@ -31,7 +40,7 @@ class Softmax(Function):
     @staticmethod
     def forward(ctx, x, dim):
         e = np.exp(_shifted(x._data, dim))
-        y = _make(e / np.sum(e, axis=dim, keepdims=True))
+        y = _make(e / np.add.reduce(e, axis=dim, keepdims=True))
         ctx.dim = dim
         ctx.save_for_backward(y)
         return y
@@ -43,6 +52,12 @@ class Softmax(Function):
         (y,) = ctx.saved_tensors
         return y * (grad - (grad * y).sum(ctx.dim, keepdim=True)), None
 
+    @staticmethod
+    def array_backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        dot = np.add.reduce(grad * y, axis=_axes(ctx.dim, y.ndim), keepdims=True)
+        return y * (grad - dot), None
+
 
 class LogSoftmax(Function):
     """y = x - log(sum(exp(x))) along dim.   dL/dx = g - exp(y) * sum(g)."""
@@ -51,7 +66,7 @@ class LogSoftmax(Function):
     def forward(ctx, x, dim):
         s = _shifted(x._data, dim)
         with np.errstate(divide="ignore"):
-            y = _make(s - np.log(np.sum(np.exp(s), axis=dim, keepdims=True)))
+            y = _make(s - np.log(np.add.reduce(np.exp(s), axis=dim, keepdims=True)))
         ctx.dim = dim
         ctx.save_for_backward(y)
         return y
@@ -62,3 +77,9 @@ class LogSoftmax(Function):
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
         return grad - y.exp() * grad.sum(ctx.dim, keepdim=True), None
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        total = np.add.reduce(grad, axis=_axes(ctx.dim, y.ndim), keepdims=True)
+        return grad - np.exp(y) * total, None

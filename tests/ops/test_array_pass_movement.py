@@ -1,0 +1,376 @@
+"""The array pass of the movement, reduction and softmax ops, beyond the op table's samples:
+every op of ops/movement.py, ops/reduce.py and ops/softmax.py (and the view-rebasing ops of
+inplace.py) has an `array_backward`, it really runs (the engine wraps none of these nodes), and
+it gives the Tensor pass's gradients to the bit, layout included: indexing with every kind of
+key, writes through views, cat/stack/split, reductions at their ties, zeros and nans,
+softmax along every dim, 0-d tensors whose gradients travel as NumPy scalars."""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+
+import numpy as np
+import pytest
+
+import tinygrad_nn as tg
+from tests.ops.test_array_pass import tensor_pass
+from tinygrad_nn import inplace
+from tinygrad_nn.autograd import engine
+from tinygrad_nn.autograd.function import Function
+from tinygrad_nn.ops import movement, reduce, softmax
+
+DTYPES = [np.float32, np.float64]
+OURS = {movement.__name__, reduce.__name__, softmax.__name__, inplace.__name__}
+
+
+@contextlib.contextmanager
+def _wrapped_nodes():
+    """Record the nodes the array pass had to wrap in Tensors (no array_backward)."""
+    seen, original = [], engine._call_wrapped
+
+    def spy(node, grads, retain_graph):
+        seen.append(node._fn)
+        return original(node, grads, retain_graph)
+
+    engine._call_wrapped = spy
+    try:
+        yield seen
+    finally:
+        engine._call_wrapped = original
+
+
+def _grads(fn, arrays, upstream, force_tensors):
+    leaves = [tg.tensor(a, requires_grad=True) for a in arrays]
+    out = fn(*leaves)
+    with tensor_pass() if force_tensors else contextlib.nullcontext():
+        out.backward(tg.tensor(upstream))
+    return [None if t.grad is None else t.grad.numpy() for t in leaves]
+
+
+def _assert_same(fn, arrays, seed=0):
+    """Both passes give the same bits (nan and -0.0 included) in the same memory layout, and
+    the array pass ran every node of ours on arrays."""
+    rng = np.random.default_rng(seed)
+    with tg.no_grad():
+        shape = tuple(fn(*[tg.tensor(a) for a in arrays]).shape)
+    upstream = rng.standard_normal(shape).astype(arrays[0].dtype)
+    with _wrapped_nodes() as wrapped:
+        fast = _grads(fn, arrays, upstream, False)
+    assert [f.__name__ for f in wrapped if f.__module__ in OURS] == []
+    slow = _grads(fn, arrays, upstream, True)
+    for i, (a, b) in enumerate(zip(fast, slow)):
+        assert (a is None) == (b is None), f"input {i}"
+        if a is not None:
+            assert a.dtype == b.dtype and a.shape == b.shape, f"input {i}"
+            assert a.strides == b.strides, f"input {i}: layout"
+            np.testing.assert_array_equal(a.view(f"u{a.itemsize}"), b.view(f"u{b.itemsize}"),
+                                          err_msg=f"input {i}")  # fmt: skip
+
+
+def _sample(shape, dtype, seed=1):
+    return np.random.default_rng(seed).uniform(-2, 2, shape).astype(dtype)
+
+
+def _functions(module) -> list:
+    return [obj for _, obj in inspect.getmembers(module, inspect.isclass)
+            if issubclass(obj, Function) and obj.__module__ == module.__name__]  # fmt: skip
+
+
+@pytest.mark.parametrize("module", [movement, reduce, softmax], ids=lambda m: m.__name__)
+def test_every_op_runs_on_arrays(module):
+    functions = _functions(module)
+    assert functions
+    assert [f.__name__ for f in functions if f.array_backward is None] == []
+
+
+def test_view_rebasing_ops_run_on_arrays():
+    assert inplace.ViewGather.array_backward is not None
+    assert inplace.ViewScatter.array_backward is not None
+
+
+# ------------------------------------------------------------------ indexing
+
+INDEX = {
+    "int": lambda x: x[1],
+    "neg_int": lambda x: x[-1, -2],
+    "slice_step": lambda x: x[1:, ::2],
+    "neg_slice": lambda x: x[-2:, 1:-1],
+    "empty_slice": lambda x: x[2:1],
+    "none": lambda x: x[None, :, None],
+    "ellipsis": lambda x: x[..., 1],
+    "ellipsis_none": lambda x: x[None, ..., 1:],
+    "alias": lambda x: x[...],
+    "bool_true": lambda x: x[True],
+    "bool_false": lambda x: x[False],
+    "mask": lambda x: x[x > 0],
+    "row_mask": lambda x: x[tg.tensor([True, False, True])],
+    "int_list_repeat": lambda x: x[[0, 2, 0, 0]],
+    "int_tensor": lambda x: x[tg.tensor([[2, 0], [1, 1]])],
+    "zero_d_tensor": lambda x: x[tg.tensor(1)],
+    "columns": lambda x: x[:, [1, 1, 3]],
+    "two_arrays": lambda x: x[[0, 1, 1], [2, 2, 3]],
+    "int_then_array": lambda x: x[1, [0, 3, 3]],
+    "array_slice_int": lambda x: x[[0, 2], 1:3][:, 0],
+    "select": lambda x: x.select(1, -1),
+    "narrow": lambda x: x.narrow(0, 1, 2),
+    "index_select": lambda x: x.index_select(1, tg.tensor([3, 0, 3])),
+    "index_of_index": lambda x: x[1:][[1, 0, 1]][:, 2],
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
+@pytest.mark.parametrize("name", list(INDEX))
+def test_indexing(name, dtype):
+    _assert_same(lambda x: INDEX[name](x) * 1.5, [_sample((3, 4), dtype)])
+
+
+def test_indexing_a_vector_to_0d_and_a_0d_tensor():
+    _assert_same(lambda x: x[2] * x[0], [_sample((4,), np.float64)])
+    _assert_same(lambda x: x[None][0] * x[...], [_sample((), np.float32)])
+
+
+def _setitem_basic(x, v):
+    y = x * 1.0
+    y[1, 1:3] = v
+    return y
+
+
+def _setitem_advanced(x, v):
+    y = x * 1.0
+    y[[0, 2]] = v
+    return y
+
+
+def _setitem_mask(x, v):
+    y = x * 1.0
+    y[x > 0] = 0.5
+    return y * v.sum()
+
+
+def _setitem_number(x, v):
+    y = x + v.sum()
+    y[:, 0] = 2.0
+    return y
+
+
+SETITEM = {
+    "basic": (_setitem_basic, (2,)),
+    "basic_0d": (_setitem_basic, ()),
+    "advanced_broadcast": (_setitem_advanced, (4,)),
+    "advanced": (_setitem_advanced, (2, 4)),
+    "mask": (_setitem_mask, (3,)),
+    "number": (_setitem_number, (2,)),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
+@pytest.mark.parametrize("name", list(SETITEM))
+def test_setitem(name, dtype):
+    fn, v_shape = SETITEM[name]
+    _assert_same(fn, [_sample((3, 4), dtype), _sample(v_shape, dtype, seed=2)])
+
+
+# ------------------------------------------------------------------ in place, through views
+
+
+def _write_through_view(x, y):
+    a = x * 2
+    a[0].mul_(y[0])  # the base gets a new history (ViewScatter), the view re-derived
+    return a * y
+
+
+def _other_views_regathered(x, y):
+    a = x * 2
+    row, col = a[1], a[:, 2]
+    a.add_(y)  # both views now read the new values (ViewGather)
+    return row.sum() * col
+
+
+def _transposed_view_written(x, y):
+    a = (x * 1.0).t()
+    a[1:].sub_(y.t()[1:] * 0.5)
+    return a.exp()
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
+@pytest.mark.parametrize("fn", [_write_through_view, _other_views_regathered,
+                                _transposed_view_written])  # fmt: skip
+def test_in_place_through_views(fn, dtype):
+    _assert_same(fn, [_sample((3, 4), dtype), _sample((3, 4), dtype, seed=3)])
+
+
+# ------------------------------------------------------------------ shape and joins
+
+SHAPE = {
+    "view": lambda x: x.view(4, 6),
+    "view_infer": lambda x: x.view(-1, 3),
+    "reshape_copy": lambda x: x.transpose(0, 2).reshape(-1),
+    "flatten": lambda x: x.flatten(1),
+    "unflatten": lambda x: x.unflatten(2, (2, 2)),
+    "squeeze_unsqueeze": lambda x: x.unsqueeze(1).squeeze(),
+    "t_of_slice": lambda x: x[0].t(),
+    "transpose": lambda x: x.transpose(0, 2),
+    "permute": lambda x: x.permute(2, 0, 1),
+    "permute_back": lambda x: x.permute(1, 2, 0).permute(2, 0, 1),
+    "mT": lambda x: x.mT,
+    "expand": lambda x: x[:, :1].expand(2, 2, 3, 4),
+    "expand_same": lambda x: x.expand_as(x),
+    "repeat": lambda x: x.repeat(2, 1, 1, 2),
+    "flip": lambda x: x.flip(0, 2),
+    "roll": lambda x: x.roll(1, 2),
+    "contiguous": lambda x: x.transpose(1, 2).contiguous(),
+    "clone": lambda x: x.clone(),
+    "cast": lambda x: x.double() * 3 if x.dtype == tg.float32 else x.float() * 3,
+    "tril": lambda x: x.tril(-1),
+    "triu": lambda x: x.triu(1),
+    "pad": lambda x: tg.nn.functional.pad(x, (1, 2, 0, 1)),
+    "pad_value": lambda x: tg.nn.functional.pad(x, (2, 0), value=3.0),
+    "split": lambda x: x.split([1, 3], 2)[1],
+    "chunk": lambda x: x.chunk(3, 1)[2] * x.chunk(3, 1)[0],
+    "unbind": lambda x: x.unbind(1)[1] - x.unbind(1)[2],
+    "cat": lambda x: tg.cat([x, x[:, :1], x], 1),
+    "cat_last": lambda x: tg.cat([x[..., :1], x], -1),
+    "stack": lambda x: tg.stack([x, x * 2], 1),
+    "stack_last": lambda x: tg.stack([x[0], x[1]], -1),
+    "gather": lambda x: x.gather(2, tg.tensor([[[0, 3], [1, 1], [2, 0]]] * 2)),
+    "gather_small": lambda x: x.gather(1, tg.tensor([[[0]], [[2]]])),
+    "scatter": lambda x: x.scatter(2, tg.tensor([[[0, 3]] * 3] * 2), x[..., 1:3] * 2),
+    "scatter_value": lambda x: x.scatter(1, tg.tensor([[[0, 1, 2, 0]]] * 2), 1.5),
+    "scatter_add": lambda x: x.scatter_add(2, tg.tensor([[[0, 0]] * 3] * 2), x[..., :2]),
+    "index_add": lambda x: x.index_add(1, tg.tensor([2, 2]), x[:, :2] * 3),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
+@pytest.mark.parametrize("name", list(SHAPE))
+def test_shape_ops(name, dtype):
+    _assert_same(lambda x: SHAPE[name](x) * 0.75, [_sample((2, 3, 4), dtype)])
+
+
+def test_joins_of_several_inputs():
+    a, b = _sample((3, 2), np.float32), _sample((3, 5), np.float32, seed=4)
+    _assert_same(lambda x, y: tg.cat([y, x, y], 1), [a, b])
+    _assert_same(lambda x, y: tg.stack([x, y[:, :2]], 0), [a, b])
+    _assert_same(lambda x, y: tg.cat([x.reshape(-1), y.reshape(-1)]), [a, b])
+
+
+# ------------------------------------------------------------------ reductions
+
+WITH_ZEROS = np.array([[0.0, 2.0, -1.5, 3.0], [0.0, 0.0, 1.0, 2.0], [1.0, -2.0, 0.5, 0.0]])
+WITH_TIES = np.array([[3.0, 1.0, 3.0, -2.0], [1.0, 1.0, 1.0, 1.0], [-1.0, 2.0, 0.0, 2.0]])
+WITH_NAN = np.array([[1.0, np.nan, 3.0, -2.0], [1.0, 5.0, 0.0, 1.0], [-1.0, 2.0, 0.0, 2.0]])
+
+REDUCE = {
+    "sum": lambda x: x.sum((0, 1), keepdim=True),
+    "mean": lambda x: x.mean(0),
+    "prod": lambda x: x.prod(),
+    "prod_dim": lambda x: x.prod(1),
+    "prod_dim_keep": lambda x: x.prod(0, keepdim=True),
+    "var": lambda x: x.var(),
+    "var_dim": lambda x: x.var(1, correction=0, keepdim=True),
+    "var_no_dof": lambda x: x[:1].var(0),
+    "var_whole_no_dof": lambda x: x[:1, :1].var(),
+    "std": lambda x: x.std(),
+    "std_dims": lambda x: x.std((0, 1), correction=2),
+    "std_constant_rows": lambda x: (x * 0 + 1).std(1),
+    "amax": lambda x: x.amax(1),
+    "amin_keep": lambda x: x.amin(0, keepdim=True),
+    "amax_all": lambda x: x.amax((0, 1)),
+    "max": lambda x: x.max(),
+    "min": lambda x: x.min(),
+    "max_dim": lambda x: x.max(1).values,
+    "min_dim_keep": lambda x: x.min(0, keepdim=True)[0],
+    "logsumexp": lambda x: x.logsumexp(1),
+    "logsumexp_all": lambda x: x.logsumexp((0, 1), keepdim=True),
+    "norm": lambda x: x.norm(),
+    "norm_0": lambda x: x.norm(p=0, dim=1),
+    "norm_1": lambda x: x.norm(p=1),
+    "norm_inf": lambda x: x.norm(p=float("inf"), dim=1),
+    "norm_ninf": lambda x: x.norm(p=-float("inf")),
+    "norm_half": lambda x: x.norm(p=0.5, dim=0),
+    "norm_1_5": lambda x: x.norm(p=1.5),
+    "norm_2_5": lambda x: x.norm(p=2.5, dim=1),
+    "norm_3": lambda x: x.norm(p=3, dim=0, keepdim=True),
+    "cumsum": lambda x: x.cumsum(1),
+    "cumsum0": lambda x: x.cumsum(0),
+    "cumprod": lambda x: x.cumprod(1),
+    "cumprod0": lambda x: x.cumprod(0),
+}
+
+
+@pytest.mark.filterwarnings("ignore:.*degrees of freedom")
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
+@pytest.mark.parametrize("values", [WITH_ZEROS, WITH_TIES], ids=["zeros", "ties"])
+@pytest.mark.parametrize("name", list(REDUCE))
+def test_reductions(name, values, dtype):
+    _assert_same(lambda x: REDUCE[name](x) * 1.25, [values.astype(dtype)])
+
+
+@pytest.mark.parametrize("name", ["max", "min", "amax", "max_dim", "norm_inf", "cumsum"])
+def test_reductions_with_nan(name):
+    _assert_same(lambda x: REDUCE[name](x) * 1.25, [WITH_NAN])
+
+
+@pytest.mark.filterwarnings("ignore:.*degrees of freedom")
+@pytest.mark.parametrize("name", ["sum", "mean", "prod", "var", "std", "amax", "max", "max_dim",
+                                  "logsumexp", "norm", "norm_1", "cumsum0", "cumprod0"])  # fmt: skip
+def test_reductions_of_0d_tensors(name):
+    fns = {**REDUCE, "sum": lambda x: x.sum(), "mean": lambda x: x.mean(),
+           "amax": lambda x: x.amax(), "max_dim": lambda x: x.max(0).values,
+           "logsumexp": lambda x: x.logsumexp(0)}  # fmt: skip
+    _assert_same(lambda x: fns[name](x) * 1.25, [np.array(0.75)])
+
+
+def test_cumprod_with_zeros_along_a_middle_dim():
+    x = _sample((2, 4, 3), np.float32)
+    x[0, 1, 2] = x[1, 0, 0] = x[1, 2, 0] = 0
+    _assert_same(lambda t: t.cumprod(1), [x])
+
+
+# ------------------------------------------------------------------ softmax
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
+@pytest.mark.parametrize("dim", [0, 1, -1])
+@pytest.mark.parametrize("op", ["softmax", "log_softmax"])
+def test_softmax_along_every_dim(op, dim, dtype):
+    _assert_same(lambda x: getattr(x, op)(dim) * 2.0, [_sample((2, 3, 4), dtype)])
+
+
+@pytest.mark.parametrize("op", ["softmax", "log_softmax"])
+def test_softmax_of_extremes_and_of_0d(op):
+    big = np.array([[1000.0, 0.0, -1000.0], [-np.inf, 1.0, 2.0]], np.float32)
+    _assert_same(lambda x: getattr(x, op)(1) * 0.5, [big])
+    _assert_same(lambda x: getattr(x, op)(0) * 0.5, [np.array(0.3)])
+
+
+def test_cross_entropy_and_nll_graph_run_on_arrays():
+    logits = _sample((4, 3), np.float32)
+    target = tg.tensor([0, 2, 1, 2])
+    _assert_same(lambda x: tg.nn.functional.cross_entropy(x.t().t(), target), [logits])
+    _assert_same(lambda x: x.softmax(1)[:, 0].log().mean(), [logits])
+
+
+# ------------------------------------------------------------------ the forward side
+
+
+def test_view_ops_share_memory_and_version_as_before():
+    base = tg.randn(3, 4) * 1.0
+    for view in (base.t(), base.view(12), base[1:], base.transpose(0, 1), base.expand(2, 3, 4)):
+        assert view._vc is base._vc and view._base is base
+    copy = base.t().reshape(12)  # a transposed matrix cannot be flattened without a copy
+    assert copy._vc is not base._vc and copy._base is None
+    chained = base[1:].t()[0]  # a view of a view points at the first base
+    assert chained._base is base and chained._vc is base._vc
+    assert base[[0, 1]]._base is None and base[True]._base is None  # advanced: copies
+
+
+def test_array_backward_of_view_ops_returns_views():
+    x = tg.randn(3, 4, requires_grad=True)
+    node = x.t().grad_fn
+    g = np.ones((4, 3), np.float32)
+    out = movement.Permute.array_backward(node, g)[0]
+    assert out.base is g and out.shape == (3, 4)
+    node = x.view(12).grad_fn
+    assert movement.View.array_backward(node, g.reshape(12))[0].base is g
