@@ -183,11 +183,13 @@ def _max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode, retu
     kernel, stride, padding, dilation, counts, right = _pool_geometry(
         x, nd, kernel_size, stride, padding, dilation, ceil_mode, check_raw_kernel=True
     )
-    padded = _pad_spatial(x, list(zip(padding, right)), -math.inf)
+    pads = tuple(zip(padding, right))
+    padded = _pad_spatial(x, list(pads), -math.inf)
+    pads = pads if padded is not x else None  # where the -inf padding must not be chosen
     if not return_indices:  # no index array to build: backward finds the maxima itself
-        out = WindowMaxValues.apply(padded, kernel, stride, dilation)
+        out = WindowMaxValues.apply(padded, kernel, stride, dilation, pads)
         return out if batched else out.squeeze(0)
-    out, choice = WindowMax.apply(padded, kernel, stride, dilation)
+    out, choice = WindowMax.apply(padded, kernel, stride, dilation, pads)
     out = out if batched else out.squeeze(0)
     indices = _flat_input_index(
         choice._data, kernel, stride, padding, dilation, counts, x.shape[2:]

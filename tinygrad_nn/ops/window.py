@@ -153,12 +153,13 @@ def window_maximum(a: np.ndarray, kernel: tuple, stride: tuple, dilation: tuple)
 
 
 def first_maximum_masks(a: np.ndarray, best: np.ndarray, kernel: tuple, stride: tuple,
-                        dilation: tuple) -> list:  # fmt: skip
+                        dilation: tuple, pads: tuple | None = None) -> list:  # fmt: skip
     """One bool array per kernel offset, shaped like `best` (the windows' maxima): True
     where that offset holds the window's first maximum, in row-major order.
 
     The first maximum is where PyTorch sends the whole gradient (ties are common after a
-    ReLU); in a window with NaNs the last NaN wins, as in PyTorch's kernel.
+    ReLU); in a window with NaNs the last NaN wins, as in PyTorch's kernel. `pads`, the
+    (before, after) -inf padding of each window axis of `a`, is never chosen.
     """
     views = offset_views(a, kernel, stride, dilation)
     masks, taken = [], None
@@ -177,7 +178,25 @@ def first_maximum_masks(a: np.ndarray, best: np.ndarray, kernel: tuple, stride: 
             nan &= left
             hit |= nan
             left &= ~nan
+    if pads is not None and np.isneginf(best).any():  # rare: windows of -inf alone
+        _off_the_padding(masks, np.isneginf(best), a.shape[-len(kernel) :], pads, kernel,
+                         stride, dilation)  # fmt: skip
     return masks
+
+
+def _off_the_padding(masks: list, stuck: np.ndarray, sizes: tuple, pads: tuple, kernel: tuple,
+                     stride: tuple, dilation: tuple) -> None:  # fmt: skip
+    """In the windows whose maximum is -inf (`stuck`) the -inf padding ties with the input:
+    choose the window's first input element instead, as PyTorch does (its running maximum
+    starts at -inf on that element)."""
+    inside = np.zeros(sizes, bool)
+    inside[tuple(slice(b, n - a) for (b, a), n in zip(pads, sizes))] = True
+    left = stuck.copy()
+    for hit, real in zip(masks, offset_views(inside, kernel, stride, dilation)):
+        hit &= ~stuck
+        first = left & real
+        hit |= first
+        left &= ~first
 
 
 def offsets_of(masks: list) -> np.ndarray:
@@ -236,10 +255,10 @@ class WindowMax(Function):
     dL/dx = WindowPlace(g) at k: the whole gradient goes to the first maximum."""
 
     @staticmethod
-    def forward(ctx, x, kernel: tuple, stride: tuple, dilation: tuple):
+    def forward(ctx, x, kernel: tuple, stride: tuple, dilation: tuple, pads=None):
         a = x._data
         values = window_maximum(a, kernel, stride, dilation)
-        choice = offsets_of(first_maximum_masks(a, values, kernel, stride, dilation))
+        choice = offsets_of(first_maximum_masks(a, values, kernel, stride, dilation, pads))
         ctx.shape, ctx.kernel, ctx.stride, ctx.dilation = a.shape, kernel, stride, dilation
         ctx.choice = choice
         return _make(values), _make(choice)
@@ -250,12 +269,13 @@ class WindowMax(Function):
     def backward(ctx, grad, grad_choice):
         grad_x = WindowPlace.apply(grad, ctx.shape, ctx.kernel, ctx.stride, ctx.dilation,
                                    ctx.choice)  # fmt: skip
-        return grad_x, None, None, None
+        return grad_x, None, None, None, None
 
     @staticmethod
     def array_backward(ctx, grad, grad_choice):
         masks = masks_of(ctx.choice, ctx.kernel)
-        return place(grad, ctx.shape, ctx.kernel, ctx.stride, ctx.dilation, masks), None, None, None
+        grad_x = place(grad, ctx.shape, ctx.kernel, ctx.stride, ctx.dilation, masks)
+        return grad_x, None, None, None, None
 
 
 class WindowMaxValues(Function):
@@ -265,10 +285,11 @@ class WindowMaxValues(Function):
     dL/dx = WindowPlace(g) at the first maxima."""
 
     @staticmethod
-    def forward(ctx, x, kernel: tuple, stride: tuple, dilation: tuple):
+    def forward(ctx, x, kernel: tuple, stride: tuple, dilation: tuple, pads=None):
         values = window_maximum(x._data, kernel, stride, dilation)
         ctx.save_for_backward(x)  # as PyTorch's max pooling: x may not change before backward
         ctx.shape, ctx.kernel, ctx.stride, ctx.dilation = x._data.shape, kernel, stride, dilation
+        ctx.pads = pads
         out = _make(values)
         # y is kept aside, not saved: changing it in place is allowed, as in PyTorch (whose
         # max pooling keeps indices, not values). Its version tells whether it still holds
@@ -284,13 +305,14 @@ class WindowMaxValues(Function):
         choice = offsets_of(_first_maxima(ctx, x._data))
         grad_x = WindowPlace.apply(grad, ctx.shape, ctx.kernel, ctx.stride, ctx.dilation,
                                    choice)  # fmt: skip
-        return grad_x, None, None, None
+        return grad_x, None, None, None, None
 
     @staticmethod
     def array_backward(ctx, grad):
         (a,) = ctx.saved_tensors
         masks = _first_maxima(ctx, a)
-        return place(grad, ctx.shape, ctx.kernel, ctx.stride, ctx.dilation, masks), None, None, None
+        grad_x = place(grad, ctx.shape, ctx.kernel, ctx.stride, ctx.dilation, masks)
+        return grad_x, None, None, None, None
 
 
 def _first_maxima(ctx, a: np.ndarray) -> list:
@@ -298,7 +320,7 @@ def _first_maxima(ctx, a: np.ndarray) -> list:
     counter, version = ctx.values_version
     values = ctx.values if counter[0] == version else \
         window_maximum(a, ctx.kernel, ctx.stride, ctx.dilation)  # fmt: skip
-    return first_maximum_masks(a, values, ctx.kernel, ctx.stride, ctx.dilation)
+    return first_maximum_masks(a, values, ctx.kernel, ctx.stride, ctx.dilation, ctx.pads)
 
 
 class WindowPick(Function):
