@@ -30,15 +30,17 @@ from .grad_mode import _state
 
 def _count_dependencies(roots) -> dict:
     """How many edges point at each node reachable from `roots`. Explicit stack: no recursion."""
-    deps, seen = {}, set(roots)
-    stack = list(seen)  # each root once: backward([y, y]) must not count y's edges twice
+    deps, roots = {}, set(roots)
+    stack = list(roots)  # each root once: backward([y, y]) must not count y's edges twice
     while stack:
         for child, _ in stack.pop().next_functions:
             if child is not None:
-                deps[child] = deps.get(child, 0) + 1
-                if child not in seen:
-                    seen.add(child)
-                    stack.append(child)
+                if child in deps:
+                    deps[child] += 1
+                else:  # first visit: walk on from it (a root is walked already)
+                    deps[child] = 1
+                    if child not in roots:
+                        stack.append(child)
     return deps
 
 
@@ -109,8 +111,9 @@ def run_backward(edges, root_grads, *, retain_graph: bool, create_graph: bool, c
                     and not (node._node_pre_hooks or node._node_post_hooks):  # fmt: skip
                 # The common step, _call_array_backward written out: one output, no hooks.
                 grads_in = array_backward(node, grads[0])
-                if grads_in.__class__ is not tuple or node._tensor_args is not None or \
-                        len(grads_in) != len(node.next_functions):  # fmt: skip
+                # A built-in op returns one result per argument; the zip below takes those
+                # of the edges, which come first unless _tensor_args maps them.
+                if grads_in.__class__ is not tuple or node._tensor_args is not None:
                     grads_in = _one_per_edge(node, grads_in)
                 if not retain_graph and node._saved is not None:
                     node.release()
@@ -219,6 +222,8 @@ def _one_per_edge(node, result) -> tuple:
         result = result[:n_inputs]
     if node._tensor_args is not None:  # keep the results of the Tensor arguments only
         result = tuple([result[i] for i in node._tensor_args])
+    elif len(result) > len(node.next_functions):  # options' Nones after the edges' results
+        result = result[: len(node.next_functions)]
     return result
 
 

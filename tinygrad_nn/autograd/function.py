@@ -420,6 +420,13 @@ def _fit_signature(ctx: BackwardNode, args: tuple, edges: list) -> list:
     condition, mask or index tensor (the op's `no_edges`) get none. `_tensor_args` then maps
     the backward's results, one per argument, to the edges kept."""
     skip = ctx._fn.no_edges
+    if not skip:
+        n = edges.index(None)
+        if edges.count(None) == len(edges) - n:
+            # The usual case: tensors first, options after (`Sum.apply(x, dims, keepdim)`).
+            # The edges are a prefix of the arguments, so backward's results line up with
+            # them as they are, and the engine's zip ignores the options' trailing Nones.
+            return edges[:n]
     kept, fitted = [], []
     for i, edge in enumerate(edges):
         if edge is not None and i not in skip:

@@ -378,8 +378,8 @@ def _inputs_from_graph(node, known: dict) -> list | None:
     """
     from ..tensor import Tensor
 
-    if node._tensor_args is not None:
-        return None
+    if node._tensor_args is not None or len(node.needs_input_grad) != len(node.next_functions):
+        return None  # some arguments were options or numbers
     saved = [r[0] for r in node._saved or () if r is not None and r[0] is not None]
     constants = [t for t in saved if t.grad_fn is None and not t._requires_grad]
     args = []
