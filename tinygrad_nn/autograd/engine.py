@@ -128,7 +128,7 @@ def run_backward(edges, root_grads, *, retain_graph: bool, create_graph: bool, c
                     meta = child._output_meta[nr]
                     data = g if arrays else g._data
                     # Shape and dtype match nearly always; _validate handles the rest.
-                    if meta is not None and (data.shape != meta[0] or data.dtype != meta[1]):
+                    if (data.shape, data.dtype) != meta and meta is not None:
                         g = _validate(node, child, nr, g, arrays)
                     slot = pending.get(child)
                     if slot is None:
