@@ -18,10 +18,11 @@ channel) ride along. For a 2-d input the window view is
 
     windows[..., i, j, p, q] = x[..., i * stride_h + p * dilation_h, j * stride_w + q * dilation_w]
 
-`np.lib.stride_tricks.as_strided` builds it without copying, so a convolution is this view
-followed by one matmul, and max pooling is WindowMax (see nn/_functional_conv.py). The
-rest loops over the kernel offsets (9 for a 3x3 kernel), each step one vectorised
-operation on a strided slice: no loop runs over pixels.
+`np.lib.stride_tricks.as_strided` builds it without copying, so a convolution is this view,
+copied once into columns, and one matmul (Convolution), and max pooling is WindowMaxValues,
+or WindowMax when the indices are wanted (see nn/_functional_conv.py). The rest loops over
+the kernel offsets (9 for a 3x3 kernel), each step one vectorised operation on a strided
+slice: no loop runs over pixels.
 
 The NumPy math of each op is a plain function (`fold`, `window_maximum`, `place`, `pick`):
 an op's forward calls it, and so does the `array_backward` of its adjoint, which is how the
@@ -231,7 +232,7 @@ def place(g: np.ndarray, shape: tuple, kernel: tuple, stride: tuple, dilation: t
     finite = np.isfinite(g).all()
     for mask, offset in zip(masks, kernel_offsets(kernel)):
         target = out[lead + _offset_slice(offset, stride, dilation, counts)]
-        if disjoint and finite:
+        if disjoint and finite:  # a zero here takes g's sign: -0.0, equal to 0.0
             np.multiply(g, mask, out=target)
         elif disjoint:
             target[...] = np.where(mask, g, 0)
@@ -251,7 +252,7 @@ def pick(a: np.ndarray, kernel: tuple, stride: tuple, dilation: tuple, choice) -
 
 class WindowMax(Function):
     """(y, k) = the max of each window and the offset of its first maximum (an int64 output
-    without gradient, for max pooling's indices).
+    without gradient, for max pooling's indices); `pads` names x's -inf padding, never chosen.
     dL/dx = WindowPlace(g) at k: the whole gradient goes to the first maximum."""
 
     @staticmethod
@@ -289,20 +290,19 @@ class WindowMaxValues(Function):
         values = window_maximum(x._data, kernel, stride, dilation)
         ctx.save_for_backward(x)  # as PyTorch's max pooling: x may not change before backward
         ctx.shape, ctx.kernel, ctx.stride, ctx.dilation = x._data.shape, kernel, stride, dilation
-        ctx.pads = pads
-        out = _make(values)
-        # y is kept aside, not saved: changing it in place is allowed, as in PyTorch (whose
-        # max pooling keeps indices, not values). Its version tells whether it still holds
-        # the maxima; if not, backward computes them again from x.
-        ctx.values, ctx.values_version = values, (out._vc, out._vc[0])
-        return out
+        # A copy of y, not y saved: y may change in place before backward (PyTorch's max
+        # pooling keeps indices, not values), even through .data, which no version counts.
+        ctx.pads, ctx.values = pads, values.copy()
+        return _make(values)
 
     rule = "grad_x = WindowPlace(grad): all of each window's grad to its first maximum"
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        choice = offsets_of(_first_maxima(ctx, x._data))
+        masks = first_maximum_masks(x._data, ctx.values, ctx.kernel, ctx.stride, ctx.dilation,
+                                    ctx.pads)  # fmt: skip
+        choice = offsets_of(masks)
         grad_x = WindowPlace.apply(grad, ctx.shape, ctx.kernel, ctx.stride, ctx.dilation,
                                    choice)  # fmt: skip
         return grad_x, None, None, None, None
@@ -310,17 +310,10 @@ class WindowMaxValues(Function):
     @staticmethod
     def array_backward(ctx, grad):
         (a,) = ctx.saved_tensors
-        masks = _first_maxima(ctx, a)
+        masks = first_maximum_masks(a, ctx.values, ctx.kernel, ctx.stride, ctx.dilation,
+                                    ctx.pads)  # fmt: skip
         grad_x = place(grad, ctx.shape, ctx.kernel, ctx.stride, ctx.dilation, masks)
         return grad_x, None, None, None, None
-
-
-def _first_maxima(ctx, a: np.ndarray) -> list:
-    """`first_maximum_masks` of WindowMaxValues' saved input `a`, against its output."""
-    counter, version = ctx.values_version
-    values = ctx.values if counter[0] == version else \
-        window_maximum(a, ctx.kernel, ctx.stride, ctx.dilation)  # fmt: skip
-    return first_maximum_masks(a, values, ctx.kernel, ctx.stride, ctx.dilation, ctx.pads)
 
 
 class WindowPick(Function):
