@@ -26,3 +26,22 @@ def test_two_steps_match_numpy(name):
     value = ours.detach().numpy()
     assert np.all(np.isfinite(value))
     np.testing.assert_allclose(value, expected, rtol=1e-4, atol=1e-6)
+
+
+def test_opcode_counts_are_exact_and_attributed():
+    from benchmarks.opcodes import count_opcodes
+
+    def inner(n):
+        total = 0
+        for i in range(n):
+            total += i
+        return total
+
+    small, by_function = count_opcodes(lambda: inner(10))
+    large, _ = count_opcodes(lambda: inner(20))
+    assert small == count_opcodes(lambda: inner(10))[0]  # deterministic
+    assert large > small and any(name.endswith(":inner") for name in by_function)
+    case = CASES["add"]
+    total, per_function = count_opcodes(case.lib_step(tinygrad_nn, case.make_data(
+        np.random.default_rng(0))))  # fmt: skip
+    assert 100 < total < 2000 and any(name.endswith(":apply") for name in per_function)
