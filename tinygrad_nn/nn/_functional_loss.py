@@ -222,8 +222,19 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = 
     'mean' divides by the summed weights of the non-ignored targets (their count if no weight).
     """
     reduction = _reduction(size_average, reduce, reduction)
+    a, t = input._data, target._data
+    if (weight is None and a.ndim == 2 and t.ndim == 1 and t.dtype == np.int64 and
+            a.dtype.kind == "f" and 0 < len(t) == len(a)):  # fmt: skip
+        # A classifier's every step: a batch of rows, one class index each. When every index
+        # is a class (a negative one wraps to a huge unsigned one) and none is ignored, the
+        # checks and masks below would change nothing: skip them.
+        classes = a.shape[1]
+        if t.view(np.uint64).max() < classes and not 0 <= ignore_index < classes:
+            w = np.ones(t.shape, a.dtype)
+            total = np.add.reduce(w) if reduction == "mean" else None
+            return NllLoss.apply(input, t.copy(), -w, reduction, total)
     classes = _check_nll(input, target, weight)
-    t = target._data.astype(np.int64).reshape(() if input.dim() == 1 else target.shape)
+    t = t.astype(np.int64).reshape(() if input.dim() == 1 else target.shape)
     valid = t != ignore_index
     bad = (t < 0) | (t >= classes)
     if np.any(bad & valid):
@@ -250,12 +261,13 @@ class NllLoss(Function):
     def forward(ctx, x, safe, neg_w, reduction, total):
         a = x._data
         dim = 0 if a.ndim == 1 else 1
-        index = np.expand_dims(safe, dim)
+        index = safe.reshape(safe.shape[:dim] + (1,) + safe.shape[dim:])
+        ctx.coords = coords = _coordinates(index, dim)  # what take_along_axis would build
         ctx.index, ctx.dim, ctx.shape, ctx.neg_w = index, dim, a.shape, neg_w
         ctx.total = total
         if a.ndim > 2:
             ctx.node_name = "NllLoss2DBackward0"
-        loss = np.take_along_axis(a, index, dim).squeeze(dim) * neg_w
+        loss = a[coords].reshape(safe.shape) * neg_w
         if reduction == "none":
             return _make(loss)
         loss = np.add.reduce(loss, axis=tuple(range(loss.ndim)))
@@ -276,13 +288,13 @@ class NllLoss(Function):
 
     @staticmethod
     def array_backward(ctx, grad):
-        # backward's ops on the arrays: Div, Mul, then ScatterAdd's np.add.at into zeros. The
-        # coordinates are built directly (np.indices costs more than the whole rest here).
+        # backward's ops on the arrays: Div, Mul, then ScatterAdd's np.add.at into zeros, at
+        # the coordinates forward built (np.indices would cost more than all the rest here).
         if ctx.total:
             grad = grad / float(ctx.total)
-        values = np.expand_dims(grad * ctx.neg_w, ctx.dim)
+        values = (grad * ctx.neg_w).reshape(ctx.index.shape)
         out = np.zeros(ctx.shape, dtype=values.dtype)
-        np.add.at(out, _coordinates(ctx.index, ctx.dim), values)
+        np.add.at(out, ctx.coords, values)
         return out, None, None, None, None
 
 
@@ -308,9 +320,9 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index: i
     reduction = _reduction(size_average, reduce, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
-    dim = 0 if input.dim() == 1 else 1
+    dim = 0 if input._data.ndim == 1 else 1
     logp = input.log_softmax(dim)
-    if tuple(input.shape) == tuple(target.shape):
+    if input._data.shape == target._data.shape:
         return _cross_entropy_probs(logp, target, weight, ignore_index, reduction,
                                     label_smoothing, dim)  # fmt: skip
     nll = nll_loss(logp, target, weight, None, ignore_index, None, reduction)

@@ -138,6 +138,17 @@ def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dty
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = x W^T + b, with W of shape (out_features, in_features)."""
+    a, w = input._data, weight._data
+    if (bias is not None and a.ndim == 2 and w.ndim == 2 and a.shape[1] == w.shape[1] and
+            bias._data.ndim == 1 and a.dtype == w.dtype == bias._data.dtype):  # fmt: skip
+        # Every Linear layer's call: the checks below would pass. PyTorch records it as one
+        # addmm(b, x, W^T) node, the matmul and the bias add fused.
+        return Addmm.apply(bias, input, weight.t())
+    return _linear_checked(input, weight, bias)
+
+
+def _linear_checked(input: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
+    """`linear` for any other shapes and dtypes: PyTorch's errors, then the same result."""
     if weight.dim() == 2 and input.dim() >= 1 and input.shape[-1] != weight.shape[1]:
         rows = math.prod(input.shape[:-1])
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{input.shape[-1]} "

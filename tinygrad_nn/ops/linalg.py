@@ -57,17 +57,18 @@ class MatMul(Function):
         if ctx.needs_input_grad[0]:
             y2 = y if len(y_shape) > 1 else _unsqueeze(y, -1)
             x2_shape = x_shape if len(x_shape) > 1 else (1,) + x_shape
-            grad_x = unbroadcast(g @ _mT(y2), x2_shape).reshape(x_shape)
+            grad_x = unbroadcast(g @ y2.swapaxes(-1, -2), x2_shape).reshape(x_shape)
         if ctx.needs_input_grad[1] and len(x_shape) == 2 and len(y_shape) == 2:
             grad_y = _matrix_grad_y(g, x, ctx.y_transposed)
         elif ctx.needs_input_grad[1]:
             x2 = x if len(x_shape) > 1 else _unsqueeze(x, 0)
             y2_shape = y_shape if len(y_shape) > 1 else y_shape + (1,)
-            grad_y = unbroadcast(_mT(x2) @ g, y2_shape).reshape(y_shape)
+            grad_y = unbroadcast(x2.swapaxes(-1, -2) @ g, y2_shape).reshape(y_shape)
         return grad_x, grad_y
 
-    # Only `@`, `*`, `_mT`, `_unsqueeze`, `.reshape` and unbroadcast, which mean the same on
-    # Tensors and on the bare arrays of the engine's array pass (the same NumPy calls).
+    # Only `@`, `*`, `.swapaxes`, `.reshape`, `_unsqueeze` and unbroadcast: they mean the same
+    # on Tensors and on the engine's bare arrays, down to the NumPy calls and, for `@`, the
+    # operand layouts (which decide the order in which BLAS sums).
     array_backward = backward
 
 
@@ -92,7 +93,7 @@ class Addmm(Function):
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
         grad_bias = unbroadcast(grad, ctx.bias_shape) if ctx.needs_input_grad[0] else None
-        grad_x = grad @ _mT(y) if ctx.needs_input_grad[1] else None
+        grad_x = grad @ y.swapaxes(-1, -2) if ctx.needs_input_grad[1] else None
         grad_y = _matrix_grad_y(grad, x, ctx.y_transposed) if ctx.needs_input_grad[2] else None
         return grad_bias, grad_x, grad_y
 
@@ -109,13 +110,8 @@ def _matrix_grad_y(grad, x, y_transposed: bool):
     in linear), build it in that layout, (g^T x)^T, so that W.grad comes out row-major like
     W, as PyTorch's mm_mat2_backward does: a column-major grad makes every optimizer pass
     several times slower."""
-    return _mT(_mT(grad) @ x) if y_transposed else _mT(x) @ grad
-
-
-def _mT(a):
-    """The last two axes swapped: `Tensor.mT`, or the same view of a bare array (the layout
-    matters: BLAS sums in another order for a transposed operand)."""
-    return np.swapaxes(a, -1, -2) if isinstance(a, _ARRAYS) else a.mT
+    return (grad.swapaxes(-1, -2) @ x).swapaxes(-1, -2) if y_transposed else \
+        x.swapaxes(-1, -2) @ grad  # fmt: skip
 
 
 def _unsqueeze(a, dim: int):

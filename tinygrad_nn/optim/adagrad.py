@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
-from .optimizer import Optimizer, buffer_like, bump, new_step, to_scalar
+from .optimizer import (
+    Optimizer,
+    buffer_like,
+    bump,
+    check_fused,
+    check_lr,
+    check_not_negative,
+    new_step,
+    to_scalar,
+)
 
 
 class Adagrad(Optimizer):
@@ -23,17 +31,11 @@ class Adagrad(Optimizer):
 
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0,
                  eps=1e-10, foreach=None, *, maximize=False, differentiable=False, fused=None):  # fmt: skip
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        if not 0.0 <= to_scalar(lr):
-            raise ValueError(f"Invalid learning rate: {lr}")
-        checks = [("lr_decay", lr_decay), ("weight_decay", weight_decay),
-                  ("initial_accumulator_value", initial_accumulator_value)]  # fmt: skip
-        for name, value in checks:
-            if not 0.0 <= value:
-                raise ValueError(f"Invalid {name} value: {value}")
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
+        check_lr(lr)
+        check_not_negative(("learning rate", lr), ("lr_decay value", lr_decay),
+                           ("weight_decay value", weight_decay),
+                           ("initial_accumulator_value value", initial_accumulator_value),
+                           ("epsilon value", eps))  # fmt: skip
         defaults = {
             "lr": lr,
             "lr_decay": lr_decay,
@@ -46,10 +48,7 @@ class Adagrad(Optimizer):
             "fused": fused,
         }
         super().__init__(params, defaults)
-        if fused and differentiable:
-            raise RuntimeError("`fused` does not support `differentiable`")
-        if fused and foreach:
-            raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+        check_fused(fused, differentiable, foreach)
         # PyTorch fills every group's accumulator from the constructor's value, even for a
         # group that sets its own initial_accumulator_value; we do the same.
         for group in self.param_groups:
@@ -61,13 +60,7 @@ class Adagrad(Optimizer):
 
     def step(self, closure=None):
         """One update of every parameter that has a gradient; returns the closure's loss."""
-        loss = self._run_closure(closure)
-        with no_grad():
-            for group in self.param_groups:
-                for p in group["params"]:
-                    if p.grad is not None:
-                        self._update(p, group)
-        return loss
+        return self._step(closure)
 
     def _update(self, p: Tensor, group: dict) -> None:
         state = self.state[p]

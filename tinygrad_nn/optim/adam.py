@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
-from .optimizer import Optimizer, buffer_like, bump, lerp_, new_step, to_scalar
+from .optimizer import (
+    Optimizer,
+    buffer_like,
+    bump,
+    check_fused,
+    check_lr,
+    check_not_negative,
+    lerp_,
+    new_step,
+    to_scalar,
+)
 
 
 class Adam(Optimizer):
@@ -29,17 +38,12 @@ class Adam(Optimizer):
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  amsgrad=False, *, foreach=None, maximize=False, capturable=False,
                  differentiable=False, fused=None, decoupled_weight_decay=False):  # fmt: skip
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        if not 0.0 <= to_scalar(lr):
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
+        check_lr(lr)
+        check_not_negative(("learning rate", lr), ("epsilon value", eps))
         for i in (0, 1):
             if not 0.0 <= to_scalar(betas[i]) < 1.0:
                 raise ValueError(f"Invalid beta parameter at index {i}: {betas[i]}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        check_not_negative(("weight_decay value", weight_decay))
         if not (all(isinstance(b, float) for b in betas) or
                 all(isinstance(b, Tensor) for b in betas)):  # fmt: skip
             raise ValueError("betas must be either both floats or both Tensors")
@@ -57,20 +61,11 @@ class Adam(Optimizer):
             "decoupled_weight_decay": decoupled_weight_decay,
         }
         super().__init__(params, defaults)
-        if fused and differentiable:
-            raise RuntimeError("`fused` does not support `differentiable`")
-        if fused and foreach:
-            raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+        check_fused(fused, differentiable, foreach)
 
     def step(self, closure=None):
         """One update of every parameter that has a gradient; returns the closure's loss."""
-        loss = self._run_closure(closure)
-        with no_grad():
-            for group in self.param_groups:
-                for p in group["params"]:
-                    if p.grad is not None:
-                        self._update(p, group)
-        return loss
+        return self._step(closure)
 
     def _update(self, p: Tensor, group: dict) -> None:
         beta1, beta2 = group["betas"]

@@ -23,7 +23,7 @@ from itertools import chain
 
 import numpy as np
 
-from ..autograd.grad_mode import enable_grad
+from ..autograd.grad_mode import enable_grad, no_grad
 from ..tensor import Tensor
 
 
@@ -73,6 +73,26 @@ class Optimizer:
     def step(self, closure=None):
         """Update the parameters once. Every optimizer class defines its own rule."""
         raise NotImplementedError(f"{type(self).__name__} does not define step()")
+
+    def _step(self, closure):
+        """What every optimizer's `step()` does: run the closure, then `_update_group` on each
+        group, not recorded. Returns the closure's loss."""
+        loss = self._run_closure(closure)
+        with no_grad():
+            for group in self.param_groups:
+                self._update_group(group)
+        return loss
+
+    def _update_group(self, group: dict) -> None:
+        """`_update(p, group)` for each parameter of the group that has a gradient. (SGD
+        overrides this loop to read the group's options once.)"""
+        for p in group["params"]:
+            if p.grad is not None:
+                self._update(p, group)
+
+    def _update(self, p: Tensor, group: dict) -> None:
+        """The update rule for one parameter: each optimizer class writes its own."""
+        raise NotImplementedError(f"{type(self).__name__} does not define an update rule")
 
     def _run_closure(self, closure):
         # The closure recomputes the loss and calls backward, so it needs grad mode even
@@ -240,6 +260,32 @@ def _cast(param: Tensor, value, key=None):
     if isinstance(value, (list, tuple)):
         return type(value)(_cast(param, v) for v in value)
     return value
+
+
+# ---------------------------------------------------------------- helpers for __init__
+
+
+def check_lr(lr) -> None:
+    """PyTorch's refusal of a learning rate given as a tensor of several elements."""
+    if isinstance(lr, Tensor) and lr.numel() != 1:
+        raise ValueError("Tensor lr must be 1-element")
+
+
+def check_not_negative(*options: tuple) -> None:
+    """ValueError for the first `(what, value)` whose value is not >= 0 (NaN is not either),
+    worded as PyTorch's: "Invalid epsilon value: -1"."""
+    for what, value in options:
+        if not 0.0 <= to_scalar(value):
+            raise ValueError(f"Invalid {what}: {value}")
+
+
+def check_fused(fused, differentiable, foreach) -> None:
+    """PyTorch's refusals of `fused` together with `differentiable` or `foreach` (the three
+    flags are accepted for compatibility and change nothing here)."""
+    if fused and differentiable:
+        raise RuntimeError("`fused` does not support `differentiable`")
+    if fused and foreach:
+        raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
 
 
 # ---------------------------------------------------------------- helpers for step()

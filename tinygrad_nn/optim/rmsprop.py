@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
-from .optimizer import Optimizer, buffer_like, bump, lerp_, new_step, to_scalar
+from .optimizer import (
+    Optimizer,
+    buffer_like,
+    bump,
+    check_lr,
+    check_not_negative,
+    lerp_,
+    new_step,
+    to_scalar,
+)
 
 
 class RMSprop(Optimizer):
@@ -32,15 +40,10 @@ class RMSprop(Optimizer):
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
                  centered=False, capturable=False, foreach=None, maximize=False,
                  differentiable=False):  # fmt: skip
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        if not 0.0 <= to_scalar(lr):
-            raise ValueError(f"Invalid learning rate: {lr}")
-        checks = [("epsilon", eps), ("momentum", momentum), ("weight_decay", weight_decay),
-                  ("alpha", alpha)]  # fmt: skip
-        for name, value in checks:
-            if not 0.0 <= value:
-                raise ValueError(f"Invalid {name} value: {value}")
+        check_lr(lr)
+        check_not_negative(("learning rate", lr), ("epsilon value", eps),
+                           ("momentum value", momentum), ("weight_decay value", weight_decay),
+                           ("alpha value", alpha))  # fmt: skip
         defaults = {
             "lr": lr,
             "momentum": momentum,
@@ -57,13 +60,7 @@ class RMSprop(Optimizer):
 
     def step(self, closure=None):
         """One update of every parameter that has a gradient; returns the closure's loss."""
-        loss = self._run_closure(closure)
-        with no_grad():
-            for group in self.param_groups:
-                for p in group["params"]:
-                    if p.grad is not None:
-                        self._update(p, group)
-        return loss
+        return self._step(closure)
 
     def _update(self, p: Tensor, group: dict) -> None:
         lr, alpha, momentum = to_scalar(group["lr"]), group["alpha"], group["momentum"]

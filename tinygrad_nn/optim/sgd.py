@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
-from .optimizer import Optimizer, bump, to_scalar
+from .optimizer import Optimizer, bump, check_fused, check_lr, to_scalar
 
 
 class SGD(Optimizer):
@@ -24,9 +23,8 @@ class SGD(Optimizer):
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False,
                  *, maximize=False, foreach=None, differentiable=False, fused=None):  # fmt: skip
-        if isinstance(lr, Tensor) and lr.numel() != 1:
-            raise ValueError("Tensor lr must be 1-element")
-        if to_scalar(lr) < 0.0:
+        check_lr(lr)
+        if to_scalar(lr) < 0.0:  # `<`, not `not 0 <=`: PyTorch's SGD lets a NaN through
             raise ValueError(f"Invalid learning rate: {lr}")
         if momentum < 0.0:
             raise ValueError(f"Invalid momentum value: {momentum}")
@@ -46,27 +44,24 @@ class SGD(Optimizer):
             "fused": fused,
         }
         super().__init__(params, defaults)
-        if fused and differentiable:
-            raise RuntimeError("`fused` does not support `differentiable`")
-        if fused and foreach:
-            raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+        check_fused(fused, differentiable, foreach)
 
     def step(self, closure=None):
         """One update of every parameter that has a gradient; returns the closure's loss."""
-        loss = self._run_closure(closure)
-        with no_grad():
-            for group in self.param_groups:
-                self._update_group(group)
-        return loss
+        return self._step(closure)
 
     def _update_group(self, group: dict) -> None:
+        # The group's options are read once for all its parameters: this loop runs in every
+        # training step, and on a small network it is most of the step's cost.
         lr, decay = to_scalar(group["lr"]), group["weight_decay"]
         momentum, dampening = group["momentum"], group["dampening"]
+        maximize, nesterov = group["maximize"], group["nesterov"]
         for p in group["params"]:
-            if p.grad is None:
+            grad = p.grad
+            if grad is None:
                 continue
-            grad = p.grad._data
-            if group["maximize"]:
+            grad = grad._data
+            if maximize:
                 grad = -grad
             if decay != 0:
                 grad = grad + decay * p._data
@@ -79,6 +74,6 @@ class SGD(Optimizer):
                     buf._data *= momentum
                     buf._data += grad if dampening == 0 else (1 - dampening) * grad
                     bump(buf)
-                grad = grad + momentum * buf._data if group["nesterov"] else buf._data
+                grad = grad + momentum * buf._data if nesterov else buf._data
             p._data -= lr * grad
             bump(p)
