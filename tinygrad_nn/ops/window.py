@@ -54,14 +54,16 @@ def window_view(a: np.ndarray, kernel: tuple, stride: tuple, dilation: tuple) ->
     nd = len(kernel)
     counts = window_counts(a.shape[-nd:], kernel, stride, dilation)
     axis_strides = a.strides[-nd:]
-    return np.lib.stride_tricks.as_strided(
-        a,
-        shape=a.shape[:-nd] + counts + tuple(kernel),
-        strides=a.strides[:-nd]
-        + tuple(st * s for st, s in zip(axis_strides, stride))
-        + tuple(st * d for st, d in zip(axis_strides, dilation)),
-        writeable=False,
-    )
+    shape = a.shape[:-nd] + counts + tuple(kernel)
+    strides = (a.strides[:-nd] + tuple(st * s for st, s in zip(axis_strides, stride))
+               + tuple(st * d for st, d in zip(axis_strides, dilation)))  # fmt: skip
+    if not a.flags.c_contiguous or a.size == 0:  # any layout: as_strided works from a.base
+        return np.lib.stride_tricks.as_strided(a, shape, strides, writeable=False)
+    # The same view made straight on a's buffer: as_strided's argument handling costs as much
+    # again (several microseconds, on every conv and pool of a small network).
+    view = np.ndarray(shape, a.dtype, a, 0, strides)
+    view.flags.writeable = False  # windows overlap: one write would change several of them
+    return view
 
 
 def kernel_offsets(kernel: tuple):
