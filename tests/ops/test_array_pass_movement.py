@@ -374,3 +374,13 @@ def test_array_backward_of_view_ops_returns_views():
     assert out.base is g and out.shape == (3, 4)
     node = x.view(12).grad_fn
     assert movement.View.array_backward(node, g.reshape(12))[0].base is g
+
+
+def test_softmax_of_rows_holding_inf_matches_pytorch():
+    import torch
+
+    a = np.array([[np.inf, 1.0, 2.0], [-np.inf] * 3, [1000.0, 0.0, -np.inf]], np.float32)
+    for op in ("softmax", "log_softmax"):
+        ours = getattr(tg.tensor(a), op)(1).numpy()
+        theirs = getattr(torch.tensor(a), op)(1).numpy()
+        np.testing.assert_allclose(ours, theirs, rtol=1e-6)  # nan where PyTorch has nan
