@@ -47,6 +47,8 @@ def _labels(*values):
 # fmt: off
 CASES = [
     ("linear", _linear, [(4, 3), (2, 3), (2,)], {}),
+    ("linear_wide", _linear, [(300, 40), (20, 40), (20,)], {}),
+    ("linear_one_bias_for_all", _linear, [(4, 3), (2, 3), (1,)], {}),
     ("linear_1d_input", _linear, [(3,), (2, 3), (2,)], {}),
     ("linear_3d_input", _linear, [(2, 4, 3), (5, 3), (5,)], {}),
     ("linear_no_bias", _linear_no_bias, [(4, 3), (2, 3)], {}),

@@ -229,10 +229,11 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = 
         # is a class (a negative one wraps to a huge unsigned one) and none is ignored, the
         # checks and masks below would change nothing: skip them.
         classes = a.shape[1]
-        if t.view(np.uint64).max() < classes and not 0 <= ignore_index < classes:
-            w = np.ones(t.shape, a.dtype)
-            total = np.add.reduce(w) if reduction == "mean" else None
-            return NllLoss.apply(input, t.copy(), -w, reduction, total)
+        if np.maximum.reduce(t.view(np.uint64)) < classes and not 0 <= ignore_index < classes:
+            neg_w = np.empty(t.shape, a.dtype)
+            neg_w.fill(-1.0)  # every weight 1; the total weight is then the count
+            total = a.dtype.type(len(t)) if reduction == "mean" else None
+            return NllLoss.apply(input, t.copy(), neg_w, reduction, total)
     classes = _check_nll(input, target, weight)
     t = t.astype(np.int64).reshape(() if input.dim() == 1 else target.shape)
     valid = t != ignore_index
@@ -261,13 +262,11 @@ class NllLoss(Function):
     def forward(ctx, x, safe, neg_w, reduction, total):
         a = x._data
         dim = 0 if a.ndim == 1 else 1
-        index = safe.reshape(safe.shape[:dim] + (1,) + safe.shape[dim:])
-        ctx.coords = coords = _coordinates(index, dim)  # what take_along_axis would build
-        ctx.index, ctx.dim, ctx.shape, ctx.neg_w = index, dim, a.shape, neg_w
-        ctx.total = total
+        ctx.coords = coords = _coordinates(safe, dim)
+        ctx.safe, ctx.dim, ctx.shape, ctx.neg_w, ctx.total = safe, dim, a.shape, neg_w, total
         if a.ndim > 2:
             ctx.node_name = "NllLoss2DBackward0"
-        loss = a[coords].reshape(safe.shape) * neg_w
+        loss = a[coords] * neg_w  # x[i, t_i]: what take_along_axis(x, t, dim) would pick
         if reduction == "none":
             return _make(loss)
         loss = np.add.reduce(loss, axis=tuple(range(loss.ndim)))
@@ -283,8 +282,8 @@ class NllLoss(Function):
         if ctx.total:
             grad = grad / float(ctx.total)
         values = (grad * _make(ctx.neg_w)).unsqueeze(ctx.dim)
-        grad_x = ScatterAdd.apply(values, ctx.dim, _make(ctx.index), ctx.shape)
-        return grad_x, None, None, None, None
+        index = _make(np.expand_dims(ctx.safe, ctx.dim))
+        return ScatterAdd.apply(values, ctx.dim, index, ctx.shape), None, None, None, None
 
     @staticmethod
     def array_backward(ctx, grad):
@@ -292,20 +291,19 @@ class NllLoss(Function):
         # the coordinates forward built (np.indices would cost more than all the rest here).
         if ctx.total:
             grad = grad / float(ctx.total)
-        values = (grad * ctx.neg_w).reshape(ctx.index.shape)
+        values = grad * ctx.neg_w
         out = np.zeros(ctx.shape, dtype=values.dtype)
         np.add.at(out, ctx.coords, values)
         return out, None, None, None, None
 
 
-def _coordinates(index: np.ndarray, dim: int) -> tuple:
-    """Where each entry of `index` lands: its own position on every axis but `dim`, where it
-    names the position itself (as a scatter along dim does)."""
-    ndim = index.ndim
-    coords = []
-    for axis, n in enumerate(index.shape):
-        shape = (1,) * axis + (n,) + (1,) * (ndim - axis - 1)
-        coords.append(index if axis == dim else np.arange(n).reshape(shape))
+def _coordinates(safe: np.ndarray, dim: int) -> tuple:
+    """Index arrays that pick x[i, safe[i], ...]: every entry of `safe` at its own position on
+    the other axes and at the class it names on axis `dim`."""
+    ndim = safe.ndim
+    coords = [np.arange(n).reshape((1,) * axis + (n,) + (1,) * (ndim - axis - 1))
+              for axis, n in enumerate(safe.shape)]  # fmt: skip
+    coords.insert(dim, safe)
     return tuple(coords)
 
 

@@ -97,7 +97,23 @@ class Addmm(Function):
         grad_y = _matrix_grad_y(grad, x, ctx.y_transposed) if ctx.needs_input_grad[2] else None
         return grad_bias, grad_x, grad_y
 
-    array_backward = backward  # runs on bare arrays as well, as MatMul's
+    @staticmethod
+    def array_backward(ctx, grad):
+        # backward on the arrays (the same NumPy calls), with the bias gradient of F.linear,
+        # one value per column, summed directly: unbroadcast's np.add.reduce without its
+        # shape bookkeeping, which costs more than the sum itself on a small layer.
+        x, y = ctx.saved_tensors
+        grad_bias = grad_x = grad_y = None
+        if ctx.needs_input_grad[0]:
+            if ctx.bias_shape == grad.shape[1:]:
+                grad_bias = np.add.reduce(grad, axis=0)
+            else:
+                grad_bias = unbroadcast(grad, ctx.bias_shape)
+        if ctx.needs_input_grad[1]:
+            grad_x = grad @ y.swapaxes(-1, -2)
+        if ctx.needs_input_grad[2]:
+            grad_y = _matrix_grad_y(grad, x, ctx.y_transposed)
+        return grad_bias, grad_x, grad_y
 
 
 def _transposed(b: np.ndarray) -> bool:
