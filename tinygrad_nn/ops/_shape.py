@@ -34,10 +34,16 @@ def expand_array(array, shape: tuple) -> np.ndarray:
     `shape` must be a valid broadcast target of `array`'s shape."""
     if not array.flags.c_contiguous:  # a view's buffer cannot be re-strided directly
         return np.broadcast_to(array, shape)
-    lead = len(shape) - array.ndim
-    strides = (0,) * lead + tuple([0 if n == 1 else s for n, s in zip(array.shape, array.strides)])
+    if array.ndim == 0:  # the gradient of a full reduction (a loss): every stride is 0
+        strides = (0,) * len(shape)
+    else:
+        lead = len(shape) - array.ndim
+        strides = (0,) * lead + tuple([0 if n == 1 else s
+                                       for n, s in zip(array.shape, array.strides)])  # fmt: skip
     view = np.ndarray(shape, array.dtype, array, 0, strides)
-    view.flags.writeable = False  # one element stands for many: writing would change them all
+    # One element stands for many: writing would change them all. (setflags: a third of
+    # the cost of `view.flags.writeable = False`.)
+    view.setflags(write=False)
     return view
 
 
