@@ -51,8 +51,8 @@ class SGD(Optimizer):
         return self._step(closure)
 
     def _update_group(self, group: dict) -> None:
-        # The group's options are read once for all its parameters: this loop runs in every
-        # training step, and on a small network it is most of the step's cost.
+        # The group's options are read once for all its parameters, not once per parameter:
+        # this loop runs in every training step.
         lr, decay = to_scalar(group["lr"]), group["weight_decay"]
         momentum, dampening = group["momentum"], group["dampening"]
         maximize, nesterov = group["maximize"], group["nesterov"]
