@@ -38,14 +38,11 @@ def _shape(v) -> tuple:
     return v._data.shape if isinstance(v, Tensor) else ()
 
 
-def _save_operands(ctx, x, y):
-    """Save what Mul/Div's backward needs: x only if y needs a gradient (saves memory).
-    Returns the scalar y, or None when y is a Tensor."""
-    if not isinstance(y, Tensor):
-        return y
-    ctx.shapes = (x._data.shape,)
+def _save_operands(ctx, x, y) -> None:
+    """Save what Mul/Div's backward needs for a Tensor y: x only if y needs a gradient (saves
+    memory), and x's shape."""
+    ctx.scalar, ctx.x_shape = None, x._data.shape
     ctx.save_for_backward(x if ctx.needs_input_grad[1] else None, y)
-    return None
 
 
 class Add(Function):
@@ -55,18 +52,26 @@ class Add(Function):
 
     @staticmethod
     def forward(ctx, x, y, alpha=1):
-        ctx.shapes, ctx.alpha = (x._data.shape, _shape(y)), alpha
-        return _make(x._data + _arr(y) if alpha == 1 else x._data + alpha * _arr(y))
+        a = x._data
+        if isinstance(y, Tensor):
+            y = y._data
+            y_shape = y.shape
+        else:
+            y_shape = ()
+        # One attribute, not three: on small tensors each further attribute of a node costs
+        # a quarter of the addition itself.
+        ctx.shapes_alpha = (a.shape, y_shape, alpha)
+        return _make(a + y if alpha == 1 else a + alpha * y)
 
     rule = "grad_x = grad;  grad_y = alpha * grad"
 
     @staticmethod
     def backward(ctx, grad):
-        x_shape, y_shape = ctx.shapes
+        x_shape, y_shape, alpha = ctx.shapes_alpha
         grad_x = unbroadcast(grad, x_shape) if ctx.needs_input_grad[0] else None
         grad_y = None
         if ctx.needs_input_grad[1]:
-            grad_y = unbroadcast(grad if ctx.alpha == 1 else grad * ctx.alpha, y_shape)
+            grad_y = unbroadcast(grad if alpha == 1 else grad * alpha, y_shape)
         return grad_x, grad_y, None
 
     array_backward = backward  # plain arithmetic: runs on bare arrays as well
@@ -79,16 +84,24 @@ class Sub(Function):
 
     @staticmethod
     def forward(ctx, x, y, alpha=1):
-        ctx.shapes, ctx.alpha = (x._data.shape, _shape(y)), alpha
-        return _make(x._data - _arr(y) if alpha == 1 else x._data - alpha * _arr(y))
+        a = x._data
+        if isinstance(y, Tensor):
+            y = y._data
+            y_shape = y.shape
+        else:
+            y_shape = ()
+        # One attribute, not three: on small tensors each further attribute of a node costs
+        # a quarter of the subtraction itself.
+        ctx.shapes_alpha = (a.shape, y_shape, alpha)
+        return _make(a - y if alpha == 1 else a - alpha * y)
 
     rule = "grad_x = grad;  grad_y = -alpha * grad"
 
     @staticmethod
     def backward(ctx, grad):
-        x_shape, y_shape = ctx.shapes
+        x_shape, y_shape, alpha = ctx.shapes_alpha
         grad_x = unbroadcast(grad, x_shape) if ctx.needs_input_grad[0] else None
-        grad_y = unbroadcast(-grad if ctx.alpha == 1 else grad * -ctx.alpha, y_shape) \
+        grad_y = unbroadcast(-grad if alpha == 1 else grad * -alpha, y_shape) \
             if ctx.needs_input_grad[1] else None  # fmt: skip
         return grad_x, grad_y, None
 
@@ -120,8 +133,11 @@ class Mul(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        ctx.scalar = _save_operands(ctx, x, y)
-        return _make(x._data * _arr(y))
+        if isinstance(y, Tensor):
+            _save_operands(ctx, x, y)
+            return _make(x._data * y._data)
+        ctx.scalar = y  # a number: all that backward needs
+        return _make(x._data * y)
 
     rule = "grad_x = grad * y;  grad_y = grad * x"
 
@@ -130,7 +146,7 @@ class Mul(Function):
         if ctx.scalar is not None:
             return grad * ctx.scalar, None
         x, y = ctx.saved_tensors
-        grad_x = unbroadcast(grad * y, ctx.shapes[0]) if ctx.needs_input_grad[0] else None
+        grad_x = unbroadcast(grad * y, ctx.x_shape) if ctx.needs_input_grad[0] else None
         grad_y = unbroadcast(grad * x, y.shape) if ctx.needs_input_grad[1] else None
         return grad_x, grad_y
 
@@ -144,8 +160,11 @@ class Div(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        ctx.scalar = _save_operands(ctx, x, y)
-        return _make(x._data / _arr(y))
+        if isinstance(y, Tensor):
+            _save_operands(ctx, x, y)
+            return _make(x._data / y._data)
+        ctx.scalar = y  # a number: all that backward needs
+        return _make(x._data / y)
 
     rule = "grad_x = grad / y;  grad_y = -grad * x / y^2"
 
@@ -154,7 +173,7 @@ class Div(Function):
         if ctx.scalar is not None:
             return grad / ctx.scalar, None
         x, y = ctx.saved_tensors
-        grad_x = unbroadcast(grad / y, ctx.shapes[0]) if ctx.needs_input_grad[0] else None
+        grad_x = unbroadcast(grad / y, ctx.x_shape) if ctx.needs_input_grad[0] else None
         grad_y = unbroadcast(-grad * x / (y * y), y.shape) if ctx.needs_input_grad[1] else None
         return grad_x, grad_y
 

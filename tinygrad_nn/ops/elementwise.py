@@ -32,6 +32,20 @@ from ..autograd.function import Function
 from ..tensor import Tensor
 
 _make = Tensor._make
+_CONSTANTS = {}  # (value, dtype) -> that value as a read-only 0-d array
+
+
+def _constant(value: int, dtype: np.dtype) -> np.ndarray:
+    """A literal of the formulas (0, 1) as a 0-d array of `dtype`, made once. Given a Python
+    number, NumPy first works out which dtype it takes (NEP 50): on small arrays that costs
+    as much as the arithmetic itself. The numbers come out the same. (Not for user values:
+    0.0 and -0.0 would share an entry.)"""
+    key = (value, dtype)
+    array = _CONSTANTS.get(key)
+    if array is None:
+        array = _CONSTANTS[key] = np.asarray(value, dtype)
+        array.flags.writeable = False
+    return array
 
 
 class Neg(Function):
@@ -257,7 +271,7 @@ class Tanh(Function):
 def _tanh_grad(grad: np.ndarray, y: np.ndarray) -> np.ndarray:
     """g * (1 - y^2) on arrays: TanhBackward's forward, and its array form in the passes
     that record nothing."""
-    return grad * (1 - y * y)
+    return grad * (_constant(1, y.dtype) - y * y)
 
 
 class TanhBackward(Function):
@@ -313,7 +327,8 @@ class Relu(Function):
 
     @staticmethod
     def forward(ctx, x):
-        y = _make(np.maximum(x._data, 0, dtype=x._data.dtype))
+        a = x._data
+        y = _make(np.maximum(a, _constant(0, a.dtype)))
         ctx.save_for_backward(y)
         return y
 
@@ -327,7 +342,7 @@ class Relu(Function):
     @staticmethod
     def array_backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        return grad * (y > 0)  # ThresholdBackward's forward, on the arrays
+        return grad * (y > _constant(0, y.dtype))  # ThresholdBackward's forward, on arrays
 
 
 class ThresholdBackward(Function):
@@ -337,7 +352,7 @@ class ThresholdBackward(Function):
 
     @staticmethod
     def forward(ctx, grad, y):
-        mask = y._data > 0
+        mask = y._data > _constant(0, y._data.dtype)
         ctx.mask, ctx.y_meta = mask, (y._data.shape, y._data.dtype)
         return _make(grad._data * mask)
 
