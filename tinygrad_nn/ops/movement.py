@@ -36,7 +36,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._shape import unbroadcast
+from ._shape import expand_array, unbroadcast
 
 _make = Tensor._make
 
@@ -127,11 +127,11 @@ class Expand(Function):
         a = x._data
         ctx.shape = a.shape
         lead = len(shape) - a.ndim
-        if all(n == 1 for n in shape[:lead]) and a.shape == tuple(shape[lead:]):
+        if a.shape == tuple(shape[lead:]) and all(n == 1 for n in shape[:lead]):
             # Nothing repeats (`x.expand_as(x)`): an ordinary view, writable in place as in
             # PyTorch; broadcast_to would make it read-only.
             return _as_view_of(_make(a.reshape(shape)), x)
-        return _as_view_of(_make(np.broadcast_to(a, shape)), x)
+        return _as_view_of(_make(expand_array(a, shape)), x)  # np.broadcast_to's view
 
     rule = "grad_x = grad summed back to x.shape"
 
@@ -196,9 +196,12 @@ def _is_basic(key: tuple) -> bool:
 
 def index_array(a: np.ndarray, key: tuple) -> np.ndarray:
     """a[key] as Index takes it: for a basic key a view (0-d, not a NumPy scalar copy)."""
-    if _is_basic(key) and Ellipsis not in key:
-        key = key + (Ellipsis,)
-    return a[key]
+    return _basic_index(a, key) if _is_basic(key) else a[key]
+
+
+def _basic_index(a: np.ndarray, key: tuple) -> np.ndarray:
+    # x[0] of a vector: with `...` NumPy returns a 0-d view, without it a scalar copy
+    return a[key if Ellipsis in key else key + (Ellipsis,)]
 
 
 def index_add_array(grad: np.ndarray, key: tuple, shape: tuple) -> np.ndarray:
@@ -249,11 +252,10 @@ class Index(Function):
     @staticmethod
     def forward(ctx, x, key):
         ctx.shape, ctx.key = x._data.shape, key
-        out = _make(index_array(x._data, key))
         if not _is_basic(key):
-            return out
+            return _make(x._data[key])  # advanced indexing: a copy
         ctx.node_name = _basic_node_name(key, x._data.shape)
-        return _as_view_of(out, x)
+        return _as_view_of(_make(_basic_index(x._data, key)), x)
 
     rule = "grad_x = zeros with grad added at key"
 
