@@ -6,6 +6,9 @@ Addmm (F.linear), NllLoss, MseLoss, _BinaryCrossEntropy, _Embedding, a three-ope
 and two small networks end to end. Each case is differentiated twice, once on arrays (the
 normal backward) and once on Tensors (as the debugging tools run it), and each of these nodes
 must have run its own `array_backward` rather than the engine's wrapping fallback.
+
+Last, the short cuts the training step takes (F.linear, Linear.forward, mse_loss as one node)
+keep PyTorch's behaviour in the cases they step around.
 """
 
 import warnings
@@ -203,3 +206,32 @@ def test_mse_loss_of_nothing_is_nan_as_in_pytorch():
     assert np.isnan(loss.item())
     loss.backward()
     assert empty.grad.shape == (0,)
+
+
+# ---------------------------------------------------------------- the lean forward path
+
+
+def test_linear_uses_a_weight_that_replaced_its_parameter_as_in_pytorch():
+    rng = np.random.default_rng(4)
+    x, w = rng.standard_normal((3, 2)), rng.standard_normal((4, 2))
+    results = []
+    for lib in (tg, torch):
+        layer = lib.nn.Linear(2, 4, dtype=lib.float64)
+        source = lib.tensor(w, requires_grad=True)
+        del layer.weight  # a reparametrisation: the weight is computed from another tensor
+        layer.weight = source * 2
+        out = layer(lib.tensor(x))
+        out.sum().backward()
+        results.append([out.detach().numpy() - layer.bias.detach().numpy(), source.grad.numpy()])
+        assert "weight" not in dict(layer.named_parameters())
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+
+
+def test_linear_without_bias_and_with_bias_set_to_none_later():
+    x = tg.randn(3, 2)
+    layer = tg.nn.Linear(2, 4, bias=False)
+    np.testing.assert_allclose(layer(x).detach().numpy(), (x @ layer.weight.t()).detach().numpy())
+    layer = tg.nn.Linear(2, 4)
+    layer.bias = None
+    assert layer(x).grad_fn.name() == "MmBackward0"
