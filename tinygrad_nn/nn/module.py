@@ -78,6 +78,16 @@ class Module:
         )
 
     def __call__(self, *args, **kwargs):
+        if not (self._forward_pre_hooks or self._forward_hooks):  # the usual call: no hooks
+            _module_stack.append(self)
+            try:
+                return self.forward(*args, **kwargs)
+            finally:
+                _module_stack.pop()
+        return self._call_with_hooks(args, kwargs)
+
+    def _call_with_hooks(self, args: tuple, kwargs: dict):
+        """`__call__` with the forward pre-hooks and hooks around `forward` (see hooks.py)."""
         if self._forward_pre_hooks:
             args, kwargs = _hooks.run_pre_hooks(self, args, kwargs)
         _module_stack.append(self)
