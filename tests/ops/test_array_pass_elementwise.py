@@ -2,7 +2,10 @@
 op of ops/elementwise.py and ops/binary.py has an `array_backward`, and it gives the Tensor
 pass's gradients to the bit on the awkward inputs (zeros, ties, nan and inf, 0-d tensors whose
 gradients travel as NumPy scalars, Python numbers on either side) and in the second and third
-derivatives of tanh and relu, whose helper ops run on arrays when that pass records nothing."""
+derivatives of tanh and relu, whose helper ops run on arrays when that pass records nothing.
+On those inputs both passes also agree with PyTorch: a nan or inf upstream gradient gives 0
+where PyTorch's formula selects 0 (a dead relu unit, outside a clamp, the loser of max/min, a
+rounded division), and pow's and sigmoid's gradients round as PyTorch's."""
 
 from __future__ import annotations
 
@@ -10,9 +13,11 @@ import inspect
 
 import numpy as np
 import pytest
+import torch
 
 import tinygrad_nn as tg
 from tests.ops.test_array_pass import tensor_pass
+from tests.tolerances import assert_close
 from tinygrad_nn.autograd import engine
 from tinygrad_nn.autograd.function import Function
 from tinygrad_nn.ops import binary, elementwise
@@ -217,3 +222,52 @@ def test_second_derivative_of_tanh_runs_tanh_backward_on_arrays(monkeypatch):
         (h,) = tg.autograd.grad(t.tanh().relu().sum(), t, create_graph=True)
         (h * h).sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), t.grad.numpy())
+
+
+# Upstream gradients with nan and inf where the formulas select, and negatives (a product
+# with a 0/1 mask would give nan there, and -0.0 for a negative gradient).
+UPSTREAM = np.array([[np.nan, np.inf, -np.inf, -1.0, 2.0], [-2.0, np.inf, 0.25, np.nan, -0.5]])
+NON_FINITE_CASES = {
+    "relu": (lambda x: x.relu(), 1),
+    "clamp": (lambda x: x.clamp(-1.0, 1.0), 1),
+    "clamp_min": (lambda x: x.clamp(min=0.0), 1),
+    "clamp_max": (lambda x: x.clamp(max=0.5), 1),
+    "sigmoid": (lambda x: x.sigmoid(), 1),
+    "rpow": (lambda x: 2.0**x, 1),
+    "rpow_zero_base": (lambda x: 0.0**x, 1),
+    "maximum": (lambda x, y: x.maximum(y), 2),
+    "minimum": (lambda x, y: x.minimum(y), 2),
+    "pow": (lambda x, y: x.abs() ** y, 2),
+    "floor_div": (lambda x, y: x.div(y, rounding_mode="floor"), 2),
+    "trunc_div": (lambda x, y: x.div(y, rounding_mode="trunc"), 2),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
+@pytest.mark.parametrize("name", list(NON_FINITE_CASES))
+def test_non_finite_upstream_gradients_match_pytorch(name, dtype):
+    fn, arity = NON_FINITE_CASES[name]
+    arrays = [AWKWARD.astype(dtype), OTHER.astype(dtype)][:arity]
+    upstream = UPSTREAM.astype(dtype)
+    expected = []
+    leaves = [torch.tensor(a, requires_grad=True) for a in arrays]
+    fn(*leaves).backward(torch.tensor(upstream))
+    expected = [t.grad.numpy() for t in leaves]
+    for ours in _both_passes(fn, arrays, upstream):
+        for i, (got, want) in enumerate(zip(ours, expected)):
+            assert_close(got, want, dtype=dtype, what=f"{name} input {i}")
+            # a zero gradient is +0.0 where PyTorch's is (a select, not a product)
+            zeros = want == 0
+            np.testing.assert_array_equal(np.signbit(got[zeros]), np.signbit(want[zeros]))
+
+
+def test_relu_double_backward_is_threshold_backward_again_as_in_pytorch():
+    x = tg.tensor([-1.0, 0.5, 2.0], requires_grad=True)
+    upstream = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    (g,) = tg.autograd.grad(x.relu(), x, upstream, create_graph=True)
+    assert g.grad_fn.name() == "ThresholdBackwardBackward0"
+    assert [n.name() for n, _ in g.grad_fn.next_functions] == [
+        "torch::autograd::AccumulateGrad", "ReluBackward0"]  # fmt: skip
+    (h,) = tg.autograd.grad(g.sum(), upstream, create_graph=True)
+    assert h.grad_fn.name() == "ThresholdBackwardBackward0"
+    assert h.tolist() == [0.0, 1.0, 1.0]

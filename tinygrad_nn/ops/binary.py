@@ -196,13 +196,18 @@ class RoundedDiv(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        # Zeros, not grad * 0: a nan or inf upstream must not leak through (PyTorch's zeros)
         x_shape, y_shape = ctx.shapes
-        zero = grad * 0
-        grad_x = unbroadcast(zero, x_shape) if ctx.needs_input_grad[0] else None
-        grad_y = unbroadcast(zero, y_shape) if ctx.needs_input_grad[1] else None
+        grad_x = grad.new_zeros(x_shape) if ctx.needs_input_grad[0] else None
+        grad_y = grad.new_zeros(y_shape) if ctx.needs_input_grad[1] else None
         return grad_x, grad_y, None
 
-    array_backward = backward  # plain arithmetic: runs on bare arrays as well
+    @staticmethod
+    def array_backward(ctx, grad):
+        x_shape, y_shape = ctx.shapes
+        grad_x = np.zeros(x_shape, grad.dtype) if ctx.needs_input_grad[0] else None
+        grad_y = np.zeros(y_shape, grad.dtype) if ctx.needs_input_grad[1] else None
+        return grad_x, grad_y, None
 
 
 def _rounded_quotient(a, b, mode: str):
@@ -347,7 +352,8 @@ def _power(a: np.ndarray, p) -> np.ndarray:
 
 
 class Pow(Function):
-    """z = x ** y.   dL/dx = g * y * x^(y-1),   dL/dy = g * z * log(x)  (0 where x == 0, y >= 0)."""
+    """z = x ** y.   dL/dx = g * (y * x^(y-1)) (0 where y == 0),
+    dL/dy = g * (z * log(x)) (0 where x == 0 and y >= 0)."""
 
     node_name = "PowBackward1"
 
@@ -357,20 +363,22 @@ class Pow(Function):
         ctx.save_for_backward(x, y, out)
         return out
 
-    rule = "grad_x = grad * y * x^(y - 1);  grad_y = grad * out * log(x)"
+    rule = "grad_x = grad * (y * x^(y - 1));  grad_y = grad * (out * log(x))"
 
+    # Both gradients as PyTorch's pow_backward_self / pow_backward_exponent write them, in
+    # their order (the same rounding): at y == 0, x^(y-1) * 0 would be nan where x == 0; and
+    # where x == 0 and y >= 0, z * log(x) is 0 * -inf.
     @staticmethod
     def backward(ctx, grad):
         x, y, out = ctx.saved_tensors
         grad_x = grad_y = None
         if ctx.needs_input_grad[0]:
-            safe = (y == 0).logical_not()  # x^(y-1) * 0 would be nan at x == 0
-            grad_x = unbroadcast((grad * y * x ** (y - 1)).where(safe, 0.0), x.shape)
+            grad_x = (grad * (y * x ** (y - 1))).where((y == 0).logical_not(), 0.0)
+            grad_x = unbroadcast(grad_x, x.shape)
         if ctx.needs_input_grad[1]:
             zero_base = (x == 0) & (y >= 0)
-            grad_y = unbroadcast(
-                (grad * out * x.log()).where(zero_base.logical_not(), 0.0), y.shape
-            )
+            grad_y = unbroadcast(grad * (out * x.log()).where(zero_base.logical_not(), 0.0),
+                                 y.shape)  # fmt: skip
         return grad_x, grad_y
 
     @staticmethod
@@ -378,54 +386,70 @@ class Pow(Function):
         x, y, out = ctx.saved_tensors
         grad_x = grad_y = None
         if ctx.needs_input_grad[0]:
-            safe = np.logical_not(y == 0)
             # `y - 1` is a 0-d array on the Tensor side, never a NumPy scalar: `**` then
             # takes the same path in NumPy on both sides.
             power = x ** np.asarray(y - 1)
-            grad_x = unbroadcast(np.where(safe, grad * y * power, 0.0), x.shape)
+            grad_x = np.where(np.logical_not(y == 0), grad * (y * power), 0.0)
+            grad_x = unbroadcast(grad_x, x.shape)
         if ctx.needs_input_grad[1]:
             zero_base = (x == 0) & (y >= 0)
-            grad_y = unbroadcast(np.where(np.logical_not(zero_base), grad * out * np.log(x), 0.0),
+            grad_y = unbroadcast(grad * np.where(np.logical_not(zero_base), out * np.log(x), 0.0),
                                  y.shape)  # fmt: skip
         return grad_x, grad_y
 
 
 class RPow(Function):
-    """z = c ** x for a scalar base c.   dL/dx = g * z * log(c)."""
+    """z = c ** x for a scalar base c.   dL/dx = g * (z * log(c))  (for c == 0: 0 where x >= 0)."""
 
     node_name = "PowBackward2"
 
     @staticmethod
     def forward(ctx, x, c):
         out = _make(np.power(c, x._data, dtype=x._data.dtype))
-        ctx.save_for_backward(out)
-        ctx.log_c = float(np.log(c)) if c != 0 else None
+        # For c == 0, x too: where x >= 0 the derivative is 0, not z * log(0) = 0 * -inf.
+        ctx.save_for_backward(out, x if c == 0 else None)
+        ctx.log_c = float(np.log(c))  # -inf for c == 0 (NumPy's divide warning is off)
         return out
 
-    rule = "grad_x = grad * out * log(c)"
+    rule = "grad_x = grad * (out * log(c))"
 
+    # PyTorch's pow_backward_exponent, in its order: the same rounding.
     @staticmethod
     def backward(ctx, grad):
-        (out,) = ctx.saved_tensors
-        if ctx.log_c is None:  # 0 ** x: derivative 0 where defined, as PyTorch returns
-            return grad * 0, None
-        return grad * out * ctx.log_c, None
+        out, x = ctx.saved_tensors
+        if x is None:
+            return grad * (out * ctx.log_c), None
+        return grad * (out * ctx.log_c).where((x >= 0).logical_not(), 0.0), None
 
-    array_backward = backward  # plain arithmetic: runs on bare arrays as well
-
-
-def _tie_split(grad, x, y, pick_x_mask):
-    """Gradient for max/min: all of it to the winner, half to each side at a tie."""
-    tie = x == y
-    share = pick_x_mask.to(grad.dtype) + tie.to(grad.dtype) * 0.5
-    return grad * share, grad * (1 - share)
+    @staticmethod
+    def array_backward(ctx, grad):
+        out, x = ctx.saved_tensors
+        if x is None:
+            return grad * (out * ctx.log_c), None
+        return grad * np.where(np.logical_not(x >= 0), out * ctx.log_c, 0.0), None
 
 
-def _tie_split_arrays(grad, x, y, pick_x_mask):
-    """`_tie_split` on arrays, for the array pass (`.to(dtype)` is NumPy's astype)."""
-    tie = x == y
-    share = pick_x_mask.astype(grad.dtype) + tie.astype(grad.dtype) * 0.5
-    return grad * share, grad * (1 - share)
+def _tie_split(ctx, grad, x, y, x_loses, y_loses) -> tuple:
+    """Gradients of max/min, as PyTorch's formula: g, halved at a tie, then 0 for the losing
+    side. Selected, not multiplied by a mask: a nan or inf g does not leak to the loser; and
+    where x or y is nan both sides lose nothing and get g (PyTorch's rule too)."""
+    shared = (grad / 2).where(x == y, grad)
+    grad_x = shared.masked_fill(x_loses, 0.0) if ctx.needs_input_grad[0] else None
+    grad_y = shared.masked_fill(y_loses, 0.0) if ctx.needs_input_grad[1] else None
+    return _unbroadcast_pair(grad_x, grad_y, x.shape, y.shape)
+
+
+def _tie_split_arrays(ctx, grad, x, y, x_loses, y_loses) -> tuple:
+    """`_tie_split` on arrays, for the array pass: the same NumPy calls as its Tensor ops."""
+    shared = np.where(x == y, grad / 2, grad)
+    grad_x = _masked_fill(shared, x_loses, 0.0) if ctx.needs_input_grad[0] else None
+    grad_y = _masked_fill(shared, y_loses, 0.0) if ctx.needs_input_grad[1] else None
+    return _unbroadcast_pair(grad_x, grad_y, x.shape, y.shape)
+
+
+def _unbroadcast_pair(grad_x, grad_y, x_shape: tuple, y_shape: tuple) -> tuple:
+    return (None if grad_x is None else unbroadcast(grad_x, x_shape),
+            None if grad_y is None else unbroadcast(grad_y, y_shape))  # fmt: skip
 
 
 class Maximum(Function):
@@ -441,14 +465,12 @@ class Maximum(Function):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        grad_x, grad_y = _tie_split(grad, x, y, x > y)
-        return unbroadcast(grad_x, x.shape), unbroadcast(grad_y, y.shape)
+        return _tie_split(ctx, grad, x, y, x < y, x > y)
 
     @staticmethod
     def array_backward(ctx, grad):
         x, y = ctx.saved_tensors
-        grad_x, grad_y = _tie_split_arrays(grad, x, y, x > y)
-        return unbroadcast(grad_x, x.shape), unbroadcast(grad_y, y.shape)
+        return _tie_split_arrays(ctx, grad, x, y, x < y, x > y)
 
 
 class Minimum(Function):
@@ -464,14 +486,12 @@ class Minimum(Function):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        grad_x, grad_y = _tie_split(grad, x, y, x < y)
-        return unbroadcast(grad_x, x.shape), unbroadcast(grad_y, y.shape)
+        return _tie_split(ctx, grad, x, y, x > y, x < y)
 
     @staticmethod
     def array_backward(ctx, grad):
         x, y = ctx.saved_tensors
-        grad_x, grad_y = _tie_split_arrays(grad, x, y, x < y)
-        return unbroadcast(grad_x, x.shape), unbroadcast(grad_y, y.shape)
+        return _tie_split_arrays(ctx, grad, x, y, x > y, x < y)
 
 
 class Where(Function):

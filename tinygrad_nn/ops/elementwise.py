@@ -13,8 +13,8 @@ saved (and stored without a reference cycle, see `function.py`).
 | Sin / Cos  | sin x / cos x        | g * cos x / -g * sin x         |
 | Tan        | tan x                | g * (1 + y^2)                  |
 | Tanh       | tanh x               | TanhBackward(g, y) = g * (1 - y^2) |
-| Sigmoid    | 1 / (1 + e^-x)       | g * y * (1 - y)                |
-| Relu       | max(x, 0)            | ThresholdBackward(g, y) = g where y > 0 (0 at 0) |
+| Sigmoid    | 1 / (1 + e^-x)       | g * (1 - y) * y                |
+| Relu       | max(x, 0)            | ThresholdBackward(g, y) = 0 where y <= 0, else g |
 | Abs        | abs x                | g * sign x     (0 at the kink) |
 | Reciprocal | 1 / x                | -g * y^2                       |
 | Clamp      | min(max(x, lo), hi)  | g where lo <= x <= hi          |
@@ -301,7 +301,7 @@ class TanhBackward(Function):
 
 
 class Sigmoid(Function):
-    """y = 1 / (1 + exp(-x)).   dL/dx = g * y * (1 - y)."""
+    """y = 1 / (1 + exp(-x)).   dL/dx = g * (1 - y) * y."""
 
     @staticmethod
     def forward(ctx, x):
@@ -312,18 +312,18 @@ class Sigmoid(Function):
         ctx.save_for_backward(y)
         return y
 
-    rule = "grad_x = grad * out * (1 - out)"
+    rule = "grad_x = grad * (1 - out) * out"
 
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        return grad * (y * (1 - y))
+        return grad * (1 - y) * y  # PyTorch's sigmoid_backward, in its order: the same rounding
 
     array_backward = backward  # plain arithmetic: runs on bare arrays as well
 
 
 class Relu(Function):
-    """y = max(x, 0).   dL/dx = g where y > 0; 0 elsewhere (also at 0, as PyTorch)."""
+    """y = max(x, 0).   dL/dx = 0 where y <= 0 (also at 0, as PyTorch), g elsewhere."""
 
     @staticmethod
     def forward(ctx, x):
@@ -332,7 +332,7 @@ class Relu(Function):
         ctx.save_for_backward(y)
         return y
 
-    rule = "grad_x = grad where out > 0, else 0"
+    rule = "grad_x = 0 where out <= 0, else grad"
 
     @staticmethod
     def backward(ctx, grad):
@@ -342,32 +342,41 @@ class Relu(Function):
     @staticmethod
     def array_backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        return grad * (y > _constant(0, y.dtype))  # ThresholdBackward's forward, on arrays
+        return _threshold(grad, y)  # ThresholdBackward's forward, on the arrays
+
+
+def _threshold(grad: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """0 where y <= 0, else g, on arrays: ThresholdBackward's forward, and its array form in
+    the passes that record nothing. PyTorch's threshold_backward: a select, not g * (y > 0),
+    so a nan or inf gradient gives 0 where y <= 0; and a nan y passes g on."""
+    return np.where(y <= _constant(0, y.dtype), _constant(0, grad.dtype), grad)
 
 
 class ThresholdBackward(Function):
-    """z = g where y > 0, else 0: relu's backward as one op (PyTorch's threshold_backward).
+    """z = 0 where y <= 0, else g: relu's backward as one op (PyTorch's threshold_backward).
     It keeps a second derivative connected to y, as PyTorch's does (a zero one: a step).
-    dL/dg = h where y > 0,   dL/dy = 0."""
+    dL/dg = ThresholdBackward(h, y),   dL/dy = 0."""
 
     @staticmethod
     def forward(ctx, grad, y):
-        mask = y._data > _constant(0, y._data.dtype)
-        ctx.mask, ctx.y_meta = mask, (y._data.shape, y._data.dtype)
-        return _make(grad._data * mask)
+        ctx.save_for_backward(y)
+        return _make(_threshold(grad._data, y._data))
 
-    rule = "grad_grad = h where y > 0, else 0;  grad_y = 0  (h: the incoming grad)"
+    rule = "grad_grad = 0 where y <= 0, else h;  grad_y = 0  (h: the incoming grad)"
 
     @staticmethod
     def backward(ctx, h):
-        grad_g = h * Tensor._make(ctx.mask) if ctx.needs_input_grad[0] else None
-        grad_y = Tensor._make(np.zeros(*ctx.y_meta)) if ctx.needs_input_grad[1] else None
+        (y,) = ctx.saved_tensors
+        grad_g = ThresholdBackward.apply(h, y) if ctx.needs_input_grad[0] else None
+        grad_y = Tensor._make(np.zeros(y._data.shape, y._data.dtype)) \
+            if ctx.needs_input_grad[1] else None  # fmt: skip
         return grad_g, grad_y
 
     @staticmethod
     def array_backward(ctx, h):
-        grad_g = h * ctx.mask if ctx.needs_input_grad[0] else None
-        grad_y = np.zeros(*ctx.y_meta) if ctx.needs_input_grad[1] else None
+        (y,) = ctx.saved_tensors
+        grad_g = _threshold(h, y) if ctx.needs_input_grad[0] else None
+        grad_y = np.zeros(y.shape, y.dtype) if ctx.needs_input_grad[1] else None
         return grad_g, grad_y
 
 
@@ -435,15 +444,24 @@ class Clamp(Function):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        inside = None
-        if ctx.lo is not None:
-            inside = x >= ctx.lo
-        if ctx.hi is not None:
-            upper = x <= ctx.hi
-            inside = upper if inside is None else inside & upper
-        return grad * inside, None, None
+        return grad.where(_inside(x, ctx.lo, ctx.hi), 0.0), None, None
 
-    array_backward = backward  # comparisons and arithmetic: run on bare arrays as well
+    @staticmethod
+    def array_backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return np.where(_inside(x, ctx.lo, ctx.hi), grad, _constant(0, grad.dtype)), None, None
+
+
+def _inside(x, lo, hi):
+    """lo <= x <= hi (a missing bound is no limit), on a Tensor or an array. Clamp's gradient
+    selects with it (PyTorch's clamp_backward): a nan or inf gradient outside gives 0."""
+    inside = None
+    if lo is not None:
+        inside = x >= lo
+    if hi is not None:
+        upper = x <= hi
+        inside = upper if inside is None else inside & upper
+    return inside
 
 
 _erf = np.frompyfunc(math.erf, 1, 1)
