@@ -151,8 +151,8 @@ class Repeat(Function):
         split = []  # backward views g as (r0, s0, r1, s1, ...) and sums the r axes
         for r, s in zip(repeats, shape):
             split += [r, s]
-        ctx.split, ctx.tiles, ctx.in_shape = tuple(split), tuple(range(0, len(split), 2)), \
-            x._data.shape  # fmt: skip
+        ctx.split, ctx.tiles = tuple(split), tuple(range(0, len(split), 2))
+        ctx.in_shape = x._data.shape
         return _make(np.tile(x._data.reshape(shape), repeats))
 
     rule = "grad_x = the sum of grad over the tiles"
@@ -228,8 +228,8 @@ def _basic_node_name(key: tuple, shape: tuple) -> str:
     name, dim = "AliasBackward0", 0
     for k in key:
         if k is Ellipsis:
-            consumed = sum(1 for k in key if k is not None and k is not Ellipsis and
-                           k.__class__ is not bool)  # fmt: skip
+            consumed = sum(1 for j in key if j is not None and j is not Ellipsis and
+                           j.__class__ is not bool)  # fmt: skip
             dim += len(shape) - consumed
         elif k is None:
             name = "UnsqueezeBackward0"
