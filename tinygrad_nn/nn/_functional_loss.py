@@ -69,7 +69,7 @@ def _reduce(loss: Tensor, reduction: str) -> Tensor:
 
 
 def _warn_if_broadcast(input: Tensor, target: Tensor) -> None:
-    if target.shape != input.shape:
+    if target._data.shape != input._data.shape:
         warnings.warn(
             f"Using a target size ({target.size()}) that is different to the input size "
             f"({input.size()}). This will likely lead to incorrect results due to broadcasting. "
