@@ -11,9 +11,10 @@ class-weighted losses (nll_loss, cross_entropy), by the summed weights of the ta
     binary_cross_entropy              -(t log x + (1 - t) log(1 - x)), logs clamped at -100
     binary_cross_entropy_with_logits  the same on sigmoid(x), through log_sigmoid (stable)
 
-All are composites of Tensor ops except two Functions: binary_cross_entropy, so that its
-gradient matches PyTorch's at x = 0 and x = 1, where the clamped logs are flat, and nll_loss,
-one node in every classifier's training step instead of five.
+All are composites of Tensor ops except three Functions: binary_cross_entropy, so that its
+gradient matches PyTorch's at x = 0 and x = 1, where the clamped logs are flat; nll_loss, one
+node in every classifier's training step instead of five; and mse_loss (unweighted), one node
+in every regression's step instead of three. The last two are the nodes PyTorch records.
 """
 
 from __future__ import annotations
