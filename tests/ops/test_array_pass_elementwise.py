@@ -271,3 +271,22 @@ def test_relu_double_backward_is_threshold_backward_again_as_in_pytorch():
     (h,) = tg.autograd.grad(g.sum(), upstream, create_graph=True)
     assert h.grad_fn.name() == "ThresholdBackwardBackward0"
     assert h.tolist() == [0.0, 1.0, 1.0]
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
+@pytest.mark.parametrize("name", ["relu", "clamp", "clamp_min"])
+def test_large_masks_select_as_small_ones(name, dtype):
+    # From 4096 elements on, relu's and clamp's gradients clear bits instead of calling
+    # np.where (elementwise._zero_where): the same numbers, nan, inf and -0.0 included.
+    fn, _ = NON_FINITE_CASES[name]
+    rng = np.random.default_rng(1)
+    x = np.tile(AWKWARD, (40, 20)) * rng.uniform(0.5, 1.5, (80, 100))
+    upstream = np.tile(UPSTREAM, (40, 20)).astype(dtype)
+    upstream[::3] = -0.0
+    x = x.astype(dtype)
+    leaf = torch.tensor(x, requires_grad=True)
+    fn(leaf).backward(torch.tensor(upstream))
+    want = leaf.grad.numpy()
+    word = f"u{want.itemsize}"
+    for (got,) in _both_passes(fn, [x], upstream):
+        np.testing.assert_array_equal(got.view(word), want.view(word))

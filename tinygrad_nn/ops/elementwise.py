@@ -346,10 +346,26 @@ class Relu(Function):
 
 
 def _threshold(grad: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """0 where y <= 0, else g, on arrays: ThresholdBackward's forward, and its array form in
-    the passes that record nothing. PyTorch's threshold_backward: a select, not g * (y > 0),
-    so a nan or inf gradient gives 0 where y <= 0; and a nan y passes g on."""
-    return np.where(y <= _constant(0, y.dtype), _constant(0, grad.dtype), grad)
+    """0 where y <= 0, else g, on arrays (PyTorch's threshold_backward, so a nan y passes g
+    on): ThresholdBackward's forward, and its array form in the passes that record nothing."""
+    return _zero_where(y <= _constant(0, y.dtype), grad)
+
+
+_WORDS = {2: np.uint16, 4: np.uint32, 8: np.uint64}  # unsigned ints as wide as a float
+
+
+def _zero_where(mask: np.ndarray, grad: np.ndarray) -> np.ndarray:
+    """np.where(mask, 0, grad): +0.0 under the mask, grad elsewhere. A select, not a product
+    with the mask, as PyTorch's: grad * ~mask turns an inf or nan under the mask into nan,
+    and a negative value into -0.0. np.where branches on every element, though, which on a
+    large array with a random mask (a relu layer's) costs ten times a product; there the
+    bits are cleared instead: the mask becomes whole words of zeros (True) or ones (False),
+    ANDed with the gradient's bits. Both give the same numbers, bit for bit."""
+    word = _WORDS.get(grad.dtype.itemsize)
+    if mask.size < 4096 or word is None:
+        return np.where(mask, _constant(0, grad.dtype), grad)
+    keep = np.subtract(mask, 1, dtype=word)  # True - 1 = 0, False - 1 wraps to all ones
+    return np.bitwise_and(grad.view(word), keep, out=keep).view(grad.dtype)
 
 
 class ThresholdBackward(Function):
@@ -449,7 +465,7 @@ class Clamp(Function):
     @staticmethod
     def array_backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return np.where(_inside(x, ctx.lo, ctx.hi), grad, _constant(0, grad.dtype)), None, None
+        return _zero_where(np.logical_not(_inside(x, ctx.lo, ctx.hi)), grad), None, None
 
 
 def _inside(x, lo, hi):
