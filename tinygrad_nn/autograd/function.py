@@ -91,7 +91,13 @@ class BackwardNode:
         if self._saved is None:  # not recorded (no grad) or accessed inside forward
             return self._to_save or ()
         if _state.arrays:  # the engine is running an array_backward: hand out the arrays
-            return tuple([_unpack_array(self, record) for record in self._saved])
+            arrays = []
+            for record in self._saved:  # _unpack_array, written out: this runs once per node
+                if record is None or record[2][0] != record[3]:
+                    arrays.append(_unpack_array(self, record))  # None, or the version error
+                else:
+                    arrays.append(record[1] if record[0] is None else record[0]._data)
+            return tuple(arrays)
         return tuple([_unpack(self, record) for record in self._saved])
 
     def mark_non_differentiable(self, *tensors) -> None:

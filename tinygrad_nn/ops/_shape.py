@@ -14,7 +14,7 @@ def unbroadcast(grad, shape: tuple):
     """Sum `grad` down to `shape`: the adjoint of broadcasting (copy forward = add backward).
 
     `grad` is a Tensor, or a bare ndarray in the engine's array pass (see engine.py)."""
-    is_array = isinstance(grad, (np.ndarray, np.generic))
+    is_array = grad.__class__ is np.ndarray or isinstance(grad, np.generic)
     gshape = grad.shape if is_array else grad._data.shape
     if gshape == shape:
         return grad
