@@ -15,6 +15,10 @@ The walk is a loop over an explicit heap - never recursion - so a chain of 100,0
 needs no raised recursion limit. Among ready nodes the most recently created runs first,
 which is PyTorch's order. `AccumulateGrad` nodes at the leaves write `leaf.grad`;
 `autograd.grad()` runs the same loop but *captures* the gradients it was asked for.
+
+Unless the pass is to be recorded (`create_graph=True`) or watched by a debugging tool, the
+gradients travel as bare NumPy arrays and each node runs its op's `array_backward`: a Tensor
+and a graph node per formula step would cost more than the arithmetic on a small network.
 """
 
 from __future__ import annotations

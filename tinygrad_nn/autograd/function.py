@@ -9,6 +9,11 @@ static methods, as in PyTorch:
                           argument, written in Tensor ops - so when `create_graph=True` the
                           backward pass itself is recorded and can be differentiated again.
 
+A third, optional one, `array_backward`, is the same formula on bare NumPy arrays: a normal
+backward pass records nothing, and the engine then runs it with arrays in and out, no Tensor
+or node made per formula step. Most ops write `array_backward = backward`, their formula
+being plain arithmetic that means the same on both.
+
 `Function.apply` calls `forward` and, when grad mode is on and some input requires grad,
 records a `BackwardNode` as the output's `grad_fn`. The node *is* the `ctx`: it keeps the
 saved tensors, the attributes `forward` set, and `next_functions` - one `(node, output_nr)`
