@@ -1008,14 +1008,7 @@ class Tensor:
                 raise TypeError(f"clamp() received an invalid combination of arguments - got "
                                 f"({type(bound).__name__})")  # fmt: skip
         if isinstance(min, Tensor) or isinstance(max, Tensor):
-            # Bounds are inclusive: at x == min the gradient goes to x, none to min (maximum
-            # would split it). `not (x < min)` keeps a NaN x, as PyTorch's clamp does.
-            out = self
-            if min is not None:
-                out = out.where((out < min).logical_not(), min)
-            if max is not None:
-                out = out.where((out > max).logical_not(), max)
-            return _named(out, "ClampBackward0")
+            return self._clamp_tensor(min, max)
         x = self
         if self._data.dtype.kind != "f":  # an integer tensor takes the bounds' dtype into account
             x = self._cast(_dt.result_type(self, *[b for b in (min, max) if b is not None]))
@@ -1024,15 +1017,35 @@ class Tensor:
 
     clip = clamp
 
+    def _clamp_tensor(self, min, max, only: str = "") -> Tensor:
+        """clamp with tensor bounds, all operands in their common dtype, as PyTorch's. Its
+        node has edges (x, min, max), or (x, min) / (x, max) for `only` "min" / "max"."""
+        if not all(b is None or isinstance(b, Tensor) for b in (min, max)):
+            raise TypeError(
+                "clamp() received an invalid combination of arguments - got "
+                f"(min={type(min).__name__}, max={type(max).__name__}): the bounds must be both "
+                "Tensors or both numbers"
+            )
+        bounds = [b for b in (min, max) if b is not None]
+        dtype = _dt.result_type(self, *bounds)
+        x, lo, hi = (None if t is None else t._cast(dtype) for t in (self, min, max))
+        if only == "min":
+            return elementwise.ClampTensor.apply(x, lo)
+        if only == "max":
+            return elementwise.ClampTensor.apply(x, hi, upper_only=True)
+        return elementwise.ClampTensor.apply(x, lo, hi)
+
     def clamp_min(self, min) -> Tensor:
         """max(self, min)."""
-        return _named(self.clamp(min=min), "ClampMinBackward0" if not isinstance(min, Tensor)
-                      else "ClampMinBackward1")  # fmt: skip
+        if isinstance(min, Tensor):
+            return _named(self._clamp_tensor(min, None, "min"), "ClampMinBackward1")
+        return _named(self.clamp(min=min), "ClampMinBackward0")
 
     def clamp_max(self, max) -> Tensor:
         """min(self, max)."""
-        return _named(self.clamp(max=max), "ClampMaxBackward0" if not isinstance(max, Tensor)
-                      else "ClampMaxBackward1")  # fmt: skip
+        if isinstance(max, Tensor):
+            return _named(self._clamp_tensor(None, max, "max"), "ClampMaxBackward1")
+        return _named(self.clamp(max=max), "ClampMaxBackward0")
 
     def softmax(self, dim: int, dtype=None) -> Tensor:
         """exp(self) / sum(exp(self)) along dim."""

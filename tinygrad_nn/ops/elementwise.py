@@ -30,6 +30,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor
+from ._shape import unbroadcast
 
 _make = Tensor._make
 _CONSTANTS = {}  # (value, dtype) -> that value as a read-only 0-d array
@@ -466,6 +467,59 @@ class Clamp(Function):
     def array_backward(ctx, grad):
         (x,) = ctx.saved_tensors
         return _zero_where(np.logical_not(_inside(x, ctx.lo, ctx.hi)), grad), None, None
+
+
+class ClampTensor(Function):
+    """y = min(max(x, lo), hi) for tensor bounds (one may be absent); a NaN in x or a bound
+    gives NaN, as PyTorch's.   dL/dx = g where lo <= x <= hi;   dL/dlo = g where x < lo < hi;
+    dL/dhi = g where x > hi or hi < lo  (PyTorch's clamp_backward_min_max)."""
+
+    node_name = "ClampBackward0"
+    number_edges = (1, 2)  # an absent bound has an empty edge, as in PyTorch
+
+    @staticmethod
+    def forward(ctx, x, lo, hi=None, upper_only=False):
+        # clamp_max(t) passes (x, t, upper_only=True): PyTorch's node has edges (x, max).
+        if upper_only:
+            lo, hi = None, lo
+        ctx.upper_only = upper_only
+        ctx.save_for_backward(x, lo, hi)
+        a = x._data
+        if lo is not None:
+            a = np.maximum(a, lo._data)  # NumPy's maximum and minimum propagate NaN
+        if hi is not None:
+            a = np.minimum(a, hi._data)
+        return _make(a if a is not x._data else a.copy())
+
+    rule = "grad_x = grad where lo <= x <= hi;  grad_lo = grad where x < lo < hi;  " \
+        "grad_hi = grad where x > hi or hi < lo"  # fmt: skip
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _clamp_tensor_grads(ctx, grad, lambda mask: grad.where(mask, 0.0))
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        return _clamp_tensor_grads(ctx, grad, lambda mask: _zero_where(np.logical_not(mask), grad))
+
+
+def _clamp_tensor_grads(ctx, grad, select) -> tuple:
+    """ClampTensor's three gradients; `select(mask)` is grad where mask, else 0 (on Tensors
+    or on arrays: the comparisons and `&`, `|` mean the same on both)."""
+    x, lo, hi = ctx.saved_tensors
+    needs = ctx.needs_input_grad
+    grad_x = grad_lo = grad_hi = None
+    if needs[0]:
+        grad_x = unbroadcast(select(_inside(x, lo, hi)), x.shape)
+    if lo is not None and needs[1]:
+        below = x < lo
+        grad_lo = unbroadcast(select(below if hi is None else below & (lo < hi)), lo.shape)
+    if hi is not None and needs[1 if ctx.upper_only else 2]:
+        above = x > hi
+        grad_hi = unbroadcast(select(above if lo is None else above | (hi < lo)), hi.shape)
+    if ctx.upper_only:
+        return grad_x, grad_hi, None, None
+    return grad_x, grad_lo, grad_hi, None
 
 
 def _inside(x, lo, hi):

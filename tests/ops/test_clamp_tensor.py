@@ -1,0 +1,106 @@
+"""clamp with tensor bounds, against PyTorch: values (NaN from any operand), gradients of x and
+both bounds (ties, NaN, min > max, broadcasting), node names and edges, dtypes, errors; finite
+differences; and the array pass equal to the Tensor pass."""
+
+import numpy as np
+import pytest
+import torch
+
+import tinygrad_nn as tg
+from tests.ops.test_array_pass import tensor_pass
+from tinygrad_nn.autograd import gradcheck, gradgradcheck
+
+NAN = float("nan")
+X = [1.0, 2.0, 3.0, NAN, 0.5, 2.0, -1.0]
+LO = [NAN, 2.5, 0.0, 0.0, 0.5, 3.0, -2.0]
+HI = [5.0, NAN, 2.0, 1.0, 0.5, 1.0, -2.0]  # ties, min > max, NaN on each side
+
+CALLS = {
+    "clamp(min, max)": lambda x, lo, hi: x.clamp(min=lo, max=hi),
+    "clamp(min)": lambda x, lo, hi: x.clamp(min=lo),
+    "clamp(max)": lambda x, lo, hi: x.clamp(max=hi),
+    "clamp_min": lambda x, lo, hi: x.clamp_min(lo),
+    "clamp_max": lambda x, lo, hi: x.clamp_max(hi),
+    "torch.clamp": lambda x, lo, hi: (torch if isinstance(x, torch.Tensor) else tg).clamp(x, lo, hi),
+}
+
+
+def _run(lib, call, arrays, upstream):
+    x, lo, hi = (lib.tensor(a, requires_grad=True) for a in arrays)
+    y = call(x, lo, hi)
+    y.backward(lib.tensor(upstream))
+    names = [None if n is None else n.name() for n, _ in y.grad_fn.next_functions]
+    grads = [None if t.grad is None else t.grad.numpy() for t in (x, lo, hi)]
+    return y.detach().numpy(), y.grad_fn.name(), names, grads
+
+
+@pytest.mark.parametrize("name", sorted(CALLS))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_matches_torch_with_nan_ties_and_crossed_bounds(name, dtype):
+    arrays = [np.array(v, dtype) for v in (X, LO, HI)]
+    upstream = np.linspace(-1, 2, len(X)).astype(dtype)
+    ours, theirs = _run(tg, CALLS[name], arrays, upstream), _run(torch, CALLS[name], arrays, upstream)
+    np.testing.assert_array_equal(ours[0], theirs[0])
+    assert ours[1] == theirs[1]
+    assert [n and n.replace("torch::autograd::", "") for n in ours[2]] == \
+        [n and n.replace("torch::autograd::", "") for n in theirs[2]]  # fmt: skip
+    for a, b in zip(ours[3], theirs[3]):
+        assert (a is None) == (b is None)
+        if a is not None:
+            np.testing.assert_array_equal(a, b)
+
+
+def test_broadcast_bounds_match_torch():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((3, 4))
+    lo, hi = rng.standard_normal((4,)) - 0.5, rng.standard_normal((3, 1)) + 0.5
+    upstream = rng.standard_normal((3, 4))
+    for call in (CALLS["clamp(min, max)"], CALLS["clamp_min"], CALLS["clamp_max"]):
+        ours, theirs = _run(tg, call, [x, lo, hi], upstream), _run(torch, call, [x, lo, hi], upstream)
+        np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-12)
+        for a, b in zip(ours[3], theirs[3]):
+            if b is not None:
+                np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_gradcheck_away_from_the_kinks():
+    rng = np.random.default_rng(1)
+    x = tg.tensor(rng.uniform(-2, 2, (5, 3)), requires_grad=True)
+    lo = tg.tensor(rng.uniform(-1.5, -0.5, (3,)), requires_grad=True)
+    hi = tg.tensor(rng.uniform(0.5, 1.5, (5, 1)), requires_grad=True)
+    assert gradcheck(lambda a, b, c: a.clamp(min=b, max=c), (x, lo, hi))
+    assert gradgradcheck(lambda a, b, c: a.clamp(min=b, max=c) * a, (x, lo, hi))
+    assert gradcheck(lambda a, b: a.clamp_max(b), (x, hi))
+
+
+def test_array_pass_equals_tensor_pass():
+    arrays = [np.array(v) for v in (X, LO, HI)]
+    upstream = np.linspace(-1, 2, len(X))
+    for call in CALLS.values():
+        fast = _run(tg, call, arrays, upstream)[3]
+        with tensor_pass():
+            slow = _run(tg, call, arrays, upstream)[3]
+        for a, b in zip(fast, slow):
+            assert (a is None) == (b is None)
+            if a is not None:
+                np.testing.assert_array_equal(a, b)
+
+
+def test_dtype_promotion_and_mixed_bounds_refused():
+    x = tg.tensor([1, 5, 9])
+    out = x.clamp(min=tg.tensor([2.5, 2.5, 2.5]), max=tg.tensor([8.0, 8.0, 8.0]))
+    expected = torch.tensor([1, 5, 9]).clamp(min=torch.tensor([2.5] * 3), max=torch.tensor([8.0] * 3))
+    assert str(out.dtype) == str(expected.dtype).replace("torch", "tinygrad_nn")
+    np.testing.assert_array_equal(out.numpy(), expected.numpy())
+    with pytest.raises(TypeError, match="clamp"):
+        tg.tensor([1.0]).clamp(min=tg.tensor([0.0]), max=2.0)
+    with pytest.raises(TypeError):
+        torch.tensor([1.0]).clamp(min=torch.tensor([0.0]), max=2.0)
+
+
+def test_in_place_clamp_with_tensor_bounds():
+    x = tg.tensor([1.0, 5.0, -3.0], requires_grad=True)
+    y = x * 1
+    y.clamp_(min=tg.tensor([0.0, 0.0, 0.0]), max=tg.tensor([2.0, 2.0, 2.0]))
+    y.sum().backward()
+    assert y.tolist() == [1.0, 2.0, 0.0] and x.grad.tolist() == [1.0, 0.0, 0.0]
