@@ -111,6 +111,8 @@ def tensor(data, dtype=None, device=None, requires_grad: bool = False, pin_memor
     try:
         np_dtype = _infer_np_dtype(data) if dtype is None else _dt.as_dtype(dtype).np
         array = np.array(data, dtype=np_dtype)
+    except OverflowError:  # a Python int out of the integer type's range: PyTorch's rule
+        array = _dt.checked_int_array(data, np_dtype)
     except ValueError as e:
         raise ValueError(f"could not make a tensor of this data: {e}") from None
     return _finish(array, requires_grad)
@@ -159,6 +161,7 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = Fal
         dtype = _dt.scalar_dtype(fill_value.item() if isinstance(fill_value, Tensor) else
                                  fill_value)  # fmt: skip
     value = fill_value.item() if isinstance(fill_value, Tensor) else fill_value
+    value = _dt.checked_scalar(value, _np_dtype(dtype))
     if not isinstance(size, (tuple, list)):
         raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not "
                         f"{type(size).__name__}")  # fmt: skip

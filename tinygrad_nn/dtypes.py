@@ -162,3 +162,43 @@ def result_type(*operands) -> dtype:
             d = scalar_dtype(x)
             scalar_result = d if scalar_result is None else promote_types(scalar_result, d)
     return _combine(dim_result, _combine(zero_result, scalar_result))
+
+
+_C_NAMES = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int",
+            "int64": "int64_t"}  # fmt: skip
+
+
+def checked_scalar(value, np_dtype: np.dtype):
+    """A Python number stored into an integer tensor, converted as PyTorch converts it: a
+    RuntimeError where the value overflows the type, never NumPy's OverflowError. Unsigned
+    types also take negative ints down to -max, wrapped (uint8 takes -1 as 255), as PyTorch's
+    `checked_convert` does; floats must lie in the type's range before truncation."""
+    if np_dtype.kind not in "iu" or isinstance(value, (builtins.bool, np.bool_)):
+        return value
+    info = np.iinfo(np_dtype)
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, builtins.int):
+        high = builtins.int(info.max)
+        low = -high if np_dtype.kind == "u" else builtins.int(info.min)
+        if low <= value <= high:
+            return value % (high + 1) if value < 0 and np_dtype.kind == "u" else value
+    elif isinstance(value, builtins.float):
+        if value == value and info.min <= value <= info.max:  # value == value: not NaN
+            return value
+    else:
+        return value
+    raise RuntimeError(
+        f"value cannot be converted to type {_C_NAMES.get(np_dtype.name, np_dtype.name)} "
+        "without overflow"
+    )
+
+
+def checked_int_array(data, np_dtype: np.dtype) -> np.ndarray:
+    """`np.array(data, np_dtype)` for an integer type where NumPy refused a value: each value
+    converted by `checked_scalar`'s rule (RuntimeError on overflow, wrapping where PyTorch
+    wraps)."""
+    flat = np.array(data, dtype=object)
+    converted = [checked_scalar(v, np_dtype) for v in flat.reshape(-1).tolist()]
+    wide = np.float64 if any(isinstance(v, builtins.float) for v in converted) else np.int64
+    return np.array(converted, dtype=wide).astype(np_dtype).reshape(flat.shape)

@@ -1477,6 +1477,8 @@ class Tensor:
                 return
         if isinstance(value, Tensor) and value._data.dtype != self._data.dtype:
             value = value._cast(self.dtype)
+        elif not isinstance(value, Tensor):
+            value = _dt.checked_scalar(value, self._data.dtype)
         self._inplace(lambda t: movement.IndexPut.apply(t, key, value))
 
     def gather(self, dim: int, index) -> Tensor:
@@ -1810,6 +1812,7 @@ class Tensor:
                                    f"with {value._data.ndim} dimensions.")  # fmt: skip
             self.copy_(value.expand(self._data.shape))
             return _named(self, "FillBackward3") if self._base is None else self
+        value = _dt.checked_scalar(value, self._data.dtype)
         full = np.full(self._data.shape, value, self._data.dtype)
         return self._inplace(lambda t: _overwritten(t, full, "FillBackward2"))
 

@@ -1,0 +1,57 @@
+"""Numbers written into integer tensors overflow as in PyTorch: RuntimeError (never NumPy's
+OverflowError) where PyTorch refuses, the same wrapped value where PyTorch wraps (uint8 takes
+-1 as 255), the same truncation of floats."""
+
+import pytest
+import torch
+
+import tinygrad_nn as tg
+
+VALUES = [-256, -255, -129, -128, -1, 0, 127, 128, 255, 256, 32767, 32768, 2**31 - 1, 2**31,
+          1.5, -1.5, 255.5, 300.7, -200.0, float("inf"), float("nan"), True]  # fmt: skip
+DTYPES = ["uint8", "int8", "int16", "int32", "int64", "bool"]
+
+
+def _outcome(lib, dtype, write):
+    t = lib.zeros(2, dtype=getattr(lib, dtype))
+    try:
+        write(t)
+    except RuntimeError:
+        return "RuntimeError"
+    return t.tolist()
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("how", ["setitem", "fill_"])
+def test_writing_a_number_matches_torch(dtype, how):
+    for value in VALUES:
+        if how == "setitem":
+            def write(t):
+                t[0] = value
+        else:
+            def write(t):
+                t.fill_(value)
+        assert _outcome(tg, dtype, write) == _outcome(torch, dtype, write), (dtype, value)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_tensor_and_full_match_torch(dtype):
+    for value in VALUES:
+        if isinstance(value, float):
+            continue  # tensor([1.5], dtype=int) and full: checked with ints
+        results = []
+        for lib in (tg, torch):
+            row = []
+            for make in (lambda: lib.tensor([value, 3], dtype=getattr(lib, dtype)),
+                         lambda: lib.full((2,), value, dtype=getattr(lib, dtype))):  # fmt: skip
+                try:
+                    row.append(make().tolist())
+                except RuntimeError:
+                    row.append("RuntimeError")
+            results.append(row)
+        assert results[0] == results[1], (dtype, value)
+
+
+def test_the_error_names_the_type():
+    with pytest.raises(RuntimeError, match="uint8_t without overflow"):
+        tg.zeros(2, dtype=tg.uint8)[0] = 300
