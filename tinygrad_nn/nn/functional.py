@@ -21,6 +21,7 @@ import numpy as np
 from .. import random as _random
 from ..autograd.function import Function
 from ..autograd.grad_mode import no_grad
+from ..ops.elementwise import LeakyRelu
 from ..ops.linalg import Addmm
 from ..ops.movement import IndexAdd, Pad
 from ..tensor import Tensor
@@ -66,8 +67,13 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
-    """x if x > 0 else negative_slope * x."""
-    return _maybe_inplace(input, lambda x: x.where(x > 0, x * negative_slope), inplace)
+    """x if x > 0 else negative_slope * x (one LeakyReluBackward0 node, as in PyTorch)."""
+    if input._data.dtype.kind != "f":
+        return _maybe_inplace(input, lambda x: x.where(x > 0, x * negative_slope), inplace)
+    out = _maybe_inplace(input, lambda x: LeakyRelu.apply(x, negative_slope), inplace)
+    if inplace and out.grad_fn is not None and out.grad_fn._fn is LeakyRelu:
+        out.grad_fn.node_name = "LeakyReluBackward1"  # PyTorch's name for leaky_relu_
+    return out
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:

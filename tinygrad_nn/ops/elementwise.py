@@ -369,6 +369,61 @@ def _zero_where(mask: np.ndarray, grad: np.ndarray) -> np.ndarray:
     return np.bitwise_and(grad.view(word), keep, out=keep).view(grad.dtype)
 
 
+class LeakyRelu(Function):
+    """y = x if x > 0 else slope * x.   dL/dx = g if x > 0 else slope * g."""
+
+    @staticmethod
+    def forward(ctx, x, slope):
+        ctx.slope = slope
+        ctx.save_for_backward(x)
+        a = x._data
+        return _make(np.where(a > 0, a, a * slope))
+
+    rule = "grad_x = grad where x > 0, else slope * grad"
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return LeakyReluBackward.apply(grad, x, ctx.slope), None
+
+    @staticmethod
+    def array_backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return _leaky_relu_grad(grad, x, ctx.slope), None
+
+
+def _leaky_relu_grad(grad: np.ndarray, x: np.ndarray, slope) -> np.ndarray:
+    """PyTorch's leaky_relu_backward on arrays: grad where x > 0, else grad * slope."""
+    return np.where(x > 0, grad, grad * slope)
+
+
+class LeakyReluBackward(Function):
+    """z = g where x > 0, else slope * g: leaky_relu's backward as one op (PyTorch's
+    leaky_relu_backward), so a second derivative stays connected as in PyTorch.
+    dL/dg = LeakyReluBackward(h, x),   dL/dx = 0."""
+
+    @staticmethod
+    def forward(ctx, grad, x, slope):
+        ctx.slope = slope
+        ctx.save_for_backward(x)
+        return _make(_leaky_relu_grad(grad._data, x._data, slope))
+
+    rule = "grad_grad = h where x > 0, else slope * h;  grad_x = 0  (h: the incoming grad)"
+
+    @staticmethod
+    def backward(ctx, h):
+        (x,) = ctx.saved_tensors
+        grad_g = LeakyReluBackward.apply(h, x, ctx.slope) if ctx.needs_input_grad[0] else None
+        grad_x = h * 0 if ctx.needs_input_grad[1] else None  # zeros_like, shaped and typed as h
+        return grad_g, grad_x, None
+
+    @staticmethod
+    def array_backward(ctx, h):
+        (x,) = ctx.saved_tensors
+        grad_x = np.zeros_like(h) if ctx.needs_input_grad[1] else None
+        return _leaky_relu_grad(h, x, ctx.slope), grad_x, None
+
+
 class ThresholdBackward(Function):
     """z = 0 where y <= 0, else g: relu's backward as one op (PyTorch's threshold_backward).
     It keeps a second derivative connected to y, as PyTorch's does (a zero one: a step).

@@ -1,6 +1,7 @@
-"""clamp with tensor bounds, against PyTorch: values (NaN from any operand), gradients of x and
-both bounds (ties, NaN, min > max, broadcasting), node names and edges, dtypes, errors; finite
-differences; and the array pass equal to the Tensor pass."""
+"""clamp with tensor bounds and leaky_relu, one node each as PyTorch records them, against
+PyTorch: values (NaN from any operand), gradients of x and both bounds (ties, NaN, min > max,
+broadcasting), node names and edges, dtypes, errors, second derivatives; finite differences;
+and the array pass equal to the Tensor pass."""
 
 import numpy as np
 import pytest
@@ -104,3 +105,22 @@ def test_in_place_clamp_with_tensor_bounds():
     y.clamp_(min=tg.tensor([0.0, 0.0, 0.0]), max=tg.tensor([2.0, 2.0, 2.0]))
     y.sum().backward()
     assert y.tolist() == [1.0, 2.0, 0.0] and x.grad.tolist() == [1.0, 0.0, 0.0]
+
+
+def test_leaky_relu_is_one_node_with_a_connected_second_derivative():
+    results = []
+    for lib in (tg, torch):
+        x = lib.tensor([-2.0, 0.0, 3.0, NAN, -0.5], dtype=lib.float64, requires_grad=True)
+        y = lib.nn.functional.leaky_relu(x, 0.1)
+        (g,) = lib.autograd.grad(y, x, lib.tensor([1.0, 2.0, -1.0, float("inf"), NAN],
+                                                  dtype=lib.float64), create_graph=True)  # fmt: skip
+        (h,) = lib.autograd.grad(g.sum(), x)
+        z = x * 1
+        lib.nn.functional.leaky_relu(z, 0.2, inplace=True)
+        results.append((y.grad_fn.name(), g.grad_fn.name(), z.grad_fn.name(),
+                        y.detach().numpy().tolist(), g.detach().numpy().tolist(),
+                        h.numpy().tolist()))  # fmt: skip
+    assert str(results[0]) == str(results[1])
+    x = tg.tensor(np.random.default_rng(2).standard_normal(6), requires_grad=True)
+    assert gradcheck(lambda t: tg.nn.functional.leaky_relu(t, 0.3), (x,))
+    assert gradgradcheck(lambda t: tg.nn.functional.leaky_relu(t, 0.3) * t, (x,))
