@@ -26,11 +26,14 @@ def _outcome(lib, dtype, write):
 def test_writing_a_number_matches_torch(dtype, how):
     for value in VALUES:
         if how == "setitem":
+
             def write(t):
                 t[0] = value
         else:
+
             def write(t):
                 t.fill_(value)
+
         assert _outcome(tg, dtype, write) == _outcome(torch, dtype, write), (dtype, value)
 
 

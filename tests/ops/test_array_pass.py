@@ -9,7 +9,6 @@ import pytest
 
 import tinygrad_nn as tg
 from tests.ops.op_table import OPS
-from tinygrad_nn.autograd import engine
 from tinygrad_nn.autograd.function import _hooks
 
 

@@ -16,13 +16,18 @@ X = [1.0, 2.0, 3.0, NAN, 0.5, 2.0, -1.0]
 LO = [NAN, 2.5, 0.0, 0.0, 0.5, 3.0, -2.0]
 HI = [5.0, NAN, 2.0, 1.0, 0.5, 1.0, -2.0]  # ties, min > max, NaN on each side
 
+
+def _lib(x):
+    return torch if isinstance(x, torch.Tensor) else tg
+
+
 CALLS = {
     "clamp(min, max)": lambda x, lo, hi: x.clamp(min=lo, max=hi),
     "clamp(min)": lambda x, lo, hi: x.clamp(min=lo),
     "clamp(max)": lambda x, lo, hi: x.clamp(max=hi),
     "clamp_min": lambda x, lo, hi: x.clamp_min(lo),
     "clamp_max": lambda x, lo, hi: x.clamp_max(hi),
-    "torch.clamp": lambda x, lo, hi: (torch if isinstance(x, torch.Tensor) else tg).clamp(x, lo, hi),
+    "torch.clamp": lambda x, lo, hi: _lib(x).clamp(x, lo, hi),
 }
 
 
@@ -40,7 +45,8 @@ def _run(lib, call, arrays, upstream):
 def test_matches_torch_with_nan_ties_and_crossed_bounds(name, dtype):
     arrays = [np.array(v, dtype) for v in (X, LO, HI)]
     upstream = np.linspace(-1, 2, len(X)).astype(dtype)
-    ours, theirs = _run(tg, CALLS[name], arrays, upstream), _run(torch, CALLS[name], arrays, upstream)
+    ours = _run(tg, CALLS[name], arrays, upstream)
+    theirs = _run(torch, CALLS[name], arrays, upstream)
     np.testing.assert_array_equal(ours[0], theirs[0])
     assert ours[1] == theirs[1]
     assert [n and n.replace("torch::autograd::", "") for n in ours[2]] == \
@@ -57,7 +63,8 @@ def test_broadcast_bounds_match_torch():
     lo, hi = rng.standard_normal((4,)) - 0.5, rng.standard_normal((3, 1)) + 0.5
     upstream = rng.standard_normal((3, 4))
     for call in (CALLS["clamp(min, max)"], CALLS["clamp_min"], CALLS["clamp_max"]):
-        ours, theirs = _run(tg, call, [x, lo, hi], upstream), _run(torch, call, [x, lo, hi], upstream)
+        ours = _run(tg, call, [x, lo, hi], upstream)
+        theirs = _run(torch, call, [x, lo, hi], upstream)
         np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-12)
         for a, b in zip(ours[3], theirs[3]):
             if b is not None:
@@ -90,7 +97,8 @@ def test_array_pass_equals_tensor_pass():
 def test_dtype_promotion_and_mixed_bounds_refused():
     x = tg.tensor([1, 5, 9])
     out = x.clamp(min=tg.tensor([2.5, 2.5, 2.5]), max=tg.tensor([8.0, 8.0, 8.0]))
-    expected = torch.tensor([1, 5, 9]).clamp(min=torch.tensor([2.5] * 3), max=torch.tensor([8.0] * 3))
+    bounds = torch.tensor([2.5] * 3), torch.tensor([8.0] * 3)
+    expected = torch.tensor([1, 5, 9]).clamp(min=bounds[0], max=bounds[1])
     assert str(out.dtype) == str(expected.dtype).replace("torch", "tinygrad_nn")
     np.testing.assert_array_equal(out.numpy(), expected.numpy())
     with pytest.raises(TypeError, match="clamp"):
@@ -112,8 +120,8 @@ def test_leaky_relu_is_one_node_with_a_connected_second_derivative():
     for lib in (tg, torch):
         x = lib.tensor([-2.0, 0.0, 3.0, NAN, -0.5], dtype=lib.float64, requires_grad=True)
         y = lib.nn.functional.leaky_relu(x, 0.1)
-        (g,) = lib.autograd.grad(y, x, lib.tensor([1.0, 2.0, -1.0, float("inf"), NAN],
-                                                  dtype=lib.float64), create_graph=True)  # fmt: skip
+        upstream = lib.tensor([1.0, 2.0, -1.0, float("inf"), NAN], dtype=lib.float64)
+        (g,) = lib.autograd.grad(y, x, upstream, create_graph=True)
         (h,) = lib.autograd.grad(g.sum(), x)
         z = x * 1
         lib.nn.functional.leaky_relu(z, 0.2, inplace=True)
