@@ -21,20 +21,20 @@ def _outcome(lib, dtype, write):
     return t.tolist()
 
 
+def _set_first(t, value):
+    t[0] = value
+
+
+WRITES = {"setitem": _set_first, "fill_": lambda t, value: t.fill_(value)}
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("how", ["setitem", "fill_"])
+@pytest.mark.parametrize("how", sorted(WRITES))
 def test_writing_a_number_matches_torch(dtype, how):
     for value in VALUES:
-        if how == "setitem":
-
-            def write(t):
-                t[0] = value
-        else:
-
-            def write(t):
-                t.fill_(value)
-
-        assert _outcome(tg, dtype, write) == _outcome(torch, dtype, write), (dtype, value)
+        ours = _outcome(tg, dtype, lambda t: WRITES[how](t, value))
+        theirs = _outcome(torch, dtype, lambda t: WRITES[how](t, value))
+        assert ours == theirs, (dtype, value)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
