@@ -15,28 +15,11 @@ import pytest
 import torch
 
 import tinygrad_nn as tg
-from tests.ops.test_array_pass import tensor_pass
-from tinygrad_nn.autograd import engine
+from tests.ops.test_array_pass import tensor_pass, wrapped_functions
 from tinygrad_nn.autograd.function import Function
 from tinygrad_nn.ops import window
 
 DTYPES = [np.float32, np.float64]
-
-
-@contextlib.contextmanager
-def _wrapped_nodes():
-    """Record the nodes the array pass had to wrap in Tensors (no array_backward)."""
-    seen, original = [], engine._call_wrapped
-
-    def spy(node, grads, retain_graph):
-        seen.append(node._fn)
-        return original(node, grads, retain_graph)
-
-    engine._call_wrapped = spy
-    try:
-        yield seen
-    finally:
-        engine._call_wrapped = original
 
 
 def _grads(fn, arrays, upstream, force_tensors):
@@ -55,7 +38,7 @@ def _assert_same(fn, arrays, seed=0):
         out = fn(tg, *[tg.tensor(a) for a in arrays])
     shape = tuple((out[0] if isinstance(out, tuple) else out).shape)
     upstream = np.random.default_rng(seed).standard_normal(shape).astype(arrays[0].dtype)
-    with _wrapped_nodes() as wrapped:
+    with wrapped_functions() as wrapped:
         fast = _grads(fn, arrays, upstream, False)
     assert [f.__name__ for f in wrapped if f.__module__ == window.__name__] == []
     slow = _grads(fn, arrays, upstream, True)

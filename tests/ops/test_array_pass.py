@@ -9,6 +9,7 @@ import pytest
 
 import tinygrad_nn as tg
 from tests.ops.op_table import OPS
+from tinygrad_nn.autograd import engine
 from tinygrad_nn.autograd.function import _hooks
 
 
@@ -24,6 +25,23 @@ def tensor_pass():
         yield
     finally:
         _hooks.on_backward.pop()
+
+
+@contextlib.contextmanager
+def wrapped_functions():
+    """Collect the Function classes whose nodes the array pass had to wrap in Tensors (they
+    have no array_backward): a test asserts its ops are not among them."""
+    seen, original = [], engine._call_wrapped
+
+    def spy(node, grads, retain_graph):
+        seen.append(node._fn)
+        return original(node, grads, retain_graph)
+
+    engine._call_wrapped = spy
+    try:
+        yield seen
+    finally:
+        engine._call_wrapped = original
 
 
 def _gradients(op, arrays, upstream):

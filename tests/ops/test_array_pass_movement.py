@@ -14,30 +14,13 @@ import numpy as np
 import pytest
 
 import tinygrad_nn as tg
-from tests.ops.test_array_pass import tensor_pass
+from tests.ops.test_array_pass import tensor_pass, wrapped_functions
 from tinygrad_nn import inplace
-from tinygrad_nn.autograd import engine
 from tinygrad_nn.autograd.function import Function
 from tinygrad_nn.ops import movement, reduce, softmax
 
 DTYPES = [np.float32, np.float64]
 OURS = {movement.__name__, reduce.__name__, softmax.__name__, inplace.__name__}
-
-
-@contextlib.contextmanager
-def _wrapped_nodes():
-    """Record the nodes the array pass had to wrap in Tensors (no array_backward)."""
-    seen, original = [], engine._call_wrapped
-
-    def spy(node, grads, retain_graph):
-        seen.append(node._fn)
-        return original(node, grads, retain_graph)
-
-    engine._call_wrapped = spy
-    try:
-        yield seen
-    finally:
-        engine._call_wrapped = original
 
 
 def _grads(fn, arrays, upstream, force_tensors):
@@ -55,7 +38,7 @@ def _assert_same(fn, arrays, seed=0):
     with tg.no_grad():
         shape = tuple(fn(*[tg.tensor(a) for a in arrays]).shape)
     upstream = rng.standard_normal(shape).astype(arrays[0].dtype)
-    with _wrapped_nodes() as wrapped:
+    with wrapped_functions() as wrapped:
         fast = _grads(fn, arrays, upstream, False)
     assert [f.__name__ for f in wrapped if f.__module__ in OURS] == []
     slow = _grads(fn, arrays, upstream, True)
