@@ -314,3 +314,25 @@ def test_convolution_keeps_no_columns_for_backward():
     assert kept < y.numel() * 4 + columns // 4
     y.sum().backward()
     assert w.grad.shape == w.shape
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("kernel, stride", [(2, 2), (3, 3), (3, 2)])
+def test_max_pool_gradient_has_torchs_bits_signed_zeros_included(dtype, kernel, stride):
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((2, 3, 9, 9)).astype(dtype)
+    with torch.no_grad():
+        shape = tuple(torch.nn.functional.max_pool2d(torch.tensor(x), kernel, stride).shape)
+    g = rng.standard_normal(shape).astype(dtype)
+    g.flat[:4] = [np.inf, np.nan, -0.0, -1.0]
+    grads = []
+    for lib in (tg, torch):
+        t = lib.tensor(x, requires_grad=True)
+        lib.nn.functional.max_pool2d(t, kernel, stride).backward(lib.tensor(g))
+        grads.append(t.grad.numpy())
+    if kernel == stride:  # disjoint windows: each element gets one gradient, bit for bit
+        np.testing.assert_array_equal(grads[0], grads[1])
+    else:  # overlapping windows sum their gradients, in another order than PyTorch's
+        np.testing.assert_allclose(grads[0], grads[1], rtol=1e-6)
+    zeros = grads[1] == 0
+    np.testing.assert_array_equal(np.signbit(grads[0][zeros]), np.signbit(grads[1][zeros]))

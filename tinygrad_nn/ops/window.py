@@ -229,18 +229,27 @@ def place(g: np.ndarray, shape: tuple, kernel: tuple, stride: tuple, dilation: t
     tiled = disjoint and all(s == k and d == 1 and c * s == n for k, s, d, c, n in
                              zip(kernel, stride, dilation, counts, shape[-nd:]))  # fmt: skip
     out = np.empty(shape, dtype=g.dtype) if tiled else np.zeros(shape, dtype=g.dtype)
-    # g * mask is much faster than np.where, but would turn an inf or NaN in g into NaN
-    # at the windows' other elements; only finite gradients take the fast path.
-    finite = np.isfinite(g).all()
+    word = _WORDS.get(g.dtype.itemsize)
+    finite = disjoint and word is not None or np.isfinite(g).all()
+    if disjoint and word is not None:
+        g = g + 0.0  # PyTorch adds g into zeros: a -0.0 in g arrives as +0.0
     for mask, offset in zip(masks, kernel_offsets(kernel)):
         target = out[lead + _offset_slice(offset, stride, dilation, counts)]
-        if disjoint and finite:  # a zero here takes g's sign: -0.0, equal to 0.0
-            np.multiply(g, mask, out=target)
+        if disjoint and word is not None:
+            # g where mask, else +0.0, written straight into place: g's bits ANDed with whole
+            # words of ones (mask) or zeros. A select, as PyTorch's, at the speed of a product
+            # (g * mask would give -0.0 under a negative g, and NaN under an inf), and without
+            # np.where's per-element branch, ten times slower on a random mask.
+            keep = np.subtract(0, mask, dtype=word)  # True -> all ones, False -> 0
+            np.bitwise_and(g.view(word), keep, out=target.view(word))
         elif disjoint:
             target[...] = np.where(mask, g, 0)
         else:
             target += g * mask if finite else np.where(mask, g, 0)
     return out
+
+
+_WORDS = {2: np.uint16, 4: np.uint32, 8: np.uint64}  # unsigned ints as wide as a float
 
 
 def pick(a: np.ndarray, kernel: tuple, stride: tuple, dilation: tuple, choice) -> np.ndarray:
