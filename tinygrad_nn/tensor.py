@@ -1213,7 +1213,15 @@ class Tensor:
                              self._data.shape)  # fmt: skip
         if shape == self._data.shape:
             return movement.View.apply(self, shape) if self._requires_grad else self._alias()
-        return movement.View.apply(self, shape)
+        if self._data.flags.c_contiguous:
+            return movement.View.apply(self, shape)
+        if _viewable(self._data, shape):  # a view with other strides: PyTorch's _reshape_alias
+            return _named(movement.View.apply(self, shape), "ReshapeAliasBackward0")
+        # As PyTorch: a copy in contiguous order (CloneBackward0), then that copy in the new
+        # shape (UnsafeViewBackward0), which is no view of anything the caller holds.
+        out = _named(movement.View.apply(self.contiguous(), shape), "UnsafeViewBackward0")
+        out._base, out._vc = None, [0]
+        return out
 
     def view(self, *shape) -> Tensor:
         """Like reshape, but only where no copy is needed (a view); `view(dtype)` reinterprets."""
@@ -1933,6 +1941,15 @@ def _norm_dim(dim, ndim: int) -> int:
 
 def _norm_dims(dim, ndim: int) -> tuple:
     return _shape_ops.normalize_dims(dim, ndim)
+
+
+def _viewable(array: np.ndarray, shape: tuple) -> bool:
+    """True if `array` can take `shape` without a copy (same memory, new strides)."""
+    try:
+        array.reshape(shape, copy=False)
+    except ValueError:  # NumPy would have to copy
+        return False
+    return True
 
 
 def _reduce_dims(dim, ndim: int) -> tuple:
