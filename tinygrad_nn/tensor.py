@@ -14,6 +14,7 @@ Almost every method is one line that normalises its arguments and calls an op in
 from __future__ import annotations
 
 import builtins
+import math
 import operator
 import warnings
 import weakref
@@ -1584,7 +1585,10 @@ class Tensor:
         """Matrix product with batch broadcasting (1-d operands are vectors)."""
         other = _tensor_operand(other, "matmul")
         linalg.check_matmul(self._data, other._data)
-        return linalg.MatMul.apply(self, other)
+        if self._data.ndim <= 2 and other._data.ndim <= 2 and \
+                not (self._data.ndim == 1 and other._data.ndim == 2):  # fmt: skip
+            return linalg.MatMul.apply(self, other)  # dot, mv, mm: one node
+        return _matmul_decomposed(self, other)
 
     def mm(self, mat2) -> Tensor:
         """Product of two matrices."""
@@ -1941,6 +1945,59 @@ def _norm_dim(dim, ndim: int) -> int:
 
 def _norm_dims(dim, ndim: int) -> tuple:
     return _shape_ops.normalize_dims(dim, ndim)
+
+
+def _matmul_decomposed(a: Tensor, b: Tensor) -> Tensor:
+    """a @ b for the other ranks, recorded as PyTorch's matmul decomposes it into mm, mv or
+    bmm and views (same grad_fn names and edges): a vector on the left becomes a 1-row
+    matrix; a stack of matrices times a matrix or vector folds the stack into the rows of one
+    matrix (through the transposes when the stack is on the right); else both operands are
+    expanded to the common batch shape and multiplied as a batch."""
+    da, db = a._data.ndim, b._data.ndim
+    if da == 1 and db == 2:
+        return _named(linalg.MatMul.apply(a.unsqueeze(0), b).squeeze(0), "SqueezeBackward4")
+    if da == db == 3 and (a._data.shape[0] == 1) != (b._data.shape[0] == 1):
+        single = a if a._data.shape[0] == 1 else b
+        if single._requires_grad:
+            # A stack of one matrix that needs a gradient: PyTorch drops its batch dim and
+            # folds the other stack (its gradient then needs no sum over an expanded batch).
+            return a.squeeze(0).matmul(b) if single is a else a.matmul(b.squeeze(0))
+    if _should_fold(a, b):
+        transpose = db > da
+        t1 = b.mT if transpose else a
+        t2 = (a.t() if da == 2 else a) if transpose else b
+        rows = t1._data.shape[:-1]
+        out_shape = rows + t2._data.shape[1:]  # (..., p) for a matrix t2, (...) for a vector
+        folded = t1.reshape(math.prod(rows), t1._data.shape[-1])
+        out = _named(linalg.MatMul.apply(folded, t2).reshape(out_shape), "UnsafeViewBackward0")
+        return out.mT.contiguous() if transpose and t2._data.ndim == 2 else out
+    n, m1 = (a._data.shape[-2] if da > 1 else 1), a._data.shape[-1]
+    m2, p = (b._data.shape[-2], b._data.shape[-1]) if db > 1 else (b._data.shape[0], 1)
+    batch = _shape_ops.broadcast_shapes(a._data.shape[:-2], b._data.shape[:-2])
+    size = math.prod(batch)
+    left = a.expand(batch + (n, m1)).reshape(size, n, m1)
+    right = b.expand(batch + (m2, p)).reshape(size, m2, p)
+    out_shape = batch + ((n,) if da > 1 else ()) + ((p,) if db > 1 else ())
+    return _named(linalg.MatMul.apply(left, right).reshape(out_shape), "UnsafeViewBackward0")
+
+
+def _should_fold(a: Tensor, b: Tensor) -> bool:
+    """PyTorch's choice (should_fold) to multiply a stack of matrices by a matrix or vector as
+    one mm: when the smaller operand requires grad, or the stack folds into rows without a
+    copy. A stack on the right is looked at transposed, as the fold would use it."""
+    a_larger = a._data.ndim >= b._data.ndim
+    big = a._data if a_larger else np.swapaxes(b._data, -1, -2)
+    small = b if a_larger else a
+    if not (big.ndim >= 3 and small._data.ndim <= 2):
+        return False
+    if small._requires_grad:
+        return True
+    if a._data.ndim == 2:  # mm of the transposed stack, then a transposed copy: not worth it
+        return False
+    if big.size == 0:
+        return True
+    shape, strides = big.shape, big.strides
+    return all(strides[i] == strides[i + 1] * shape[i + 1] for i in range(big.ndim - 2))
 
 
 def _viewable(array: np.ndarray, shape: tuple) -> bool:

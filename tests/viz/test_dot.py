@@ -116,18 +116,27 @@ def test_broadcast_edges_are_dashed_and_name_the_summed_axes():
     assert dot.edges_between(node["AddBackward0"], node["MulBackward0"]) == [{}]
 
 
-def test_matmul_batch_broadcast_edge_and_plain_matmul_edge():
+def test_batched_matmul_is_drawn_as_pytorch_records_it():
+    # A stack of matrices times a matrix: PyTorch folds the stack into the rows of one mm
+    # (ViewBackward0 -> MmBackward0 -> UnsafeViewBackward0); the matrix meets mm directly, so
+    # no edge needs a "sum over" label. A batch that must be broadcast is an ExpandBackward0.
     a = tg.randn(2, 3, 4, requires_grad=True)
     w = tg.randn(4, 5, requires_grad=True)
     p = tg.randn(3, 1, requires_grad=True)
     q = tg.randn(1, 4, requires_grad=True)
     dot = Dot(viz.draw_graph((a @ w, p @ q), names={a: "a", w: "w", p: "p", q: "q"}).source)
-    (bmm,) = dot.find("BmmBackward0")
-    assert dot.edges_between(dot.named("a"), bmm) == [{}]
-    assert dot.edges_between(dot.named("w"), bmm)[0]["label"] == "sum over (0,)"
-    (mm,) = dot.find("MmBackward0")
-    assert dot.edges_between(dot.named("p"), mm) == [{}]  # (3,1)@(1,4) is no broadcast
+    (view,) = [n for n in dot.find("ViewBackward0") if "Unsafe" not in dot.fields(n)[0]]
+    (unsafe,) = dot.find("UnsafeViewBackward0")
+    mm_a, mm_pq = sorted(dot.find("MmBackward0"), key=lambda n: bool(
+        dot.edges_between(dot.named("p"), n)))  # fmt: skip
+    assert dot.edges_between(dot.named("a"), view) == [{}]
+    assert dot.edges_between(view, mm_a) == [{}] and dot.edges_between(mm_a, unsafe) == [{}]
+    assert dot.edges_between(dot.named("w"), mm_a) == [{}]
+    assert dot.edges_between(dot.named("p"), mm_pq) == [{}]  # (3,1)@(1,4) is no broadcast
     assert sorted(dot.fields(n)[0] for n in dot.find("output")) == ["output 0", "output 1"]
+    b = tg.randn(5, 1, 4, 2, requires_grad=True)
+    dot = Dot(viz.draw_graph(a[None] @ b, names={a: "a", b: "b"}).source)
+    assert len(dot.find("ExpandBackward0")) == 2 and len(dot.find("BmmBackward0")) == 1
 
 
 def test_fan_out_draws_a_shared_node_once_with_one_edge_per_use():
