@@ -123,3 +123,20 @@ def test_a_subclass_with_its_own_backward_does_not_inherit_array_backward():
     x = tg.tensor([1.0], requires_grad=True)
     Thrice.apply(x).sum().backward()
     assert x.grad.tolist() == [3.0]
+
+
+def test_a_users_array_backward_is_checked_for_its_number_of_results():
+    class OneResultForTwo(tg.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, y):
+            return tg.Tensor._make(x._data * y._data)
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad
+
+        array_backward = backward
+
+    x, y = tg.tensor([1.0], requires_grad=True), tg.tensor([2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="incorrect number of gradients"):
+        OneResultForTwo.apply(x, y).sum().backward()

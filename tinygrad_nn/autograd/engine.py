@@ -110,13 +110,15 @@ def run_backward(edges, root_grads, *, retain_graph: bool, create_graph: bool, c
                 if capture is None and 0 in grads:
                     _accumulate_into_leaf(node, grads[0], create_graph, arrays)
                 continue
-            array_backward = node._fn.array_backward if arrays else None
-            if array_backward is not None and 0 in grads and len(node._output_meta) == 1 \
-                    and not (node._node_pre_hooks or node._node_post_hooks):  # fmt: skip
-                # The common step, _call_array_backward written out: one output, no hooks.
+            fn = node._fn
+            array_backward = fn.array_backward if arrays else None
+            if array_backward is not None and 0 in grads and len(node._output_meta) == 1 and \
+                    not (fn._user_op or node._node_pre_hooks or node._node_post_hooks):
+                # The common step, _call_array_backward written out: a built-in op with one
+                # output, no hooks. It returns one result per argument (a user's Function is
+                # checked for that in _call_array_backward); the zip below takes those of the
+                # edges, which come first unless _tensor_args maps them.
                 grads_in = array_backward(node, grads[0])
-                # A built-in op returns one result per argument; the zip below takes those
-                # of the edges, which come first unless _tensor_args maps them.
                 if grads_in.__class__ is not tuple or node._tensor_args is not None:
                     grads_in = _one_per_edge(node, grads_in)
                 if not retain_graph and node._saved is not None:
