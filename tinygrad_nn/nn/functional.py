@@ -21,6 +21,7 @@ import numpy as np
 from .. import random as _random
 from ..autograd.function import Function
 from ..autograd.grad_mode import no_grad
+from ..ops import activation
 from ..ops.elementwise import LeakyRelu
 from ..ops.linalg import Addmm
 from ..ops.movement import IndexAdd, Pad
@@ -77,28 +78,28 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
-    """x if x > 0 else alpha * (exp(x) - 1)."""
-    # expm1 (not exp - 1) keeps precision near 0; zeroing x in the unused branch keeps its
-    # exp finite, or its zero gradient times inf would give NaN. At exactly 0 PyTorch takes the
-    # slope alpha but a second derivative of 0: the `x == 0` term supplies that slope alone.
-    return _maybe_inplace(input, lambda x: x.where(x > 0, x.where(x < 0, 0.0).expm1() * alpha
-                                                   + x.where(x == 0, 0.0) * alpha),
-                          inplace)  # fmt: skip
+    """x if x > 0 else alpha * (exp(x) - 1) (one EluBackward0 node, as in PyTorch)."""
+    out = _maybe_inplace(input, lambda x: _float_op(x, activation.Elu, alpha), inplace)
+    if inplace and out.grad_fn is not None and out.grad_fn._fn is activation.Elu:
+        out.grad_fn.node_name = "EluBackward1"  # PyTorch's name for elu_
+    return out
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """x * Phi(x) = x/2 * (1 + erf(x / sqrt 2)); 'tanh' uses the tanh approximation of Phi."""
-    if approximate == "none":
-        return input * 0.5 * (1 + (input * (1 / math.sqrt(2))).erf())
-    if approximate == "tanh":
-        inner = (input + input.pow(3) * 0.044715) * math.sqrt(2 / math.pi)
-        return input * 0.5 * (1 + inner.tanh())
-    raise RuntimeError("approximate argument must be either none or tanh.")
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    return _float_op(input, activation.Gelu, approximate)
 
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """x * sigmoid(x) (also called swish)."""
-    return _maybe_inplace(input, lambda x: x * x.sigmoid(), inplace)
+    return _maybe_inplace(input, lambda x: _float_op(x, activation.Silu), inplace)
+
+
+def _float_op(x: Tensor, op, *args) -> Tensor:
+    """An activation Function on a floating tensor (an integer one is promoted first)."""
+    return op.apply(x._floating(), *args)
 
 
 def sigmoid(input: Tensor) -> Tensor:
@@ -113,10 +114,7 @@ def tanh(input: Tensor) -> Tensor:
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """log(1 + exp(beta * x)) / beta, and x itself where beta * x > threshold."""
-    scaled = input * beta
-    # clamp: exp of the unused branch must stay finite (see elu).
-    smooth = scaled.clamp(max=threshold).exp().log1p() / beta
-    return input.where(scaled > threshold, smooth)
+    return _float_op(input, activation.Softplus, beta, threshold)
 
 
 def _softmax_dim(name: str, ndim: int, stacklevel: int) -> int:
