@@ -15,40 +15,16 @@ import pytest
 import torch
 
 import tinygrad_nn as tg
-from tests.ops.test_array_pass import tensor_pass, wrapped_functions
+from tests.ops.test_array_pass import assert_passes_agree, tensor_pass
 from tinygrad_nn.autograd.function import Function
 from tinygrad_nn.ops import window
 
 DTYPES = [np.float32, np.float64]
 
 
-def _grads(fn, arrays, upstream, force_tensors):
-    leaves = [tg.tensor(a, requires_grad=True) for a in arrays]
-    out = fn(tg, *leaves)
-    out = out[0] if isinstance(out, tuple) else out
-    with tensor_pass() if force_tensors else contextlib.nullcontext():
-        out.backward(tg.tensor(upstream))
-    return [None if t.grad is None else t.grad.numpy() for t in leaves]
-
-
 def _assert_same(fn, arrays, seed=0):
-    """Both passes give the same bits (nan and -0.0 included) in the same memory layout, and
-    the array pass ran every window op on arrays."""
-    with tg.no_grad():
-        out = fn(tg, *[tg.tensor(a) for a in arrays])
-    shape = tuple((out[0] if isinstance(out, tuple) else out).shape)
-    upstream = np.random.default_rng(seed).standard_normal(shape).astype(arrays[0].dtype)
-    with wrapped_functions() as wrapped:
-        fast = _grads(fn, arrays, upstream, False)
-    assert [f.__name__ for f in wrapped if f.__module__ == window.__name__] == []
-    slow = _grads(fn, arrays, upstream, True)
-    for i, (a, b) in enumerate(zip(fast, slow)):
-        assert (a is None) == (b is None), f"input {i}"
-        if a is not None:
-            assert a.dtype == b.dtype and a.shape == b.shape, f"input {i}"
-            assert a.strides == b.strides, f"input {i}: layout"
-            np.testing.assert_array_equal(a.view(f"u{a.itemsize}"), b.view(f"u{b.itemsize}"),
-                                          err_msg=f"input {i}")  # fmt: skip
+    """Both passes give the same bits in the same layout, and no window op was wrapped."""
+    assert_passes_agree(lambda *leaves: fn(tg, *leaves), arrays, {window.__name__}, seed)
 
 
 def _sample(shape, dtype, seed=1):
@@ -144,7 +120,11 @@ def test_pooling_nan_windows_and_infinite_gradients():
             g = np.ones(tuple(fn(tg, tg.tensor(x)).shape))
         g[0, 0, 1, 1], g[0, 1, 2, 0] = np.inf, -np.inf
         for force_tensors in (False, True):
-            (grad,) = _grads(fn, [x], g, force_tensors)
+            leaf = tg.tensor(x, requires_grad=True)
+            out = fn(tg, leaf)
+            with tensor_pass() if force_tensors else contextlib.nullcontext():
+                out.backward(tg.tensor(g))
+            grad = leaf.grad.numpy()
             assert np.isinf(grad).sum() == 2 and not np.isnan(grad).any()
 
 

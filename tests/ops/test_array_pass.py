@@ -44,6 +44,36 @@ def wrapped_functions():
         engine._call_wrapped = original
 
 
+def assert_passes_agree(fn, arrays, modules, seed=0):
+    """`fn(*leaves)` (a Tensor, or a tuple led by one) differentiated on arrays and on Tensors
+    gives the same bits (nan and -0.0 included) in the same memory layout, and the array pass
+    wrapped no Function defined in `modules` (module names)."""
+    with tg.no_grad():
+        out = fn(*[tg.tensor(a) for a in arrays])
+    shape = tuple((out[0] if isinstance(out, tuple) else out).shape)
+    upstream = np.random.default_rng(seed).standard_normal(shape).astype(arrays[0].dtype)
+
+    def gradients(force_tensors):
+        leaves = [tg.tensor(a, requires_grad=True) for a in arrays]
+        out = fn(*leaves)
+        out = out[0] if isinstance(out, tuple) else out
+        with tensor_pass() if force_tensors else contextlib.nullcontext():
+            out.backward(tg.tensor(upstream))
+        return [None if t.grad is None else t.grad.numpy() for t in leaves]
+
+    with wrapped_functions() as wrapped:
+        fast = gradients(False)
+    assert [f.__name__ for f in wrapped if f.__module__ in modules] == []
+    slow = gradients(True)
+    for i, (a, b) in enumerate(zip(fast, slow)):
+        assert (a is None) == (b is None), f"input {i}"
+        if a is not None:
+            assert a.dtype == b.dtype and a.shape == b.shape, f"input {i}"
+            assert a.strides == b.strides, f"input {i}: layout"
+            np.testing.assert_array_equal(a.view(f"u{a.itemsize}"), b.view(f"u{b.itemsize}"),
+                                          err_msg=f"input {i}")  # fmt: skip
+
+
 def _gradients(op, arrays, upstream):
     inputs = [tg.tensor(a, requires_grad=True) for a in arrays]
     _first_tensor(op.fn(*inputs)).backward(tg.tensor(upstream))

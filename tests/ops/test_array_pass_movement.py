@@ -7,14 +7,13 @@ softmax along every dim, 0-d tensors whose gradients travel as NumPy scalars."""
 
 from __future__ import annotations
 
-import contextlib
 import inspect
 
 import numpy as np
 import pytest
 
 import tinygrad_nn as tg
-from tests.ops.test_array_pass import tensor_pass, wrapped_functions
+from tests.ops.test_array_pass import assert_passes_agree
 from tinygrad_nn import inplace
 from tinygrad_nn.autograd.function import Function
 from tinygrad_nn.ops import movement, reduce, softmax
@@ -23,32 +22,9 @@ DTYPES = [np.float32, np.float64]
 OURS = {movement.__name__, reduce.__name__, softmax.__name__, inplace.__name__}
 
 
-def _grads(fn, arrays, upstream, force_tensors):
-    leaves = [tg.tensor(a, requires_grad=True) for a in arrays]
-    out = fn(*leaves)
-    with tensor_pass() if force_tensors else contextlib.nullcontext():
-        out.backward(tg.tensor(upstream))
-    return [None if t.grad is None else t.grad.numpy() for t in leaves]
-
-
 def _assert_same(fn, arrays, seed=0):
-    """Both passes give the same bits (nan and -0.0 included) in the same memory layout, and
-    the array pass ran every node of ours on arrays."""
-    rng = np.random.default_rng(seed)
-    with tg.no_grad():
-        shape = tuple(fn(*[tg.tensor(a) for a in arrays]).shape)
-    upstream = rng.standard_normal(shape).astype(arrays[0].dtype)
-    with wrapped_functions() as wrapped:
-        fast = _grads(fn, arrays, upstream, False)
-    assert [f.__name__ for f in wrapped if f.__module__ in OURS] == []
-    slow = _grads(fn, arrays, upstream, True)
-    for i, (a, b) in enumerate(zip(fast, slow)):
-        assert (a is None) == (b is None), f"input {i}"
-        if a is not None:
-            assert a.dtype == b.dtype and a.shape == b.shape, f"input {i}"
-            assert a.strides == b.strides, f"input {i}: layout"
-            np.testing.assert_array_equal(a.view(f"u{a.itemsize}"), b.view(f"u{b.itemsize}"),
-                                          err_msg=f"input {i}")  # fmt: skip
+    """Both passes give the same bits in the same layout, and no node of ours was wrapped."""
+    assert_passes_agree(fn, arrays, OURS, seed)
 
 
 def _sample(shape, dtype, seed=1):
@@ -295,9 +271,12 @@ def test_reductions_with_nan(name):
     _assert_same(lambda x: REDUCE[name](x) * 1.25, [WITH_NAN])
 
 
+REDUCTIONS_OF_0D = ["sum", "mean", "prod", "var", "std", "amax", "max", "max_dim", "logsumexp",
+                    "norm", "norm_1", "cumsum0", "cumprod0"]  # fmt: skip
+
+
 @pytest.mark.filterwarnings("ignore:.*degrees of freedom")
-@pytest.mark.parametrize("name", ["sum", "mean", "prod", "var", "std", "amax", "max", "max_dim",
-                                  "logsumexp", "norm", "norm_1", "cumsum0", "cumprod0"])  # fmt: skip
+@pytest.mark.parametrize("name", REDUCTIONS_OF_0D)
 def test_reductions_of_0d_tensors(name):
     fns = {**REDUCE, "sum": lambda x: x.sum(), "mean": lambda x: x.mean(),
            "amax": lambda x: x.amax(), "max_dim": lambda x: x.max(0).values,

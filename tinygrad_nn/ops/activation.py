@@ -21,7 +21,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor
-from .elementwise import _erf
+from .elementwise import erf_array, sigmoid_array
 
 _make = Tensor._make
 _SQRT1_2 = 1 / math.sqrt(2)
@@ -35,9 +35,7 @@ def _exp(v):
 
 
 def _erf_of(v):
-    if isinstance(v, Tensor):
-        return v.erf()
-    return np.asarray(_erf(v), dtype=np.float64).astype(v.dtype, copy=False)
+    return v.erf() if isinstance(v, Tensor) else erf_array(v)
 
 
 def _tanh(v):
@@ -45,12 +43,9 @@ def _tanh(v):
 
 
 def _sigmoid(v):
-    """sigmoid on a Tensor, or the same formula on an array (Sigmoid.forward's, in its order):
-    exp of -|x| only, so neither it nor its derivative ever overflows."""
-    if isinstance(v, Tensor):
-        return v.sigmoid()
-    e = np.exp(-np.abs(v))
-    return np.where(v >= 0, 1 / (1 + e), e / (1 + e)).astype(v.dtype, copy=False)
+    """sigmoid on a Tensor or an array, the same formula (Sigmoid's): exp of -|x| only, so
+    neither it nor its derivative ever overflows."""
+    return v.sigmoid() if isinstance(v, Tensor) else sigmoid_array(v)
 
 
 def _constant(v):

@@ -301,15 +301,19 @@ class TanhBackward(Function):
         return grad_g, grad_y
 
 
+def sigmoid_array(a: np.ndarray) -> np.ndarray:
+    """1 / (1 + exp(-a)) on an array, computed from exp(-|a|), which never overflows (the two
+    branches are the same function)."""
+    e = np.exp(-np.abs(a))
+    return np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
+
+
 class Sigmoid(Function):
     """y = 1 / (1 + exp(-x)).   dL/dx = g * (1 - y) * y."""
 
     @staticmethod
     def forward(ctx, x):
-        # exp of -|x| never overflows; the two branches are the same function.
-        a = x._data
-        e = np.exp(-np.abs(a))
-        y = _make(np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False))
+        y = _make(sigmoid_array(x._data))
         ctx.save_for_backward(y)
         return y
 
@@ -592,14 +596,18 @@ def _inside(x, lo, hi):
 _erf = np.frompyfunc(math.erf, 1, 1)
 
 
+def erf_array(a: np.ndarray) -> np.ndarray:
+    """erf on an array: math.erf per element (in double), rounded to a's dtype."""
+    return np.asarray(_erf(a), dtype=np.float64).astype(a.dtype, copy=False)
+
+
 class Erf(Function):
     """y = erf(x).   dL/dx = g * 2 / sqrt(pi) * exp(-x^2)."""
 
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        a = x._data
-        return _make(np.asarray(_erf(a), dtype=np.float64).astype(a.dtype, copy=False))
+        return _make(erf_array(x._data))
 
     rule = "grad_x = grad * 2 / sqrt(pi) * exp(-x^2)"
 
