@@ -110,21 +110,7 @@ def run_backward(edges, root_grads, *, retain_graph: bool, create_graph: bool, c
                 if capture is None and 0 in grads:
                     _accumulate_into_leaf(node, grads[0], create_graph, arrays)
                 continue
-            fn = node._fn
-            array_backward = fn.array_backward if arrays else None
-            if array_backward is not None and 0 in grads and len(node._output_meta) == 1 and \
-                    not (fn._user_op or node._node_pre_hooks or node._node_post_hooks):
-                # The common step, _call_array_backward written out: a built-in op with one
-                # output, no hooks. It returns one result per argument (a user's Function is
-                # checked for that in _call_array_backward); the zip below takes those of the
-                # edges, which come first unless _tensor_args maps them.
-                grads_in = array_backward(node, grads[0])
-                if grads_in.__class__ is not tuple or node._tensor_args is not None:
-                    grads_in = _one_per_edge(node, grads_in)
-                if not retain_graph and node._saved is not None:
-                    node.release()
-            else:
-                grads_in = call_backward(node, grads, retain_graph)
+            grads_in = call_backward(node, grads, retain_graph)
             for (child, nr), g in zip(node.next_functions, grads_in):
                 if child is None:
                     continue
@@ -155,14 +141,7 @@ def _call_backward(node, grads: dict, retain_graph: bool) -> tuple:
     if not grads:
         result = (None,) * len(node.next_functions)
     else:
-        meta = node._output_meta
-        if len(meta) == 1:
-            args = (grads[0],)
-        elif node.materialize_grads:
-            args = tuple(grads[i] if i in grads else _zeros(m) if m is not None else None
-                         for i, m in enumerate(meta))  # None for an output that is no Tensor
-        else:
-            args = tuple(grads.get(i) for i in range(len(meta)))
+        args = (grads[0],) if len(node._output_meta) == 1 else _output_grads(node, grads, _zeros)
         for hook in node._node_pre_hooks:
             args = hook(args) or args
         result = _one_per_edge(node, node._fn.backward(node, *args))
@@ -180,28 +159,39 @@ def _call_backward(node, grads: dict, retain_graph: bool) -> tuple:
 
 def _call_array_backward(node, grads: dict, retain_graph: bool) -> tuple:
     """`_call_backward` on bare arrays, for a pass that records nothing (see run_backward)."""
-    array_backward = node._fn.array_backward
+    fn = node._fn
+    array_backward = fn.array_backward
     if array_backward is None or node._node_pre_hooks or node._node_post_hooks:
         return _call_wrapped(node, grads, retain_graph)
     if not grads:
         result = (None,) * len(node.next_functions)
     else:
-        meta = node._output_meta
-        if len(meta) == 1:
+        if len(node._output_meta) == 1:
             result = array_backward(node, grads[0])
-        elif node.materialize_grads:
-            result = array_backward(node, *[
-                grads[i] if i in grads else np.zeros(*m) if m is not None else None
-                for i, m in enumerate(meta)])  # fmt: skip
         else:
-            result = array_backward(node, *[grads.get(i) for i in range(len(meta))])
-        # Nearly always one result per edge already; _one_per_edge fits the others.
-        if (result.__class__ is not tuple or len(result) != len(node.needs_input_grad)
-                or node._tensor_args is not None):  # fmt: skip
+            result = array_backward(node, *_output_grads(node, grads, _zero_array))
+        # A built-in op returns one result per argument, and the engine's zip takes those of
+        # the edges, which come first unless _tensor_args maps them; a user's is checked.
+        if result.__class__ is not tuple or node._tensor_args is not None or fn._user_op:
             result = _one_per_edge(node, result)
     if not retain_graph and node._saved is not None:
         node.release()
     return result
+
+
+def _output_grads(node, grads: dict, zeros) -> tuple:
+    """One gradient per output of a multi-output node: zeros (`zeros(meta)`) where none
+    arrived, or None if it asked not to materialize them; None for an output that is no
+    Tensor."""
+    if not node.materialize_grads:
+        return tuple(grads.get(i) for i in range(len(node._output_meta)))
+    return tuple(grads[i] if i in grads else zeros(m) if m is not None else None
+                 for i, m in enumerate(node._output_meta))  # fmt: skip
+
+
+def _zero_array(meta) -> np.ndarray:
+    shape, dtype = meta
+    return np.zeros(shape, dtype)
 
 
 def _call_wrapped(node, grads: dict, retain_graph: bool) -> tuple:
@@ -270,8 +260,7 @@ def _add_pending(slot: dict, nr: int, g) -> None:
 
 
 def _zeros(meta):
-    shape, dtype = meta
-    return Tensor._make(np.zeros(shape, dtype))
+    return Tensor._make(_zero_array(meta))
 
 
 def _run_pre_hooks(node, grads: dict, create_graph: bool, arrays: bool = False) -> dict:

@@ -337,10 +337,8 @@ class Function:
         """Run `forward` and, if anything requires grad, record a node for backward."""
         state = _state
         if not state.enabled:  # no_grad, or a backward pass: nothing to record or restore
-            ctx = _new(BackwardNode)  # a ctx for forward only: no edges, no place in the order
-            ctx._fn, ctx.needs_input_grad, ctx.next_functions = cls, (False,) * len(args), ()
             try:
-                return cls.forward(ctx, *args, **kwargs)
+                return cls.forward(BackwardNode(cls, (False,) * len(args)), *args, **kwargs)
             except ValueError as error:  # NumPy's broadcasting error -> PyTorch's RuntimeError
                 raise _broadcast_error(error, args) from None
         # One pass over the arguments finds which need a gradient and the edge each gives
