@@ -1229,15 +1229,12 @@ class Tensor:
         if len(shape) == 1 and not isinstance(shape[0], (builtins.int, tuple, list, Size)):
             return Tensor._make(self._data.view(_dt.as_dtype(shape[0]).np))
         shape = _infer_shape(_shape_args(shape), self._data.size, self._data.shape)
-        if not self._data.flags.c_contiguous and shape != self._data.shape:
-            try:
-                np.ndarray.view(self._data).shape = shape  # raises if a copy would be needed
-            except AttributeError:
-                raise RuntimeError(
-                    "view size is not compatible with input tensor's size and stride (at least "
-                    "one dimension spans across two contiguous subspaces). Use .reshape(...) "
-                    "instead."
-                ) from None
+        if not self._data.flags.c_contiguous and not _viewable(self._data, shape):
+            raise RuntimeError(
+                "view size is not compatible with input tensor's size and stride (at least "
+                "one dimension spans across two contiguous subspaces). Use .reshape(...) "
+                "instead."
+            )
         return movement.View.apply(self, shape)
 
     def view_as(self, other) -> Tensor:
