@@ -38,6 +38,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor
+from .elementwise import _WORDS  # unsigned ints as wide as a float, for selecting by bits
 
 _make = Tensor._make
 
@@ -230,7 +231,7 @@ def place(g: np.ndarray, shape: tuple, kernel: tuple, stride: tuple, dilation: t
                              zip(kernel, stride, dilation, counts, shape[-nd:]))  # fmt: skip
     out = np.empty(shape, dtype=g.dtype) if tiled else np.zeros(shape, dtype=g.dtype)
     word = _WORDS.get(g.dtype.itemsize)
-    finite = disjoint and word is not None or np.isfinite(g).all()
+    finite = disjoint or np.isfinite(g).all()  # only overlapping windows use the product
     if disjoint and word is not None:
         g = g + 0.0  # PyTorch adds g into zeros: a -0.0 in g arrives as +0.0
     for mask, offset in zip(masks, kernel_offsets(kernel)):
@@ -248,8 +249,6 @@ def place(g: np.ndarray, shape: tuple, kernel: tuple, stride: tuple, dilation: t
             target += g * mask if finite else np.where(mask, g, 0)
     return out
 
-
-_WORDS = {2: np.uint16, 4: np.uint32, 8: np.uint64}  # unsigned ints as wide as a float
 
 
 def pick(a: np.ndarray, kernel: tuple, stride: tuple, dilation: tuple, choice) -> np.ndarray:
