@@ -23,7 +23,8 @@ import sys
 from importlib import metadata
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CASES = ["W1", "W2", "W3", "W4", "W5", "add", "mul_sum_backward"]
+CASES = ["W1", "W2", "W3", "W4", "W5", "add", "mul_sum_backward", "rand", "randn", "randperm",
+         "mlp_init"]  # fmt: skip
 IMPLS = ["torch", "numpy", "tinygrad_nn"]
 # case -> (baseline the ratio is taken against, the largest ratio that meets the goal)
 GOALS = {
@@ -34,6 +35,10 @@ GOALS = {
     "W5": ("numpy", 1.3),
     "add": ("torch", 1.0),
     "mul_sum_backward": ("torch", 0.3),
+    "rand": ("torch", 10.0),  # PyTorch's random streams, reproduced in NumPy
+    "randn": ("torch", 10.0),
+    "randperm": ("torch", 40.0),
+    "mlp_init": ("torch", 3.0),
 }
 MEMORY_GOALS = {"W3": 1.3}  # tinygrad_nn traced peak / NumPy traced peak
 LINEAR_ROUNDS = (10_000, 100_000)

@@ -19,6 +19,8 @@ SMALL = {"W4": {"rounds": 50}}  # the chain's length does not matter for a smoke
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_two_steps_match_numpy(name):
     case = CASES[name]
+    if getattr(case, "RANDOM", False):
+        pytest.skip("NumPy draws other random numbers; test_random_cases_match_torch checks it")
     data = case.make_data(np.random.default_rng(0), **SMALL.get(name, {}))
     step, numpy_step = case.lib_step(tinygrad_nn, data), case.numpy_step(data)
     step(), numpy_step()
@@ -26,6 +28,21 @@ def test_two_steps_match_numpy(name):
     value = ours.detach().numpy()
     assert np.all(np.isfinite(value))
     np.testing.assert_allclose(value, expected, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", sorted(n for n, c in CASES.items() if getattr(c, "RANDOM", 0)))
+def test_random_cases_match_torch(name):
+    torch = pytest.importorskip("torch")
+    if name == "randn" and tinygrad_nn.random._normal_fill_float32 is None:
+        pytest.skip("float32 Box-Muller blocks live in tinygrad_nn/_normal_float32.py")
+    case = CASES[name]
+    results = []
+    for lib in (tinygrad_nn, torch):
+        lib.manual_seed(0)
+        step = case.lib_step(lib, case.make_data(np.random.default_rng(0)))
+        step()
+        results.append(step().detach().numpy())
+    np.testing.assert_array_equal(*results)
 
 
 def test_opcode_counts_are_exact_and_attributed():

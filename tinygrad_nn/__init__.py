@@ -27,6 +27,7 @@ from .creation import (  # noqa: F401
     linspace,
     logspace,
     multinomial,
+    normal,
     ones,
     ones_like,
     rand,
@@ -79,3 +80,53 @@ from . import optim, utils  # noqa: E402,F401
 from .serialization import load, save  # noqa: E402,F401
 from . import viz  # noqa: E402,F401  (graphviz itself is imported only when drawing)
 from . import nn  # noqa: E402,F401  (Module, layers, nn.functional, nn.init)
+
+# Running PyTorch scripts unchanged: a CPU-only build's cuda/backends/accelerator, the global
+# switches scripts set at the top, and the legacy typed constructors.
+from . import accelerator, backends, cuda, version  # noqa: E402,F401
+from ._legacy_types import (  # noqa: E402,F401
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+)
+from ._settings import (  # noqa: E402,F401
+    are_deterministic_algorithms_enabled,
+    get_default_device,
+    get_float32_matmul_precision,
+    get_num_threads,
+    is_deterministic_algorithms_warn_only_enabled,
+    set_default_device,
+    set_float32_matmul_precision,
+    set_num_threads,
+    use_deterministic_algorithms,
+)
+from ._tensor_str import set_printoptions  # noqa: E402,F401
+from .version import __version__  # noqa: E402,F401
+
+
+def load_ipython_extension(ipython) -> None:
+    """`%load_ext tinygrad_nn`: from then on `import torch` means tinygrad_nn in the session."""
+    from ._torch_alias import load_ipython_extension as load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython) -> None:
+    """`%unload_ext tinygrad_nn`: `import torch` means PyTorch again."""
+    from ._torch_alias import unload_ipython_extension as unload
+
+    unload(ipython)
+
+
+def __getattr__(name: str):
+    """A clear error for a PyTorch name tinygrad_nn lacks (`torch.fft`, ...); hasattr() still
+    answers False."""
+    from ._torch_alias import missing_name
+
+    raise missing_name(__name__, name)

@@ -14,7 +14,8 @@ import warnings
 import numpy as np
 
 from . import dtypes as _dt
-from . import random as _random
+from . import sampling
+from .autograd.function import Function
 from .tensor import Tensor, _check_device, _shape_args
 
 _make = Tensor._make
@@ -23,7 +24,10 @@ _make = Tensor._make
 def _finish(array: np.ndarray, requires_grad: bool) -> Tensor:
     t = _make(array)
     if requires_grad:
-        t.requires_grad = True  # the setter refuses integer dtypes, as PyTorch does
+        if array.dtype.kind not in "fc":  # a factory's wording (the setter's starts "only")
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require "
+                               "gradients")  # fmt: skip
+        t.requires_grad = True
     return t
 
 
@@ -114,12 +118,77 @@ def tensor(data, dtype=None, device=None, requires_grad: bool = False, pin_memor
     except OverflowError:  # a Python int out of the integer type's range: PyTorch's rule
         array = _dt.checked_int_array(data, np_dtype)
     except ValueError as e:
-        raise ValueError(f"could not make a tensor of this data: {e}") from None
+        # PyTorch's error for a ragged list, or the empty tensor it makes of one
+        array = _ragged(data, np_dtype, inferred=dtype is None)
+        if array is None:
+            raise ValueError(f"could not make a tensor of this data: {e}") from None
     return _finish(array, requires_grad)
+
+
+def _length(value):
+    """len() of what PyTorch reads as a sequence in nested data (a list, tuple, range, str
+    or NumPy array), else None."""
+    if isinstance(value, (list, tuple, range, str)):
+        return len(value)
+    if isinstance(value, np.ndarray) and value.ndim:
+        return value.shape[0]
+    return None
+
+
+def _ragged(data, np_dtype: np.dtype, inferred: bool):
+    """What PyTorch makes of nested lists NumPy calls inhomogeneous. PyTorch reads the shape
+    down the first elements (`[[1, 2], [3]]` is 2 x 2); a tensor with no elements is made
+    without looking further (`[[], [1]]` is 2 x 0); otherwise each list is checked against
+    that shape, depth first, and the first misfit raises PyTorch's error. None if all fit."""
+    if inferred and _has_empty(data):  # an empty list counts as the default float dtype
+        np_dtype = _dt.promote_types(_dt.from_numpy_dtype(np_dtype), _dt.get_default_dtype()).np
+    shape, first = [], data
+    while _length(first) is not None:
+        shape.append(_length(first))
+        if not shape[-1]:
+            break
+        first = first[0]
+    if 0 in shape:
+        return np.zeros(shape, np_dtype)
+    stack = [(data, 0)]
+    while stack:
+        seq, dim = stack.pop()
+        if dim == len(shape):
+            if _length(seq) is not None:  # a list where the shape has a number
+                raise _scalar_error(seq, np_dtype)
+            continue
+        if _length(seq) is None:
+            raise TypeError("not a sequence")
+        if len(seq) != shape[dim]:
+            raise ValueError(f"expected sequence of length {shape[dim]} at dim {dim} "
+                             f"(got {len(seq)})")  # fmt: skip
+        stack.extend((item, dim + 1) for item in reversed(seq))
+    return None
+
+
+def _has_empty(data) -> bool:
+    """True if some list nested in `data` is empty."""
+    stack = [data]
+    while stack:
+        seq = stack.pop()
+        if isinstance(seq, (list, tuple, range)):
+            if not seq:
+                return True
+            stack.extend(seq)
+    return False
+
+
+def _scalar_error(value, np_dtype: np.dtype) -> TypeError:
+    """Python's error for converting `value` to one element of `np_dtype`, as PyTorch gets."""
+    name = type(value).__name__
+    if np_dtype.kind in "fc":
+        return TypeError(f"must be real number, not {name}")
+    return TypeError(f"'{name}' object cannot be interpreted as an integer")
 
 
 def as_tensor(data, dtype=None, device=None) -> Tensor:
     """Like tensor(), but shares memory with a NumPy array (or returns a Tensor) when it can."""
+    _check_device(device)
     if isinstance(data, Tensor):
         return data if dtype is None else data.to(dtype)
     if isinstance(data, np.ndarray) and (dtype is None or _dt.as_dtype(dtype).np == data.dtype):
@@ -178,91 +247,200 @@ def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad=
 
 
 def arange(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor:
-    """Values from start (inclusive) to end (exclusive) by step; int64 unless a float is given."""
+    """Values from start (inclusive) to end (exclusive) by step; int64 unless a float is given.
+
+    Integer dtypes follow PyTorch: the bounds and step are truncated to integers, and for int64
+    the length is counted on those integers (for the narrower types, on the float bounds)."""
     _check_device(device)
     if end is None:
         start, end = 0, start
-    values = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
-    start, end, step = values
-    if step == 0:
-        raise RuntimeError("step must be nonzero")
-    if (end - start) * step < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+    start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
     if dtype is None:
-        floating = any(isinstance(v, builtins.float) for v in values)
-        np_dtype = _dt.get_default_dtype().np if floating else np.int64
+        floating = any(isinstance(v, builtins.float) for v in (start, end, step))
+        np_dtype = np.dtype(_dt.get_default_dtype().np if floating else np.int64)
     else:
-        np_dtype = _dt.as_dtype(dtype).np
-    n = math.ceil((end - start) / step)
-    return _finish((start + np.arange(n, dtype=np.float64) * step).astype(np_dtype)
-                   if np.dtype(np_dtype).kind == "f" else
-                   np.arange(start, start + n * step, step)[:n].astype(np_dtype),
-                   requires_grad)  # fmt: skip
+        np_dtype = np.dtype(_dt.as_dtype(dtype).np)
+    _no_bool(np_dtype, "arange_cpu")
+    _check_range(builtins.float(start), builtins.float(end), builtins.float(step))
+    if np_dtype.kind in "iu":
+        values = _int_range(start, end, step, np_dtype == np.int64)
+    else:
+        n = _range_size((builtins.float(end) - builtins.float(start)) / builtins.float(step))
+        values = start + np.arange(n, dtype=np.float64) * step  # in double, as PyTorch
+    return _finish(values.astype(np_dtype), requires_grad)
+
+
+def _no_bool(np_dtype: np.dtype, kernel: str) -> None:
+    if np_dtype.kind == "b":
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+
+
+def _check_range(start: float, end: float, step: float) -> None:
+    """PyTorch's checks of arange's bounds (on the bounds as doubles)."""
+    if not (step > 0 or step < 0):
+        raise RuntimeError("step must be nonzero")
+    if not (math.isfinite(start) and math.isfinite(end)):
+        # %g prints a double as C++'s ostream does, which PyTorch's message uses
+        raise RuntimeError(f"unsupported range: {start:g} -> {end:g}")
+    if not ((step > 0 and end >= start) or (step < 0 and end <= start)):
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+
+
+def _range_size(size: float) -> int:
+    """A length as PyTorch checks it: finite, not negative, fits in int64."""
+    if not 0 <= size <= np.iinfo(np.int64).max:  # also refuses inf and NaN
+        raise RuntimeError("invalid size, possible overflow?")
+    size = math.ceil(size)
+    if size > np.iinfo(np.int64).max:
+        raise RuntimeError("invalid size, possible overflow?")
+    return size
+
+
+def _int_range(start, end, step, is_int64: bool) -> np.ndarray:
+    """arange for an integer dtype: start + step * i in int64 with bounds and step truncated.
+    For int64, PyTorch counts the length on the truncated integers (exact, like ours here);
+    for the narrower types, on the float bounds (so 1.0..5.000001 by 2 has 3 elements there)."""
+    lo, hi, by = (_as_int64(v) for v in (start, end, step))
+    if is_int64:
+        if by == 0:  # 0 < |step| < 1 truncates to 0
+            raise ValueError("step must be nonzero")
+        top = hi - lo + by - (1 if by > 0 else -1)
+        n = abs(top) // abs(by) * (1 if (top >= 0) == (by > 0) else -1)  # C's division
+        n = _range_size(n)
+    else:
+        n = _range_size((builtins.float(end) - builtins.float(start)) / builtins.float(step))
+    return lo + by * np.arange(n, dtype=np.int64)  # wraps in the narrower types, as in C
+
+
+def _as_int64(value) -> int:
+    """A bound converted as PyTorch's Scalar.to<int64_t>(): truncated, checked for overflow."""
+    return builtins.int(_dt.checked_scalar(value, np.dtype(np.int64)))
+
+
+def _int_bound(value, np_dtype: np.dtype) -> int:
+    """A linspace/logspace bound converted to an integer dtype (Scalar.to<T>: truncated,
+    unsigned types wrap small negative ints, RuntimeError on overflow)."""
+    return builtins.int(_dt.checked_scalar(value, np_dtype))
+
+
+def _halves(first: float, last: float, steps: int, diff: float | None = None) -> np.ndarray:
+    """PyTorch's linspace in doubles: the first half counts up from `first`, the second half
+    down from `last`, so both ends are exact. `diff` is last - first as PyTorch computed it."""
+    step = (last - first if diff is None else diff) / (steps - 1)
+    i = np.arange(steps, dtype=np.float64)
+    return np.where(i < steps // 2, first + step * i, last - step * (steps - 1 - i))
 
 
 def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad=False) -> Tensor:
-    """`steps` evenly spaced values from start to end (both included)."""
+    """`steps` evenly spaced values from start to end (both included).
+
+    For an integer dtype PyTorch truncates the bounds first, spaces them in doubles and
+    truncates each value; we do the same."""
     _check_device(device)
-    np_dtype = _np_dtype(dtype)
-    if not isinstance(steps, (builtins.int, np.integer)):
-        raise TypeError(f"linspace(): argument 'steps' must be int, not {type(steps).__name__}")
-    if steps < 0:
-        raise RuntimeError("number of steps must be non-negative")
+    np_dtype = np.dtype(_np_dtype(dtype))
+    _check_steps(steps, "linspace")
+    _no_bool(np_dtype, "linspace_cpu")
     start, end = (v.item() if isinstance(v, Tensor) else v for v in (start, end))
+    if np_dtype.kind in "iu":
+        start, end = _int_bound(start, np_dtype), _int_bound(end, np_dtype)
     if steps == 1:
         return _finish(np.array([start], dtype=np_dtype), requires_grad)
+    if np_dtype.kind in "iu":
+        values = np.trunc(_halves(builtins.float(start), builtins.float(end), steps))
+        return _finish(values.astype(np_dtype), requires_grad)
     # PyTorch works in the output dtype and fills the first half forward from start and the
     # second half backward from end; doing the same gives the same rounding.
-    work = np_dtype if np.dtype(np_dtype).kind == "f" else np.float64
-    start_, end_ = np.asarray(start, work), np.asarray(end, work)
-    step = (end_ - start_) / np.asarray(steps - 1, work)
-    i = np.arange(steps).astype(work)
-    values = np.where(i < steps // 2, start_ + step * i, end_ - step * (steps - 1 - i).astype(work))
+    start_, end_ = np.asarray(start, np_dtype), np.asarray(end, np_dtype)
+    step = (end_ - start_) / np.asarray(steps - 1, np_dtype)
+    i = np.arange(steps).astype(np_dtype)
+    values = np.where(i < steps // 2, start_ + step * i, end_ - step * (steps - 1 - i))
     return _finish(values.astype(np_dtype), requires_grad)
+
+
+def _check_steps(steps, name: str) -> None:
+    if not isinstance(steps, (builtins.int, np.integer)):
+        raise TypeError(f"{name}(): argument 'steps' must be int, not {type(steps).__name__}")
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
 
 
 def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None, device=None,
              requires_grad=False) -> Tensor:  # fmt: skip
-    """base ** linspace(start, end, steps)."""
-    exponents = linspace(start, end, steps, dtype=_dt.float64)._data
-    return _finish((base**exponents).astype(_np_dtype(dtype)), requires_grad)
+    """base ** linspace(start, end, steps), as PyTorch computes it: the bounds are first
+    converted to the output dtype (truncated for an integer one), the exponents are spaced in
+    doubles from both ends, and C's pow is applied to each."""
+    _check_device(device)
+    np_dtype = np.dtype(_np_dtype(dtype))
+    _check_steps(steps, "logspace")
+    _no_bool(np_dtype, "logspace_cpu")
+    start, end = (v.item() if isinstance(v, Tensor) else v for v in (start, end))
+    if steps == 1:  # PyTorch fills base ** start, with start not converted first
+        exponents = np.array([builtins.float(start)])
+    elif np_dtype.kind in "iu":
+        lo, hi = _int_bound(start, np_dtype), _int_bound(end, np_dtype)
+        exponents = _halves(builtins.float(lo), builtins.float(hi), steps)
+    else:
+        lo, hi = np.asarray(start, np_dtype), np.asarray(end, np_dtype)
+        # end - start in the dtype itself (float32 for half), then in doubles
+        diff = builtins.float(hi - lo if np_dtype.itemsize >= 4 else
+                              np.float32(hi) - np.float32(lo))  # fmt: skip
+        exponents = _halves(builtins.float(lo), builtins.float(hi), steps, diff)
+    values = np.array([_c_pow(builtins.float(base), e) for e in exponents.tolist()])
+    with np.errstate(invalid="ignore"):  # NaN or inf into an integer: undefined, as in C
+        return _finish(np.trunc(values).astype(np_dtype) if np_dtype.kind in "iu" else
+                       values.astype(np_dtype), requires_grad)  # fmt: skip
+
+
+def _c_pow(x: float, y: float) -> float:
+    """C's pow (math.pow, but inf or NaN where it would raise)."""
+    try:
+        return math.pow(x, y)
+    except (OverflowError, ValueError):
+        with np.errstate(all="ignore"):
+            return builtins.float(np.power(x, y))
 
 
 def zeros_like(input: Tensor, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Zeros with input's shape and dtype."""
+    _check_device(device)
     _check_input(input, "zeros_like")
     return _finish(np.zeros(input._data.shape, _np_dtype(dtype, input.dtype)), requires_grad)
 
 
 def ones_like(input: Tensor, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Ones with input's shape and dtype."""
+    _check_device(device)
     _check_input(input, "ones_like")
     return _finish(np.ones(input._data.shape, _np_dtype(dtype, input.dtype)), requires_grad)
 
 
 def empty_like(input: Tensor, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Uninitialised, with input's shape and dtype."""
+    _check_device(device)
     _check_input(input, "empty_like")
     return _finish(np.empty(input._data.shape, _np_dtype(dtype, input.dtype)), requires_grad)
 
 
 def full_like(input: Tensor, fill_value, *, dtype=None, device=None, requires_grad=False):
     """fill_value with input's shape and dtype."""
+    _check_device(device)
     _check_input(input, "full_like")
     return _finish(np.full(input._data.shape, fill_value, _np_dtype(dtype, input.dtype)),
                    requires_grad)  # fmt: skip
 
 
 def rand(*sizes, size=None, generator=None, dtype=None, device=None, requires_grad=False):
-    """Samples from U(0, 1)."""
+    """Samples from U(0, 1): PyTorch's numbers for the same seed."""
+    _check_device(device)
     shape, np_dtype = _sizes(sizes, size), _float_only(dtype, "check_uniform_bounds")
-    return _finish(_random.uniform(0.0, 1.0, shape, generator).astype(np_dtype), requires_grad)
+    return _finish(sampling.uniform(shape, np_dtype, 0.0, 1.0, generator), requires_grad)
 
 
 def randn(*sizes, size=None, generator=None, dtype=None, device=None, requires_grad=False):
-    """Samples from N(0, 1)."""
+    """Samples from N(0, 1): PyTorch's numbers for the same seed."""
+    _check_device(device)
     shape, np_dtype = _sizes(sizes, size), _float_only(dtype, "normal_kernel_cpu")
-    return _finish(_random.normal(0.0, 1.0, shape, generator).astype(np_dtype), requires_grad)
+    return _finish(sampling.normal(shape, np_dtype, 0.0, 1.0, generator), requires_grad)
 
 
 def _check_input(input, name: str) -> None:
@@ -275,15 +453,16 @@ def _float_only(dtype, kernel: str) -> np.dtype:
     """rand/randn draw floats: PyTorch has no integer kernel for them."""
     np_dtype = np.dtype(_np_dtype(dtype))
     if np_dtype.kind != "f":
-        word = {"b": "Bool", "u": "Byte"}.get(np_dtype.kind) or \
-            {1: "Char", 2: "Short", 4: "Int", 8: "Long"}[np_dtype.itemsize]  # fmt: skip
-        raise NotImplementedError(f'"{kernel}" not implemented for \'{word}\'')
+        raise NotImplementedError(f"\"{kernel}\" not implemented for "
+                                  f"'{sampling.type_word(np_dtype)}'")  # fmt: skip
     return np_dtype
 
 
 def randint(*args, low=None, high=None, size=None, generator=None, dtype=None, device=None,
             requires_grad=False):  # fmt: skip
-    """Integers in [low, high): `randint(high, size)` or `randint(low, high, size)`."""
+    """Integers in [low, high): `randint(high, size)` or `randint(low, high, size)`; the
+    draws of `empty(size, dtype=dtype).random_(low, high)`, as in PyTorch."""
+    _check_device(device)
     if size is None:
         *bounds, size = args
     else:
@@ -294,52 +473,116 @@ def randint(*args, low=None, high=None, size=None, generator=None, dtype=None, d
     low, high = (0, bounds[0]) if len(bounds) == 1 else bounds
     if not all(isinstance(b, (builtins.int, np.integer)) for b in (low, high)):
         raise TypeError("randint(): the bounds low and high must be ints")
-    if low >= high:
-        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} "
-                           f">= to={high}")  # fmt: skip
-    values = _random.integers(low, high, tuple(size), generator)
-    return _finish(values.astype(np.int64 if dtype is None else _dt.as_dtype(dtype).np),
-                   requires_grad)  # fmt: skip
+    np_dtype = np.dtype(np.int64 if dtype is None else _dt.as_dtype(dtype).np)
+    values = sampling.random_(_sizes((size,), None), np_dtype, low, high, generator)
+    return _finish(values, requires_grad)
 
 
 def randperm(n: int, *, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
-    """A random permutation of 0..n-1."""
-    if n < 0:
-        raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
-    return _finish(_random.permutation(n, generator).astype(_np_dtype(dtype, _dt.int64)),
-                   requires_grad)  # fmt: skip
+    """A random permutation of 0..n-1 (PyTorch's shuffle: the same seed, the same order)."""
+    _check_device(device)
+    return _finish(sampling.randperm(n, _np_dtype(dtype, _dt.int64), generator), requires_grad)
 
 
-def rand_like(input: Tensor, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+def rand_like(input: Tensor, *, generator=None, dtype=None, device=None,
+              requires_grad=False) -> Tensor:  # fmt: skip
     """U(0, 1) samples with input's shape and dtype."""
+    _check_device(device)
     _check_input(input, "rand_like")
-    return rand(input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+    return rand(input._data.shape, generator=generator, dtype=dtype or input.dtype,
+                requires_grad=requires_grad)  # fmt: skip
 
 
-def randn_like(input: Tensor, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+def randn_like(input: Tensor, *, generator=None, dtype=None, device=None,
+               requires_grad=False) -> Tensor:  # fmt: skip
     """N(0, 1) samples with input's shape and dtype."""
+    _check_device(device)
     _check_input(input, "randn_like")
-    return randn(input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+    return randn(input._data.shape, generator=generator, dtype=dtype or input.dtype,
+                 requires_grad=requires_grad)  # fmt: skip
 
 
-def randint_like(input: Tensor, low=0, high=None, *, dtype=None, device=None) -> Tensor:
-    """Integers in [low, high) with input's shape."""
+def randint_like(input: Tensor, low=0, high=None, *, generator=None, dtype=None, device=None,
+                 requires_grad=False) -> Tensor:  # fmt: skip
+    """Integers in [low, high) with input's shape and (unless `dtype`) dtype."""
+    _check_device(device)
+    _check_input(input, "randint_like")
     if high is None:
         low, high = 0, low
-    return randint(low, high, input._data.shape, dtype=dtype or input.dtype)
+    return randint(low, high, input._data.shape, generator=generator,
+                   dtype=dtype or input.dtype, requires_grad=requires_grad)  # fmt: skip
+
+
+class _Sampled(Function):
+    """y = a draw from a law whose parameters are tensors (bernoulli(p), normal(mean, std)).
+    dL/dparam = 0: PyTorch defines these derivatives as zero (no reparametrisation)."""
+
+    rule = "grad_params = 0"
+
+    @staticmethod
+    def forward(ctx, values: np.ndarray, *params):
+        ctx.metas = [(p._data.shape, p._data.dtype) for p in params]
+        return _make(values)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (None,) + tuple(_make(np.zeros(shape, dtype)) for shape, dtype in ctx.metas)
+
+
+def _sampled(values: np.ndarray, name: str, *params: Tensor) -> Tensor:
+    """`values` as a result that requires grad when a parameter does, with a zero gradient."""
+    out = _Sampled.apply(values, *params)
+    if out.grad_fn is not None:
+        out.grad_fn.node_name = name
+    return out
 
 
 def bernoulli(input: Tensor, p=None, *, generator=None) -> Tensor:
-    """1 with probability input (elementwise), else 0."""
-    probs = input._data if p is None else np.full(input._data.shape, p)
-    draws = _random.uniform(0.0, 1.0, input._data.shape, generator) < probs
-    return _make(draws.astype(input._data.dtype))
+    """1 with probability input (elementwise), else 0; with `p`, every element uses p."""
+    _check_input(input, "bernoulli")
+    if p is not None:
+        return empty_like(input).bernoulli_(p, generator=generator)
+    draws = sampling.bernoulli_tensor(input._data, generator)
+    return _sampled(draws.astype(input._data.dtype), "BernoulliBackward0", input)
+
+
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=None,
+           requires_grad=False) -> Tensor:  # fmt: skip
+    """Samples from N(mean, std^2), elementwise over broadcast tensor mean/std, or of `size`
+    for number mean and std. Drawn as PyTorch does: N(0, 1) (N(0, std) for a number std with
+    a tensor mean), then scaled by std and shifted by mean in the result's dtype."""
+    _check_device(device)
+    mean_t, std_t = isinstance(mean, Tensor), isinstance(std, Tensor)
+    if not (mean_t or std_t):
+        if size is None:
+            raise TypeError("normal() missing required argument 'size'")
+        out = empty(size, dtype=dtype).normal_(mean, std, generator=generator)
+        return _finish(out._data, requires_grad)
+    if std_t and std._data.size and not np.all(std._data >= 0):
+        raise RuntimeError("normal expects all elements of std >= 0.0")
+    if mean_t and not std_t:
+        sampling.check_std(std)
+        values = _draw_normal(mean._data.shape, mean._data.dtype, std, generator) + mean._data
+        return _sampled(values, "NormalBackward1", mean)
+    like = mean._data if mean_t else std._data
+    shape = np.broadcast_shapes(mean._data.shape, std._data.shape) if mean_t else like.shape
+    values = _draw_normal(shape, like.dtype, 1.0, generator)
+    shift = mean._data if mean_t else like.dtype.type(mean)  # a number mean: in the dtype
+    values = (values * std._data).astype(like.dtype) + shift
+    if mean_t:
+        return _sampled(values.astype(like.dtype), "NormalBackward3", mean, std)
+    return _sampled(values.astype(like.dtype), "NormalBackward2", std)
+
+
+def _draw_normal(shape: tuple, np_dtype, std: float, generator) -> np.ndarray:
+    if np.dtype(np_dtype).kind != "f":
+        raise NotImplementedError(f"\"normal_kernel_cpu\" not implemented for "
+                                  f"'{sampling.type_word(np_dtype)}'")  # fmt: skip
+    return sampling.normal(shape, np_dtype, 0.0, std, generator)
 
 
 def multinomial(input: Tensor, num_samples: int, replacement=False, *, generator=None):
-    """Indices sampled from the rows of `input` (unnormalised probabilities)."""
-    rng = _random._rng(generator)
-    rows = input._data.reshape(-1, input._data.shape[-1]).astype(np.float64)
-    out = [rng.choice(r.size, num_samples, replace=replacement, p=r / r.sum()) for r in rows]
-    shape = input._data.shape[:-1] + (num_samples,)
-    return _make(np.asarray(out, dtype=np.int64).reshape(shape))
+    """Category indices drawn from each row of `input` (non-negative weights, not necessarily
+    normalised), as `torch.multinomial` draws them."""
+    _check_input(input, "multinomial")
+    return _make(sampling.multinomial(input._data, num_samples, replacement, generator))

@@ -80,11 +80,16 @@ def get_default_dtype() -> dtype:
 
 
 def set_default_dtype(d: dtype) -> None:
-    """Change the dtype Python floats become; only float32 and float64 are allowed."""
+    """Change the dtype Python floats and float factories (`randn`, `zeros`) give.
+
+    Same semantics as `torch.set_default_dtype`: a floating-point `dtype` object only.
+    """
     global _default_float
-    d = as_dtype(d)
-    if d not in (float32, float64):
-        raise TypeError(f"only floating-point types are supported as the default type, got {d}")
+    if d.__class__ is not dtype:  # PyTorch takes no Python type or NumPy dtype here
+        raise TypeError("invalid dtype object: only floating-point types are supported as the "
+                        "default type")  # fmt: skip
+    if not d.is_floating_point:
+        raise TypeError("only floating-point types are supported as the default type")
     _default_float = d
 
 

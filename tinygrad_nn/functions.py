@@ -14,22 +14,55 @@ from . import dtypes as _dt
 from .ops import _shape as _shape_ops
 from .ops import linalg, movement
 from .tensor import Size, Tensor, _promote, _tensor_operand, where  # noqa: F401  (re-exported)
+from .tensor import _keepdims_alias
+from .tensor import _wrapped_int
+from .histogram import histc, histogram  # noqa: F401  (re-exported as torch.histc, ...)
 from .autograd.anomaly import is_anomaly_enabled  # noqa: F401  (torch.is_anomaly_enabled)
 
 
-def _t(x) -> Tensor:
-    return x if isinstance(x, Tensor) else Tensor._make(np.asarray(x))
+def _input(x, name: str) -> Tensor:
+    """The tensor that `torch.<name>(x, ...)` works on. A Python number there has no method
+    to call: PyTorch's TypeError, not an AttributeError from inside the call."""
+    if isinstance(x, Tensor):
+        return x
+    raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, "
+                    f"not {type(x).__name__}")  # fmt: skip
+
+
+def _t(x, other) -> Tensor:
+    """`x` as a tensor where PyTorch accepts a number first (`torch.add(2, t)`): the number
+    takes the dtype PyTorch's scalar rule gives it next to `other` (2 next to an int32 tensor
+    is int32, 2.5 alone is the default float dtype)."""
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, np.ndarray):
+        return Tensor._make(x)
+    if isinstance(x, builtins.bool):  # stays bool: torch.sub(True, t) is refused as bool - t
+        return Tensor._make(np.asarray(x))
+    dtype = _dt.result_type(other, x) if isinstance(other, Tensor) else _dt.result_type(x)
+    if isinstance(x, builtins.int) and dtype.np.kind in "iu":  # -3 next to uint8 wraps to 253
+        x = _wrapped_int(x, dtype.np)
+    return Tensor._make(np.asarray(x, dtype=dtype.np))
+
+
+def _refuse_numbers(name: str, *args) -> None:
+    """PyTorch's remainder/pow take a number first only next to a tensor (fmod not at all)."""
+    if not isinstance(args[0], Tensor) and (name == "fmod" or not isinstance(args[1], Tensor)):
+        got = ", ".join("Tensor" if isinstance(a, Tensor) else type(a).__name__ for a in args)
+        raise TypeError(f"{name}() received an invalid combination of arguments - got ({got}), "
+                        "but expected one of: (Tensor input, Tensor other), (Tensor input, "
+                        f"Number other){'' if name == 'fmod' else ', (Number self, Tensor other)'}")
 
 
 # elementwise
 def abs(input):  # noqa: A001
     """|input|."""
-    return input.abs()
+    return _input(input, "abs").abs()
 
 
 def neg(input):
     """-input."""
-    return input.neg()
+    return _input(input, "neg").neg()
 
 
 negative = neg
@@ -38,116 +71,117 @@ absolute = abs
 
 def exp(input):
     """e ** input."""
-    return input.exp()
+    return _input(input, "exp").exp()
 
 
 def log(input):
     """Natural logarithm."""
-    return input.log()
+    return _input(input, "log").log()
 
 
 def log1p(input):
     """log(1 + input)."""
-    return input.log1p()
+    return _input(input, "log1p").log1p()
 
 
 def expm1(input):
     """exp(input) - 1."""
-    return input.expm1()
+    return _input(input, "expm1").expm1()
 
 
 def log2(input):
     """Base-2 logarithm."""
-    return input.log2()
+    return _input(input, "log2").log2()
 
 
 def log10(input):
     """Base-10 logarithm."""
-    return input.log10()
+    return _input(input, "log10").log10()
 
 
 def sqrt(input):
     """Square root."""
-    return input.sqrt()
+    return _input(input, "sqrt").sqrt()
 
 
 def rsqrt(input):
     """1 / sqrt(input)."""
-    return input.rsqrt()
+    return _input(input, "rsqrt").rsqrt()
 
 
 def square(input):
     """input * input."""
-    return input.square()
+    return _input(input, "square").square()
 
 
 def sin(input):
     """Sine."""
-    return input.sin()
+    return _input(input, "sin").sin()
 
 
 def cos(input):
     """Cosine."""
-    return input.cos()
+    return _input(input, "cos").cos()
 
 
 def tan(input):
     """Tangent."""
-    return input.tan()
+    return _input(input, "tan").tan()
 
 
 def tanh(input):
     """Hyperbolic tangent."""
-    return input.tanh()
+    return _input(input, "tanh").tanh()
 
 
 def sigmoid(input):
     """1 / (1 + exp(-input))."""
-    return input.sigmoid()
+    return _input(input, "sigmoid").sigmoid()
 
 
 def relu(input):
     """max(input, 0)."""
-    return input.relu()
+    return _input(input, "relu").relu()
 
 
 def sign(input):
     """-1, 0 or 1."""
-    return input.sign()
+    return _input(input, "sign").sign()
 
 
 def reciprocal(input):
     """1 / input."""
-    return input.reciprocal()
+    return _input(input, "reciprocal").reciprocal()
 
 
 def floor(input):
     """Round down."""
-    return input.floor()
+    return _input(input, "floor").floor()
 
 
 def ceil(input):
     """Round up."""
-    return input.ceil()
+    return _input(input, "ceil").ceil()
 
 
 def round(input, *, decimals: int = 0):  # noqa: A001
     """Round half to even."""
-    return input.round(decimals=decimals)
+    return _input(input, "round").round(decimals=decimals)
 
 
 def trunc(input):
     """Round toward zero."""
-    return input.trunc()
+    return _input(input, "trunc").trunc()
 
 
 def erf(input):
     """The error function."""
-    return input.erf()
+    return _input(input, "erf").erf()
 
 
 def pow(input, exponent):  # noqa: A001
-    """input ** exponent (either may be a number)."""
+    """input ** exponent (either may be a number, not both)."""
+    _refuse_numbers("pow", input, exponent)
     if isinstance(input, Tensor):
         return input.pow(exponent)
     return exponent.__rpow__(input)
@@ -155,7 +189,7 @@ def pow(input, exponent):  # noqa: A001
 
 def clamp(input, min=None, max=None):  # noqa: A002
     """Limit values to [min, max]."""
-    return input.clamp(min, max)
+    return _input(input, "clamp").clamp(min, max)
 
 
 clip = clamp
@@ -163,37 +197,37 @@ clip = clamp
 
 def clamp_min(input, min):  # noqa: A002
     """max(input, min)."""
-    return input.clamp_min(min)
+    return _input(input, "clamp_min").clamp_min(min)
 
 
 def clamp_max(input, max):  # noqa: A002
     """min(input, max)."""
-    return input.clamp_max(max)
+    return _input(input, "clamp_max").clamp_max(max)
 
 
 def frac(input):
     """input - trunc(input)."""
-    return input.frac()
+    return _input(input, "frac").frac()
 
 
 def maximum(input, other):
     """Elementwise max."""
-    return input.maximum(other)
+    return _input(input, "maximum").maximum(other)
 
 
 def minimum(input, other):
     """Elementwise min."""
-    return input.minimum(other)
+    return _input(input, "minimum").minimum(other)
 
 
 def add(input, other, *, alpha=1):
     """input + alpha * other."""
-    return _t(input).add(other, alpha=alpha)
+    return _t(input, other).add(other, alpha=alpha)
 
 
 def sub(input, other, *, alpha=1):
     """input - alpha * other."""
-    return _t(input).sub(other, alpha=alpha)
+    return _t(input, other).sub(other, alpha=alpha)
 
 
 subtract = sub
@@ -201,7 +235,7 @@ subtract = sub
 
 def mul(input, other):
     """input * other."""
-    return _t(input).mul(other)
+    return _t(input, other).mul(other)
 
 
 multiply = mul
@@ -209,7 +243,9 @@ multiply = mul
 
 def div(input, other, *, rounding_mode=None):
     """input / other."""
-    return _t(input).div(other, rounding_mode=rounding_mode)
+    if rounding_mode is None and not isinstance(input, Tensor) and isinstance(other, Tensor):
+        return other.__rtruediv__(input)  # the number keeps its value: -3 / uint8 t is -3.0 / t
+    return _t(input, other).div(other, rounding_mode=rounding_mode)
 
 
 divide = true_divide = div
@@ -217,166 +253,179 @@ divide = true_divide = div
 
 def floor_divide(input, other):
     """floor(input / other)."""
-    return _t(input).floor_divide(other)
+    return _t(input, other).floor_divide(other)
 
 
 def remainder(input, other):
     """input mod other (sign of other)."""
-    return _t(input).remainder(other)
+    _refuse_numbers("remainder", input, other)
+    return _t(input, other).remainder(other)
 
 
 def fmod(input, other):
     """input mod other (sign of input)."""
-    return _t(input).fmod(other)
+    _refuse_numbers("fmod", input, other)
+    return input.fmod(other)
 
 
 def lerp(input, end, weight):
     """input + weight * (end - input)."""
-    return input.lerp(end, weight)
+    return _input(input, "lerp").lerp(end, weight)
 
 
 def addcmul(input, tensor1, tensor2, *, value=1):
     """input + value * tensor1 * tensor2."""
-    return input.addcmul(tensor1, tensor2, value=value)
+    return _input(input, "addcmul").addcmul(tensor1, tensor2, value=value)
 
 
 def addcdiv(input, tensor1, tensor2, *, value=1):
     """input + value * tensor1 / tensor2."""
-    return input.addcdiv(tensor1, tensor2, value=value)
+    return _input(input, "addcdiv").addcdiv(tensor1, tensor2, value=value)
 
 
 def masked_fill(input, mask, value):
     """input with value where mask."""
-    return input.masked_fill(mask, value)
+    return _input(input, "masked_fill").masked_fill(mask, value)
 
 
 def softmax(input, dim, dtype=None):
     """Softmax along dim."""
-    return input.softmax(dim, dtype=dtype)
+    return _input(input, "softmax").softmax(dim, dtype=dtype)
 
 
 def log_softmax(input, dim, dtype=None):
     """Log-softmax along dim."""
-    return input.log_softmax(dim, dtype=dtype)
+    return _input(input, "log_softmax").log_softmax(dim, dtype=dtype)
 
 
 # comparisons
 def eq(input, other):
     """input == other."""
-    return input.eq(other)
+    return _input(input, "eq").eq(other)
 
 
 def ne(input, other):
     """input != other."""
-    return input.ne(other)
+    return _input(input, "ne").ne(other)
 
 
 def lt(input, other):
     """input < other."""
-    return input.lt(other)
+    return _input(input, "lt").lt(other)
 
 
 def le(input, other):
     """input <= other."""
-    return input.le(other)
+    return _input(input, "le").le(other)
 
 
 def gt(input, other):
     """input > other."""
-    return input.gt(other)
+    return _input(input, "gt").gt(other)
 
 
 def ge(input, other):
     """input >= other."""
-    return input.ge(other)
+    return _input(input, "ge").ge(other)
+
+
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 
 
 def logical_not(input):
     """not input."""
-    return input.logical_not()
+    return _input(input, "logical_not").logical_not()
 
 
 def logical_and(input, other):
     """input and other."""
-    return input.logical_and(other)
+    return _input(input, "logical_and").logical_and(other)
 
 
 def logical_or(input, other):
     """input or other."""
-    return input.logical_or(other)
+    return _input(input, "logical_or").logical_or(other)
 
 
 def logical_xor(input, other):
     """input xor other."""
-    return input.logical_xor(other)
+    return _input(input, "logical_xor").logical_xor(other)
 
 
 def isnan(input):
     """True where NaN."""
-    return input.isnan()
+    return _input(input, "isnan").isnan()
 
 
 def isinf(input):
     """True where +-inf."""
-    return input.isinf()
+    return _input(input, "isinf").isinf()
 
 
 def isfinite(input):
     """True where finite."""
-    return input.isfinite()
+    return _input(input, "isfinite").isfinite()
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
     """True if all values are close."""
-    return input.allclose(other, rtol, atol, equal_nan)
+    return _input(input, "allclose").allclose(other, rtol, atol, equal_nan)
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """Elementwise closeness."""
-    return input.isclose(other, rtol, atol, equal_nan)
+    return _input(input, "isclose").isclose(other, rtol, atol, equal_nan)
 
 
 def equal(input, other) -> bool:
     """True if same shape and values."""
-    return input.equal(other)
+    return _input(input, "equal").equal(other)
 
 
 # reductions
-def sum(input, dim=None, keepdim=False, *, dtype=None):  # noqa: A001
+def sum(input, dim=None, keepdim=False, *, dtype=None, keepdims=None):  # noqa: A001
     """Sum over dim."""
-    return input.sum(dim, keepdim, dtype=dtype)
+    return _input(input, "sum").sum(dim, keepdim, dtype=dtype, keepdims=keepdims)
 
 
-def mean(input, dim=None, keepdim=False, *, dtype=None):
+def mean(input, dim=None, keepdim=False, *, dtype=None, keepdims=None):
     """Mean over dim."""
-    return input.mean(dim, keepdim, dtype=dtype)
+    return _input(input, "mean").mean(dim, keepdim, dtype=dtype, keepdims=keepdims)
 
 
-def prod(input, dim=None, keepdim=False, *, dtype=None):
+def prod(input, dim=None, keepdim=False, *, dtype=None, keepdims=None):
     """Product over dim."""
-    return input.prod(dim, keepdim, dtype=dtype)
+    return _input(input, "prod").prod(dim, keepdim, dtype=dtype, keepdims=keepdims)
 
 
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, keepdims=None):
     """Variance over dim."""
-    return input.var(dim, unbiased, keepdim, correction=correction)
+    return _input(input, "var").var(
+        dim, unbiased, keepdim, correction=correction, keepdims=keepdims)
 
 
-def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, keepdims=None):
     """Standard deviation over dim."""
-    return input.std(dim, unbiased, keepdim, correction=correction)
+    return _input(input, "std").std(
+        dim, unbiased, keepdim, correction=correction, keepdims=keepdims)
 
 
-def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None, keepdims=None):
     """(variance, mean) over dim."""
+    input = _input(input, "var_mean")
+    if keepdims is not None:
+        keepdim = _keepdims_alias("var_mean", keepdim, keepdims)
     if isinstance(dim, builtins.bool):  # var_mean(x, False): `unbiased` passed first
         dim, unbiased = None, dim
     return _named("VarMeanBackward0", input.var(dim, unbiased, keepdim, correction=correction),
                   input.mean(dim, keepdim))  # fmt: skip
 
 
-def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None, keepdims=None):
     """(standard deviation, mean) over dim."""
+    input = _input(input, "std_mean")
+    if keepdims is not None:
+        keepdim = _keepdims_alias("std_mean", keepdim, keepdims)
     if isinstance(dim, builtins.bool):
         dim, unbiased = None, dim
     return _named("StdMeanBackward0", input.std(dim, unbiased, keepdim, correction=correction),
@@ -391,39 +440,39 @@ def _named(name: str, *outputs) -> tuple:
     return outputs
 
 
-def max(input, dim=None, keepdim=False):  # noqa: A001
+def max(input, dim=None, keepdim=False, *, keepdims=None):  # noqa: A001
     """Max of all; (values, indices) along dim; elementwise max with a tensor."""
-    return input.max(dim, keepdim)
+    return _input(input, "max").max(dim, keepdim, keepdims=keepdims)
 
 
-def min(input, dim=None, keepdim=False):  # noqa: A001
+def min(input, dim=None, keepdim=False, *, keepdims=None):  # noqa: A001
     """Min of all; (values, indices) along dim; elementwise min with a tensor."""
-    return input.min(dim, keepdim)
+    return _input(input, "min").min(dim, keepdim, keepdims=keepdims)
 
 
-def amax(input, dim=(), keepdim=False):
+def amax(input, dim=(), keepdim=False, *, keepdims=None):
     """Max over dims."""
-    return input.amax(dim, keepdim)
+    return _input(input, "amax").amax(dim, keepdim, keepdims=keepdims)
 
 
-def amin(input, dim=(), keepdim=False):
+def amin(input, dim=(), keepdim=False, *, keepdims=None):
     """Min over dims."""
-    return input.amin(dim, keepdim)
+    return _input(input, "amin").amin(dim, keepdim, keepdims=keepdims)
 
 
-def argmax(input, dim=None, keepdim=False):
+def argmax(input, dim=None, keepdim=False, *, keepdims=None):
     """Index of the first max."""
-    return input.argmax(dim, keepdim)
+    return _input(input, "argmax").argmax(dim, keepdim, keepdims=keepdims)
 
 
-def argmin(input, dim=None, keepdim=False):
+def argmin(input, dim=None, keepdim=False, *, keepdims=None):
     """Index of the first min."""
-    return input.argmin(dim, keepdim)
+    return _input(input, "argmin").argmin(dim, keepdim, keepdims=keepdims)
 
 
-def logsumexp(input, dim, keepdim=False):
+def logsumexp(input, dim, keepdim=False, *, keepdims=None):
     """log(sum(exp(input))) over dim."""
-    return input.logsumexp(dim, keepdim)
+    return _input(input, "logsumexp").logsumexp(dim, keepdim, keepdims=keepdims)
 
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
@@ -431,70 +480,70 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     return input.norm(p, dim, keepdim, dtype)
 
 
-def all(input, dim=None, keepdim=False):  # noqa: A001
+def all(input, dim=None, keepdim=False, *, keepdims=None):  # noqa: A001
     """True if all non-zero."""
-    return input.all(dim, keepdim)
+    return _input(input, "all").all(dim, keepdim, keepdims=keepdims)
 
 
-def any(input, dim=None, keepdim=False):  # noqa: A001
+def any(input, dim=None, keepdim=False, *, keepdims=None):  # noqa: A001
     """True if any non-zero."""
-    return input.any(dim, keepdim)
+    return _input(input, "any").any(dim, keepdim, keepdims=keepdims)
 
 
 def cumprod(input, dim, *, dtype=None):
     """Running product along dim."""
-    return input.cumprod(dim, dtype=dtype)
+    return _input(input, "cumprod").cumprod(dim, dtype=dtype)
 
 
-def nansum(input, dim=None, keepdim=False):
+def nansum(input, dim=None, keepdim=False, *, keepdims=None):
     """Sum treating NaN as zero."""
-    return input.nansum(dim, keepdim)
+    return _input(input, "nansum").nansum(dim, keepdim, keepdims=keepdims)
 
 
 def broadcast_to(input, size):
     """input expanded to `size`."""
-    return input.broadcast_to(size)
+    return _input(input, "broadcast_to").broadcast_to(size)
 
 
 def cumsum(input, dim, *, dtype=None):
     """Running sum."""
-    return input.cumsum(dim, dtype=dtype)
+    return _input(input, "cumsum").cumsum(dim, dtype=dtype)
 
 
 def count_nonzero(input, dim=None):
     """Number of non-zero elements."""
-    return input.count_nonzero(dim)
+    return _input(input, "count_nonzero").count_nonzero(dim)
 
 
 # shape
 def reshape(input, shape):
     """input in a new shape."""
-    return input.reshape(shape)
+    return _input(input, "reshape").reshape(shape)
 
 
 def flatten(input, start_dim=0, end_dim=-1):
     """Merge dims."""
-    return input.flatten(start_dim, end_dim)
+    return _input(input, "flatten").flatten(start_dim, end_dim)
 
 
 def unflatten(input, dim, sizes):
     """Split a dim."""
-    return input.unflatten(dim, sizes)
+    return _input(input, "unflatten").unflatten(dim, sizes)
 
 
 def squeeze(input, dim=None):
     """Drop size-1 dims."""
-    return input.squeeze(dim)
+    return _input(input, "squeeze").squeeze(dim)
 
 
 def unsqueeze(input, dim):
     """Insert a size-1 dim."""
-    return input.unsqueeze(dim)
+    return _input(input, "unsqueeze").unsqueeze(dim)
 
 
 def transpose(input, dim0, dim1):
     """Swap two dims."""
-    return input.transpose(dim0, dim1)
+    return _input(input, "transpose").transpose(dim0, dim1)
 
 
 swapaxes = swapdims = transpose
@@ -502,22 +551,22 @@ swapaxes = swapdims = transpose
 
 def t(input):
     """Matrix transpose."""
-    return input.t()
+    return _input(input, "t").t()
 
 
 def permute(input, dims):
     """Reorder dims."""
-    return input.permute(dims)
+    return _input(input, "permute").permute(dims)
 
 
 def flip(input, dims):
     """Reverse along dims."""
-    return input.flip(dims)
+    return _input(input, "flip").flip(dims)
 
 
 def chunk(input, chunks, dim=0):
     """Split into chunks."""
-    return input.chunk(chunks, dim)
+    return _input(input, "chunk").chunk(chunks, dim)
 
 
 def split(tensor, split_size_or_sections, dim=0):
@@ -527,88 +576,91 @@ def split(tensor, split_size_or_sections, dim=0):
 
 def unbind(input, dim=0):
     """Slices along dim."""
-    return input.unbind(dim)
+    return _input(input, "unbind").unbind(dim)
 
 
 def narrow(input, dim, start, length):
     """A slice along dim."""
-    return input.narrow(dim, start, length)
+    return _input(input, "narrow").narrow(dim, start, length)
 
 
 def select(input, dim, index):
     """The slice at index along dim."""
-    return input.select(dim, index)
+    return _input(input, "select").select(dim, index)
 
 
 def nonzero(input, *, as_tuple=False):
     """Indices of the non-zero elements."""
-    return input.nonzero(as_tuple=as_tuple)
+    return _input(input, "nonzero").nonzero(as_tuple=as_tuple)
 
 
 def argwhere(input):
     """Indices of the non-zero elements, as an (n, ndim) tensor."""
-    return input.argwhere()
+    return _input(input, "argwhere").argwhere()
 
 
 def roll(input, shifts, dims=None):
     """Shift elements along dims, wrapping around."""
-    return input.roll(shifts, dims)
+    return _input(input, "roll").roll(shifts, dims)
 
 
 def movedim(input, source, destination):
     """Move dims from source positions to destination positions."""
-    return input.movedim(source, destination)
+    return _input(input, "movedim").movedim(source, destination)
 
 
 moveaxis = movedim
 
 
-def scatter(input, dim, index, src=None, *, value=None):
+def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     """input with src written at index along dim."""
-    return input.scatter(dim, index, src, value=value)
+    return _input(input, "scatter").scatter(dim, index, src, value=value, reduce=reduce)
 
 
 def scatter_add(input, dim, index, src):
     """input with src added at index along dim."""
-    return input.scatter_add(dim, index, src)
+    return _input(input, "scatter_add").scatter_add(dim, index, src)
 
 
 def index_add(input, dim, index, source, *, alpha=1):
     """input with alpha * source's slices added at index along dim."""
-    return input.index_add(dim, index, source, alpha=alpha)
+    return _input(input, "index_add").index_add(dim, index, source, alpha=alpha)
 
 
 def gather(input, dim, index):
     """Values at index along dim."""
-    return input.gather(dim, index)
+    return _input(input, "gather").gather(dim, index)
 
 
 def index_select(input, dim, index):
     """Slices at index along dim."""
-    return input.index_select(dim, index)
+    return _input(input, "index_select").index_select(dim, index)
 
 
 def tril(input, diagonal=0):
     """Lower triangle."""
-    return input.tril(diagonal)
+    return _input(input, "tril").tril(diagonal)
 
 
 def triu(input, diagonal=0):
     """Upper triangle."""
-    return input.triu(diagonal)
+    return _input(input, "triu").triu(diagonal)
 
 
 def diagonal(input, offset=0, dim1=0, dim2=1):
     """A diagonal."""
-    return input.diagonal(offset, dim1, dim2)
+    return _input(input, "diagonal").diagonal(offset, dim1, dim2)
 
 
 def cat(tensors, dim: int = 0):
     """Join tensors along an existing dim."""
     tensors = _check_sequence(tensors, "cat")
-    ref = builtins.max(tensors, key=lambda x: x._data.ndim)
-    if ref._data.ndim == 0:
-        raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
+    for i, x in enumerate(tensors):
+        if x._data.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
+    if builtins.all(x._data.shape == (0,) for x in tensors):  # legacy empties only: any dim
+        return movement.Cat.apply(0, *_common_dtype(tensors))
+    ref = next(x for x in tensors if x._data.shape != (0,))
     d = _shape_ops.normalize_dim(dim, ref._data.ndim)
     for i, x in enumerate(tensors):
         if x._data.shape == (0,):
@@ -673,36 +725,84 @@ def _common_dtype(tensors: list) -> list:
 
 def matmul(input, other):
     """Matrix product with batch broadcasting."""
-    return input.matmul(other)
+    return _input(input, "matmul").matmul(other)
 
 
 def mm(input, mat2):
     """Matrix product of two matrices."""
-    return input.mm(mat2)
+    return _input(input, "mm").mm(mat2)
 
 
 def bmm(input, mat2):
     """Batched matrix product."""
-    return input.bmm(mat2)
+    return _input(input, "bmm").bmm(mat2)
 
 
 def mv(input, vec):
     """Matrix-vector product."""
-    return input.mv(vec)
+    return _input(input, "mv").mv(vec)
 
 
 def dot(input, other):
     """Inner product of vectors."""
-    return input.dot(other)
+    return _input(input, "dot").dot(other)
 
 
 def outer(input, vec2):
     """Outer product of vectors."""
-    return input.outer(vec2)
+    return _input(input, "outer").outer(vec2)
+
+
+ger = outer
+
+
+def inner(input, other):
+    """Sum over the last dims of both (a 0-d operand scales the other)."""
+    return _input(input, "inner").inner(other)
+
+
+def fill(input, value):
+    """A new tensor shaped like input with every element `value` (`fill_` out of place). A
+    tensor `value` gets the gradient, summed; input gets none, being overwritten."""
+    input = _input(input, "fill")
+    if isinstance(value, Tensor) and value._data.ndim:
+        raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor with "
+                           f"{value._data.ndim} dimensions.")  # fmt: skip
+    filled = value._cast(input.dtype) if isinstance(value, Tensor) else Tensor._make(
+        np.asarray(_dt.checked_scalar(value, input._data.dtype), input._data.dtype))
+    # where(True, value, input): value's gradient is summed over the broadcast, input's is 0
+    out = where(Tensor._make(np.ones((), np.bool_)), filled.expand(input.shape), input)
+    if out.grad_fn is not None:
+        out.grad_fn.node_name = "FillBackward1" if isinstance(value, Tensor) else "FillBackward0"
+    return out
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """`nn.functional.conv1d` under its `torch.` name."""
+    from .nn import functional as F  # nn builds on this module, so it is imported later
+
+    return F.conv1d(_input(input, "conv1d"), weight, bias, stride, padding, dilation, groups)
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """`nn.functional.conv2d` under its `torch.` name."""
+    from .nn import functional as F
+
+    return F.conv2d(_input(input, "conv2d"), weight, bias, stride, padding, dilation, groups)
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05, cudnn_enable=True):
+    """`nn.functional.layer_norm` under its `torch.` name (cudnn_enable has no effect on CPU)."""
+    from .nn import functional as F
+
+    return F.layer_norm(_input(input, "layer_norm"), normalized_shape, weight, bias, eps)
 
 
 def einsum(equation: str, *operands):
     """Einstein summation, e.g. einsum('ij,jk->ik', a, b)."""
+    if not isinstance(equation, str):
+        raise TypeError("einsum(): argument 'equation' (position 1) must be str, not "
+                        f"{type(equation).__name__}")  # fmt: skip
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     operands = _common_dtype([_tensor_operand(x, "einsum") for x in operands])
@@ -718,6 +818,10 @@ def einsum(equation: str, *operands):
 
 def broadcast_tensors(*tensors):
     """Expand the tensors to their common broadcast shape."""
+    for i, x in enumerate(tensors):
+        if not isinstance(x, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
+                            f"{type(x).__name__}")  # fmt: skip
     shape = _shape_ops.broadcast_shapes(*[x._data.shape for x in tensors])
     return tuple(x.expand(shape) for x in tensors)
 
@@ -730,7 +834,7 @@ def broadcast_shapes(*shapes) -> Size:
 
 def numel(input) -> int:
     """Number of elements."""
-    return input.numel()
+    return _input(input, "numel").numel()
 
 
 def is_tensor(obj) -> bool:
@@ -740,17 +844,17 @@ def is_tensor(obj) -> bool:
 
 def is_floating_point(input) -> bool:
     """True for floating dtypes."""
-    return input.is_floating_point()
+    return _input(input, "is_floating_point").is_floating_point()
 
 
 def clone(input):
     """A copy attached to the graph."""
-    return input.clone()
+    return _input(input, "clone").clone()
 
 
 def detach(input):
     """A detached alias."""
-    return input.detach()
+    return _input(input, "detach").detach()
 
 
 def promote_types(type1, type2):
@@ -765,5 +869,9 @@ def result_type(tensor1, tensor2):
 
 def can_cast(from_, to) -> bool:
     """True if a value of dtype from_ may be written into dtype to (PyTorch's category rule)."""
+    for i, (name, d) in enumerate((("from_", from_), ("to", to))):
+        if not isinstance(d, _dt.dtype):
+            raise TypeError(f"can_cast(): argument '{name}' (position {i + 1}) must be "
+                            f"torch.dtype, not {type(d).__name__}")  # fmt: skip
     order = "biuf"
     return order.index(from_.np.kind) <= order.index(to.np.kind)

@@ -79,6 +79,24 @@ def apply_inplace(t: Tensor, compute) -> Tensor:
     return t
 
 
+def apply_view_inplace(t: Tensor, make_view, name: str) -> Tensor:
+    """t.t_(), t.squeeze_(), ...: t becomes `make_view(t)`, a view of its own memory with new
+    sizes. No value changes, but t's history gains the view op and its version is bumped,
+    as in PyTorch, which refuses this on a leaf that requires grad as it does any in-place op.
+    `name` is the node PyTorch records for the in-place form (`TBackward1` for t_)."""
+    if _state.enabled and t._requires_grad and t.grad_fn is None:
+        raise RuntimeError(
+            "a leaf Variable that requires grad is being used in an in-place operation."
+        )
+    view = make_view(_alias(t))
+    t._data = view._data
+    if view.grad_fn is not None:
+        view.grad_fn.node_name = name
+        t.grad_fn, t._output_nr = view.grad_fn, view._output_nr
+    t._vc[0] += 1
+    return t
+
+
 def _rebase_other_views(t: Tensor, root: Tensor) -> None:
     """Every other live view of `root` now shows new values: re-derive it from root's new
     history (PyTorch regenerates such a view's grad_fn the same way, as an AsStrided)."""

@@ -65,6 +65,14 @@ def save(obj, f, pickle_module=None, pickle_protocol: int = 2, _use_new_zipfile_
             out.write(arrays[name].reshape(-1).view(np.uint8).data)
 
 
+_NO_DEVICE = {  # PyTorch's CPU-only messages
+    "cuda": "Attempting to deserialize object on a CUDA device but torch.cuda.is_available() is "
+    "False. If you are running on a CPU-only machine, please use torch.load with "
+    "map_location=torch.device('cpu') to map your storages to the CPU.",
+    "mps": "torch.UntypedStorage(): Storage device not recognized: mps",
+}
+
+
 def load(f, map_location=None, pickle_module=None, *, weights_only: bool = True, mmap=None,
          **pickle_load_args):  # fmt: skip
     """Read what `save` (or any safetensors writer) wrote to `f` (a path or a binary file).
@@ -74,8 +82,8 @@ def load(f, map_location=None, pickle_module=None, *, weights_only: bool = True,
     a `device`, a dict or a function, and is otherwise unused; loading never executes code,
     so `weights_only` is always effectively True.
     """
-    if isinstance(map_location, (str, device)):
-        device(map_location)
+    if isinstance(map_location, (str, device)) and device(map_location).type != "cpu":
+        raise RuntimeError(_NO_DEVICE.get(device(map_location).type, _NO_DEVICE["cuda"]))
     name = _name_of(f)
     with _open(f, "rb") as src:
         header, data = _read(src, name)

@@ -58,38 +58,62 @@ class Size(tuple):
         return Size(tuple(other) + tuple(self))
 
 
+# The device types PyTorch's parser knows; torch.device('cuda') is a valid object even on a
+# CPU-only build, and only *using* it fails (see _check_device).
+_DEVICE_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve",
+                 "fpga", "maia", "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia",
+                 "privateuseone")  # fmt: skip
+CUDA_MISSING = "Torch not compiled with CUDA enabled"  # PyTorch's CPU-only build says this
+
+
 class device:
-    """The device a tensor lives on: only 'cpu' exists here."""
+    """A device name, as `torch.device`: `device('cpu')`, `device('cuda:0')`, `device('cuda', 1)`.
+
+    Any device PyTorch knows can be named; tensors live only on the CPU.
+    """
 
     def __init__(self, type_: str = "cpu", index=None):
         if isinstance(type_, device):
-            type_ = type_.type
-        name = str(type_).split(":")[0]
-        if name != "cpu":
-            raise RuntimeError(f"Expected one of cpu device type at start of device string: {type_}"
-                               if name not in ("cuda", "mps") else
-                               f"device '{type_}' is not available: tinygrad_nn runs on the CPU")  # fmt: skip
-        self.type, self.index = "cpu", None
+            type_, index = type_.type, type_.index
+        name, _, number = str(type_).partition(":")
+        if name not in _DEVICE_TYPES or (number and not number.isdigit()):
+            raise RuntimeError(f"Expected one of {', '.join(_DEVICE_TYPES)} device type at start "
+                               f"of device string: {type_}")  # fmt: skip
+        self.type, self.index = name, builtins.int(number) if number else index
 
     def __eq__(self, other) -> bool:
-        return isinstance(other, (device, str)) and str(other).split(":")[0] == "cpu"
+        if isinstance(other, str):  # kept lenient: `t.device == 'cpu'` reads naturally
+            try:
+                other = device(other)
+            except RuntimeError:
+                return False
+        return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
 
     def __hash__(self) -> int:
-        return hash("cpu")
+        return hash((self.type, self.index))
 
     def __repr__(self) -> str:
-        return "device(type='cpu')"
+        index = "" if self.index is None else f", index={self.index}"
+        return f"device(type='{self.type}'{index})"
 
     def __str__(self) -> str:
-        return "cpu"
+        return self.type if self.index is None else f"{self.type}:{self.index}"
 
 
 _CPU = device("cpu")
 
 
 def _check_device(d) -> None:
-    if d is not None:
-        device(d)
+    """Accept None or a CPU device; other devices raise what a CPU-only PyTorch raises."""
+    if d is None:
+        return
+    kind = device(d).type
+    if kind == "cuda":
+        raise AssertionError(CUDA_MISSING)
+    if kind == "mps":
+        raise RuntimeError("PyTorch is not linked with support for mps devices")
+    if kind != "cpu":
+        raise RuntimeError(f"tinygrad_nn runs on the CPU only: device '{d}' is not available")
 
 
 class _RemovableHandle:
@@ -107,8 +131,9 @@ class _RemovableHandle:
 class Tensor:
     """A multi-dimensional array that records the ops applied to it, for autograd.
 
-    `Tensor(data)` always makes float32 (as `torch.Tensor` does); use `tinygrad_nn.tensor`
-    to infer the dtype. `Tensor(2, 3)` makes an uninitialised 2x3 tensor.
+    `Tensor(data)` always makes the default float dtype (float32 unless changed), as
+    `torch.Tensor` does; use `tinygrad_nn.tensor` to infer the dtype. `Tensor(2, 3)` makes an
+    uninitialised 2x3 tensor.
     """
 
     __slots__ = ("_data", "_requires_grad", "_grad", "grad_fn", "_output_nr", "_vc", "_hooks",
@@ -125,12 +150,13 @@ class Tensor:
                 Tensor._init_fields(self, data._data, requires_grad)
                 self._vc = data._vc
                 return
-            array = np.array(data, dtype=np.float32 if dtype is None else _dt.as_dtype(dtype).np)
+            np_dtype = _dt.get_default_dtype().np if dtype is None else _dt.as_dtype(dtype).np
+            array = np.array(data, dtype=np_dtype)
             if array.ndim == 0 and not isinstance(args[0], (Tensor, np.ndarray)):
                 raise TypeError(f"new(): data must be a sequence (got {type(data).__name__})")
         else:
             shape = tuple(args[0]) if len(args) == 1 and isinstance(args[0], Size) else args
-            array = np.empty(tuple(shape) if shape else (0,), dtype=np.float32)
+            array = np.empty(tuple(shape) if shape else (0,), dtype=_dt.get_default_dtype().np)
         Tensor._init_fields(self, array, requires_grad)
 
     def _init_fields(self, array: np.ndarray, requires_grad: bool = False) -> None:
@@ -416,7 +442,7 @@ class Tensor:
             if dtype not in words:
                 raise ValueError(f"invalid type: '{dtype}'")
             dtype = _dt._by_name(words[dtype])
-        return self.to(dtype)
+        return self.to(getattr(dtype, "legacy_dtype", dtype))  # FloatTensor and friends
 
     def type_as(self, other) -> Tensor:
         """This tensor in other's dtype."""
@@ -459,8 +485,8 @@ class Tensor:
         return self
 
     def cuda(self, *args, **kwargs):
-        """Raises: there is no GPU backend."""
-        raise RuntimeError("tinygrad_nn runs on the CPU only: there is no CUDA backend")
+        """Raises AssertionError, as a CPU-only PyTorch does: there is no GPU backend."""
+        raise AssertionError(CUDA_MISSING)
 
     def __len__(self) -> int:
         if self._data.ndim == 0:
@@ -672,11 +698,13 @@ class Tensor:
     negative = neg
 
     def maximum(self, other) -> Tensor:
-        """Elementwise max; ties share the gradient equally."""
+        """Elementwise max; ties share the gradient equally. `other` must be a tensor."""
+        _refuse_number(other, "maximum")
         return binary.Maximum.apply(*_promote(self, _operand_like(other, self, "maximum")))
 
     def minimum(self, other) -> Tensor:
-        """Elementwise min; ties share the gradient equally."""
+        """Elementwise min; ties share the gradient equally. `other` must be a tensor."""
+        _refuse_number(other, "minimum")
         return binary.Minimum.apply(*_promote(self, _operand_like(other, self, "minimum")))
 
     def nonzero(self, *, as_tuple: bool = False):
@@ -718,8 +746,11 @@ class Tensor:
 
     def lerp(self, end, weight) -> Tensor:
         """self + weight * (end - self)."""
-        return _named(self + weight * (end - self),
-                      "LerpBackward1" if isinstance(weight, Tensor) else "LerpBackward0")
+        if isinstance(weight, Tensor):
+            return _named(self + weight * (end - self), "LerpBackward1")
+        # A number weight as add's alpha: PyTorch keeps it as a plain number, not a saved
+        # tensor, so a second backward through lerp accumulates (x * 2 would free its node).
+        return _named(self.add(end - self, alpha=weight), "LerpBackward0")
 
     def addcmul(self, tensor1, tensor2, *, value=1) -> Tensor:
         """self + value * tensor1 * tensor2."""
@@ -838,15 +869,18 @@ class Tensor:
         return Tensor._make(np.logical_not(self._data))
 
     def logical_and(self, other) -> Tensor:
-        """self and other, elementwise (bool)."""
+        """self and other, elementwise (bool). `other` must be a tensor."""
+        _refuse_number(other, "logical_and")
         return _compare(np.logical_and, self, other)
 
     def logical_or(self, other) -> Tensor:
-        """self or other, elementwise (bool)."""
+        """self or other, elementwise (bool). `other` must be a tensor."""
+        _refuse_number(other, "logical_or")
         return _compare(np.logical_or, self, other)
 
     def logical_xor(self, other) -> Tensor:
-        """self xor other, elementwise (bool)."""
+        """self xor other, elementwise (bool). `other` must be a tensor."""
+        _refuse_number(other, "logical_xor")
         return _compare(np.logical_xor, self, other)
 
     def __and__(self, other) -> Tensor:
@@ -880,14 +914,19 @@ class Tensor:
 
     def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
         """True if all |self - other| <= atol + rtol * |other|."""
+        _refuse_number(other, "allclose")
+        _check_tolerances(rtol, atol)
         return builtins.bool(np.allclose(self._data, _arr(other), rtol, atol, equal_nan))
 
     def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> Tensor:
         """Elementwise |self - other| <= atol + rtol * |other|."""
+        _refuse_number(other, "isclose")
+        _check_tolerances(rtol, atol)
         return Tensor._make(np.isclose(self._data, _arr(other), rtol, atol, equal_nan))
 
     def equal(self, other) -> bool:
         """True if same shape and same values."""
+        _need_tensor(other, "equal", "other")
         return self._data.shape == other._data.shape and builtins.bool(
             np.array_equal(self._data, other._data)
         )
@@ -993,6 +1032,8 @@ class Tensor:
 
     def frac(self) -> Tensor:
         """self - trunc(self)."""
+        if self._data.dtype.kind != "f":
+            raise NotImplementedError(f'"frac_cpu" not implemented for \'{_dtype_word(self)}\'')
         return _named(self - self.trunc(), "FracBackward0")
 
     def erf(self) -> Tensor:
@@ -1066,20 +1107,29 @@ class Tensor:
 
     # ------------------------------------------------------------------ reductions
 
-    def sum(self, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    def sum(self, dim=None, keepdim: bool = False, *, dtype=None, keepdims=None) -> Tensor:
         """Sum over dim (int or tuple; all by default). Ints and bools sum as int64."""
+        if keepdims is not None:
+            keepdim = _keepdims_alias("sum", keepdim, keepdims)
         dims = _reduce_dims(dim, self._data.ndim)
         out = reduce.Sum.apply(self, dims, keepdim, _accumulate_dtype(self, dtype))
         if (dim is not None or keepdim) and out.grad_fn is not None:
             out.grad_fn.node_name = "SumBackward1"  # PyTorch's name for its `dim` overload
         return out
 
-    def mean(self, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    def mean(self, dim=None, keepdim: bool = False, *, dtype=None, keepdims=None) -> Tensor:
         """Mean over dim. Needs a floating dtype, as in PyTorch."""
+        if keepdims is not None:
+            keepdim = _keepdims_alias("mean", keepdim, keepdims)
         if dtype is None and self._data.dtype.kind != "f":
             raise RuntimeError(
                 "mean(): could not infer output dtype. Input dtype must be either a floating "
                 f"point or complex dtype. Got: {_dtype_word(self)}"
+            )
+        if dtype is not None and _dt.as_dtype(dtype).np.kind != "f":  # an integer mean rounds
+            raise RuntimeError(
+                "mean(): could not infer output dtype. Optional dtype must be either a floating "
+                f"point or complex dtype. Got: {_DTYPE_WORDS[_dt.as_dtype(dtype).np.name]}"
             )
         dims = _reduce_dims(dim, self._data.ndim)
         out = reduce.Mean.apply(self if dtype is None else self.to(dtype), dims, keepdim)
@@ -1087,18 +1137,25 @@ class Tensor:
             out.grad_fn.node_name = "MeanBackward1"  # PyTorch's name for its `dim` overload
         return out
 
-    def nansum(self, dim=None, keepdim: bool = False) -> Tensor:
+    def nansum(self, dim=None, keepdim: bool = False, *, keepdims=None) -> Tensor:
         """Sum treating NaN as zero."""
+        if keepdims is not None:
+            keepdim = _keepdims_alias("nansum", keepdim, keepdims)
         return _named(self.where(self.isnan().logical_not(), 0).sum(dim, keepdim),
                       "NansumBackward0")  # fmt: skip
 
-    def prod(self, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    def prod(self, dim=None, keepdim: bool = False, *, dtype=None, keepdims=None) -> Tensor:
         """Product over dim (one int in PyTorch; all by default)."""
+        if keepdims is not None:
+            keepdim = _keepdims_alias("prod", keepdim, keepdims)
         dims = _norm_dims(dim, self._data.ndim)
         return reduce.Prod.apply(self, dims, keepdim, _accumulate_dtype(self, dtype))
 
-    def var(self, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> Tensor:
+    def var(self, dim=None, unbiased=None, keepdim: bool = False, *, correction=None,
+            keepdims=None) -> Tensor:  # fmt: skip
         """Variance with `correction` (default 1: Bessel's correction)."""
+        if keepdims is not None:
+            keepdim = _keepdims_alias("var", keepdim, keepdims)
         if isinstance(dim, builtins.bool):  # var(False): `unbiased` passed first, as PyTorch allows
             dim, unbiased = None, dim
         dims, correction = _reduce_dims(dim, self._data.ndim), _correction(unbiased, correction)
@@ -1106,16 +1163,21 @@ class Tensor:
         return reduce.Var.apply(self._floating_for("var"), dims, correction, keepdim,
                                 dim is None)  # fmt: skip
 
-    def std(self, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> Tensor:
+    def std(self, dim=None, unbiased=None, keepdim: bool = False, *, correction=None,
+            keepdims=None) -> Tensor:  # fmt: skip
         """Standard deviation with `correction` (default 1)."""
+        if keepdims is not None:
+            keepdim = _keepdims_alias("std", keepdim, keepdims)
         if isinstance(dim, builtins.bool):  # std(False): `unbiased` passed first
             dim, unbiased = None, dim
         dims, correction = _reduce_dims(dim, self._data.ndim), _correction(unbiased, correction)
         _warn_no_dof(self, dims, correction, "std")
         return reduce.Std.apply(self._floating_for("std"), dims, correction, keepdim)
 
-    def max(self, dim=None, keepdim: bool = False):
+    def max(self, dim=None, keepdim: bool = False, *, keepdims=None):
         """Max of all elements; with dim, a (values, indices) named tuple; with a tensor, maximum."""
+        if keepdims is not None:
+            keepdim = _keepdims_alias("max", keepdim, keepdims)
         if isinstance(dim, Tensor):
             return self.maximum(dim)
         if dim is None:
@@ -1126,8 +1188,10 @@ class Tensor:
         values, indices = reduce.MaxDim.apply(self, _norm_dim(dim, self._data.ndim), keepdim)
         return _MaxResult(values, indices)
 
-    def min(self, dim=None, keepdim: bool = False):
+    def min(self, dim=None, keepdim: bool = False, *, keepdims=None):
         """Min of all elements; with dim, a (values, indices) named tuple; with a tensor, minimum."""
+        if keepdims is not None:
+            keepdim = _keepdims_alias("min", keepdim, keepdims)
         if isinstance(dim, Tensor):
             return self.minimum(dim)
         if dim is None:
@@ -1138,52 +1202,79 @@ class Tensor:
         values, indices = reduce.MinDim.apply(self, _norm_dim(dim, self._data.ndim), keepdim)
         return _MinResult(values, indices)
 
-    def amax(self, dim=(), keepdim: bool = False) -> Tensor:
+    def amax(self, dim=(), keepdim: bool = False, *, keepdims=None) -> Tensor:
         """Max over dims (all if empty); ties share the gradient equally."""
+        if keepdims is not None:
+            keepdim = _keepdims_alias("amax", keepdim, keepdims)
         _check_reduced_sizes(self, dim, "amax")
         return reduce.Amax.apply(self, _norm_dims(dim if dim != () else None, self._data.ndim),
                                  keepdim)  # fmt: skip
 
-    def amin(self, dim=(), keepdim: bool = False) -> Tensor:
+    def amin(self, dim=(), keepdim: bool = False, *, keepdims=None) -> Tensor:
         """Min over dims (all if empty); ties share the gradient equally."""
+        if keepdims is not None:
+            keepdim = _keepdims_alias("amin", keepdim, keepdims)
         _check_reduced_sizes(self, dim, "amin")
         return reduce.Amin.apply(self, _norm_dims(dim if dim != () else None, self._data.ndim),
                                  keepdim)  # fmt: skip
 
-    def argmax(self, dim=None, keepdim: bool = False) -> Tensor:
+    def argmax(self, dim=None, keepdim: bool = False, *, keepdims=None) -> Tensor:
         """Index of the first maximum (over the flattened tensor if dim is None)."""
+        if keepdims is not None:
+            keepdim = _keepdims_alias("argmax", keepdim, keepdims)
         return _arg_reduce(np.argmax, self, dim, keepdim, "argmax")
 
-    def argmin(self, dim=None, keepdim: bool = False) -> Tensor:
+    def argmin(self, dim=None, keepdim: bool = False, *, keepdims=None) -> Tensor:
         """Index of the first minimum (over the flattened tensor if dim is None)."""
+        if keepdims is not None:
+            keepdim = _keepdims_alias("argmin", keepdim, keepdims)
         return _arg_reduce(np.argmin, self, dim, keepdim, "argmin")
 
-    def logsumexp(self, dim, keepdim: bool = False) -> Tensor:
+    def logsumexp(self, dim, keepdim: bool = False, *, keepdims=None) -> Tensor:
         """log(sum(exp(self))) over dim, computed stably."""
+        if keepdims is not None:
+            keepdim = _keepdims_alias("logsumexp", keepdim, keepdims)
         return reduce.Logsumexp.apply(self._floating(), _reduce_dims(dim, self._data.ndim), keepdim)
 
     def norm(self, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
         """Vector p-norm over dim (2-norm / Frobenius by default)."""
         p = 2 if p in ("fro", None) else p
-        if p == "nuc":
-            raise RuntimeError("norm(): the nuclear norm is not supported")
+        if p == "nuc":  # sum of singular values, of the matrices in `dim`
+            return linalg.nuclear_norm(self if dtype is None else _widened(self, dtype, "matrix"),
+                                       dim, keepdim)  # fmt: skip
         if dtype is None and self._data.dtype.kind != "f":
             raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor "
                                f"as input. Got {_dtype_word(self)}")  # fmt: skip
         x = self if dtype is None else self.to(dtype)
         return reduce.Norm.apply(x, builtins.float(p), _reduce_dims(dim, self._data.ndim), keepdim)
 
-    def all(self, dim=None, keepdim: bool = False) -> Tensor:
+    def all(self, dim=None, keepdim: bool = False, *, keepdims=None) -> Tensor:
         """True if every element (along dim) is non-zero (uint8 in, uint8 out, as PyTorch)."""
+        if keepdims is not None:
+            keepdim = _keepdims_alias("all", keepdim, keepdims)
         axis = None if dim is None else _norm_dims(dim, self._data.ndim)
         out = np.all(self._data, axis=axis, keepdims=keepdim)
         return Tensor._make(out.astype(np.uint8) if self._data.dtype == np.uint8 else out)
 
-    def any(self, dim=None, keepdim: bool = False) -> Tensor:
+    def any(self, dim=None, keepdim: bool = False, *, keepdims=None) -> Tensor:
         """True if some element (along dim) is non-zero (uint8 in, uint8 out, as PyTorch)."""
+        if keepdims is not None:
+            keepdim = _keepdims_alias("any", keepdim, keepdims)
         axis = None if dim is None else _norm_dims(dim, self._data.ndim)
         out = np.any(self._data, axis=axis, keepdims=keepdim)
         return Tensor._make(out.astype(np.uint8) if self._data.dtype == np.uint8 else out)
+
+    def histc(self, bins: int = 100, min=0, max=0) -> Tensor:
+        """Counts in `bins` equal bins over [min, max] (the data's range if min == max)."""
+        from .histogram import histc  # histogram.py needs creation.py, which needs this module
+
+        return histc(self, bins, min, max)
+
+    def histogram(self, bins, *, range=None, weight=None, density: bool = False):
+        """(hist, bin_edges): counts in `bins` bins (a number, or the edges as a tensor)."""
+        from .histogram import histogram
+
+        return histogram(self, bins, range=range, weight=weight, density=density)
 
     def count_nonzero(self, dim=None) -> Tensor:
         """Number of non-zero elements (along dim)."""
@@ -1393,7 +1484,11 @@ class Tensor:
             raise RuntimeError(f"movedim: Invalid source or destination dims: source ({src} dims)"
                                f" should contain the same number of dims as destination ({dst}"
                                " dims)")  # fmt: skip
+        given = {"source": src, "destination": dst}
         src, dst = [_norm_dim(d, n) for d in src], [_norm_dim(d, n) for d in dst]
+        for name, dims in (("source", src), ("destination", dst)):
+            if len(set(dims)) != len(dims):  # two dims cannot land in one place
+                raise RuntimeError(f"movedim: repeated dim in `{name}` ({given[name]})")
         order = [None] * n
         for s_, d_ in zip(src, dst):
             order[d_] = s_
@@ -1465,14 +1560,23 @@ class Tensor:
         return self[(slice(None),) * d + (slice(start, start + length),)]
 
     def __getitem__(self, key) -> Tensor:
-        key = _index_key(key, self._data.shape)
-        if len(key) > 1 and not movement._is_basic(key):
-            split = _ints_first(key)
-            if split is not None:  # PyTorch selects the int dims first, then indexes the rest
-                return movement.Index.apply(movement.Index.apply(self, split[0]), split[1])
-        return movement.Index.apply(self, key)
+        try:
+            index = _index_key(key, self._data.shape)
+            if len(index) > 1 and not movement._is_basic(index):
+                split = _ints_first(index)
+                if split is not None:  # PyTorch selects the int dims first, then the rest
+                    return movement.Index.apply(movement.Index.apply(self, split[0]), split[1])
+            return movement.Index.apply(self, index)
+        except IndexError as error:  # NumPy's words ("axis 1") -> PyTorch's ("dimension 1")
+            raise _index_error(error, key, self._data.shape) from None
 
     def __setitem__(self, key, value) -> None:
+        try:
+            self._setitem(key, value)
+        except IndexError as error:
+            raise _index_error(error, key, self._data.shape) from None
+
+    def _setitem(self, key, value) -> None:
         key = _index_key(key, self._data.shape)
         if not isinstance(value, (Tensor, builtins.int, builtins.float, np.generic)):
             raise TypeError(f"can't assign a {type(value).__name__} to a {self.type()}")
@@ -1494,7 +1598,10 @@ class Tensor:
 
     def scatter_add(self, dim: int, index, src) -> Tensor:
         """self plus src added at `index` along dim."""
+        _need_tensor(index, "scatter_add", "index")
+        _need_tensor(src, "scatter_add", "src")
         d = _norm_dim(dim, self._data.ndim)
+        _index_checks.check_scatter(index._data, self._data.shape, d, self._data.dtype, src._data)
         return _named(self + movement.ScatterAdd.apply(src, d, index, self._data.shape),
                       "ScatterAddBackward0")  # fmt: skip
 
@@ -1502,22 +1609,31 @@ class Tensor:
         """In place: src added at `index` along dim."""
         return self._inplace(lambda t: t.scatter_add(dim, index, src))
 
-    def scatter(self, dim: int, index, src=None, *, value=None) -> Tensor:
-        """self with src (a tensor, or a number) written at `index` along dim."""
+    def scatter(self, dim: int, index, src=None, *, value=None, reduce=None) -> Tensor:
+        """self with src (a tensor, or a number) written at `index` along dim; with
+        reduce='add' or 'multiply', added or multiplied in (no derivative, as in PyTorch)."""
         src = value if src is None else src
-        out = movement.Scatter.apply(self, _norm_dim(dim, self._data.ndim), index,
-                                     src._cast(self.dtype) if isinstance(src, Tensor) else src)
+        _need_tensor(index, "scatter", "index")
+        d = _norm_dim(dim, self._data.ndim)
+        if reduce is not None:
+            return _scatter_reduce(self, d, index, src, reduce)
+        out = movement.Scatter.apply(self, d, index, src)
         return out if isinstance(src, Tensor) else _named(out, "ScatterBackward1")
 
-    def scatter_(self, dim: int, index, src=None, *, value=None) -> Tensor:
-        """In place: src written at `index` along dim."""
-        return self._inplace(lambda t: t.scatter(dim, index, src, value=value))
+    def scatter_(self, dim: int, index, src=None, *, value=None, reduce=None) -> Tensor:
+        """In place: src written (or with `reduce`, added or multiplied) at `index` along dim."""
+        return self._inplace(lambda t: t.scatter(dim, index, src, value=value, reduce=reduce))
 
     def index_add(self, dim: int, index, source, *, alpha=1) -> Tensor:
         """self with alpha * source's slices added at the (1-d) `index` along dim."""
+        _need_tensor(index, "index_add", "index")
+        _need_tensor(source, "index_add", "source")
         d = _norm_dim(dim, self._data.ndim)
-        idx = index._data if isinstance(index, Tensor) else np.asarray(index)
-        key = (slice(None),) * d + (idx.reshape(-1),)
+        _index_checks.check_index_add(index._data, self._data.shape, d, self._data.dtype,
+                                      source._data)  # fmt: skip
+        if self._data.ndim == 0:  # one element, which index 0 names: source is 0-d too
+            return _named(self + (source if alpha == 1 else source * alpha), "IndexAddBackward0")
+        key = (slice(None),) * d + (index._data.reshape(-1),)
         added = movement.IndexAdd.apply(source if alpha == 1 else source * alpha, key,
                                         self._data.shape)  # fmt: skip
         return _named(self + added, "IndexAddBackward0")
@@ -1530,17 +1646,12 @@ class Tensor:
         """The slices at the (1-d) `index` along dim."""
         _need_tensor(index, "index_select", "index")
         d = _norm_dim(dim, self._data.ndim)
-        idx = index._data if isinstance(index, Tensor) else np.asarray(index)
-        if idx.ndim > 1:
-            raise IndexError("index_select(): Index is supposed to be a vector")
-        if idx.dtype.kind not in "iu":
-            raise IndexError(f"index_select(): Expected dtype int32/int64 for index but got: "
-                             f"{idx.dtype}")  # fmt: skip
-        n = self._data.shape[d] if self._data.ndim else 1
-        if idx.size and (idx.min() < 0 or idx.max() >= n):  # unlike x[idx], no negative indices
-            bad = builtins.int(idx.min() if idx.min() < 0 else idx.max())
-            raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad} axis_dim={n}")
-        out = self[(slice(None),) * d + (idx.reshape(-1),)]
+        idx = index._data
+        _index_checks.check_index_select(idx, self._data.shape, d)  # no negative indices
+        if self._data.ndim == 0:  # the one element, still 0-d
+            out = movement.Index.apply(self.reshape(1), (idx.reshape(()),))
+        else:
+            out = self[(slice(None),) * d + (idx.reshape(-1),)]
         if out.grad_fn is not None:
             out.grad_fn.node_name = "IndexSelectBackward0"
         return out
@@ -1580,6 +1691,7 @@ class Tensor:
 
     def matmul(self, other) -> Tensor:
         """Matrix product with batch broadcasting (1-d operands are vectors)."""
+        _refuse_number(other, "matmul")
         other = _tensor_operand(other, "matmul")
         linalg.check_matmul(self._data, other._data)
         if self._data.ndim <= 2 and other._data.ndim <= 2 and \
@@ -1589,6 +1701,7 @@ class Tensor:
 
     def mm(self, mat2) -> Tensor:
         """Product of two matrices."""
+        _need_tensor(mat2, "mm", "mat2")
         if self._data.ndim != 2:
             raise RuntimeError(f"self must be a matrix")
         if mat2._data.ndim != 2:
@@ -1597,6 +1710,7 @@ class Tensor:
 
     def bmm(self, mat2) -> Tensor:
         """Batched product of (b, n, m) and (b, m, p)."""
+        _need_tensor(mat2, "bmm", "mat2")
         if self._data.ndim != 3:
             raise RuntimeError(f"batch1 must be a 3D tensor")
         if mat2._data.ndim != 3:
@@ -1612,6 +1726,7 @@ class Tensor:
 
     def mv(self, vec) -> Tensor:
         """Matrix-vector product."""
+        _need_tensor(vec, "mv", "vec")
         if self._data.ndim != 2 or vec._data.ndim != 1:
             raise RuntimeError("vector + matrix @ vector expected, got "
                                f"{self._data.ndim}, {vec._data.ndim}")  # fmt: skip
@@ -1619,6 +1734,7 @@ class Tensor:
 
     def dot(self, other) -> Tensor:
         """Inner product of two 1-d tensors."""
+        _need_tensor(other, "dot", "other")
         if self._data.ndim != 1 or other._data.ndim != 1:
             raise RuntimeError(f"1D tensors expected, but got {self._data.ndim}D and "
                                f"{other._data.ndim}D tensors")  # fmt: skip
@@ -1630,10 +1746,25 @@ class Tensor:
             )
         return self.matmul(other)
 
-    inner = dot
+    def inner(self, other) -> Tensor:
+        """Sum over the last dims: out[i.., j..] = sum_k self[i.., k] * other[j.., k]. A 0-d
+        operand scales the other instead, as in PyTorch."""
+        _need_tensor(other, "inner", "other")
+        if self._data.ndim == 0 or other._data.ndim == 0:
+            return self * other
+        a, b = self._data.shape, other._data.shape
+        if a[-1] != b[-1]:
+            raise RuntimeError(f"inner() the last dimension must match on both input tensors but "
+                               f"got shapes {list(a)} and {list(b)}")  # fmt: skip
+        if self._data.dtype != other._data.dtype:
+            raise RuntimeError("both inputs should have same dtype")
+        # PyTorch's tensordot: one matrix product of the flattened operands, then a view
+        rows = self.reshape(math.prod(a[:-1]), a[-1]) @ other.reshape(math.prod(b[:-1]), b[-1]).t()
+        return rows.reshape(a[:-1] + b[:-1])
 
     def outer(self, vec2) -> Tensor:
         """Outer product of two 1-d tensors."""
+        _need_tensor(vec2, "outer", "vec2")
         if self._data.ndim != 1 or vec2._data.ndim != 1:
             raise RuntimeError("outer: expected 1-D tensors")
         return self.unsqueeze(1) * vec2.unsqueeze(0)
@@ -1759,6 +1890,109 @@ class Tensor:
         """self = erf(self)."""
         return self._inplace(lambda t: t.erf())
 
+    def tan_(self) -> Tensor:
+        """self = tan(self)."""
+        return self._inplace(lambda t: t.tan())
+
+    def frac_(self) -> Tensor:
+        """self = self - trunc(self)."""
+        return self._inplace(lambda t: t.frac())
+
+    def log2_(self) -> Tensor:
+        """self = log2(self)."""
+        return self._inplace(lambda t: t.log2())
+
+    def log10_(self) -> Tensor:
+        """self = log10(self)."""
+        return self._inplace(lambda t: t.log10())
+
+    def cumsum_(self, dim: int, *, dtype=None) -> Tensor:
+        """Running sum along dim, in place (in self's dtype)."""
+        _check_inplace_dtype(self, dtype, "cumsum")
+        return self._inplace(lambda t: t.cumsum(dim))
+
+    def cumprod_(self, dim: int, *, dtype=None) -> Tensor:
+        """Running product along dim, in place (in self's dtype)."""
+        _check_inplace_dtype(self, dtype, "cumprod")
+        return self._inplace(lambda t: t.cumprod(dim))
+
+    def tril_(self, diagonal: int = 0) -> Tensor:
+        """Zero the elements above the diagonal, in place."""
+        return self._inplace(lambda t: t.tril(diagonal))
+
+    def triu_(self, diagonal: int = 0) -> Tensor:
+        """Zero the elements below the diagonal, in place."""
+        return self._inplace(lambda t: t.triu(diagonal))
+
+    # Comparisons and logic in place store 1 or 0 in self's own dtype. They have no gradient:
+    # a self in a graph stays in it and passes a zero gradient back, as in PyTorch.
+
+    def eq_(self, other) -> Tensor:
+        """self = (self == other), in self's dtype."""
+        return _compared_inplace(self, Tensor.eq, other, "EqBackward")
+
+    def ne_(self, other) -> Tensor:
+        """self = (self != other), in self's dtype."""
+        return _compared_inplace(self, Tensor.ne, other, "NeBackward")
+
+    def lt_(self, other) -> Tensor:
+        """self = (self < other), in self's dtype."""
+        return _compared_inplace(self, Tensor.lt, other, "LtBackward")
+
+    def le_(self, other) -> Tensor:
+        """self = (self <= other), in self's dtype."""
+        return _compared_inplace(self, Tensor.le, other, "LeBackward")
+
+    def gt_(self, other) -> Tensor:
+        """self = (self > other), in self's dtype."""
+        return _compared_inplace(self, Tensor.gt, other, "GtBackward")
+
+    def ge_(self, other) -> Tensor:
+        """self = (self >= other), in self's dtype."""
+        return _compared_inplace(self, Tensor.ge, other, "GeBackward")
+
+    greater_, greater_equal_, less_, less_equal_, not_equal_ = gt_, ge_, lt_, le_, ne_
+
+    def logical_not_(self) -> Tensor:
+        """self = not self, in self's dtype."""
+        return self._inplace(lambda t: _overwritten(t, t.logical_not()._data, None))
+
+    def logical_and_(self, other) -> Tensor:
+        """self = self and other, in self's dtype."""
+        return _compared_inplace(self, Tensor.logical_and, other, None)
+
+    def logical_or_(self, other) -> Tensor:
+        """self = self or other, in self's dtype."""
+        return _compared_inplace(self, Tensor.logical_or, other, None)
+
+    def logical_xor_(self, other) -> Tensor:
+        """self = self xor other, in self's dtype."""
+        return _compared_inplace(self, Tensor.logical_xor, other, None)
+
+    # Shape in place: self becomes a view of its own memory with new sizes; nothing is
+    # written, but its history gains the view op and its version is bumped, as in PyTorch.
+
+    def t_(self) -> Tensor:
+        """self = self.t(), in place."""
+        return inplace.apply_view_inplace(self, lambda t: t.t(), "TBackward1")
+
+    def transpose_(self, dim0: int, dim1: int) -> Tensor:
+        """self = self.transpose(dim0, dim1), in place."""
+        return inplace.apply_view_inplace(self, lambda t: t.transpose(dim0, dim1),
+                                          "TransposeBackward1")  # fmt: skip
+
+    swapaxes_ = swapdims_ = transpose_
+
+    def squeeze_(self, dim=None) -> Tensor:
+        """self = self.squeeze(dim), in place."""
+        name = "SqueezeBackward3" if dim is None else \
+            "SqueezeBackward5" if isinstance(dim, (tuple, list)) else "SqueezeBackward4"  # fmt: skip
+        return inplace.apply_view_inplace(self, lambda t: t.squeeze(dim), name)
+
+    def unsqueeze_(self, dim: int) -> Tensor:
+        """self = self.unsqueeze(dim), in place."""
+        return inplace.apply_view_inplace(self, lambda t: t.unsqueeze(dim), "UnsqueezeBackward1")
+
     def fmod_(self, other) -> Tensor:
         """self = fmod(self, other)."""
         return self._inplace(lambda t: t.fmod(other))
@@ -1831,19 +2065,42 @@ class Tensor:
         return self._inplace(lambda t: _overwritten(t, zeros, "ZeroBackward0"))
 
     def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator=None) -> Tensor:
-        """Fill with samples from U(a, b)."""
-        values = _random.uniform(a, b, self._data.shape, generator)
+        """Fill with samples from U(a, b): PyTorch's stream for the same seed."""
+        values = sampling.fill_like(self._data, lambda shape, _: sampling.uniform(
+            shape, self._data.dtype, a, b, generator))
         return self._inplace(lambda t: _overwritten(t, values, "UniformBackward0"))
 
     def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator=None) -> Tensor:
-        """Fill with samples from N(mean, std^2)."""
-        values = _random.normal(mean, std, self._data.shape, generator)
+        """Fill with samples from N(mean, std^2): PyTorch's stream for the same seed."""
+        values = sampling.fill_like(self._data, lambda shape, contiguous: sampling.normal(
+            shape, self._data.dtype, mean, std, generator, contiguous))
         return self._inplace(lambda t: _overwritten(t, values, "NormalBackward0"))
 
-    def bernoulli_(self, p: float = 0.5, *, generator=None) -> Tensor:
-        """Fill with 1 with probability p, else 0."""
-        values = _random.uniform(0.0, 1.0, self._data.shape, generator) < p
-        return self._inplace(lambda t: _overwritten(t, values, "BernoulliBackward2"))
+    def random_(self, *args, generator=None, **kwargs) -> Tensor:
+        """Fill with integers: `random_()` (the dtype's whole range), `random_(to)` ([0, to))
+        or `random_(from, to)` ([from, to); to=None: up to the dtype's top)."""
+        low, high, name = _random_bounds(args, kwargs)
+        values = sampling.fill_like(self._data, lambda shape, _: sampling.random_(
+            shape, self._data.dtype, low, high, generator))
+        return self._inplace(lambda t: _overwritten(t, values, name))
+
+    def bernoulli_(self, p=0.5, *, generator=None) -> Tensor:
+        """Fill with 1 with probability p (a number, or a tensor broadcast to self), else 0."""
+        if isinstance(p, Tensor):
+            probs = np.broadcast_to(p._data, self._data.shape)
+            values = sampling.bernoulli_tensor(probs, generator)
+            name = "BernoulliBackward1"
+        else:
+            values = sampling.fill_like(self._data, lambda shape, _: sampling.bernoulli_scalar(
+                shape, p, generator))
+            name = "BernoulliBackward2"
+        return self._inplace(lambda t: _overwritten(t, values, name))
+
+    def exponential_(self, lambd: float = 1.0, *, generator=None) -> Tensor:
+        """Fill with samples from Exp(lambd) (density lambd * exp(-lambd * x))."""
+        values = sampling.fill_like(self._data, lambda shape, _: sampling.exponential(
+            shape, self._data.dtype, lambd, generator))
+        return self._inplace(lambda t: _overwritten(t, values, "ExponentialBackward0"))
 
     def __iadd__(self, other) -> Tensor:
         return self.add_(other)
@@ -1874,6 +2131,14 @@ class Tensor:
 
     def __ixor__(self, other) -> Tensor:
         return self._inplace(lambda t: t ^ other)
+
+    def __ilshift__(self, other) -> Tensor:
+        _check_castable(self, other)
+        return self._inplace(lambda t: t << other)
+
+    def __irshift__(self, other) -> Tensor:
+        _check_castable(self, other)
+        return self._inplace(lambda t: t >> other)
 
     # ------------------------------------------------------------------ new tensors
 
@@ -2108,12 +2373,46 @@ def _multi_views(pieces: tuple, op: str) -> tuple:
     return pieces
 
 
+def _keepdims_alias(name: str, keepdim, keepdims) -> bool:
+    """NumPy's `keepdims`, which PyTorch's argument parser takes for `keepdim` on its native
+    reductions (not on `norm`, written in Python there). Given both, no signature matches."""
+    if keepdim is not False:  # a keepdim left at its default cannot be told from False
+        raise TypeError(f"{name}() got an unexpected keyword argument 'keepdims'")
+    if keepdims.__class__ is not builtins.bool:  # NumPy's bool is refused too, as there
+        kind = type(keepdims)
+        where = "" if kind.__module__ == "builtins" else kind.__module__ + "."
+        raise TypeError(f"{name}(): argument 'keepdim' must be bool, not {where}{kind.__name__}")
+    return keepdims
+
+
 def _check_reduced_sizes(t: Tensor, dim, name: str) -> None:
     """An explicitly named dim of size 0 has no max: IndexError, as PyTorch raises."""
     if dim not in ((), None):
         for d in _norm_dims(dim, t._data.ndim):
             if t._data.shape[d] == 0:
                 raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+
+
+def _compared_inplace(t: Tensor, compare, other, name) -> Tensor:
+    """t.eq_(other) and the like: the comparison's 1s and 0s written into t. `name` is the
+    node PyTorch records (suffix 0 for a number, 1 for a tensor), None where it has none."""
+    if name is not None:
+        name += "1" if isinstance(other, Tensor) else "0"
+    return t._inplace(lambda old: _overwritten(old, compare(old, other)._data, name))
+
+
+def _check_inplace_dtype(t: Tensor, dtype, name: str) -> None:
+    """cumsum_(dtype=...) cannot change the dtype of the tensor it writes into, and has no
+    bool kernel (the out-of-place op counts bools in int64)."""
+    if t._data.dtype == np.bool_:
+        raise NotImplementedError(f'"{name}_out_cpu" not implemented for \'Bool\'')
+    if dtype is not None and _dt.as_dtype(dtype).np != t._data.dtype:
+        words = {"float32": "float", "float64": "double", "int64": "long int", "int32": "int",
+                 "bool": "bool", "float16": "c10::Half", "int16": "short int",
+                 "int8": "signed char", "uint8": "unsigned char"}  # PyTorch's C++ type names
+        raise RuntimeError(f"Bad in-place call: input tensor dtype {words[t._data.dtype.name]} "
+                           f"and output tensor dtype {words[_dt.as_dtype(dtype).np.name]} "
+                           "should match")  # fmt: skip
 
 
 def _overwritten(t: Tensor, values: np.ndarray, name: str) -> Tensor:
@@ -2124,6 +2423,32 @@ def _overwritten(t: Tensor, values: np.ndarray, name: str) -> Tensor:
     if not t._requires_grad:
         return new
     return _named(binary.Where.apply(Tensor._make(np.ones((), np.bool_)), new, t), name)
+
+
+def _random_bounds(args: tuple, kwargs: dict) -> tuple:
+    """(low, high, node name) of random_'s three overloads, as PyTorch's binding reads them:
+    one argument is `to`; `from` with to=None reaches the top of the dtype."""
+    names = ("from", "to")
+    if len(args) > 2 or set(kwargs) - set(names):
+        raise TypeError("random_() received an invalid combination of arguments")
+    bound = dict(zip(names, args)) if len(args) == 2 else {"to": args[0]} if args else {}
+    bound.update(kwargs)
+    if not bound:
+        return None, None, "RandomBackward2"
+    if "from" not in bound:
+        return 0, bound["to"], "RandomBackward1"
+    return bound["from"], bound.get("to"), "RandomBackward0"
+
+
+def _scatter_reduce(x: Tensor, dim: int, index: Tensor, src, reduce: str) -> Tensor:
+    """scatter(..., reduce=): PyTorch's deprecated form, kept for its callers."""
+    if reduce not in ("add", "multiply"):
+        raise RuntimeError("reduce argument must be either add or multiply.")
+    if isinstance(src, Tensor):
+        warnings.warn("The reduce argument of torch.scatter with Tensor src is deprecated and will "
+                      "be removed in a future PyTorch release. Use torch.scatter_reduce instead "
+                      "for more reduction options.", UserWarning, stacklevel=3)  # fmt: skip
+    return movement.ScatterReduce.apply(x, dim, index, src, reduce)
 
 
 def _named(t: Tensor, name: str) -> Tensor:
@@ -2228,6 +2553,30 @@ def _tensor_operand(other, name: str) -> Tensor:
     raise TypeError(f"{name}(): argument 'other' must be Tensor, not {type(other).__name__}")
 
 
+def _widened(t: Tensor, dtype, kind: str) -> Tensor:
+    """t cast to a norm's `dtype=`, which may widen (float32 -> float64) but not narrow."""
+    dtype = _dt.as_dtype(dtype)
+    if t._data.dtype.kind == "f" and dtype.np.itemsize < t._data.dtype.itemsize:
+        raise RuntimeError(f"linalg.{kind}_norm: the dtype of the input ({_dtype_word(t)}) "
+                           "should be convertible without narrowing to the specified dtype "
+                           f"({_DTYPE_WORDS[dtype.np.name]})")  # fmt: skip
+    return t.to(dtype)
+
+
+def _check_tolerances(rtol, atol) -> None:
+    """isclose/allclose: a negative tolerance is a caller's mistake, refused as in PyTorch."""
+    for name, value in (("rtol", rtol), ("atol", atol)):
+        if value < 0:
+            raise RuntimeError(f"{name} must be greater than or equal to zero, but got {value}")
+
+
+def _refuse_number(other, name: str) -> None:
+    """Ops with no Scalar overload in PyTorch (maximum, logical_and, isclose, ...) take only
+    tensors: a Python number is PyTorch's TypeError."""
+    if other.__class__ in (builtins.float, builtins.int, builtins.bool, builtins.complex):
+        raise TypeError(f"{name}(): argument 'other' must be Tensor, not {type(other).__name__}")
+
+
 def _operand_like(other, like: Tensor, name: str) -> Tensor:
     """A Python number takes `like`'s dtype by PyTorch's scalar rule (a float32 tensor's
     `minimum(0.0)` stays float32, even 0-d); anything else as `_tensor_operand`."""
@@ -2258,9 +2607,21 @@ def _type_error(fn, y):
 def _bitwise(fn, x: Tensor, y) -> Tensor:
     b = _arr(y)
     if x._data.dtype.kind not in "iub" or np.asarray(b).dtype.kind not in "iub":
-        raise NotImplementedError(f'"{fn.__name__}_cpu" not implemented for '
-                                  f"'{_dtype_word(x)}'")  # fmt: skip
+        kernel = {"left_shift": "lshift", "right_shift": "rshift"}.get(fn.__name__, fn.__name__)
+        # PyTorch names the dtype the operands promote to (int << 1.5 runs a Float kernel)
+        known = isinstance(y, Tensor) or y.__class__ in (builtins.int, builtins.float)
+        word = _DTYPE_WORDS[_dt.result_type(x, y).np.name] if known else _dtype_word(x)
+        raise NotImplementedError(f'"{kernel}_cpu" not implemented for \'{word}\'')
     return Tensor._make(fn(x._data, b))
+
+
+def _check_castable(t: Tensor, other) -> None:
+    """`x <<= 1.5` on an integer x: the result's dtype is refused before any kernel runs."""
+    if isinstance(other, Tensor) or other.__class__ in (builtins.int, builtins.float):
+        result = _dt.result_type(t, other).np
+        if "biuf".index(result.kind) > "biuf".index(t._data.dtype.kind):
+            raise RuntimeError(f"result type {_DTYPE_WORDS[result.name]} can't be cast to the "
+                               f"desired output type {_dtype_word(t)}")  # fmt: skip
 
 
 def _rounded_div(x: Tensor, y, mode: str) -> Tensor:
@@ -2347,7 +2708,7 @@ def _index_key(key, shape: tuple) -> tuple:
                 warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a "
                               "dtype torch.bool instead.", UserWarning, stacklevel=3)  # fmt: skip
                 k = k.astype(np.bool_)
-        elif isinstance(k, list):
+        elif isinstance(k, (list, tuple, range)):  # a sequence in a tuple is an index tensor
             k = np.asarray(k)
             if k.size == 0:
                 k = k.astype(np.int64)
@@ -2375,7 +2736,8 @@ def _list_is_tuple(key: list) -> bool:
     """PyTorch reads `x[[0, 1], [2, 3]]`-style lists (holding sequences, tensors, slices,
     None or ...) as a tuple of indices, and `x[[0, 1]]` as one index."""
     return len(key) < 32 and any(
-        isinstance(k, (Tensor, list, tuple, slice, np.ndarray)) or k is None or k is Ellipsis
+        isinstance(k, (Tensor, list, tuple, range, slice, np.ndarray)) or k is None or
+        k is Ellipsis
         for k in key
     )
 
@@ -2401,6 +2763,79 @@ def _ints_first(key: tuple):
                                           k.dtype == np.bool_ else 1))  # fmt: skip
             rest.append(k)
     return tuple(first), tuple(rest)
+
+
+def _index_error(error: IndexError, key, shape: tuple) -> IndexError:
+    """The error PyTorch raises for `key` on a tensor of `shape`, checked in PyTorch's order:
+    the count of indices, the ints, the masks' shapes, the index tensors' broadcast, their
+    values. `error` itself (NumPy's) if none of these finds the fault."""
+    if not shape and key.__class__ is builtins.int:
+        return IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                          "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
+    try:
+        key = _index_key(key, shape)
+    except IndexError:
+        return error
+    if builtins.sum(k is Ellipsis for k in key) > 1:  # PyTorch's reading of several is its own; keep NumPy's error
+        return error
+    if not shape and any(k.__class__ is slice for k in key):
+        return IndexError("slice() cannot be applied to a 0-dim tensor.")
+    consumed = [_dims_consumed(k) for k in key]
+    if builtins.sum(consumed) > len(shape):
+        return IndexError(f"too many indices for tensor of dimension {len(shape)}")
+    starts, d = [], 0  # the first dim of `shape` each index applies to
+    for k, n in zip(key, consumed):
+        starts.append(d)
+        d += len(shape) - builtins.sum(consumed) if k is Ellipsis else n
+    for position, (k, d) in enumerate(zip(key, starts)):  # PyTorch names the tuple position
+        if k.__class__ is builtins.int and not -shape[d] <= k < shape[d]:
+            return IndexError(f"index {k} is out of bounds for dimension {position} with size "
+                              f"{shape[d]}")  # fmt: skip
+    return _tensor_index_error(key, starts, shape) or error
+
+
+def _dims_consumed(k) -> int:
+    """How many dims of the indexed tensor one index uses up (a mask: one per its dim)."""
+    if k is None or k is Ellipsis or k.__class__ is builtins.bool:
+        return 0
+    if k.__class__ is np.ndarray and k.dtype == np.bool_:
+        return k.ndim
+    return 1
+
+
+def _tensor_index_error(key: tuple, starts: list, shape: tuple):
+    """PyTorch's error for the masks and index tensors of `key`, or None. A mask stands for
+    one index tensor per dim it covers (its nonzero), as in PyTorch."""
+    tensors = []  # (index values, size of the dim they index)
+    for k, d in zip(key, starts):
+        if k.__class__ is not np.ndarray:
+            continue
+        if k.dtype == np.bool_:
+            for j, n in enumerate(k.shape):
+                if n != shape[d + j]:
+                    return IndexError(f"The shape of the mask {list(k.shape)} at index {j} does "
+                                      "not match the shape of the indexed tensor "
+                                      f"{list(shape)} at index {d + j}")  # fmt: skip
+            tensors.extend((ix, shape[d + j]) for j, ix in enumerate(np.nonzero(k)))
+        else:
+            tensors.append((k, shape[d]))
+    try:
+        values = np.broadcast_arrays(*[t for t, _ in tensors])
+    except ValueError:
+        shapes = ", ".join(str(list(t.shape)) for t, _ in tensors)
+        return IndexError("shape mismatch: indexing tensors could not be broadcast together "
+                          f"with shapes {shapes}")  # fmt: skip
+    if not values or not values[0].size:
+        return None
+    # PyTorch checks element by element, each element's indices in order: the first bad
+    # pair in that order is the one it names.
+    bad = np.stack([(v < -n) | (v >= n) for v, (_, n) in zip(values, tensors)], -1)
+    if not bad.any():
+        return None
+    element, i = divmod(builtins.int(np.argmax(bad.reshape(-1))), len(values))
+    value = values[i].reshape(-1)[element]
+    return IndexError(f"index {value} is out of bounds for dimension {i} with size "
+                      f"{tensors[i][1]}")  # fmt: skip
 
 
 def _int_of(v):
@@ -2438,8 +2873,8 @@ def where(condition, input=None, other=None) -> Tensor:
 
 
 # The ops import Tensor from this module, so they are imported after the class exists.
-from . import inplace, random as _random  # noqa: E402
+from . import inplace, sampling  # noqa: E402
 from .autograd import engine  # noqa: E402
+from .ops import _index_checks, binary, elementwise, linalg, movement, reduce  # noqa: E402
 from .ops import _shape as _shape_ops  # noqa: E402
-from .ops import binary, elementwise, linalg, movement, reduce  # noqa: E402
 from .ops import softmax as softmax_ops  # noqa: E402

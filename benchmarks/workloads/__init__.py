@@ -18,6 +18,7 @@ from __future__ import annotations
 from . import (
     op_add,
     op_mul_sum_backward,
+    random_numbers,
     w1_tiny_mlp,
     w2_deep_narrow,
     w3_wide_mlp,
@@ -33,4 +34,8 @@ CASES = {
     "W5": w5_conv,
     "add": op_add,
     "mul_sum_backward": op_mul_sum_backward,
+    "rand": random_numbers.RAND,
+    "randn": random_numbers.RANDN,
+    "randperm": random_numbers.RANDPERM,
+    "mlp_init": random_numbers.MLP_INIT,
 }

@@ -484,7 +484,8 @@ def test_norm_second_derivative_at_zero(p, data):
 def test_bce_with_logits_of_a_0d_float32_input_stays_float32(shape):
     """`binary_cross_entropy_with_logits` of a 0-d float32 logit came out float64: its
     `input.minimum(0.0)` turned 0.0 into a float64 0-d tensor, which widens a 0-d float32.
-    A Python number given to maximum/minimum now follows PyTorch's scalar rule."""
+    It now takes a zero of the input's dtype; maximum/minimum refuse a Python number, as
+    PyTorch's do."""
 
     def run(lib):
         x = lib.tensor(np.full(shape, 1.5, np.float32), requires_grad=True)
@@ -495,7 +496,9 @@ def test_bce_with_logits_of_a_0d_float32_input_stays_float32(shape):
     ours, theirs = both(run)
     assert_all_same(ours, theirs, "bce_with_logits")
     x = tinygrad_nn.tensor(1.5)
-    assert x.minimum(0.0).dtype == x.maximum(2).dtype == tinygrad_nn.float32
+    assert x.minimum(x.new_zeros(())).dtype == tinygrad_nn.float32
+    with pytest.raises(TypeError, match="must be Tensor, not float"):
+        x.minimum(0.0)
 
 
 @pytest.mark.parametrize("alpha", [1.0, 2.0])

@@ -10,3 +10,10 @@ from .graph_check import GraphCheckError, GraphCheckReport, check_graph  # noqa:
 from .record import record_graph, set_record_locations  # noqa: F401
 from .retain import compare, retain_grads  # noqa: F401
 from .trace import trace_backward  # noqa: F401
+
+
+def __getattr__(name: str):
+    """A clear error for a PyTorch name tinygrad_nn lacks; hasattr() still answers False."""
+    from .._torch_alias import missing_name
+
+    raise missing_name(__name__, name)

@@ -174,7 +174,7 @@ def _call_array_backward(node, grads: dict, retain_graph: bool) -> tuple:
         # the edges, which come first unless _tensor_args maps them; a user's is checked.
         if result.__class__ is not tuple or node._tensor_args is not None or fn._user_op:
             result = _one_per_edge(node, result)
-    if not retain_graph and node._saved is not None:
+    if not retain_graph and (node._saved is not None or node._values):
         node.release()
     return result
 

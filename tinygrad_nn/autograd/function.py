@@ -40,6 +40,13 @@ from .grad_mode import _state
 
 
 _new = object.__new__
+_FREED = (
+    "Trying to backward through the graph a second time (or directly access saved tensors "
+    "after they have already been freed). Saved intermediate values of the graph are freed "
+    "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+    "backward through the graph a second time or if you need to access saved tensors after "
+    "calling backward."
+)
 _sequence = itertools.count()  # creation order: the engine runs later nodes first, as PyTorch
 
 
@@ -53,6 +60,8 @@ class BackwardNode:
     # (once per recorded op) then costs five attribute writes. Setting one on a node stores
     # it in that node's __dict__, like the attributes `forward` sets (`ctx.dim = dim`).
     _to_save = None  # what forward passed to save_for_backward
+    _values = ()  # names of the plain values kept by save_values
+    _freed = ()  # those names, once release() freed them
     _saved = None  # the packed records of those tensors, see _pack
     _released = False  # True once backward freed the saved tensors
     _non_differentiable = None  # outputs marked by mark_non_differentiable
@@ -82,17 +91,24 @@ class BackwardNode:
         """Keep tensors for `backward`; an in-place change to one of them makes backward raise."""
         self._to_save = tensors
 
+    def save_values(self, **values) -> None:
+        """Keep plain values that PyTorch saves as tensors (a number operand, which it wraps in
+        a 0-d tensor; an index; a mask) as attributes of this node. They are freed with the
+        saved tensors, so reading one in a second backward raises PyTorch's error."""
+        self.__dict__.update(values)
+        self._values = tuple(values)
+
+    def __getattr__(self, name: str):
+        # Reached only when the normal lookup failed: perhaps a value release() freed.
+        if name in self._freed:
+            raise RuntimeError(_FREED)
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
     @property
     def saved_tensors(self) -> tuple:
         """The tensors given to `save_for_backward`, checked against their version counters."""
         if self._released:
-            raise RuntimeError(
-                "Trying to backward through the graph a second time (or directly access saved "
-                "tensors after they have already been freed). Saved intermediate values of the "
-                "graph are freed when you call .backward() or autograd.grad(). Specify "
-                "retain_graph=True if you need to backward through the graph a second time or "
-                "if you need to access saved tensors after calling backward."
-            )
+            raise RuntimeError(_FREED)
         if self._saved is None:  # not recorded (no grad) or accessed inside forward
             return self._to_save or ()
         if _state.arrays:  # the engine is running an array_backward: hand out the arrays
@@ -144,10 +160,15 @@ class BackwardNode:
         return _RemovableHandle(self._node_pre_hooks, hook)
 
     def release(self) -> None:
-        """Free the saved tensors after backward: the memory goes back at once."""
+        """Free the saved tensors and values after backward: the memory goes back at once."""
         if self._saved is not None or self._to_save is not None:
             self._saved = None
             self._to_save = None
+            self._released = True
+        if self._values:
+            for name in self._values:
+                del self.__dict__[name]
+            self._freed, self._values = self._values, ()
             self._released = True
 
     def apply_backward(self, *grads):

@@ -33,23 +33,24 @@ def _outputs(func, inputs) -> tuple:
 
 
 def _numerical_jacobian(func, inputs, i: int, eps: float) -> list:
-    """One (n_out_elems, n_in_elems) matrix per output, for input i."""
-    from .grad_mode import no_grad
+    """One (n_out_elems, n_in_elems) matrix per output, for input i.
 
+    `func` runs with grad mode as the caller left it, not under no_grad: a function that
+    differentiates inside (gradgradcheck's first derivative, a user's `autograd.grad` call)
+    would otherwise return nothing to compare, and the check would pass vacuously."""
     x = inputs[i]
     flat = x._data.reshape(-1)  # a view when contiguous: we perturb x's memory in place
     if not np.shares_memory(flat, x._data):
         x._data = flat.reshape(x._data.shape)
     columns = []
-    with no_grad():
-        for j in range(flat.size):
-            original = flat[j]
-            flat[j] = original + eps
-            plus = [o._data.astype(np.float64).ravel().copy() for o in _outputs(func, inputs)]
-            flat[j] = original - eps
-            minus = [o._data.astype(np.float64).ravel().copy() for o in _outputs(func, inputs)]
-            flat[j] = original
-            columns.append([(p - m) / (2 * eps) for p, m in zip(plus, minus)])
+    for j in range(flat.size):
+        original = flat[j]
+        flat[j] = original + eps
+        plus = [o._data.astype(np.float64).ravel().copy() for o in _outputs(func, inputs)]
+        flat[j] = original - eps
+        minus = [o._data.astype(np.float64).ravel().copy() for o in _outputs(func, inputs)]
+        flat[j] = original
+        columns.append([(p - m) / (2 * eps) for p, m in zip(plus, minus)])
     n_out = len(_outputs(func, inputs)) if not columns else len(columns[0])
     sizes = [o._data.size for o in _outputs(func, inputs)] if not columns else \
         [c.size for c in columns[0]]  # fmt: skip
@@ -118,7 +119,7 @@ def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: floa
                 f"Jacobian mismatch for output {k} with respect to input {i},\n"
                 f"numerical:{n}\nanalytical:{a}\n"
                 f"worst entry: d(output {k})[{row}] / d(input {i})[{col}]: analytical "
-                f"{a[row, col]!r} vs numerical {n[row, col]!r}\n"
+                f"{float(a[row, col])} vs numerical {float(n[row, col])}\n"
             )
             if raise_exception:
                 raise GradcheckError(message)
@@ -136,16 +137,18 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: f
 
     Random `grad_outputs` v (float64, requiring grad) are made when none are given.
     """
+    from ..random import Generator, normal_array
     from ..tensor import Tensor
 
     inputs = _as_tuple(inputs)
     outputs = _outputs(func, inputs)
     if grad_outputs is None:
-        rng = np.random.default_rng(0)
+        rng = Generator().manual_seed(0)  # private: the caller's global stream is untouched
         grad_outputs = tuple(
-            Tensor._make(rng.standard_normal(o._data.shape).astype(o._data.dtype), True)
+            Tensor._make(normal_array(o._data.shape, np.float64, generator=rng)
+                         .astype(o._data.dtype), True)
             for o in outputs
-        )
+        )  # fmt: skip
     grad_outputs = _as_tuple(grad_outputs)
     n_in = len(inputs)
     diff_idx = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x._requires_grad]

@@ -215,7 +215,8 @@ class _NodeChecker:
             return
         report.checked += 1
         diff = [k for k, o in enumerate(outs) if _differentiable(ctx, o)]
-        vs = {k: _random.normal(0.0, 1.0, outs[k]._data.shape, self.generator) for k in diff}
+        vs = {k: _random.normal_array(outs[k]._data.shape, np.float64, generator=self.generator)
+              for k in diff}
         try:
             grads = self._backward(ctx, outs, vs)
         except Exception as exc:  # noqa: BLE001  (a broken backward is a finding, not a crash)
@@ -293,7 +294,7 @@ class _NodeChecker:
             report.failures.append(self._failure(node, i, None, 0.0, 0.0, error=(
                 "backward returned a gradient whose shape does not fit the input's")))  # fmt: skip
             return
-        u = _random.normal(0.0, 1.0, x.shape, self.generator)
+        u = _random.normal_array(x.shape, np.float64, generator=self.generator)
         centre = self._score(node, args, vs, i, x)
         plus = self._score(node, args, vs, i, x + self.eps * u)
         minus = self._score(node, args, vs, i, x - self.eps * u)
@@ -312,7 +313,8 @@ class _NodeChecker:
         flat = x.reshape(-1)
         indices = np.arange(flat.size)
         if flat.size > self.max_elements:
-            indices = np.sort(_random.permutation(flat.size, self.generator)[: self.max_elements])
+            order = _random.randperm_array(flat.size, generator=self.generator)
+            indices = np.sort(order[: self.max_elements])
         centre = self._score(node, args, vs, i, x)
         worst, kinks = None, 0
         for j in indices.tolist():

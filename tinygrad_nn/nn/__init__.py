@@ -10,3 +10,10 @@ from .layers import *
 from .module import Module  # noqa: F401
 from .parameter import Parameter  # noqa: F401
 from . import utils  # noqa: F401,E402
+
+
+def __getattr__(name: str):
+    """A clear error for a PyTorch name tinygrad_nn lacks; hasattr() still answers False."""
+    from .._torch_alias import missing_name
+
+    raise missing_name(__name__, name)

@@ -21,7 +21,16 @@ import math
 import numpy as np
 
 from ..ops.movement import Pad
-from ..ops.window import Convolution, Fold, Unfold, WindowMax, WindowMaxValues, window_counts
+from ..ops.window import (
+    Convolution,
+    Fold,
+    Unfold,
+    WindowMax,
+    WindowMaxValues,
+    lowest_value,
+    window_counts,
+    window_view,
+)
 from ..tensor import Tensor
 from ._functional_loss import _dtype_word
 
@@ -103,6 +112,7 @@ def _conv(input, weight, bias, stride, padding, dilation, groups: int, nd: int, 
             f"{list(x.shape)} to have {weight.shape[1] * groups} channels, but got {channels} "
             "channels instead"
         )
+    _check_conv_args(stride, padding, dilation, nd)
     x = _pad_spatial(x, _conv_padding(padding, kernel, stride, dilation), 0.0)
     spatial = tuple(x.shape[2:])
     span = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
@@ -114,6 +124,19 @@ def _conv(input, weight, bias, stride, padding, dilation, groups: int, nd: int, 
         )
     y = Convolution.apply(x, weight, bias, stride, dilation, groups)
     return y if batched else y.squeeze(0)
+
+
+def _check_conv_args(stride: tuple, padding, dilation: tuple, nd: int) -> None:
+    """PyTorch's checks of a convolution's stride, padding and dilation, in its order."""
+    if not isinstance(padding, str) and any(p < 0 for p in _tuple(padding, nd, "padding")):
+        raise RuntimeError("negative padding is not supported")
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(d < 0 for d in dilation):
+        raise RuntimeError("dilation should be greater than zero")
+    if any(d == 0 for d in dilation):  # PyTorch runs conv1d as conv2d: it lists two
+        shown = list(dilation) if nd > 1 else [1, dilation[0]]
+        raise RuntimeError(f"dilation should be greater than zero, but got {shown}")
 
 
 def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
@@ -142,6 +165,11 @@ def _pool_geometry(x: Tensor, nd: int, kernel_size, stride, padding, dilation, c
     padding, dilation = _tuple(padding, nd, "padding"), _tuple(dilation, nd, "dilation")
     if any(s == 0 for s in stride):
         raise RuntimeError("stride should not be zero")
+    if any(s < 0 for s in stride):
+        s_h, s_w = ((1,) + stride)[-2:]  # PyTorch pools 1-d as 2-d, with height 1
+        raise RuntimeError(f"stride should be greater than zero, but got dH: {s_h} dW: {s_w}")
+    if any(p < 0 for p in padding):
+        raise RuntimeError(f"pad must be non-negative, but got pad: {min(padding)}")
     sizes = tuple(x.shape[2:])
     counts, right = [], []
     for n, k, s, p, d in zip(sizes, kernel, stride, padding, dilation):
@@ -169,10 +197,44 @@ def _pool_geometry(x: Tensor, nd: int, kernel_size, stride, padding, dilation, c
 
 
 def _pool_input(input: Tensor, nd: int, name: str) -> tuple:
-    if input.dim() not in (nd + 1, nd + 2) or input.numel() == 0:
+    """(input with a batch axis, whether it had one). An empty batch is allowed, as in
+    PyTorch; an empty channel or spatial axis is not."""
+    if name == "max_pool1d" and (input.dim() not in (2, 3) or 0 in input.shape[-2:]):
+        raise RuntimeError(f"max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 "
+                           f"dim batch size for input, but got:{list(input.shape)}")  # fmt: skip
+    if input.dim() not in (nd + 1, nd + 2):
         raise RuntimeError(f"non-empty {nd + 1}D or {nd + 2}D (batch mode) tensor expected for "
                            "input")  # fmt: skip
+    if 0 in input.shape[-nd - 1 :]:
+        shape = list(input.shape)
+        if nd == 1:  # PyTorch pools 1-d as 2-d: it shows the input with a height of 1
+            shape.insert(-1, 1)
+        raise RuntimeError(f"Expected 3D or 4D (batch mode) tensor with optional 0 dim batch "
+                           f"size for input, but got:{shape}")  # fmt: skip
     return (input, True) if input.dim() == nd + 2 else (input.unsqueeze(0), False)
+
+
+def _no_bool(input: Tensor, kernel: str) -> None:
+    if input._data.dtype == np.bool_:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+
+
+def _check_max_pool_args(nd: int, kernel_size, stride, padding, dilation) -> None:
+    """max_pool1d's own argument checks (PyTorch's wording), and max_pool2d's dilation."""
+    if nd == 2:
+        d_h, d_w = _tuple(dilation, 2, "dilation")
+        if d_h <= 0 or d_w <= 0:
+            raise RuntimeError(f"dilation should be greater than zero, but got dilationH: {d_h} "
+                               f"dilationW: {d_w}")  # fmt: skip
+        return
+    no_stride = stride is None or stride == [] or stride == ()
+    checks = [("kernel_size", kernel_size, 1), ("stride", kernel_size if no_stride else stride, 1),
+              ("padding", padding, 0), ("dilation", dilation, 1)]  # fmt: skip
+    for name, value, low in checks:
+        (v,) = _tuple(value, 1, name)
+        if v < low:
+            need = "be greater than zero" if low else "be non-negative"
+            raise RuntimeError(f"max_pool1d() {name} must {need}, but got {v}")
 
 
 # ---------------------------------------------------------------------- max pooling
@@ -180,11 +242,16 @@ def _pool_input(input: Tensor, nd: int, name: str) -> tuple:
 
 def _max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
     x, batched = _pool_input(input, nd, f"max_pool{nd}d")
+    if nd == 1 and not return_indices and x._data.dtype.kind != "f":
+        # PyTorch's 1-d kernel without indices takes floats only (with indices, it pools 2-d)
+        raise NotImplementedError(f"\"max_pool1d_impl\" not implemented for '{_dtype_word(x)}'")
+    _no_bool(x, "max_pool2d")
+    _check_max_pool_args(nd, kernel_size, stride, padding, dilation)
     kernel, stride, padding, dilation, counts, right = _pool_geometry(
         x, nd, kernel_size, stride, padding, dilation, ceil_mode, check_raw_kernel=True
     )
     pads = tuple(zip(padding, right))
-    padded = _pad_spatial(x, list(pads), -math.inf)
+    padded = _pad_spatial(x, list(pads), lowest_value(x._data.dtype))
     pads = pads if padded is not x else None  # where the -inf padding must not be chosen
     if not return_indices:  # no index array to build: backward finds the maxima itself
         out = WindowMaxValues.apply(padded, kernel, stride, dilation, pads)
@@ -229,18 +296,47 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 def _avg_pool(input, nd, kernel_size, stride, padding, ceil_mode, count_include_pad,
               divisor_override):  # fmt: skip
     x, batched = _pool_input(input, nd, f"avg_pool{nd}d")
+    if x._data.dtype.kind not in "f" and x._data.dtype != np.int64:
+        raise NotImplementedError(f"\"avg_pool2d\" not implemented for '{_dtype_word(x)}'")
+    _check_divisor(divisor_override)
     kernel, stride, padding, _, counts, right = _pool_geometry(
         x, nd, kernel_size, stride, padding, 1, ceil_mode
     )
+    if divisor_override is None:
+        divisor = _avg_divisor(kernel, stride, padding, counts, x.shape[2:], count_include_pad)
+    if x._data.dtype == np.int64:  # integers have no gradient: plain NumPy
+        divisor = divisor_override if divisor_override is not None else divisor
+        out = _make(_int_window_means(x._data, kernel, stride, padding, right, divisor))
+        return out if batched else out.squeeze(0)
     padded = _pad_spatial(x, list(zip(padding, right)), 0.0)
     windows = Unfold.apply(padded, kernel, stride, (1,) * nd)
     sums = windows.sum(tuple(range(-nd, 0)))
-    if divisor_override:
+    if divisor_override is not None:
         out = sums / divisor_override
     else:
-        divisor = _avg_divisor(kernel, stride, padding, counts, x.shape[2:], count_include_pad)
         out = sums / _make(divisor.astype(x._data.dtype))
     return out if batched else out.squeeze(0)
+
+
+def _check_divisor(divisor_override) -> None:
+    if divisor_override is None:
+        return
+    if not isinstance(divisor_override, (int, np.integer)) or isinstance(divisor_override, bool):
+        raise TypeError(f"avg_pool2d(): argument 'divisor_override' must be int, not "
+                        f"{type(divisor_override).__name__}")  # fmt: skip
+    if divisor_override == 0:
+        raise RuntimeError("divisor must be not zero")
+
+
+def _int_window_means(a: np.ndarray, kernel, stride, padding, right, divisor) -> np.ndarray:
+    """Integer average pooling as PyTorch's int64 kernel: the window sums in int64 (wrapping
+    as C does), divided by the divisor with C's division, which truncates toward zero."""
+    nd = len(kernel)
+    padded = np.pad(a, ((0, 0),) * (a.ndim - nd) + tuple(zip(padding, right)))
+    sums = window_view(padded, kernel, stride, (1,) * nd).sum(tuple(range(-nd, 0)))
+    divisor = np.asarray(divisor, dtype=np.int64)
+    quotient = np.abs(sums) // np.abs(divisor)
+    return np.where((sums < 0) != (divisor < 0), -quotient, quotient).astype(np.int64)
 
 
 def _avg_divisor(kernel, stride, padding, counts, sizes, count_include_pad) -> np.ndarray:
@@ -283,6 +379,11 @@ def _adaptive_avg_pool(input: Tensor, output_size, nd: int) -> Tensor:
         output_size = (output_size,) * nd
     if len(output_size) != nd:
         raise RuntimeError(f"adaptive_avg_pool{nd}d: output_size must be {nd}")
+    wanted = [n if o is None else o for n, o in zip(sizes, output_size)]
+    if any(o < 0 for o in wanted):  # PyTorch pools 1-d as 2-d and names it so
+        shown = ", ".join(map(str, ([1] if nd == 1 else []) + wanted))
+        raise RuntimeError(f"adaptive_avg_pool2d: elements of output_size must be greater than "
+                           f"or equal to 0 but received {{{shown}}}")  # fmt: skip
     out = input
     for axis, (n, o) in enumerate(zip(sizes, output_size)):
         o = n if o is None else o

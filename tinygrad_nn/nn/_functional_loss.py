@@ -23,6 +23,7 @@ import warnings
 
 import numpy as np
 
+from .. import dtypes as _dt
 from ..autograd.function import Function
 from ..ops._shape import broadcast_shapes
 from ..ops.movement import ScatterAdd
@@ -79,6 +80,21 @@ def _warn_if_broadcast(input: Tensor, target: Tensor) -> None:
         )
 
 
+def _promoted(*tensors):
+    """The floating-point operands cast to their common dtype (others, and None, as they are).
+
+    A loss of float32 and float64 operands then computes in float64 throughout, as each of its
+    ops would on its own: without this, (1 - target), sum(weight) or log_softmax(input) would
+    round to float32 first whenever that operand was the float32 one.
+    """
+    floats = [t for t in tensors if t is not None and t._data.dtype.kind == "f"]
+    if len({t._data.dtype for t in floats}) < 2:
+        return tensors
+    dt = _dt.result_type(*floats)
+    return tuple(t._cast(dt) if t is not None and t._data.dtype.kind == "f" else t
+                 for t in tensors)  # fmt: skip
+
+
 def _weighted(loss: Tensor, input: Tensor, weight, reduction: str, mean_by_weight: bool):
     """Apply optional per-element weights (same shape as input), then reduce."""
     if weight is None:
@@ -98,6 +114,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     """Mean squared error (x - y)^2, optionally weighted (then 'mean' divides by sum(w))."""
     _warn_if_broadcast(input, target)
     reduction = _reduction(size_average, reduce, reduction)
+    input, target, weight = _promoted(input, target, weight)
     dtype = input._data.dtype
     if weight is None and dtype.kind == "f" and target._data.dtype == dtype:
         if target._data.shape != input._data.shape:  # PyTorch broadcasts first (Expand nodes)
@@ -149,6 +166,7 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
     """Mean absolute error |x - y|, optionally weighted (then 'mean' divides by sum(w))."""
     _warn_if_broadcast(input, target)
     reduction = _reduction(size_average, reduce, reduction)
+    input, target, weight = _promoted(input, target, weight)
     return _weighted((input - target).abs(), input, weight, reduction, True)
 
 
@@ -158,8 +176,10 @@ def huber_loss(input, target, reduction="mean", delta: float = 1.0, weight=None)
     reduction = _reduction(None, None, reduction)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
-    z = (input - target).abs()
-    loss = (z * 0.5 * z).where(z < delta, (z - 0.5 * delta) * delta)
+    # PyTorch computes in the common dtype but returns the input's (then weights promote).
+    x, t = _promoted(input, target)
+    z = (x - t).abs()
+    loss = (z * 0.5 * z).where(z < delta, (z - 0.5 * delta) * delta)._cast(input.dtype)
     return _weighted(loss, input, weight, reduction, False)
 
 
@@ -170,6 +190,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     reduction = _reduction(size_average, reduce, reduction)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    input, target = _promoted(input, target)
     z = (input - target).abs()
     if beta == 0:
         return _reduce(z, reduction)
@@ -320,10 +341,11 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index: i
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     dim = 0 if input._data.ndim == 1 else 1
+    if input._data.shape == target._data.shape:  # class probabilities, in the common dtype
+        input, target, weight = _promoted(input, target, weight)
+        return _cross_entropy_probs(input.log_softmax(dim), target, weight, ignore_index,
+                                    reduction, label_smoothing, dim)  # fmt: skip
     logp = input.log_softmax(dim)
-    if input._data.shape == target._data.shape:
-        return _cross_entropy_probs(logp, target, weight, ignore_index, reduction,
-                                    label_smoothing, dim)  # fmt: skip
     nll = nll_loss(logp, target, weight, None, ignore_index, None, reduction)
     if label_smoothing == 0.0:
         return nll
@@ -436,7 +458,9 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
             raise RuntimeError(f"all elements of {name} should be between 0 and 1")
     if weight is not None:
         weight = weight.expand(input.shape)
-    return _reduce(_BinaryCrossEntropy.apply(input, target, weight), reduction)
+    # A weight of another dtype: compute in the common one, return the input's (PyTorch's).
+    x, t, w = _promoted(input, target, weight)
+    return _reduce(_BinaryCrossEntropy.apply(x, t, w), reduction)._cast(input.dtype)
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
@@ -453,11 +477,15 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     if target._data.dtype.kind in "iu":  # PyTorch computes in the target's dtype, and refuses
         raise RuntimeError(f"result type {_dtype_word(input)} can't be cast to the desired "
                            f"output type {_dtype_word(target)}")  # fmt: skip
+    # Compute in the common dtype of all operands; the result takes the target's dtype, as
+    # PyTorch's does (its kernel accumulates into 1 - target in place).
+    result_dtype = target.dtype
+    input, target, weight, pos_weight = _promoted(input, target, weight, pos_weight)
     # minimum splits the gradient at x = 0 evenly, which is exactly log_sigmoid's slope 1/2.
-    log_sigmoid = input.minimum(0.0) - (-input.abs()).exp().log1p()
+    log_sigmoid = input.minimum(input.new_zeros(())) - (-input.abs()).exp().log1p()
     if pos_weight is not None:
         log_sigmoid = log_sigmoid * ((pos_weight - 1) * target + 1)
     loss = (1 - target) * input - log_sigmoid
     if weight is not None:
         loss = loss * weight
-    return _reduce(loss, reduction)
+    return _reduce(loss, reduction)._cast(result_dtype)

@@ -50,18 +50,21 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
                weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
                momentum: float = 0.1, eps: float = 1e-5) -> Tensor:  # fmt: skip
     """Normalise each channel (axis 1) with batch statistics (training) or running ones."""
+    dims = (0,) + tuple(range(2, input.dim()))
+    count = math.prod(input.shape[d] for d in dims)  # values per channel
+    if training and count == 1:
+        raise ValueError("Expected more than 1 value per channel when training, got input "
+                         f"size {input.shape}")  # fmt: skip
+    if input.numel() == 0:
+        return _empty_batch_norm(input, weight, bias)
     channels = input.shape[1] if input.dim() > 1 else 0
     for name, stat in (("running_mean", running_mean), ("running_var", running_var)):
         if stat is not None and stat.numel() != channels:
             raise RuntimeError(f"{name} should contain {channels} elements not {stat.numel()}")
     _check_same_dtype(input, running_mean, running_var, weight, bias)
-    dims = (0,) + tuple(range(2, input.dim()))
     kept = (1, channels) + (1,) * (input.dim() - 2)  # per-channel values broadcast like this
     if training:
-        count = math.prod(input.shape[d] for d in dims)
-        if count == 1:
-            raise ValueError("Expected more than 1 value per channel when training, got input "
-                             f"size {input.shape}")  # fmt: skip
+        _need_channel_axis(input)
         mean = input.mean(dims, keepdim=True)
         var = input.var(dims, keepdim=True, correction=0)
         _update_running_stats(input, running_mean, running_var, momentum, dims, count)
@@ -69,12 +72,33 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         for name, stat in (("running_mean", running_mean), ("running_var", running_var)):
             if stat is None:
                 raise RuntimeError(f"{name} must be defined in evaluation mode")
+        _need_channel_axis(input)
         mean, var = running_mean.reshape(kept), running_var.reshape(kept)
     out = (input - mean) * (var + eps).rsqrt()
     if weight is not None:
         out = out * weight.reshape(kept)
     if bias is not None:
         out = out + bias.reshape(kept)
+    return out
+
+
+def _need_channel_axis(input: Tensor) -> None:
+    if input.dim() < 2:  # PyTorch reads the channel count from axis 1
+        raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got 1)")
+
+
+def _empty_batch_norm(input: Tensor, weight: Tensor | None, bias: Tensor | None) -> Tensor:
+    """No values, so no statistics: PyTorch returns a copy of the input, scaled and shifted by
+    the first channel's weight and bias so that they stay in the graph, and leaves the
+    running statistics alone, whatever their size."""
+    out = input.clone()
+    for name, param in (("weight", weight), ("bias", bias)):
+        if param is None:
+            continue
+        if param.numel() == 0:
+            raise IndexError(f"select(): index 0 out of range for tensor of size "
+                             f"{list(param.shape)} at dimension 0")  # fmt: skip
+        out = out * param[0] if name == "weight" else out + param[0]
     return out
 
 

@@ -18,7 +18,7 @@ import warnings
 
 import numpy as np
 
-from .. import random as _random
+from .. import sampling
 from ..autograd.function import Function
 from ..autograd.grad_mode import no_grad
 from ..ops import activation
@@ -180,7 +180,10 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     if p == 1.0:
         mask = np.zeros(input.shape, dtype)
     else:
-        keep = _random.uniform(0.0, 1.0, input.shape) >= p  # kept with probability 1 - p
+        # PyTorch's noise: empty_like(input).bernoulli_(1 - p) / (1 - p), in input's dtype
+        # and drawn in its memory order, so the same seed drops the same elements.
+        keep = sampling.fill_like(input._data, lambda shape, _: sampling.bernoulli_scalar(
+            shape, 1.0 - p))
         mask = keep.astype(dtype) / dtype.type(1.0 - p)
     return _maybe_inplace(input, lambda x: x * _make(mask), inplace)
 
@@ -293,6 +296,8 @@ def pad(input: Tensor, pad: tuple, mode: str = "constant", value: float | None =
             "last dimension)\n  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n  - "
             "4D or 5D input: padding size = 6 (pads last 3 dimensions)"
         )
+    if mode != "circular":
+        _check_padded_sizes(input.shape, pairs, mode)
     out = input
     for dim, (before, after) in pairs.items():
         positions = _source_positions(input.shape[dim], before, after, mode, dim, input.shape)
@@ -300,8 +305,42 @@ def pad(input: Tensor, pad: tuple, mode: str = "constant", value: float | None =
     return out
 
 
+def _check_reflect(n: int, before: int, after: int, dim: int, shape) -> None:
+    if before >= n or after >= n:
+        raise RuntimeError(
+            "Argument #4: Padding size should be less than the corresponding input dimension, "
+            f"but got: padding ({before}, {after}) at dimension {dim} of input {list(shape)}"
+        )
+
+
+def _check_padded_sizes(shape: tuple, pairs: dict, mode: str) -> None:
+    """Reflect and replicate padding refuse an output with no element left in any padded dim
+    (after reflect's own check of the amounts)."""
+    dims = sorted(pairs)
+    if mode == "reflect":
+        for d in reversed(dims):
+            _check_reflect(shape[d], *pairs[d], d, shape)
+    sizes = [shape[d] + sum(pairs[d]) for d in dims]
+    if any(n >= 1 for n in sizes):
+        return
+    names = "DHW"[3 - len(dims) :]
+    given = ", ".join(f"{k}: {shape[d]}" for k, d in zip(names, dims))
+    if len(dims) == 3:  # PyTorch's own spacing, per mode and rank
+        given = given.replace(",", "", 1)
+    elif len(dims) == 2 and mode == "replicate":
+        given += " "
+    found = " ".join(f"{k}: {n}" for k, n in zip(names, sizes))
+    raise RuntimeError(f"input ({given}) is too small. Calculated output {found}")
+
+
 def _pad_constant(input: Tensor, pairs: dict, value: float) -> Tensor:
     """Constant padding on the dims in `pairs` ({dim: (before, after)}); negatives crop."""
+    for d, (before, after) in pairs.items():
+        # PyTorch crops first (narrow), on the left then on the right; neither may go past
+        # the edge, even where positive padding on the other side would make up for it.
+        kept = input.shape[d] + min(before, 0)
+        if kept < 0 or kept + min(after, 0) < 0:
+            raise RuntimeError("narrow(): length must be non-negative.")
     amounts = [pairs.get(d, (0, 0)) for d in range(input.dim())]
     grow = tuple((max(b, 0), max(a, 0)) for b, a in amounts)
     out = Pad.apply(input, grow, value) if any(b or a for b, a in grow) else input
@@ -312,22 +351,36 @@ def _pad_constant(input: Tensor, pairs: dict, value: float) -> Tensor:
 
 def _source_positions(n: int, before: int, after: int, mode: str, dim: int, shape) -> np.ndarray:
     """For each position of the padded axis, the input position it copies."""
-    if mode == "reflect" and (before >= n or after >= n):
-        raise RuntimeError(
-            "Argument #4: Padding size should be less than the corresponding input dimension, "
-            f"but got: padding ({before}, {after}) at dimension {dim} of input {list(shape)}"
-        )
-    if mode == "circular" and (before > n or after > n):
-        raise RuntimeError("Padding value causes wrapping around more than once.")
+    if mode == "reflect":
+        _check_reflect(n, before, after, dim, shape)
+    if mode == "circular":
+        return _circular_positions(n, before, after)
     positions = np.arange(-before, n + after)
     if mode == "reflect":
         positions = np.abs(positions)  # -1 -> 1: the edge is not repeated
         positions = np.where(positions > n - 1, 2 * (n - 1) - positions, positions)
     elif mode == "replicate":
         positions = np.clip(positions, 0, n - 1)
-    else:
-        positions = positions % n
     return positions.astype(np.int64)
+
+
+def _circular_positions(n: int, before: int, after: int) -> np.ndarray:
+    """Circular padding as PyTorch does it: negative amounts crop first, and the positive
+    amounts then wrap around what is left (not around the whole input)."""
+    if before > n or after > n:
+        raise RuntimeError("Padding value causes wrapping around more than once.")
+    if n + before + after < 0:
+        raise RuntimeError("Negative padding value is resulting in an empty dimension")
+    kept = np.arange(max(-before, 0), n - max(-after, 0))
+    if n + min(before, 0) + min(after, 0) < 0:  # PyTorch fails here with an internal error
+        raise RuntimeError(f"Negative padding ({before}, {after}) crops more than the {n} "
+                           "elements of the dimension")  # fmt: skip
+    if n + before + after == 0:
+        return kept[:0].astype(np.int64)
+    if max(before, 0) > kept.size or max(after, 0) > kept.size:
+        # PyTorch reads memory it never wrote here; a wrap larger than what is left is refused
+        raise RuntimeError("Padding value causes wrapping around more than once.")
+    return kept[np.arange(-max(before, 0), kept.size + max(after, 0)) % kept.size]
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
@@ -350,3 +403,10 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, o
     """x / max(||x||_p, eps) along dim."""
     denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
     return input / denom
+
+
+def __getattr__(name: str):
+    """A clear error for a PyTorch name tinygrad_nn lacks; hasattr() still answers False."""
+    from .._torch_alias import missing_name
+
+    raise missing_name(__name__, name)

@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import math
 import warnings
-from statistics import NormalDist
 
 import numpy as np
 
-from .. import random as _random
 from ..autograd.grad_mode import no_grad
+from ..creation import randperm
 from ..tensor import Tensor
 
 _LINEAR_GAINS = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
@@ -76,32 +75,77 @@ def _fill(tensor: Tensor, values: np.ndarray) -> Tensor:
 
 
 def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator=None) -> Tensor:
-    """Fill with samples from U(a, b)."""
-    return _fill(tensor, _random.uniform(a, b, tensor.shape, generator))
+    """Fill with samples from U(a, b) (`tensor.uniform_` under no_grad, as PyTorch)."""
+    with no_grad():
+        return tensor.uniform_(a, b, generator=generator)
 
 
 def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator=None) -> Tensor:
-    """Fill with samples from N(mean, std^2)."""
-    return _fill(tensor, _random.normal(mean, std, tensor.shape, generator))
+    """Fill with samples from N(mean, std^2) (`tensor.normal_` under no_grad, as PyTorch)."""
+    with no_grad():
+        return tensor.normal_(mean, std, generator=generator)
 
 
 def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0,
                   b: float = 2.0, generator=None) -> Tensor:  # fmt: skip
     """Fill with samples from N(mean, std^2) conditioned on a <= x <= b (absolute bounds).
 
-    Inverse-CDF sampling: u ~ U(Phi(alpha), Phi(beta)), x = mean + std * Phi^-1(u), where
-    alpha, beta are the bounds in units of std: every draw lands inside, nothing is rejected.
+    PyTorch's two samplers, so the same seed gives the same numbers: when the interval holds
+    more than 30% of the mass, draw normals and redraw (all of them) where any fell outside;
+    otherwise draw x ~ U(a, b) and keep it where log(u) <= log of the density relative to its
+    peak (u ~ U(0, 1)), redrawing the rest.
     """
     if mean < a - 2 * std or mean > b + 2 * std:
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
                       "The distribution of values may be incorrect.", stacklevel=2)  # fmt: skip
-    unit = NormalDist()
-    low, high = unit.cdf((a - mean) / std), unit.cdf((b - mean) / std)
-    u = _random.uniform(low, high, tensor.shape, generator)
-    tiny = np.finfo(np.float64).tiny  # inv_cdf is undefined at exactly 0 and 1
-    u = np.clip(u, tiny, 1 - np.finfo(np.float64).eps)
-    z = np.frompyfunc(unit.inv_cdf, 1, 1)(u).astype(np.float64)
-    return _fill(tensor, np.clip(mean + std * z, a, b))
+    mass = _norm_cdf((b - mean) / std) - _norm_cdf((a - mean) / std)
+    dtype = tensor._data.dtype
+    with no_grad():
+        if mass > 0.3:
+            values = _redraw_normals(tensor, mean, std, float(dtype.type(a)),
+                                     float(dtype.type(b)), generator)  # fmt: skip
+        else:
+            values = _accept_uniforms(tensor, mean, std, a, b, generator)
+    return _fill(tensor, values)
+
+
+def _norm_cdf(x: float) -> float:
+    return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
+
+
+def _redraw_normals(tensor: Tensor, mean, std, low, high, generator) -> np.ndarray:
+    """Rejection from N(mean, std^2): every outside element takes a fresh draw, whose draws
+    cover the whole tensor each round (as PyTorch's `torch.where` over a new normal_)."""
+    result = tensor.normal_(mean, std, generator=generator)._data.copy()
+    outside = (result < low) | (result > high)
+    while outside.any():
+        fresh = Tensor._make(np.empty_like(result)).normal_(mean, std, generator=generator)
+        result = np.where(outside, fresh._data, result)
+        outside = (result < low) | (result > high)
+    return result
+
+
+def _accept_uniforms(tensor: Tensor, mean, std, a, b, generator) -> np.ndarray:
+    """Rejection from U(a, b) against the normal density scaled to 1 at its peak, in the
+    tensor's dtype and PyTorch's operation order."""
+    dtype = tensor._data.dtype.type
+    log_peak = -0.5 * ((max(a, min(mean, b)) - mean) / std) ** 2
+
+    def log_density(x):  # -0.5 ((x - mean) / std)^2 - log_peak, step by step in dtype
+        z = (x - dtype(mean)) / dtype(std)
+        return z * z * dtype(-0.5) - dtype(log_peak)
+
+    def rejected(threshold):
+        u = Tensor._make(np.empty_like(threshold)).uniform_(generator=generator)._data
+        return np.log(u) > threshold
+
+    result = tensor.uniform_(a, b, generator=generator)._data.copy()
+    pending = rejected(log_density(result))
+    while pending.any():
+        candidates = Tensor._make(np.empty_like(result)).uniform_(a, b, generator=generator)
+        result = np.where(pending, candidates._data, result)
+        pending = np.where(pending, rejected(log_density(candidates._data)), pending)
+    return result
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
@@ -188,9 +232,33 @@ def orthogonal_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
         return tensor
     rows = tensor.shape[0]
     cols = tensor.numel() // rows
-    flat = _random.normal(0.0, 1.0, (rows, cols), generator)
+    flat = tensor.new_empty((rows, cols)).normal_(0, 1, generator=generator)._data
     flat = flat.T if rows < cols else flat
     q, r = np.linalg.qr(flat)
     q = q * np.sign(np.diag(r))  # makes the decomposition unique, so q is uniformly distributed
     q = q.T if rows < cols else q
-    return _fill(tensor, gain * q.reshape(tensor.shape))
+    return _fill(tensor, (q.reshape(tensor.shape) * gain).astype(tensor._data.dtype))
+
+
+def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator=None) -> Tensor:
+    """Fill a 2-d tensor with N(0, std^2) draws, then zero ceil(sparsity * rows) random
+    entries in each column.
+
+    As in PyTorch, `generator` serves the normal draws only: the rows to zero come from the
+    global generator, one randperm(rows) per column."""
+    if tensor.dim() != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    rows, cols = tensor.shape
+    num_zeros = math.ceil(sparsity * rows)
+    with no_grad():
+        values = tensor.normal_(0, std, generator=generator)._data.copy()
+    for col in range(cols):
+        values[randperm(rows)._data[:num_zeros], col] = 0
+    return _fill(tensor, values)
+
+
+def __getattr__(name: str):
+    """A clear error for a PyTorch name tinygrad_nn lacks; hasattr() still answers False."""
+    from .._torch_alias import missing_name
+
+    raise missing_name(__name__, name)

@@ -24,7 +24,7 @@ from collections.abc import Mapping
 
 from .. import dtypes as _dt
 from ..autograd.grad_mode import no_grad
-from ..tensor import Tensor, _check_device, device
+from ..tensor import CUDA_MISSING, Tensor, _check_device, device
 from . import hooks as _hooks
 from . import state_dict as _state
 from .parameter import Parameter
@@ -441,8 +441,8 @@ class Module:
         return self
 
     def cuda(self, device=None) -> Module:
-        """Raises: there is no GPU backend."""
-        raise RuntimeError("tinygrad_nn runs on the CPU only: there is no CUDA backend")
+        """Raises AssertionError, as a CPU-only PyTorch does: there is no GPU backend."""
+        raise AssertionError(CUDA_MISSING)
 
     # ------------------------------------------------------------------ hooks
 

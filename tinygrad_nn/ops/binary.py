@@ -136,7 +136,9 @@ class Mul(Function):
         if isinstance(y, Tensor):
             _save_operands(ctx, x, y)
             return _make(x._data * y._data)
-        ctx.scalar = y  # a number: all that backward needs
+        # A number is all backward needs. PyTorch saves it (as a 0-d tensor) and frees it
+        # after backward, so a second backward raises there; `x + 2` saves nothing.
+        ctx.save_values(scalar=y)
         return _make(x._data * y)
 
     rule = "grad_x = grad * y;  grad_y = grad * x"
@@ -163,7 +165,7 @@ class Div(Function):
         if isinstance(y, Tensor):
             _save_operands(ctx, x, y)
             return _make(x._data / y._data)
-        ctx.scalar = y  # a number: all that backward needs
+        ctx.save_values(scalar=y)  # a number: all backward needs; freed after it, as in Mul
         return _make(x._data / y)
 
     rule = "grad_x = grad / y;  grad_y = -grad * x / y^2"
@@ -189,7 +191,9 @@ class RoundedDiv(Function):
 
     @staticmethod
     def forward(ctx, x, y, mode):
-        ctx.shapes = (x._data.shape, _shape(y))
+        # Only the shapes are needed, but PyTorch saves the operands, so its node is freed
+        # by backward: keep the shapes as saved values to free this one too.
+        ctx.save_values(shapes=(x._data.shape, _shape(y)))
         return _make(_rounded_quotient(x._data, _arr(y), mode))
 
     rule = "grad_x = 0;  grad_y = 0  (piecewise constant)"
@@ -503,7 +507,7 @@ class Where(Function):
 
     @staticmethod
     def forward(ctx, cond, x, y):
-        ctx.cond = cond
+        ctx.save_values(cond=cond)  # saved as in PyTorch: a second backward raises
         ctx.shapes = (_shape(x), _shape(y))
         return _make(np.where(cond._data, _arr(x), _arr(y)))
 
@@ -536,7 +540,7 @@ class MaskedFill(Function):
 
     @staticmethod
     def forward(ctx, x, mask, value):
-        ctx.mask = mask
+        ctx.save_values(mask=mask)  # saved as in PyTorch: a second backward raises
         return _make(_masked_fill(x._data, mask._data, _arr(value)))
 
     rule = "grad_x = grad where not mask, else 0;  grad_value = sum(grad where mask)"

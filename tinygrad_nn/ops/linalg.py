@@ -5,6 +5,7 @@
 | MatMul  | x @ y (batch-broadcasting) | g @ y^T            | x^T @ g            |
 | Addmm   | b + x @ y (matrices)       | g @ y^T            | x^T @ g  (dL/db: g summed over rows) |
 | Einsum  | np.einsum(eq, *xs)         | einsum of g with the other operands, back to x_i's letters |
+| Svd     | one factor of x = U S Vh   | U [...] Vh: see Svd (the other factors recomputed as ops) |
 
 A 1-d operand of MatMul is treated as a row (x) or a column (y) and the extra axis is
 dropped again, as NumPy and PyTorch do; batch axes that broadcasting added are summed back.
@@ -17,8 +18,8 @@ import string
 import numpy as np
 
 from ..autograd.function import Function
-from ..tensor import Tensor
-from ._shape import unbroadcast
+from ..tensor import _DTYPE_WORDS, Tensor
+from ._shape import normalize_dim, unbroadcast
 
 _make = Tensor._make
 _NAMES = {(2, 2): "MmBackward0", (1, 1): "DotBackward0", (2, 1): "MvBackward0"}
@@ -210,22 +211,23 @@ class Einsum(Function):
 
     @staticmethod
     def forward(ctx, subs, out, *xs):
-        ctx.subs, ctx.out = subs, out
-        ctx.save_for_backward(*xs)
+        ctx.subs, ctx.out, ctx.shapes = subs, out, [x._data.shape for x in xs]
+        if len(xs) > 1:  # one operand's gradient needs only its shape: PyTorch's sum or
+            ctx.save_for_backward(*xs)  # diagonal saves nothing, and a second backward runs
         return _make(_einsum(subs, out, [x._data for x in xs]))
 
     rule = "grad_xs[i] = einsum of grad and the other operands, to xs[i]'s letters"
 
     @staticmethod
     def backward(ctx, grad):
-        xs = ctx.saved_tensors
+        xs = ctx.saved_tensors if len(ctx.shapes) > 1 else (None,)
         grads = [None, None]
-        for i, x in enumerate(xs):
+        for i, shape in enumerate(ctx.shapes):
             if not ctx.needs_input_grad[2 + i]:
                 grads.append(None)
                 continue
             others = [(s, t) for j, (s, t) in enumerate(zip(ctx.subs, xs)) if j != i]
-            grads.append(_einsum_grad(grad, ctx.out, others, ctx.subs[i], x.shape))
+            grads.append(_einsum_grad(grad, ctx.out, others, ctx.subs[i], shape))
         return tuple(grads)
 
     array_backward = backward  # _einsum_grad takes bare arrays as well
@@ -270,3 +272,84 @@ def _einsum_grad(grad, out: str, others: list, target: str, shape: tuple):
                 full += c
         result = _einsum(subs, full, operands) if arrays else Einsum.apply(subs, full, *operands)
     return result
+
+
+class Svd(Function):
+    """One factor of the reduced SVD  x = U diag(S) Vh  (over the last two axes, batched):
+    `part` is "U", "S" or "Vh". With k = min(m, n) and V = Vh^T, dL/dx for the factor's
+    gradient gU, gS or gVh (the others zero) is
+
+        U [ (J(U^T gU) / E) S  +  diag(gS)  +  S (J(V^T gV) / E) ] Vh
+          + (I - U U^T) gU S^-1 Vh  +  U S^-1 gV^T (I - V V^T)
+
+    where J(A) = A - A^T, E[i, j] = s_j^2 - s_i^2 (1 on the diagonal, where J is 0) and the
+    last two terms exist only for a tall (m > k) or a wide (n > k) x. It assumes distinct,
+    non-zero singular values, as every SVD gradient must. The backward asks Svd itself for
+    the factors it needs, so its own gradient (and every higher one) comes from this rule.
+    """
+
+    node_name = "LinalgSvdBackward0"
+
+    @staticmethod
+    def forward(ctx, x, part: str):
+        ctx.part = part
+        ctx.save_for_backward(x)
+        a = x._data
+        if part == "S":
+            return _make(np.linalg.svd(a, compute_uv=False))
+        u, _, vh = np.linalg.svd(a, full_matrices=False)
+        return _make(u if part == "U" else vh)
+
+    rule = "grad_x = U [(J(U^T gU)/E) S + diag(gS) + S (J(V^T gV)/E)] Vh + tall/wide terms"
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        u, vh = Svd.apply(x, "U"), Svd.apply(x, "Vh")
+        if ctx.part == "S":
+            return u @ (grad.unsqueeze(-1) * vh), None
+        s = Svd.apply(x, "S")
+        s2 = s * s
+        k = s._data.shape[-1]
+        e = s2.unsqueeze(-2) - s2.unsqueeze(-1) + Tensor._make(np.eye(k, dtype=s._data.dtype))
+        if ctx.part == "U":
+            ut_g = u.mT @ grad
+            core = (ut_g - ut_g.mT) / e * s.unsqueeze(-2)
+            out = u @ core @ vh
+            if x._data.shape[-2] > k:  # tall: the part of gU outside U's columns
+                out = out + ((grad - u @ ut_g) / s.unsqueeze(-2)) @ vh
+            return out, None
+        v, gv = vh.mT, grad.mT
+        vt_g = vh @ gv
+        core = s.unsqueeze(-1) * ((vt_g - vt_g.mT) / e)
+        out = u @ core @ vh
+        if x._data.shape[-1] > k:  # wide: the part of gV outside V's columns
+            out = out + u @ ((gv - v @ vt_g).mT / s.unsqueeze(-1))
+        return out, None
+
+
+def nuclear_norm(x: Tensor, dim, keepdim: bool) -> Tensor:
+    """Sum of the singular values of the matrices in dims `dim` (two of them; the only two
+    by default): the reduced dims move to the end, as PyTorch's matrix_norm does."""
+    n = x._data.ndim
+    if n < 2:
+        raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 "
+                           "dimensions.")  # fmt: skip
+    dims = tuple(range(n)) if dim is None else (dim,) if isinstance(dim, int) else tuple(dim)
+    if len(dims) != 2:
+        raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got "
+                           f"{' '.join(map(str, dims))}")  # fmt: skip
+    rows, cols = (normalize_dim(d, n) for d in dims)
+    if rows == cols:
+        raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got {dims}")
+    if x._data.dtype.kind != "f":
+        raise RuntimeError("linalg.matrix_norm: Expected a floating point or complex tensor as "
+                           f"input. Got {_DTYPE_WORDS[x._data.dtype.name]}")  # fmt: skip
+    matrices = x.movedim((rows, cols), (-2, -1))
+    if 0 in matrices._data.shape[-2:]:  # no singular values: the norm is 0 (LAPACK refuses)
+        total = (matrices * 0).sum((-2, -1))
+    else:
+        total = Svd.apply(matrices, "S").sum(-1)
+    if not keepdim:
+        return total
+    return total.unsqueeze(-1).unsqueeze(-1).movedim((-2, -1), (rows, cols))

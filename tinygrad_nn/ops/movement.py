@@ -16,6 +16,7 @@ adjoint pairs - each one's backward is its partner applied to the gradient:
 | Gather      | x[..., index, ...] along dim     | ScatterAdd                          |
 | ScatterAdd  | zeros; z[..., index, ...] += g   | Gather                              |
 | Scatter     | x; z[..., index, ...] = src      | g masked; Gather for src            |
+| ScatterReduce | x; z[index] += src (or *=)     | none: raises, as in PyTorch         |
 | Pad         | constant padding                 | slice the padding off               |
 | Tril / Triu | zero above / below a diagonal    | the same mask on g                  |
 | Clone       | copy                             | g                                   |
@@ -36,6 +37,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor
+from ._index_checks import check_gather, check_scatter
 from ._shape import expand_array, unbroadcast
 
 _make = Tensor._make
@@ -251,9 +253,11 @@ class Index(Function):
 
     @staticmethod
     def forward(ctx, x, key):
-        ctx.shape, ctx.key = x._data.shape, key
-        if not _is_basic(key):
-            return _make(x._data[key])  # advanced indexing: a copy
+        ctx.shape = x._data.shape
+        if not _is_basic(key):  # advanced indexing: a copy; PyTorch saves the index tensors
+            ctx.save_values(key=key)
+            return _make(x._data[key])
+        ctx.key = key  # ints and slices: PyTorch keeps them as plain numbers, never freed
         ctx.node_name = _basic_node_name(key, x._data.shape)
         return _as_view_of(_make(_basic_index(x._data, key)), x)
 
@@ -275,7 +279,10 @@ class IndexAdd(Function):
 
     @staticmethod
     def forward(ctx, grad, key, shape):
-        ctx.key = key
+        if _is_basic(key):
+            ctx.key = key
+        else:
+            ctx.save_values(key=key)  # index tensors: saved, so freed after backward
         return _make(index_add_array(grad._data, key, shape))
 
     rule = "grad_grad = grad[key]"
@@ -299,7 +306,9 @@ class IndexPut(Function):
         out = index_put_array(x._data, key, v._data if isinstance(v, Tensor) else v)
         if not _is_basic(key):  # an advanced index writes through index_put_, not a view
             ctx.node_name = "IndexPutBackward0"
-        ctx.key = key
+            ctx.save_values(key=key)  # the index tensors: saved, so freed after backward
+        else:
+            ctx.key = key
         ctx.v_shape = v._data.shape if isinstance(v, Tensor) else None
         return _make(out)
 
@@ -327,23 +336,24 @@ class Cat(Function):
 
     @staticmethod
     def forward(ctx, dim, *xs):
+        # PyTorch's legacy rule: a 1-d empty tensor is skipped, whatever dim and rank
         ctx.dim = dim
-        ctx.sizes = [x._data.shape[dim] if x._data.ndim else 0 for x in xs]
-        arrays = [x._data for x in xs if x._data.shape != (0,)]  # legacy: 1-d empty skips
+        ctx.sizes = [None if x._data.shape == (0,) else x._data.shape[dim] for x in xs]
+        arrays = [x._data for x in xs if x._data.shape != (0,)]
         dtype = np.result_type(*[x._data.dtype for x in xs])
         if not arrays:
             return _make(np.zeros((0,), dtype))
         return _make(np.concatenate(arrays, axis=dim, dtype=dtype))
 
-    rule = "grad_xs[i] = the slice of grad where xs[i] went"
+    rule = "grad_xs[i] = the slice of grad where xs[i] went (empty for a skipped 1-d empty)"
 
     @staticmethod
     def backward(ctx, grad):
         grads, start = [None], 0
         for size, need in zip(ctx.sizes, ctx.needs_input_grad[1:]):
-            key = (slice(None),) * ctx.dim + (slice(start, start + size),)
-            grads.append(grad[key] if need else None)
-            start += size
+            key = (slice(None),) * ctx.dim + (slice(start, start + (size or 0)),)
+            grads.append(None if not need else grad.reshape(-1)[:0] if size is None else grad[key])
+            start += size or 0
         return tuple(grads)
 
     array_backward = backward  # plain slicing: runs on bare arrays as well
@@ -383,8 +393,9 @@ class Gather(Function):
     @staticmethod
     def forward(ctx, x, dim, index):
         a, idx = x._data, index._data
-        check_scatter_index(idx, a.shape, dim)
-        ctx.dim, ctx.index, ctx.shape = dim, index, a.shape
+        check_gather(idx, a.shape, dim)
+        ctx.dim, ctx.shape = dim, a.shape
+        ctx.save_values(index=index)  # saved as in PyTorch: a second backward raises
         return _make(gather_array(a, dim, idx))
 
     rule = "grad_x = zeros with grad added at index along dim"
@@ -421,24 +432,6 @@ def scatter_add_array(grad: np.ndarray, dim: int, index: np.ndarray, shape: tupl
     return out
 
 
-def check_scatter_index(index: np.ndarray, shape: tuple, dim: int) -> None:
-    """PyTorch's rules for a gather/scatter index; RuntimeError naming the shapes otherwise."""
-    if index.dtype != np.int64:
-        raise RuntimeError(f"gather(): Expected dtype int64 for index, got {index.dtype}")
-    if index.ndim != len(shape) and not (index.ndim <= 1 and len(shape) <= 1):
-        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
-    for d in range(index.ndim):
-        if d != dim and index.shape[d] > shape[d]:
-            raise RuntimeError(
-                f"Size does not match at dimension {d} expected index {list(index.shape)} to be "
-                f"smaller than self {list(shape)} apart from dimension {dim}"
-            )
-    size = shape[dim] if shape else 1
-    if index.size and (index.min() < 0 or index.max() >= size):
-        bad = int(index.min()) if index.min() < 0 else int(index.max())
-        raise RuntimeError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
-
-
 class Scatter(Function):
     """y = x with src written at index along dim (the last write wins).
     dL/dx = g with zeros where written,   dL/dsrc = g gathered at index."""
@@ -450,7 +443,8 @@ class Scatter(Function):
     @staticmethod
     def forward(ctx, x, dim, index, src):
         idx = index._data
-        check_scatter_index(idx, x._data.shape, dim)
+        check_scatter(idx, x._data.shape, dim, x._data.dtype,
+                      src._data if isinstance(src, Tensor) else None)  # fmt: skip
         out = x._data.copy()
         hit = np.zeros(out.shape, dtype=bool)
         # Off `dim`, the index may be smaller than x: write into that corner of it.
@@ -459,7 +453,8 @@ class Scatter(Function):
             else src  # fmt: skip
         np.put_along_axis(out[corner], idx, values, dim)
         np.put_along_axis(hit[corner], idx, True, dim)
-        ctx.dim, ctx.index, ctx.hit = dim, index, Tensor._make(hit)
+        ctx.dim = dim
+        ctx.save_values(index=index, hit=Tensor._make(hit))  # freed after backward, as there
         return _make(out)
 
     rule = "grad_x = grad, 0 where written;  grad_src = grad.gather(dim, index)"
@@ -479,6 +474,38 @@ class Scatter(Function):
         return grad_x, None, None, grad_src
 
 
+class ScatterReduce(Function):
+    """y = x with src added (reduce='add') or multiplied (reduce='multiply') in at index along
+    dim: `scatter`'s deprecated reduce form. PyTorch defines no derivative for it, so the
+    output gets a node whose backward raises, as PyTorch's does."""
+
+    no_edges = (2,)
+    node_name = "NotImplemented"
+
+    @staticmethod
+    def forward(ctx, x, dim, index, src, reduce):
+        check_scatter(index._data, x._data.shape, dim, x._data.dtype,
+                      src._data if isinstance(src, Tensor) else None)  # fmt: skip
+        out = x._data.copy()
+        view = out.reshape(1) if out.ndim == 0 else out  # a 0-d self acts as one element
+        idx = index._data.reshape(-1) if out.ndim == 0 else index._data
+        if isinstance(src, Tensor):
+            corner = tuple(slice(0, n) for n in idx.shape)  # src may be larger than index
+            values = src._data.reshape(src._data.shape or (1,))[corner]
+        else:
+            values = np.full(idx.shape, src, dtype=out.dtype)  # converted first, as PyTorch
+        coords = list(np.indices(idx.shape, sparse=True))
+        coords[dim] = idx
+        (np.add if reduce == "add" else np.multiply).at(view, tuple(coords), values)
+        return _make(out)
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError("derivative for aten::scatter is not implemented")
+
+    array_backward = backward  # raises on the array pass too
+
+
 class ScatterAdd(Function):
     """y = zeros(shape); y[index[i][j]][j] += g[i][j] (dim 0).   dL/dg = Gather of dL/dy."""
 
@@ -488,7 +515,8 @@ class ScatterAdd(Function):
 
     @staticmethod
     def forward(ctx, grad, dim, index, shape):
-        ctx.dim, ctx.index = dim, index
+        ctx.dim = dim
+        ctx.save_values(index=index)  # saved as in PyTorch: a second backward raises
         return _make(scatter_add_array(grad._data, dim, index._data, shape))
 
     rule = "grad_grad = grad.gather(dim, index)"

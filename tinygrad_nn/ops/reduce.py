@@ -25,11 +25,12 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function
+from ..autograd.grad_mode import is_grad_enabled
 from ..tensor import Tensor
 from ._shape import expand_array
 from .binary import _power
 from .elementwise import _sign
-from .movement import Expand, scatter_add_array
+from .movement import Cat, Expand, scatter_add_array
 
 _make = Tensor._make
 
@@ -126,11 +127,16 @@ class Prod(Function):
         x, out = ctx.saved_tensors
         shape, dims = x.shape, ctx.dims
         g = expand_back(grad, shape, dims)
-        y = expand_back(out, shape, dims)
         nonzero = x != 0
+        zeros_in_slice = expand_back((~nonzero).sum(dims, keepdim=True), shape, dims)
+        if is_grad_enabled() and bool((zeros_in_slice > 1).any()):
+            # The constant 0 below would be right in value but dead to a further derivative
+            # (d/dx_j of prod_{k != i} x_k is not 0 when x_i = x_j = 0), so build the graph of
+            # the products themselves, as PyTorch does when it records a double backward.
+            return g * _product_of_others(x, dims), None, None, None
+        y = expand_back(out, shape, dims)
         # Where x == 0, the product of the others is the product of the non-zero elements
         # if x is the slice's only zero, else 0: out / x would be 0 / 0 there.
-        zeros_in_slice = expand_back((~nonzero).sum(dims, keepdim=True), shape, dims)
         others = expand_back(x.where(nonzero, 1).prod(dims, keepdim=True), shape, dims)
         others = others.where(zeros_in_slice == 1, 0)
         return g * (y / x.where(nonzero, 1)).where(nonzero, others), None, None, None
@@ -148,6 +154,21 @@ class Prod(Function):
                              dims)  # fmt: skip
         others = np.where(zeros_in_slice == 1, others, 0)
         return g * np.where(nonzero, y / np.where(nonzero, x, 1), others), None, None, None
+
+
+def _product_of_others(x: Tensor, dims: tuple) -> Tensor:
+    """prod_{k != i} x_k over each reduced slice, for every element i, without a division:
+    the running product of the elements before i times that of the elements after it. In
+    Tensor ops (cat, cumprod, flip), so its derivatives are the products with more left out."""
+    kept = [d for d in range(x.ndim) if d not in dims]
+    order = kept + list(dims)
+    xt = x.permute(order)
+    rows = xt.reshape(*xt.shape[: len(kept)], -1)  # one slice per row
+    one, last = _make(np.ones(rows.shape[:-1] + (1,), x._data.dtype)), rows.ndim - 1
+    before = Cat.apply(last, one, rows[..., :-1]).cumprod(last)
+    after = Cat.apply(last, rows[..., 1:], one).flip(last).cumprod(last).flip(last)
+    others = (before * after).reshape(xt.shape)
+    return others.permute([order.index(d) for d in range(x.ndim)])
 
 
 def _variance(a: np.ndarray, dims: tuple, correction, keepdim: bool):

@@ -182,17 +182,22 @@ def first_maximum_masks(a: np.ndarray, best: np.ndarray, kernel: tuple, stride: 
             nan &= left
             hit |= nan
             left &= ~nan
-    if pads is not None and np.isneginf(best).any():  # rare: windows of -inf alone
-        _off_the_padding(masks, np.isneginf(best), a.shape[-len(kernel) :], pads, kernel,
-                         stride, dilation)  # fmt: skip
+    stuck = None if pads is None else best == lowest_value(best.dtype)
+    if stuck is not None and stuck.any():  # rare: windows of the padding's value alone
+        _off_the_padding(masks, stuck, a.shape[-len(kernel) :], pads, kernel, stride, dilation)
     return masks
+
+
+def lowest_value(dtype: np.dtype):
+    """What max pooling pads with: -inf, or an integer type's minimum (never chosen)."""
+    return -math.inf if dtype.kind == "f" else np.iinfo(dtype).min
 
 
 def _off_the_padding(masks: list, stuck: np.ndarray, sizes: tuple, pads: tuple, kernel: tuple,
                      stride: tuple, dilation: tuple) -> None:  # fmt: skip
-    """In the windows whose maximum is -inf (`stuck`) the -inf padding ties with the input:
-    choose the window's first input element instead, as PyTorch does (its running maximum
-    starts at -inf on that element)."""
+    """In the windows whose maximum is the padding's value (`stuck`: -inf, or an integer
+    type's minimum) the padding ties with the input: choose the window's first input element
+    instead, as PyTorch does (its running maximum starts on that element)."""
     inside = np.zeros(sizes, bool)
     inside[tuple(slice(b, n - a) for (b, a), n in zip(pads, sizes))] = True
     left = stuck.copy()

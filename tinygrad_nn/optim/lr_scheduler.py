@@ -331,3 +331,10 @@ class ReduceLROnPlateau(LRScheduler):
         """Restore attributes saved by `state_dict()`."""
         self.__dict__.update(state_dict)
         self._init_is_better(self.mode, self.threshold, self.threshold_mode)
+
+
+def __getattr__(name: str):
+    """A clear error for a PyTorch name tinygrad_nn lacks; hasattr() still answers False."""
+    from .._torch_alias import missing_name
+
+    raise missing_name(__name__, name)

@@ -17,3 +17,10 @@ from .sampler import (  # noqa: F401
     SequentialSampler,
     SubsetRandomSampler,
 )
+
+
+def __getattr__(name: str):
+    """A clear error for a PyTorch name tinygrad_nn lacks; hasattr() still answers False."""
+    from ..._torch_alias import missing_name
+
+    raise missing_name(__name__, name)

@@ -18,6 +18,7 @@ import copy
 import numpy as np
 
 from ... import dtypes as _dt
+from ... import sampling
 from ...creation import as_tensor, tensor
 from ...functions import stack
 from ...tensor import Tensor
@@ -111,8 +112,8 @@ class DataLoader:
             `IterableDataset`.
         batch_size: Samples per batch; None turns batching off (samples pass through
             `default_convert`).
-        shuffle: A new random order every epoch, from `tinygrad_nn.random` (reproducible
-            under `manual_seed`; PyTorch's order differs for the same seed).
+        shuffle: A new random order every epoch, drawn as PyTorch draws it: after the same
+            `manual_seed`, the same batches in the same order.
         sampler, batch_sampler: Custom index orders, exclusive with shuffle as in PyTorch.
         collate_fn: Merges a list of samples into a batch (default: `default_collate`).
         drop_last: Drop the last, incomplete batch.
@@ -166,6 +167,9 @@ class DataLoader:
         return len(self.batch_sampler if self._auto_collation else self.sampler)
 
     def __iter__(self):
+        # Each new iterator draws PyTorch's base seed for its workers (one int64 random_()),
+        # used or not, so the global stream stays in step with a PyTorch script's.
+        sampling.random_((), np.int64, generator=self.generator)
         if self._iterable:
             return self._iter_stream()
         if not self._auto_collation:

@@ -15,7 +15,10 @@ import itertools
 import math
 import warnings
 
+import numpy as np
+
 from ... import random as _random
+from ... import sampling
 from ...tensor import Tensor
 
 
@@ -123,8 +126,8 @@ def random_split(dataset: Dataset, lengths, generator=_random.default_generator)
 
     Lengths are counts summing to len(dataset), or fractions summing to 1; then each split
     gets floor(n * fraction) items and the leftover items go one each to the first splits,
-    as in PyTorch. The order comes from the global generator (or `generator`), so
-    `manual_seed` repeats it; the split differs from PyTorch's for the same seed.
+    as in PyTorch. The order is `randperm(n, generator=generator)`, so the same seed gives
+    PyTorch's split.
     """
     n = len(dataset)
     if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
@@ -144,6 +147,6 @@ def random_split(dataset: Dataset, lengths, generator=_random.default_generator)
         lengths = counts
     if sum(lengths) != n:
         raise ValueError("Sum of input lengths does not equal the length of the input dataset!")
-    order = _random.permutation(n, generator).tolist()
+    order = sampling.randperm(n, np.int64, generator).tolist()
     ends = itertools.accumulate(lengths)
     return [Subset(dataset, order[end - length : end]) for end, length in zip(ends, lengths)]

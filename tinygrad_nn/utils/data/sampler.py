@@ -1,15 +1,18 @@
 """Samplers: the order in which a DataLoader visits a dataset's indices.
 
-A sampler yields indices; a `BatchSampler` groups them into lists of `batch_size`. All
-randomness comes from `tinygrad_nn.random` (the global generator unless one is passed), so
-`manual_seed` repeats every shuffle.
+A sampler yields indices; a `BatchSampler` groups them into lists of `batch_size`. The
+shuffles draw what PyTorch's samplers draw (the global generator unless one is passed), so
+`manual_seed` repeats PyTorch's order.
 """
 
 from __future__ import annotations
 
 import itertools
 
+import numpy as np
+
 from ... import random as _random
+from ... import sampling
 
 
 class Sampler:
@@ -57,12 +60,20 @@ class RandomSampler(Sampler):
 
     def __iter__(self):
         n, count = len(self.data_source), self.num_samples
+        generator = self.generator
+        if generator is None:
+            # PyTorch's recipe: one int64 draw from the global generator seeds a private one,
+            # so a pass costs the global stream one draw however many indices it yields.
+            seed = int(sampling.random_((), np.int64))
+            generator = _random.Generator().manual_seed(seed)
         if self.replacement:
-            yield from _random.integers(0, n, (count,), self.generator).tolist()
+            for size in [32] * (count // 32) + [count % 32]:  # PyTorch draws 32 at a time
+                yield from sampling.random_((size,), np.int64, 0, n, generator).tolist()
             return
         for _ in range(count // n):
-            yield from _random.permutation(n, self.generator).tolist()
-        yield from _random.permutation(n, self.generator).tolist()[: count % n]
+            yield from sampling.randperm(n, np.int64, generator).tolist()
+        # The last, partial pass draws a whole permutation even when nothing of it is used.
+        yield from sampling.randperm(n, np.int64, generator).tolist()[: count % n]
 
     def __len__(self) -> int:
         return self.num_samples
@@ -75,7 +86,7 @@ class SubsetRandomSampler(Sampler):
         self.indices, self.generator = indices, generator
 
     def __iter__(self):
-        for i in _random.permutation(len(self.indices), self.generator).tolist():
+        for i in sampling.randperm(len(self.indices), np.int64, self.generator).tolist():
             yield self.indices[i]
 
     def __len__(self) -> int:
