@@ -124,6 +124,36 @@ SAME_AS_TORCH = [
     "lib.nn.Linear(2, 2).cuda()",
     "lib.nn.Linear(2, 2).to('mps')",
     "repr(lib.nn.Linear(2, 2).to('cpu'))",
+    # an index alone names an accelerator, of which there is none
+    "lib.device(0)",
+    "lib.ones(2, device=0)",
+    "lib.tensor([1.0], device=0)",
+    "lib.ones(1).to(0)",
+    "lib.ones(1).to(device=0)",
+    "lib.ones(1).cuda(0)",
+    "lib.ones(1).cuda(device=0)",
+    "lib.ones(1).cuda('cuda:0')",
+    "lib.ones(1).cuda(lib.device('cuda'))",
+    "lib.ones(1).cuda('cpu')",
+    "lib.ones(1).cuda(non_blocking=True)",
+    "lib.nn.Linear(1, 1).to(0)",
+    "lib.nn.Linear(1, 1).cuda(0)",
+    "lib.nn.Linear(1, 1).to('cuda', non_blocking=True)",
+    # tensor-side device queries and new_* factories
+    "lib.ones(1).is_cpu",
+    "lib.ones(1).is_cuda",
+    "lib.ones(1).is_mps",
+    "lib.ones(1).get_device()",
+    "lib.ones(1).is_pinned()",
+    "lib.ones(1).pin_memory()",
+    "repr(lib.ones(1).device)",
+    "lib.ones(1).device.index",
+    "lib.ones(1).new_ones(2, device='cuda')",
+    "lib.ones(1).new_zeros(2, device='cuda')",
+    "lib.ones(1).new_empty(2, device='cuda')",
+    "lib.ones(1).new_full((2,), 1.0, device='cuda')",
+    "lib.ones(1).new_tensor([1.0], device='cuda')",
+    "lib.ones(1).new_ones(2, device='cpu').tolist()",
 ]
 
 
@@ -185,3 +215,70 @@ def test_load_with_a_cuda_map_location_raises_torchs_error(tmp_path):
         with pytest.raises(RuntimeError) as ours:
             tinygrad_nn.load(tmp_path / "a.pt", map_location=str(where))
         assert str(ours.value) == str(theirs.value)
+
+
+# ---------------------------------------------------------------- automatic mixed precision
+
+AMP_CALLS = [
+    "lib.amp.GradScaler()",
+    "lib.amp.GradScaler('cuda', enabled=False)",
+    "lib.cuda.amp.GradScaler()",
+    "lib.cuda.amp.GradScaler(enabled=False)",
+    "lib.autocast('cuda')",
+    "lib.autocast(device_type='cuda', dtype=lib.float16)",
+    "lib.autocast('cpu', enabled=False)",
+    "lib.amp.autocast('cuda', enabled=False)",
+    "lib.cuda.amp.autocast()",
+    "lib.cuda.amp.autocast(enabled=False)",
+]
+
+
+def _warnings_of(source: str, lib) -> list:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        eval(source, {"lib": lib})
+    return [(w.category.__name__, str(w.message)) for w in caught]
+
+
+@pytest.mark.parametrize("source", AMP_CALLS)
+def test_amp_is_disabled_with_pytorchs_warnings(source):
+    assert _warnings_of(source, tinygrad_nn) == _warnings_of(source, torch)
+
+
+@pytest.mark.parametrize("lib", [torch, tinygrad_nn], ids=["torch", "tinygrad_nn"])
+def test_a_disabled_grad_scaler_passes_everything_through(lib):
+    model = lib.nn.Linear(2, 1)
+    optimizer = lib.optim.SGD(model.parameters(), lr=0.5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        scaler = lib.amp.GradScaler()
+        context = lib.autocast(device_type="cuda", dtype=lib.float16)
+    with context:
+        loss = model(lib.ones(3, 2)).square().mean()
+    assert loss.dtype == lib.float32 and not lib.is_autocast_enabled()
+    scaled = scaler.scale(loss)
+    assert scaled is loss
+    scaled.backward()
+    before = model.weight.detach().clone()
+    scaler.unscale_(optimizer)
+    scaler.step(optimizer)
+    scaler.update()
+    expected = before - 0.5 * model.weight.grad
+    assert model.weight.tolist() == expected.tolist()
+    assert (scaler.is_enabled(), scaler.get_scale(), scaler.state_dict()) == (False, 1.0, {})
+
+
+def test_amp_names_and_errors():
+    assert _outcome("lib.autocast('gpu')", tinygrad_nn) == _outcome("lib.autocast('gpu')", torch)
+    assert tinygrad_nn.amp.autocast is tinygrad_nn.autocast
+    # PyTorch would compute in bfloat16 on the CPU; we refuse rather than differ silently.
+    with pytest.raises(NotImplementedError, match="does not provide cpu autocast"):
+        tinygrad_nn.autocast("cpu")
+    with pytest.raises(NotImplementedError, match="enabled cpu GradScaler"):
+        tinygrad_nn.amp.GradScaler("cpu")
+
+    @tinygrad_nn.autocast("cuda", enabled=False)
+    def double(x):
+        return 2 * x
+
+    assert double(3) == 6

@@ -59,9 +59,11 @@ def test_version_is_the_pytorch_api_we_follow_and_compares_as_a_version():
 @pytest.fixture
 def threads():
     saved = torch.get_num_threads(), tinygrad_nn.get_num_threads()
+    interop = tinygrad_nn.get_num_interop_threads()
     yield
     torch.set_num_threads(saved[0])
     tinygrad_nn.set_num_threads(saved[1])
+    tinygrad_nn.set_num_interop_threads(interop)
 
 
 @pytest.mark.usefixtures("threads")
@@ -69,8 +71,11 @@ def test_num_threads_round_trip_and_errors():
     for source in ("lib.set_num_threads(3)", "lib.get_num_threads()", "lib.set_num_threads(0)",
                    "lib.set_num_threads(-1)", "lib.set_num_threads(1.5)",
                    "lib.set_num_threads(True)", "lib.set_num_threads('2')",
-                   "lib.get_num_threads()"):  # fmt: skip
+                   "lib.get_num_threads()", "lib.set_num_interop_threads(0)",
+                   "lib.set_num_interop_threads(1.5)"):  # fmt: skip
         _same(source)
+    tinygrad_nn.set_num_interop_threads(3)
+    assert tinygrad_nn.get_num_interop_threads() == 3
 
 
 # ---------------------------------------------------------------- print options

@@ -114,12 +114,16 @@ def test_the_issues_example():
 
 def test_chained_reads_number_their_own_dims():
     for lib in (tg, torch):
-        with pytest.raises(IndexError, match="index 9 is out of bounds for dimension 0 with size 4"):
+        with pytest.raises(
+            IndexError, match="index 9 is out of bounds for dimension 0 with size 4"
+        ):
             lib.zeros(3, 4)[0][9]
 
 
 def test_augmented_assignment_reports_the_read():
     for lib in (tg, torch):
         x = lib.zeros(3, 4)
-        with pytest.raises(IndexError, match="index 3 is out of bounds for dimension 0 with size 3"):
+        with pytest.raises(
+            IndexError, match="index 3 is out of bounds for dimension 0 with size 3"
+        ):
             x[range(4), 0] += 1

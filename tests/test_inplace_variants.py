@@ -11,8 +11,8 @@ import pytest
 import torch
 
 import tinygrad_nn as tg
-from tinygrad_nn.autograd import gradcheck, gradgradcheck
 from tests.tolerances import assert_close
+from tinygrad_nn.autograd import gradcheck, gradgradcheck
 
 RNG = np.random.default_rng(7)
 LIBS = (torch, tg)
@@ -34,12 +34,13 @@ def _outcome(fn):
 
 def _same(call):
     """call(lib) gives the same outcome on both libraries; returns it."""
-    theirs, ours = (_outcome(lambda: call(lib)) for lib in LIBS)
+    theirs, ours = (_outcome(lambda lib=lib: call(lib)) for lib in LIBS)
     assert ours == theirs
     return ours
 
 
 # ---------------------------------------------------------------------- <<= and >>=
+
 
 @pytest.mark.parametrize("op", ["__ilshift__", "__irshift__"])
 @pytest.mark.parametrize("self_dtype", ["int64", "int32", "uint8"])
@@ -48,8 +49,12 @@ def test_shift_assign_modifies_in_place(op, self_dtype, other):
     def run(lib):
         a = lib.tensor([1, 2, 8, 5], dtype=getattr(lib, self_dtype))
         view, before = a[1:], id(a)
-        b = {"int": 1, "tensor": lib.tensor([1, 2, 0, 1]), "tensor0d": lib.tensor(2),
-             "int32 tensor": lib.tensor([1, 1, 2, 0], dtype=lib.int32)}[other]
+        b = {
+            "int": 1,
+            "tensor": lib.tensor([1, 2, 0, 1]),
+            "tensor0d": lib.tensor(2),
+            "int32 tensor": lib.tensor([1, 1, 2, 0], dtype=lib.int32),
+        }[other]
         out = getattr(a, op)(b)
         assert out is a and id(a) == before
         return a, view
@@ -209,7 +214,7 @@ def test_in_place_forward_and_gradient_match_torch(name, dtype):
 def test_in_place_gradcheck_and_gradgradcheck(name):
     op, sample = DIFFERENTIABLE[name]
     x = tg.tensor(sample(), requires_grad=True)
-    fn = lambda t: op(t * 1.0)  # noqa: E731  (a non-leaf copy: a leaf cannot change in place)
+    fn = lambda t: op(t * 1.0)
     assert gradcheck(fn, (x,))
     assert gradgradcheck(fn, (x,))
 
@@ -262,6 +267,18 @@ def test_in_place_errors_match_torch(call):
 ])  # fmt: skip
 def test_in_place_integer_cases_match_torch(call):
     assert _same(call)[0] == "ok"
+
+
+IN_PLACE_ALIASES = {"absolute_": ("abs_", ()), "negative_": ("neg_", ()),
+                    "multiply_": ("mul_", (2.5,)), "subtract_": ("sub_", (1.5,)),
+                    "divide_": ("div_", (4.0,)), "true_divide_": ("div_", (4.0,))}  # fmt: skip
+
+
+@pytest.mark.parametrize("alias", list(IN_PLACE_ALIASES))
+def test_in_place_aliases_match_torch_and_their_op(alias):
+    op, args = IN_PLACE_ALIASES[alias]
+    outcome = _same(lambda lib: getattr(lib.tensor([1.0, -2.0, 3.0]) * 1, alias)(*args))
+    assert outcome == _outcome(lambda: getattr(tg.tensor([1.0, -2.0, 3.0]) * 1, op)(*args))
 
 
 # ---------------------------------------------------------------------- shape in place
@@ -318,6 +335,7 @@ def test_t_in_place_shares_memory_with_its_old_views():
 
 
 # ---------------------------------------------------------------------- torch.fill
+
 
 @pytest.mark.parametrize("call", [
     lambda lib: lib.fill(lib.ones(2, 3), 3),

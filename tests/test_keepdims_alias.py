@@ -73,8 +73,10 @@ def test_keepdims_is_keepdim(case, keep, form):
         np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12)
 
 
-@pytest.mark.parametrize("case", sorted(c for c in REDUCTIONS if REDUCTIONS[c][2] == "float"
-                                        and c not in ("argmax", "argmin")))
+@pytest.mark.parametrize(
+    "case",
+    sorted(c for c in REDUCTIONS if REDUCTIONS[c][2] == "float" and c not in ("argmax", "argmin")),
+)
 def test_gradient_through_keepdims(case):
     args, kwargs, kind = REDUCTIONS[case]
     grads = []
@@ -104,7 +106,7 @@ def test_both_spellings_raise_type_error(case, keep, form):
 
 @pytest.mark.parametrize("case", ["sum", "max", "var", "all"])
 def test_positional_keepdim_and_keepdims_raise(case):
-    args, kwargs, kind = REDUCTIONS[case]
+    args, _, kind = REDUCTIONS[case]
     for lib in (tg, torch):
         x = _input(lib, kind)
         with pytest.raises(TypeError):

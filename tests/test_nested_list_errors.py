@@ -20,12 +20,18 @@ RAGGED = [
     ([[1, 2], (3,)], ValueError, "expected sequence of length 2 at dim 1 (got 1)"),
     ([(1, 2), [3, 4, 5]], ValueError, "expected sequence of length 2 at dim 1 (got 3)"),
     ([[1, 2], range(3)], ValueError, "expected sequence of length 2 at dim 1 (got 3)"),
-    ([[[1, 2], [3, 4]], [[5, 6], [7]]], ValueError,
-     "expected sequence of length 2 at dim 2 (got 1)"),
+    (
+        [[[1, 2], [3, 4]], [[5, 6], [7]]],
+        ValueError,
+        "expected sequence of length 2 at dim 2 (got 1)",
+    ),
     ([[[1, 2], [3, 4]], [[5, 6]]], ValueError, "expected sequence of length 2 at dim 1 (got 1)"),
     ([[[1]], [[2], [3]]], ValueError, "expected sequence of length 1 at dim 1 (got 2)"),
-    ([np.array([1, 2]), np.array([3])], ValueError,
-     "expected sequence of length 2 at dim 1 (got 1)"),
+    (
+        [np.array([1, 2]), np.array([3])],
+        ValueError,
+        "expected sequence of length 2 at dim 1 (got 1)",
+    ),
     ([[1, 2], np.array([3])], ValueError, "expected sequence of length 2 at dim 1 (got 1)"),
     # a number where the first elements said a list, and the other way round
     ([[1, 2], 3], TypeError, "not a sequence"),

@@ -140,6 +140,13 @@ def test_float16_draws_through_float32():
                      gen, tgen)  # fmt: skip
 
 
+@pytest.mark.parametrize("low, high", [(-1e307, 1e308), (5e307, 1.7e308), (-3e-300, 1e-299)])
+def test_uniform_float64_extreme_bounds(low, high):
+    gen, tgen = _pair(0, use_global=False)
+    theirs = torch.empty(10000, dtype=torch.float64).uniform_(low, high, generator=tgen)
+    _assert_same(tgr.uniform_array((10000,), np.float64, low, high, gen), theirs, gen, tgen)
+
+
 # ------------------------------------------------------------------------- normals
 def _normal_case(seed, sizes, dtype, use_global, mean=0.0, std=1.0):
     for size in sizes:
@@ -169,7 +176,7 @@ def test_randn_float32_blocks(seed, use_global):
 
 
 @pytest.mark.parametrize("dtype", FLOATS, ids=["float32", "float64"])
-@pytest.mark.parametrize("mean, std", [(0.3, 2.5), (-1.7, 0.01), (5.0, 0.0)])
+@pytest.mark.parametrize("mean, std", [(0.3, 2.5), (-1.7, 0.01), (5.0, 0.0), (0.0, float("inf"))])
 def test_normal_mean_std(mean, std, dtype):
     sizes = [3, 17, 1000]
     if dtype[0] is np.float32 and tgr._normal_fill_float32 is None:
@@ -376,6 +383,22 @@ _ERRORS = {
     "normal int": (
         lambda r: r.normal_array((3,), np.int64),
         lambda: torch.empty(3, dtype=torch.long).normal_(),
+    ),
+    "uniform from nan": (
+        lambda r: r.uniform_array((3,), np.float32, _NAN, 1),
+        lambda: torch.empty(3).uniform_(_NAN, 1),
+    ),
+    "uniform to beyond float16": (
+        lambda r: r.uniform_array((3,), np.float16, 0, 1e5),
+        lambda: torch.empty(3, dtype=torch.float16).uniform_(0, 1e5),
+    ),
+    "uniform width overflows": (
+        lambda r: r.uniform_array((3,), np.float64, -1e308, 1e308),
+        lambda: torch.empty(3, dtype=torch.float64).uniform_(-1e308, 1e308),
+    ),
+    "normal nan std": (
+        lambda r: r.normal_array((3,), np.float64, 0, _NAN),
+        lambda: torch.empty(3, dtype=torch.float64).normal_(0, _NAN),
     ),
     "normal negative std": (
         lambda r: r.normal_array((3,), np.float32, 0, -1),

@@ -115,8 +115,10 @@ def test_makemore_lines():
     np.testing.assert_allclose(ours[1], ours[2], rtol=1e-12, atol=1e-15)
 
 
-@pytest.mark.parametrize("key_name", ["range", "two_ranges", "range_and_tensor",
-                                      "ranges_around_slice", "range_ellipsis_none"])
+@pytest.mark.parametrize(
+    "key_name",
+    ["range", "two_ranges", "range_and_tensor", "ranges_around_slice", "range_ellipsis_none"],
+)
 def test_gradcheck_through_range_index(key_name):
     x = tg.tensor(np.random.default_rng(2).uniform(-1, 1, SHAPE), requires_grad=True)
     key = KEYS[key_name](tg)
@@ -141,7 +143,11 @@ def test_setitem_gradient_through_range():
 def test_out_of_range_range_raises_as_pytorch():
     for lib in (tg, torch):
         x = lib.zeros(3, 4)
-        with pytest.raises(IndexError, match="index 3 is out of bounds for dimension 0 with size 3"):
+        with pytest.raises(
+            IndexError, match="index 3 is out of bounds for dimension 0 with size 3"
+        ):
             x[range(5)]
-        with pytest.raises(IndexError, match="index 4 is out of bounds for dimension 1 with size 4"):
+        with pytest.raises(
+            IndexError, match="index 4 is out of bounds for dimension 1 with size 4"
+        ):
             x[range(3), range(2, 5)]

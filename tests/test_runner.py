@@ -109,6 +109,8 @@ def test_every_import_form_and_submodule_is_tinygrad_nn(tmp_path):
         from torch import nn as nn2, cuda, autograd
         from torch.nn import functional as F, Linear
         from torch.autograd import grad
+        from torch.cuda.amp import GradScaler, autocast
+        from torch.amp import GradScaler as Scaler
         import tinygrad_nn
         assert torch is tinygrad_nn and sys.modules["torch"] is tinygrad_nn
         assert nn is nn2 is tinygrad_nn.nn and torch.nn.functional is F is tinygrad_nn.nn.functional
@@ -116,6 +118,8 @@ def test_every_import_form_and_submodule_is_tinygrad_nn(tmp_path):
         assert torch.utils.data is tinygrad_nn.utils.data and cuda is tinygrad_nn.cuda
         assert cudnn is tinygrad_nn.backends.cudnn and autograd is tinygrad_nn.autograd
         assert Linear is tinygrad_nn.nn.Linear and grad is tinygrad_nn.autograd.grad
+        assert GradScaler is tinygrad_nn.cuda.amp.GradScaler
+        assert Scaler is tinygrad_nn.amp.GradScaler and autocast is tinygrad_nn.cuda.amp.autocast
         assert nn.__spec__.name == "tinygrad_nn.nn"  # the module keeps its own identity
         assert not any("site-packages/torch" in (getattr(m, "__file__", "") or "")
                        for m in list(sys.modules.values()))
@@ -302,3 +306,13 @@ def test_missing_attributes_name_the_pytorch_name_and_keep_hasattr_working():
         from tinygrad_nn.nn import LazyLinear  # noqa: F401
     with pytest.raises(AttributeError, match="has no attribute '__wrapped__'$"):
         _ = tinygrad_nn.__wrapped__  # protocol probes get Python's plain message
+
+
+@pytest.mark.skipif(sys.version_info < (3, 10), reason="suggestions arrived in Python 3.10")
+def test_a_typo_gets_pythons_did_you_mean():
+    code = "import tinygrad_nn\ntinygrad_nn.nn.Linaer"
+    result = subprocess.run([sys.executable, "-c", code], env=_env(), capture_output=True,
+                            text=True, timeout=120, check=False)  # fmt: skip
+    assert result.stderr.rstrip().endswith(
+        "(module 'tinygrad_nn.nn' has no attribute 'Linaer'). Did you mean: 'Linear'?"
+    )

@@ -83,7 +83,8 @@ from . import nn  # noqa: E402,F401  (Module, layers, nn.functional, nn.init)
 
 # Running PyTorch scripts unchanged: a CPU-only build's cuda/backends/accelerator, the global
 # switches scripts set at the top, and the legacy typed constructors.
-from . import accelerator, backends, cuda, version  # noqa: E402,F401
+from . import accelerator, amp, backends, cuda, version  # noqa: E402,F401
+from .amp import autocast, is_autocast_enabled  # noqa: E402,F401
 from ._legacy_types import (  # noqa: E402,F401
     BoolTensor,
     ByteTensor,
@@ -99,10 +100,12 @@ from ._settings import (  # noqa: E402,F401
     are_deterministic_algorithms_enabled,
     get_default_device,
     get_float32_matmul_precision,
+    get_num_interop_threads,
     get_num_threads,
     is_deterministic_algorithms_warn_only_enabled,
     set_default_device,
     set_float32_matmul_precision,
+    set_num_interop_threads,
     set_num_threads,
     use_deterministic_algorithms,
 )

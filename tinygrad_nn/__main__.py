@@ -55,9 +55,12 @@ def _run(argv: list) -> None:
 def main(argv: list | None = None) -> int:
     """Run the script named in argv (default: this process's arguments); the exit code."""
     argv = sys.argv[1:] if argv is None else list(argv)
-    if not argv or argv[0] in ("-h", "--help") or argv == ["-m"]:
-        print(USAGE, file=sys.stdout if argv and argv[0] != "-m" else sys.stderr)
-        return 0 if argv and argv[0] != "-m" else 2
+    if argv[:1] in (["-h"], ["--help"]):
+        print(USAGE)
+        return 0
+    if not argv or argv == ["-m"]:  # nothing to run: a usage error, as Python's exit code 2
+        print(USAGE, file=sys.stderr)
+        return 2
     if argv[0] != "-m" and not os.path.exists(argv[0]):
         path = os.path.abspath(argv[0])
         print(f"python -m tinygrad_nn: can't open file '{path}': [Errno 2] No such file or "

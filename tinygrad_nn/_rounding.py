@@ -84,6 +84,12 @@ def _split(a):
 def fma64(x: np.ndarray, y, z) -> np.ndarray:
     """x * y + z in float64 rounded once (Boldo and Melquiond's emulation with round-to-odd)."""
     x, y, z = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (x, y, z)))
+    plain = x * y + z  # where that is inf or nan, the emulation below would lose it (inf - inf)
+    # keep the split's pieces and their products inside the normal range (exact power-of-2 scaling)
+    scale, size = 1.0, max(np.abs(y).max(initial=0), np.abs(z).max(initial=0))
+    if size > 2.0**900 or 0 < size < 2.0**-900:
+        scale = 2.0**128 if size > 1 else 2.0**-128
+        y, z = y / scale, z / scale
     p = x * y
     xh, xl = _split(x)
     yh, yl = _split(y)
@@ -93,7 +99,7 @@ def fma64(x: np.ndarray, y, z) -> np.ndarray:
     # round v to odd: if inexact and its last bit is even, step one ulp toward the exact sum
     even = (v.view(np.int64) & 1) == 0
     v = np.where((v_err != 0) & even, _toward(v, v_err), v)
-    return high + v
+    return np.where(np.isfinite(plain), (high + v) * scale, plain)
 
 
 def libm(fn, values: np.ndarray) -> np.ndarray:

@@ -21,6 +21,7 @@ _state = {
     "warn_only": False,
     "matmul_precision": "highest",
 }
+_state["interop_threads"] = _state["threads"]
 _PRECISIONS = ("highest", "high", "medium")
 
 
@@ -42,6 +43,21 @@ def set_num_threads(n: int) -> None:
     except ImportError:
         return
     threadpool_limits(n, user_api="blas")
+
+
+def get_num_interop_threads() -> int:
+    """The number of threads for running independent ops in parallel (recorded only)."""
+    return _state["interop_threads"]
+
+
+def set_num_interop_threads(n: int) -> None:
+    """Record the inter-op thread count (ops here run one after another)."""
+    if not isinstance(n, builtins.int) or isinstance(n, builtins.bool):
+        message = f"set_num_interop_threads expects an int, but got {type(n).__name__}"
+        raise RuntimeError(message)  # noqa: TRY004  (PyTorch's class, not TypeError)
+    if n <= 0:
+        raise RuntimeError("set_num_interop_threads expects a positive integer")
+    _state["interop_threads"] = n
 
 
 def _check_bool(value, argument: str, position: str = "") -> None:

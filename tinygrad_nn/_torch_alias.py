@@ -50,11 +50,14 @@ def missing_name(module_name: str, name: str) -> Exception:
     try:
         caller = sys._getframe(2)  # 0: here, 1: the module's __getattr__, 2: who looked it up
     except ValueError:  # looked up from C with no Python frame beneath
-        return AttributeError(message)
-    importing = caller.f_code.co_code[caller.f_lasti] == _IMPORT_FROM
+        caller = None
+    importing = caller is not None and caller.f_code.co_code[caller.f_lasti] == _IMPORT_FROM
     if importing and f"{module_name}.{name}" not in sys.modules:  # not a half-imported module
         return ImportError(message, name=module_name)
-    return AttributeError(message)
+    error = AttributeError(message)
+    # With these two fields, Python 3.10+ adds "Did you mean: 'Linear'?" to a typo's traceback.
+    error.name, error.obj = name, sys.modules.get(module_name)
+    return error
 
 
 class _AliasLoader(importlib.abc.Loader):

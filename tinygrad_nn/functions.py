@@ -11,12 +11,12 @@ import builtins
 import numpy as np
 
 from . import dtypes as _dt
+from .histogram import histc, histogram  # noqa: F401  (re-exported as torch.histc, ...)
 from .ops import _shape as _shape_ops
 from .ops import linalg, movement
 from .tensor import Size, Tensor, _promote, _tensor_operand, where  # noqa: F401  (re-exported)
 from .tensor import _keepdims_alias
 from .tensor import _wrapped_int
-from .histogram import histc, histogram  # noqa: F401  (re-exported as torch.histc, ...)
 from .autograd.anomaly import is_anomaly_enabled  # noqa: F401  (torch.is_anomaly_enabled)
 
 

@@ -125,7 +125,8 @@ def _given_edges(data: np.ndarray, bins: Tensor) -> np.ndarray:
                            f"for dimension 0 with dtype {_name(edges.dtype)}")  # fmt: skip
     if edges.ndim != 1:
         raise RuntimeError("torch.histogramdd: bins tensor should have one dimension, but got "
-                           f"{edges.ndim} dimensions in the bins tensor for dimension 0")  # fmt: skip
+                           f"{edges.ndim} dimensions in the bins tensor for dimension "
+                           "0")  # fmt: skip
     if edges.size == 0:
         raise RuntimeError("torch.histogramdd: bins tensor should have at least 1 element, but "
                            "got 0 elements in the bins tensor for dimension 0")  # fmt: skip

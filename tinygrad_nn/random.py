@@ -249,9 +249,7 @@ def uniform_array(shape, dtype, low=0.0, high=1.0, generator=None) -> np.ndarray
     """U(low, high) samples as `Tensor.uniform_` / `rand` draw them: fma(u, high - low, low)
     in the dtype, and a value that rounded up to `high` becomes `low` (the range is [low, high))."""
     dtype = _float_dtype(dtype, "check_uniform_bounds")
-    if low > high:
-        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
-                           f"from={_num(low)} > to={_num(high)}")  # fmt: skip
+    _check_uniform_bounds(float(low), float(high), dtype)
     shape, gen, n = tuple(shape), _gen(generator), _size(shape)
     if dtype == np.float64:
         low, high = float(low), float(high)
@@ -271,6 +269,25 @@ def _uniform32(gen: Generator, n: int, low: np.float32, high: np.float32) -> np.
     if (low, high) == (0.0, 1.0):
         return _uniform01(gen, n, np.dtype(np.float32))
     return _fma32(_low_bits(gen, n, 24), float(high - low) * 2.0**-24, float(low))
+
+
+def _check_uniform_bounds(low: float, high: float, dtype: np.dtype) -> None:
+    """PyTorch's checks, in its order: both bounds finite in the dtype, low <= high, and
+    high - low representable."""
+    top = float(np.finfo(dtype).max)
+    for name, bound in (("from", low), ("to", high)):
+        if not -top <= bound <= top:
+            raise RuntimeError(f"{name} is out of bounds for {_C_NAMES[dtype.name]}")
+    if low > high:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
+                           f"from={_num(low)} > to={_num(high)}")  # fmt: skip
+    if high - low > top:
+        raise RuntimeError(f"uniform_ expects to-from <= std::numeric_limits<"
+                           f"{_torch_name(dtype)}>::max(), but found to={_num(high)} and "
+                           f"from={_num(low)} which result in to-from to exceed the limit")
+
+
+_C_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double"}
 
 
 def _uniform64(gen: Generator, n: int, low: float, high: float) -> np.ndarray:
@@ -305,7 +322,7 @@ def normal_array(shape, dtype, mean=0.0, std=1.0, generator=None, contiguous=Tru
     time path (with the cached second value) otherwise; `contiguous=False` selects the latter.
     """
     dtype = _float_dtype(dtype, "normal_kernel_cpu")
-    if std < 0:
+    if not std >= 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {_num(std)}")
     shape, gen = tuple(shape), _gen(generator)
     n = _size(shape)

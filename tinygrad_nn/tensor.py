@@ -64,6 +64,7 @@ _DEVICE_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ide
                  "fpga", "maia", "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia",
                  "privateuseone")  # fmt: skip
 CUDA_MISSING = "Torch not compiled with CUDA enabled"  # PyTorch's CPU-only build says this
+NO_ACCELERATOR = "Cannot access accelerator device when none is available."
 
 
 class device:
@@ -73,6 +74,8 @@ class device:
     """
 
     def __init__(self, type_: str = "cpu", index=None):
+        if isinstance(type_, builtins.int) and not isinstance(type_, builtins.bool):
+            raise RuntimeError(NO_ACCELERATOR)  # a bare index names the (absent) accelerator
         if isinstance(type_, device):
             type_, index = type_.type, type_.index
         name, _, number = str(type_).partition(":")
@@ -101,6 +104,13 @@ class device:
 
 
 _CPU = device("cpu")
+
+
+def cuda_request(d) -> None:
+    """`.cuda(d)` on a CPU-only build: always raises, with PyTorch's exception for `d`."""
+    if d is not None and device(d).type != "cuda":  # device(0) raises NO_ACCELERATOR itself
+        raise RuntimeError("Invalid device, must be cuda device")
+    raise AssertionError(CUDA_MISSING)
 
 
 def _check_device(d) -> None:
@@ -276,6 +286,28 @@ class Tensor:
         return False
 
     @property
+    def is_cpu(self) -> bool:
+        """Always True."""
+        return True
+
+    @property
+    def is_mps(self) -> bool:
+        """Always False."""
+        return False
+
+    def get_device(self) -> int:
+        """-1: PyTorch's answer for a CPU tensor."""
+        return -1
+
+    def is_pinned(self, device=None) -> bool:
+        """False: there is no pinned (page-locked) memory without an accelerator."""
+        return False
+
+    def pin_memory(self, device=None):
+        """Raises RuntimeError, as PyTorch does without an accelerator."""
+        raise RuntimeError(NO_ACCELERATOR)
+
+    @property
     def layout(self) -> str:
         """Always strided."""
         return "torch.strided"
@@ -418,8 +450,8 @@ class Tensor:
         for a in args:
             if isinstance(a, Tensor):
                 dtype = a.dtype
-            elif isinstance(a, (str, device)):
-                _check_device(a)
+            elif isinstance(a, (str, device, builtins.int)) and not isinstance(a, builtins.bool):
+                _check_device(a)  # a device name, or an index (which names an accelerator)
             elif a is not None and not isinstance(a, builtins.bool):
                 dtype = a
         result = self if dtype is None else self._cast(_dt.as_dtype(dtype))
@@ -484,9 +516,9 @@ class Tensor:
         """Itself: every tensor is on the CPU."""
         return self
 
-    def cuda(self, *args, **kwargs):
-        """Raises AssertionError, as a CPU-only PyTorch does: there is no GPU backend."""
-        raise AssertionError(CUDA_MISSING)
+    def cuda(self, device=None, non_blocking=False, memory_format=None):
+        """Raises what a CPU-only PyTorch raises: there is no GPU backend."""
+        cuda_request(device)
 
     def __len__(self) -> int:
         if self._data.ndim == 0:
@@ -2018,6 +2050,8 @@ class Tensor:
         return self._inplace(lambda t: t.clamp(min, max))
 
     clip_ = clamp_
+    absolute_, negative_, multiply_, subtract_ = abs_, neg_, mul_, sub_  # PyTorch's aliases
+    divide_ = true_divide_ = div_
 
     def masked_fill_(self, mask, value) -> Tensor:
         """Write `value` where mask is True."""
@@ -2144,23 +2178,28 @@ class Tensor:
 
     def new_zeros(self, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
         """Zeros of `size`, with self's dtype by default."""
+        _check_device(device)
         return self._new(np.zeros, size, dtype, requires_grad)
 
     def new_ones(self, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
         """Ones of `size`, with self's dtype by default."""
+        _check_device(device)
         return self._new(np.ones, size, dtype, requires_grad)
 
     def new_empty(self, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
         """Uninitialised tensor of `size`, with self's dtype by default."""
+        _check_device(device)
         return self._new(np.empty, size, dtype, requires_grad)
 
     def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
         """`fill_value` everywhere, with self's dtype by default."""
+        _check_device(device)
         np_dtype = self._data.dtype if dtype is None else _dt.as_dtype(dtype).np
         return Tensor._make(np.full(tuple(size), fill_value, np_dtype), requires_grad)
 
     def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False) -> Tensor:
         """A new tensor from data, with self's dtype by default."""
+        _check_device(device)
         if isinstance(data, Tensor):
             warnings.warn(
                 "To copy construct from a tensor, it is recommended to use sourceTensor.detach()"

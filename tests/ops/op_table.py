@@ -112,6 +112,9 @@ def _rows():
         OpSpec("norm_dim", lambda x: x.norm(dim=1), [((3, 4),)]),
         OpSpec("norm_p1", lambda x: x.norm(p=1), [((3, 4),)]),
         OpSpec("norm_p3", lambda x: x.norm(p=3, dim=0), [((3, 4),)]),
+        OpSpec("norm_nuc", lambda x: x.norm(p="nuc"), [((3, 4),), ((4, 3),), ((3, 3),)]),
+        OpSpec("norm_nuc_dim", lambda x: x.norm(p="nuc", dim=(2, 0), keepdim=True),
+               [((3, 2, 4),)]),
         OpSpec("cumsum", lambda x: x.cumsum(1), [((3, 4),)]),
         OpSpec("cumsum0", lambda x: x.cumsum(0), [((5,),)]),
         # shape
@@ -165,6 +168,8 @@ def _rows():
         OpSpec("bmm", lambda x, y: x.bmm(y), [((2, 3, 4), (2, 4, 2))]),
         OpSpec("dot", lambda x, y: x.dot(y), [((4,), (4,))]),
         OpSpec("outer", lambda x, y: x.outer(y), [((3,), (4,))]),
+        OpSpec("inner", lambda x, y: x.inner(y),
+               [((4,), (4,)), ((2, 3), (4, 3)), ((), (3,)), ((2, 3), ())]),
         OpSpec("einsum_mm", lambda x, y: _lib(x).einsum("ij,jk->ik", x, y), [((3, 4), (4, 2))]),
         OpSpec("einsum_batch", lambda x, y: _lib(x).einsum("bij,bjk->bik", x, y),
                [((2, 3, 4), (2, 4, 2))]),  # fmt: skip

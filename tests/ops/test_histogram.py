@@ -49,8 +49,12 @@ def test_histc_random(dtype, seed):
 
 def test_histc_edges_and_outside():
     ours, theirs = _pair(np.array([0.0, 1.0, 2.0, 2.0, 3.0, 5.0, -1.0, 7.0, np.nan], "float32"))
-    for kwargs in [{"bins": 5, "min": 0, "max": 5}, {"bins": 4, "min": 1, "max": 3},
-                   {"bins": 1, "min": 2, "max": 3}, {"bins": 3, "min": -1, "max": 7}]:
+    for kwargs in [
+        {"bins": 5, "min": 0, "max": 5},
+        {"bins": 4, "min": 1, "max": 3},
+        {"bins": 1, "min": 2, "max": 3},
+        {"bins": 3, "min": -1, "max": 7},
+    ]:
         _same(tg.histc(ours, **kwargs), torch.histc(theirs, **kwargs))
 
 
@@ -66,30 +70,66 @@ def test_histc_2d_input_is_flattened():
     _same(tg.histc(ours, 5), torch.histc(theirs, 5))
 
 
-@pytest.mark.parametrize("call, kind, message", [
-    (lambda lib: lib.histc(lib.tensor([1, 2]), 3), NotImplementedError,
-     "\"histogram_cpu\" not implemented for 'Long'"),
-    (lambda lib: lib.histc(lib.tensor([1, 2], dtype=lib.int32), 3), NotImplementedError,
-     "\"histogram_cpu\" not implemented for 'Int'"),
-    (lambda lib: lib.histc(lib.tensor([True]), 3), NotImplementedError,
-     "\"linspace_cpu\" not implemented for 'Bool'"),
-    (lambda lib: lib.histc(lib.tensor([1.0]), 0), RuntimeError,
-     "torch.histogram(): bins must be > 0, but got 0 for dimension 0"),
-    (lambda lib: lib.histc(lib.tensor([1.0]), -1), RuntimeError,
-     "torch.histogram(): bins must be > 0, but got -1 for dimension 0"),
-    (lambda lib: lib.histc(lib.tensor([1.0]), 4, 3, 1), RuntimeError,
-     "torch.histc: max must be larger than min"),
-    (lambda lib: lib.histc(lib.tensor([1.0]), 4, min=1.5), RuntimeError,
-     "torch.histc: max must be larger than min"),
-    (lambda lib: lib.histc(lib.tensor([1.0]), 4, 0, math.inf), RuntimeError,
-     "torch.histc: range of [0, inf] is not finite"),
-    (lambda lib: lib.histc(lib.tensor([0.0, math.inf]), 2), RuntimeError,
-     "torch.histc: range of [0, inf] is not finite"),
-    (lambda lib: lib.histc(lib.tensor([0.0, math.nan]), 2), RuntimeError,
-     "torch.histc: range of [-nan, -nan] is not finite"),
-    (lambda lib: lib.histc(lib.tensor([1.0]), 4.0), TypeError,
-     "histc(): argument 'bins' (position 2) must be int, not float"),
-])
+@pytest.mark.parametrize(
+    "call, kind, message",
+    [
+        (
+            lambda lib: lib.histc(lib.tensor([1, 2]), 3),
+            NotImplementedError,
+            "\"histogram_cpu\" not implemented for 'Long'",
+        ),
+        (
+            lambda lib: lib.histc(lib.tensor([1, 2], dtype=lib.int32), 3),
+            NotImplementedError,
+            "\"histogram_cpu\" not implemented for 'Int'",
+        ),
+        (
+            lambda lib: lib.histc(lib.tensor([True]), 3),
+            NotImplementedError,
+            "\"linspace_cpu\" not implemented for 'Bool'",
+        ),
+        (
+            lambda lib: lib.histc(lib.tensor([1.0]), 0),
+            RuntimeError,
+            "torch.histogram(): bins must be > 0, but got 0 for dimension 0",
+        ),
+        (
+            lambda lib: lib.histc(lib.tensor([1.0]), -1),
+            RuntimeError,
+            "torch.histogram(): bins must be > 0, but got -1 for dimension 0",
+        ),
+        (
+            lambda lib: lib.histc(lib.tensor([1.0]), 4, 3, 1),
+            RuntimeError,
+            "torch.histc: max must be larger than min",
+        ),
+        (
+            lambda lib: lib.histc(lib.tensor([1.0]), 4, min=1.5),
+            RuntimeError,
+            "torch.histc: max must be larger than min",
+        ),
+        (
+            lambda lib: lib.histc(lib.tensor([1.0]), 4, 0, math.inf),
+            RuntimeError,
+            "torch.histc: range of [0, inf] is not finite",
+        ),
+        (
+            lambda lib: lib.histc(lib.tensor([0.0, math.inf]), 2),
+            RuntimeError,
+            "torch.histc: range of [0, inf] is not finite",
+        ),
+        (
+            lambda lib: lib.histc(lib.tensor([0.0, math.nan]), 2),
+            RuntimeError,
+            "torch.histc: range of [-nan, -nan] is not finite",
+        ),
+        (
+            lambda lib: lib.histc(lib.tensor([1.0]), 4.0),
+            TypeError,
+            "histc(): argument 'bins' (position 2) must be int, not float",
+        ),
+    ],
+)
 def test_histc_errors(call, kind, message):
     for lib in (tg, torch):
         with pytest.raises(kind) as info:
@@ -124,8 +164,14 @@ def test_histogram_bins_as_number(dtype, seed):
     ours_in, theirs_in = _pair(data)
     bins = int(rng.integers(1, 40))
     weight = rng.integers(0, 4, data.size).astype(dtype)
-    variants = [{}, {"range": (-2.0, 3.0)}, {"range": (0.1, 0.7)}, {"density": True},
-                {"weight": weight}, {"weight": weight, "density": True, "range": (-1, 4)}]
+    variants = [
+        {},
+        {"range": (-2.0, 3.0)},
+        {"range": (0.1, 0.7)},
+        {"density": True},
+        {"weight": weight},
+        {"weight": weight, "density": True, "range": (-1, 4)},
+    ]
     for kwargs in variants:
         ours_kw = {k: tg.tensor(v) if k == "weight" else v for k, v in kwargs.items()}
         theirs_kw = {k: torch.tensor(v) if k == "weight" else v for k, v in kwargs.items()}
@@ -137,8 +183,17 @@ def test_histogram_bins_as_number(dtype, seed):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("edges", [[0.0, 1.0, 2.5, 5.0], [-3.0, 5.0], [0.1, 0.2, 0.7],
-                                   [0.0, 3.0, 1.0], [1.0, 1.0], [2.0, 2.0, 2.0, 4.0]])
+@pytest.mark.parametrize(
+    "edges",
+    [
+        [0.0, 1.0, 2.5, 5.0],
+        [-3.0, 5.0],
+        [0.1, 0.2, 0.7],
+        [0.0, 3.0, 1.0],
+        [1.0, 1.0],
+        [2.0, 2.0, 2.0, 4.0],
+    ],
+)
 def test_histogram_bins_as_edges(dtype, edges):
     data = _samples(dtype, 7)
     ours_in, theirs_in = _pair(data)
@@ -152,8 +207,9 @@ def test_histogram_bins_as_edges(dtype, edges):
             _same(a, b)
 
 
-@pytest.mark.parametrize("data", [[], [1.0], [1.0, 1.0], [0.0, 1.0, 2.0, 2.0, 3.0, 5.0],
-                                  [np.nan, 1.0, 2.0]])
+@pytest.mark.parametrize(
+    "data", [[], [1.0], [1.0, 1.0], [0.0, 1.0, 2.0, 2.0, 3.0, 5.0], [np.nan, 1.0, 2.0]]
+)
 def test_histogram_degenerate(data):
     ours_in, theirs_in = _pair(np.array(data, "float32"))
     kwargs_list = [{"range": (1.0, 1.0)}, {"range": (0, 4)}]
@@ -178,40 +234,97 @@ def _f(lib, data=(0.0, 1.0, 2.0)):
     return lib.tensor(list(data))
 
 
-@pytest.mark.parametrize("call, kind, message", [
-    (lambda lib: lib.histogram(lib.tensor([1, 2]), 3), NotImplementedError,
-     "\"histogramdd\" not implemented for 'Long'"),
-    (lambda lib: lib.histogram(_f(lib).half(), 3), NotImplementedError,
-     "\"histogramdd\" not implemented for 'Half'"),
-    (lambda lib: lib.histogram(_f(lib), 0), RuntimeError,
-     "torch.histogram(): bins must be > 0, but got 0 for dimension 0"),
-    (lambda lib: lib.histogram(_f(lib), lib.tensor([1.0])), RuntimeError,
-     "torch.histogram(): bins must be > 0, but got 0 for dimension 0"),
-    (lambda lib: lib.histogram(_f(lib), 3, range=(2.0, 1.0)), RuntimeError,
-     "torch.histogramdd: min should not exceed max, but got min 2 max 1 for dimension 0"),
-    (lambda lib: lib.histogram(_f(lib), 3, range=(0, math.inf)), RuntimeError,
-     "torch.histogramdd: dimension 0's range [0, inf] is not finite"),
-    (lambda lib: lib.histogram(_f(lib, (0.0, math.nan)), 2), RuntimeError,
-     "torch.histogramdd: dimension 0's range [nan, nan] is not finite"),
-    (lambda lib: lib.histogram(_f(lib), 3, range=(0, 4, 5)), RuntimeError,
-     "torch.histogramdd: for a 1-dimensional histogram range should have 2 elements, but got 3"),
-    (lambda lib: lib.histogram(_f(lib), lib.tensor([0.0, 3.0], dtype=lib.float64)),
-     RuntimeError, "torch.histogramdd: input tensor and bins tensors should have the same "
-     "dtype, but got input with dtype float and bins for dimension 0 with dtype double"),
-    (lambda lib: lib.histogram(_f(lib), lib.tensor([[0.0, 1.0]])), RuntimeError,
-     "torch.histogramdd: bins tensor should have one dimension, but got 2 dimensions in the "
-     "bins tensor for dimension 0"),
-    (lambda lib: lib.histogram(_f(lib), lib.tensor([])), RuntimeError,
-     "torch.histogramdd: bins tensor should have at least 1 element, but got 0 elements in "
-     "the bins tensor for dimension 0"),
-    (lambda lib: lib.histogram(_f(lib), 3, weight=lib.ones(5)), RuntimeError,
-     "torch.histogramdd: if weight tensor is provided it should have the same shape as the "
-     "input tensor excluding its innermost dimension, but got input with shape [3, 1] and "
-     "weight with shape [5]"),
-    (lambda lib: lib.histogram(_f(lib), 3, weight=lib.ones(3, dtype=lib.float64)),
-     RuntimeError, "torch.histogramdd: if weight tensor is provided, input tensor and weight "
-     "tensor should have the same dtype, but got input(float), and weight(double)"),
-])
+@pytest.mark.parametrize(
+    "call, kind, message",
+    [
+        (
+            lambda lib: lib.histogram(lib.tensor([1, 2]), 3),
+            NotImplementedError,
+            "\"histogramdd\" not implemented for 'Long'",
+        ),
+        (
+            lambda lib: lib.histogram(_f(lib).half(), 3),
+            NotImplementedError,
+            "\"histogramdd\" not implemented for 'Half'",
+        ),
+        (
+            lambda lib: lib.histogram(_f(lib), 0),
+            RuntimeError,
+            "torch.histogram(): bins must be > 0, but got 0 for dimension 0",
+        ),
+        (
+            lambda lib: lib.histogram(_f(lib), lib.tensor([1.0])),
+            RuntimeError,
+            "torch.histogram(): bins must be > 0, but got 0 for dimension 0",
+        ),
+        (
+            lambda lib: lib.histogram(_f(lib), 3, range=(2.0, 1.0)),
+            RuntimeError,
+            "torch.histogramdd: min should not exceed max, but got min 2 max 1 for dimension 0",
+        ),
+        (
+            lambda lib: lib.histogram(_f(lib), 3, range=(0, math.inf)),
+            RuntimeError,
+            "torch.histogramdd: dimension 0's range [0, inf] is not finite",
+        ),
+        (
+            lambda lib: lib.histogram(_f(lib, (0.0, math.nan)), 2),
+            RuntimeError,
+            "torch.histogramdd: dimension 0's range [nan, nan] is not finite",
+        ),
+        (
+            lambda lib: lib.histogram(_f(lib), 3, range=(0, 4, 5)),
+            RuntimeError,
+            (
+                "torch.histogramdd: for a 1-dimensional histogram range should have 2 "
+                "elements, but got 3"
+            ),
+        ),
+        (
+            lambda lib: lib.histogram(_f(lib), lib.tensor([0.0, 3.0], dtype=lib.float64)),
+            RuntimeError,
+            (
+                "torch.histogramdd: input tensor and bins tensors should have the same "
+                "dtype, but got input with dtype float and bins for dimension 0 with dtype "
+                "double"
+            ),
+        ),
+        (
+            lambda lib: lib.histogram(_f(lib), lib.tensor([[0.0, 1.0]])),
+            RuntimeError,
+            (
+                "torch.histogramdd: bins tensor should have one dimension, but got 2 "
+                "dimensions in the bins tensor for dimension 0"
+            ),
+        ),
+        (
+            lambda lib: lib.histogram(_f(lib), lib.tensor([])),
+            RuntimeError,
+            (
+                "torch.histogramdd: bins tensor should have at least 1 element, but got 0 "
+                "elements in the bins tensor for dimension 0"
+            ),
+        ),
+        (
+            lambda lib: lib.histogram(_f(lib), 3, weight=lib.ones(5)),
+            RuntimeError,
+            (
+                "torch.histogramdd: if weight tensor is provided it should have the same "
+                "shape as the input tensor excluding its innermost dimension, but got input "
+                "with shape [3, 1] and weight with shape [5]"
+            ),
+        ),
+        (
+            lambda lib: lib.histogram(_f(lib), 3, weight=lib.ones(3, dtype=lib.float64)),
+            RuntimeError,
+            (
+                "torch.histogramdd: if weight tensor is provided, input tensor and "
+                "weight tensor should have the same dtype, but got input(float), and "
+                "weight(double)"
+            ),
+        ),
+    ],
+)
 def test_histogram_errors(call, kind, message):
     for lib in (tg, torch):
         with pytest.raises(kind) as info:
@@ -219,10 +332,13 @@ def test_histogram_errors(call, kind, message):
         assert str(info.value) == message
 
 
-@pytest.mark.parametrize("call", [
-    lambda lib: lib.histogram(_f(lib), 3.0),
-    lambda lib: lib.histogram(_f(lib), lib.tensor([0.0, 1.0]), range=(0.0, 1.0)),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda lib: lib.histogram(_f(lib), 3.0),
+        lambda lib: lib.histogram(_f(lib), lib.tensor([0.0, 1.0]), range=(0.0, 1.0)),
+    ],
+)
 def test_histogram_type_errors(call):
     for lib in (tg, torch):
         with pytest.raises(TypeError):

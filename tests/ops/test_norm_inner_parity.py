@@ -13,8 +13,8 @@ import torch
 
 import tinygrad_nn as tg
 import tinygrad_nn.nn.functional as F
-from tinygrad_nn.autograd import gradcheck, gradgradcheck
 from tests.tolerances import assert_close
+from tinygrad_nn.autograd import gradcheck, gradgradcheck
 
 RNG = np.random.default_rng(1234)
 
@@ -47,7 +47,9 @@ def test_nuclear_norm_forward_and_gradient_match_torch(shape, dim, keepdim, dtyp
     else:
         y, yt = tg.norm(x, p="nuc", dim=dim, keepdim=keepdim), \
             torch.norm(xt, p="nuc", dim=dim, keepdim=keepdim)  # fmt: skip
-    assert y.shape == tuple(yt.shape) and str(y.dtype) == str(yt.dtype).replace("torch", "tinygrad_nn")
+    assert y.shape == tuple(yt.shape) and str(y.dtype) == str(yt.dtype).replace(
+        "torch", "tinygrad_nn"
+    )
     assert y.grad_fn.name() == yt.grad_fn.name()
     assert_close(y.detach().numpy(), yt.detach().numpy(), dtype)
     g = RNG.standard_normal(tuple(yt.shape)).astype(dtype)
@@ -59,7 +61,7 @@ def test_nuclear_norm_forward_and_gradient_match_torch(shape, dim, keepdim, dtyp
 @pytest.mark.parametrize("shape,dim,keepdim", NUC_CASES)
 def test_nuclear_norm_gradcheck_and_gradgradcheck(shape, dim, keepdim):
     x = tg.tensor(RNG.standard_normal(shape), requires_grad=True)
-    fn = lambda t: t.norm(p="nuc", dim=dim, keepdim=keepdim)  # noqa: E731
+    fn = lambda t: t.norm(p="nuc", dim=dim, keepdim=keepdim)
     assert gradcheck(fn, (x,))
     assert gradgradcheck(fn, (x,))
 

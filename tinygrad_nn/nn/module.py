@@ -24,7 +24,7 @@ from collections.abc import Mapping
 
 from .. import dtypes as _dt
 from ..autograd.grad_mode import no_grad
-from ..tensor import CUDA_MISSING, Tensor, _check_device, device
+from ..tensor import Tensor, _check_device, cuda_request, device
 from . import hooks as _hooks
 from . import state_dict as _state
 from .parameter import Parameter
@@ -412,8 +412,8 @@ class Module:
         for a in args:
             if isinstance(a, Tensor):
                 dtype = a.dtype
-            elif isinstance(a, (str, device)):
-                _check_device(a)
+            elif isinstance(a, (str, device, int)) and not isinstance(a, bool):
+                _check_device(a)  # a device name, or an index (which names an accelerator)
             elif a is not None:
                 dtype = a
         if dtype is None:
@@ -441,8 +441,8 @@ class Module:
         return self
 
     def cuda(self, device=None) -> Module:
-        """Raises AssertionError, as a CPU-only PyTorch does: there is no GPU backend."""
-        raise AssertionError(CUDA_MISSING)
+        """Raises what a CPU-only PyTorch raises: there is no GPU backend."""
+        cuda_request(device)
 
     # ------------------------------------------------------------------ hooks
 

@@ -499,6 +499,8 @@ class ScatterReduce(Function):
         (np.add if reduce == "add" else np.multiply).at(view, tuple(coords), values)
         return _make(out)
 
+    rule = "none: backward raises, as PyTorch's (it defines no derivative here)"
+
     @staticmethod
     def backward(ctx, grad):
         raise RuntimeError("derivative for aten::scatter is not implemented")

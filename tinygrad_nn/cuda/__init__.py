@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from ._torch_alias import missing_name
-from .tensor import CUDA_MISSING
-from .tensor import device as _device
+from .._torch_alias import missing_name
+from ..tensor import CUDA_MISSING
+from ..tensor import device as _device
 
 
 def _no_cuda(*args, **kwargs):
@@ -248,6 +248,9 @@ ShortTensor = _CudaTensorType("ShortTensor")
 CharTensor = _CudaTensorType("CharTensor")
 ByteTensor = _CudaTensorType("ByteTensor")
 BoolTensor = _CudaTensorType("BoolTensor")
+
+
+from . import amp  # noqa: F401  (torch.cuda.amp: the older spelling of torch.amp)
 
 
 def __getattr__(name: str):
