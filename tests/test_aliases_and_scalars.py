@@ -50,11 +50,9 @@ def _public_functions() -> list:
     for name, fn in vars(functions).items():
         if name.startswith("_") or not inspect.isfunction(fn):
             continue
-        if (
-            fn.__module__ == functions.__name__
-            and hasattr(torch, name)
-            and name != "broadcast_shapes"
-        ):  # fmt: skip  (takes shapes, not tensors)
+        if name == "broadcast_shapes":  # takes shapes, not tensors
+            continue
+        if fn.__module__ == functions.__name__ and hasattr(torch, name):
             names.append(name)
     return sorted(names)
 
