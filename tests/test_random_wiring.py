@@ -186,7 +186,18 @@ def _bernoulli_tensor_p(L, g):
     return L.zeros(50).bernoulli_(p, generator=g), L.zeros(4, 50).bernoulli_(p, generator=g)
 
 
+def _views(L, g):
+    """Views that are not contiguous: drawn in memory order, as PyTorch's kernels walk them."""
+    base = L.zeros(40, 3)
+    a = base[::2].uniform_(generator=g)
+    b = L.zeros(20, 4)[:, 1:3].normal_(generator=g)
+    c = L.zeros(3, 4, 5).permute(2, 0, 1).normal_(2.0, 3.0, generator=g)
+    d = L.zeros(6, 5, dtype=L.int64).t().random_(0, 50, generator=g)
+    return a, b, c, d, base
+
+
 METHODS["bernoulli_tensor_p"] = _bernoulli_tensor_p
+METHODS["views"] = _views
 
 
 @pytest.mark.parametrize("explicit", [False, True], ids=["global", "generator"])

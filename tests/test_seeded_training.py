@@ -188,3 +188,17 @@ def test_loader_draws_one_base_seed_per_epoch_like_torch():
         lib.value = lib.rand(3).numpy()
     np.testing.assert_array_equal(tg.value, torch.value)
     del tg.value, torch.value
+
+
+def test_iterable_dataset_loader_draws_its_base_seed_too():
+    states = []
+    for lib in (torch, tg):
+
+        class Stream(lib.utils.data.IterableDataset):
+            def __iter__(self):
+                return iter(range(5))
+
+        lib.manual_seed(2)
+        batches = [b.tolist() for b in lib.utils.data.DataLoader(Stream(), batch_size=2)]
+        states.append((batches, lib.get_rng_state().numpy().tobytes()))
+    assert states[1] == states[0]

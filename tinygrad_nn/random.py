@@ -610,29 +610,3 @@ def _multinomial_with_replacement(rows: np.ndarray, k: int, gen: Generator) -> n
         u = _uniform01(gen, k, np.dtype(np.float64))
         out[i] = np.searchsorted(cdf.astype(np.float64), u, side="left")
     return out
-
-
-# ------------------------------------------- old helpers (until every call site has moved)
-def _rng(generator) -> np.random.Generator:
-    """A NumPy Generator drawing from this generator's engine (NumPy's samplers, not PyTorch's)."""
-    return np.random.Generator(_gen(generator)._bits)
-
-
-def uniform(low: float, high: float, shape: tuple, generator=None) -> np.ndarray:
-    """Samples from U(low, high) as float64 (PyTorch's float64 uniform_)."""
-    return uniform_array(shape, np.float64, low, high, generator)
-
-
-def normal(mean: float, std: float, shape: tuple, generator=None) -> np.ndarray:
-    """Samples from N(mean, std^2) as float64 (PyTorch's float64 normal_)."""
-    return normal_array(shape, np.float64, mean, std, generator)
-
-
-def integers(low: int, high: int, shape: tuple, generator=None) -> np.ndarray:
-    """Integers in [low, high) as int64 (PyTorch's randint)."""
-    return randint_array(shape, np.int64, low, high, generator)
-
-
-def permutation(n: int, generator=None) -> np.ndarray:
-    """A random permutation of range(n) as int64 (PyTorch's randperm)."""
-    return randperm_array(n, np.int64, generator)
