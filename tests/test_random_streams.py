@@ -455,3 +455,20 @@ def test_errors_match_torch(name):
     with pytest.raises(type(expected.value)) as got:
         ours(tgr)
     assert str(got.value) == str(expected.value)
+
+
+@pytest.mark.parametrize("shape", [(0,), (), (2, 0, 3)])
+def test_empty_and_zero_dim_shapes(shape):
+    gen, tgen = _pair(8, use_global=False)
+    cases = [
+        (lambda: tgr.uniform_array(shape, np.float32, -1, 1, gen),
+         lambda: torch.empty(shape).uniform_(-1, 1, generator=tgen)),
+        (lambda: tgr.normal_array(shape, np.float64, generator=gen),
+         lambda: torch.empty(shape, dtype=torch.float64).normal_(generator=tgen)),
+        (lambda: tgr.randint_array(shape, np.int64, 0, 5, gen),
+         lambda: torch.randint(0, 5, shape, generator=tgen)),
+        (lambda: tgr.exponential_array(shape, np.float32, 1.0, gen),
+         lambda: torch.empty(shape).exponential_(generator=tgen)),
+    ]  # fmt: skip
+    for ours, theirs in cases:
+        _assert_same(ours(), theirs(), gen, tgen)

@@ -178,6 +178,19 @@ METHODS = {
         for d in FLOATS
     },
     "exponential_default": _filled("exponential_", (8,), "float32"),
+    **{
+        f"{m}_{n}_{d}": _filled(m, (n,), d, *args)
+        for m, args in [
+            ("log_normal_", (0.5, 0.25)),
+            ("cauchy_", (1.0, 2.0)),
+            ("geometric_", (0.3,)),
+        ]
+        for n in [1, 17, 100]
+        for d in FLOATS
+    },
+    "log_normal_default": _filled("log_normal_", (5,), "float32"),
+    "cauchy_default": _filled("cauchy_", (5,), "float64"),
+    "geometric_int": _filled("geometric_", (20,), "int64", 0.05),
 }
 
 
@@ -294,6 +307,12 @@ ERRORS = {
     "exponential_lambda": lambda L: L.empty(3).exponential_(-1),
     "exponential_int": lambda L: L.empty(3, dtype=L.int64).exponential_(),
     "multinomial_3d": lambda L: L.multinomial(L.ones(2, 2, 2), 1),
+    "log_normal_std": lambda L: L.empty(3).log_normal_(0, 0),
+    "log_normal_int": lambda L: L.empty(3, dtype=L.int64).log_normal_(),
+    "cauchy_sigma": lambda L: L.empty(3).cauchy_(0, -1),
+    "cauchy_int": lambda L: L.empty(3, dtype=L.int64).cauchy_(),
+    "geometric_p": lambda L: L.empty(3).geometric_(1),
+    "geometric_bool": lambda L: L.empty(3, dtype=L.bool).geometric_(0.5),
     "multinomial_int": lambda L: L.multinomial(L.tensor([1, 2]), 1),
     "multinomial_negative": lambda L: L.multinomial(L.tensor([1.0, -1.0]), 1),
     "multinomial_zero_sum": lambda L: L.multinomial(L.tensor([0.0, 0.0]), 1),

@@ -94,6 +94,47 @@ def test_unmodified_script_runs_on_tinygrad_nn_and_prints_torchs_losses(tmp_path
     assert ours_losses == pytest.approx(torch_losses, rel=1e-5)
 
 
+# The same, the way tutorials write it: seeded default init, dropout, a shuffled DataLoader, a
+# random split. PyTorch's random streams are reproduced bit for bit, so the printout (4 decimals,
+# as tutorials print; float32 sums may differ in the last bit) is too.
+SEEDED = """\
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from torch.utils.data import DataLoader, TensorDataset, random_split
+
+torch.manual_seed(0)
+torch.cuda.manual_seed_all(0)
+torch.backends.cudnn.deterministic = True
+device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+x = torch.randn(40, 2)
+data = TensorDataset(x, (x[:, 0] > x[:, 1]).long())
+train, val = random_split(data, [32, 8])
+model = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Dropout(0.2), nn.Linear(8, 2)).to(device)
+optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
+for epoch in range(3):
+    model.train()
+    for xb, yb in DataLoader(train, batch_size=8, shuffle=True):
+        loss = F.cross_entropy(model(xb.to(device)), yb.to(device))
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    model.eval()
+    with torch.no_grad():
+        xv, yv = next(iter(DataLoader(val, batch_size=8)))
+        accuracy = (model(xv).argmax(1) == yv).float().mean().item()
+    print(f"epoch {epoch} loss {loss.item():.4f} val {accuracy:.3f}")
+print(model[0].weight)
+"""
+
+
+def test_a_seeded_tutorial_prints_exactly_what_pytorch_prints(tmp_path):
+    script = _write(tmp_path, SEEDED)
+    ours, theirs = _run(script), _run_plain(script)
+    assert ours.returncode == theirs.returncode == 0, ours.stderr + theirs.stderr
+    assert ours.stdout == theirs.stdout
+
+
 def test_every_import_form_and_submodule_is_tinygrad_nn(tmp_path):
     script = _write(
         tmp_path,

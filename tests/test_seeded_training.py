@@ -202,3 +202,16 @@ def test_iterable_dataset_loader_draws_its_base_seed_too():
         batches = [b.tolist() for b in lib.utils.data.DataLoader(Stream(), batch_size=2)]
         states.append((batches, lib.get_rng_state().numpy().tobytes()))
     assert states[1] == states[0]
+
+
+@pytest.mark.parametrize("replacement", [True, False])
+def test_weighted_random_sampler_matches_torch(replacement):
+    runs = []
+    for lib in (torch, tg):
+        lib.manual_seed(6)
+        weights = [0.1, 0.9, 0.4, 0.7, 3.0, 0.6]
+        sampler = lib.utils.data.WeightedRandomSampler(weights, 5, replacement=replacement)
+        loader = lib.utils.data.DataLoader(list(range(6)), batch_size=2, sampler=sampler)
+        batches = [[b.tolist() for b in loader] for _ in range(3)]
+        runs.append((batches, lib.get_rng_state().numpy().tobytes()))
+    assert runs[1] == runs[0]

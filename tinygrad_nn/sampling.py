@@ -9,6 +9,8 @@ walk a tensor's memory, so a transposed view gets the numbers PyTorch writes int
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from . import random as _random
@@ -96,6 +98,51 @@ def exponential(shape, dtype, lambd, generator=None) -> np.ndarray:
             f"dtype must be a floating point but you specified {type_word(dtype)}"
         )
     return _random.exponential_array(shape, dtype, float(lambd), generator=generator)
+
+
+def _each(fn, values: np.ndarray) -> np.ndarray:
+    """`fn` (a C library function from `math`, as PyTorch's serial kernels call) per element;
+    NumPy's own exp/log/tan may differ from it in the last bit."""
+    return np.fromiter(map(fn, values.ravel().tolist()), np.float64, values.size).reshape(
+        values.shape
+    )
+
+
+def log_normal(shape, dtype, mean, std, generator=None) -> np.ndarray:
+    """exp(N(mean, std^2)), each normal from PyTorch's per-element double sampler."""
+    _float_kernel(dtype, "log_normal_cpu")
+    if not std > 0.0:
+        raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={cpp_number(std)}")
+    v = _random.normal_array(shape, np.float64, float(mean), float(std), generator=generator,
+                             contiguous=False)  # fmt: skip
+    return _each(math.exp, v).astype(dtype)
+
+
+def cauchy(shape, dtype, median, sigma, generator=None) -> np.ndarray:
+    """median + sigma * tan(pi * (u - 1/2)) in double, u a 53-bit uniform."""
+    if np.dtype(dtype).kind != "f":
+        raise RuntimeError(
+            "Cauchy distribution is a continuous probability distribution. dtype must be a "
+            f"floating point but you specified {_C_TYPES.get(type_word(dtype), dtype)}"
+        )
+    if not sigma > 0.0:
+        raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={cpp_number(sigma)}")
+    u = _random.uniform_array(shape, np.float64, generator=generator)
+    return (median + sigma * _each(math.tan, math.pi * (u - 0.5))).astype(dtype)
+
+
+def geometric(shape, dtype, p, generator=None) -> np.ndarray:
+    """ceil(log(u) / log1p(-p)): the number of Bernoulli(p) trials up to the first success."""
+    if np.dtype(dtype).kind == "b":
+        raise NotImplementedError("\"geometric_cpu\" not implemented for 'Bool'")
+    if not 0.0 < p < 1.0:
+        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={cpp_number(p)}")
+    u = _random.uniform_array(shape, np.float64, generator=generator)
+    return np.ceil(_each(math.log, u) / math.log1p(-p)).astype(dtype)
+
+
+_C_TYPES = {"Byte": "unsigned char", "Char": "signed char", "Short": "short int",
+            "Int": "int", "Long": "long int"}  # fmt: skip
 
 
 # ---------------------------------------------------------------------- integers

@@ -2136,6 +2136,24 @@ class Tensor:
             shape, self._data.dtype, lambd, generator))
         return self._inplace(lambda t: _overwritten(t, values, "ExponentialBackward0"))
 
+    def log_normal_(self, mean: float = 1.0, std: float = 2.0, *, generator=None) -> Tensor:
+        """Fill with exp(N(mean, std^2)) samples."""
+        values = sampling.fill_like(self._data, lambda shape, _: sampling.log_normal(
+            shape, self._data.dtype, mean, std, generator))
+        return self._inplace(lambda t: _overwritten(t, values, "LogNormalBackward0"))
+
+    def cauchy_(self, median: float = 0.0, sigma: float = 1.0, *, generator=None) -> Tensor:
+        """Fill with Cauchy(median, sigma) samples."""
+        values = sampling.fill_like(self._data, lambda shape, _: sampling.cauchy(
+            shape, self._data.dtype, median, sigma, generator))
+        return self._inplace(lambda t: _overwritten(t, values, "CauchyBackward0"))
+
+    def geometric_(self, p: float, *, generator=None) -> Tensor:
+        """Fill with Geometric(p) samples: trials up to and including the first success."""
+        values = sampling.fill_like(self._data, lambda shape, _: sampling.geometric(
+            shape, self._data.dtype, p, generator))
+        return self._inplace(lambda t: _overwritten(t, values, "GeometricBackward0"))
+
     def __iadd__(self, other) -> Tensor:
         return self.add_(other)
 

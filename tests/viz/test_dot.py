@@ -62,14 +62,20 @@ def test_mlp_nodes_labels_edges_and_colours():
     assert len(dot.edges_between(dot.find("AddBackward0")[0], mul)) == 2  # y * y: two edges
     n_edges = sum(c is not None for n in viz.walk.breadth_first([loss.grad_fn])
                   for c, _ in n.next_functions)  # fmt: skip
-    assert len(dot.edges) == n_edges + 1
+    inputs = [n for n, a in dot.nodes.items() if a["fillcolor"] == "white"]
+    assert [dot.fields(n) for n in inputs] == [["input", "(4, 2) float32"]]  # the batch x
+    first_mm = dot.find("MmBackward0")[-1]  # x @ w1.t(), the op farthest from the loss
+    assert dot.edges_between(inputs[0], first_mm) == [{"color": "#888888"}]
+    assert len(dot.edges) == n_edges + 1 + 1
+    hidden = Dot(viz.draw_graph(loss, params=params, show_inputs=False).source)
+    assert len(hidden.edges) == n_edges + 1 and not hidden.find("input")
 
 
 def test_mlp_op_names_agree_with_grad_fn_and_with_torch():
     arrays = _mlp_arrays()
     loss, params = _mlp(tg, arrays)
     dot = Dot(viz.draw_graph(loss, params=params).source)
-    drawn = [dot.fields(n)[0].split(" \u00b7 ")[1] for n, a in dot.nodes.items()
+    drawn = [dot.fields(n)[0].split(" \u00b7 ")[-1] for n, a in dot.nodes.items()
              if a["fillcolor"] == "lightgrey"]  # fmt: skip
     drawn += ["torch::autograd::AccumulateGrad"] * 4
     torch_loss, _ = _mlp(torch, arrays)

@@ -26,7 +26,7 @@ def test_op_draws_with_one_box_per_node(op):
         source = viz.draw_graph(loss, show_values=True, show_grads=True, show_saved=True).source
         dot = Dot(source)
         titles = [dot.fields(n)[0] for n, a in dot.nodes.items() if a["fillcolor"] == "lightgrey"]
-        assert sorted(t.split(" \u00b7 ")[1] for t in titles) == sorted(ops)
+        assert sorted(t.split(" \u00b7 ")[-1] for t in titles) == sorted(ops)
         leaves = [n for n, a in dot.nodes.items() if a["fillcolor"] == "lightblue"]
         assert len(leaves) == len(nodes) - len(ops)
         assert all(dot.fields(n)[-1].startswith("grad ") for n in leaves)

@@ -37,7 +37,7 @@ def _check_bounds(index: np.ndarray, size: int, dim: int) -> None:
 def check_gather(index: np.ndarray, shape: tuple, dim: int) -> None:
     """gather's checks: index dtype, rank, size off `dim`, then bounds."""
     if index.dtype not in _INDEX_DTYPES:
-        raise RuntimeError("gather(): Expected dtype int32/int64 for index")
+        raise RuntimeError(f"gather(): Expected dtype int32/int64 for index, but got {index.dtype}")
     if max(index.ndim, 1) != max(len(shape), 1):
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
     for d in range(index.ndim):
@@ -52,7 +52,9 @@ def check_gather(index: np.ndarray, shape: tuple, dim: int) -> None:
 def check_scatter(index: np.ndarray, shape: tuple, dim: int, self_dtype, src=None) -> None:
     """scatter's and scatter_add's checks; `src` is the source array, or None for a number."""
     if index.dtype not in _INDEX_DTYPES:
-        raise RuntimeError("scatter(): Expected dtype int32/int64 for index")
+        raise RuntimeError(
+            f"scatter(): Expected dtype int32/int64 for index, but got {index.dtype}"
+        )
     if src is not None and src.dtype != self_dtype:
         raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
     if max(index.ndim, 1) != max(len(shape), 1):
@@ -76,25 +78,27 @@ def check_index_select(index: np.ndarray, shape: tuple, dim: int) -> None:
     if index.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
     if index.dtype not in _INDEX_DTYPES:
-        raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
+        raise RuntimeError(f"index_select(): Expected dtype int32 or int64 for index, but got "
+                           f"{index.dtype}")  # fmt: skip
     if not shape:  # a 0-d tensor: one index, and it must be 0
         if index.size != 1:
             raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got "
                                f"{index.size} value(s)")  # fmt: skip
         if int(index.ravel()[0]) != 0:
-            raise IndexError("index out of range in self")
+            raise IndexError(f"index out of range in self (index {int(index.ravel()[0])} of a "
+                             "0-d tensor)")  # fmt: skip
         return
     size = shape[dim]
     bad = _first_bad(index, size)
-    if len(shape) == 1 or bad is None or index.size == 0:
-        if bad is not None:
-            raise IndexError("index out of range in self")
+    if bad is None or (len(shape) > 1 and index.size == 0):
         return
-    if 0 in shape and size == 0:
+    if len(shape) > 1 and 0 in shape and size == 0:
         raise RuntimeError("index_select(): self indexing axis dim should be positive")
-    if 0 in shape or dim == 1:
+    if len(shape) > 1 and (0 in shape or dim == 1):
         raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad} axis_dim={size}")
-    raise IndexError("index out of range in self")
+    # PyTorch's words, then which index it was
+    raise IndexError(f"index out of range in self (index {bad} of dimension {dim} with size "
+                     f"{size})")  # fmt: skip
 
 
 def check_index_add(index: np.ndarray, shape: tuple, dim: int, self_dtype, source) -> None:

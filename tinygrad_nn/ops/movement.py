@@ -499,7 +499,7 @@ class ScatterReduce(Function):
         (np.add if reduce == "add" else np.multiply).at(view, tuple(coords), values)
         return _make(out)
 
-    rule = "none: backward raises, as PyTorch's (it defines no derivative here)"
+    rule = "grad_x = grad_src = none: backward raises, as PyTorch defines no derivative here"
 
     @staticmethod
     def backward(ctx, grad):

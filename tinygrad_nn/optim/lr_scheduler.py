@@ -55,6 +55,10 @@ class LRScheduler:
                 )
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
+        self._initial_step()
+
+    def _initial_step(self) -> None:
+        """The step taken on construction (and by SequentialLR when it hands over)."""
         self._step_count = 0
         self._is_initial = True  # the first step only records the starting lr
         try:
@@ -73,13 +77,17 @@ class LRScheduler:
     def step(self, epoch: int | None = None) -> None:
         """Advance one epoch (or jump to `epoch`) and write the new lr into each group."""
         self._step_count += 1
+        if epoch is not None:
+            warnings.warn(_EPOCH_DEPRECATION, UserWarning, stacklevel=2)
+        self._update_lr(epoch)
+
+    def _update_lr(self, epoch: int | None = None) -> None:
         self._get_lr_called_within_step = True  # PyTorch's flag (state_dict shows it too)
         try:
             if epoch is None:
                 self.last_epoch += 1
                 values = self.get_lr()
             else:
-                warnings.warn(_EPOCH_DEPRECATION, UserWarning, stacklevel=2)
                 self.last_epoch = epoch
                 closed_form = getattr(self, "_get_closed_form_lr", self.get_lr)
                 values = closed_form()
@@ -232,6 +240,122 @@ class CosineAnnealingLR(LRScheduler):
         return [self.eta_min + (base - self.eta_min) * (1 + cos) / 2 for base in self.base_lrs]
 
 
+class MultiplicativeLR(LRScheduler):
+    """lr = lr * lr_lambda(epoch) each epoch (the factor compounds); one function, or one per
+    param group. Saved like LambdaLR: only the attributes of callable objects."""
+
+    def __init__(self, optimizer: Optimizer, lr_lambda, last_epoch: int = -1) -> None:
+        self.optimizer = optimizer
+        if not isinstance(lr_lambda, (list, tuple)):
+            self.lr_lambdas = [lr_lambda] * len(optimizer.param_groups)
+        elif len(lr_lambda) != len(optimizer.param_groups):
+            raise ValueError(
+                f"Expected {len(optimizer.param_groups)} lr_lambdas, but got {len(lr_lambda)}"
+            )
+        else:
+            self.lr_lambdas = list(lr_lambda)
+        for fn in self.lr_lambdas:
+            if not callable(fn):
+                raise TypeError(f"lr_lambda should be a function, but got {type(fn).__name__}")
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list:
+        """lr * lr_lambda(last_epoch) for each group (the starting lr on the first step)."""
+        if self._is_initial:
+            return self._current_lrs()
+        return [lr * fn(self.last_epoch) for fn, lr in zip(self.lr_lambdas, self._current_lrs())]
+
+    state_dict = LambdaLR.state_dict
+    load_state_dict = LambdaLR.load_state_dict
+
+
+class ConstantLR(LRScheduler):
+    """lr = initial_lr * factor for the first `total_iters` epochs, then initial_lr.
+
+    Step by step: the first step multiplies by factor and the step at `total_iters` divides
+    by it again (multiplying by 1 / factor, as PyTorch does).
+    """
+
+    def __init__(self, optimizer: Optimizer, factor: float = 1.0 / 3, total_iters: int = 5,
+                 last_epoch: int = -1) -> None:  # fmt: skip
+        if factor > 1.0 or factor < 0:
+            raise ValueError("Constant multiplicative factor expected to be between 0 and 1.")
+        self.factor, self.total_iters = factor, total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list:
+        """lr * factor at epoch 0, lr * (1 / factor) at total_iters, else lr."""
+        if self.last_epoch == 0:
+            return [lr * self.factor for lr in self._current_lrs()]
+        if self.last_epoch != self.total_iters:
+            return self._current_lrs()
+        return [lr * (1.0 / self.factor) for lr in self._current_lrs()]
+
+    def _get_closed_form_lr(self) -> list:
+        done = self.last_epoch >= self.total_iters
+        return [base * (self.factor + done * (1 - self.factor)) for base in self.base_lrs]
+
+
+class LinearLR(LRScheduler):
+    """The lr factor moves linearly from `start_factor` to `end_factor` over `total_iters`.
+
+    The closed form is initial_lr * (s + (e - s) * min(t, T) / T). `step()` multiplies the
+    current lr by the ratio of consecutive factors instead, as PyTorch does:
+
+        lr_t = lr_{t-1} * (1 + (e - s) / (T * s + (t - 1) * (e - s)))
+    """
+
+    def __init__(self, optimizer: Optimizer, start_factor: float = 1.0 / 3,
+                 end_factor: float = 1.0, total_iters: int = 5,
+                 last_epoch: int = -1) -> None:  # fmt: skip
+        if start_factor > 1.0 or start_factor <= 0:
+            raise ValueError(
+                "Starting multiplicative factor expected to be greater than 0 and less or "
+                "equal to 1."
+            )
+        if end_factor > 1.0 or end_factor < 0:
+            raise ValueError("Ending multiplicative factor expected to be between 0 and 1.")
+        self.start_factor, self.end_factor, self.total_iters = start_factor, end_factor, total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list:
+        """The recursive linear step described in the class docstring."""
+        s, e, t = self.start_factor, self.end_factor, self.last_epoch
+        if t == 0:
+            return [lr * s for lr in self._current_lrs()]
+        if self._is_initial or t > self.total_iters:
+            return self._current_lrs()
+        ratio = 1.0 + (e - s) / (self.total_iters * s + (t - 1) * (e - s))
+        return [lr * ratio for lr in self._current_lrs()]
+
+    def _get_closed_form_lr(self) -> list:
+        s, e, T = self.start_factor, self.end_factor, self.total_iters
+        return [base * (s + (e - s) * min(T, self.last_epoch) / T) for base in self.base_lrs]
+
+
+class PolynomialLR(LRScheduler):
+    """lr = initial_lr * (1 - min(t, total_iters) / total_iters)^power; recursively, each step
+    multiplies by ((1 - t/T) / (1 - (t-1)/T))^power, as PyTorch does."""
+
+    def __init__(self, optimizer: Optimizer, total_iters: int = 5, power: float = 1.0,
+                 last_epoch: int = -1) -> None:  # fmt: skip
+        self.total_iters, self.power = total_iters, power
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> list:
+        """The recursive polynomial step described in the class docstring."""
+        t, T = self.last_epoch, self.total_iters
+        if self._is_initial or t > T:
+            return self._current_lrs()
+        factor = ((1.0 - t / T) / (1.0 - (t - 1) / T)) ** self.power
+        return [lr * factor for lr in self._current_lrs()]
+
+    def _get_closed_form_lr(self) -> list:
+        T = self.total_iters
+        return [base * (1.0 - min(T, self.last_epoch) / T) ** self.power
+                for base in self.base_lrs]  # fmt: skip
+
+
 class ReduceLROnPlateau(LRScheduler):
     """Multiply the lr by `factor` when a metric stops improving for `patience` epochs.
 
@@ -331,6 +455,16 @@ class ReduceLROnPlateau(LRScheduler):
         """Restore attributes saved by `state_dict()`."""
         self.__dict__.update(state_dict)
         self._init_is_better(self.mode, self.threshold, self.threshold_mode)
+
+
+# The cyclic and composite schedules live in their own module; they are part of this one's API.
+from .lr_scheduler_cyclic import (  # noqa: F401
+    ChainedScheduler,
+    CosineAnnealingWarmRestarts,
+    CyclicLR,
+    OneCycleLR,
+    SequentialLR,
+)
 
 
 def __getattr__(name: str):

@@ -279,6 +279,13 @@ def check_not_negative(*options: tuple) -> None:
             raise ValueError(f"Invalid {what}: {value}")
 
 
+def check_betas(betas) -> None:
+    """PyTorch's "Invalid beta parameter at index i" unless 0 <= beta_i < 1."""
+    for i in (0, 1):
+        if not 0.0 <= to_scalar(betas[i]) < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {i}: {betas[i]}")
+
+
 def check_fused(fused, differentiable, foreach) -> None:
     """PyTorch's refusals of `fused` together with `differentiable` or `foreach` (the three
     flags are accepted for compatibility and change nothing here)."""

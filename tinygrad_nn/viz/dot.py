@@ -26,13 +26,14 @@ from . import broadcast, labels, walk
 from .fields import Fields
 from .modules import ModuleGroups
 from .naming import Names
+from .record import data_inputs
 from .render import digraph_class
 from .walk import is_leaf
 
 if TYPE_CHECKING:
     import graphviz
 
-LEAF, OP, OUTPUT, SAVED = "lightblue", "lightgrey", "darkolivegreen1", "orange"
+LEAF, OP, OUTPUT, SAVED, INPUT = "lightblue", "lightgrey", "darkolivegreen1", "orange", "white"
 BROADCAST, BAD = "#1f6fb4", "red"
 
 
@@ -42,11 +43,14 @@ def draw_graph(
     show_values: bool = False,
     show_grads: bool = False,
     show_saved: bool = False,
+    show_inputs: bool = True,
     group_by_module=None,
     fold_modules: bool = False,
     max_nodes: int = 500,
     names: dict | None = None,
     rankdir: str = "TB",
+    show_attrs: bool = False,
+    max_attr_chars: int = 50,
 ) -> graphviz.Digraph:
     """Draw the graph that produced `output` and return it as a `graphviz.Digraph`.
 
@@ -64,6 +68,9 @@ def draw_graph(
         show_grads: print gradients the same way: `.grad` of leaves, and of intermediates
             when backward ran inside `viz.record()` or they called `retain_grad()`.
         show_saved: draw the tensors each op saved for backward (orange), with their size.
+        show_inputs: draw the data inputs that need no gradient (the batch `x`: white boxes
+            titled "input"), where they are known: always inside `viz.record()`, otherwise
+            when the op saved them for backward.
         group_by_module: an `nn.Module`; one cluster per sub-module that ran ops. Exact when
             the forward ran inside `viz.record()`; otherwise inferred from where each
             module's parameters enter the graph (and the caption says so).
@@ -72,6 +79,8 @@ def draw_graph(
             become one "... N nodes not shown" node.
         names: `{tensor: name}` for any tensor of the graph, including intermediates.
         rankdir: Graphviz layout direction, "TB" (top to bottom) or "LR" (left to right).
+        show_attrs: list on each op the plain attributes its forward set on `ctx`
+            (`dims: (1,)`), each cut to `max_attr_chars` characters (torchviz's option).
 
     Returns:
         A `graphviz.Digraph`; its `.source` is the DOT text.
@@ -87,8 +96,13 @@ def draw_graph(
     groups = ModuleGroups(group_by_module, fold_modules, shown)
     say = Fields(Names(params, names), show_values, show_grads, show_saved,
                  outputs=set(roots), nodes=shown)  # fmt: skip
+    if show_attrs:
+        say.max_attr_chars = max_attr_chars
     drawing = _Drawing(graphviz, say, groups, rankdir)
     drawing.add_nodes(shown, {node for node, _ in roots if is_leaf(node)})
+    if show_inputs:
+        drawing.add_inputs(shown)
+    drawing.add_hint(shown)
     drawing.add_outputs(tensors, roots)
     groups.attach(drawing.graph, graphviz)
     drawing.add_edges(shown, hidden=len(order) - len(shown))
@@ -157,6 +171,28 @@ class _Drawing:
         fields, bad = self.say.module_box(self.groups.title(name), members)
         where = self.groups.place(name, self.graph, self.gv)
         self._node(where, box_id, fields, bad, fillcolor=OP, shape="Mrecord")
+
+    def add_inputs(self, nodes) -> None:
+        """A white "input" box per data tensor that needs no gradient, one per tensor."""
+        boxes, edges = {}, set()  # id(tensor) -> DOT id; (input box, op) pairs drawn
+        for node in nodes:
+            for tensor in data_inputs(node).values() if node in self.ids else ():
+                box = boxes.get(id(tensor))
+                if box is None:
+                    box = boxes[id(tensor)] = f"i{len(boxes)}"
+                    self._node(self.graph, box, *self.say.data_input(tensor), fillcolor=INPUT)
+                if (box, self.ids[node]) not in edges:  # once per op (or folded module)
+                    edges.add((box, self.ids[node]))
+                    self.pending_edges.append((box, self.ids[node], {"color": "#888888"}))
+
+    def add_hint(self, nodes) -> None:
+        """Where values or gradients were asked for but not recorded, say how to get them."""
+        missing = self.say.unrecorded(node for node in nodes if not is_leaf(node))
+        if missing:
+            text = (f"{' and '.join(missing)} of intermediate results were not recorded:\n"
+                    "run the forward and backward inside `with viz.record():` to see them")  # fmt: skip
+            self.graph.node("hint", labels.escape(text), shape="note", style="filled",
+                            fillcolor="lightyellow", fontsize="9")  # fmt: skip
 
     def add_outputs(self, tensors, roots) -> None:
         """A green box per output tensor, fed by the op that produced it."""

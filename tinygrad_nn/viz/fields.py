@@ -12,6 +12,32 @@ from .record import grad_of, saved_inputs, value_of
 from .walk import is_leaf
 
 
+def op_title(node) -> str:
+    """ "Mul · MulBackward0": the forward op and the grad_fn name PyTorch prints.
+
+    A view op shows only PyTorch's name: one `Permute` runs `x.t()`, `x.transpose(0, 1)`
+    and `x.permute(...)`, and "Permute · TBackward0" reads as two ops where the code has one.
+    """
+    op, name = node._fn.__name__, node.name()
+    if node._fn.__module__.endswith(".movement") and not name.startswith(op + "Backward"):
+        return name
+    return f"{op} \u00b7 {name}"
+
+
+_NOT_ATTRIBUTES = {"node_name", "metadata"}  # bookkeeping, not what forward chose
+
+
+def attribute_rows(node, max_chars: int) -> list:
+    """`name: value` for each plain attribute the op's forward set on `ctx` (`dims: (1,)`)."""
+    rows = []
+    for name, value in vars(node).items():
+        if name.startswith("_") or name in _NOT_ATTRIBUTES:
+            continue
+        text = f"{name}: {value!r}"
+        rows.append(text if len(text) <= max_chars else text[: max(max_chars - 3, 0)] + "...")
+    return rows
+
+
 class Fields:
     """The text of the boxes, for one drawing's options.
 
@@ -27,6 +53,7 @@ class Fields:
         self.names, self.outputs = names, outputs
         self.show_values, self.show_grads, self.show_saved = show_values, show_grads, show_saved
         self.known = saved_inputs(nodes)
+        self.max_attr_chars = None  # an int: list each op's ctx attributes, cut to this length
 
     def value(self, node, nr: int = 0):
         """`(array, changed)` of output `nr` of `node` if it is known (see `record.value_of`)."""
@@ -59,7 +86,7 @@ class Fields:
 
     def op(self, node) -> tuple:
         """An op: "Mul · MulBackward0", its output's shape and dtype, data, grad."""
-        fields = [f"{node._fn.__name__} \u00b7 {node.name()}"]
+        fields = [op_title(node)]
         name = self.names.of_node(node)
         if name and (node, 0) not in self.outputs:  # an output's name is on its green box
             fields.insert(0, name)
@@ -74,7 +101,27 @@ class Fields:
             rows[0] += " (since changed in place)"
         if self.show_saved and node._released:
             rows.append("saved tensors freed")
+        if self.max_attr_chars is not None:
+            rows += attribute_rows(node, self.max_attr_chars)
         return fields + rows, bad
+
+    def data_input(self, tensor) -> tuple:
+        """A data input that needs no gradient: "input" and its name, shape, dtype, data."""
+        name = self.names.of_tensor(tensor)
+        fields = [f"input {name}" if name else "input",
+                  labels.shape_dtype(tensor.shape, tensor._data.dtype)]  # fmt: skip
+        rows, bad = self.data_rows(tensor._data, None)
+        return fields + rows, bad
+
+    def unrecorded(self, ops) -> list:
+        """Which of "values" / "gradients" were asked for but are unknown for some op."""
+        ops = list(ops)
+        missing = []
+        if self.show_values and any(self.value(op, 0) is None for op in ops):
+            missing.append("values")
+        if self.show_grads and any(grad_of(op, 0) is None for op in ops):
+            missing.append("gradients")
+        return missing
 
     def saved(self, saved) -> tuple:
         """A tensor saved for backward: whose it is, shape, dtype, bytes, data."""

@@ -25,11 +25,12 @@ from .walk import is_leaf
 class _Note:
     """What was seen of one node: output arrays, summed output gradients, the module."""
 
-    __slots__ = ("grads", "module", "values")
+    __slots__ = ("grads", "inputs", "module", "values")
 
     def __init__(self):
         self.values = {}  # output_nr -> (array, version counter, version when recorded)
         self.grads = {}  # output_nr -> gradient array, summed over backward passes
+        self.inputs = {}  # input edge -> a tensor input that needs no gradient (data)
         self.module = None
 
 
@@ -70,6 +71,10 @@ class record:
                 note.values[nr] = (out._data, out._vc, out._vc[0])
         if self._modules:
             note.module = self._modules[-1]
+        for edge, (child, _) in enumerate(node.next_functions):
+            position = node._tensor_args[edge] if node._tensor_args is not None else edge
+            if child is None and position < len(args) and hasattr(args[position], "_data"):
+                note.inputs[edge] = args[position]
 
     def _on_backward(self, node, grad_outputs, grad_inputs) -> None:
         note = _notes.get(node)
@@ -120,6 +125,24 @@ def saved_inputs(nodes) -> dict:
             if tensor.grad_fn is not None:
                 known.setdefault((tensor.grad_fn, tensor._output_nr), (tensor._data, False))
     return known
+
+
+def data_inputs(node) -> dict:
+    """`{input edge: tensor}` for the inputs of `node` that need no gradient (a batch `x`).
+
+    Inside `viz.record()` they are noted as the op runs. Otherwise they are known when the
+    op saved them for backward (an Addmm keeps `x` to compute the weight's gradient), and
+    only when that pairs them with the gradient-less edges one for one.
+    """
+    if is_leaf(node):
+        return {}
+    note = _notes.get(node)
+    if note is not None and note.inputs:
+        return dict(note.inputs)
+    edges = [k for k, (child, _) in enumerate(node.next_functions) if child is None]
+    constants = [r[0] for r in node._saved or () if r is not None and r[0] is not None and
+                 r[0].grad_fn is None and not r[0]._requires_grad]  # fmt: skip
+    return dict(zip(edges, constants)) if edges and len(edges) == len(constants) else {}
 
 
 def grad_of(node, nr: int):

@@ -10,8 +10,9 @@ from ..module import Module
 class Dropout(Module):
     """Zero each element with probability p in training, scaling the rest by 1 / (1 - p).
 
-    Same semantics as `torch.nn.Dropout`: the identity in eval mode. The masks come from
-    the package's generator, so they differ from PyTorch's for the same seed.
+    Same semantics as `torch.nn.Dropout`: the identity in eval mode. The masks are
+    PyTorch's (bernoulli_(1 - p) on the global generator): the same seed drops the same
+    elements.
     """
 
     def __init__(self, p: float = 0.5, inplace: bool = False):

@@ -16,6 +16,7 @@ from .sampler import (  # noqa: F401
     Sampler,
     SequentialSampler,
     SubsetRandomSampler,
+    WeightedRandomSampler,
 )
 
 

@@ -93,6 +93,37 @@ class SubsetRandomSampler(Sampler):
         return len(self.indices)
 
 
+class WeightedRandomSampler(Sampler):
+    """`num_samples` indices drawn with probability proportional to `weights` (as
+    `torch.utils.data.WeightedRandomSampler`): one `multinomial` of the float64 weights per
+    pass, so the same seed gives PyTorch's indices."""
+
+    def __init__(self, weights, num_samples: int, replacement: bool = True,
+                 generator=None) -> None:  # fmt: skip
+        if not isinstance(num_samples, int) or isinstance(num_samples, bool) or num_samples <= 0:
+            raise ValueError(
+                f"num_samples should be a positive integer value, but got num_samples={num_samples}"
+            )
+        if not isinstance(replacement, bool):
+            msg = f"replacement should be a boolean value, but got replacement={replacement}"
+            raise ValueError(msg)  # noqa: TRY004  (the type PyTorch raises)
+        weights = np.asarray(weights.numpy() if hasattr(weights, "numpy") else weights, np.float64)
+        if weights.ndim != 1:
+            raise ValueError(
+                f"weights should be a 1d sequence but given weights have shape {weights.shape}"
+            )
+        self.weights, self.num_samples = weights, num_samples
+        self.replacement, self.generator = replacement, generator
+
+    def __iter__(self):
+        picks = sampling.multinomial(self.weights, self.num_samples, self.replacement,
+                                     self.generator)  # fmt: skip
+        yield from picks.tolist()
+
+    def __len__(self) -> int:
+        return self.num_samples
+
+
 class BatchSampler(Sampler):
     """Groups a sampler's indices into lists of `batch_size` (the last one shorter unless
     `drop_last`)."""
