@@ -21,15 +21,16 @@ except ModuleNotFoundError:
 def parse_args(doc: str, epochs: int, quick_epochs: int, argv=None) -> argparse.Namespace:
     """The options every example takes: --epochs, --quick, --out DIR and --seed.
 
-    `--quick` sets the epochs to `quick_epochs` (an explicit --epochs wins); `--out` is
-    created if missing.
+    `--quick` sets the epochs to `quick_epochs` (an explicit --epochs wins). Pictures go to
+    `--out`, by default the folder `out/` (git-ignored), created if missing.
     """
     parser = argparse.ArgumentParser(
         description=doc.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--epochs", type=int, help=f"training epochs (default {epochs})")
     parser.add_argument("--quick", action="store_true", help=f"{quick_epochs} epochs only")
-    parser.add_argument("--out", type=Path, default=Path("."), help="where to write files")
+    parser.add_argument("--out", type=Path, default=Path("out"),
+                        help="where to write pictures (default: out/)")
     parser.add_argument("--seed", type=int, default=0, help="seed for data split and weights")
     args = parser.parse_args(argv)
     if args.epochs is None:
@@ -112,6 +113,32 @@ def save_curves(path: Path, history: dict[str, dict[str, list[float]]]) -> Path 
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    print(f"wrote {path}")
+    return path
+
+
+def save_bars(path: Path, values: list[float], title: str, xlabel: str) -> Path | None:
+    """A bar chart of `values` (one bar per item, numbered from 1) on a log scale, as a PNG.
+
+    Returns `path`, or None when matplotlib is not installed (a message says so).
+    """
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print(f"matplotlib is not installed: skipping {path} (pip install matplotlib)")
+        return None
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    ax.bar(range(1, len(values) + 1), values, color="C0")
+    ax.set_yscale("log")  # the lesson spans orders of magnitude
+    ax.set_xticks(range(1, len(values) + 1))
+    ax.set(title=title, xlabel=xlabel)
+    ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)

@@ -13,7 +13,7 @@ What to watch: the loss. Keras pairs the softmax with categorical cross-entropy.
 is stable where log(softmax(z)) can underflow), so we train `model[:-1]` and keep the whole
 `model` for probabilities. The test accuracy climbs past 90% within a few hundred steps.
 
-Run:  python examples/classifier_232.py [--quick] [--epochs N] [--out DIR]
+Run:  python examples/classifier_232.py [--quick] [--epochs N] [--out DIR]   (pictures: out/)
 """
 
 from __future__ import annotations

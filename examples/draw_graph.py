@@ -4,9 +4,9 @@ What it teaches: what autograd records for `loss = loss_fn(model(x), y)`, and wh
 then computes. The network is `nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 2))`, the
 batch is two people (standardised height and weight) and the loss is cross-entropy.
 
-The drawing (graph.svg) reads top to bottom in the order of the forward pass: parameters in
-light blue, one grey box per op with its PyTorch `grad_fn` name, the loss in green, and one
-frame per module. Each box shows `data` (the forward value) and `grad` (dL/d that value, what
+The drawing (out/graph.svg) reads top to bottom in the order of the forward pass: parameters in
+light blue, the batch `x` in white (an input that needs no gradient), one grey box per op with
+its PyTorch `grad_fn` name, the loss in green, and one frame per module. Each box shows `data` (the forward value) and `grad` (dL/d that value, what
 backward computed). Backward runs the arrows in reverse.
 
 What to watch:
@@ -17,7 +17,10 @@ What to watch:
     by it (that is why a second backward needs `retain_graph=True`, and why evaluation runs
     under `no_grad`, which records nothing at all).
 
-Run:  python examples/draw_graph.py [--out graph.svg | --out DIR]    (the SVG needs `dot`)
+Run:  python examples/draw_graph.py [--out out/graph.svg | --out DIR]    (the SVG needs `dot`)
+The README's picture is this drawing: `python examples/draw_graph.py --out examples/graph.svg`.
+It also writes out/backward.html (`--page`), the same step in `viz.explore`: open it in a
+browser and press "next step" to watch backward run one node at a time.
 (`--quick` is accepted like in the other examples; one step is quick already.)
 """
 
@@ -37,9 +40,11 @@ def main(argv=None) -> str:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--out",
-        default="graph.svg",
+        default="out/graph.svg",
         help="SVG file, or a directory for graph.svg (default: %(default)s)",
     )
+    parser.add_argument("--page", help="where viz.explore writes its page (default: "
+                        "backward.html next to the drawing, or out/backward.html)")
     # The other examples' flags, so one command line runs them all: one step is quick already.
     parser.add_argument("--quick", action="store_true", help="accepted; one step is quick")
     parser.add_argument("--epochs", type=int, help="accepted; the drawing is of one step")
@@ -47,6 +52,10 @@ def main(argv=None) -> str:
     args = parser.parse_args(argv)
     if Path(args.out).is_dir():
         args.out = str(Path(args.out) / "graph.svg")
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    if args.page is None:  # not into examples/ when regenerating the committed graph.svg
+        folder = Path(args.out).parent
+        args.page = str(Path("out" if folder.name == "examples" else folder) / "backward.html")
 
     torch.manual_seed(args.seed)
     model = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 2))
@@ -61,13 +70,14 @@ def main(argv=None) -> str:
         loss = loss_fn(model(x), y)
         viz.print_graph(loss, params=params)
         print(viz.graph_summary(loss, params=params), end="\n\n")
+        page = viz.explore(loss, params=params, path=args.page)  # leaves .grad alone
         loss.backward()
     print("after backward:", repr(viz.graph_summary(loss)), end="\n\n")
 
     dot = viz.draw_graph(
         loss,
         params=params,
-        names={loss: "loss"},
+        names={loss: "loss", x: "x"},
         show_values=True,
         show_grads=True,
         group_by_module=model,
@@ -83,7 +93,8 @@ def main(argv=None) -> str:
     optimizer.step()
     with torch.no_grad():
         after = loss_fn(model(x), y).item()
-    print(f"loss {loss.item():.4f} -> {after:.4f} after one SGD step; drawing: {path}")
+    print(f"loss {loss.item():.4f} -> {after:.4f} after one SGD step; drawing: {path}; "
+          f"step through backward: {page.path}")  # fmt: skip
     return path
 
 

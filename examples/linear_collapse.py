@@ -14,7 +14,7 @@ What to watch: the residuals over a batch of inputs.
 Then both stacks are trained on y = |x1| + |x2| (a bowl, not a plane): the linear stack's loss
 stops at the best plane's, the ReLU net's keeps falling.
 
-Run:  python examples/linear_collapse.py [--quick] [--epochs N] [--out DIR]
+Run:  python examples/linear_collapse.py [--quick] [--epochs N] [--out DIR]   (pictures: out/)
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ never moves - and the sigmoid network's accuracy climbing from chance to above 9
 are points in a square, labelled 1 inside a circle: no single line separates them, so the
 hidden layer has real work to do.
 
-Run:  python examples/perceptron_vs_sigmoid.py [--quick] [--epochs N] [--out DIR]
+Run:  python examples/perceptron_vs_sigmoid.py [--quick] [--epochs N] [--out DIR]   (pictures: out/)
 """
 
 from __future__ import annotations

@@ -9,13 +9,13 @@ images bundled with the package, so PIXEL_SIZE = 64). The single output is a sco
 above 0 means "7", below means "3". `nn.BCEWithLogitsLoss` turns it into a probability with
 a sigmoid inside the loss, where it is numerically safe.
 
-What to watch: the gradient norm of each layer after the first backward pass. In a deep stack
-with PyTorch's default initialisation the signal shrinks layer by layer, so the first layers get
-much smaller gradients than the last ones, and the loss sits near log 2 for a few epochs before
-it falls. Adam divides each parameter's step by the size of its own recent gradients, so the
+What to watch: the gradient norm of each layer after the first backward pass, printed and
+plotted in out/simple_net_grad_norms.png. In a deep stack with PyTorch's default initialisation
+the signal shrinks layer by layer, so the first layers get much smaller gradients than the last
+ones, and the loss sits near log 2 for a few epochs before it falls. Adam divides each parameter's step by the size of its own recent gradients, so the
 first layers still move at a useful speed.
 
-Run:  python examples/simple_net.py [--quick] [--epochs N] [--out DIR]
+Run:  python examples/simple_net.py [--quick] [--epochs N] [--out DIR]   (pictures: out/)
 """
 
 from __future__ import annotations
@@ -73,6 +73,9 @@ def main(argv=None) -> dict:
     grad_norms = [layer.weight.grad.norm().item() for layer in linears]
     for i, g in enumerate(grad_norms, 1):
         print(f"layer {i:2d} weight gradient norm {g:.2e}")
+    plot = _common.save_bars(args.out / "simple_net_grad_norms.png", grad_norms,
+                             "weight gradient norm per layer, before training",
+                             "layer (1 = nearest the input)")  # fmt: skip
     optimizer.zero_grad()
 
     for epoch in range(1, args.epochs + 1):
@@ -93,7 +96,8 @@ def main(argv=None) -> dict:
     params = dict(simple_net.named_parameters())
     svg = _common.save_graph(simple_net(x_valid[:1]), args.out / "simple_net.svg", params=params)
     print(f"3-or-7 validation accuracy: {valid_acc:.3f}")
-    return {"grad_norms": grad_norms, "train_acc": train_acc, "valid_acc": valid_acc, "svg": svg}
+    return {"grad_norms": grad_norms, "train_acc": train_acc, "valid_acc": valid_acc, "svg": svg,
+            "plot": plot}
 
 
 if __name__ == "__main__":

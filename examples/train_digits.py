@@ -8,8 +8,8 @@ twice, once with SGD (with momentum) and once with Adam, so the optimizers are t
 
 What to watch: training accuracy against validation accuracy, epoch by epoch. While they rise
 together the network is learning digits; a training accuracy that keeps rising while validation
-stalls is memorising. Outputs: `digits_curves.png` (loss and accuracy per epoch, both optimizers)
-and `digits_graph.svg` (the computation graph of one training step, drawn by tinygrad_nn.viz).
+stalls is memorising. Outputs, in out/: `digits_curves.png` (loss and accuracy per epoch, both
+optimizers) and `digits_graph.svg` (the computation graph of one training step, drawn by viz).
 The last line printed is the final validation accuracy.
 
 Run:  python examples/train_digits.py [--quick] [--epochs N] [--out DIR]

@@ -56,6 +56,8 @@ def test_simple_net_has_nine_layers_before_the_output_and_tells_3_from_7(tmp_pat
     # the lesson: in this deep stack the first layer's gradient is far smaller than the last's
     assert result["grad_norms"][0] < result["grad_norms"][-1] / 10
     _assert_svg(result["svg"])
+    assert result["plot"] == tmp_path / "simple_net_grad_norms.png"  # the lesson, drawn
+    assert result["plot"].read_bytes()[:8] == PNG_MAGIC
 
 
 def test_linear_collapse(tmp_path):
@@ -105,6 +107,17 @@ def test_draw_graph_takes_the_common_flags(tmp_path, capsys):
     assert Path(path) == tmp_path / "graph.svg"
     _assert_svg(path)
     assert "after one SGD step" in capsys.readouterr().out
+    page = (tmp_path / "backward.html").read_text()  # viz.explore's page, beside the drawing
+    assert "next step" in page and "AddmmBackward0" in page
+
+
+def test_examples_write_pictures_to_the_ignored_out_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert _load("_common").parse_args("doc", 1, 1, []).out == Path("out")
+    assert (tmp_path / "out").is_dir()
+    assert "/out/" in (ROOT / ".gitignore").read_text().splitlines()
+    assert Path(_load("draw_graph").main([])) == Path("out/graph.svg")
+    assert (tmp_path / "out" / "backward.html").is_file()
 
 
 def test_train_digits_as_the_readme_runs_it(tmp_path):
@@ -129,8 +142,9 @@ def test_train_digits_as_the_readme_runs_it(tmp_path):
     assert re.search(r"SGD  epoch 20: .*train acc [01]\.\d+ +val acc [01]\.\d+", run.stdout)
     assert re.search(r"Adam epoch 20: .*train acc [01]\.\d+ +val acc [01]\.\d+", run.stdout)
     assert "epoch 20/20" in run.stderr  # the progress bar
-    _assert_svg(tmp_path / "digits_graph.svg")
-    assert (tmp_path / "digits_curves.png").read_bytes()[:8] == PNG_MAGIC  # matplotlib: dev extra
+    _assert_svg(tmp_path / "out" / "digits_graph.svg")  # pictures go to out/, not the cwd
+    assert (tmp_path / "out" / "digits_curves.png").read_bytes()[:8] == PNG_MAGIC  # matplotlib
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
     assert seconds < 60
     print(f"train_digits: {lines[-1]}, {seconds:.1f} s")
 

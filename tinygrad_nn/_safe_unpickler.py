@@ -16,6 +16,7 @@ that shared a storage in PyTorch share one NumPy buffer here.
 
 from __future__ import annotations
 
+import copy
 import math
 import pickle
 from collections import Counter, OrderedDict
@@ -47,6 +48,17 @@ class Storage:
 
     def __init__(self, array: np.ndarray):
         self.array = array
+
+
+class _Constructor:
+    """A Python class the pickle may call, e.g. `torch.Size`, behind a fresh object per
+    lookup: a BUILD opcode aimed at it then changes this object, never the class itself."""
+
+    def __init__(self, cls):
+        self.cls = cls
+
+    def __call__(self, *args):
+        return self.cls(*args)
 
 
 class _TensorType:
@@ -137,7 +149,7 @@ _STORAGES = {"Double": np.float64, "Float": np.float32, "Half": np.float16, "Lon
 # `__builtin__` is protocol 2's spelling of `builtins`.
 ALLOWED = {
     "collections.OrderedDict": OrderedDict,
-    "collections.Counter": Counter,
+    "collections.Counter": _Constructor(Counter),
     "torch._utils._rebuild_tensor": _rebuild_tensor,
     "torch._utils._rebuild_tensor_v2": _rebuild_tensor_v2,
     "torch._utils._rebuild_tensor_v3": _rebuild_tensor_v3,
@@ -146,8 +158,8 @@ ALLOWED = {
     "torch._tensor._rebuild_from_type_v2": _rebuild_from_type_v2,
     "torch.Tensor": _TensorType(is_parameter=False),
     "torch.nn.parameter.Parameter": _TensorType(is_parameter=True),
-    "torch.Size": Size,
-    "torch.device": device,
+    "torch.Size": _Constructor(Size),
+    "torch.device": _Constructor(device),
     "_codecs.encode": _encode,
     "builtins.set": set,
     "builtins.bytearray": bytearray,
@@ -169,6 +181,9 @@ _UNSUPPORTED = {
 }
 
 
+_MARKERS = (_Constructor, StorageType, _TensorType)
+
+
 class SafeUnpickler(pickle.Unpickler):
     """An unpickler that can build only plain containers, numbers, strings and tensors.
 
@@ -188,12 +203,12 @@ class SafeUnpickler(pickle.Unpickler):
         """The allow-listed object for `module.name`; anything else raises RefusedPickle."""
         module = "builtins" if module == "__builtin__" else module
         full = f"{module}.{name}"
-        if full in ALLOWED:
-            return ALLOWED[full]
-        if full.startswith("torch.") and name.endswith("Storage"):
+        if full not in ALLOWED and full.startswith("torch.") and name.endswith("Storage"):
             full = f"torch.{name}"  # torch.storage.UntypedStorage, torch.cuda.FloatStorage
-            if full in ALLOWED:
-                return ALLOWED[full]
+        if full in ALLOWED:
+            found = ALLOWED[full]
+            # Our own markers are copied, so that a BUILD opcode cannot alter the shared ones.
+            return copy.copy(found) if isinstance(found, _MARKERS) else found
         if full in _UNSUPPORTED:
             raise RefusedPickle(f"the checkpoint uses {full}: {_UNSUPPORTED[full]}")
         raise RefusedPickle(
@@ -209,7 +224,8 @@ class SafeUnpickler(pickle.Unpickler):
         kind, key, location, numel = pid[1:5]
         if len(pid) == 6 and pid[5] is not None:
             raise RefusedPickle("storage views of the pre-1.0 legacy format are not supported")
-        if not isinstance(kind, StorageType) or type(numel) is not int or numel < 0:
+        valid_kind = isinstance(kind, StorageType) and isinstance(kind.np, (np.dtype, type(None)))
+        if not valid_kind or type(numel) is not int or numel < 0:
             raise RefusedPickle(f"invalid storage record {pid!r}")
         if kind.np is None:  # bfloat16 and complex storages
             raise RefusedPickle(

@@ -45,6 +45,10 @@ class dtype:
     def __reduce__(self):
         return (_by_name, (self.name,))
 
+    def __setstate__(self, state):
+        # Dtypes are shared singletons; a checkpoint's BUILD opcode must not rewrite one.
+        raise TypeError(f"{self!r} is immutable: unpickling cannot set its state")
+
 
 BOOL, INT, FLOAT = 0, 1, 2
 

@@ -158,9 +158,11 @@ class Generator:
 
 
 def _state_bytes(state) -> bytes:
-    """The raw bytes of a state Tensor, checked like PyTorch checks them."""
-    data = getattr(state, "_data", state)
-    if not isinstance(data, np.ndarray) or data.dtype != np.uint8:
+    """The raw bytes of a state Tensor (ours, or anything array-like such as PyTorch's),
+    checked like PyTorch checks them."""
+    data = getattr(state, "_data", None)
+    data = np.asarray(state) if data is None else data
+    if data.dtype != np.uint8:
         raise TypeError("RNG state must be a torch.ByteTensor")
     if data.size != _STATE_BYTES:
         raise RuntimeError(f"Expected a CPUGeneratorImplState of size {_STATE_BYTES} but found "
@@ -282,9 +284,11 @@ def _check_uniform_bounds(low: float, high: float, dtype: np.dtype) -> None:
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
                            f"from={_num(low)} > to={_num(high)}")  # fmt: skip
     if high - low > top:
-        raise RuntimeError(f"uniform_ expects to-from <= std::numeric_limits<"
-                           f"{_torch_name(dtype)}>::max(), but found to={_num(high)} and "
-                           f"from={_num(low)} which result in to-from to exceed the limit")
+        raise RuntimeError(
+            f"uniform_ expects to-from <= std::numeric_limits<"
+            f"{_torch_name(dtype)}>::max(), but found to={_num(high)} and "
+            f"from={_num(low)} which result in to-from to exceed the limit"
+        )
 
 
 _C_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double"}
@@ -333,12 +337,18 @@ def normal_array(shape, dtype, mean=0.0, std=1.0, generator=None, contiguous=Tru
 
 def _normal_blocks(gen: Generator, n: int, dtype: np.dtype, mean: float, std: float):
     """n uniforms, Box-Muller in blocks of 16; if n % 16 != 0, 16 fresh uniforms redo the
-    last 16 outputs (PyTorch's normal_fill). float16 takes the float32 path and a cast, which
-    is PyTorch's result except for the recomputed tail."""
+    last 16 outputs (PyTorch's normal_fill). float16 goes through float32 and a cast, and its
+    last block is the leftover uniforms topped up with fresh ones to 16."""
     fill = _fill_float64 if dtype == np.float64 else _fill_float32
-    data = fill(_uniform01(gen, n, dtype), mean, std)
-    if n % 16:
-        data[n - 16 :] = fill(_uniform01(gen, 16, dtype), mean, std)
+    u = _uniform01(gen, n, dtype)
+    tail = n % 16
+    if tail and dtype == np.float16:
+        last = np.concatenate([u[n - tail :], _uniform01(gen, 16 - tail, dtype)])
+    elif tail:
+        last = _uniform01(gen, 16, dtype)
+    data = fill(u, mean, std)
+    if tail:
+        data[n - 16 :] = fill(last, mean, std)
     return data.astype(dtype, copy=False)
 
 

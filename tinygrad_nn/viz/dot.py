@@ -180,7 +180,9 @@ class _Drawing:
                 box = boxes.get(id(tensor))
                 if box is None:
                     box = boxes[id(tensor)] = f"i{len(boxes)}"
-                    self._node(self.graph, box, *self.say.data_input(tensor), fillcolor=INPUT)
+                    # beside the first op that reads it: inside that op's module frame
+                    where = self.groups.place(self.groups.cluster_of(node), self.graph, self.gv)
+                    self._node(where, box, *self.say.data_input(tensor), fillcolor=INPUT)
                 if (box, self.ids[node]) not in edges:  # once per op (or folded module)
                     edges.add((box, self.ids[node]))
                     self.pending_edges.append((box, self.ids[node], {"color": "#888888"}))

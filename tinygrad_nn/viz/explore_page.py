@@ -37,7 +37,7 @@ h2 { font-size: 14px; margin: 14px 0 4px 0; }
 #leaves .leaf.changed { background: #fff3c4; }
 g.node.running polygon, g.node.running path, g.node.running ellipse { fill: #ffd54f; }
 g.node.running polygon, g.node.running path { stroke: #c77700; stroke-width: 3; }
-g.node.done polygon, g.node.done path { fill: #e8e8e8; }
+g.node.done { opacity: 0.5; }
 g.node.final polygon, g.node.final path { stroke: #1b7a1b; stroke-width: 2.5; }
 g.node.receiving polygon, g.node.receiving path { stroke: #e69500; stroke-width: 2.5; }
 .rows { display: flex; flex-direction: column; gap: 14px; }
@@ -46,7 +46,7 @@ g.node.receiving polygon, g.node.receiving path { stroke: #e69500; stroke-width:
          background: lightgrey; }
 .gnode.leafbox { background: lightblue; border-radius: 0; }
 .gnode .inputs { color: #555; font-size: 10px; }
-.gnode.done { background: #e8e8e8; }
+.gnode.done { opacity: 0.5; }
 .gnode.running { background: #ffd54f; border: 3px solid #c77700; }
 .gnode.final { border: 2.5px solid #1b7a1b; }
 .gnode.receiving { border: 2.5px solid #e69500; }
@@ -164,7 +164,7 @@ PAGE = """<!DOCTYPE html>
     <h2>Leaves: what backward() puts in .grad</h2>
     <div id="leaves">{leaves}</div>
     <p class="note legend"><span style="background:#ffd54f">running</span>
-      <span style="background:#e8e8e8">already run</span>
+      <span style="background:lightgrey;opacity:0.5">already run</span>
       <span style="border:2px solid #e69500">receiving a gradient</span>
       <span style="border:2px solid #1b7a1b">gradient final</span></p>
     <p class="note">{how}</p>

@@ -10,10 +10,11 @@ gradient summed back over the broadcast axes.
 
     autograd.grad(loss, leaves, retain_graph=True)
 
-with the engine's observer hook on. `autograd.grad` returns the gradients instead of adding
-them into `.grad`, so no leaf's `.grad` changes; tensors that called `retain_grad()` get
-their `.grad` back as it was. Tensor hooks do run, as in any backward. The graph is kept
-(`retain_graph=True`), so `loss.backward()` still works afterwards.
+with the engine's observer hook on (and only ours: an open `viz.record()` does not note this
+pass). `autograd.grad` returns the gradients instead of adding them into `.grad`, so no
+leaf's `.grad` changes; tensors that called `retain_grad()` get their `.grad` back as it
+was. Tensor hooks do run, as in any backward. The graph is kept (`retain_graph=True`), so
+`loss.backward()` still works afterwards.
 
 Both views take their text from `Step.lines()`, so the page and the printout agree line for
 line.
@@ -221,7 +222,9 @@ class _Watcher:
 
         leaves = [node.variable for node in self.order if is_leaf(node)]
         kept = _retained_grads(self.order)
-        _hooks.on_backward.append(self.on_backward)
+        # Alone on the hook: an open `viz.record()` or `autograd.trace_backward()` must not
+        # note this pass as if the user had run backward.
+        others, _hooks.on_backward[:] = _hooks.on_backward[:], [self.on_backward]
         try:
             grads = engine.grad(output, leaves, retain_graph=True, allow_unused=True)
         except RuntimeError as error:
@@ -230,7 +233,7 @@ class _Watcher:
                                    "backward() frees the graph)") from None  # fmt: skip
             raise
         finally:
-            _hooks.on_backward.remove(self.on_backward)
+            _hooks.on_backward[:] = others
             for tensor, grad in kept:
                 tensor._grad = grad
         self.grads = {id(t): (None if g is None else g._data) for t, g in zip(leaves, grads)}
