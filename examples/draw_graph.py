@@ -6,8 +6,9 @@ batch is two people (standardised height and weight) and the loss is cross-entro
 
 The drawing (out/graph.svg) reads top to bottom in the order of the forward pass: parameters in
 light blue, the batch `x` in white (an input that needs no gradient), one grey box per op with
-its PyTorch `grad_fn` name, the loss in green, and one frame per module. Each box shows `data` (the forward value) and `grad` (dL/d that value, what
-backward computed). Backward runs the arrows in reverse.
+its PyTorch `grad_fn` name, the loss in green, and one frame per module. Each box shows `data`
+(the forward value) and `grad` (dL/d that value, what backward computed). Backward runs the
+arrows in reverse.
 
 What to watch:
   - the dashed blue arrows: a bias is added to every row of the batch (broadcast), so its

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -30,7 +31,9 @@ def _net_232(lib, seed: int = 0):
 
 
 def _page_data(page: str) -> dict:
-    text = re.search(r'<script type="application/json" id="steps-data">(.*?)</script>', page, re.S)
+    text = re.search(
+        r'<script type="application/json" id="steps-data">(.*?)</script>', page, re.DOTALL
+    )
     return json.loads(text.group(1).replace("<\\/", "</"))
 
 
@@ -107,7 +110,7 @@ def test_text_and_page_agree_step_for_step(tmp_path):
     text = str(viz.trace_backward(loss, params=params))
     page = viz.explore(loss, params=params, path=tmp_path / "sub" / "backward.html")
     assert page.path == str(tmp_path / "sub" / "backward.html")
-    data = _page_data(open(page.path, encoding="utf-8").read())
+    data = _page_data(Path(page.path).read_text(encoding="utf-8"))
     blocks = text.split("\n\n")[1:-1]
     assert len(blocks) == len(data["steps"]) == 7
     for block, step in zip(blocks, data["steps"]):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import inspect
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -94,4 +95,4 @@ def test_torchviz_code_runs_unchanged(tmp_path):
         viz.make_dot(y.mean(), params={"w": 1.0})
     if shutil.which("dot"):
         out = dot.render(str(tmp_path / "attached"), format="png")
-        assert open(out, "rb").read()[:4] == b"\x89PNG"
+        assert Path(out).read_bytes()[:4] == b"\x89PNG"

@@ -125,35 +125,41 @@ class LBFGS(Optimizer):
             gtd = flat_grad.dot(d)
             if gtd > -tol_change:
                 break
-            evals = 0
             if group["line_search_fn"] is not None:
-                if group["line_search_fn"] != "strong_wolfe":
-                    raise RuntimeError("only 'strong_wolfe' is supported")
-                x_init = [p._data.copy() for p in self._params]
-
-                def obj_func(x, t, d):
-                    return self._directional_evaluate(closure, x, t, d)
-
-                loss, flat_grad, t, evals = _strong_wolfe(
-                    obj_func, x_init, t, d, loss, flat_grad, gtd, max_ls=max_eval - current_evals
-                )
-                self._add_grad(t, d)
+                max_ls = max_eval - current_evals
+                loss, flat_grad, t, evals = self._search(closure, group, t, d, loss, flat_grad,
+                                                         gtd, max_ls)  # fmt: skip
                 opt_cond = np.abs(flat_grad).max() <= tol_grad
             else:
                 self._add_grad(t, d)
-                if n_iter != max_iter:
+                evals = 0
+                if n_iter != max_iter:  # the last iteration's loss is not needed
                     with enable_grad():
                         loss = float(closure())
                     flat_grad = self._gather_flat_grad()
                     opt_cond = np.abs(flat_grad).max() <= tol_grad
                     evals = 1
-                mem["t"] = t
+            mem["t"] = t
             current_evals += evals
             state["func_evals"] += evals
             if n_iter == max_iter or current_evals >= max_eval or opt_cond:
                 break
             if np.abs(d * t).max() <= tol_change or abs(loss - mem["prev_loss"]) < tol_change:
                 break
+
+    def _search(self, closure, group, t, d, loss, flat_grad, gtd, max_ls):
+        """Step along d by the strong-Wolfe line search; returns (loss, g, t, evaluations)."""
+        if group["line_search_fn"] != "strong_wolfe":
+            raise RuntimeError("only 'strong_wolfe' is supported")
+        x_init = [p._data.copy() for p in self._params]
+
+        def obj_func(x, t, d):
+            return self._directional_evaluate(closure, x, t, d)
+
+        loss, flat_grad, t, evals = _strong_wolfe(obj_func, x_init, t, d, loss, flat_grad, gtd,
+                                                  max_ls=max_ls)  # fmt: skip
+        self._add_grad(t, d)
+        return loss, flat_grad, t, evals
 
     def _direction(self, mem: dict, flat_grad: np.ndarray, state: dict, history: int) -> None:
         """mem["d"] = the L-BFGS direction (the two-loop recursion); updates the history."""

@@ -24,8 +24,8 @@ from .dot import draw_graph
 from .explore import Explorer, explore
 from .record import record
 from .render import GraphvizNotFoundError, pipe, render
-from .summary import GraphSummary, graph_summary
 from .steps import BackwardSteps, trace_backward
+from .summary import GraphSummary, graph_summary
 from .text import format_graph, print_graph
 from .torchviz import make_dot
 

@@ -192,7 +192,7 @@ class _Drawing:
         missing = self.say.unrecorded(node for node in nodes if not is_leaf(node))
         if missing:
             text = (f"{' and '.join(missing)} of intermediate results were not recorded:\n"
-                    "run the forward and backward inside `with viz.record():` to see them")  # fmt: skip
+                    "run the forward and backward inside `with viz.record():`")  # fmt: skip
             self.graph.node("hint", labels.escape(text), shape="note", style="filled",
                             fillcolor="lightyellow", fontsize="9")  # fmt: skip
 

@@ -116,7 +116,8 @@ def _fallback_layout(steps: BackwardSteps, names: Names) -> str:
     for depth in sorted(rows, reverse=True):
         boxes = [_box(node, ids, say, names) for node in rows[depth]]
         out.append('<div class="row">' + "".join(boxes) + "</div>")
-    return f'<div class="note">{html.escape(NO_DOT_NOTE)}</div><div class="rows">{"".join(out)}</div>'
+    note = f'<div class="note">{html.escape(NO_DOT_NOTE)}</div>'
+    return note + '<div class="rows">' + "".join(out) + "</div>"
 
 
 def _box(node, ids: dict, say: Fields, names: Names) -> str:
@@ -177,11 +178,19 @@ def step_data(steps: BackwardSteps) -> dict:
     total = len(steps.steps)
     return {
         "start": f"before backward: dL/dL = 1 arrives at the output; {total} steps to run",
-        "steps": [{"node": s.node_id, "lines": s.lines(total),
-                   "grad_in": [_values(g) for g in s.grad_in],
-                   "flows": [{"target": f.target, "values": _values(f.grad)} for f in s.flows],
-                   "finished_ids": s.finished_ids} for s in steps.steps],  # fmt: skip
+        "steps": [_step_data(step, total) for step in steps.steps],
         "leaves": [_leaf_data(leaf) for leaf in steps.leaves],
+    }
+
+
+def _step_data(step, total: int) -> dict:
+    """One step for the script: its lines (as the text prints them) and their numbers."""
+    return {
+        "node": step.node_id,
+        "lines": step.lines(total),
+        "grad_in": [_values(g) for g in step.grad_in],
+        "flows": [{"target": f.target, "values": _values(f.grad)} for f in step.flows],
+        "finished_ids": step.finished_ids,
     }
 
 
