@@ -71,7 +71,7 @@ def main(argv=None) -> str:
         loss = loss_fn(model(x), y)
         viz.print_graph(loss, params=params)
         print(viz.graph_summary(loss, params=params), end="\n\n")
-        page = viz.explore(loss, params=params, path=args.page)  # leaves .grad alone
+        page = viz.explore(loss, params=params, names={x: "x"}, path=args.page)  # no .grad change
         loss.backward()
     print("after backward:", repr(viz.graph_summary(loss)), end="\n\n")
 

@@ -88,6 +88,7 @@ SAME_AS_TORCH = [
     "lib.device('cuda')",
     "lib.device('cuda:0')",
     "lib.device('cuda', 1)",
+    "lib.device(type='cuda', index=2)",
     "str(lib.device('cuda:1'))",
     "lib.device('mps')",
     "lib.device('cpu:0')",

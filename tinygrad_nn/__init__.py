@@ -81,7 +81,7 @@ from .serialization import load, save  # noqa: E402,F401
 from . import viz  # noqa: E402,F401  (graphviz itself is imported only when drawing)
 from . import nn  # noqa: E402,F401  (Module, layers, nn.functional, nn.init)
 
-# Running PyTorch scripts unchanged: a CPU-only build's cuda/backends/accelerator, the global
+# Running PyTorch scripts unchanged: a CPU-only build's cuda/backends/accelerator/amp, the global
 # switches scripts set at the top, and the legacy typed constructors.
 from . import accelerator, amp, backends, cuda, version  # noqa: E402,F401
 from .amp import autocast, is_autocast_enabled  # noqa: E402,F401

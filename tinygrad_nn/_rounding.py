@@ -31,10 +31,16 @@ def fma32(k: np.ndarray, step: float, shift: float) -> np.ndarray:
     then to float32), and often the sum is exact too. Two roundings differ from one only when
     the float64 sum lands exactly halfway between two float32 values; there we nudge it toward
     the exact sum.
+
+    Args:
+        k: int32 array; the fast path adds to it in place (callers pass a scratch array).
+        step: the float32 width of the interval times 2^-24 (or another power of two).
+        shift: the float32 lower bound.
     """
     offset = _whole_steps(step, shift)
     if offset is not None:  # k * step + shift == (k + offset) * step: one float32 product
-        out = (k + np.int32(offset)).astype(np.float32)
+        k += np.int32(offset)  # k is the caller's scratch array (see Args)
+        out = k.astype(np.float32)
         out *= np.float32(step)
         return out
     total = np.multiply(k, step, dtype=np.float64)

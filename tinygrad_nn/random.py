@@ -309,7 +309,7 @@ def _top(dtype: np.dtype, low, high) -> float:
     if dtype == np.float64:
         return float(_fma64(np.array([1 - 2.0**-53]), high - low, low)[0])
     low, high = np.float32(low), np.float32(high)
-    top = _fma32(np.array([2**24 - 1]), float(high - low) * 2.0**-24, float(low))
+    top = _fma32(np.array([2**24 - 1], dtype=np.int32), float(high - low) * 2.0**-24, float(low))
     return float(top.astype(dtype)[0])
 
 

@@ -73,15 +73,16 @@ class device:
     Any device PyTorch knows can be named; tensors live only on the CPU.
     """
 
-    def __init__(self, type_: str = "cpu", index=None):
-        if isinstance(type_, builtins.int) and not isinstance(type_, builtins.bool):
+    def __init__(self, type: str = "cpu", index=None):  # noqa: A002  (PyTorch's keyword)
+        spec = type
+        if isinstance(spec, builtins.int) and not isinstance(spec, builtins.bool):
             raise RuntimeError(NO_ACCELERATOR)  # a bare index names the (absent) accelerator
-        if isinstance(type_, device):
-            type_, index = type_.type, type_.index
-        name, _, number = str(type_).partition(":")
+        if isinstance(spec, device):
+            spec, index = spec.type, spec.index
+        name, _, number = str(spec).partition(":")
         if name not in _DEVICE_TYPES or (number and not number.isdigit()):
             raise RuntimeError(f"Expected one of {', '.join(_DEVICE_TYPES)} device type at start "
-                               f"of device string: {type_}")  # fmt: skip
+                               f"of device string: {spec}")  # fmt: skip
         self.type, self.index = name, builtins.int(number) if number else index
 
     def __eq__(self, other) -> bool:

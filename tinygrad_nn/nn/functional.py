@@ -8,6 +8,7 @@ composing would cost accuracy or speed. This file holds the activations, `linear
 
     _functional_conv.py   conv1d, conv2d, max_pool2d, avg_pool2d, adaptive_avg_pool2d
     _functional_norm.py   layer_norm, batch_norm
+    _functional_attention.py   scaled_dot_product_attention, multi_head_attention_forward
     _functional_loss.py   mse_loss, cross_entropy, nll_loss, binary_cross_entropy, ...
 """
 
@@ -50,6 +51,10 @@ from ._functional_loss import (  # noqa: F401
     smooth_l1_loss,
 )
 from ._functional_norm import batch_norm, layer_norm  # noqa: F401
+from ._functional_attention import (  # noqa: F401, E402
+    multi_head_attention_forward,
+    scaled_dot_product_attention,
+)
 
 _make = Tensor._make
 

@@ -154,7 +154,9 @@ def trace_backward(output, params: dict | None = None, names: dict | None = None
     """The backward pass of `output` step by step, as text: `print(viz.trace_backward(loss))`.
 
     The same steps `viz.explore` shows in the browser, one block per node the engine runs.
-    Nothing's `.grad` changes (see this module's docstring for what runs).
+    Nothing's `.grad` changes (see this module's docstring for what runs). Unlike the context
+    manager `autograd.trace_backward()`, which watches a `backward()` you run inside it, this
+    follows the pass without running `backward()`, so it can be called before it.
 
     Args:
         output: a scalar Tensor (or one with `grad_fn`) whose backward to follow.
