@@ -91,8 +91,12 @@ def test_a_torch_state_dict_loads_and_runs_here(tmp_path):
     model.eval()
     ours.eval()
     x = np.random.default_rng(0).standard_normal((5, 4)).astype(np.float32)
-    np.testing.assert_allclose(ours(tg.tensor(x)).detach().numpy(),
-                               model(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6)  # fmt: skip
+    np.testing.assert_allclose(
+        ours(tg.tensor(x)).detach().numpy(),
+        model(torch.tensor(x)).detach().numpy(),
+        rtol=1e-5,
+        atol=1e-6,
+    )
 
 
 def test_an_optimizer_checkpoint_resumes_here_like_in_torch(tmp_path):
@@ -222,8 +226,12 @@ def test_our_state_dict_loads_into_a_torch_model(tmp_path):
     model.eval()
     ours.eval()
     x = np.random.default_rng(0).standard_normal((5, 4)).astype(np.float32)
-    np.testing.assert_allclose(model(torch.tensor(x)).detach().numpy(),
-                               ours(tg.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6)  # fmt: skip
+    np.testing.assert_allclose(
+        model(torch.tensor(x)).detach().numpy(),
+        ours(tg.tensor(x)).detach().numpy(),
+        rtol=1e-5,
+        atol=1e-6,
+    )
 
 
 def test_our_optimizer_checkpoint_resumes_in_torch(tmp_path):
@@ -271,7 +279,8 @@ def test_every_dtype_and_shape_reaches_torch(dtype, shape, tmp_path):
 
 def test_our_parameters_dtypes_devices_and_sizes_reach_torch(tmp_path):
     p = tg.nn.Parameter(tg.ones(2))
-    obj = {"p": p, "frozen": tg.nn.Parameter(tg.ones(1), False), "leaf": tg.ones(2, requires_grad=True),
+    obj = {"p": p, "frozen": tg.nn.Parameter(tg.ones(1), False),
+           "leaf": tg.ones(2, requires_grad=True),
            "again": p, "dtype": tg.float16, "device": tg.device("cpu"), "size": tg.ones(2, 3).shape,
            "bytes": b"\x00\xff", "set": {1, 2}, (1, "a"): 2.5, 7: "int key"}  # fmt: skip
     back = _ours_to_torch(obj, tmp_path)
@@ -481,6 +490,11 @@ def test_truncated_legacy_files_and_foreign_pickles(tmp_path):
     (tmp_path / "cut2.pt").write_bytes(raw[:40])
     with pytest.raises(RuntimeError, match="corrupt checkpoint"):
         tg.load(tmp_path / "cut2.pt")
+    huge = raw.replace(b"K\x64N", b"J\x00\x00\x00\x40N")  # numel 100 -> 2**30, in the pickle
+    assert huge != raw
+    (tmp_path / "huge.pt").write_bytes(huge)
+    with pytest.raises(RuntimeError, match="more than the file holds"):  # before allocating
+        tg.load(tmp_path / "huge.pt")
     (tmp_path / "plain.pkl").write_bytes(pickle.dumps({"a": [1, 2]}, protocol=4))
     with pytest.raises(RuntimeError, match="not one written by torch.save"):
         tg.load(tmp_path / "plain.pkl")

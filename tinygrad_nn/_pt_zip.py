@@ -70,8 +70,10 @@ def read_zip(src, name: str, on_location=None):
         def load_storage(key: str, dtype: np.dtype, numel: int) -> np.ndarray:
             raw = _record(archive, f"{prefix}data/{key}", name)
             if len(raw) < numel * dtype.itemsize:
-                raise RuntimeError(f"{name}: storage {key!r} holds {len(raw)} bytes, but "
-                                   f"{numel} elements of {dtype} need {numel * dtype.itemsize}")  # fmt: skip
+                raise RuntimeError(
+                    f"{name}: storage {key!r} holds {len(raw)} bytes, but "
+                    f"{numel} elements of {dtype} need {numel * dtype.itemsize}"
+                )
             stored = dtype.newbyteorder("<" if order == b"little" else ">")
             return np.frombuffer(raw, stored, numel).astype(dtype)  # a native, writable copy
 
@@ -117,8 +119,16 @@ def read_legacy(src, name: str, on_location=None):
     info = SafeUnpickler(src).load()
     little = not isinstance(info, dict) or info.get("little_endian", True)
     storages: dict[str, np.ndarray] = {}
+    here = src.tell()
+    remaining = src.seek(0, io.SEEK_END) - here
+    src.seek(here)
 
     def load_storage(key: str, dtype: np.dtype, numel: int) -> np.ndarray:
+        if numel * dtype.itemsize > remaining:  # checked before allocating: files can lie
+            raise RuntimeError(
+                f"{name}: truncated legacy checkpoint: storage {key!r} needs "
+                f"{numel * dtype.itemsize} bytes, more than the file holds"
+            )
         return storages.setdefault(key, np.empty(numel, dtype))  # filled in below
 
     obj = SafeUnpickler(src, load_storage, on_location).load()

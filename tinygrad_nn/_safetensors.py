@@ -26,8 +26,17 @@ import numpy as np
 from .tensor import Tensor
 
 _STRUCTURE_KEY = "tinygrad_nn"
-_CODES = {"F64": np.float64, "F32": np.float32, "F16": np.float16, "I64": np.int64,
-          "I32": np.int32, "I16": np.int16, "I8": np.int8, "U8": np.uint8, "BOOL": np.bool_}  # fmt: skip
+_CODES = {
+    "F64": np.float64,
+    "F32": np.float32,
+    "F16": np.float16,
+    "I64": np.int64,
+    "I32": np.int32,
+    "I16": np.int16,
+    "I8": np.int8,
+    "U8": np.uint8,
+    "BOOL": np.bool_,
+}
 _CODE_OF = {np.dtype(v): k for k, v in _CODES.items()}
 _MAX_HEADER = 100_000_000  # the safetensors library's own limit
 _MAGIC = {b"\x80": "a pickle stream", b"\x93NUMPY": "a NumPy .npy file"}

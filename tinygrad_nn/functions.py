@@ -875,3 +875,110 @@ def can_cast(from_, to) -> bool:
                             f"torch.dtype, not {type(d).__name__}")  # fmt: skip
     order = "biuf"
     return order.index(from_.np.kind) <= order.index(to.np.kind)
+
+
+# ---------------------------------------------------------------------- nn functionals as torch.X
+# PyTorch exposes these at the top level too; each forwards to nn.functional (imported when
+# called: nn imports this package).
+
+
+def selu(input):
+    """scale * elu(x, alpha) (see nn.functional.selu)."""
+    from .nn import functional as F
+
+    return F.selu(input)
+
+
+def selu_(input):
+    """In-place selu."""
+    from .nn import functional as F
+
+    return F.selu(input, inplace=True)
+
+
+def celu(input, alpha: float = 1.0):
+    """x if x > 0 else alpha * (exp(x / alpha) - 1) (see nn.functional.celu)."""
+    from .nn import functional as F
+
+    return F.celu(input, alpha)
+
+
+def celu_(input, alpha: float = 1.0):
+    """In-place celu."""
+    from .nn import functional as F
+
+    return F.celu(input, alpha, inplace=True)
+
+
+def prelu(input, weight):
+    """x if x > 0 else weight * x, weight per channel (see nn.functional.prelu)."""
+    from .nn import functional as F
+
+    return F.prelu(input, weight)
+
+
+def hardshrink(input, lambd: float = 0.5):
+    """x where |x| > lambd, else 0 (see nn.functional.hardshrink)."""
+    from .nn import functional as F
+
+    return F.hardshrink(input, lambd)
+
+
+def threshold(input, threshold, value):
+    """x where x > threshold, else value (see nn.functional.threshold)."""
+    from .nn import functional as F
+
+    return F.threshold(input, threshold, value)
+
+
+def threshold_(input, threshold, value):
+    """In-place threshold."""
+    from .nn import functional as F
+
+    return F.threshold(input, threshold, value, inplace=True)
+
+
+def cosine_similarity(x1, x2, dim: int = 1, eps: float = 1e-8):
+    """Cosine of the angle between x1 and x2 along dim (see nn.functional.cosine_similarity)."""
+    from .nn import functional as F
+
+    return F.cosine_similarity(x1, x2, dim, eps)
+
+
+def pairwise_distance(x1, x2, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False):
+    """||x1 - x2 + eps||_p along the last dim (see nn.functional.pairwise_distance)."""
+    from .nn import functional as F
+
+    return F.pairwise_distance(x1, x2, p, eps, keepdim)
+
+
+def group_norm(input, num_groups: int, weight=None, bias=None, eps: float = 1e-5,
+               cudnn_enabled: bool = True):  # fmt: skip
+    """Group normalisation (see nn.functional.group_norm); cudnn_enabled is ignored."""
+    from .nn import functional as F
+
+    return F.group_norm(input, num_groups, weight, bias, eps)
+
+
+def instance_norm(input, weight, bias, running_mean, running_var, use_input_stats: bool,
+                  momentum: float, eps: float, cudnn_enabled: bool):  # fmt: skip
+    """Instance normalisation with PyTorch's top-level argument order (weight and bias
+    first); see nn.functional.instance_norm. cudnn_enabled is ignored."""
+    from .nn import functional as F
+
+    return F.instance_norm(input, running_mean, running_var, weight, bias, use_input_stats,
+                           momentum, eps)  # fmt: skip
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    """RMS normalisation over the last dims (see nn.functional.rms_norm)."""
+    from .nn import functional as F
+
+    return F.rms_norm(input, normalized_shape, weight, eps)
+
+
+def bilinear(input1, input2, weight, bias=None):
+    """x1^T W x2 + b (see nn.functional.bilinear)."""
+    from .nn import functional as F
+
+    return F.bilinear(input1, input2, weight, bias)

@@ -408,3 +408,17 @@ def test_lbfgs_minimises_rosenbrock_as_torch_does():
     np.testing.assert_allclose(got, [1.0, 1.0], atol=1e-4)
     np.testing.assert_allclose(got, want, rtol=1e-8)
     assert got_evals == want_evals
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_non_finite_gradients_as_torch(name):
+    """NaN and inf gradients spread (or, in Rprop, whose sign(NaN) is 0, stop) as in PyTorch."""
+    results = []
+    for lib in (torch, tg):
+        p = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        opt = getattr(lib.optim, name)([p], lr=0.1)
+        for g in ([1.0, -1.0, np.nan], [1.0, 1.0, 1.0], [np.inf, -1.0, 1.0]):
+            p.grad = lib.tensor(g)
+            opt.step()
+        results.append(p.detach().numpy())
+    np.testing.assert_allclose(results[1], results[0], rtol=1e-6)  # NaN == NaN here

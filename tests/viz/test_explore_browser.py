@@ -111,7 +111,10 @@ def _step_through(driver, page, params: dict):
             if flow.grad is not None:
                 shown = json.loads(_by_id(driver, f"flow-{i}").get_attribute("data-values"))
                 np.testing.assert_allclose(np.array(shown, dtype=float), flow.grad, rtol=1e-6)
-        assert _classes(driver, "receiving") == {f.target for f in flows}
+        assert _classes(driver, "receiving") == (
+            {f.target for f in flows} if k < len(steps) else set()
+        )
+    assert _classes(driver, "final") >= {leaf.node_id for leaf in page.steps.leaves}
     return _leaf_values(driver, params)
 
 

@@ -4,6 +4,9 @@
 Handwritten Digits" set (1,797 images, CC BY 4.0; see `DIGITS_LICENSE.md` beside this file).
 The file stores the raw counts (uint8, 0..16: each pixel is the number of ink dots in a
 4x4 block of the original 32x32 bitmap); scaling to [0, 1] happens here, at load time.
+
+`load_sonnets()` returns eight of Shakespeare's sonnets as one string (about 5,000
+characters, public domain; see `SONNETS_LICENSE.md`): text for a character-level model.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import numpy as np
 from ..tensor import Tensor
 
 _DIGITS_FILE = Path(__file__).with_name("digits.npz")
+_SONNETS_FILE = Path(__file__).with_name("sonnets.txt")
 
 
 def load_digits(*, flatten: bool = True, normalize: bool = True) -> tuple[Tensor, Tensor]:
@@ -40,4 +44,13 @@ def load_digits(*, flatten: bool = True, normalize: bool = True) -> tuple[Tensor
     return Tensor._make(images), Tensor._make(labels.astype(np.int64))
 
 
-__all__ = ["load_digits"]
+def load_sonnets() -> str:
+    """Eight Shakespeare sonnets (XVIII ... CXXX) as one string, about 5,000 characters.
+
+    Each sonnet is its Roman number, a blank line and fourteen lines of verse; sonnets are
+    separated by a blank line. Newlines are "\\n" on every platform.
+    """
+    return _SONNETS_FILE.read_text(encoding="utf-8")
+
+
+__all__ = ["load_digits", "load_sonnets"]

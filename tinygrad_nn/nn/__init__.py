@@ -9,6 +9,7 @@ from .containers import ModuleDict, ModuleList, Sequential  # noqa: F401
 from .layers import *
 from .module import Module  # noqa: F401
 from .parameter import Parameter  # noqa: F401
+from .parameter_containers import ParameterDict, ParameterList  # noqa: F401
 from . import utils  # noqa: F401,E402
 
 

@@ -9,7 +9,11 @@ composing would cost accuracy or speed. This file holds the activations, `linear
     _functional_conv.py   conv1d, conv2d, max_pool2d, avg_pool2d, adaptive_avg_pool2d
     _functional_norm.py   layer_norm, batch_norm
     _functional_attention.py   scaled_dot_product_attention, multi_head_attention_forward
+    _functional_activation_more.py   relu6, hardtanh, selu, celu, mish, glu, prelu, ...
+    _functional_norm_more.py   group_norm, instance_norm, rms_norm, dropout1d, dropout2d
+    _functional_misc.py   bilinear, embedding_bag, cosine_similarity, pairwise_distance
     _functional_loss.py   mse_loss, cross_entropy, nll_loss, binary_cross_entropy, ...
+    _functional_loss_more.py  kl_div, margin and embedding losses, Poisson/Gaussian NLL
 """
 
 from __future__ import annotations
@@ -50,10 +54,56 @@ from ._functional_loss import (  # noqa: F401
     nll_loss,
     smooth_l1_loss,
 )
+from ._functional_loss_more import (  # noqa: F401
+    cosine_embedding_loss,
+    gaussian_nll_loss,
+    hinge_embedding_loss,
+    kl_div,
+    margin_ranking_loss,
+    multi_margin_loss,
+    multilabel_soft_margin_loss,
+    poisson_nll_loss,
+    soft_margin_loss,
+    triplet_margin_loss,
+    triplet_margin_with_distance_loss,
+)
 from ._functional_norm import batch_norm, layer_norm  # noqa: F401
 from ._functional_attention import (  # noqa: F401, E402
     multi_head_attention_forward,
     scaled_dot_product_attention,
+)
+from ._functional_activation_more import (  # noqa: F401, E402
+    celu,
+    glu,
+    hardshrink,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    hardtanh_,
+    logsigmoid,
+    mish,
+    prelu,
+    relu6,
+    selu,
+    softmin,
+    softshrink,
+    softsign,
+    tanhshrink,
+    threshold,
+    threshold_,
+)
+from ._functional_misc import (  # noqa: F401, E402
+    bilinear,
+    cosine_similarity,
+    embedding_bag,
+    pairwise_distance,
+)
+from ._functional_norm_more import (  # noqa: F401, E402
+    dropout1d,
+    dropout2d,
+    group_norm,
+    instance_norm,
+    rms_norm,
 )
 
 _make = Tensor._make

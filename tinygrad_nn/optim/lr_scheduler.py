@@ -10,7 +10,9 @@ Most schedules are *chainable*, as in PyTorch: `get_lr()` computes the next lr f
 group's current lr (a multiplicative update), not from a closed formula of the epoch, so
 two schedulers on one optimizer compose. `step(epoch)` (deprecated in PyTorch) jumps to an
 epoch and uses the closed form where one exists. Constructing a scheduler performs its
-first step (epoch 0), which stores "initial_lr" in each group.
+first step (epoch 0), which stores "initial_lr" in each group. The cyclic and composite
+schedules (CyclicLR, OneCycleLR, CosineAnnealingWarmRestarts, SequentialLR,
+ChainedScheduler) live in `lr_scheduler_cyclic.py` and are importable from here.
 """
 
 from __future__ import annotations

@@ -67,12 +67,18 @@ class Rprop(Optimizer):
         state["step"]._data += 1
         if group["maximize"]:
             grad = -grad
-        sign = np.sign(grad * prev)
+        sign = _sign(grad * prev)
         factor = np.where(sign > 0, etaplus, np.where(sign < 0, etaminus, 1)).astype(param.dtype)
-        factor[np.isnan(sign)] = np.nan  # PyTorch leaves a NaN sign as it is
         step_size *= factor
         np.clip(step_size, step_size_min, step_size_max, out=step_size)
         grad = np.where(factor == param.dtype.type(etaminus), 0, grad).astype(param.dtype)
-        param -= np.sign(grad) * step_size  # PyTorch: param.addcmul_(grad.sign(), s, value=-1)
+        param -= _sign(grad) * step_size  # PyTorch: param.addcmul_(grad.sign(), s, value=-1)
         prev[...] = grad
         bump(p, *state.values())
+
+
+def _sign(x: np.ndarray) -> np.ndarray:
+    """sign(x) as PyTorch's `Tensor.sign`, which gives 0 for NaN: a NaN gradient moves nothing."""
+    out = np.sign(x)
+    out[np.isnan(out)] = 0
+    return out

@@ -52,9 +52,6 @@ class Explorer:
         return (f'<iframe srcdoc="{html.escape(self.html, quote=True)}" '
                 'style="width:100%;height:720px;border:1px solid #ddd"></iframe>')  # fmt: skip
 
-    def __str__(self) -> str:
-        return self.path or self.html
-
     def __repr__(self) -> str:
         where = f" written to {self.path}" if self.path else ""
         return f"<Explorer: {len(self.steps.steps)} backward steps{where}>"

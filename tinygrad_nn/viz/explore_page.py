@@ -119,7 +119,8 @@ SCRIPT = """
     if (p > 0) {
       const s = data.steps[p - 1];
       mark(s.node, 'running');
-      s.flows.forEach(function (f) { if (f.target) mark(f.target, 'receiving'); });
+      // after the last step the pass is over: every gradient shows as final, none as arriving
+      if (p < total) s.flows.forEach(function (f) { if (f.target) mark(f.target, 'receiving'); });
     }
     document.getElementById('explorer').setAttribute('data-position', String(p));
     showStep(p);

@@ -6,9 +6,9 @@ handled in packed form, `data` (rows of all running sequences, step after step) 
 `batch_sizes` (how many sequences run at each step): a padded batch (T, B, I) is the special
 case `batch_sizes = [B] * T`, so padded and packed inputs share one loop.
 
-Per layer and direction the input projection x W_ih^T + b_ih is one matmul over all time
-steps; the loop then adds h W_hh^T + b_hh step by step. The graph is a chain of T steps, and
-since backward walks it iteratively, 1,000 steps need no recursion.
+Each step adds the input projection x_t W_ih^T + b_ih to h W_hh^T + b_hh (see the cells).
+The graph is a chain of T steps, and since backward walks it iteratively, 1,000 steps need
+no recursion.
 """
 
 from __future__ import annotations
@@ -33,7 +33,11 @@ _STEPS = {"LSTM": lstm_step, "GRU": gru_step, "RNN_TANH": rnn_tanh_step, "RNN_RE
 
 def _check_options(input_size, hidden_size, num_layers, bias, batch_first, dropout, proj_size):
     """PyTorch's argument checks, in its order, with its exception classes."""
-    if not isinstance(dropout, numbers.Number) or isinstance(dropout, bool) or not 0 <= dropout <= 1:
+    if (
+        not isinstance(dropout, numbers.Number)
+        or isinstance(dropout, bool)
+        or not 0 <= dropout <= 1
+    ):
         raise ValueError(
             "dropout should be a number in range [0, 1] representing the probability of an "
             "element being zeroed"
@@ -48,7 +52,9 @@ def _check_options(input_size, hidden_size, num_layers, bias, batch_first, dropo
     for name, value, kind in (("bias", bias, bool), ("batch_first", batch_first, bool),
                               ("input_size", input_size, int), ("hidden_size", hidden_size, int)):  # fmt: skip
         if not isinstance(value, kind):
-            raise TypeError(f"{name} should be of type {kind.__name__}, got: {type(value).__name__}")
+            raise TypeError(
+                f"{name} should be of type {kind.__name__}, got: {type(value).__name__}"
+            )
         if kind is int and value <= 0:
             raise ValueError(f"{name} must be greater than zero")
     if num_layers <= 0:
@@ -185,7 +191,9 @@ class RNNBase(Module):
                 f"model.to({input.dtype})"
             )
         if input.dim() != (2 if packed else 3):
-            raise RuntimeError(f"input must have {2 if packed else 3} dimensions, got {input.dim()}")
+            raise RuntimeError(
+                f"input must have {2 if packed else 3} dimensions, got {input.dim()}"
+            )
         if input.shape[-1] != self.input_size:
             raise RuntimeError(
                 "input.size(-1) must be equal to input_size. Expected "
@@ -233,6 +241,8 @@ class RNNBase(Module):
         if self.batch_first:
             input = input.transpose(0, 1)
         steps, batch = input.shape[0], input.shape[1]
+        if steps == 0:
+            raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
         data = input.reshape(steps * batch, self.input_size)
         return data, [batch] * steps, states, is_batched
 
@@ -248,9 +258,9 @@ class RNNBase(Module):
         else:
             data, batch_sizes, states, is_batched = self._padded_input(input, hx)
         if states is None:
-            states = tuple(zeros(shape, dtype=data.dtype) for shape in self._state_shapes(
-                batch_sizes[0] if batch_sizes else 0))  # fmt: skip
-        self._check_states(states, batch_sizes[0] if batch_sizes else 0)
+            shapes = self._state_shapes(batch_sizes[0])
+            states = tuple(zeros(shape, dtype=data.dtype) for shape in shapes)
+        self._check_states(states, batch_sizes[0])
         out, finals = self._run_layers(data, batch_sizes, states)
         if packed:
             if input.unsorted_indices is not None:
@@ -269,26 +279,34 @@ class RNNBase(Module):
     def _layer_weights(self, names: list) -> tuple:
         """(w_hh, b_hh, w_hr) for the step and (w_ih, b_ih) for the input projection."""
         w = {name.split("_l")[0]: getattr(self, name) for name in names}
-        return (w["weight_hh"], w.get("bias_hh"), w.get("weight_hr")), (w["weight_ih"],
-                w.get("bias_ih"))  # fmt: skip
+        step_weights = (w["weight_hh"], w.get("bias_hh"), w.get("weight_hr"))
+        return step_weights, (w["weight_ih"], w.get("bias_ih"))
 
     def _run_layers(self, data: Tensor, batch_sizes: list, states: tuple) -> tuple:
-        """All layers and directions over packed `data`; returns (output data, final states)."""
+        """All layers and directions over packed `data`; returns (output data, final states).
+
+        The sequence travels between layers as a list of per-step blocks, never as one tensor
+        sliced again: the gradient of each slice of a T-step tensor is T steps long, which
+        would make backward quadratic in the sequence length.
+        """
         step, finals, sizes = _STEPS[self.mode], [], list(batch_sizes)
+        blocks = data.split(sizes) if len(sizes) > 1 else (data,)
         for layer in range(self.num_layers):
             outputs = []
             for direction in range(self._directions):
                 index = layer * self._directions + direction
                 weights, (w_ih, b_ih) = self._layer_weights(self._all_weights[index])
-                gi = F.linear(data, w_ih, b_ih)
-                gi = gi.split(sizes) if len(sizes) > 1 else (gi,)
+                gi = [F.linear(x, w_ih, b_ih) for x in blocks]
                 initial = tuple(s[index] for s in states)
                 steps, final = _run_direction(step, gi, initial, weights, sizes, direction == 1)
-                outputs.append(cat(steps) if len(steps) > 1 else steps[0])
+                outputs.append(steps)
                 finals.append(final)
-            data = cat(outputs, 1) if len(outputs) > 1 else outputs[0]
+            blocks = [cat(pair, 1) for pair in zip(*outputs)] if len(outputs) > 1 else outputs[0]
             if self.training and self.dropout > 0 and layer < self.num_layers - 1:
-                data = F.dropout(data, self.dropout, True)
+                # One mask over the whole layer output, drawn in PyTorch's element order.
+                dropped = F.dropout(cat(blocks), self.dropout, True)
+                blocks = dropped.split(sizes) if len(sizes) > 1 else (dropped,)
+        data = cat(blocks) if len(blocks) > 1 else blocks[0]
         return data, tuple(stack([f[k] for f in finals]) for k in range(len(states)))
 
 

@@ -2,8 +2,8 @@
 
 Each step is composed from ordinary Tensor ops (linear, sigmoid, tanh, chunk), so autograd,
 double backward and gradcheck come with no new `Function`. The step functions take the input
-projection `gi = x W_ih^T + b_ih` already computed: the full layers in `rnn.py` compute it for
-every time step with one matmul (as PyTorch does) and hand one row block to each step.
+projection `gi = x W_ih^T + b_ih` already computed, since it does not depend on the state;
+the cells below and the full layers in `rnn.py` share them.
 
 Gate order follows PyTorch, so its state_dicts load unchanged:
 
@@ -74,8 +74,7 @@ def _check_cell_hidden(input: Tensor, hx: Tensor, hidden_size: int, label: str) 
         )
     if hx.shape[1] != hidden_size:
         raise RuntimeError(
-            f"hidden{label} has inconsistent hidden_size: got {hx.shape[1]}, expected "
-            f"{hidden_size}"
+            f"hidden{label} has inconsistent hidden_size: got {hx.shape[1]}, expected {hidden_size}"
         )
 
 

@@ -18,6 +18,7 @@ import warnings
 
 import numpy as np
 
+from ...autograd.grad_mode import is_grad_enabled
 from ...tensor import Tensor
 from .. import _functional_attention as FA
 from .. import functional as F
@@ -52,16 +53,14 @@ def _get_seq_len(src: Tensor, batch_first: bool) -> int:
 
 def _detect_is_causal_mask(mask: Tensor | None, is_causal: bool | None = None,
                            size: int | None = None) -> bool:  # fmt: skip
-    """`is_causal` when given; otherwise whether `mask` equals the causal (-inf above) mask."""
+    """`is_causal` when given; otherwise whether `mask` equals the causal mask in its dtype."""
     if is_causal is not None or mask is None:
         return is_causal is True
     size = mask.size(-2) if size is None else size
-    causal = np.triu(np.full((size, size), -np.inf), k=1)
-    if tuple(mask.shape) != causal.shape:
-        return False
-    if mask.dtype.is_floating_point:
-        return bool(np.array_equal(mask._data, causal))
-    return bool(np.array_equal(mask._data, causal.astype(mask._data.dtype)))
+    # built in the mask's dtype, as PyTorch does (so a bool triu mask counts as causal, and an
+    # integer mask fails on -inf with PyTorch's error)
+    causal = FA._generate_square_subsequent_mask(size, dtype=mask.dtype)
+    return tuple(mask.shape) == tuple(causal.shape) and bool((mask == causal).all())
 
 
 class TransformerEncoderLayer(Module):
@@ -235,11 +234,33 @@ class TransformerEncoder(Module):
         mask = FA._canonical_mask(mask, "mask", None, "", src.dtype, check_other=False)
         seq_len = _get_seq_len(src, self.layers[0].self_attn.batch_first)
         is_causal = _detect_is_causal_mask(mask, is_causal, seq_len)
+        padded = self._nested_padding(src, mask, src_key_padding_mask)
         output = src
         for layer in self.layers:
             output = layer(output, src_mask=mask, is_causal=is_causal,
                            src_key_padding_mask=src_key_padding_mask)  # fmt: skip
+        if padded is not None:
+            output = output.masked_fill(Tensor._make(padded[..., None]), 0.0)
         return output if self.norm is None else self.norm(output)
+
+    def _nested_padding(self, src: Tensor, mask, key_padding_mask) -> np.ndarray | None:
+        """The padded positions PyTorch's nested-tensor path would return as zeros, or None.
+
+        In inference (eval mode, no gradient wanted) with a left-aligned padding mask and no
+        attention mask, PyTorch drops the padding, runs the layers on the real tokens only and
+        pads the result with 0 again. The real tokens come out as with masking; the padded
+        ones are exact zeros, so we zero them too.
+        """
+        first = self.layers[0]
+        if (not self.use_nested_tensor or first.training or src.dim() != 3
+                or key_padding_mask is None or mask is not None):  # fmt: skip
+            return None
+        if is_grad_enabled() and (src.requires_grad or any(
+                p.requires_grad for p in first.parameters())):  # fmt: skip
+            return None
+        keep = key_padding_mask._data == 0  # PyTorch keeps where logical_not(mask) is True
+        left_aligned = bool(np.all(keep[:, :-1] >= keep[:, 1:]))
+        return None if self.mask_check and not left_aligned else ~keep
 
 
 class TransformerDecoder(Module):

@@ -51,7 +51,8 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
 
 @no_grad()
 def clip_grad_value_(parameters, clip_value: float, foreach=None) -> None:
-    """Clamp every gradient element to [-clip_value, clip_value]."""
+    """Clamp every gradient element to [-clip_value, clip_value] (NaN stays NaN)."""
+    clip_value = float(clip_value)  # PyTorch's conversion: a 0-d tensor bound works too
     for g in _grads(parameters):
         g.clamp_(-clip_value, clip_value)
 

@@ -14,9 +14,17 @@ def parameters_to_vector(parameters) -> Tensor:
 def vector_to_parameters(vec: Tensor, parameters) -> None:
     """Copy consecutive slices of `vec` into the parameters' data."""
     if not isinstance(vec, Tensor):
-        raise TypeError(f"expected Tensor, but got: {type(vec).__name__}")
+        raise TypeError(f"expected torch.Tensor, but got: {_typename(vec)}")
     start = 0
     for p in parameters:
         n = p.numel()
         p.data = vec[start:start + n].view_as(p).data
         start += n
+
+
+def _typename(obj) -> str:
+    """How PyTorch's torch.typename names a non-tensor: 'list', 'numpy.ndarray'."""
+    cls = type(obj)
+    if cls.__module__ == "builtins":
+        return cls.__qualname__
+    return f"{cls.__module__}.{cls.__qualname__}"

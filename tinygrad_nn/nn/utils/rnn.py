@@ -24,7 +24,6 @@ from ...creation import full, tensor
 from ...functions import cat, stack
 from ...tensor import Tensor
 
-
 _PackedFields = namedtuple(
     "PackedSequence_", ["data", "batch_sizes", "sorted_indices", "unsorted_indices"]
 )
@@ -183,7 +182,7 @@ def pad_sequence(sequences, batch_first: bool = False, padding_value: float = 0.
     Same semantics as `torch.nn.utils.rnn.pad_sequence`.
     """
     if not isinstance(sequences, Iterable):
-        raise RuntimeError(
+        raise RuntimeError(  # noqa: TRY004 - PyTorch raises RuntimeError here
             "pad_sequence: Expected iterable for input sequences, but got arg of type: "
             f"{type(sequences)}"
         )

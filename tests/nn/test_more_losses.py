@@ -1,0 +1,278 @@
+"""The divergence, likelihood and margin losses against PyTorch: for every loss, option and
+reduction, the value, its dtype and the gradient of every differentiable operand, in float32
+and float64; gradcheck and gradgradcheck in float64; mixed float32/float64 operands; the
+module forms (repr, legacy arguments, buffers); and PyTorch's errors for bad input."""
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import tinygrad_nn as tg
+from tinygrad_nn.autograd import gradcheck, gradgradcheck
+
+REDUCTIONS = ["none", "mean", "sum"]
+DTYPES = [np.float32, np.float64]
+# float32: ~1e-6 of the largest value; float64: 1e-12 (the values are sums of few terms)
+TOL = {np.float32: 2e-6, np.float64: 1e-12}
+
+
+def _rng(seed=0):
+    return np.random.default_rng(seed)
+
+
+def _signs(shape, seed=3):
+    return np.where(_rng(seed).random(shape) < 0.5, -1.0, 1.0)
+
+
+def _tensors(lib, arrays, dtype, grads):
+    """The arrays as tensors of `lib`: floats in `dtype` (None: as they are), grads as flagged."""
+    out = []
+    for a, g in zip(arrays, grads):
+        a = np.asarray(a)
+        if a.dtype.kind == "f" and dtype is not None:
+            a = a.astype(dtype)
+        t = lib.from_numpy(np.array(a, copy=True))
+        out.append(t.requires_grad_(True) if g else t)
+    return out
+
+
+def _close(actual, expected, dtype, what):
+    expected = np.asarray(expected)
+    scale = max(1.0, float(np.nanmax(np.abs(expected)))) if expected.size else 1.0
+    np.testing.assert_allclose(actual, expected, rtol=TOL[dtype], atol=TOL[dtype] * scale,
+                               err_msg=what)  # fmt: skip
+    assert actual.shape == expected.shape, what
+
+
+def _run(lib, fn, arrays, dtype, grads, seed=0):
+    """fn's value and the flagged operands' gradients under a random upstream gradient."""
+    ts = _tensors(lib, arrays, dtype, grads)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = fn(lib, *ts)
+    upstream = np.asarray(_rng(seed).standard_normal(tuple(out.shape)) + 1.5)
+    out.backward(lib.from_numpy(upstream.astype(str(out.dtype).split(".")[-1])))
+    return out, [t.grad.numpy() if g else None for t, g in zip(ts, grads)]
+
+
+def _parity(fn, arrays, grads, dtype):
+    """Our fn against torch's on the same numbers: value, dtype, gradients."""
+    out, our_grads = _run(tg, fn, arrays, dtype, grads)
+    pout, their_grads = _run(torch, fn, arrays, dtype, grads)
+    assert str(out.dtype).split(".")[-1] == str(pout.dtype).split(".")[-1]
+    _close(out.detach().numpy(), pout.detach().numpy(), dtype, "value")
+    for i, (g, pg) in enumerate(zip(our_grads, their_grads)):
+        if pg is not None:
+            assert g.dtype == pg.dtype, f"grad {i} dtype"
+            _close(g, pg, dtype, f"grad of operand {i}")
+
+
+def _gradchecks(fn, arrays, grads):
+    """gradcheck and gradgradcheck in float64 of fn in the flagged operands."""
+    ts = _tensors(tg, arrays, np.float64, grads)
+    flagged = [i for i, g in enumerate(grads) if g]
+
+    def of_flagged(*xs):
+        args = list(ts)
+        for i, x in zip(flagged, xs):
+            args[i] = x
+        return fn(tg, *args)
+
+    inputs = tuple(ts[i] for i in flagged)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert gradcheck(of_flagged, inputs)
+        assert gradgradcheck(of_flagged, inputs)
+
+
+def _F(lib):
+    return lib.nn.functional
+
+
+# ---------------------------------------------------------------------- the cases
+
+N, C = 4, 5
+X = _rng(0).standard_normal((N, C))
+X2 = _rng(1).standard_normal((N, C))
+X3 = _rng(2).standard_normal((N, C))
+PROBS = _rng(4).random((N, C)) + 0.05
+COUNTS = _rng(5).integers(0, 6, (N, C)).astype(np.float64)
+COUNTS[0, :3] = [2.5, 3.75, 1.5]  # non-integers, where the Stirling term is differentiable
+LABELS01 = (_rng(6).random((N, C)) < 0.5).astype(np.float64)
+CLASS_W = _rng(7).random(C) + 0.5
+VAR = _rng(8).random((N, C)) + 0.1
+CLASSES = np.array([0, 3, 1, 4])
+
+
+def _case(fn, arrays, grads):
+    return fn, arrays, grads
+
+
+def _cases(reduction):
+    """id -> (fn(lib, *tensors), arrays, which operands are differentiated)."""
+    r = reduction
+    return {
+        "kl_div": _case(lambda L, x, t: _F(L).kl_div(x, t, reduction=r), [X, PROBS], [1, 1]),
+        "kl_div_log_target": _case(
+            lambda L, x, t: _F(L).kl_div(x, t, reduction=r, log_target=True), [X, X2], [1, 1]
+        ),
+        "poisson": _case(lambda L, x, t: _F(L).poisson_nll_loss(x, t, reduction=r),
+                         [X, COUNTS], [1, 1]),  # fmt: skip
+        "poisson_rate": _case(
+            lambda L, x, t: _F(L).poisson_nll_loss(x, t, log_input=False, reduction=r, eps=1e-3),
+            [PROBS, COUNTS], [1, 1],
+        ),  # fmt: skip
+        "poisson_full": _case(
+            lambda L, x, t: _F(L).poisson_nll_loss(x, t, full=True, reduction=r),
+            [X, COUNTS + 1.25], [1, 1],
+        ),  # fmt: skip
+        "gaussian": _case(lambda L, x, t, v: _F(L).gaussian_nll_loss(x, t, v, reduction=r),
+                          [X, X2, VAR], [1, 1, 1]),  # fmt: skip
+        "gaussian_full_per_sample_var": _case(
+            lambda L, x, t, v: _F(L).gaussian_nll_loss(x, t, v, full=True, reduction=r),
+            [X, X2, VAR[:, 0]], [1, 1, 1],
+        ),  # fmt: skip
+        "gaussian_shared_var": _case(
+            lambda L, x, t, v: _F(L).gaussian_nll_loss(x, t, v, reduction=r, eps=0.3),
+            [X, X2, VAR[:1]], [1, 1, 1],
+        ),  # fmt: skip
+        "gaussian_float_var": _case(
+            lambda L, x, t: _F(L).gaussian_nll_loss(x, t, 0.7, reduction=r), [X, X2], [1, 1]
+        ),
+        "soft_margin": _case(lambda L, x, y: _F(L).soft_margin_loss(x, y, reduction=r),
+                             [X, _signs((N, C))], [1, 0]),  # fmt: skip
+        "multilabel_soft_margin": _case(
+            lambda L, x, t: _F(L).multilabel_soft_margin_loss(x, t, reduction=r),
+            [X, LABELS01], [1, 1],
+        ),  # fmt: skip
+        "multilabel_soft_margin_weight": _case(
+            lambda L, x, t, w: _F(L).multilabel_soft_margin_loss(x, t, weight=w, reduction=r),
+            [X, PROBS, CLASS_W], [1, 1, 1],
+        ),  # fmt: skip
+        "multi_margin": _case(lambda L, x, t: _F(L).multi_margin_loss(x, t, reduction=r),
+                              [X, CLASSES], [1, 0]),  # fmt: skip
+        "multi_margin_p2_weight": _case(
+            lambda L, x, t, w: _F(L).multi_margin_loss(x, t, p=2, margin=0.6, weight=w,
+                                                       reduction=r),
+            [X, CLASSES, CLASS_W], [1, 0, 0],
+        ),  # fmt: skip
+        "multi_margin_1d": _case(lambda L, x, t: _F(L).multi_margin_loss(x, t, reduction=r),
+                                 [X[0], CLASSES[1:2]], [1, 0]),  # fmt: skip
+        "multi_margin_1d_0d_target": _case(
+            lambda L, x, t: _F(L).multi_margin_loss(x, t, reduction=r),
+            [X[0], np.array(2)], [1, 0],
+        ),  # fmt: skip
+        "hinge_embedding": _case(
+            lambda L, x, y: _F(L).hinge_embedding_loss(x, y, reduction=r),
+            [X, _signs((N, C))], [1, 0],
+        ),  # fmt: skip
+        "hinge_embedding_margin": _case(
+            lambda L, x, y: _F(L).hinge_embedding_loss(x, y, margin=0.5, reduction=r),
+            [np.abs(X), _signs((C,))], [1, 0],
+        ),  # fmt: skip
+        "margin_ranking": _case(
+            lambda L, a, b, y: _F(L).margin_ranking_loss(a, b, y, reduction=r),
+            [X[:, 0], X2[:, 0], _signs((N,))], [1, 1, 1],
+        ),  # fmt: skip
+        "margin_ranking_margin": _case(
+            lambda L, a, b, y: _F(L).margin_ranking_loss(a, b, y, margin=0.7, reduction=r),
+            [X, X2, _signs((N, C))], [1, 1, 1],
+        ),  # fmt: skip
+        "cosine_embedding": _case(
+            lambda L, a, b, y: _F(L).cosine_embedding_loss(a, b, y, reduction=r),
+            [X, X2, _signs((N,))], [1, 1, 0],
+        ),  # fmt: skip
+        "cosine_embedding_margin_0d": _case(
+            lambda L, a, b, y: _F(L).cosine_embedding_loss(a, b, y, margin=-0.5, reduction=r),
+            [X[0], X2[0], np.array(-1.0)], [1, 1, 0],
+        ),  # fmt: skip
+        "triplet": _case(lambda L, a, p, n: _F(L).triplet_margin_loss(a, p, n, reduction=r),
+                         [X, X2, X3], [1, 1, 1]),  # fmt: skip
+        "triplet_p1_swap": _case(
+            lambda L, a, p, n: _F(L).triplet_margin_loss(a, p, n, p=1, swap=True, margin=2.0,
+                                                         reduction=r),
+            [X, X2, X3], [1, 1, 1],
+        ),  # fmt: skip
+        "triplet_p3_1d": _case(
+            lambda L, a, p, n: _F(L).triplet_margin_loss(a, p, n, p=3, margin=4.0,
+                                                         reduction=r),
+            [X[0], X2[0], X3[0]], [1, 1, 1],
+        ),  # fmt: skip
+        "triplet_distance": _case(
+            lambda L, a, p, n: _F(L).triplet_margin_with_distance_loss(a, p, n, margin=2.0,
+                                                                       reduction=r),
+            [X, X2, X3], [1, 1, 1],
+        ),  # fmt: skip
+        "triplet_custom_distance_swap": _case(
+            lambda L, a, p, n: _F(L).triplet_margin_with_distance_loss(
+                a, p, n, distance_function=lambda u, v: (u - v).square().sum(-1), swap=True,
+                margin=5.0, reduction=r,
+            ),
+            [X, X2, X3], [1, 1, 1],
+        ),  # fmt: skip
+    }
+
+
+CASES = [(name, r) for r in REDUCTIONS for name in _cases(r)]
+CASES += [("kl_div", "batchmean"), ("kl_div_log_target", "batchmean")]
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
+@pytest.mark.parametrize("name,reduction", CASES)
+def test_matches_torch(name, reduction, dtype):
+    _parity(*_cases(reduction)[name], dtype)
+
+
+@pytest.mark.parametrize("name,reduction", CASES)
+def test_gradcheck_and_gradgradcheck(name, reduction):
+    _gradchecks(*_cases(reduction)[name])
+
+
+# ---------------------------------------------------------------------- mixed float32/float64
+
+
+def _mixed_dtypes(arrays):
+    """Every assignment of float32/float64 to the float operands that mixes the two."""
+    floats = [i for i, a in enumerate(arrays) if np.asarray(a).dtype.kind == "f"]
+    combos = []
+    for bits in range(1, 2 ** len(floats) - 1):
+        dts = [np.asarray(a).dtype.type for a in arrays]
+        for k, i in enumerate(floats):
+            dts[i] = np.float64 if bits >> k & 1 else np.float32
+        combos.append(dts)
+    return combos
+
+
+def _run_typed(lib, fn, arrays, dtypes, grads):
+    """_run with each operand cast to its own dtype."""
+    typed = [np.asarray(a).astype(d) for a, d in zip(arrays, dtypes)]
+    return _run(lib, fn, typed, None, grads)
+
+
+MIXED = [(name, r) for r in ("none", "mean") for name in _cases(r)]
+
+
+@pytest.mark.parametrize("name,reduction", MIXED)
+def test_mixed_float32_float64_operands(name, reduction):
+    """Computed in float64 (one rounding to a float32 result at most), PyTorch's dtypes."""
+    fn, arrays, grads = _cases(reduction)[name]
+    for dtypes in _mixed_dtypes(arrays):
+        try:
+            pout, pgrads = _run_typed(torch, fn, arrays, dtypes, grads)
+        except RuntimeError as e:  # multi_margin_loss: the weight must have input's dtype
+            with pytest.raises(RuntimeError, match=str(e)):
+                _run_typed(tg, fn, arrays, dtypes, grads)
+            continue
+        out, our_grads = _run_typed(tg, fn, arrays, dtypes, grads)
+        rounded = [np.asarray(a).astype(d).astype(np.float64) if np.asarray(a).dtype.kind == "f"
+                   else a for a, d in zip(arrays, dtypes)]  # fmt: skip
+        ref, ref_grads = _run(torch, fn, rounded, None, grads)
+        assert str(out.dtype).split(".")[-1] == str(pout.dtype).split(".")[-1], dtypes
+        result_type = np.dtype(str(pout.dtype).split(".")[-1]).type
+        _close(out.detach().numpy(), ref.detach().numpy(), result_type, f"value {dtypes}")
+        for i, (g, pg, rg) in enumerate(zip(our_grads, pgrads, ref_grads)):
+            if pg is not None:
+                assert g.dtype == pg.dtype, f"grad {i} dtype, {dtypes}"
+                _close(g, rg, g.dtype.type, f"grad of operand {i}, {dtypes}")
