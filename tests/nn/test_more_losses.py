@@ -276,3 +276,163 @@ def test_mixed_float32_float64_operands(name, reduction):
             if pg is not None:
                 assert g.dtype == pg.dtype, f"grad {i} dtype, {dtypes}"
                 _close(g, rg, g.dtype.type, f"grad of operand {i}, {dtypes}")
+
+
+# ---------------------------------------------------------------------- boundaries and options
+
+
+def _small_var():
+    v = VAR.copy()
+    v[0, :2] = [1e-9, 0.0]  # below eps: clamped for the value, the gradient passes the clamp
+    return v
+
+
+TINY = np.array([[0.0, 0.5, 0.2, 0.3, 0.0], [0.1, 0.0, 0.6, 0.2, 0.1]])
+TIE = np.array([[0.5, 1.5, 0.2], [2.0, 1.0, 0.0]])  # x[j] = x[y] - margin: the hinge itself
+EXTRA = {
+    "kl_div_zero_target": _case(lambda L, x, t: _F(L).kl_div(x, t, reduction="sum"),
+                                [X[:2], TINY], [1, 0]),  # fmt: skip
+    "kl_div_batchmean_0d": _case(lambda L, x, t: _F(L).kl_div(x, t, reduction="batchmean"),
+                                 [np.array(0.3), np.array(0.6)], [1, 1]),  # fmt: skip
+    "gaussian_var_below_eps": _case(
+        lambda L, x, t, v: _F(L).gaussian_nll_loss(x, t, v, reduction="none"),
+        [X, X2, _small_var()], [1, 1, 1],
+    ),  # fmt: skip
+    "multilabel_soft_margin_big_logits": _case(
+        lambda L, x, t: _F(L).multilabel_soft_margin_loss(x, t, reduction="none"),
+        [np.array([[1000.0, -1000.0, 0.0], [-1000.0, 3.0, 1000.0]]), LABELS01[:2, :3]], [1, 1],
+    ),  # fmt: skip
+    "multi_margin_at_the_hinge": _case(
+        lambda L, x, t: _F(L).multi_margin_loss(x, t, reduction="sum"),
+        [TIE, np.array([1, 0])], [1, 0],
+    ),  # fmt: skip
+    "multi_margin_empty_batch": _case(
+        lambda L, x, t: _F(L).multi_margin_loss(x, t, reduction="none"),
+        [np.zeros((0, 3)), np.zeros(0, np.int64)], [1, 0],
+    ),  # fmt: skip
+    "multi_margin_0d": _case(lambda L, x, t: _F(L).multi_margin_loss(x, t, reduction="none"),
+                             [np.array(0.5), np.array([0])], [1, 0]),  # fmt: skip
+    "hinge_other_labels": _case(
+        lambda L, x, y: _F(L).hinge_embedding_loss(x, y, reduction="none"),
+        [np.array([0.3, 2.0, -1.0, 0.5]), np.array([1.0, -1.0, 0.0, 2.0])], [1, 0],
+    ),  # fmt: skip
+    "hinge_long_labels": _case(lambda L, x, y: _F(L).hinge_embedding_loss(x, y),
+                               [X, _signs((N, C)).astype(np.int64)], [1, 0]),  # fmt: skip
+    "cosine_other_labels_zero_vector": _case(
+        lambda L, a, b, y: _F(L).cosine_embedding_loss(a, b, y, reduction="none"),
+        [np.vstack([X[:2, :3], np.zeros((1, 3))]), X2[:3, :3], np.array([1.0, 0.0, -1.0])],
+        [1, 1, 0],
+    ),  # fmt: skip
+    "soft_margin_long_labels": _case(lambda L, x, y: _F(L).soft_margin_loss(x, y),
+                                     [X, _signs((N, C)).astype(np.int64)], [1, 0]),  # fmt: skip
+    "poisson_long_counts_full": _case(
+        lambda L, x, t: _F(L).poisson_nll_loss(x, t, full=True), [X, COUNTS.astype(np.int64)],
+        [1, 0],
+    ),  # fmt: skip
+    "triplet_p_1_5": _case(lambda L, a, p, n: _F(L).triplet_margin_loss(a, p, n, p=1.5),
+                           [X, X2, X3], [1, 1, 1]),  # fmt: skip
+    "triplet_p_inf": _case(
+        lambda L, a, p, n: _F(L).triplet_margin_loss(a, p, n, p=float("inf"), margin=3.0),
+        [X, X2, X3], [1, 1, 1],
+    ),  # fmt: skip
+    "triplet_0d": _case(
+        lambda L, a, p, n: _F(L).triplet_margin_loss(a, p, n, reduction="none", eps=0.0),
+        [np.array(0.5), np.array(1.0), np.array(0.25)], [1, 1, 1],
+    ),  # fmt: skip
+    "triplet_broadcast_positive": _case(
+        lambda L, a, p, n: _F(L).triplet_margin_loss(a, p, n, reduction="none"),
+        [X, X2[:1], X3], [1, 1, 1],
+    ),  # fmt: skip
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
+@pytest.mark.parametrize("name", EXTRA)
+def test_boundaries_match_torch(name, dtype):
+    _parity(*EXTRA[name], dtype)
+
+
+def test_kl_div_target_gradient_at_zero_is_nan_like_torch():
+    """d/dt of t log t is unbounded at t = 0: nan (PyTorch's 0/0), never a finite number."""
+    t = tg.tensor(TINY, requires_grad=True)
+    tg.nn.functional.kl_div(tg.tensor(X[:2]), t, reduction="sum").backward()
+    assert np.array_equal(np.isnan(t.grad.numpy()), TINY == 0)
+
+
+def test_soft_margin_loss_is_finite_where_exp_overflows():
+    """log(1 + exp(1000)) is 1000 (PyTorch's kernel says inf and its gradient nan)."""
+    x = tg.tensor([-1000.0, 1000.0, 0.0], requires_grad=True)
+    loss = tg.nn.functional.soft_margin_loss(x, tg.tensor([1.0, -1.0, 1.0]), reduction="none")
+    np.testing.assert_allclose(loss.detach().numpy(), [1000.0, 1000.0, np.log(2)], rtol=1e-7)
+    loss.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [-1.0, 1.0, -0.5])
+
+
+def test_poisson_full_target_gradient_where_stirling_is_dropped():
+    """For t <= 1 the Stirling term is a constant 0, so the target's gradient is that of the
+    plain loss (PyTorch's is nan at t = 0, from 0 * log 0)."""
+    x = X[0, :4]
+    grads = []
+    for full in (True, False):
+        t = tg.tensor([0.0, 0.5, 1.0, 3.0], requires_grad=True)
+        tg.nn.functional.poisson_nll_loss(tg.tensor(x), t, full=full, reduction="sum").backward()
+        grads.append(t.grad.numpy())
+    np.testing.assert_allclose(grads[0][:3], grads[1][:3])
+    pt = torch.tensor([0.0, 0.5, 1.0, 3.0], dtype=torch.float64, requires_grad=True)
+    torch.nn.functional.poisson_nll_loss(torch.tensor(x), pt, full=True, reduction="sum").backward()
+    np.testing.assert_allclose(grads[0][1:], pt.grad.numpy()[1:])
+
+
+@pytest.mark.parametrize("reduction,expected", [("mean", np.nan), ("sum", 0.0)])
+def test_multi_margin_loss_of_an_empty_batch(reduction, expected):
+    """The mean of no losses is nan and their sum 0 (PyTorch's kernel returns stale memory)."""
+    out = tg.nn.functional.multi_margin_loss(tg.zeros(0, 3), tg.zeros(0, dtype=tg.int64),
+                                             reduction=reduction)  # fmt: skip
+    np.testing.assert_equal(out.item(), expected)
+
+
+def test_kl_div_batchmean_of_an_empty_batch_is_nan():
+    out = tg.nn.functional.kl_div(tg.zeros(0, 3), tg.zeros(0, 3), reduction="batchmean")
+    assert np.isnan(out.item())
+
+
+def test_kl_div_warns_about_mean_as_torch_does():
+    x, t = np.log(PROBS / PROBS.sum(1, keepdims=True)), PROBS
+    messages = []
+    for lib in (tg, torch):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            lib.nn.functional.kl_div(lib.tensor(x), lib.tensor(t))
+            lib.nn.functional.kl_div(lib.tensor(x), lib.tensor(t), reduction="batchmean")
+        messages.append([(w.category, str(w.message)) for w in caught])
+    assert messages[0] == messages[1] and len(messages[0]) == 1
+    assert messages[0][0][1].startswith("reduction: 'mean' divides the total loss")
+
+
+LEGACY = [
+    ("kl_div", [X, PROBS], {}),
+    ("poisson_nll_loss", [X, COUNTS], {}),
+    ("soft_margin_loss", [X, _signs((N, C))], {}),
+    ("multilabel_soft_margin_loss", [X, LABELS01], {}),
+    ("multi_margin_loss", [X, CLASSES], {"margin": 0.5}),
+    ("hinge_embedding_loss", [X, _signs((N, C))], {}),
+    ("margin_ranking_loss", [X, X2, _signs((N, C))], {}),
+    ("cosine_embedding_loss", [X, X2, _signs((N,))], {}),
+    ("triplet_margin_loss", [X, X2, X3], {}),
+]
+FLAGS = [{"size_average": False}, {"reduce": False}, {"size_average": True, "reduce": True}]
+
+
+@pytest.mark.parametrize("flags", FLAGS, ids=["size_average", "reduce", "both"])
+@pytest.mark.parametrize("name,arrays,kwargs", LEGACY, ids=[c[0] for c in LEGACY])
+def test_legacy_size_average_and_reduce(name, arrays, kwargs, flags):
+    """The deprecated flags pick the reduction, with PyTorch's warning."""
+    results = []
+    for lib in (tg, torch):
+        ts = [lib.from_numpy(np.array(a)) for a in arrays]
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            out = getattr(lib.nn.functional, name)(*ts, **kwargs, **flags)
+        results.append((out.numpy(), [str(w.message) for w in caught]))
+    _close(results[0][0], results[1][0], np.float64, "value")
+    assert results[0][1] == results[1][1]
