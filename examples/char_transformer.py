@@ -14,6 +14,7 @@ and repeats.
 What to watch: the loss starts near ln(57) = 4.0 (a uniform guess among 57 characters) and
 falls below 2.5 within a few hundred steps. The samples turn from noise into lines with
 spaces, capitals, common words (" the ", " thou ") and line breaks where verse has them.
+Run under PyTorch itself, the script prints the same losses and the same sample.
 
 Run:  python examples/char_transformer.py [--quick] [--epochs N] [--seed S]   (no pictures)
 """
@@ -38,8 +39,14 @@ class CharTransformer(nn.Module):
         super().__init__()
         self.embed = nn.Embedding(vocab_size, d_model)
         self.position = nn.Embedding(CONTEXT, d_model)  # learned: one vector per position
-        layer = nn.TransformerEncoderLayer(d_model, nhead, dim_feedforward=4 * d_model,
-                                           dropout=0.0, batch_first=True, norm_first=True)
+        layer = nn.TransformerEncoderLayer(
+            d_model,
+            nhead,
+            dim_feedforward=4 * d_model,
+            dropout=0.0,
+            batch_first=True,
+            norm_first=True,
+        )
         self.encoder = nn.TransformerEncoder(layer, layers, enable_nested_tensor=False)
         self.head = nn.Linear(d_model, vocab_size)
         self.register_buffer("mask", nn.Transformer.generate_square_subsequent_mask(CONTEXT))
@@ -83,8 +90,10 @@ def main(argv=None) -> dict:
     data = torch.tensor([to_id[c] for c in text])
     model = CharTransformer(len(chars))
     optimizer = torch.optim.AdamW(model.parameters(), lr=3e-3)
-    print(f"{len(text)} characters, {len(chars)} distinct; "
-          f"{sum(p.numel() for p in model.parameters())} parameters")
+    print(
+        f"{len(text)} characters, {len(chars)} distinct; "
+        f"{sum(p.numel() for p in model.parameters())} parameters"
+    )
     losses, first, start = [], None, time.perf_counter()
     for epoch in range(1, args.epochs + 1):
         total = 0.0

@@ -63,6 +63,32 @@ from .dtypes import (  # noqa: F401
 )
 from .functions import *  # noqa: F401,F403
 from .functions import abs, all, any, max, min, pow, round, sum  # noqa: F401
+from ._functions_select import (  # noqa: F401
+    aminmax,
+    argsort,
+    bincount,
+    bucketize,
+    corrcoef,
+    cov,
+    cummax,
+    cummin,
+    diff,
+    kthvalue,
+    logcumsumexp,
+    median,
+    mode,
+    msort,
+    nanmean,
+    nanmedian,
+    nanquantile,
+    quantile,
+    searchsorted,
+    sort,
+    topk,
+    trapezoid,
+    unique,
+    unique_consecutive,
+)
 from .random import (  # noqa: F401
     Generator,
     default_generator,

@@ -18,6 +18,14 @@ from .tensor import Size, Tensor, _promote, _tensor_operand, where  # noqa: F401
 from .tensor import _keepdims_alias
 from .tensor import _wrapped_int
 from .autograd.anomaly import is_anomaly_enabled  # noqa: F401  (torch.is_anomaly_enabled)
+from .ops.binary_more import (arctan2, atan2, bitwise_and, bitwise_not, bitwise_or,  # noqa: F401
+                              bitwise_xor, copysign, float_power, fmax, fmin, heaviside, hypot,
+                              isin, ldexp, logaddexp, logaddexp2, xlogy)  # (re-exported)
+from .ops.elementwise_more import (acos, acosh, arccos, arccosh, arcsin, arcsinh,  # noqa: F401
+                                   arctan, arctanh, asin, asinh, atan, atanh, cosh, deg2rad,
+                                   digamma, erfc, erfinv, exp2, isneginf, isposinf, lgamma,
+                                   logit, nan_to_num, polygamma, rad2deg, sgn, signbit, sinc,
+                                   sinh)  # (re-exported as torch.asin, ...)
 
 
 def _input(x, name: str) -> Tensor:
@@ -789,6 +797,52 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     from .nn import functional as F
 
     return F.conv2d(_input(input, "conv2d"), weight, bias, stride, padding, dilation, groups)
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):  # fmt: skip
+    """`nn.functional.conv_transpose1d` under its `torch.` name."""
+    from .nn import functional as F
+
+    return F.conv_transpose1d(_input(input, "conv_transpose1d"), weight, bias, stride, padding,
+                              output_padding, groups, dilation)  # fmt: skip
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):  # fmt: skip
+    """`nn.functional.conv_transpose2d` under its `torch.` name."""
+    from .nn import functional as F
+
+    return F.conv_transpose2d(_input(input, "conv_transpose2d"), weight, bias, stride, padding,
+                              output_padding, groups, dilation)  # fmt: skip
+
+
+def pixel_shuffle(input, upscale_factor):
+    """`nn.functional.pixel_shuffle` under its `torch.` name."""
+    from .nn import functional as F
+
+    return F.pixel_shuffle(_input(input, "pixel_shuffle"), upscale_factor)
+
+
+def pixel_unshuffle(input, downscale_factor):
+    """`nn.functional.pixel_unshuffle` under its `torch.` name."""
+    from .nn import functional as F
+
+    return F.pixel_unshuffle(_input(input, "pixel_unshuffle"), downscale_factor)
+
+
+def adaptive_max_pool1d(input, output_size):
+    """`nn.functional.adaptive_max_pool1d` under its `torch.` name: always (values, indices)."""
+    from .nn import functional as F
+
+    return F.adaptive_max_pool1d(_input(input, "adaptive_max_pool1d"), output_size, True)
+
+
+def adaptive_avg_pool1d(input, output_size):
+    """`nn.functional.adaptive_avg_pool1d` under its `torch.` name."""
+    from .nn import functional as F
+
+    return F.adaptive_avg_pool1d(_input(input, "adaptive_avg_pool1d"), output_size)
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05, cudnn_enable=True):

@@ -1324,6 +1324,92 @@ class Tensor:
         return reduce.Cumprod.apply(self, _norm_dim(dim, self._data.ndim),
                                     _accumulate_dtype(self, dtype))  # fmt: skip
 
+    # sorting, selection, scans: tinygrad_nn/_functions_select.py
+
+    def sort(self, dim=-1, descending=False, *, stable=False):
+        """(values, indices) sorted along dim (stable; NaN last)."""
+        return _select().sort(self, dim, descending, stable=stable)
+
+    def argsort(self, dim=-1, descending=False, *, stable=False):
+        """Indices that sort along dim."""
+        return _select().argsort(self, dim, descending, stable=stable)
+
+    def msort(self):
+        """Sorted along the first dim."""
+        return _select().msort(self)
+
+    def topk(self, k, dim=-1, largest=True, sorted=True):
+        """(values, indices) of the k largest (or smallest) along dim."""
+        return _select().topk(self, k, dim, largest, sorted)
+
+    def kthvalue(self, k, dim=-1, keepdim=False):
+        """(values, indices) of the k-th smallest along dim."""
+        return _select().kthvalue(self, k, dim, keepdim)
+
+    def median(self, dim=None, keepdim=False):
+        """Lower median (with dim: values, indices)."""
+        return _select().median(self, dim, keepdim)
+
+    def nanmedian(self, dim=None, keepdim=False):
+        """Lower median ignoring NaN."""
+        return _select().nanmedian(self, dim, keepdim)
+
+    def mode(self, dim=-1, keepdim=False):
+        """(values, indices) of the most frequent value along dim."""
+        return _select().mode(self, dim, keepdim)
+
+    def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):
+        """The distinct values (and inverse, counts)."""
+        return _select().unique(self, sorted, return_inverse, return_counts, dim)
+
+    def unique_consecutive(self, return_inverse=False, return_counts=False, dim=None):
+        """Runs of equal values kept once."""
+        return _select().unique_consecutive(self, return_inverse, return_counts, dim)
+
+    def bincount(self, weights=None, minlength=0):
+        """Counts of each non-negative integer."""
+        return _select().bincount(self, weights, minlength)
+
+    def cummax(self, dim):
+        """(values, indices) of the running maximum."""
+        return _select().cummax(self, dim)
+
+    def cummin(self, dim):
+        """(values, indices) of the running minimum."""
+        return _select().cummin(self, dim)
+
+    def logcumsumexp(self, dim):
+        """Running log-sum-exp along dim."""
+        return _select().logcumsumexp(self, dim)
+
+    def nanmean(self, dim=None, keepdim=False, *, dtype=None):
+        """Mean of the non-NaN elements."""
+        return _select().nanmean(self, dim, keepdim, dtype=dtype)
+
+    def aminmax(self, *, dim=None, keepdim=False):
+        """(min, max) over all or along dim."""
+        return _select().aminmax(self, dim=dim, keepdim=keepdim)
+
+    def quantile(self, q, dim=None, keepdim=False, *, interpolation="linear"):
+        """q-th quantiles along dim."""
+        return _select().quantile(self, q, dim, keepdim, interpolation=interpolation)
+
+    def nanquantile(self, q, dim=None, keepdim=False, *, interpolation="linear"):
+        """q-th quantiles ignoring NaN."""
+        return _select().nanquantile(self, q, dim, keepdim, interpolation=interpolation)
+
+    def diff(self, n=1, dim=-1, prepend=None, append=None):
+        """n-th forward difference along dim."""
+        return _select().diff(self, n, dim, prepend, append)
+
+    def cov(self, *, correction=1, fweights=None, aweights=None):
+        """Covariance of the rows."""
+        return _select().cov(self, correction=correction, fweights=fweights, aweights=aweights)
+
+    def corrcoef(self):
+        """Correlation coefficients of the rows."""
+        return _select().corrcoef(self)
+
     def _floating_for(self, name: str) -> Tensor:
         if self._data.dtype.kind != "f":
             raise RuntimeError(f"{name}(): only floating point and complex types are supported, "
@@ -2267,6 +2353,13 @@ def _norm_dims(dim, ndim: int) -> tuple:
     return _shape_ops.normalize_dims(dim, ndim)
 
 
+def _select():
+    """The sorting/selection module (imported late: it builds on this one)."""
+    from . import _functions_select
+
+    return _functions_select
+
+
 def _matmul_decomposed(a: Tensor, b: Tensor) -> Tensor:
     """a @ b for the other ranks, recorded as PyTorch's matmul decomposes it into mm, mv or
     bmm and views (same grad_fn names and edges): a vector on the left becomes a 1-row
@@ -2936,3 +3029,8 @@ from .autograd import engine  # noqa: E402
 from .ops import _index_checks, binary, elementwise, linalg, movement, reduce  # noqa: E402
 from .ops import _shape as _shape_ops  # noqa: E402
 from .ops import softmax as softmax_ops  # noqa: E402
+from .ops import binary_more, elementwise_more  # noqa: E402
+
+# The methods defined beside their ops (the torch.X function with self first, and X_).
+for _name, _method in (*elementwise_more.METHODS.items(), *binary_more.METHODS.items()):
+    setattr(Tensor, _name, _method)

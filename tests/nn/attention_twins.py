@@ -45,8 +45,9 @@ def compare_runs(ours, theirs, inputs, call, masks=None, dtype=np.float32, seed=
     tg.manual_seed(seed)  # the same dropout noise on both sides in training mode
     ours_out = _as_tuple(call(ours, *ours_in, **{k: _mask(tg, m, dtype) for k, m in masks.items()}))
     torch.manual_seed(seed)
-    theirs_out = _as_tuple(call(theirs, *theirs_in,
-                                **{k: _mask(torch, m, dtype) for k, m in masks.items()}))
+    theirs_out = _as_tuple(
+        call(theirs, *theirs_in, **{k: _mask(torch, m, dtype) for k, m in masks.items()})
+    )
     assert len(ours_out) == len(theirs_out)
     rng = np.random.default_rng(seed)
     ours_loss, theirs_loss = 0, 0

@@ -72,7 +72,8 @@ def test_sdpa_matches_torch_with_gradients(case, dtype):
     theirs = [lib_tensor(torch, a, dtype, True) for a in arrays]
     out = tg.nn.functional.scaled_dot_product_attention(*ours, **_sdpa_kwargs(tg, kwargs, dtype))
     ref = torch.nn.functional.scaled_dot_product_attention(
-        *theirs, **_sdpa_kwargs(torch, kwargs, dtype))
+        *theirs, **_sdpa_kwargs(torch, kwargs, dtype)
+    )
     assert out.dtype == (tg.float64 if dtype == np.float64 else tg.float32)
     assert_close_scaled(out.detach().numpy(), ref.detach().numpy(), "output")
     g = _rng(9).standard_normal(tuple(ref.shape)).astype(dtype)
@@ -135,7 +136,7 @@ def test_sdpa_dropout_draws_the_same_noise_as_torch():
 
 
 def _sdpa_error_cases(lib):
-    f32 = lambda *s: lib.zeros(*s)  # noqa: E731
+    f32 = lib.zeros
     q, k, v = f32(2, 3, L, 8), f32(2, 3, S, 8), f32(2, 3, S, 6)
     return [
         ((q, k.double(), v), {}),
@@ -253,9 +254,18 @@ def test_fully_masked_query_is_zero_without_weights_and_nan_with_them():
         assert not without.isnan().any() and with_weights[2].isnan().all()
 
 
-@pytest.mark.parametrize("kwargs", [{}, {"bias": False}, {"add_bias_kv": True},
-                                    {"kdim": 3, "vdim": 5}, {"add_zero_attn": True},
-                                    {"kdim": 3, "add_bias_kv": True, "bias": False}], ids=str)
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"bias": False},
+        {"add_bias_kv": True},
+        {"kdim": 3, "vdim": 5},
+        {"add_zero_attn": True},
+        {"kdim": 3, "add_bias_kv": True, "bias": False},
+    ],
+    ids=str,
+)
 def test_init_state_dict_keys_and_values_equal_torch(kwargs):
     assert same_init(_mha(**kwargs), seed=3) == []
 
@@ -271,7 +281,7 @@ def test_parameter_order_and_repr_as_torch():
 
 def test_multihead_attention_gradcheck_and_gradgradcheck():
     """Through inputs and weights, with bias_kv, key padding and the returned weights."""
-    f64 = dict(dtype=tg.float64, requires_grad=True)
+    f64 = {"dtype": tg.float64, "requires_grad": True}
     x, mem = tg.randn(3, 1, 4, **f64), tg.randn(2, 1, 4, **f64)
     w_in, w_out, bias_kv = tg.randn(12, 4, **f64), tg.randn(4, 4, **f64), tg.randn(1, 1, 4, **f64)
     b_in, b_out = tg.randn(12, dtype=tg.float64), tg.randn(4, dtype=tg.float64)
@@ -279,8 +289,21 @@ def test_multihead_attention_gradcheck_and_gradgradcheck():
 
     def fn(x, mem, w_in, w_out, bias_kv):
         out, weights = tg.nn.functional.multi_head_attention_forward(
-            x, mem, mem, 4, 2, w_in, b_in, bias_kv, bias_kv * 2, False, 0.0, w_out, b_out,
-            key_padding_mask=kpm)
+            x,
+            mem,
+            mem,
+            4,
+            2,
+            w_in,
+            b_in,
+            bias_kv,
+            bias_kv * 2,
+            False,
+            0.0,
+            w_out,
+            b_out,
+            key_padding_mask=kpm,
+        )
         return out.sum(-1) + weights.sum(-1) * 0.5
 
     args = (x, mem, w_in, w_out, bias_kv)

@@ -139,11 +139,26 @@ LAYERS = {
     "Conv1d_groups": lambda L, d: L.nn.Conv1d(4, 6, 3, groups=2, bias=False, dtype=d),
     "Conv2d": lambda L, d: L.nn.Conv2d(3, 8, 3, dtype=d),
     "Conv2d_rect": lambda L, d: L.nn.Conv2d(2, 5, (3, 2), stride=2, dtype=d),
+    "ConvTranspose1d": lambda L, d: L.nn.ConvTranspose1d(4, 6, 3, groups=2, dtype=d),
+    "ConvTranspose2d": lambda L, d: L.nn.ConvTranspose2d(3, 5, (3, 2), bias=False, dtype=d),
     "Embedding": lambda L, d: L.nn.Embedding(10, 4, dtype=d),
     "Embedding_padding": lambda L, d: L.nn.Embedding(6, 20, padding_idx=2, dtype=d),
     "BatchNorm1d": lambda L, d: L.nn.BatchNorm1d(5, dtype=d),
     "BatchNorm2d": lambda L, d: L.nn.BatchNorm2d(3, dtype=d),
     "LayerNorm": lambda L, d: L.nn.LayerNorm((4, 5), dtype=d),
+    "MultiheadAttention": lambda L, d: L.nn.MultiheadAttention(8, 2, dtype=d),
+    "MultiheadAttention_kvdim": lambda L, d: L.nn.MultiheadAttention(
+        6, 3, kdim=4, vdim=5, add_bias_kv=True, bias=False, dtype=d
+    ),
+    "TransformerEncoderLayer": lambda L, d: L.nn.TransformerEncoderLayer(8, 2, 16, dtype=d),
+    "TransformerDecoderLayer": lambda L, d: L.nn.TransformerDecoderLayer(8, 2, 16, dtype=d),
+    "TransformerEncoder": lambda L, d: L.nn.TransformerEncoder(
+        L.nn.TransformerEncoderLayer(8, 2, 16, dtype=d), 2, enable_nested_tensor=False
+    ),
+    "TransformerDecoder": lambda L, d: L.nn.TransformerDecoder(
+        L.nn.TransformerDecoderLayer(8, 2, 16, dtype=d), 2, L.nn.LayerNorm(8, dtype=d)
+    ),
+    "Transformer": lambda L, d: L.nn.Transformer(8, 2, 2, 1, 16, dtype=d),
     "Sequential_mlp": lambda L, d: L.nn.Sequential(
         L.nn.Linear(2, 3, dtype=d), L.nn.ReLU(), L.nn.Dropout(0.2), L.nn.Linear(3, 2, dtype=d)
     ),

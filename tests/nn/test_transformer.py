@@ -188,9 +188,11 @@ def test_layers_of_a_stack_are_independent_copies():
 @pytest.mark.parametrize("dtype", [None, "float64"])
 def test_generate_square_subsequent_mask_equals_torch(size, dtype):
     ours = tg.nn.Transformer.generate_square_subsequent_mask(
-        size, dtype=None if dtype is None else getattr(tg, dtype))
+        size, dtype=None if dtype is None else getattr(tg, dtype)
+    )
     theirs = torch.nn.Transformer.generate_square_subsequent_mask(
-        size, dtype=None if dtype is None else getattr(torch, dtype))
+        size, dtype=None if dtype is None else getattr(torch, dtype)
+    )
     assert str(ours.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
     assert_close(ours.numpy(), theirs.numpy(), rtol=0, atol=0)
     assert tg.nn.Transformer(E, HEADS, 1, 1, FF).generate_square_subsequent_mask(2).shape == (2, 2)
@@ -204,7 +206,8 @@ def test_nested_tensor_warning_as_torch():
         assert str(record[0].message) == (
             "enable_nested_tensor is True, but self.use_nested_tensor is False because "
             "encoder_layer.self_attn.batch_first was not True(use batch_first for better "
-            "inference performance)")
+            "inference performance)"
+        )
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         tg.nn.TransformerEncoder(tg.nn.TransformerEncoderLayer(E, HEADS, batch_first=True), 1)
@@ -216,15 +219,19 @@ def test_inference_with_padding_zeroes_padded_positions_as_torch():
     ours, theirs = build_pair(build, np.float32)
     src, kpm = _SRC.swapaxes(0, 1), _SRC_KPM
     with torch.no_grad():
-        ref = theirs(lib_tensor(torch, src, np.float32),
-                     src_key_padding_mask=lib_tensor(torch, kpm, np.float32))
+        ref = theirs(
+            lib_tensor(torch, src, np.float32),
+            src_key_padding_mask=lib_tensor(torch, kpm, np.float32),
+        )
     with tg.no_grad():
-        out = ours(lib_tensor(tg, src, np.float32),
-                   src_key_padding_mask=lib_tensor(tg, kpm, np.float32))
+        out = ours(
+            lib_tensor(tg, src, np.float32), src_key_padding_mask=lib_tensor(tg, kpm, np.float32)
+        )
     assert (ref.numpy()[kpm] == 0).all() and (out.numpy()[kpm] == 0).all()
     np.testing.assert_allclose(out.numpy(), ref.numpy(), rtol=1e-5, atol=1e-5)
-    grad_out = ours(lib_tensor(tg, src, np.float32, True),
-                    src_key_padding_mask=lib_tensor(tg, kpm, np.float32))
+    grad_out = ours(
+        lib_tensor(tg, src, np.float32, True), src_key_padding_mask=lib_tensor(tg, kpm, np.float32)
+    )
     assert not (grad_out.detach().numpy()[kpm] == 0).all()  # with autograd: no fast path
 
 

@@ -183,6 +183,70 @@ def _rows():
         OpSpec("torch_exp", lambda x: _lib(x).exp(x) + _lib(x).sigmoid(x), [((3, 4),)]),
         OpSpec("lerp", lambda x, y: x.lerp(y, 0.3), [((3, 4), (3, 4))]),
         OpSpec("addcmul", lambda x, y: x.addcmul(y, y, value=0.5), [((3, 4), (3, 4))]),
+        # more elementwise (ops/elementwise_more.py, ops/binary_more.py)
+        OpSpec("asin", lambda x: x.asin(), [(s,) for s in UNARY], domain=(-0.9, 0.9)),
+        OpSpec("acos", lambda x: x.acos(), [(s,) for s in UNARY], domain=(-0.9, 0.9)),
+        OpSpec("atan", lambda x: x.atan(), [(s,) for s in UNARY]),
+        OpSpec("sinh", lambda x: x.sinh(), [(s,) for s in UNARY]),
+        OpSpec("cosh", lambda x: x.cosh(), [(s,) for s in UNARY]),
+        OpSpec("asinh", lambda x: x.asinh(), [(s,) for s in UNARY]),
+        OpSpec("acosh", lambda x: x.acosh(), [(s,) for s in UNARY], domain=(1.2, 3.0)),
+        OpSpec("atanh", lambda x: x.atanh(), [(s,) for s in UNARY], domain=(-0.9, 0.9)),
+        OpSpec("exp2", lambda x: x.exp2(), [(s,) for s in UNARY]),
+        OpSpec("erfc", lambda x: x.erfc(), [(s,) for s in UNARY]),
+        OpSpec("erfinv", lambda x: x.erfinv(), [(s,) for s in UNARY], domain=(-0.9, 0.9)),
+        OpSpec("lgamma", lambda x: x.lgamma(), [(s,) for s in UNARY], domain=(0.3, 4.0)),
+        OpSpec("lgamma_negative", lambda x: x.lgamma(), [((3, 4),)], domain=(-0.9, -0.1)),
+        OpSpec("polygamma2", lambda x: _lib(x).polygamma(2, x), [((3, 4),)], domain=(0.3, 4.0)),
+        OpSpec("logit", lambda x: x.logit(), [(s,) for s in UNARY], domain=(0.1, 0.9)),
+        OpSpec("logit_eps", lambda x: x.logit(eps=0.2), [((3, 4),)], domain=(0.05, 0.95)),
+        OpSpec("sinc", lambda x: x.sinc(), [(s,) for s in UNARY]),
+        OpSpec("nan_to_num", lambda x: x.nan_to_num(), [((3, 4),)]),
+        OpSpec("sgn", lambda x: x.sgn() * x, [((3, 4),)]),
+        OpSpec("deg2rad", lambda x: x.deg2rad(), [((3, 4),)]),
+        OpSpec("rad2deg", lambda x: _lib(x).rad2deg(x), [((3, 4),)]),
+        OpSpec("atan2", lambda x, y: x.atan2(y), BINARY),
+        OpSpec("hypot", lambda x, y: x.hypot(y), BINARY),
+        OpSpec("xlogy", lambda x, y: x.xlogy(y), BINARY, domain=POSITIVE),
+        OpSpec("xlogy_scalar", lambda x: _lib(x).xlogy(2.5, x), [((3, 4),)], domain=POSITIVE),
+        OpSpec("copysign", lambda x, y: x.copysign(y), BINARY),
+        OpSpec("copysign_scalar", lambda x: x.copysign(-1.0), [((3, 4),)]),
+        OpSpec("logaddexp", lambda x, y: x.logaddexp(y), BINARY),
+        OpSpec("logaddexp2", lambda x, y: _lib(x).logaddexp2(x, y), BINARY),
+        OpSpec("fmax", lambda x, y: x.fmax(y), BINARY),
+        OpSpec("fmin", lambda x, y: _lib(x).fmin(x, y), BINARY),
+        OpSpec("float_power", lambda x, y: x.float_power(y), BINARY, domain=POSITIVE),
+        OpSpec("float_power_scalar", lambda x: _lib(x).float_power(2.0, x), [((3, 4),)]),
+        OpSpec("ldexp", lambda x, y: x.ldexp(y), BINARY),
+        # nn.functional activations, norms and distances (hardsigmoid: tests/nn, its
+        # float64 gradient uses PyTorch's float32 1/6)
+        OpSpec("F.relu6", lambda x: _F(x).relu6(x * 4), [((3, 4),)]),
+        OpSpec("F.hardtanh", lambda x: _F(x).hardtanh(x, -0.5, 1.0), [((3, 4),)]),
+        OpSpec("F.hardswish", lambda x: _F(x).hardswish(x * 2), [((3, 4),)]),
+        OpSpec("F.selu", lambda x: _F(x).selu(x), [((3, 4),)]),
+        OpSpec("F.celu", lambda x: _F(x).celu(x), [((3, 4),)]),
+        OpSpec("F.mish", lambda x: _F(x).mish(x), [((3, 4),)]),
+        OpSpec("F.softsign", lambda x: _F(x).softsign(x), [((3, 4),)]),
+        OpSpec("F.softmin", lambda x: _F(x).softmin(x, 1), [((3, 4),)]),
+        OpSpec("F.logsigmoid", lambda x: _F(x).logsigmoid(x), [((3, 4),)]),
+        OpSpec("F.tanhshrink", lambda x: _F(x).tanhshrink(x), [((3, 4),)]),
+        OpSpec("F.softshrink", lambda x: _F(x).softshrink(x), [((3, 4),)]),
+        OpSpec("F.hardshrink", lambda x: _F(x).hardshrink(x), [((3, 4),)]),
+        OpSpec("F.threshold", lambda x: _F(x).threshold(x, 0.1, -1.0), [((3, 4),)]),
+        OpSpec("F.glu", lambda x: _F(x).glu(x), [((3, 4),)]),
+        OpSpec("F.prelu", lambda x, w: _F(x).prelu(x, w), [((3, 4), (4,)), ((3, 4, 2), (1,))]),
+        OpSpec("F.group_norm", lambda x, w, b: _F(x).group_norm(x, 2, w, b),
+               [((3, 4, 2), (4,), (4,))]),  # fmt: skip
+        OpSpec("F.instance_norm", lambda x: _F(x).instance_norm(x), [((2, 3, 4),)]),
+        OpSpec("F.rms_norm", lambda x, w: _F(x).rms_norm(x, [4], w), [((3, 4), (4,))]),
+        OpSpec("F.bilinear", lambda x, y, w, b: _F(x).bilinear(x, y, w, b),
+               [((3, 2), (3, 4), (5, 2, 4), (5,))]),  # fmt: skip
+        OpSpec("F.cosine_similarity", lambda x, y: _F(x).cosine_similarity(x, y),
+               [((3, 4), (3, 4)), ((3, 4), (4,))]),  # fmt: skip
+        OpSpec("F.pairwise_distance", lambda x, y: _F(x).pairwise_distance(x, y),
+               [((3, 4), (3, 4))]),  # fmt: skip
+        OpSpec("F.embedding_bag", lambda w: _F(w).embedding_bag(_index(w, [[0, 2, 2], [1, 3, 0]]),
+                                                                w, mode="mean"), [((4, 3),)]),
     ]
     return rows
 
@@ -192,6 +256,11 @@ def _lib(x):
     import importlib
 
     return importlib.import_module(type(x).__module__.split(".")[0])
+
+
+def _F(x):
+    """The nn.functional module of x's library."""
+    return _lib(x).nn.functional
 
 
 def _index(x, values):

@@ -422,3 +422,27 @@ def test_non_finite_gradients_as_torch(name):
             opt.step()
         results.append(p.detach().numpy())
     np.testing.assert_allclose(results[1], results[0], rtol=1e-6)  # NaN == NaN here
+
+
+@pytest.mark.parametrize("line_search_fn", [None, "strong_wolfe"])
+def test_lbfgs_state_dict_round_trip_continues_exactly(line_search_fn):
+    def run(steps, resume_from=None):
+        twin, opts, closures = _lbfgs_twin(np.float64, max_iter=4, history_size=6,
+                                           line_search_fn=line_search_fn)  # fmt: skip
+        model, opt = twin.models[1], opts[1]
+        if resume_from is not None:
+            saved = tg.load(resume_from)
+            model.load_state_dict(saved["model"])
+            opt.load_state_dict(saved["opt"])
+        for _ in range(steps):
+            opt.step(closures[1])
+        return model, opt
+
+    straight, _ = run(4)
+    half, half_opt = run(2)
+    buffer = io.BytesIO()
+    tg.save({"model": half.state_dict(), "opt": half_opt.state_dict()}, buffer)
+    buffer.seek(0)
+    resumed, _ = run(2, resume_from=buffer)
+    for a, b in zip(resumed.parameters(), straight.parameters()):
+        np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())

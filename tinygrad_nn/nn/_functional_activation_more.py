@@ -27,6 +27,9 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
+
+from ..sampling import cpp_number, type_word
 from ..tensor import Tensor, where
 
 SELU_ALPHA = 1.6732632423543772848170429916717
@@ -35,6 +38,12 @@ SELU_SCALE = 1.0507009873554804934193349852946
 
 def _maybe_inplace(input: Tensor, fn, inplace: bool) -> Tensor:
     return input._inplace(fn) if inplace else fn(input)
+
+
+def _need_float(x: Tensor, kernel: str) -> None:
+    """PyTorch's kernels for these exist for floating dtypes only."""
+    if x._data.dtype.kind != "f":
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{type_word(x._data.dtype)}'")
 
 
 def _elu(x: Tensor, alpha: float) -> Tensor:
@@ -68,8 +77,9 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     """0 for x <= -3, 1 for x >= 3, x / 6 + 1/2 between."""
 
+    _need_float(input, "hardsigmoid_cpu")
+
     def fn(x: Tensor) -> Tensor:
-        x = x._floating()
         return where(x <= -3.0, 0.0, where(x >= 3.0, 1.0, x / 6.0 + 0.5))
 
     return _maybe_inplace(input, fn, inplace)
@@ -78,15 +88,19 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     """0 for x <= -3, x for x >= 3, x (x + 3) / 6 between."""
 
+    _need_float(input, "hardswish_cpu")
+
     def fn(x: Tensor) -> Tensor:
-        x = x._floating()
-        return where(x <= -3.0, 0.0, where(x < 3.0, x * (x + 3.0) / 6.0, x))
+        # the middle branch sees 0 outside (-3, 3): a NaN there keeps slope 1, not NaN
+        mid = where((x > -3.0) & (x < 3.0), x, 0.0)
+        return where(x <= -3.0, 0.0, where(x < 3.0, mid * (mid + 3.0) / 6.0, x))
 
     return _maybe_inplace(input, fn, inplace)
 
 
 def selu(input: Tensor, inplace: bool = False) -> Tensor:
     """scale * (x if x > 0 else alpha * (exp(x) - 1)), with the fixed alpha and scale."""
+    _need_float(input, "elu_cpu")
     return _maybe_inplace(input, lambda x: _elu(x, SELU_ALPHA) * SELU_SCALE, inplace)
 
 
@@ -94,13 +108,15 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x if x > 0 else alpha * (exp(x / alpha) - 1)."""
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
-    return _maybe_inplace(input, lambda x: _elu(x._floating() / alpha, 1.0) * alpha, inplace)
+    _need_float(input, "elu_cpu")
+    return _maybe_inplace(input, lambda x: _elu(x / alpha, 1.0) * alpha, inplace)
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """x * tanh(softplus(x))."""
     from .functional import softplus
 
+    _need_float(input, "mish_cpu")
     return _maybe_inplace(input, lambda x: x * softplus(x).tanh(), inplace)
 
 
@@ -126,19 +142,11 @@ def logsigmoid(input: Tensor) -> Tensor:
     Each branch sees only its own side of 0 (the other side is replaced by 0), so neither
     exp can overflow, not even in the unused branch's gradient."""
     x = input
-    if x._data.dtype.kind != "f":
-        raise NotImplementedError(f'"log_sigmoid_forward" not implemented for '
-                                  f"'{_word(x)}'")  # fmt: skip
+    _need_float(x, "log_sigmoid_cpu")
     negative = x < 0
     low = where(negative, x, 0.0)
     high = where(negative, 0.0, x)
     return where(negative, low - low.exp().log1p(), -(-high).exp().log1p())
-
-
-def _word(x: Tensor) -> str:
-    from ..sampling import type_word
-
-    return type_word(x._data.dtype)
 
 
 def tanhshrink(input: Tensor) -> Tensor:
@@ -146,14 +154,19 @@ def tanhshrink(input: Tensor) -> Tensor:
     return input - input.tanh()
 
 
-def _check_lambd(lambd: float) -> None:
-    if lambd < 0:
-        raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
+def _check_lambd(x: Tensor, lambd: float) -> None:
+    dtype = x._data.dtype
+    if lambd < 0 or lambd > np.finfo(dtype).max:
+        raise RuntimeError(
+            f"lambda must be in range [0, {cpp_number(np.finfo(dtype).max)}] for "
+            f"input dtype {type_word(dtype)}, but found {cpp_number(lambd)}"
+        )
 
 
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """x - lambd for x > lambd, x + lambd for x < -lambd, 0 between (boundaries included)."""
-    _check_lambd(lambd)
+    _need_float(input, "softshrink_check")
+    _check_lambd(input, lambd)
     x = input
     inside = (x >= -lambd) & (x <= lambd)
     return where(inside, 0.0, where(x > 0, x - lambd, x + lambd)).to(x.dtype)
@@ -161,6 +174,7 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
 
 def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """x where |x| > lambd, else 0 (boundaries give 0)."""
+    _need_float(input, "hardshrink_cpu")
     x = input
     inside = (x >= -lambd) & (x <= lambd)
     return where(inside, 0.0, x).to(x.dtype)
@@ -188,6 +202,7 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
     if not 0 <= d < input.dim():
         raise IndexError(f"Dimension out of range (expected to be in range of "
                          f"[{-input.dim()}, {input.dim() - 1}], but got {dim})")  # fmt: skip
+    _need_float(input, "glu_cpu")
     size = input.shape[d]
     if size % 2:
         raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {size}")
@@ -200,19 +215,18 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     if not isinstance(weight, Tensor):
         raise TypeError(f"prelu(): argument 'weight' (position 2) must be Tensor, not "
                         f"{type(weight).__name__}")  # fmt: skip
+    if input._data.dtype != weight._data.dtype:
+        raise RuntimeError(f"prelu: Type promoting not supported. Got "
+                           f"{type_word(input._data.dtype)} and "
+                           f"{type_word(weight._data.dtype)}")  # fmt: skip
     n = weight.numel()
-    if weight.dim() > 1:
-        raise RuntimeError(f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: "
-                           f"ndim = {weight.dim()}")  # fmt: skip
-    if n != 1:
-        channels = input.shape[1] if input.dim() >= 2 else (input.shape[0] if input.dim() else 1)
-        if input.dim() == 0:
-            raise RuntimeError("Not allow zero-dim input tensor.")
-        if n != channels:
-            raise RuntimeError("Mismatch of parameter numbers and input channel size. Found "
-                               f"parameter numbers = {n} and channel size = {channels}.")  # fmt: skip
-        if input.dim() >= 2:
-            weight = weight.reshape((channels,) + (1,) * (input.dim() - 2))
-    elif weight.dim() == 1 and input.dim() == 0:
-        weight = weight.reshape(())
+    if n == 1:  # one slope for every element; the output keeps input's shape
+        return where(input > 0, input, weight.reshape(()) * input)
+    if input.dim() == 0:
+        raise RuntimeError("Not allow zero-dim input tensor.")
+    channels = input.shape[1] if input.dim() >= 2 else 1
+    if n != channels:
+        raise RuntimeError("Mismatch of parameter numbers and input channel size. Found "
+                           f"parameter numbers = {n} and channel size = {channels}.")  # fmt: skip
+    weight = weight.reshape((channels,) + (1,) * (input.dim() - 2))
     return where(input > 0, input, weight * input)

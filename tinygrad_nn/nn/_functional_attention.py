@@ -26,7 +26,7 @@ from ._functional_loss import _dtype_word
 
 # functional.py re-exports this module's functions, so import it as a module (its `dropout`
 # is looked up at call time, after both modules have finished loading).
-from . import functional as F  # noqa: E402  isort: skip
+from . import functional as F  # isort: skip
 
 _NEG_INF = float("-inf")
 
@@ -93,12 +93,10 @@ def _safe_softmax(scores: Tensor) -> Tensor:
     """softmax over the last dim, but a row whose every score is -inf gives zeros, not NaN.
 
     PyTorch's SDPA does the same: a query that may attend to nothing gets a zero output (and a
-    zero gradient). Such rows are set to 0 before the softmax, so no NaN enters the graph.
+    zero gradient). Such rows are set to 0 before the softmax, so no NaN enters the graph. All
+    Tensor ops, no peeking at the values: the same code runs whatever the mask holds.
     """
-    empty = np.all(scores._data == _NEG_INF, axis=-1, keepdims=True)
-    if not empty.any():
-        return scores.softmax(-1)
-    empty = Tensor._make(np.broadcast_to(empty, scores.shape))
+    empty = (scores == _NEG_INF).all(-1, keepdim=True)
     return scores.masked_fill(empty, 0.0).softmax(-1).masked_fill(empty, 0.0)
 
 
@@ -127,7 +125,8 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
         scores = scores.masked_fill(attn_mask.logical_not(), _NEG_INF)
     elif attn_mask is not None:
         scores = scores + attn_mask
-    weights = _safe_softmax(scores)
+    # only a mask can remove every key of a query (a causal one always leaves key 0)
+    weights = scores.softmax(-1) if attn_mask is None else _safe_softmax(scores)
     if dropout_p > 0.0:
         weights = F.dropout(weights, dropout_p, training=True)
     return weights.matmul(value)
@@ -290,45 +289,25 @@ def multi_head_attention_forward(
     if not batched:  # a batch of one, squeezed again at the end
         query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)
         key_padding_mask = None if key_padding_mask is None else key_padding_mask.unsqueeze(0)
-    tgt_len, bsz, embed_dim = query.shape
-    key_padding_mask = _canonical_mask(key_padding_mask, "key_padding_mask",
-                                       _none_or_dtype(attn_mask), "attn_mask", query.dtype)
+    tgt_len, bsz, _ = query.shape
+    key_padding_mask = _canonical_mask(
+        key_padding_mask, "key_padding_mask", _none_or_dtype(attn_mask), "attn_mask", query.dtype
+    )
     attn_mask, is_causal = _resolve_causal(is_causal, attn_mask, key_padding_mask, need_weights,
                                            query.dtype)  # fmt: skip
-    head_dim = _check_embed_dims(query, key, value, embed_dim_to_check, num_heads,
-                                 use_separate_proj_weight)  # fmt: skip
+    _check_embed_dims(query, key, value, embed_dim_to_check, num_heads,
+                      use_separate_proj_weight)  # fmt: skip
     separate = (q_proj_weight, k_proj_weight, v_proj_weight) if use_separate_proj_weight else None
     q, k, v = _in_projection(query, key, value, in_proj_weight, in_proj_bias, separate)
     if attn_mask is not None:
         attn_mask = _check_attn_mask(attn_mask, (tgt_len, key.shape[0]),
                                      (bsz * num_heads, tgt_len, key.shape[0]))  # fmt: skip
-    masks = [attn_mask, key_padding_mask]
-    if (bias_k is None) != (bias_v is None):
-        raise AssertionError(f"bias_{'k' if bias_v is None else 'v'} is set but "
-                             f"bias_{'v' if bias_v is None else 'k'} is None")  # fmt: skip
-    if bias_k is not None:  # one learned key/value every query can attend to
-        k, v, masks = _append_key(k, v, masks, bias_k.repeat(1, bsz, 1),
-                                  bias_v.repeat(1, bsz, 1), 0)  # fmt: skip
-    q, k, v = (x.reshape(x.shape[0], bsz * num_heads, head_dim).transpose(0, 1) for x in (q, k, v))
-    if add_zero_attn:  # one all-zero key/value: a place to put attention that fits nowhere
-        zero = zeros((bsz * num_heads, 1, head_dim), dtype=k.dtype)
-        k, v, masks = _append_key(k, v, masks, zero, zero, 1)
-    src_len = k.size(1)
-    attn_mask = _merge_padding(masks[0], masks[1], bsz, num_heads, src_len)
+    q, k, v, attn_mask = _split_heads(q, k, v, [attn_mask, key_padding_mask], bias_k, bias_v,
+                                      add_zero_attn, num_heads)  # fmt: skip
     dropout_p = dropout_p if training else 0.0
-    if need_weights:
-        out, weights = _attend_with_weights(q, k, v, attn_mask, dropout_p)
-        out = out.transpose(0, 1).reshape(tgt_len * bsz, embed_dim)
-        weights = weights.reshape(bsz, num_heads, tgt_len, src_len)
-        weights = weights.mean(dim=1) if average_attn_weights else weights
-    else:
-        if attn_mask is not None:  # (1 or N * heads, L, S) -> (1 or N, heads, L, S)
-            shared = attn_mask.size(0) == 1
-            attn_mask = attn_mask.unsqueeze(0) if shared else attn_mask.reshape(
-                bsz, num_heads, -1, src_len)  # fmt: skip
-        q, k, v = (x.reshape(bsz, num_heads, x.shape[1], head_dim) for x in (q, k, v))
-        out = scaled_dot_product_attention(q, k, v, attn_mask, dropout_p, is_causal)
-        out, weights = out.permute(2, 0, 1, 3).reshape(bsz * tgt_len, embed_dim), None
+    out, weights = _attend_heads(q, k, v, attn_mask, dropout_p, is_causal, need_weights, bsz)
+    if weights is not None and average_attn_weights:
+        weights = weights.mean(dim=1)
     out = F.linear(out, out_proj_weight, out_proj_bias).reshape(tgt_len, bsz, -1)
     if not batched:
         out = out.squeeze(1)
@@ -336,8 +315,8 @@ def multi_head_attention_forward(
     return out, weights
 
 
-def _check_embed_dims(query, key, value, embed_dim_to_check, num_heads, separate) -> int:
-    """The head size E / heads, after PyTorch's checks of E and of key against value."""
+def _check_embed_dims(query, key, value, embed_dim_to_check, num_heads, separate) -> None:
+    """PyTorch's checks of E (against the layer's, and divisible by heads) and of key vs value."""
     embed_dim = query.shape[-1]
     if embed_dim != embed_dim_to_check:
         raise AssertionError(f"was expecting embedding dimension of {embed_dim_to_check}, but "
@@ -350,4 +329,41 @@ def _check_embed_dims(query, key, value, embed_dim_to_check, num_heads, separate
                              f"value's {value.shape[:2]}")  # fmt: skip
     if not separate and key.shape != value.shape:
         raise AssertionError(f"key shape {key.shape} does not match value shape {value.shape}")
-    return head_dim
+
+
+def _split_heads(q, k, v, masks, bias_k, bias_v, add_zero_attn: bool, num_heads: int):
+    """(L, N, E) projections -> (N * heads, L, E / heads), with the optional extra keys, and
+    the attention and padding masks merged into one float mask (or None)."""
+    bsz = q.shape[1]
+    if (bias_k is None) != (bias_v is None):
+        raise AssertionError(f"bias_{'k' if bias_v is None else 'v'} is set but "
+                             f"bias_{'v' if bias_v is None else 'k'} is None")  # fmt: skip
+    if bias_k is not None:  # one learned key/value every query can attend to
+        k, v, masks = _append_key(k, v, masks, bias_k.repeat(1, bsz, 1),
+                                  bias_v.repeat(1, bsz, 1), 0)  # fmt: skip
+    head_dim = q.shape[2] // num_heads
+    q, k, v = (x.reshape(x.shape[0], bsz * num_heads, head_dim).transpose(0, 1) for x in (q, k, v))
+    if add_zero_attn:  # one all-zero key/value: a place to put attention that fits nowhere
+        zero = zeros((bsz * num_heads, 1, head_dim), dtype=k.dtype)
+        k, v, masks = _append_key(k, v, masks, zero, zero, 1)
+    return q, k, v, _merge_padding(masks[0], masks[1], bsz, num_heads, k.size(1))
+
+
+def _attend_heads(q, k, v, attn_mask, dropout_p, is_causal, need_weights, bsz: int):
+    """Attention in every head at once: q (N * heads, L, d), k and v (N * heads, S, d).
+
+    Returns the heads joined again, (L * N, heads * d), and with `need_weights` the weights
+    (N, heads, L, S); without, SDPA does the work (and may use the `is_causal` hint).
+    """
+    heads, (tgt_len, head_dim), src_len = q.shape[0] // bsz, q.shape[1:], k.shape[1]
+    if need_weights:
+        out, weights = _attend_with_weights(q, k, v, attn_mask, dropout_p)
+        out = out.transpose(0, 1).reshape(tgt_len * bsz, heads * head_dim)
+        return out, weights.reshape(bsz, heads, tgt_len, src_len)
+    if attn_mask is not None:  # (1 or N * heads, L, S) -> (1 or N, heads, L, S)
+        shared = attn_mask.size(0) == 1
+        attn_mask = attn_mask.unsqueeze(0) if shared else attn_mask.reshape(
+            bsz, heads, -1, src_len)  # fmt: skip
+    q, k, v = (x.reshape(bsz, heads, x.shape[1], head_dim) for x in (q, k, v))
+    out = scaled_dot_product_attention(q, k, v, attn_mask, dropout_p, is_causal)
+    return out.permute(2, 0, 1, 3).reshape(bsz * tgt_len, heads * head_dim), None

@@ -1,10 +1,10 @@
 """bilinear, embedding_bag, cosine_similarity and pairwise_distance, composed from Tensor ops.
 
-    bilinear:           y[..., o] = sum_ij x1[..., i] W[o, i, j] x2[..., j] + b[o]
-    embedding_bag:      per bag of indices, the sum / mean / max of the embedding rows
-                        (optionally weighted per index, in 'sum' mode)
-    cosine_similarity:  sum(x1 / max(|x1|, eps) * x2 / max(|x2|, eps)) along dim
-    pairwise_distance:  || x1 - x2 + eps ||_p along the last dim
+bilinear:           y[..., o] = sum_ij x1[..., i] W[o, i, j] x2[..., j] + b[o]
+embedding_bag:      per bag of indices, the sum / mean / max of the embedding rows
+                    (optionally weighted per index, in 'sum' mode)
+cosine_similarity:  sum(x1 / max(|x1|, eps) * x2 / max(|x2|, eps)) along dim
+pairwise_distance:  || x1 - x2 + eps ||_p along the last dim
 """
 
 from __future__ import annotations
@@ -170,10 +170,11 @@ def _bags(input: Tensor, offsets, include_last_offset: bool):
     cuts = offsets._data.astype(np.int64)
     if cuts.size and cuts[0] != 0:
         raise RuntimeError("offsets[0] has to be 0, i.e., the first sequence in the mini-batch "
-                           f"has to start from position 0. However, got {cuts[0]}")  # fmt: skip
+                           f"has to start from position 0. However, got {cuts[0]}\n"
+                           f"[ {offsets.type()}{{}} ]")  # fmt: skip
     if cuts.size and cuts[-1] > data.size:
-        raise RuntimeError(f"offsets[-1] can not be greater than input's length ({data.size}), "
-                           f"but got offsets[-1] of {cuts[-1]}")  # fmt: skip
+        raise RuntimeError(f"offsets[-1] can not be greater than input's length {data.size} but "
+                           f"got offsets[-1] of {cuts[-1]}")  # fmt: skip
     if include_last_offset:
         starts, ends = cuts[:-1], cuts[1:]
     else:

@@ -1,14 +1,14 @@
 """More normalisations and the channel-wise dropouts, composed from Tensor ops.
 
-    group_norm:     split the C channels into G groups; mean and (biased) var over each
-                    group of each sample; then scale and shift per channel.
-    instance_norm:  mean and var over the spatial axes of each (sample, channel); the
-                    running statistics, if given, move toward the batch average of those.
-    rms_norm:       x / sqrt(mean(x^2) + eps) over the trailing normalized_shape axes, then
-                    * weight; eps=None means the dtype's machine epsilon.
-    dropout1d/2d:   zero whole channels: one Bernoulli(1 - p) draw per (sample, channel),
-                    drawn as PyTorch does (a (N, C, 1, ...) tensor's bernoulli_), scaled by
-                    1 / (1 - p).
+group_norm:     split the C channels into G groups; mean and (biased) var over each
+                group of each sample; then scale and shift per channel.
+instance_norm:  mean and var over the spatial axes of each (sample, channel); the
+                running statistics, if given, move toward the batch average of those.
+rms_norm:       x / sqrt(mean(x^2) + eps) over the trailing normalized_shape axes, then
+                * weight; eps=None means the dtype's machine epsilon.
+dropout1d/2d:   zero whole channels: one Bernoulli(1 - p) draw per (sample, channel),
+                drawn as PyTorch does (a (N, C, 1, ...) tensor's bernoulli_), scaled by
+                1 / (1 - p).
 """
 
 from __future__ import annotations
@@ -137,6 +137,7 @@ def _feature_dropout(input: Tensor, p: float, training: bool, inplace: bool) -> 
     else:
         keep = sampling.bernoulli_scalar(noise_shape, 1.0 - p)
         noise = keep.astype(dtype) / dtype.type(1.0 - p)
+
     def scale(x: Tensor) -> Tensor:
         return x * _make(noise)
 

@@ -14,6 +14,8 @@ composing would cost accuracy or speed. This file holds the activations, `linear
     _functional_misc.py   bilinear, embedding_bag, cosine_similarity, pairwise_distance
     _functional_loss.py   mse_loss, cross_entropy, nll_loss, binary_cross_entropy, ...
     _functional_loss_more.py  kl_div, margin and embedding losses, Poisson/Gaussian NLL
+    _functional_conv_transpose.py  conv_transpose1d, conv_transpose2d
+    _functional_resize.py  interpolate, pixel_shuffle/unshuffle, adaptive_max_pool1d/2d
 """
 
 from __future__ import annotations
@@ -97,6 +99,15 @@ from ._functional_misc import (  # noqa: F401, E402
     cosine_similarity,
     embedding_bag,
     pairwise_distance,
+)
+from ._functional_conv_transpose import conv_transpose1d, conv_transpose2d  # noqa: F401, E402
+from ._functional_resize import (  # noqa: F401, E402
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
+    interpolate,
+    pixel_shuffle,
+    pixel_unshuffle,
+    upsample,
 )
 from ._functional_norm_more import (  # noqa: F401, E402
     dropout1d,

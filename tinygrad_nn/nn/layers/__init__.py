@@ -95,6 +95,15 @@ __all__ = [
     "ReplicationPad2d",
     "ZeroPad1d",
     "ZeroPad2d",
+    "AdaptiveMaxPool1d",
+    "AdaptiveMaxPool2d",
+    "ConvTranspose1d",
+    "ConvTranspose2d",
+    "Fold",
+    "PixelShuffle",
+    "PixelUnshuffle",
+    "Unfold",
+    "Upsample",
 ]  # fmt: skip
 
 from .activation import (
@@ -196,3 +205,6 @@ from .misc import (
     ZeroPad1d,
     ZeroPad2d,
 )
+from .conv import ConvTranspose1d, ConvTranspose2d  # noqa: E402
+from .pooling import AdaptiveMaxPool1d, AdaptiveMaxPool2d  # noqa: E402
+from .resize import Fold, PixelShuffle, PixelUnshuffle, Unfold, Upsample  # noqa: E402

@@ -21,7 +21,8 @@ class Hardtanh(Module):
         self.max_val = max_val if max_value is None else max_value
         self.inplace = inplace
         if self.max_val <= self.min_val:
-            raise AssertionError
+            raise AssertionError(f"max_val ({self.max_val}) must be greater than min_val "
+                                 f"({self.min_val})")  # fmt: skip
 
     def forward(self, input: Tensor) -> Tensor:
         """Hard tanh."""
@@ -94,7 +95,7 @@ class Hardswish(Module):
 
 
 class SELU(Module):
-    """Scale * elu(x, alpha) with the self-normalising constants. Same semantics as `torch.nn.SELU`."""
+    """Scale * elu(x, alpha), self-normalising constants. Same semantics as `torch.nn.SELU`."""
 
     def __init__(self, inplace: bool = False):
         super().__init__()

@@ -64,11 +64,14 @@ class _ConvNd(Module):
         self.padding = padding if isinstance(padding, str) else _ntuple(padding, nd)
         self.dilation, self.padding_mode = _ntuple(dilation, nd), padding_mode
         self.output_padding, self.transposed = (0,) * nd, False
-        shape = (out_channels, in_channels // groups) + self.kernel_size
+        shape = self._weight_shape(in_channels, out_channels, groups)
         self.weight = Parameter(empty(shape, dtype=dtype, device=device))
         bias = Parameter(empty(out_channels, dtype=dtype, device=device)) if bias else None
         self.register_parameter("bias", bias)
         self.reset_parameters()
+
+    def _weight_shape(self, in_channels: int, out_channels: int, groups: int) -> tuple:
+        return (out_channels, in_channels // groups) + self.kernel_size
 
     def reset_parameters(self) -> None:
         """As Linear: W ~ U(+-1/sqrt(fan_in)) via kaiming_uniform_(a=sqrt(5)), b the same."""
@@ -96,6 +99,8 @@ class _ConvNd(Module):
             s += f", padding={self.padding}"
         if self.dilation != (1,) * self._nd:
             s += f", dilation={self.dilation}"
+        if self.output_padding != (0,) * self._nd:
+            s += f", output_padding={self.output_padding}"
         if self.groups != 1:
             s += f", groups={self.groups}"
         if self.bias is None:
@@ -121,6 +126,76 @@ class Conv2d(_ConvNd):
     Shape:
         input (N, C_in, H, W) or (C_in, H, W) -> output (N, C_out, H_out, W_out);
         weight (C_out, C_in / groups, kH, kW).
+    """
+
+    _nd = 2
+
+
+class _ConvTransposeNd(_ConvNd):
+    """What ConvTranspose1d and ConvTranspose2d share: the weight is (C_in, C_out / groups,
+    *kernel), the transpose of a convolution's, drawn by the same init (its fan_in is thus
+    C_out / groups * kernel, as in PyTorch); output_size in forward picks output_padding."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
+                 output_padding=0, groups=1, bias=True, dilation=1, padding_mode="zeros",
+                 device=None, dtype=None):  # fmt: skip
+        if padding_mode != "zeros":
+            raise ValueError(f'Only "zeros" padding mode is supported for '
+                             f"{type(self).__name__}")  # fmt: skip
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, device, dtype)  # fmt: skip
+        self.output_padding, self.transposed = _ntuple(output_padding, self._nd), True
+
+    def _weight_shape(self, in_channels: int, out_channels: int, groups: int) -> tuple:
+        return (in_channels, out_channels // groups) + self.kernel_size
+
+    def _output_padding(self, input: Tensor, output_size) -> tuple:
+        """output_padding, or the one that makes the output `output_size` (spatial sizes, or
+        with the batch and channel axes in front), which must lie in the reachable range."""
+        if output_size is None:
+            return self.output_padding
+        nd, lead = self._nd, 2 if input.dim() == self._nd + 2 else 1
+        output_size = list(output_size)
+        if len(output_size) == lead + nd:
+            output_size = output_size[lead:]
+        if len(output_size) != nd:
+            raise ValueError(f"ConvTranspose{nd}D: for {input.dim()}D input, output_size must "
+                             f"have {nd} or {lead + nd} elements (got {len(output_size)})")  # fmt: skip
+        smallest = [(n - 1) * s - 2 * p + d * (k - 1) + 1 for n, s, p, d, k in zip(
+            input.shape[lead:], self.stride, self.padding, self.dilation, self.kernel_size)]
+        largest = [m + s - 1 for m, s in zip(smallest, self.stride)]
+        if any(not lo <= o <= hi for o, lo, hi in zip(output_size, smallest, largest)):
+            raise ValueError(f"requested an output size of {output_size}, but valid sizes range "
+                             f"from {smallest} to {largest} (for an input of "
+                             f"{input.size()[lead:]})")  # fmt: skip
+        return tuple(o - lo for o, lo in zip(output_size, smallest))
+
+    def forward(self, input: Tensor, output_size=None) -> Tensor:
+        """Spread each input element over a kernel-sized window of the output."""
+        conv = F.conv_transpose1d if self._nd == 1 else F.conv_transpose2d
+        output_padding = self._output_padding(input, output_size)
+        return conv(input, self.weight, self.bias, self.stride, self.padding, output_padding,
+                    self.groups, self.dilation)  # fmt: skip
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    """1-d transposed convolution. Same semantics (and arguments) as `torch.nn.ConvTranspose1d`.
+
+    Shape:
+        input (N, C_in, L) or (C_in, L) -> output (N, C_out, L_out), L_out =
+        (L - 1) * stride - 2 * padding + dilation * (k - 1) + output_padding + 1;
+        weight (C_in, C_out / groups, k).
+    """
+
+    _nd = 1
+
+
+class ConvTranspose2d(_ConvTransposeNd):
+    """2-d transposed convolution. Same semantics (and arguments) as `torch.nn.ConvTranspose2d`.
+
+    Shape:
+        input (N, C_in, H, W) or (C_in, H, W) -> output (N, C_out, H_out, W_out);
+        weight (C_in, C_out / groups, kH, kW).
     """
 
     _nd = 2

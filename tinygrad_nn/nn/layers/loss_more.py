@@ -8,6 +8,7 @@ from __future__ import annotations
 from ...tensor import Tensor
 from .. import functional as F
 from .loss import _Loss, _WeightedLoss
+from .misc import PairwiseDistance
 
 
 class KLDivLoss(_Loss):
@@ -152,8 +153,7 @@ class TripletMarginLoss(_Loss):
 class TripletMarginWithDistanceLoss(_Loss):
     """Triplet loss with any distance function. Same as torch's TripletMarginWithDistanceLoss.
 
-    distance_function=None means the Euclidean distance: `nn.PairwiseDistance()` where that
-    layer is available (it is then a child module, as in PyTorch), else the same function.
+    distance_function=None means the Euclidean distance, `nn.PairwiseDistance()`.
     """
 
     def __init__(self, *, distance_function=None, margin: float = 1.0, swap: bool = False,
@@ -162,11 +162,9 @@ class TripletMarginWithDistanceLoss(_Loss):
         if margin <= 0:
             raise ValueError("TripletMarginWithDistanceLoss: expected margin to be greater "
                              f"than 0, got {margin} instead")  # fmt: skip
-        if distance_function is None:
-            from .. import layers
-
-            distance_function = getattr(layers, "PairwiseDistance", lambda: None)()
-        self.distance_function = distance_function
+        # PyTorch's default is a PairwiseDistance child module (it shows in the repr).
+        self.distance_function = PairwiseDistance() if distance_function is None \
+            else distance_function  # fmt: skip
         self.margin, self.swap = margin, swap
 
     def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:

@@ -114,3 +114,31 @@ class AdaptiveAvgPool2d(Module):
 
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"
+
+
+class _AdaptiveMaxPoolNd(Module):
+    _nd = 0
+
+    def __init__(self, output_size, return_indices: bool = False):
+        super().__init__()
+        self.output_size, self.return_indices = output_size, return_indices
+
+    def forward(self, input: Tensor):
+        """Max over windows sized to give output_size (and their indices if return_indices)."""
+        pool = F.adaptive_max_pool1d if self._nd == 1 else F.adaptive_max_pool2d
+        return pool(input, self.output_size, self.return_indices)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
+    """Max pooling to a fixed output length. Same as `torch.nn.AdaptiveMaxPool1d`."""
+
+    _nd = 1
+
+
+class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
+    """Max pooling to a fixed (H_out, W_out). Same as `torch.nn.AdaptiveMaxPool2d`."""
+
+    _nd = 2

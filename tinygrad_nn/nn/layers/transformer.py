@@ -16,8 +16,6 @@ from __future__ import annotations
 import copy
 import warnings
 
-import numpy as np
-
 from ...autograd.grad_mode import is_grad_enabled
 from ...tensor import Tensor
 from .. import _functional_attention as FA
@@ -33,7 +31,7 @@ from .normalization import LayerNorm
 
 
 def _get_activation_fn(activation: str):
-    """"relu" or "gelu" as the function PyTorch uses for it."""
+    """ "relu" or "gelu" as the function PyTorch uses for it."""
     if activation == "relu":
         return F.relu
     if activation == "gelu":
@@ -76,7 +74,7 @@ class TransformerEncoderLayer(Module):
                  batch_first: bool = False, norm_first: bool = False, bias: bool = True,
                  device=None, dtype=None) -> None:  # fmt: skip
         super().__init__()
-        kw = dict(device=device, dtype=dtype)
+        kw = {"device": device, "dtype": dtype}
         self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
                                             batch_first=batch_first, **kw)  # fmt: skip
         _feed_forward(self, d_model, dim_feedforward, dropout, bias, kw)
@@ -129,10 +127,15 @@ class TransformerDecoderLayer(Module):
                  batch_first: bool = False, norm_first: bool = False, bias: bool = True,
                  device=None, dtype=None) -> None:  # fmt: skip
         super().__init__()
-        kw = dict(device=device, dtype=dtype)
+        kw = {"device": device, "dtype": dtype}
         for name in ("self_attn", "multihead_attn"):
-            setattr(self, name, MultiheadAttention(d_model, nhead, dropout=dropout,
-                                                   batch_first=batch_first, bias=bias, **kw))
+            setattr(
+                self,
+                name,
+                MultiheadAttention(
+                    d_model, nhead, dropout=dropout, batch_first=batch_first, bias=bias, **kw
+                ),
+            )
         _feed_forward(self, d_model, dim_feedforward, dropout, bias, kw)
         self.norm_first = norm_first
         _norms_and_dropouts(self, 3, d_model, layer_norm_eps, bias, dropout, kw)
@@ -195,8 +198,8 @@ def _why_no_nested_tensor(layer) -> str:
     attn = layer.self_attn
     checks = [
         (layer.norm_first, f"{name}.norm_first was True"),
-        (not attn.batch_first, f"{name}.self_attn.batch_first was not True(use batch_first "
-                               "for better inference performance)"),
+        (not attn.batch_first, f"{name}.self_attn.batch_first was not True"
+                               + "(use batch_first for better inference performance)"),
         (not attn._qkv_same_embed_dim, f"{name}.self_attn._qkv_same_embed_dim was not True"),
         (attn.in_proj_bias is None, f"{name}.self_attn was passed bias=False"),
         (not layer.activation_relu_or_gelu, f"{name}.activation_relu_or_gelu was not True"),
@@ -229,8 +232,9 @@ class TransformerEncoder(Module):
                 src_key_padding_mask: Tensor | None = None,
                 is_causal: bool | None = None) -> Tensor:  # fmt: skip
         """Each layer in turn; `is_causal=None` detects a causal `mask` by its values."""
-        src_key_padding_mask = FA._canonical_mask(src_key_padding_mask, "src_key_padding_mask",
-                                                  FA._none_or_dtype(mask), "mask", src.dtype)
+        src_key_padding_mask = FA._canonical_mask(
+            src_key_padding_mask, "src_key_padding_mask", FA._none_or_dtype(mask), "mask", src.dtype
+        )
         mask = FA._canonical_mask(mask, "mask", None, "", src.dtype, check_other=False)
         seq_len = _get_seq_len(src, self.layers[0].self_attn.batch_first)
         is_causal = _detect_is_causal_mask(mask, is_causal, seq_len)
@@ -240,10 +244,10 @@ class TransformerEncoder(Module):
             output = layer(output, src_mask=mask, is_causal=is_causal,
                            src_key_padding_mask=src_key_padding_mask)  # fmt: skip
         if padded is not None:
-            output = output.masked_fill(Tensor._make(padded[..., None]), 0.0)
+            output = output.masked_fill(padded.unsqueeze(-1), 0.0)
         return output if self.norm is None else self.norm(output)
 
-    def _nested_padding(self, src: Tensor, mask, key_padding_mask) -> np.ndarray | None:
+    def _nested_padding(self, src: Tensor, mask, key_padding_mask) -> Tensor | None:
         """The padded positions PyTorch's nested-tensor path would return as zeros, or None.
 
         In inference (eval mode, no gradient wanted) with a left-aligned padding mask and no
@@ -258,8 +262,8 @@ class TransformerEncoder(Module):
         if is_grad_enabled() and (src.requires_grad or any(
                 p.requires_grad for p in first.parameters())):  # fmt: skip
             return None
-        keep = key_padding_mask._data == 0  # PyTorch keeps where logical_not(mask) is True
-        left_aligned = bool(np.all(keep[:, :-1] >= keep[:, 1:]))
+        keep = key_padding_mask.logical_not()  # PyTorch's rule: 0 keeps, anything else pads
+        left_aligned = bool((keep[:, :-1] >= keep[:, 1:]).all())  # padding only at the end
         return None if self.mask_check and not left_aligned else ~keep
 
 
@@ -283,10 +287,16 @@ class TransformerDecoder(Module):
         tgt_is_causal = _detect_is_causal_mask(tgt_mask, tgt_is_causal, seq_len)
         output = tgt
         for layer in self.layers:
-            output = layer(output, memory, tgt_mask=tgt_mask, memory_mask=memory_mask,
-                           tgt_key_padding_mask=tgt_key_padding_mask,
-                           memory_key_padding_mask=memory_key_padding_mask,
-                           tgt_is_causal=tgt_is_causal, memory_is_causal=memory_is_causal)
+            output = layer(
+                output,
+                memory,
+                tgt_mask=tgt_mask,
+                memory_mask=memory_mask,
+                tgt_key_padding_mask=tgt_key_padding_mask,
+                memory_key_padding_mask=memory_key_padding_mask,
+                tgt_is_causal=tgt_is_causal,
+                memory_is_causal=memory_is_causal,
+            )
         return output if self.norm is None else self.norm(output)
 
 
@@ -305,7 +315,7 @@ class Transformer(Module):
                  batch_first: bool = False, norm_first: bool = False, bias: bool = True,
                  device=None, dtype=None) -> None:  # fmt: skip
         super().__init__()
-        kw = dict(device=device, dtype=dtype)
+        kw = {"device": device, "dtype": dtype}
         args = (d_model, nhead, dim_feedforward, dropout, activation, layer_norm_eps,
                 batch_first, norm_first, bias)  # fmt: skip
         if custom_encoder is not None:
@@ -343,10 +353,16 @@ class Transformer(Module):
             raise RuntimeError("the feature number of src and tgt must be equal to d_model")
         memory = self.encoder(src, mask=src_mask, src_key_padding_mask=src_key_padding_mask,
                               is_causal=src_is_causal)  # fmt: skip
-        return self.decoder(tgt, memory, tgt_mask=tgt_mask, memory_mask=memory_mask,
-                            tgt_key_padding_mask=tgt_key_padding_mask,
-                            memory_key_padding_mask=memory_key_padding_mask,
-                            tgt_is_causal=tgt_is_causal, memory_is_causal=memory_is_causal)
+        return self.decoder(
+            tgt,
+            memory,
+            tgt_mask=tgt_mask,
+            memory_mask=memory_mask,
+            tgt_key_padding_mask=tgt_key_padding_mask,
+            memory_key_padding_mask=memory_key_padding_mask,
+            tgt_is_causal=tgt_is_causal,
+            memory_is_causal=memory_is_causal,
+        )
 
     @staticmethod
     def generate_square_subsequent_mask(sz: int, device=None, dtype=None) -> Tensor:

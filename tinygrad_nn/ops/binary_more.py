@@ -1,0 +1,400 @@
+"""More binary elementwise ops (atan2, hypot, xlogy, copysign, logaddexp(2), fmax/fmin) and
+the non-differentiable ones (heaviside, bitwise, isin), with the `torch.X` forms that apply
+PyTorch's operand rules: which ops take a Python number, and in which position, and which
+promote integers to the default float dtype.
+
+| op         | forward                  | dL/dx                         | dL/dy                  |
+|------------|--------------------------|-------------------------------|------------------------|
+| Atan2      | atan2(x, y)              | g y / (x^2 + y^2); 0 at (0,0) | -g x / (x^2 + y^2)     |
+| Hypot      | sqrt(x^2 + y^2)          | g x / z                       | g y / z                |
+| Xlogy      | x ln y; 0 where x = 0    | g xlogy(x != 0, y)            | g x / y                |
+| Copysign   | abs x with y's sign      | g z / x; 0 where x = 0        | 0                      |
+| Logaddexp  | ln(e^x + e^y)            | g / (1 + e^(y - x))           | g / (1 + e^(x - y))    |
+| Logaddexp2 | log2(2^x + 2^y)          | g / (1 + 2^(y - x))           | g / (1 + 2^(x - y))    |
+| Fmax       | max, ignoring nan        | g where x >= y or y is nan    | g elsewhere            |
+| Fmin       | min, ignoring nan        | g where x <= y or y is nan    | g elsewhere            |
+"""
+
+from __future__ import annotations
+
+import builtins
+
+import numpy as np
+
+from .. import dtypes as _dt
+from ..autograd.function import Function
+from ..tensor import Tensor, _dtype_word, _named, _wrapped_int
+from ._shape import unbroadcast
+
+_make = Tensor._make
+_NUMBERS = (builtins.bool, builtins.int, builtins.float)
+
+
+class _Binary(Function):
+    """Base of the two-tensor ops here: saves both inputs and their shapes."""
+
+    @staticmethod
+    def _setup(ctx, x, y):
+        ctx.shapes = (x._data.shape, y._data.shape)
+        ctx.save_for_backward(x, y)
+        return x._data, y._data
+
+    @staticmethod
+    def _grads(ctx, grad_x, grad_y) -> tuple:
+        x_shape, y_shape = ctx.shapes
+        return (unbroadcast(grad_x, x_shape) if ctx.needs_input_grad[0] else None,
+                unbroadcast(grad_y, y_shape) if ctx.needs_input_grad[1] else None)  # fmt: skip
+
+
+class Atan2(_Binary):
+    """z = atan2(x, y).   dL/dx = g y / (x^2 + y^2),  dL/dy = -g x / (x^2 + y^2), both 0 at
+    the origin (PyTorch's convention)."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        a, b = _Binary._setup(ctx, x, y)
+        return _make(np.arctan2(a, b))
+
+    rule = "grad_x = grad * y / (x^2 + y^2);  grad_y = -grad * x / (x^2 + y^2);  0 at (0, 0)"
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        square = x * x + y * y
+        recip = square.reciprocal().where(square != 0, 0.0)
+        return _Binary._grads(ctx, grad * y * recip, grad * -x * recip)
+
+
+class Hypot(_Binary):
+    """z = sqrt(x^2 + y^2).   dL/dx = g x / z,  dL/dy = g y / z."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        a, b = _Binary._setup(ctx, x, y)
+        z = _make(np.hypot(a, b))
+        ctx.out = z
+        return z
+
+    rule = "grad_x = grad * x / out;  grad_y = grad * y / out"
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        z = Hypot.apply(x, y)  # recomputed, so that double backward sees z's own graph
+        return _Binary._grads(ctx, grad * x / z, grad * y / z)
+
+
+def _xlogy_array(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    with np.errstate(all="ignore"):
+        # 0 * log(y) is 0 even where log(y) is -inf, but a nan y stays nan
+        return np.where((a == 0) & ~np.isnan(b), a.dtype.type(0), a * np.log(b)).astype(a.dtype)
+
+
+class Xlogy(_Binary):
+    """z = x ln y, 0 where x = 0 (unless y is nan).
+    dL/dx = g xlogy(x != 0, y),  dL/dy = g x / y."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        a, b = _Binary._setup(ctx, x, y)
+        return _make(_xlogy_array(a, b))
+
+    rule = "grad_x = grad * xlogy(x != 0, y);  grad_y = grad * x / y"
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        nonzero = (x != 0)._cast(_dt.as_dtype(y.dtype))
+        return _Binary._grads(ctx, grad * Xlogy.apply(nonzero, y), grad * x / y)
+
+
+class Copysign(_Binary):
+    """z = |x| with the sign of y.   dL/dx = g z / x (0 where x = 0),  dL/dy = 0."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        a, b = _Binary._setup(ctx, x, y)
+        return _make(np.copysign(a, b))
+
+    rule = "grad_x = grad * out / x, 0 where x = 0;  grad_y = 0"
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        # out / x is y's sign (signed zeros and nan's sign bit included) times x's sign, and
+        # 0 where x = 0: a constant, so it carries no graph of its own
+        ratio = _make(np.copysign(np.ones_like(y._data), y._data) * np.sign(x._data))
+        return _Binary._grads(ctx, grad * ratio, grad.new_zeros(grad.shape))
+
+
+class Logaddexp(_Binary):
+    """z = ln(e^x + e^y).   dL/dx = g / (1 + e^(y - x)),  dL/dy = g / (1 + e^(x - y))."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        a, b = _Binary._setup(ctx, x, y)
+        return _make(np.logaddexp(a, b))
+
+    rule = "grad_x = grad / (1 + exp(y - x));  grad_y = grad / (1 + exp(x - y))"
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        return _Binary._grads(ctx, grad / ((y - x).exp() + 1), grad / ((x - y).exp() + 1))
+
+
+class Logaddexp2(_Binary):
+    """z = log2(2^x + 2^y).   dL/dx = g / (1 + 2^(y - x)),  dL/dy = g / (1 + 2^(x - y))."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        a, b = _Binary._setup(ctx, x, y)
+        return _make(np.logaddexp2(a, b))
+
+    rule = "grad_x = grad / (1 + 2^(y - x));  grad_y = grad / (1 + 2^(x - y))"
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        return _Binary._grads(ctx, grad / (2.0 ** (y - x) + 1), grad / (2.0 ** (x - y) + 1))
+
+
+class Fmax(_Binary):
+    """z = max(x, y), the other value where one is nan.
+    dL/dx = g where x >= y or y is nan,  dL/dy = g elsewhere."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        a, b = _Binary._setup(ctx, x, y)
+        return _make(np.fmax(a, b))
+
+    rule = "grad_x = grad where x >= y or y is nan;  grad_y = grad elsewhere"
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        return _pick(ctx, grad, (x >= y) | y.isnan())
+
+
+class Fmin(_Binary):
+    """z = min(x, y), the other value where one is nan.
+    dL/dx = g where x <= y or y is nan,  dL/dy = g elsewhere."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        a, b = _Binary._setup(ctx, x, y)
+        return _make(np.fmin(a, b))
+
+    rule = "grad_x = grad where x <= y or y is nan;  grad_y = grad elsewhere"
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        return _pick(ctx, grad, (x <= y) | y.isnan())
+
+
+def _pick(ctx, grad, to_x: Tensor) -> tuple:
+    """The whole gradient to x where `to_x`, else to y (fmax/fmin; no sharing of ties)."""
+    return _Binary._grads(ctx, grad.where(to_x, 0.0), grad.where(~to_x, 0.0))
+
+
+# ---------------------------------------------------------------- operand rules
+
+
+def _argument(value, op: str, name: str, position: int) -> None:
+    if not isinstance(value, Tensor):
+        raise TypeError(f"{op}(): argument '{name}' (position {position}) must be Tensor, "
+                        f"not {type(value).__name__}")  # fmt: skip
+
+
+def _invalid_combination(op: str, *args) -> TypeError:
+    got = ", ".join("Tensor" if isinstance(a, Tensor) else type(a).__name__ for a in args)
+    return TypeError(f"{op}() received an invalid combination of arguments - got ({got}), "
+                     "but expected one of: (Tensor input, Tensor other), "
+                     "(Tensor input, Number other)")  # fmt: skip
+
+
+def _as_tensor(value, other: Tensor, dtype: _dt.dtype) -> Tensor:
+    """A Python number operand as a 0-d tensor of `dtype`."""
+    if isinstance(value, Tensor):
+        return value
+    if not isinstance(value, (*_NUMBERS, np.generic)):
+        raise TypeError(f"unsupported operand type: '{type(value).__name__}'")
+    if isinstance(value, builtins.int) and dtype.np.kind in "iu":
+        value = _wrapped_int(value, dtype.np)
+    return _make(np.asarray(value, dtype=dtype.np))
+
+
+def _float_operands(x, y, op: str, name: str = "other"):
+    """Both operands in PyTorch's result dtype, integers and bools lifted to the default float."""
+    dt = _dt.result_type(x, y)
+    if not dt.is_floating_point:
+        dt = _dt.get_default_dtype()
+    x, y = _as_tensor(x, y, dt), _as_tensor(y, x, dt)
+    return x._cast(dt), y._cast(dt)
+
+
+def _tensor_pair(x, y, op: str, float_only: bool = False, name: str = "other"):
+    """The operands of an op with only a (Tensor, Tensor) overload, in the result dtype."""
+    _argument(x, op, "input", 1)
+    _argument(y, op, name, 2)
+    dt = _dt.result_type(x, y)
+    if float_only and not dt.is_floating_point:
+        raise NotImplementedError(f'"{op}_cpu" not implemented for '
+                                  f"'{_dtype_word(_make(np.zeros(0, dt.np)))}'")  # fmt: skip
+    return x._cast(dt), y._cast(dt)
+
+
+# ---------------------------------------------------------------- the torch.X forms
+
+
+def atan2(input, other):
+    """The angle of the point (other, input): atan(input / other) in the right quadrant."""
+    _argument(input, "atan2", "input", 1)
+    _argument(other, "atan2", "other", 2)
+    return Atan2.apply(*_float_operands(input, other, "atan2"))
+
+
+arctan2 = atan2
+
+
+def hypot(input, other):
+    """sqrt(input^2 + other^2) without overflow (float tensors only)."""
+    return Hypot.apply(*_tensor_pair(input, other, "hypot", float_only=True))
+
+
+def logaddexp(input, other):
+    """ln(exp(input) + exp(other)) without overflow (float tensors only)."""
+    return Logaddexp.apply(*_tensor_pair(input, other, "logaddexp", float_only=True))
+
+
+def logaddexp2(input, other):
+    """log2(2^input + 2^other) without overflow (float tensors only)."""
+    return Logaddexp2.apply(*_tensor_pair(input, other, "logaddexp2", float_only=True))
+
+
+def fmax(input, other):
+    """Elementwise maximum that ignores a nan in one operand."""
+    x, y = _tensor_pair(input, other, "fmax")
+    return Fmax.apply(x, y) if x._data.dtype.kind == "f" else _make(np.maximum(x._data, y._data))
+
+
+def fmin(input, other):
+    """Elementwise minimum that ignores a nan in one operand."""
+    x, y = _tensor_pair(input, other, "fmin")
+    return Fmin.apply(x, y) if x._data.dtype.kind == "f" else _make(np.minimum(x._data, y._data))
+
+
+def xlogy(input, other):
+    """input * ln(other), 0 where input is 0; either operand may be a number."""
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        raise _invalid_combination("xlogy", input, other)
+    out = Xlogy.apply(*_float_operands(input, other, "xlogy"))
+    # PyTorch's nodes: 0 for two tensors, 1 for a number first, 2 for a number second
+    return _named(out, "XlogyBackward" + ("1" if not isinstance(input, Tensor) else
+                                          "0" if isinstance(other, Tensor) else "2"))
+
+
+def copysign(input, other):
+    """|input| with the sign of other (a tensor or a number)."""
+    if not isinstance(input, Tensor):
+        raise _invalid_combination("copysign", input, other)
+    out = Copysign.apply(*_float_operands(input, other, "copysign"))
+    return _named(out, "CopysignBackward" + ("0" if isinstance(other, Tensor) else "1"))
+
+
+def float_power(input, exponent):
+    """input ** exponent computed in double precision (float64 result)."""
+    if not isinstance(input, Tensor) and not isinstance(exponent, Tensor):
+        raise _invalid_combination("float_power", input, exponent)
+    x = input._cast(_dt.float64) if isinstance(input, Tensor) else float(input)
+    y = exponent._cast(_dt.float64) if isinstance(exponent, Tensor) else float(exponent)
+    return x**y
+
+
+def ldexp(input, other):
+    """input * 2 ** other."""
+    _argument(input, "ldexp", "input", 1)
+    _argument(other, "ldexp", "other", 2)
+    return _named(input * (2.0**other), "LdexpBackward0")
+
+
+def heaviside(input, values):
+    """0 where input < 0, `values` where input == 0, 1 where input > 0 (not differentiable;
+    a nan input gives 0, as PyTorch)."""
+    _argument(input, "heaviside", "input", 1)
+    _argument(values, "heaviside", "values", 2)
+    if input._data.dtype != values._data.dtype:
+        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
+    a, b = input._data, values._data
+    return _make(np.where(a == 0, b, (a > 0).astype(a.dtype)).astype(a.dtype))
+
+
+def _bitwise(fn, op: str):
+    def bitwise(input, other):
+        if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+            raise _invalid_combination(op, input, other)
+        dt = _dt.result_type(input, other)
+        if dt.np.kind not in "iub":
+            word = _dtype_word(_make(np.zeros(0, dt.np)))
+            raise NotImplementedError(f"\"{op}_cpu\" not implemented for '{word}'")
+        x, y = _as_tensor(input, other, dt), _as_tensor(other, input, dt)
+        return _make(fn(x._data.astype(dt.np, copy=False), y._data.astype(dt.np, copy=False)))
+
+    bitwise.__name__ = bitwise.__qualname__ = op
+    bitwise.__doc__ = f"{op} of integer or bool tensors (or a tensor and a number)."
+    return bitwise
+
+
+bitwise_and = _bitwise(np.bitwise_and, "bitwise_and")
+bitwise_or = _bitwise(np.bitwise_or, "bitwise_or")
+bitwise_xor = _bitwise(np.bitwise_xor, "bitwise_xor")
+
+
+def bitwise_not(input):
+    """~input for integer and bool tensors."""
+    _argument(input, "bitwise_not", "input", 1)
+    if input._data.dtype.kind not in "iub":
+        raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for "
+                                  f"'{_dtype_word(input)}'")  # fmt: skip
+    return _make(np.invert(input._data))
+
+
+def isin(elements, test_elements, *, assume_unique=False, invert=False):
+    """True where an element of `elements` occurs in `test_elements` (either may be a
+    number, not both)."""
+    if not isinstance(elements, Tensor) and not isinstance(test_elements, Tensor):
+        raise _invalid_combination("isin", elements, test_elements)
+    a = elements._data if isinstance(elements, Tensor) else np.asarray(elements)
+    b = test_elements._data if isinstance(test_elements, Tensor) else np.asarray(test_elements)
+    if a.dtype == np.bool_ or b.dtype == np.bool_:
+        raise RuntimeError("Unsupported input type encountered for isin(): Bool")
+    return _make(np.isin(a, b, assume_unique=assume_unique, invert=invert))
+
+
+
+
+def _inplace(fn, name: str):
+    def method(self, *args, **kwargs):
+        return self._inplace(lambda t: fn(t, *args, **kwargs))
+
+    method.__name__ = method.__qualname__ = name + "_"
+    method.__doc__ = f"self = {name}(self, ...), in place."
+    return method
+
+
+def _float_power_(self, exponent):
+    """self = float_power(self, exponent), in place; self must be float64."""
+    if self._data.dtype != np.float64:
+        raise RuntimeError(f"the base given to float_power_ has dtype {_dtype_word(self)} but "
+                           "the operation's result requires dtype Double")  # fmt: skip
+    return self._inplace(lambda t: float_power(t, exponent))
+
+
+_WITH_INPLACE = ("atan2", "arctan2", "hypot", "xlogy", "copysign", "ldexp", "heaviside",
+                 "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not")  # fmt: skip
+# The Tensor methods: each torch.X function with self first, plus PyTorch's X_ forms.
+METHODS = {name: globals()[name] for name in (*_WITH_INPLACE, "logaddexp", "logaddexp2",
+                                              "fmax", "fmin", "float_power")}  # fmt: skip
+METHODS.update({name + "_": _inplace(globals()[name], name) for name in _WITH_INPLACE})
+METHODS["float_power_"] = _float_power_
