@@ -118,11 +118,11 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     return _Kthvalue(*_pick(x, dim, _sorting.kth_index(x._data, dim, k - 1), keepdim))
 
 
-def _median(x: Tensor, dim, keepdim: bool, ignore_nan: bool, name: str, kind):
+def _median(x: Tensor, dim, keepdim: bool, ignore_nan: bool, kind):
     if dim is None:
         return _median_all(x, ignore_nan)
     dim = _norm_dim(dim, x.ndim)
-    _nonempty(x, dim, name)
+    _nonempty(x, dim, "median")  # nanmedian's error says median() too
     if x.ndim == 0:
         return kind(*_pick(x, 0, None, keepdim))
     return kind(*_pick(x, dim, _sorting.median_index(x._data, dim, ignore_nan), keepdim))
@@ -146,12 +146,12 @@ def _median_all(x: Tensor, ignore_nan: bool) -> Tensor:
 
 def median(input, dim=None, keepdim=False):
     """Lower median of all elements; with dim, (values, indices). NaN propagates."""
-    return _median(_tensor(input, "median"), dim, keepdim, False, "median", _Median)
+    return _median(_tensor(input, "median"), dim, keepdim, False, _Median)
 
 
 def nanmedian(input, dim=None, keepdim=False):
     """median ignoring NaN (NaN only where everything is NaN)."""
-    return _median(_tensor(input, "nanmedian"), dim, keepdim, True, "nanmedian", _Nanmedian)
+    return _median(_tensor(input, "nanmedian"), dim, keepdim, True, _Nanmedian)
 
 
 def mode(input, dim=-1, keepdim=False):
@@ -447,6 +447,8 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
     if n < 0:
         raise RuntimeError(f"order must be non-negative but got {n}")
     dim = _norm_dim(dim, x.ndim)
+    if n == 0:  # PyTorch returns input itself then, without prepend or append
+        return x
     parts = [p for p in (prepend, x, append) if p is not None]
     if len(parts) > 1:
         parts = [p if p.ndim else p.expand(*x.shape[:dim], 1, *x.shape[dim + 1:]) for p in parts]

@@ -838,6 +838,31 @@ def adaptive_max_pool1d(input, output_size):
     return F.adaptive_max_pool1d(_input(input, "adaptive_max_pool1d"), output_size, True)
 
 
+def max_pool1d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False):
+    """`nn.functional.max_pool1d` under its `torch.` name (values only)."""
+    from .nn import functional as F
+
+    return F.max_pool1d(_input(input, "max_pool1d"), kernel_size, stride or None, padding,
+                        dilation, ceil_mode)  # fmt: skip
+
+
+def max_pool2d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False):
+    """`nn.functional.max_pool2d` under its `torch.` name (values only)."""
+    from .nn import functional as F
+
+    return F.max_pool2d(_input(input, "max_pool2d"), kernel_size, stride or None, padding,
+                        dilation, ceil_mode)  # fmt: skip
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True):  # fmt: skip
+    """`nn.functional.avg_pool1d` under its `torch.` name."""
+    from .nn import functional as F
+
+    return F.avg_pool1d(_input(input, "avg_pool1d"), kernel_size, stride, padding, ceil_mode,
+                        count_include_pad)  # fmt: skip
+
+
 def adaptive_avg_pool1d(input, output_size):
     """`nn.functional.adaptive_avg_pool1d` under its `torch.` name."""
     from .nn import functional as F

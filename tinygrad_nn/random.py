@@ -35,6 +35,7 @@ import struct
 
 import numpy as np
 
+from ._normal_float32 import normal_fill_float32 as _normal_fill_float32
 from ._rounding import fma32 as _fma32
 from ._rounding import fma64 as _fma64
 from ._rounding import libm as _libm
@@ -46,10 +47,6 @@ _HEADER = struct.Struct("<QiiQ")  # the_initial_seed, left, seeded, next
 _NORMAL = struct.Struct("<dddi4xf?3x")  # normal_x, normal_y, normal_rho, valid; float cache
 _TWO_PI = 2.0 * math.pi
 
-try:  # the AVX2 float32 Box-Muller block transform lives in its own module
-    from ._normal_float32 import normal_fill_float32 as _normal_fill_float32
-except ImportError:  # pragma: no cover - only while that module is being written
-    _normal_fill_float32 = None
 
 
 # ----------------------------------------------------------------------------- the engine
@@ -355,21 +352,12 @@ def _normal_blocks(gen: Generator, n: int, dtype: np.dtype, mean: float, std: fl
 def _fill_float32(u: np.ndarray, mean: float, std: float) -> np.ndarray:
     """float32 Box-Muller on the whole blocks of u (a tail shorter than 16 is left as is)."""
     whole = u.size - u.size % 16
-    fill = _normal_fill_float32 or _approx_fill_float32
+    fill = _normal_fill_float32
     mean, std = float(np.float32(mean)), float(np.float32(std))
     if whole == u.size:
         return fill(u, mean, std)
     u[:whole] = fill(u[:whole], mean, std)
     return u
-
-
-def _approx_fill_float32(data: np.ndarray, mean: float, std: float) -> np.ndarray:
-    """Stand-in used only while `_normal_float32` is missing: right distribution, not bits."""
-    blocks = data.reshape(-1, 2, 8).astype(np.float64)
-    radius = np.sqrt(-2.0 * np.log(1.0 - blocks[:, 0]))
-    theta = _TWO_PI * blocks[:, 1]
-    out = np.stack([radius * np.cos(theta), radius * np.sin(theta)], axis=1)
-    return (out * std + mean).astype(np.float32).reshape(-1)
 
 
 def _fill_float64(u: np.ndarray, mean: float, std: float) -> np.ndarray:

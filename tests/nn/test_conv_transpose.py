@@ -18,13 +18,13 @@ from tinygrad_nn.autograd import gradcheck, gradgradcheck
 # (nd, in_channels, out_channels / groups, kernel, spatial, options)
 CONFIGS = [
     (1, 2, 3, 3, (5,), {}),
-    (1, 4, 2, 2, (6,), dict(stride=2, padding=1, output_padding=1, groups=2)),
-    (1, 3, 2, 4, (4,), dict(stride=3, dilation=2, output_padding=2)),
-    (1, 6, 1, 1, (3,), dict(groups=3, padding=0, stride=2)),
+    (1, 4, 2, 2, (6,), {"stride": 2, "padding": 1, "output_padding": 1, "groups": 2}),
+    (1, 3, 2, 4, (4,), {"stride": 3, "dilation": 2, "output_padding": 2}),
+    (1, 6, 1, 1, (3,), {"groups": 3, "padding": 0, "stride": 2}),
     (2, 2, 3, 3, (4, 5), {}),
-    (2, 4, 2, (2, 3), (3, 4), dict(stride=(2, 1), padding=(1, 0), output_padding=(1, 0))),
-    (2, 6, 2, 3, (3, 3), dict(groups=3, dilation=(1, 2), stride=2, padding=1)),
-    (2, 2, 2, 3, (2, 3), dict(stride=3, output_padding=(2, 1), dilation=2)),
+    (2, 4, 2, (2, 3), (3, 4), {"stride": (2, 1), "padding": (1, 0), "output_padding": (1, 0)}),
+    (2, 6, 2, 3, (3, 3), {"groups": 3, "dilation": (1, 2), "stride": 2, "padding": 1}),
+    (2, 2, 2, 3, (2, 3), {"stride": 3, "output_padding": (2, 1), "dilation": 2}),
 ]
 
 
@@ -68,9 +68,9 @@ def test_forward_and_gradients_match_torch(config, dtype, bias):
 @pytest.mark.parametrize("nd", [1, 2])
 def test_unbatched_input(nd):
     rng = np.random.default_rng(5)
-    arrays = _arrays(nd, 2, 3, 2, (4,) * nd, dict(stride=2), np.float64, rng, batch=())
-    expected, _ = _run(torch, nd, arrays, dict(stride=2))
-    actual, _ = _run(tg, nd, arrays, dict(stride=2))
+    arrays = _arrays(nd, 2, 3, 2, (4,) * nd, {"stride": 2}, np.float64, rng, batch=())
+    expected, _ = _run(torch, nd, arrays, {"stride": 2})
+    actual, _ = _run(tg, nd, arrays, {"stride": 2})
     assert_close(actual.detach().numpy(), expected.detach().numpy(), np.float64)
 
 
@@ -89,7 +89,10 @@ def test_gradcheck_and_gradgradcheck(config):
 def test_torch_level_forms():
     rng = np.random.default_rng(3)
     x, w = rng.standard_normal((1, 2, 3, 3)), rng.standard_normal((2, 4, 2, 2))
-    for name, a, kernel in (("conv_transpose2d", x, w), ("conv_transpose1d", x[0, :, 0], w[..., 0])):
+    for name, a, kernel in (
+        ("conv_transpose2d", x, w),
+        ("conv_transpose1d", x[0, :, 0], w[..., 0]),
+    ):
         theirs = getattr(torch, name)(torch.tensor(a), torch.tensor(kernel), None, 2, 0, 1)
         ours = getattr(tg, name)(tg.tensor(a), tg.tensor(kernel), None, 2, 0, 1)
         assert_close(ours.numpy(), theirs.numpy(), np.float64)
@@ -182,9 +185,7 @@ ERRORS = {
     ),
     "channels": lambda L: L.nn.functional.conv_transpose1d(_x(L), L.ones(3, 3, 3)),
     "groups": lambda L: L.nn.functional.conv_transpose1d(_x(L), L.ones(4, 3, 3), groups=3),
-    "bias_size": lambda L: L.nn.functional.conv_transpose1d(
-        _x(L), L.ones(4, 3, 3), bias=L.ones(4)
-    ),
+    "bias_size": lambda L: L.nn.functional.conv_transpose1d(_x(L), L.ones(4, 3, 3), bias=L.ones(4)),
     "dtype": lambda L: L.nn.functional.conv_transpose1d(_x(L, dtype=L.float64), L.ones(4, 3, 3)),
     "rank": lambda L: L.nn.functional.conv_transpose1d(L.ones(5), L.ones(4, 3, 3)),
     "rank_2d": lambda L: L.nn.functional.conv_transpose2d(_x(L), L.ones(4, 3, 3, 3)),
@@ -197,9 +198,7 @@ ERRORS = {
     ),
     "padding_mode": lambda L: L.nn.ConvTranspose1d(4, 3, 3, padding_mode="reflect"),
     "layer_groups": lambda L: L.nn.ConvTranspose1d(4, 3, 3, groups=3),
-    "output_size_range": lambda L: L.nn.ConvTranspose1d(4, 3, 3, stride=2)(
-        _x(L), output_size=[20]
-    ),
+    "output_size_range": lambda L: L.nn.ConvTranspose1d(4, 3, 3, stride=2)(_x(L), output_size=[20]),
     "output_size_length": lambda L: L.nn.ConvTranspose1d(4, 3, 3, stride=2)(
         _x(L), output_size=[1, 2, 3, 4]
     ),

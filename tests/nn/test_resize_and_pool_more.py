@@ -17,22 +17,24 @@ from tinygrad_nn.autograd import gradcheck, gradgradcheck
 
 # (input shape, interpolate keyword arguments)
 RESIZES = [
-    ((2, 3, 5), dict(size=9, mode="linear")),
-    ((2, 3, 9), dict(scale_factor=0.37, mode="linear", align_corners=True)),
-    ((1, 2, 6), dict(scale_factor=1.5, mode="linear", recompute_scale_factor=True)),
-    ((2, 3, 5), dict(scale_factor=2.5, mode="nearest")),
-    ((2, 3, 7), dict(size=3, mode="nearest-exact")),
-    ((2, 2, 5, 7), dict(size=(8, 11), mode="bilinear")),
-    ((2, 2, 5, 7), dict(scale_factor=2, mode="bilinear", align_corners=True)),
-    ((1, 3, 5, 7), dict(scale_factor=(0.6, 1.7), mode="bilinear")),
-    ((1, 3, 4, 6), dict(size=(1, 1), mode="bilinear", align_corners=True)),
-    ((1, 3, 5, 7), dict(scale_factor=(0.6, 1.7), mode="nearest")),
-    ((2, 2, 4, 3), dict(scale_factor=2, mode="nearest")),
-    ((2, 2, 5, 6), dict(size=(3, 13), mode="nearest-exact")),
-    ((2, 2, 5, 7), dict(size=(3, 4), mode="area")),
-    ((1, 2, 7, 5), dict(scale_factor=1.3, mode="bilinear", recompute_scale_factor=True)),
-    ((1, 2, 3, 4, 5), dict(size=(5, 2, 7), mode="trilinear")),
-    ((1, 2, 3, 4, 5), dict(scale_factor=(2, 0.5, 1.5), mode="nearest")),
+    ((2, 3, 5), {"size": 9, "mode": "linear"}),
+    ((2, 3, 9), {"scale_factor": 0.37, "mode": "linear", "align_corners": True}),
+    ((1, 2, 6), {"scale_factor": 1.5, "mode": "linear", "recompute_scale_factor": True}),
+    ((2, 3, 5), {"scale_factor": 2.5, "mode": "nearest"}),
+    ((2, 3, 7), {"size": 3, "mode": "nearest-exact"}),
+    ((2, 2, 5, 7), {"size": (8, 11), "mode": "bilinear"}),
+    ((2, 2, 5, 7), {"scale_factor": 2, "mode": "bilinear", "align_corners": True}),
+    ((1, 3, 5, 7), {"scale_factor": (0.6, 1.7), "mode": "bilinear"}),
+    ((1, 3, 4, 6), {"size": (1, 1), "mode": "bilinear", "align_corners": True}),
+    ((1, 3, 5, 7), {"scale_factor": (0.6, 1.7), "mode": "nearest"}),
+    ((2, 2, 4, 3), {"scale_factor": 2, "mode": "nearest"}),
+    ((2, 2, 5, 6), {"size": (3, 13), "mode": "nearest-exact"}),
+    ((2, 2, 5, 7), {"size": (3, 4), "mode": "area"}),
+    ((1, 2, 7, 5), {"scale_factor": 1.3, "mode": "bilinear", "recompute_scale_factor": True}),
+    ((2, 2, 5, 7), {"size": (8, 11), "mode": "bicubic"}),
+    ((1, 2, 5, 7), {"scale_factor": (0.6, 1.7), "mode": "bicubic", "align_corners": True}),
+    ((1, 2, 3, 4, 5), {"size": (5, 2, 7), "mode": "trilinear"}),
+    ((1, 2, 3, 4, 5), {"scale_factor": (2, 0.5, 1.5), "mode": "nearest"}),
 ]
 
 
@@ -59,7 +61,7 @@ def test_interpolate_matches_torch(case, dtype):
     assert_close(grad.numpy(), expected_grad.numpy(), dtype, what="grad")
 
 
-@pytest.mark.parametrize("case", [0, 1, 3, 5, 7, 11, 14])
+@pytest.mark.parametrize("case", [0, 1, 3, 5, 7, 11, 15, 16])
 def test_interpolate_gradcheck_and_gradgradcheck(case):
     shape, kwargs = RESIZES[case]
     x = tg.tensor(np.random.default_rng(case).standard_normal(shape), requires_grad=True)
@@ -156,8 +158,15 @@ def _with_ties_and_nans(shape, nans: bool):
 @pytest.mark.parametrize("nans", [False, True])
 @pytest.mark.parametrize(
     "nd,shape,output_size",
-    [(2, (2, 3, 5, 7), (2, 3)), (2, (2, 3, 5, 7), (4, None)), (2, (3, 5, 7), 3),
-     (2, (1, 2, 5, 7), (5, 7)), (1, (2, 3, 9), 4), (1, (3, 9), 2), (1, (2, 3, 4), 7)],  # fmt: skip
+    [
+        (2, (2, 3, 5, 7), (2, 3)),
+        (2, (2, 3, 5, 7), (4, None)),
+        (2, (3, 5, 7), 3),
+        (2, (1, 2, 5, 7), (5, 7)),
+        (1, (2, 3, 9), 4),
+        (1, (3, 9), 2),
+        (1, (2, 3, 4), 7),
+    ],
 )
 def test_adaptive_max_pool_matches_torch(nd, shape, output_size, nans):
     name = f"adaptive_max_pool{nd}d"
@@ -227,9 +236,13 @@ def test_unfold_and_fold_layers_match_torch():
 
 @pytest.mark.parametrize(
     "make",
-    [lambda L: L.nn.MaxPool1d(3, 2, 1), lambda L: L.nn.AvgPool1d(3, 2, 1),
-     lambda L: L.nn.AvgPool1d(2, count_include_pad=False, padding=1),
-     lambda L: L.nn.AdaptiveAvgPool1d(4), lambda L: L.nn.MaxPool1d(2, dilation=2)],  # fmt: skip
+    [
+        lambda L: L.nn.MaxPool1d(3, 2, 1),
+        lambda L: L.nn.AvgPool1d(3, 2, 1),
+        lambda L: L.nn.AvgPool1d(2, count_include_pad=False, padding=1),
+        lambda L: L.nn.AdaptiveAvgPool1d(4),
+        lambda L: L.nn.MaxPool1d(2, dilation=2),
+    ],
 )
 def test_one_d_pool_layers_match_torch(make):
     a = np.random.default_rng(9).standard_normal((2, 3, 9))
@@ -268,10 +281,10 @@ ERRORS = {
     "scale_length": lambda L: _interp(L, scale_factor=(3, 4)),
     "size_type": lambda L: _interp(L, size=(2.5,)),
     "align_nearest": lambda L: _interp(L, scale_factor=2, align_corners=True),
-    "recompute_with_size": lambda L: _interp(L, size=3, mode="linear",
-                                             recompute_scale_factor=True),  # fmt: skip
+    "recompute_with_size": lambda L: _interp(L, size=3, mode="linear", recompute_scale_factor=True),
     "bilinear_3d": lambda L: _interp(L, scale_factor=2, mode="bilinear"),
     "linear_4d": lambda L: _interp(L, (1, 1, 2, 2), scale_factor=2, mode="linear"),
+    "bicubic_3d": lambda L: _interp(L, scale_factor=2, mode="bicubic"),
     "unknown_mode": lambda L: _interp(L, scale_factor=2, mode="foo"),
     "two_d_input": lambda L: _interp(L, (3, 4), scale_factor=2),
     "long_linear": lambda L: _interp(L, dtype=L.int64, scale_factor=2, mode="linear"),
@@ -292,9 +305,7 @@ ERRORS = {
     "amp2d_size": lambda L: L.nn.functional.adaptive_max_pool2d(L.ones(2, 3, 4), (2, 2, 2)),
     "amp2d_negative": lambda L: L.nn.functional.adaptive_max_pool2d(L.ones(2, 3, 4), -1),
     "amp2d_empty": lambda L: L.nn.functional.adaptive_max_pool2d(L.ones(2, 0, 4), 2),
-    "amp2d_long": lambda L: L.nn.functional.adaptive_max_pool2d(
-        L.ones(2, 3, 4, dtype=L.int64), 2
-    ),
+    "amp2d_long": lambda L: L.nn.functional.adaptive_max_pool2d(L.ones(2, 3, 4, dtype=L.int64), 2),
 }
 
 

@@ -17,8 +17,22 @@ UNARY_FLOAT = ["asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh"
                "erfc", "erfinv", "lgamma", "digamma", "logit", "sinc", "deg2rad", "rad2deg",
                "arcsin", "arctanh"]  # fmt: skip
 UNARY_OTHER = ["nan_to_num", "sgn", "signbit", "isposinf", "isneginf", "bitwise_not"]
-BINARY = ["atan2", "hypot", "xlogy", "copysign", "logaddexp", "logaddexp2", "fmax", "fmin",
-          "float_power", "ldexp", "heaviside", "bitwise_and", "bitwise_or", "bitwise_xor"]
+BINARY = [
+    "atan2",
+    "hypot",
+    "xlogy",
+    "copysign",
+    "logaddexp",
+    "logaddexp2",
+    "fmax",
+    "fmin",
+    "float_power",
+    "ldexp",
+    "heaviside",
+    "bitwise_and",
+    "bitwise_or",
+    "bitwise_xor",
+]
 VALUES = [-2.5, -1.0, -0.5, -0.0, 0.0, 0.3, 0.5, 1.0, 1.5, 3.0, INF, -INF, NAN]
 
 
@@ -100,8 +114,11 @@ def test_methods_and_aliases_match_the_functions():
     assert tg.polygamma(0, y).allclose(y.digamma())
     np.testing.assert_allclose(y.polygamma(1).numpy(), torch.tensor([2.0, 3.0]).polygamma(1),
                                rtol=1e-6)  # fmt: skip
-    assert tg.isin(tg.tensor([1, 2, 3]), tg.tensor([2]), invert=True).tolist() == [True, False,
-                                                                                   True]
+    assert tg.isin(tg.tensor([1, 2, 3]), tg.tensor([2]), invert=True).tolist() == [
+        True,
+        False,
+        True,
+    ]
 
 
 def test_non_finite_inputs_take_the_mathematical_values():
@@ -140,14 +157,18 @@ def test_special_functions_are_accurate_in_float64():
     # digamma(1) = -euler gamma, digamma(1/2) = -gamma - 2 ln 2, digamma(n + 1) = H_n - gamma
     gamma = 0.5772156649015329
     exact = [-gamma, -gamma - 2 * math.log(2), sum(1 / k for k in range(1, 30)) - gamma]
-    np.testing.assert_allclose(tg.tensor([1.0, 0.5, 30.0], dtype=tg.float64).digamma().numpy(), exact,
-                               rtol=1e-15)  # fmt: skip
+    points = tg.tensor([1.0, 0.5, 30.0], dtype=tg.float64)
+    np.testing.assert_allclose(points.digamma().numpy(), exact, rtol=1e-15)
     away_from_root = np.concatenate([np.linspace(0.01, 1.3, 100), np.linspace(1.6, 50, 100)])
-    np.testing.assert_allclose(tg.tensor(away_from_root).digamma().numpy(),
-                               torch.tensor(away_from_root).digamma().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(
+        tg.tensor(away_from_root).digamma().numpy(),
+        torch.tensor(away_from_root).digamma().numpy(),
+        rtol=1e-12,
+    )
     neg = np.linspace(-7.95, -0.05, 80)
-    np.testing.assert_allclose(tg.tensor(neg).digamma().numpy(),
-                               torch.tensor(neg).digamma().numpy(), rtol=1e-10)
+    np.testing.assert_allclose(
+        tg.tensor(neg).digamma().numpy(), torch.tensor(neg).digamma().numpy(), rtol=1e-10
+    )
     # trigamma(1) = pi^2 / 6, trigamma(1/2) = pi^2 / 2 (torch's own is off by ~1e-9 here)
     np.testing.assert_allclose(tg.tensor([1.0, 0.5], dtype=tg.float64).polygamma(1).numpy(),
                                [math.pi**2 / 6, math.pi**2 / 2], rtol=1e-15)  # fmt: skip
@@ -165,9 +186,14 @@ def test_digamma_gradients():
 
 
 def test_gradients_at_special_points_follow_pytorch():
-    cases = [("atan2", [0.0, 1.0], [0.0, 0.0]), ("xlogy", [0.0, 1.0], [0.0, 2.0]),
-             ("copysign", [0.0, -2.0, 3.0], [1.0, -0.0, -1.0]), ("fmax", [1.0, NAN, 2.0],
-             [1.0, 1.0, NAN]), ("fmin", [1.0, 3.0], [1.0, 2.0]), ("hypot", [3.0], [4.0])]
+    cases = [
+        ("atan2", [0.0, 1.0], [0.0, 0.0]),
+        ("xlogy", [0.0, 1.0], [0.0, 2.0]),
+        ("copysign", [0.0, -2.0, 3.0], [1.0, -0.0, -1.0]),
+        ("fmax", [1.0, NAN, 2.0], [1.0, 1.0, NAN]),
+        ("fmin", [1.0, 3.0], [1.0, 2.0]),
+        ("hypot", [3.0], [4.0]),
+    ]
     for name, a, b in cases:
         grads = []
         for lib in (tg, torch):
@@ -202,8 +228,9 @@ def test_inplace_forms(call, dtype):
     for lib in (tg, torch):
         x = lib.tensor([0.25, 0.5, 0.75] if dtype != "int64" else [1, 2, 3],
                        dtype=getattr(lib, dtype))  # fmt: skip
-        y = lib.tensor([0.5, -1.0, 2.0], dtype=getattr(lib, dtype) if dtype != "int64" else None)
-        iy = lib.tensor([1, 6, 0])  # noqa: F841  (used by eval)
+        other = getattr(lib, dtype) if dtype != "int64" else None
+        y = lib.tensor([0.5, -1.0, 2.0], dtype=other)  # noqa: F841  (used by eval)
+        iy = lib.tensor([1, 6, 0])  # noqa: F841
         try:
             out = eval(f"x.{call}")
             assert out is x

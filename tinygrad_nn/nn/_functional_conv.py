@@ -409,24 +409,85 @@ def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
 # ---------------------------------------------------------------------- im2col
 
 
+def _pair_arg(value, name: str) -> tuple:
+    """An int or a 2-sequence as a pair, with PyTorch's message for a wrong length."""
+    if isinstance(value, (list, tuple)):
+        if len(value) != 2:
+            raise RuntimeError(f"It is expected {name} equals to 2, but got size {len(value)}")
+        return tuple(int(v) for v in value)
+    return (int(value),) * 2
+
+
+def _im2col_args(kernel_size, dilation, padding, stride) -> tuple:
+    """unfold/fold's arguments as pairs, checked as PyTorch checks them."""
+    kernel, dilation = _pair_arg(kernel_size, "kernel_size"), _pair_arg(dilation, "dilation")
+    padding, stride = _pair_arg(padding, "padding"), _pair_arg(stride, "stride")
+    checks = (("kernel size", "kernel", kernel, 1), ("dilation", "dilation", dilation, 1),
+              ("padding", "pad", padding, 0), ("stride", "stride", stride, 1))  # fmt: skip
+    for label, word, (h, w), low in checks:
+        if h < low or w < low:
+            need = "be non-negative" if low == 0 else "be greater than zero"
+            raise RuntimeError(f"{label} should {need}, but got {word}_height: {h} "
+                               f"{word}_width: {w}")  # fmt: skip
+    return kernel, dilation, padding, stride
+
+
+def _im2col_dtype(input: Tensor, kernel: str) -> None:
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError(f"\"{kernel}_out_cpu\" not implemented for "
+                                  f"'{_dtype_word(input)}'")  # fmt: skip
+
+
 def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
-    """Image patches as columns: (N, C, H, W) -> (N, C * kH * kW, number of windows)."""
-    kernel = _tuple(kernel_size, 2, "kernel_size")
-    padding = _tuple(padding, 2, "padding")
-    x = _pad_spatial(input, [(p, p) for p in padding], 0.0)
-    windows = Unfold.apply(x, kernel, _tuple(stride, 2), _tuple(dilation, 2))
+    """Image patches as columns: (N, C, H, W) -> (N, C * kH * kW, number of windows); an
+    unbatched (C, H, W) gives (C * kH * kW, number of windows)."""
+    kernel, dilation, padding, stride = _im2col_args(kernel_size, dilation, padding, stride)
+    if input.dim() not in (3, 4) or 0 in input.shape[-3:]:
+        raise RuntimeError("Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and "
+                           f"other non-zero dimensions for input, but got: {list(input.shape)}")  # fmt: skip
+    _im2col_dtype(input, "im2col")
+    x = input if input.dim() == 4 else input.unsqueeze(0)
+    sizes = tuple(n + 2 * p for n, p in zip(x.shape[2:], padding))
+    counts = window_counts(sizes, kernel, stride, dilation)
+    if any(c < 1 for c in counts):
+        raise RuntimeError(f"Given input with spatial size {tuple(x.shape[2:])}, "
+                           f"kernel_size={kernel}, dilation={dilation}, padding={padding}, "
+                           f"calculated shape of the array of sliding blocks as {counts}, but "
+                           "its components must be at least one.")  # fmt: skip
+    x = _pad_spatial(x, [(p, p) for p in padding], 0.0)
+    windows = Unfold.apply(x, kernel, stride, dilation)
     n, c, oh, ow = windows.shape[:4]
-    return windows.permute(0, 1, 4, 5, 2, 3).reshape(n, c * math.prod(kernel), oh * ow)
+    out = windows.permute(0, 1, 4, 5, 2, 3).reshape(n, c * math.prod(kernel), oh * ow)
+    return out if input.dim() == 4 else out.squeeze(0)
 
 
 def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
-    """The adjoint of `unfold`: columns summed back into an (N, C, H, W) image."""
-    kernel, stride = _tuple(kernel_size, 2, "kernel_size"), _tuple(stride, 2)
-    padding, dilation = _tuple(padding, 2, "padding"), _tuple(dilation, 2)
-    size = tuple(o + 2 * p for o, p in zip(_tuple(output_size, 2), padding))
+    """The adjoint of `unfold`: columns summed back into an (N, C, H, W) image; an unbatched
+    (C * kH * kW, L) gives (C, H, W)."""
+    kernel, dilation, padding, stride = _im2col_args(kernel_size, dilation, padding, stride)
+    output_size = _pair_arg(output_size, "output_size")
+    if input.dim() not in (2, 3) or 0 in input.shape[-2:]:
+        raise RuntimeError("Expected 2D or 3D (batch mode) tensor for input with possibly 0 "
+                           "batch size and non-zero dimensions for input, but got: "
+                           f"{list(input.shape)}")  # fmt: skip
+    _im2col_dtype(input, "col2im")
+    columns = input if input.dim() == 3 else input.unsqueeze(0)
+    n, ck, blocks = columns.shape
+    if ck % math.prod(kernel):
+        raise RuntimeError("Expected size of input's dimension 1 to be divisible by the product "
+                           f"of kernel_size, but got input.size(1)={ck} and "
+                           f"kernel_size={kernel}.")  # fmt: skip
+    size = tuple(o + 2 * p for o, p in zip(output_size, padding))
     counts = window_counts(size, kernel, stride, dilation)
-    n, ck, _ = input.shape
+    if max(counts[0], 0) * max(counts[1], 0) != blocks:
+        shown = " * ".join(str(max(c, 0)) for c in counts)
+        raise RuntimeError(f"Given output_size={output_size}, kernel_size={kernel}, "
+                           f"dilation={dilation}, padding={padding}, stride={stride}, expected "
+                           f"size of input's dimension 2 to match the calculated number of "
+                           f"sliding blocks {shown} = {max(counts[0], 0) * max(counts[1], 0)}, "
+                           f"but got input.size(2)={blocks}.")  # fmt: skip
     c = ck // math.prod(kernel)
-    windows = input.reshape((n, c) + kernel + counts).permute(0, 1, 4, 5, 2, 3)
+    windows = columns.reshape((n, c) + kernel + counts).permute(0, 1, 4, 5, 2, 3)
     image = Fold.apply(windows, (n, c) + size, stride, dilation)
-    return image[..., padding[0] : size[0] - padding[0], padding[1] : size[1] - padding[1]]
+    image = image[..., padding[0] : size[0] - padding[0], padding[1] : size[1] - padding[1]]
+    return image if input.dim() == 3 else image.squeeze(0)

@@ -16,6 +16,7 @@ input's precision (float32 for float32), so the same output element reads the sa
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -120,6 +121,42 @@ def _linear_weights(n_in: int, n_out: int, scale, align_corners: bool, dtype) ->
     return i0, i1, t(1) - w1, w1
 
 
+def _cubic_weights(n_in: int, n_out: int, scale, align_corners: bool, dtype) -> tuple:
+    """([i_-1, i_0, i_1, i_2], [w_-1, .., w_2]): PyTorch's bicubic taps (A = -0.75, indices
+    clamped to the input) and their weights, in the input's precision."""
+    t = dtype.type
+    if align_corners:
+        s = t(n_in - 1) / t(n_out - 1) if n_out > 1 else t(0)
+        src = s * np.arange(n_out).astype(dtype)
+    else:  # no clamp at 0 here: the cubic taps reach past the edge and are clamped instead
+        s = _kernel_scale(scale, n_in, n_out, dtype)
+        src = s * (np.arange(n_out).astype(dtype) + t(0.5)) - t(0.5)
+    i0 = np.minimum(np.floor(src).astype(np.int64), n_in - 1)
+    x = np.clip(src - i0.astype(dtype), t(0), t(1))
+    a = t(-0.75)
+
+    def near(d):  # the kernel on |d| <= 1
+        return ((a + t(2)) * d - (a + t(3))) * d * d + t(1)
+
+    def far(d):  # the kernel on 1 < |d| < 2
+        return ((a * d - t(5) * a) * d + t(8) * a) * d - t(4) * a
+
+    weights = [far(x + t(1)), near(x), near(t(1) - x), far(t(2) - x)]
+    taps = [np.clip(i0 + k, 0, n_in - 1) for k in (-1, 0, 1, 2)]
+    return taps, weights
+
+
+def _resize_cubic(x: Tensor, sizes: list, scales: list, align_corners: bool) -> Tensor:
+    dtype = np.dtype(np.float64 if x._data.dtype == np.float64 else np.float32)
+    for axis, (n_out, scale) in enumerate(zip(sizes, scales), 2):
+        taps, weights = _cubic_weights(x.shape[axis], n_out, scale, align_corners, dtype)
+        ndim, out_dtype = x.dim(), x._data.dtype
+        terms = [x.index_select(axis, _make(i)) * _along(w, axis, ndim, out_dtype)
+                 for i, w in zip(taps, weights)]  # fmt: skip
+        x = terms[0] + terms[1] + terms[2] + terms[3]
+    return x
+
+
 def _along(values: np.ndarray, axis: int, ndim: int, dtype) -> Tensor:
     """A 1-d weight array shaped to broadcast along `axis` of an ndim-d tensor."""
     shape = [1] * ndim
@@ -145,18 +182,17 @@ def _resize_linear(x: Tensor, sizes: list, scales: list, align_corners: bool) ->
 
 
 def _check_mode(input: Tensor, mode: str, align_corners, antialias: bool) -> None:
-    if mode in ("nearest", "area", "nearest-exact"):
-        if align_corners is not None:
-            raise ValueError("align_corners option can only be set with the interpolating "
-                             "modes: linear | bilinear | bicubic | trilinear")  # fmt: skip
+    if mode in ("nearest", "area", "nearest-exact") and align_corners is not None:
+        raise ValueError("align_corners option can only be set with the interpolating "
+                         "modes: linear | bilinear | bicubic | trilinear")  # fmt: skip
     dim = input.dim()
     if mode in _LINEAR_MODES and dim in (3, 4, 5) and _LINEAR_MODES[mode] != dim:
         needs = _LINEAR_MODES[mode]
         raise NotImplementedError(f"Got {dim}D input, but {mode} mode needs {needs}D input")
-    if dim not in (3, 4, 5) or mode not in ("nearest", "nearest-exact", "area", *_LINEAR_MODES):
-        if mode in ("bicubic", "lanczos") and dim == 4:
-            raise NotImplementedError(f"interpolate: mode '{mode}' is not supported here; use "
-                                      "'bilinear' or 'nearest'")  # fmt: skip
+    known = ("nearest", "nearest-exact", "area", *_LINEAR_MODES)
+    if not (dim in (3, 4, 5) and mode in known or dim == 4 and mode == "bicubic"):
+        if mode == "lanczos" and dim == 4:
+            raise NotImplementedError("interpolate: mode 'lanczos' is not supported here")
         raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got "
                                   f"{dim}D) for the modes: {_ALL_MODES} (got {mode})")  # fmt: skip
     if antialias:
@@ -172,8 +208,8 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
                 align_corners=None, recompute_scale_factor=None, antialias: bool = False):  # fmt: skip
     """Resize the spatial axes of (N, C, *spatial) to `size`, or by `scale_factor`.
 
-    mode: 'nearest', 'nearest-exact', 'linear' (3-d input), 'bilinear' (4-d), 'trilinear'
-    (5-d) or 'area' (adaptive average pooling). align_corners (linear modes only): map the
+    mode: 'nearest', 'nearest-exact', 'linear' (3-d input), 'bilinear' or 'bicubic' (4-d),
+    'trilinear' (5-d) or 'area' (adaptive average pooling). align_corners (linear modes only): map the
     corner pixels' centres onto each other instead of their outer edges.
     recompute_scale_factor: use in / out as the kernel's scale instead of 1 / scale_factor.
     """
@@ -187,18 +223,34 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
             raise NotImplementedError("interpolate: mode 'area' needs 3D or 4D input here")
         return pool(input, sizes)
     _check_sizes(input, sizes)
+    if mode == "bicubic":
+        return _resize_cubic(input, sizes, scales, bool(align_corners))
     if mode in _LINEAR_MODES:
         return _resize_linear(input, sizes, scales, bool(align_corners))
     return _resize_nearest(input, sizes, scales, exact=mode == "nearest-exact")
 
 
-def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
-    """Deprecated name of `interpolate` (PyTorch warns, then resizes)."""
-    import warnings
+def _deprecated(name: str) -> None:
+    warnings.warn(f"`nn.functional.{name}` is deprecated. Use `nn.functional.interpolate` "
+                  "instead.", stacklevel=3)  # fmt: skip
 
-    warnings.warn("`nn.functional.upsample` is deprecated. Use `nn.functional.interpolate` "
-                  "instead.", stacklevel=2)  # fmt: skip
+
+def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
+    """Deprecated name of `interpolate` (warns, then resizes)."""
+    _deprecated("upsample")
     return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input, size=None, scale_factor=None):
+    """Deprecated: `interpolate(..., mode='nearest')`."""
+    _deprecated("upsample_nearest")
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input, size=None, scale_factor=None):
+    """Deprecated: `interpolate(..., mode='bilinear', align_corners=True)`."""
+    _deprecated("upsample_bilinear")
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
 
 
 # ---------------------------------------------------------------------- pixel shuffle

@@ -108,6 +108,8 @@ from ._functional_resize import (  # noqa: F401, E402
     pixel_shuffle,
     pixel_unshuffle,
     upsample,
+    upsample_bilinear,
+    upsample_nearest,
 )
 from ._functional_norm_more import (  # noqa: F401, E402
     dropout1d,

@@ -30,8 +30,9 @@ _make = Tensor._make
 _NUMBERS = (builtins.bool, builtins.int, builtins.float)
 
 
-class _Binary(Function):
-    """Base of the two-tensor ops here: saves both inputs and their shapes."""
+class _Binary:
+    """Helpers of the two-tensor ops here: save both inputs and their shapes, and sum the
+    gradients back to those shapes."""
 
     @staticmethod
     def _setup(ctx, x, y):
@@ -46,7 +47,7 @@ class _Binary(Function):
                 unbroadcast(grad_y, y_shape) if ctx.needs_input_grad[1] else None)  # fmt: skip
 
 
-class Atan2(_Binary):
+class Atan2(Function):
     """z = atan2(x, y).   dL/dx = g y / (x^2 + y^2),  dL/dy = -g x / (x^2 + y^2), both 0 at
     the origin (PyTorch's convention)."""
 
@@ -65,15 +66,13 @@ class Atan2(_Binary):
         return _Binary._grads(ctx, grad * y * recip, grad * -x * recip)
 
 
-class Hypot(_Binary):
+class Hypot(Function):
     """z = sqrt(x^2 + y^2).   dL/dx = g x / z,  dL/dy = g y / z."""
 
     @staticmethod
     def forward(ctx, x, y):
         a, b = _Binary._setup(ctx, x, y)
-        z = _make(np.hypot(a, b))
-        ctx.out = z
-        return z
+        return _make(np.hypot(a, b))
 
     rule = "grad_x = grad * x / out;  grad_y = grad * y / out"
 
@@ -90,7 +89,7 @@ def _xlogy_array(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.where((a == 0) & ~np.isnan(b), a.dtype.type(0), a * np.log(b)).astype(a.dtype)
 
 
-class Xlogy(_Binary):
+class Xlogy(Function):
     """z = x ln y, 0 where x = 0 (unless y is nan).
     dL/dx = g xlogy(x != 0, y),  dL/dy = g x / y."""
 
@@ -108,7 +107,7 @@ class Xlogy(_Binary):
         return _Binary._grads(ctx, grad * Xlogy.apply(nonzero, y), grad * x / y)
 
 
-class Copysign(_Binary):
+class Copysign(Function):
     """z = |x| with the sign of y.   dL/dx = g z / x (0 where x = 0),  dL/dy = 0."""
 
     @staticmethod
@@ -127,7 +126,7 @@ class Copysign(_Binary):
         return _Binary._grads(ctx, grad * ratio, grad.new_zeros(grad.shape))
 
 
-class Logaddexp(_Binary):
+class Logaddexp(Function):
     """z = ln(e^x + e^y).   dL/dx = g / (1 + e^(y - x)),  dL/dy = g / (1 + e^(x - y))."""
 
     @staticmethod
@@ -143,7 +142,7 @@ class Logaddexp(_Binary):
         return _Binary._grads(ctx, grad / ((y - x).exp() + 1), grad / ((x - y).exp() + 1))
 
 
-class Logaddexp2(_Binary):
+class Logaddexp2(Function):
     """z = log2(2^x + 2^y).   dL/dx = g / (1 + 2^(y - x)),  dL/dy = g / (1 + 2^(x - y))."""
 
     @staticmethod
@@ -159,7 +158,7 @@ class Logaddexp2(_Binary):
         return _Binary._grads(ctx, grad / (2.0 ** (y - x) + 1), grad / (2.0 ** (x - y) + 1))
 
 
-class Fmax(_Binary):
+class Fmax(Function):
     """z = max(x, y), the other value where one is nan.
     dL/dx = g where x >= y or y is nan,  dL/dy = g elsewhere."""
 
@@ -176,7 +175,7 @@ class Fmax(_Binary):
         return _pick(ctx, grad, (x >= y) | y.isnan())
 
 
-class Fmin(_Binary):
+class Fmin(Function):
     """z = min(x, y), the other value where one is nan.
     dL/dx = g where x <= y or y is nan,  dL/dy = g elsewhere."""
 
@@ -291,8 +290,11 @@ def xlogy(input, other):
         raise _invalid_combination("xlogy", input, other)
     out = Xlogy.apply(*_float_operands(input, other, "xlogy"))
     # PyTorch's nodes: 0 for two tensors, 1 for a number first, 2 for a number second
-    return _named(out, "XlogyBackward" + ("1" if not isinstance(input, Tensor) else
-                                          "0" if isinstance(other, Tensor) else "2"))
+    return _named(
+        out,
+        "XlogyBackward"
+        + ("1" if not isinstance(input, Tensor) else "0" if isinstance(other, Tensor) else "2"),
+    )
 
 
 def copysign(input, other):
@@ -370,8 +372,6 @@ def isin(elements, test_elements, *, assume_unique=False, invert=False):
     if a.dtype == np.bool_ or b.dtype == np.bool_:
         raise RuntimeError("Unsupported input type encountered for isin(): Bool")
     return _make(np.isin(a, b, assume_unique=assume_unique, invert=invert))
-
-
 
 
 def _inplace(fn, name: str):

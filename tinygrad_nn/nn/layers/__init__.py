@@ -205,6 +205,6 @@ from .misc import (
     ZeroPad1d,
     ZeroPad2d,
 )
-from .conv import ConvTranspose1d, ConvTranspose2d  # noqa: E402
-from .pooling import AdaptiveMaxPool1d, AdaptiveMaxPool2d  # noqa: E402
-from .resize import Fold, PixelShuffle, PixelUnshuffle, Unfold, Upsample  # noqa: E402
+from .conv import ConvTranspose1d, ConvTranspose2d
+from .pooling import AdaptiveMaxPool1d, AdaptiveMaxPool2d
+from .resize import Fold, PixelShuffle, PixelUnshuffle, Unfold, Upsample
