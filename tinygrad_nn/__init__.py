@@ -63,6 +63,13 @@ from .dtypes import (  # noqa: F401
 )
 from .functions import *  # noqa: F401,F403
 from .functions import abs, all, any, max, min, pow, round, sum  # noqa: F401
+from ._functions_shape import (  # noqa: F401
+    addbmm, addmm, addmv, baddbmm, block_diag, cartesian_prod, cdist, column_stack, combinations,
+    cross, diag, diag_embed, diagflat, dist, dsplit, dstack, fliplr, flipud, hsplit, index_copy,
+    index_fill, index_put, kron, masked_scatter, masked_select, meshgrid, ravel,
+    repeat_interleave, rot90, scatter_reduce, slice_scatter, take, take_along_dim, tensor_split,
+    tensordot, tile, trace, tril_indices, triu_indices, unravel_index, vdot, vsplit,
+)  # fmt: skip
 from ._functions_select import (  # noqa: F401
     aminmax,
     argsort,
@@ -99,6 +106,11 @@ from .random import (  # noqa: F401
     set_rng_state,
 )
 from .tensor import Size, Tensor, device, where  # noqa: F401
+from . import linalg  # noqa: F401  (torch.linalg)
+from .linalg import (  # noqa: F401
+    det, inverse, logdet, pinverse,
+    cholesky_plain as cholesky, qr_plain as qr, slogdet_plain as slogdet, svd_plain as svd,
+)  # fmt: skip
 
 from . import autograd  # noqa: E402,F401  (after Tensor: autograd's modules use it)
 from . import datasets  # noqa: E402,F401  (numpy only: the bundled digits)

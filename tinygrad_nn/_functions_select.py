@@ -247,7 +247,8 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
         raise RuntimeError(
             "torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 "
             "dimensions of boundaries tensor and input value tensor must match, but we got "
-            f"boundaries tensor {list(b.shape)} and input value tensor {list(values.shape)}")
+            f"boundaries tensor {list(b.shape)} and input value tensor {list(values.shape)}"
+        )
     if sorter is not None:
         b = np.take_along_axis(b, sorter._data, axis=-1)
     out = _search(b, values, builtins.bool(right))
@@ -269,7 +270,7 @@ def bincount(input, weights=None, minlength=0):
     x = _tensor(input, "bincount")
     a = x._data
     if a.dtype.kind not in "iub" or a.dtype == np.bool_:
-        raise NotImplementedError(f'"bincount_cpu" not implemented for \'{_dtype_name(x)}\'')
+        raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{_dtype_name(x)}'")
     if a.ndim != 1 or (a.size and a.min() < 0):
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
     if minlength < 0:
@@ -279,7 +280,7 @@ def bincount(input, weights=None, minlength=0):
     w = weights._data
     if w.shape != a.shape:
         raise RuntimeError("weights should be 1-d and have the same length as input")
-    kind = w.dtype if w.dtype == np.float32 else np.float64
+    kind = w.dtype if w.dtype == np.float32 else np.float64  # PyTorch: float stays, else double
     return _make(np.bincount(a, weights=w.astype(np.float64), minlength=minlength).astype(kind))
 
 
@@ -333,7 +334,10 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
 def aminmax(input, *, dim=None, keepdim=False):
     """(min, max) over all elements or along dim; ties share each gradient evenly."""
     x = _tensor(input, "aminmax")
-    if x.numel() == 0 and (dim is None or x.shape[_norm_dim(dim, x.ndim)] == 0):
+    if dim is not None and x.ndim and x.shape[_norm_dim(dim, x.ndim)] == 0:
+        raise IndexError(f"aminmax: Expected reduction dim {_norm_dim(dim, x.ndim)} to have "
+                         "non-zero size.")  # fmt: skip
+    if x.numel() == 0 and dim is None:
         raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the "
                            "operation has no identity.")  # fmt: skip
     if dim is None:
@@ -349,6 +353,7 @@ _INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
 
 
 def _check_quantile(x: Tensor, q, name: str, interpolation: str) -> np.ndarray:
+    """q as an array, after PyTorch's checks of input, q and interpolation."""
     if x._data.dtype not in (np.float32, np.float64):
         raise RuntimeError(f"{name}() input tensor must be either float or double dtype")
     if isinstance(q, Tensor):
@@ -360,13 +365,12 @@ def _check_quantile(x: Tensor, q, name: str, interpolation: str) -> np.ndarray:
     else:
         qs = np.asarray(q, x._data.dtype)
     if not ((qs >= 0) & (qs <= 1)).all():
-        shown = q if not isinstance(q, Tensor) else "values"
-        raise RuntimeError(f"{name}() q must be in the range [0, 1] but got {shown}"
-                           if not isinstance(q, Tensor) else
-                           f"{name}() q values must be in the range [0, 1]")  # fmt: skip
+        if isinstance(q, Tensor):
+            raise RuntimeError(f"{name}() q values must be in the range [0, 1]")
+        raise RuntimeError(f"{name}() q must be in the range [0, 1] but got {q}")
     if interpolation not in _INTERPOLATIONS:
         raise RuntimeError(f"{name}() interpolation must be one of linear, lower, higher, "
-                           f"midpoint or nearest. Got {interpolation}")  # fmt: skip
+                           f"midpoint or nearest, but got {interpolation}")  # fmt: skip
     return qs
 
 
@@ -450,8 +454,9 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
     if n == 0:  # PyTorch returns input itself then, without prepend or append
         return x
     parts = [p for p in (prepend, x, append) if p is not None]
+    for p in parts:
+        _check_diff_part(p, x, dim)
     if len(parts) > 1:
-        parts = [p if p.ndim else p.expand(*x.shape[:dim], 1, *x.shape[dim + 1:]) for p in parts]
         x = _cat(parts, dim)
     for _ in range(n):
         length = x.shape[dim]
@@ -460,6 +465,19 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
         hi, lo = x.narrow(dim, 1, length - 1), x.narrow(dim, 0, length - 1)
         x = hi.logical_xor(lo) if x._data.dtype == np.bool_ else hi - lo
     return x
+
+
+def _check_diff_part(p: Tensor, x: Tensor, dim: int) -> None:
+    """prepend/append must be x's rank and shape except along dim."""
+    if p.ndim != x.ndim:
+        raise RuntimeError("diff expects prepend or append to be the same dimension as input")
+    for d in range(x.ndim):
+        if d != dim and p.shape[d] != x.shape[d]:
+            raise RuntimeError(
+                "diff expects the shape of tensor to prepend or append to match that of input "
+                f"except along the differencing dimension; input.size({d}) = {x.shape[d]}, "
+                f"but got tensor.size({d}) = {p.shape[d]}"
+            )
 
 
 def _cat(parts, dim):

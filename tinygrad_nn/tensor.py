@@ -1281,6 +1281,55 @@ class Tensor:
         x = self if dtype is None else self.to(dtype)
         return reduce.Norm.apply(x, builtins.float(p), _reduce_dims(dim, self._data.ndim), keepdim)
 
+    # linear algebra: the bodies live in linalg.py (imported here: it imports this module)
+    def inverse(self) -> Tensor:
+        """The inverse of each square matrix (torch.linalg.inv)."""
+        from . import linalg as la
+
+        return la.inverse(self)
+
+    def det(self) -> Tensor:
+        """The determinant of each square matrix (torch.linalg.det)."""
+        from . import linalg as la
+
+        return la.det(self)
+
+    def logdet(self) -> Tensor:
+        """log det of each square matrix: nan for a negative determinant."""
+        from . import linalg as la
+
+        return la.logdet(self)
+
+    def slogdet(self):
+        """(sign, log|det|) of each square matrix."""
+        from . import linalg as la
+
+        return la.slogdet_plain(self)
+
+    def cholesky(self, upper: bool = False) -> Tensor:
+        """The Cholesky factor of each positive-definite matrix (lower unless `upper`)."""
+        from . import linalg as la
+
+        return la.cholesky(self, upper=upper)
+
+    def pinverse(self, rcond: float = 1e-15) -> Tensor:
+        """The pseudo-inverse of each matrix (torch.linalg.pinv with rtol = rcond)."""
+        from . import linalg as la
+
+        return la.pinverse(self, rcond)
+
+    def qr(self, some: bool = True):
+        """(Q, R) of each matrix, reduced when `some`."""
+        from . import linalg as la
+
+        return la.qr_plain(self, some)
+
+    def svd(self, some: bool = True, compute_uv: bool = True):
+        """(U, S, V) of each matrix, V = Vh^T, reduced when `some`."""
+        from . import linalg as la
+
+        return la.svd_plain(self, some, compute_uv)
+
     def all(self, dim=None, keepdim: bool = False, *, keepdims=None) -> Tensor:
         """True if every element (along dim) is non-zero (uint8 in, uint8 out, as PyTorch)."""
         if keepdims is not None:
@@ -1323,6 +1372,170 @@ class Tensor:
         """Running product along dim."""
         return reduce.Cumprod.apply(self, _norm_dim(dim, self._data.ndim),
                                     _accumulate_dtype(self, dtype))  # fmt: skip
+
+    # shape and construction: tinygrad_nn/_functions_shape.py
+
+    def diag(self, diagonal=0):
+        """A 1-D tensor on a diagonal of a matrix, or a matrix's diagonal."""
+        return _shape_fns().diag(self, diagonal)
+
+    def diag_embed(self, offset=0, dim1=-2, dim2=-1):
+        """The last dim put on the (dim1, dim2) diagonals of a new tensor."""
+        return _shape_fns().diag_embed(self, offset, dim1, dim2)
+
+    def diagflat(self, offset=0):
+        """The flattened tensor on a diagonal of a matrix."""
+        return _shape_fns().diagflat(self, offset)
+
+    def trace(self):
+        """Sum of a matrix's main diagonal."""
+        return _shape_fns().trace(self)
+
+    def rot90(self, k=1, dims=(0, 1)):
+        """Rotate by 90 degrees k times in the plane of dims."""
+        return _shape_fns().rot90(self, k, dims)
+
+    def fliplr(self):
+        """Reverse dim 1."""
+        return _shape_fns().fliplr(self)
+
+    def flipud(self):
+        """Reverse dim 0."""
+        return _shape_fns().flipud(self)
+
+    def tile(self, *dims):
+        """Repeat along each dim (missing leading dims count as 1)."""
+        return _shape_fns().tile(self, _shape_args(dims))
+
+    def repeat_interleave(self, repeats=None, dim=None, *, output_size=None):
+        """Repeat each element (or slice along dim) `repeats` times."""
+        return _shape_fns().repeat_interleave(self, repeats, dim, output_size=output_size)
+
+    def ravel(self):
+        """The elements as a 1-D tensor."""
+        return _shape_fns().ravel(self)
+
+    def take(self, index):
+        """Elements of the flattened tensor at index."""
+        return _shape_fns().take(self, index)
+
+    def take_along_dim(self, indices, dim=None):
+        """gather along dim after broadcasting."""
+        return _shape_fns().take_along_dim(self, indices, dim)
+
+    def masked_select(self, mask):
+        """The elements where mask is True, as a 1-D tensor."""
+        return _shape_fns().masked_select(self, mask)
+
+    def masked_scatter(self, mask, source):
+        """The masked places filled in order from source."""
+        return _shape_fns().masked_scatter(self, mask, source)
+
+    def masked_scatter_(self, mask, source):
+        """In place: masked_scatter."""
+        return self._inplace(lambda t: t.masked_scatter(mask, source))
+
+    def index_copy(self, dim, index, source):
+        """source's slices written at index along dim."""
+        return _shape_fns().index_copy(self, dim, index, source)
+
+    def index_copy_(self, dim, index, source):
+        """In place: index_copy."""
+        return self._inplace(lambda t: t.index_copy(dim, index, source))
+
+    def index_fill(self, dim, index, value):
+        """value written into the slices at index along dim."""
+        return _shape_fns().index_fill(self, dim, index, value)
+
+    def index_fill_(self, dim, index, value):
+        """In place: index_fill."""
+        return self._inplace(lambda t: t.index_fill(dim, index, value))
+
+    def index_put(self, indices, values, accumulate=False):
+        """values written (or added) at the index tensors."""
+        return _shape_fns().index_put(self, indices, values, accumulate)
+
+    def index_put_(self, indices, values, accumulate=False):
+        """In place: index_put."""
+        return self._inplace(lambda t: t.index_put(indices, values, accumulate))
+
+    def scatter_reduce(self, dim, index, src, reduce, *, include_self=True):
+        """src reduced (sum, prod, mean, amax, amin) into the places index names."""
+        return _shape_fns().scatter_reduce(self, dim, index, src, reduce,
+                                           include_self=include_self)  # fmt: skip
+
+    def scatter_reduce_(self, dim, index, src, reduce, *, include_self=True):
+        """In place: scatter_reduce."""
+        return self._inplace(lambda t: t.scatter_reduce(dim, index, src, reduce,
+                                                        include_self=include_self))  # fmt: skip
+
+    def slice_scatter(self, src, dim=0, start=None, end=None, step=1):
+        """src written into the slice start:end:step along dim."""
+        return _shape_fns().slice_scatter(self, src, dim, start, end, step)
+
+    def tensor_split(self, indices_or_sections, dim=0):
+        """Views in nearly equal parts, or split at the indices."""
+        return _shape_fns().tensor_split(self, indices_or_sections, dim)
+
+    def hsplit(self, indices_or_sections):
+        """tensor_split along dim 1 (0 for 1-D)."""
+        return _shape_fns().hsplit(self, indices_or_sections)
+
+    def vsplit(self, indices_or_sections):
+        """tensor_split along dim 0."""
+        return _shape_fns().vsplit(self, indices_or_sections)
+
+    def dsplit(self, indices_or_sections):
+        """tensor_split along dim 2."""
+        return _shape_fns().dsplit(self, indices_or_sections)
+
+    def kron(self, other):
+        """Kronecker product."""
+        return _shape_fns().kron(self, other)
+
+    def cross(self, other, dim=None):
+        """Cross product of 3-vectors along dim."""
+        return _shape_fns().cross(self, other, dim)
+
+    def vdot(self, other):
+        """Dot product of two 1-D tensors."""
+        return _shape_fns().vdot(self, other)
+
+    def dist(self, other, p=2):
+        """p-norm of self - other."""
+        return _shape_fns().dist(self, other, p)
+
+    def addmm(self, mat1, mat2, *, beta=1, alpha=1):
+        """beta * self + alpha * (mat1 @ mat2)."""
+        return _shape_fns().addmm(self, mat1, mat2, beta=beta, alpha=alpha)
+
+    def addmm_(self, mat1, mat2, *, beta=1, alpha=1):
+        """In place: addmm."""
+        return self._inplace(lambda t: t.addmm(mat1, mat2, beta=beta, alpha=alpha))
+
+    def addmv(self, mat, vec, *, beta=1, alpha=1):
+        """beta * self + alpha * (mat @ vec)."""
+        return _shape_fns().addmv(self, mat, vec, beta=beta, alpha=alpha)
+
+    def addmv_(self, mat, vec, *, beta=1, alpha=1):
+        """In place: addmv."""
+        return self._inplace(lambda t: t.addmv(mat, vec, beta=beta, alpha=alpha))
+
+    def addbmm(self, batch1, batch2, *, beta=1, alpha=1):
+        """beta * self + alpha * sum of batch1[i] @ batch2[i]."""
+        return _shape_fns().addbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+
+    def addbmm_(self, batch1, batch2, *, beta=1, alpha=1):
+        """In place: addbmm."""
+        return self._inplace(lambda t: t.addbmm(batch1, batch2, beta=beta, alpha=alpha))
+
+    def baddbmm(self, batch1, batch2, *, beta=1, alpha=1):
+        """beta * self + alpha * (batch1 @ batch2)."""
+        return _shape_fns().baddbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+
+    def baddbmm_(self, batch1, batch2, *, beta=1, alpha=1):
+        """In place: baddbmm."""
+        return self._inplace(lambda t: t.baddbmm(batch1, batch2, beta=beta, alpha=alpha))
 
     # sorting, selection, scans: tinygrad_nn/_functions_select.py
 
@@ -2351,6 +2564,13 @@ def _norm_dim(dim, ndim: int) -> int:
 
 def _norm_dims(dim, ndim: int) -> tuple:
     return _shape_ops.normalize_dims(dim, ndim)
+
+
+def _shape_fns():
+    """The shape-and-construction module (imported late: it builds on this one)."""
+    from . import _functions_shape
+
+    return _functions_shape
 
 
 def _select():

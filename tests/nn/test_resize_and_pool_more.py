@@ -96,16 +96,6 @@ def test_upsample_layer_repr_and_forward(make):
     assert_close(ours(tg.tensor(a)).numpy(), theirs(torch.tensor(a)).numpy(), np.float64)
 
 
-def test_upsample_alias_warns_and_resizes():
-    a = np.random.default_rng(0).standard_normal((1, 1, 3, 3))
-    with pytest.warns(UserWarning, match="deprecated"):
-        ours = tg.nn.functional.upsample(tg.tensor(a), scale_factor=2, mode="bilinear")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        theirs = torch.nn.functional.upsample(torch.tensor(a), scale_factor=2, mode="bilinear")
-    assert_close(ours.numpy(), theirs.numpy(), np.float64)
-
-
 # ---------------------------------------------------------------------- pixel shuffle
 
 
@@ -205,8 +195,9 @@ def test_adaptive_max_pool_float32_layers_and_torch_form():
 
 @pytest.mark.parametrize("nd,size", [(1, 3), (2, (2, 3))])
 def test_adaptive_max_pool_gradcheck_and_gradgradcheck(nd, size):
-    a = np.random.default_rng(8).permutation(60).reshape((1, 2, 5, 6)[-nd - 2 :] if nd == 2
-                                                         else (2, 5, 6)) / 7.0  # fmt: skip
+    # distinct values: no ties, so a small step never moves a window's maximum
+    shape = (1, 2, 5, 6) if nd == 2 else (2, 5, 6)
+    a = np.random.default_rng(8).permutation(60).reshape(shape) / 7.0
     x = tg.tensor(a, requires_grad=True)
     fn = lambda t: getattr(tg.nn.functional, f"adaptive_max_pool{nd}d")(t, size)
     assert gradcheck(fn, (x,))
@@ -312,3 +303,87 @@ ERRORS = {
 @pytest.mark.parametrize("name", sorted(ERRORS))
 def test_errors_match_torch(name):
     _same_error(ERRORS[name])
+
+
+# ---------------------------------------------------------------------- unfold / fold checks
+
+
+def test_unbatched_unfold_and_fold_match_torch_with_gradients():
+    a = np.random.default_rng(11).standard_normal((3, 6, 5))
+    kwargs = {"kernel_size": (2, 3), "padding": 1, "stride": 2}
+    outs = []
+    for lib in (torch, tg):
+        x = lib.tensor(a, requires_grad=True)
+        cols = lib.nn.functional.unfold(x, **kwargs)
+        image = lib.nn.functional.fold(cols * 2.0, (6, 5), **kwargs)
+        image.backward(lib.tensor(np.arange(90.0).reshape(3, 6, 5)))
+        outs.append((cols.detach().numpy(), image.detach().numpy(), x.grad.numpy()))
+    for ours, theirs in zip(outs[1], outs[0]):
+        assert_close(ours, theirs, np.float64)
+
+
+def test_unfold_fold_gradcheck_and_gradgradcheck():
+    x = tg.tensor(np.random.default_rng(12).standard_normal((1, 2, 4, 5)), requires_grad=True)
+    unfold = lambda t: tg.nn.functional.unfold(t, (2, 2), dilation=(1, 2), padding=1)
+    assert gradcheck(unfold, (x,))
+    assert gradgradcheck(unfold, (x,))
+    cols = tg.tensor(np.random.default_rng(13).standard_normal((8, 6)), requires_grad=True)
+    fold = lambda t: tg.nn.functional.fold(t, (3, 4), 2)
+    assert gradcheck(fold, (cols,))
+    assert gradgradcheck(fold, (cols,))
+
+
+FOLD_ERRORS = {
+    "unfold_5d": lambda L: L.nn.functional.unfold(L.ones(1, 1, 3, 4, 5), 2),
+    "unfold_empty": lambda L: L.nn.functional.unfold(L.ones(1, 0, 4, 5), 2),
+    "unfold_too_big": lambda L: L.nn.functional.unfold(L.ones(1, 3, 4, 5), 6),
+    "unfold_kernel": lambda L: L.nn.functional.unfold(L.ones(1, 3, 4, 5), 0),
+    "unfold_stride": lambda L: L.nn.functional.unfold(L.ones(1, 3, 4, 5), 2, stride=0),
+    "unfold_dilation": lambda L: L.nn.functional.unfold(L.ones(1, 3, 4, 5), 2, dilation=0),
+    "unfold_padding": lambda L: L.nn.functional.unfold(L.ones(1, 3, 4, 5), 2, padding=-1),
+    "unfold_long": lambda L: L.nn.functional.unfold(L.ones(1, 3, 4, 5, dtype=L.int64), 2),
+    "unfold_length": lambda L: L.nn.functional.unfold(L.ones(1, 3, 4, 5), (2, 2, 2)),
+    "fold_channels": lambda L: L.nn.functional.fold(L.ones(1, 13, 12), (4, 5), 2),
+    "fold_blocks": lambda L: L.nn.functional.fold(L.ones(1, 12, 11), (4, 5), 2),
+    "fold_small": lambda L: L.nn.functional.fold(L.ones(1, 12, 12), (1, 1), 2),
+    "fold_4d": lambda L: L.nn.functional.fold(L.ones(1, 12, 11, 1), (4, 5), 2),
+    "fold_1d": lambda L: L.nn.functional.fold(L.ones(12), (4, 5), 2),
+    "fold_long": lambda L: L.nn.functional.fold(L.ones(1, 12, 12, dtype=L.int64), (4, 5), 2),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FOLD_ERRORS))
+def test_unfold_fold_errors_match_torch(name):
+    _same_error(FOLD_ERRORS[name])
+
+
+# ---------------------------------------------------------------------- torch.* and old names
+
+
+@pytest.mark.parametrize(
+    "name,args",
+    [
+        ("max_pool1d", (3,)),
+        ("max_pool1d", (3, 2, 1)),
+        ("avg_pool1d", (3, 2, 1, True)),
+        ("max_pool2d", (2,)),
+        ("adaptive_avg_pool1d", (3,)),
+    ],
+)
+def test_torch_level_pool_forms(name, args):
+    shape = (2, 3, 2, 8) if name == "max_pool2d" else (2, 3, 8)
+    a = np.random.default_rng(14).standard_normal(shape)
+    theirs = getattr(torch, name)(torch.tensor(a), *args)
+    ours = getattr(tg, name)(tg.tensor(a), *args)
+    assert_close(ours.numpy(), theirs.numpy(), np.float64)
+
+
+@pytest.mark.parametrize("name", ["upsample", "upsample_nearest", "upsample_bilinear"])
+def test_deprecated_upsample_names_warn_and_resize(name):
+    a = np.random.default_rng(15).standard_normal((1, 2, 3, 3))
+    with pytest.warns(UserWarning, match=f"`nn.functional.{name}` is deprecated"):
+        ours = getattr(tg.nn.functional, name)(tg.tensor(a), scale_factor=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = getattr(torch.nn.functional, name)(torch.tensor(a), scale_factor=2)
+    assert_close(ours.numpy(), theirs.numpy(), np.float64)

@@ -115,8 +115,47 @@ def _rows():
         OpSpec("norm_nuc", lambda x: x.norm(p="nuc"), [((3, 4),), ((4, 3),), ((3, 3),)]),
         OpSpec("norm_nuc_dim", lambda x: x.norm(p="nuc", dim=(2, 0), keepdim=True),
                [((3, 2, 4),)]),
+        # torch.linalg (square inputs made well-conditioned; see _heavy and _spd)
+        OpSpec("linalg_inv", lambda x: _lib(x).linalg.inv(_heavy(x)), [((3, 3),), ((2, 3, 3),)],
+               domain=(-1.0, 1.0)),
+        OpSpec("linalg_det", lambda x: _lib(x).linalg.det(_heavy(x)), [((3, 3),), ((2, 3, 3),)],
+               domain=(-1.0, 1.0)),
+        OpSpec("linalg_slogdet", lambda x: _lib(x).linalg.slogdet(_heavy(x)).logabsdet,
+               [((3, 3),)], domain=(-1.0, 1.0)),
+        OpSpec("linalg_solve", lambda x, y: _lib(x).linalg.solve(_heavy(x), y),
+               [((3, 3), (3, 2)), ((2, 3, 3), (3,))], domain=(-1.0, 1.0)),
+        OpSpec("linalg_cholesky", lambda x: _lib(x).linalg.cholesky(_spd(x)), [((3, 3),)]),
+        OpSpec("linalg_qr_r", lambda x: _lib(x).linalg.qr(x).R, [((4, 3),)]),
+        OpSpec("linalg_eigvalsh", lambda x: _lib(x).linalg.eigvalsh(_spd(x)), [((3, 3),)]),
+        OpSpec("linalg_svdvals", lambda x: _lib(x).linalg.svdvals(x), [((4, 3),), ((2, 3, 4),)]),
+        OpSpec("linalg_pinv", lambda x: _lib(x).linalg.pinv(x), [((4, 3),)]),
+        OpSpec("linalg_matrix_norm_inf", lambda x: _lib(x).linalg.matrix_norm(x, float("inf")),
+               [((3, 4),)]),
+        OpSpec("linalg_norm", lambda x: _lib(x).linalg.norm(x, 3, dim=-1), [((3, 4),)]),
         OpSpec("cumsum", lambda x: x.cumsum(1), [((3, 4),)]),
         OpSpec("cumsum0", lambda x: x.cumsum(0), [((5,),)]),
+        # sorting, selection and scans (random inputs have no ties)
+        OpSpec("sort", lambda x: x.sort(-1).values, [((3, 4),), ((5,),)]),
+        OpSpec("sort_desc", lambda x: x.sort(0, descending=True)[0], [((3, 4),)]),
+        OpSpec("msort", lambda x: x.msort(), [((3, 4),)]),
+        OpSpec("topk", lambda x: x.topk(2).values, [((3, 4),)]),
+        OpSpec("topk_smallest", lambda x: x.topk(3, 0, largest=False)[0], [((4, 2),)]),
+        OpSpec("kthvalue", lambda x: x.kthvalue(2, 1).values, [((3, 4),)]),
+        OpSpec("median", lambda x: x.median(), [((3, 4),)]),
+        OpSpec("median_dim", lambda x: x.median(1, keepdim=True).values, [((3, 4),)]),
+        OpSpec("nanmedian_dim", lambda x: x.nanmedian(0).values, [((3, 4),)]),
+        OpSpec("mode", lambda x: x.mode(1).values, [((3, 4),)]),
+        OpSpec("cummax", lambda x: x.cummax(1).values, [((3, 4),)]),
+        OpSpec("cummin", lambda x: x.cummin(0).values, [((5,),)]),
+        OpSpec("logcumsumexp", lambda x: x.logcumsumexp(-1), [((3, 4),), ((5,),)]),
+        OpSpec("nanmean", lambda x: x.nanmean(1), [((3, 4),)]),
+        OpSpec("aminmax", lambda x: x.aminmax(dim=0).max - x.aminmax().min, [((3, 4),)]),
+        OpSpec("quantile", lambda x: x.quantile(0.4, 1), [((3, 4),)]),
+        OpSpec("nanquantile", lambda x: x.nanquantile(0.7), [((3, 4),)]),
+        OpSpec("diff", lambda x: x.diff(2, 0), [((4, 3),)]),
+        OpSpec("trapezoid", lambda x: _lib(x).trapezoid(x, dx=0.5), [((3, 4),)]),
+        OpSpec("cov", lambda x: x.cov(), [((3, 5),)]),
+        OpSpec("corrcoef", lambda x: x.corrcoef(), [((3, 5),)]),
         # shape
         OpSpec("reshape", lambda x: x.reshape(4, 3), [((3, 4),)]),
         OpSpec("reshape_infer", lambda x: x.reshape(-1), [((3, 4),)]),
@@ -256,6 +295,16 @@ def _lib(x):
     import importlib
 
     return importlib.import_module(type(x).__module__.split(".")[0])
+
+
+def _heavy(x):
+    """x + 4 I: diagonally dominant for entries in (-1, 1), so far from singular."""
+    return x + 4 * _lib(x).eye(x.shape[-1], dtype=x.dtype)
+
+
+def _spd(x):
+    """x x^T + I: symmetric positive-definite, the eigenvalues well apart almost surely."""
+    return x @ x.mT + _lib(x).eye(x.shape[-1], dtype=x.dtype)
 
 
 def _F(x):

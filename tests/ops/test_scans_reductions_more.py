@@ -48,10 +48,16 @@ def test_cummax_cummin_ties_and_nan(seed, shape):
     a = _data(seed, shape, "float32", nan=seed % 2 == 0, ties=True)
     for dim in range(-len(shape), len(shape)):
         for name in ("cummax", "cummin"):
-            _all_close(getattr(tg, name)(tg.tensor(a), dim),
-                       tuple(getattr(torch, name)(torch.tensor(a), dim)), exact=True)
-            _all_close(getattr(tg.tensor(a), name)(dim),
-                       tuple(getattr(torch.tensor(a), name)(dim)), exact=True)
+            _all_close(
+                getattr(tg, name)(tg.tensor(a), dim),
+                tuple(getattr(torch, name)(torch.tensor(a), dim)),
+                exact=True,
+            )
+            _all_close(
+                getattr(tg.tensor(a), name)(dim),
+                tuple(getattr(torch.tensor(a), name)(dim)),
+                exact=True,
+            )
 
 
 @pytest.mark.parametrize("dtype", ["int64", "int32", "bool", "float64"])
@@ -102,8 +108,10 @@ def test_nanmean(dtype, keepdim):
         args = () if dim is None else (dim, keepdim)
         _close(tg.nanmean(tg.tensor(a), *args), torch.nanmean(torch.tensor(a), *args))
     _close(tg.tensor(a).nanmean(), torch.tensor(a).nanmean())
-    _close(tg.nanmean(tg.tensor(a), dtype=tg.float64), torch.nanmean(torch.tensor(a),
-                                                                     dtype=torch.float64))
+    _close(
+        tg.nanmean(tg.tensor(a), dtype=tg.float64),
+        torch.nanmean(torch.tensor(a), dtype=torch.float64),
+    )
 
 
 @pytest.mark.parametrize("dtype", ["float32", "int64", "bool"])
@@ -122,6 +130,11 @@ def test_aminmax(dtype):
 INTERPOLATIONS = ["linear", "lower", "higher", "midpoint", "nearest"]
 
 
+def _quantile(lib, name, a, q, dim, keepdim, interpolation):
+    qs = lib.tensor(np.array(q, a.dtype)) if isinstance(q, list) else q
+    return getattr(lib, name)(lib.tensor(a), qs, dim, keepdim, interpolation=interpolation)
+
+
 @pytest.mark.parametrize("interpolation", INTERPOLATIONS)
 @pytest.mark.parametrize("name", ["quantile", "nanquantile"])
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
@@ -132,15 +145,14 @@ def test_quantile(interpolation, name, dtype):
             a[2] = np.nan
         for q in (0.0, 0.37, 0.5, 1.0, [0.0, 0.25, 0.5, 0.9, 1.0]):
             for dim, keepdim in ((None, False), (None, True), (1, False), (0, True), (-1, True)):
-                qs = (lambda L: L.tensor(np.array(q, dtype))) if isinstance(q, list) else \
-                    (lambda L: q)  # fmt: skip
-                run = lambda L: getattr(L, name)(L.tensor(a), qs(L), dim, keepdim,  # noqa: E731
-                                                 interpolation=interpolation)
-                _close(run(tg), run(torch))
+                args = (name, a, q, dim, keepdim, interpolation)
+                _close(_quantile(tg, *args), _quantile(torch, *args))
     a = _data(7, (6,), dtype)
     _close(getattr(tg.tensor(a), name)(0.3), getattr(torch.tensor(a), name)(0.3))
-    _close(getattr(tg, name)(tg.tensor(a), tg.tensor(np.array(0.6, dtype))),
-           getattr(torch, name)(torch.tensor(a), torch.tensor(np.array(0.6, dtype))))
+    _close(
+        getattr(tg, name)(tg.tensor(a), tg.tensor(np.array(0.6, dtype))),
+        getattr(torch, name)(torch.tensor(a), torch.tensor(np.array(0.6, dtype))),
+    )
 
 
 # ---------------------------------------------------------------------- diff, trapezoid
@@ -151,9 +163,9 @@ def test_diff(n):
     a = _data(8, (4, 5))
     for dim in (0, 1, -1):
         _close(tg.diff(tg.tensor(a), n, dim), torch.diff(torch.tensor(a), n, dim))
-    run = lambda L, x: L.diff(x, n, 0, prepend=x[:1] * 2, append=x[:2])  # noqa: E731
+    run = lambda L, x: L.diff(x, n, 0, prepend=x[:1] * 2, append=x[:2])
     _close(run(tg, tg.tensor(a)), run(torch, torch.tensor(a)))
-    run = lambda L, x: x.diff(n, 1, prepend=L.tensor(1.5, dtype=L.float64))  # noqa: E731
+    run = lambda L, x: x.diff(n, 1, append=L.ones(4, 1, dtype=L.float64))
     _close(run(tg, tg.tensor(a)), run(torch, torch.tensor(a)))
     for dtype in ("bool", "int32", "float32"):
         b = (a > 0).astype(dtype) if dtype == "bool" else (a * 10).astype(dtype)
@@ -269,6 +281,7 @@ ERRORS = {
     "aminmax_empty": lambda L: L.aminmax(L.zeros(0)),
     "aminmax_empty_dim": lambda L: L.aminmax(L.zeros(2, 0), dim=1),
     "quantile_q": lambda L: L.quantile(L.zeros(3), 1.5),
+    "quantile_q_tensor": lambda L: L.quantile(L.zeros(3), L.tensor([0.5, 2.0])),
     "quantile_int": lambda L: L.quantile(L.arange(3), 0.5),
     "quantile_q_dtype": lambda L: L.quantile(L.zeros(3), L.tensor([0.5], dtype=L.float64)),
     "quantile_q_2d": lambda L: L.quantile(L.zeros(3), L.zeros(1, 1)),
@@ -276,6 +289,8 @@ ERRORS = {
     "quantile_interp": lambda L: L.quantile(L.zeros(3), 0.5, interpolation="cubic"),
     "diff_order": lambda L: L.diff(L.zeros(3), -1),
     "diff_0d": lambda L: L.diff(L.tensor(1.0)),
+    "diff_prepend_0d": lambda L: L.diff(L.zeros(3), prepend=L.tensor(1.0)),
+    "diff_prepend_shape": lambda L: L.diff(L.zeros(3, 2), dim=0, prepend=L.zeros(1, 3)),
     "cov_3d": lambda L: L.cov(L.zeros(2, 2, 2)),
 }
 

@@ -55,10 +55,14 @@ def test_sort_ties_and_nan(seed, shape, descending):
         ours = tg.sort(tg.tensor(a), dim, descending)
         theirs = torch.sort(torch.tensor(a), dim=dim, descending=descending, stable=True)
         _same_pair(ours, theirs)
-        _same(tg.argsort(tg.tensor(a), dim, descending),
-              torch.argsort(torch.tensor(a), dim=dim, descending=descending, stable=True))
-        _same_pair(tg.tensor(a).sort(dim, descending=descending),
-                   torch.tensor(a).sort(dim=dim, descending=descending, stable=True))
+        _same(
+            tg.argsort(tg.tensor(a), dim, descending),
+            torch.argsort(torch.tensor(a), dim=dim, descending=descending, stable=True),
+        )
+        _same_pair(
+            tg.tensor(a).sort(dim, descending=descending),
+            torch.tensor(a).sort(dim=dim, descending=descending, stable=True),
+        )
 
 
 @pytest.mark.parametrize("dtype", ["int64", "int32", "uint8", "bool", "float64"])
@@ -82,8 +86,10 @@ def test_sort_zero_dim():
 def test_sort_infinities_and_signed_zero():
     a = np.array([np.inf, -0.0, 0.0, -np.inf, np.nan, 1.0, -0.0], np.float32)
     _same_pair(tg.sort(tg.tensor(a)), torch.sort(torch.tensor(a), stable=True))
-    _same_pair(tg.sort(tg.tensor(a), descending=True),
-               torch.sort(torch.tensor(a), descending=True, stable=True))
+    _same_pair(
+        tg.sort(tg.tensor(a), descending=True),
+        torch.sort(torch.tensor(a), descending=True, stable=True),
+    )
 
 
 # ---------------------------------------------------------------------- topk, kthvalue
@@ -96,18 +102,24 @@ def test_topk_tie_order(seed, largest):
     a = _tied(seed, (3, n), nan=seed % 3 == 0)
     for k in (1, 2, n // 2, n - 1, n):
         for dim in (1, -1):
-            _same_pair(tg.topk(tg.tensor(a), k, dim, largest),
-                       torch.topk(torch.tensor(a), k, dim, largest))
-    _same_pair(tg.tensor(a.T.copy()).topk(2, 0, largest=largest),
-               torch.tensor(a.T.copy()).topk(2, 0, largest=largest))
+            _same_pair(
+                tg.topk(tg.tensor(a), k, dim, largest), torch.topk(torch.tensor(a), k, dim, largest)
+            )
+    _same_pair(
+        tg.tensor(a.T.copy()).topk(2, 0, largest=largest),
+        torch.tensor(a.T.copy()).topk(2, 0, largest=largest),
+    )
 
 
 def test_topk_unsorted_selects_the_same_set():
     a = _distinct(1, (4, 9)).astype(np.float32)
-    ours, theirs = tg.topk(tg.tensor(a), 4, sorted=False), torch.topk(torch.tensor(a), 4,
-                                                                       sorted=False)
-    np.testing.assert_array_equal(np.sort(ours.values.numpy(), 1),
-                                  np.sort(theirs.values.numpy(), 1))
+    ours, theirs = (
+        tg.topk(tg.tensor(a), 4, sorted=False),
+        torch.topk(torch.tensor(a), 4, sorted=False),
+    )
+    np.testing.assert_array_equal(
+        np.sort(ours.values.numpy(), 1), np.sort(theirs.values.numpy(), 1)
+    )
 
 
 @pytest.mark.parametrize("seed", range(20))
@@ -116,8 +128,9 @@ def test_kthvalue_tie_index(seed):
     a = _tied(seed, (2, n), nan=seed % 4 == 0)
     for k in range(1, n + 1):
         _same_pair(tg.kthvalue(tg.tensor(a), k, 1), torch.kthvalue(torch.tensor(a), k, 1))
-    _same_pair(tg.tensor(a).kthvalue(1, 0, keepdim=True),
-               torch.tensor(a).kthvalue(1, 0, keepdim=True))
+    _same_pair(
+        tg.tensor(a).kthvalue(1, 0, keepdim=True), torch.tensor(a).kthvalue(1, 0, keepdim=True)
+    )
 
 
 def test_topk_kthvalue_empty():
@@ -136,8 +149,10 @@ def test_median_nanmedian_tie_index(seed, keepdim):
         for name in ("median", "nanmedian"):
             ours = getattr(tg, name)(tg.tensor(a), dim, keepdim)
             _same_pair(ours, getattr(torch, name)(torch.tensor(a), dim, keepdim))
-            _same_pair(getattr(tg.tensor(a), name)(dim, keepdim),
-                       getattr(torch.tensor(a), name)(dim, keepdim))
+            _same_pair(
+                getattr(tg.tensor(a), name)(dim, keepdim),
+                getattr(torch.tensor(a), name)(dim, keepdim),
+            )
     for name in ("median", "nanmedian"):
         _same(getattr(tg, name)(tg.tensor(a)), getattr(torch, name)(torch.tensor(a)))
 
@@ -234,7 +249,7 @@ def test_unique(seed, dim):
             for o, t in zip(ours if isinstance(ours, tuple) else (ours,),
                             theirs if isinstance(theirs, tuple) else (theirs,)):  # fmt: skip
                 _same(o, t)
-            kw = dict(return_inverse=inverse, return_counts=counts, dim=dim)
+            kw = {"return_inverse": inverse, "return_counts": counts, "dim": dim}
             ours = tg.unique_consecutive(tg.tensor(a), **kw)
             theirs = torch.unique_consecutive(torch.tensor(a), **kw)
             for o, t in zip(ours if isinstance(ours, tuple) else (ours,),
@@ -261,17 +276,24 @@ def test_unique_float_and_empty():
 def test_searchsorted_and_bucketize(right, out_int32):
     seq = np.array([1.0, 2.0, 2.0, 3.0, 5.0])
     vals = np.array([[0.0, 1.0, 2.0], [2.5, 5.0, 9.0]])
-    kw = dict(right=right, out_int32=out_int32)
-    _same(tg.searchsorted(tg.tensor(seq), tg.tensor(vals), **kw),
-          torch.searchsorted(torch.tensor(seq), torch.tensor(vals), **kw))
-    _same(tg.searchsorted(tg.tensor(seq), 2.0, **kw),
-          torch.searchsorted(torch.tensor(seq), 2.0, **kw))
-    _same(tg.bucketize(tg.tensor(vals), tg.tensor(seq), **kw),
-          torch.bucketize(torch.tensor(vals), torch.tensor(seq), **kw))
+    kw = {"right": right, "out_int32": out_int32}
+    _same(
+        tg.searchsorted(tg.tensor(seq), tg.tensor(vals), **kw),
+        torch.searchsorted(torch.tensor(seq), torch.tensor(vals), **kw),
+    )
+    _same(
+        tg.searchsorted(tg.tensor(seq), 2.0, **kw), torch.searchsorted(torch.tensor(seq), 2.0, **kw)
+    )
+    _same(
+        tg.bucketize(tg.tensor(vals), tg.tensor(seq), **kw),
+        torch.bucketize(torch.tensor(vals), torch.tensor(seq), **kw),
+    )
     seq2 = np.sort(np.random.default_rng(0).integers(0, 9, size=(2, 6)), 1)
     vals2 = np.array([[0, 3, 8], [4, 4, 10]])
-    _same(tg.searchsorted(tg.tensor(seq2), tg.tensor(vals2), **kw),
-          torch.searchsorted(torch.tensor(seq2), torch.tensor(vals2), **kw))
+    _same(
+        tg.searchsorted(tg.tensor(seq2), tg.tensor(vals2), **kw),
+        torch.searchsorted(torch.tensor(seq2), torch.tensor(vals2), **kw),
+    )
 
 
 def test_searchsorted_side_and_sorter():
@@ -292,14 +314,18 @@ def test_bincount():
     _same(tg.tensor(a).bincount(), torch.tensor(a).bincount())
     for wd in ("float32", "float64", "int64"):
         w = np.linspace(0.5, 3, 6).astype(wd)
-        _same(tg.bincount(tg.tensor(a), tg.tensor(w)),
-              torch.bincount(torch.tensor(a), torch.tensor(w)))
+        _same(
+            tg.bincount(tg.tensor(a), tg.tensor(w)),
+            torch.bincount(torch.tensor(a), torch.tensor(w)),
+        )
     empty = np.array([], np.int64)
     _same(tg.bincount(tg.tensor(empty)), torch.bincount(torch.tensor(empty)))
-    _same(tg.bincount(tg.tensor(empty), minlength=3), torch.bincount(torch.tensor(empty),
-                                                                     minlength=3))
-    _same(tg.bincount(tg.tensor(a.astype(np.uint8))), torch.bincount(torch.tensor(
-        a.astype(np.uint8))))
+    _same(
+        tg.bincount(tg.tensor(empty), minlength=3), torch.bincount(torch.tensor(empty), minlength=3)
+    )
+    _same(
+        tg.bincount(tg.tensor(a.astype(np.uint8))), torch.bincount(torch.tensor(a.astype(np.uint8)))
+    )
 
 
 # ---------------------------------------------------------------------- errors
@@ -326,8 +352,9 @@ ERRORS = {
     "bincount_negative": lambda L: L.bincount(L.tensor([-1, 2])),
     "bincount_2d": lambda L: L.bincount(L.tensor([[1]])),
     "bincount_float": lambda L: L.bincount(L.tensor([1.0])),
-    "searchsorted_side": lambda L: L.searchsorted(L.tensor([1, 2]), L.tensor([1]),
-                                                  side="left", right=True),
+    "searchsorted_side": lambda L: L.searchsorted(
+        L.tensor([1, 2]), L.tensor([1]), side="left", right=True
+    ),
     "searchsorted_shapes": lambda L: L.searchsorted(L.tensor([[1, 2]]), L.tensor([1, 2])),
     "sort_not_tensor": lambda L: L.sort([1, 2]),
 }

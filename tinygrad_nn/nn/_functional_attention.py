@@ -66,7 +66,10 @@ def _check_sdpa_inputs(query, key, value, attn_mask, dropout_p, is_causal) -> No
 
 def _check_bmm_sizes(query: Tensor, key: Tensor, value: Tensor) -> None:
     """The two batched matmuls' size checks, worded as PyTorch's bmm words them."""
-    batch = math.prod(np.broadcast_shapes(query.shape[:-2], key.shape[:-2], value.shape[:-2]))
+    try:
+        batch = math.prod(np.broadcast_shapes(query.shape[:-2], key.shape[:-2], value.shape[:-2]))
+    except ValueError:  # batch dims that do not broadcast: matmul raises PyTorch's error
+        return
     for got, want in ((key.shape[-1], query.shape[-1]), (value.shape[-2], key.shape[-2])):
         if got != want:
             raise RuntimeError("Expected size for first two dimensions of batch2 tensor to be: "
@@ -74,7 +77,8 @@ def _check_bmm_sizes(query: Tensor, key: Tensor, value: Tensor) -> None:
 
 
 def _repeat_heads(x: Tensor, heads: int) -> Tensor:
-    """Repeat each head of x (..., H, S, E) `heads // H` times in place: repeat_interleave(-3)."""
+    """Repeat each head of x (..., H, S, E) `heads // H` times, copies side by side (as
+    `repeat_interleave(heads // H, dim=-3)`), so query head i uses key head i // (heads // H)."""
     if x.dim() < 3:
         raise IndexError("Dimension out of range (expected to be in range of "
                          f"[{-x.dim()}, {x.dim() - 1}], but got -3)")  # fmt: skip

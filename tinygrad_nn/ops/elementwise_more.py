@@ -20,6 +20,7 @@ functions (erfc, erfinv, lgamma, digamma, polygamma), logit, sinc and nan_to_num
 | Polygamma  | digamma's n-th derivative | g * polygamma(n + 1, x)                      |
 | Logit      | ln(x / (1 - x))        | g / (x (1 - x)); 0 outside [eps, 1 - eps]       |
 | Sinc       | sin(pi x) / (pi x)     | g * (cos(pi x) - sinc x) / x;  0 at x = 0       |
+| Deg2Rad    | x * pi / 180           | g * pi / 180   (Rad2Deg: 180 / pi)              |
 | NanToNum   | x, nan/+-inf replaced  | g where x is finite, else 0                     |
 """
 
@@ -310,14 +311,38 @@ class NanToNum(Function):
 
     @staticmethod
     def forward(ctx, x, nan, posinf, neginf):
-        ctx.finite = _make(np.isfinite(x._data))
+        ctx.save_for_backward(x)
         return _make(np.nan_to_num(x._data, nan=nan, posinf=posinf, neginf=neginf))
 
     rule = "grad_x = grad where x is finite, else 0"
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * ctx.finite, None, None, None
+        (x,) = ctx.saved_tensors
+        return grad * x.isfinite(), None, None, None
+
+
+class Deg2Rad(Function):
+    """y = x * pi / 180.   dL/dx = g * pi / 180 (a constant: nothing is saved)."""
+
+    factor = math.pi / 180.0
+
+    @staticmethod
+    def forward(ctx, x):
+        a = x._data
+        return _make(a * a.dtype.type(ctx._fn.factor))
+
+    rule = "grad_x = grad * factor"
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * ctx._fn.factor
+
+
+class Rad2Deg(Deg2Rad):
+    """y = x * 180 / pi.   dL/dx = g * 180 / pi."""
+
+    factor = 180.0 / math.pi
 
 
 # ---------------------------------------------------------------- the torch.X forms
@@ -388,12 +413,12 @@ def sgn(input):
 
 def deg2rad(input):
     """Degrees to radians: x * pi / 180."""
-    return _named(_tensor(input, "deg2rad")._floating() * (math.pi / 180.0), "Deg2RadBackward0")
+    return Deg2Rad.apply(_tensor(input, "deg2rad")._floating())
 
 
 def rad2deg(input):
     """Radians to degrees: x * 180 / pi."""
-    return _named(_tensor(input, "rad2deg")._floating() * (180.0 / math.pi), "Rad2DegBackward0")
+    return Rad2Deg.apply(_tensor(input, "rad2deg")._floating())
 
 
 def signbit(input):

@@ -47,11 +47,15 @@ class LogCumSumExp(Function):
         dim = ctx.dim
         if x.ndim == 0:
             return grad, None
-        # sum_{i >= j} g_i e^(x_j - y_i) = e^(x_j + revlcse(log g - y)_j) for g > 0; split g
-        # into its positive and negative parts so both logs exist (log 0 = -inf adds nothing)
-        def part(g):
-            shifted = (g.log() - out).flip(dim)
+        # sum_{i >= j} g_i e^(x_j - y_i) = e^(x_j + revlcse(log g - y)_j) for g > 0. Split g
+        # into its positive and negative parts so both logs exist; where a part is 0 its log
+        # is a finite "minus infinity" (log 0 = -inf would meet +inf in a second derivative
+        # and give nan), and log runs on 1 there so that its own derivative stays finite.
+        floor = float(np.finfo(x._data.dtype).min) / 4
+
+        def part(g, keep):
+            log_g = g.where(keep, 1.0).log().where(keep, floor)
+            shifted = (log_g - out).flip(dim)
             return (x + LogCumSumExp.apply(shifted, dim).flip(dim)).exp()
 
-        zero = grad.new_zeros(())
-        return part(grad.where(grad > 0, zero)) - part((-grad).where(grad < 0, zero)), None
+        return part(grad, grad > 0) - part(-grad, grad < 0), None

@@ -5,13 +5,19 @@ No Function lives here. The ops built on these orders take their values with `ga
 their gradient is gather's (the gradient scattered back to the picked index, as PyTorch's
 value-selecting backward does) and second derivatives come with it.
 
-| op        | order                                            | dL/dx                      |
-|-----------|--------------------------------------------------|----------------------------|
-| sort      | stable; NaN counts as the largest value           | g scattered to the indices |
-| topk      | PyTorch's quickselect, then the first k-1 sorted  | g scattered to the indices |
-| kthvalue  | PyTorch's quickselect                             | g at the index             |
-| median    | lower median; NaN wins (median), is skipped (nan-) | g at the index             |
-| mode      | most frequent, smallest on ties, last occurrence  | g at the index             |
+| op        | order                                                 | dL/dx               |
+|-----------|-------------------------------------------------------|---------------------|
+| sort      | stable; NaN counts as the largest value                | g to the indices    |
+| topk      | libstdc++ nth_element at k-1, then std::sort of k-1    | g to the indices    |
+| kthvalue  | PyTorch's own quickselect                              | g at the index      |
+| median    | k-th of the stable order; NaN wins (median) or is      | g at the index      |
+|           | skipped (nanmedian)                                    |                     |
+| mode      | most frequent, smallest on count ties, last of its run | g at the index      |
+| cummax/in | latest index of the running extreme; NaN takes over    | g to the indices    |
+
+Which of several equal values an op returns the index of is whatever PyTorch's CPU kernel's
+algorithm leaves there, so those algorithms are followed step by step (on Python lists: the
+rows are walked one by one, which is slow for big inputs but exact).
 """
 
 from __future__ import annotations
@@ -38,14 +44,12 @@ def sort_order(a: np.ndarray, dim: int, descending: bool) -> np.ndarray:
     return (n - 1 - order).astype(np.int64)
 
 
+_isnan = math.isnan  # takes Python ints and bools too (the rows come from tolist())
+
+
 def _greater(x, y) -> bool:
     """x > y where NaN is above every number (PyTorch's gt_or_nan)."""
-    return (x != x and y == y) or x > y
-
-
-def _less(x, y) -> bool:
-    """x < y where NaN is above every number."""
-    return (x == x and y != y) or x < y
+    return (_isnan(x) and not _isnan(y)) or x > y
 
 
 def quickselect(vals: list, idx: list, k: int, above) -> None:
@@ -175,13 +179,13 @@ def std_sort(v: list, first: int, last: int, before) -> None:
 
 
 def _first_before(x, y) -> bool:
-    """Larger first, NaN before every number (topk's largest=True order)."""
-    return (x[0] != x[0] and y[0] == y[0]) or x[0] > y[0]
+    """Larger first, NaN before every number (topk's largest=True order), on pairs."""
+    return (_isnan(x[0]) and not _isnan(y[0])) or x[0] > y[0]
 
 
 def _first_after(x, y) -> bool:
-    """Smaller first, NaN after every number (topk's largest=False, and median's, order)."""
-    return (x[0] == x[0] and y[0] != y[0]) or x[0] < y[0]
+    """Smaller first, NaN after every number (topk's largest=False order), on pairs."""
+    return (not _isnan(x[0]) and _isnan(y[0])) or x[0] < y[0]
 
 
 def topk_index(a: np.ndarray, dim: int, k: int, largest: bool, ordered: bool) -> np.ndarray:
@@ -248,7 +252,7 @@ def running_extreme_index(a: np.ndarray, dim: int, largest: bool) -> np.ndarray:
     for r, row in enumerate(rows.tolist()):
         best, best_i = math.nan, 0
         for i, v in enumerate(row):
-            if i == 0 or v != v or (best == best and (v >= best if largest else v <= best)):
+            if i == 0 or _isnan(v) or (not _isnan(best) and (v >= best if largest else v <= best)):
                 best, best_i = v, i
             out[r, i] = best_i
     return _unrows(out, a.shape, dim)
