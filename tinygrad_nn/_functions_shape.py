@@ -19,7 +19,7 @@ import warnings
 import numpy as np
 
 from . import dtypes as _dt
-from .ops import movement
+from .ops import _index_checks, movement
 from .tensor import Tensor, _norm_dim
 
 _make = Tensor._make
@@ -92,6 +92,9 @@ def _tri_indices(which, row, col, offset, dtype):
     pick = np.tril_indices if which == "tril" else np.triu_indices
     rows, cols = pick(row, offset, col) if row and col else (np.zeros(0), np.zeros(0))
     kind = _dt.as_dtype(dtype) if dtype is not None else _dt.int64
+    if kind.is_floating_point or kind == _dt.bool:
+        raise NotImplementedError(f'"{which}_indices" not implemented for '
+                                  f"'{_dt_name(_make(np.zeros(0, kind.np)))}'")  # fmt: skip
     return _make(np.stack([rows, cols]).astype(kind.np))
 
 
@@ -269,6 +272,9 @@ def _repeat_counts(repeats, n: int, dim) -> np.ndarray:
     if isinstance(repeats, Tensor):
         if repeats.ndim > 1:
             raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
+        if repeats.dtype.is_floating_point or repeats.dtype == _dt.bool:
+            raise NotImplementedError(f'"repeat_interleave_cpu" not implemented for '
+                                      f"'{_dt_name(repeats)}'")  # fmt: skip
         reps = repeats._data.reshape(-1).astype(np.int64)
     else:
         reps = np.array([repeats], dtype=np.int64)
@@ -314,7 +320,7 @@ def take(input, index):
     """input (read as 1-D) at index; the result has index's shape."""
     x, idx = _tensor(input, "take"), _tensor(index, "take", "index")
     if idx.dtype != _dt.int64:
-        raise RuntimeError(f"take(): Expected a long tensor for index, but got {idx.dtype}")
+        raise RuntimeError(f"take(): Expected a long tensor for index, but got {_dt_name(idx)}")
     n = x.numel()
     bad = idx._data[(idx._data >= n) | (idx._data < -n)]
     if bad.size:
@@ -327,8 +333,8 @@ def take_along_dim(input, indices, dim=None):
     """gather along dim after broadcasting input and indices off dim; flattened if dim is None."""
     x, idx = _tensor(input, "take_along_dim"), _tensor(indices, "take_along_dim", "indices")
     if idx.dtype != _dt.int64:
-        raise RuntimeError(f"torch.take_along_dim(): dtype of indices should be int64 but got "
-                           f"{idx.dtype}")  # fmt: skip
+        raise RuntimeError(f"torch.take_along_dim(): dtype of indices should be Long but got "
+                           f"{_dt_name(idx)}")  # fmt: skip
     if dim is None:
         return x.reshape(-1).gather(0, idx.reshape(-1))
     if x.ndim != idx.ndim:
@@ -364,18 +370,22 @@ def masked_scatter(input, mask, source):
     _need_bool_mask(m, "masked_scatter_")
     if src.dtype != x.dtype:
         raise RuntimeError(f"masked_scatter_: expected self and source to have same dtypes but "
-                           f"got {x.dtype} and {src.dtype}")  # fmt: skip
+                           f"got {_dt_name(x)} and {_dt_name(src)}")  # fmt: skip
     hit = np.broadcast_to(m._data, x.shape)
     k = int(hit.sum())
     if k > src.numel():
-        raise RuntimeError("masked_scatter: expected source to have at least as many elements "
-                           f"as ones in mask ({k}), but got {src.numel()}")  # fmt: skip
+        raise RuntimeError("Number of elements of source < number of ones in mask")
     return movement.IndexPut.apply(x, (np.ascontiguousarray(hit),), src.reshape(-1)[:k])
 
 
 def _index_key(x: Tensor, dim: int, index: Tensor, name: str):
+    """The key that names the slices at a 1-d index along dim; PyTorch's checks, in its
+    words (index_copy_ and index_fill_ word them differently)."""
     if index.dtype != _dt.int64:
-        raise RuntimeError(f"{name}(): Expected a long tensor for index, but got {index.dtype}")
+        if name == "index_fill_":
+            raise IndexError("index_fill_(): Expected dtype int64 for index.")
+        raise RuntimeError(f"{name}(): Expected a long tensor for index, but got "
+                           f"{_dt_name(index)}")  # fmt: skip
     if index.ndim > 1:
         raise IndexError(f"{name}(): Index is supposed to be a vector")
     d = _norm_dim(dim, x.ndim) if x.ndim else 0
@@ -383,7 +393,8 @@ def _index_key(x: Tensor, dim: int, index: Tensor, name: str):
     idx = index._data.reshape(-1)
     bad = idx[(idx >= size) | (idx < -size)]
     if bad.size:
-        raise IndexError(f"{name}(): index {bad[0]} is out of bounds for dimension {d} with "
+        where = f"{name}(): " if name == "index_copy_" else ""
+        raise IndexError(f"{where}index {bad[0]} is out of bounds for dimension {d} with "
                          f"size {size}")  # fmt: skip
     return (slice(None),) * d + (idx,)
 
@@ -392,10 +403,18 @@ def index_copy(input, dim, index, source):
     """input with source's slices written at the (1-d) index along dim."""
     x = _tensor(input, "index_copy")
     src = _tensor(source, "index_copy", "source")
-    key = _index_key(x, dim, _tensor(index, "index_copy", "index"), "index_copy")
+    idx = _tensor(index, "index_copy", "index")
+    key = _index_key(x, dim, idx, "index_copy_")
     if src.dtype != x.dtype:
-        raise RuntimeError(f"index_copy_(): self and source expected to have the same dtype, "
-                           f"but got (self) {x.dtype} and (source) {src.dtype}")  # fmt: skip
+        raise RuntimeError(
+            f"index_copy_(): self and source expected to have the same dtype, "
+            f"but got (self) {_dt_name(x)} and (source) {_dt_name(src)}"
+        )
+    d = _norm_dim(dim, x.ndim) if x.ndim else 0
+    wanted = src.shape[d] if src.ndim else 1
+    if idx.numel() != wanted:
+        raise IndexError(f"index_copy_(): Number of indices ({idx.numel()}) should be equal to "
+                         f"source.size(dim) ({wanted})")  # fmt: skip
     if x.ndim == 0:
         return movement.IndexPut.apply(x.reshape(1), key, src.reshape(1)).reshape(())
     return movement.IndexPut.apply(x, key, src)
@@ -404,7 +423,7 @@ def index_copy(input, dim, index, source):
 def index_fill(input, dim, index, value):
     """input with value written into the slices at the (1-d) index along dim."""
     x = _tensor(input, "index_fill")
-    key = _index_key(x, dim, _tensor(index, "index_fill", "index"), "index_fill")
+    key = _index_key(x, dim, _tensor(index, "index_fill", "index"), "index_fill_")
     if isinstance(value, Tensor):
         if value.ndim:
             raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got "
@@ -436,8 +455,11 @@ def index_put(input, indices, values, accumulate=False):
 
 
 def _dt_name(t: Tensor) -> str:
-    return {"float64": "Double", "float32": "Float", "int64": "Long", "int32": "Int",
-            "bool": "Bool"}.get(t._data.dtype.name, t._data.dtype.name)  # fmt: skip
+    """PyTorch's C++ name of t's dtype, as its errors spell it."""
+    return {
+        "float64": "Double", "float32": "Float", "float16": "Half", "int64": "Long",
+        "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+    }.get(t._data.dtype.name, t._data.dtype.name)  # fmt: skip
 
 
 def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
@@ -465,6 +487,7 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
                            f"{reduce}")  # fmt: skip
     reduce = {"max": "amax", "min": "amin"}.get(reduce, reduce)  # PyTorch takes these too
     d = _norm_dim(dim, x.ndim)
+    _index_checks.check_scatter(idx._data, tuple(x.shape), d, x._data.dtype, s._data)
     s = s[tuple(slice(0, n) for n in idx.shape)]  # the corner the index covers
     hit = _zeros(x.shape, x).scatter(d, idx, _make(np.ones(idx.shape, x._data.dtype)))
     keep = x if include_self else x.masked_fill(_make(hit._data.astype(bool)), 0)
@@ -527,12 +550,13 @@ def unravel_index(indices, shape):
     shape = (shape,) if isinstance(shape, int) else tuple(shape)
     if builtins.any(s < 0 for s in shape):
         raise ValueError("'shape' cannot have negative values, but got " + str(shape))
-    total = int(np.prod(shape))
-    flat = idx._data.astype(np.int64)
-    if np.any((flat < -total) | (flat >= total)):
-        raise RuntimeError(f"'indices' must be in range [-{total}, {total}-1]")
-    flat = np.where(flat < 0, flat + total, flat)
-    return tuple(_long(c) for c in np.unravel_index(flat, shape)) if shape else ()
+    # PyTorch's arithmetic: floor division and remainder, with no range check (so
+    # out-of-range and negative indices wrap around)
+    flat, coords = idx._data.astype(np.int64), []
+    for size in reversed(shape):
+        coords.append(np.remainder(flat, size) if size else np.zeros_like(flat))
+        flat = np.floor_divide(flat, size) if size else flat
+    return tuple(_long(c) for c in reversed(coords))
 
 
 # ------------------------------------------------------------- splitting and stacking
@@ -690,7 +714,7 @@ def vdot(input, other):
     if a.ndim != 1 or b.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
     if a.dtype != b.dtype:
-        raise RuntimeError(f"vdot : expected both vectors to have same dtype, but found "
+        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
                            f"{_dt_name(a)} and {_dt_name(b)}")  # fmt: skip
     return a.dot(b)
 
@@ -736,6 +760,9 @@ def _add_scaled(input, product, beta, alpha):
 def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     """beta * input + alpha * (mat1 @ mat2)."""
     x = _tensor(input, "addmm")
+    for name, m in (("mat1", mat1), ("mat2", mat2)):
+        if _tensor(m, "addmm", name).ndim != 2:
+            raise RuntimeError(f"{name} must be a matrix, got {m.ndim}-D tensor")
     return _add_scaled(x, _tensor(mat1, "addmm", "mat1").mm(mat2), beta, alpha)
 
 

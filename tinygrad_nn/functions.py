@@ -961,10 +961,19 @@ def can_cast(from_, to) -> bool:
 # called: nn imports this package).
 
 
+def _tensor_args(name: str, **args) -> None:
+    """PyTorch's TypeError for a non-tensor in a tensor argument (named, in call order)."""
+    for pos, (arg, value) in enumerate(args.items(), 1):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"{name}(): argument '{arg}' (position {pos}) must be Tensor, "
+                            f"not {type(value).__name__}")  # fmt: skip
+
+
 def selu(input):
     """scale * elu(x, alpha) (see nn.functional.selu)."""
     from .nn import functional as F
 
+    _tensor_args("selu", input=input)
     return F.selu(input)
 
 
@@ -972,6 +981,7 @@ def selu_(input):
     """In-place selu."""
     from .nn import functional as F
 
+    _tensor_args("selu_", input=input)
     return F.selu(input, inplace=True)
 
 
@@ -979,6 +989,7 @@ def celu(input, alpha: float = 1.0):
     """x if x > 0 else alpha * (exp(x / alpha) - 1) (see nn.functional.celu)."""
     from .nn import functional as F
 
+    _tensor_args("celu", input=input)
     return F.celu(input, alpha)
 
 
@@ -986,6 +997,7 @@ def celu_(input, alpha: float = 1.0):
     """In-place celu."""
     from .nn import functional as F
 
+    _tensor_args("celu_", input=input)
     return F.celu(input, alpha, inplace=True)
 
 
@@ -993,6 +1005,7 @@ def prelu(input, weight):
     """x if x > 0 else weight * x, weight per channel (see nn.functional.prelu)."""
     from .nn import functional as F
 
+    _tensor_args("prelu", input=input, weight=weight)
     return F.prelu(input, weight)
 
 
@@ -1000,6 +1013,7 @@ def hardshrink(input, lambd: float = 0.5):
     """x where |x| > lambd, else 0 (see nn.functional.hardshrink)."""
     from .nn import functional as F
 
+    _tensor_args("hardshrink", input=input)
     return F.hardshrink(input, lambd)
 
 
@@ -1007,6 +1021,7 @@ def threshold(input, threshold, value):
     """x where x > threshold, else value (see nn.functional.threshold)."""
     from .nn import functional as F
 
+    _tensor_args("threshold", input=input)
     return F.threshold(input, threshold, value)
 
 
@@ -1014,6 +1029,7 @@ def threshold_(input, threshold, value):
     """In-place threshold."""
     from .nn import functional as F
 
+    _tensor_args("threshold_", input=input)
     return F.threshold(input, threshold, value, inplace=True)
 
 
@@ -1021,6 +1037,7 @@ def cosine_similarity(x1, x2, dim: int = 1, eps: float = 1e-8):
     """Cosine of the angle between x1 and x2 along dim (see nn.functional.cosine_similarity)."""
     from .nn import functional as F
 
+    _tensor_args("cosine_similarity", x1=x1, x2=x2)
     return F.cosine_similarity(x1, x2, dim, eps)
 
 
@@ -1028,6 +1045,7 @@ def pairwise_distance(x1, x2, p: float = 2.0, eps: float = 1e-6, keepdim: bool =
     """||x1 - x2 + eps||_p along the last dim (see nn.functional.pairwise_distance)."""
     from .nn import functional as F
 
+    _tensor_args("pairwise_distance", x1=x1, x2=x2)
     return F.pairwise_distance(x1, x2, p, eps, keepdim)
 
 
@@ -1036,6 +1054,7 @@ def group_norm(input, num_groups: int, weight=None, bias=None, eps: float = 1e-5
     """Group normalisation (see nn.functional.group_norm); cudnn_enabled is ignored."""
     from .nn import functional as F
 
+    _tensor_args("group_norm", input=input)
     return F.group_norm(input, num_groups, weight, bias, eps)
 
 
@@ -1045,6 +1064,7 @@ def instance_norm(input, weight, bias, running_mean, running_var, use_input_stat
     first); see nn.functional.instance_norm. cudnn_enabled is ignored."""
     from .nn import functional as F
 
+    _tensor_args("instance_norm", input=input)
     return F.instance_norm(input, running_mean, running_var, weight, bias, use_input_stats,
                            momentum, eps)  # fmt: skip
 
@@ -1053,6 +1073,7 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
     """RMS normalisation over the last dims (see nn.functional.rms_norm)."""
     from .nn import functional as F
 
+    _tensor_args("rms_norm", input=input)
     return F.rms_norm(input, normalized_shape, weight, eps)
 
 
@@ -1060,4 +1081,5 @@ def bilinear(input1, input2, weight, bias=None):
     """x1^T W x2 + b (see nn.functional.bilinear)."""
     from .nn import functional as F
 
+    _tensor_args("bilinear", input1=input1, input2=input2, weight=weight)
     return F.bilinear(input1, input2, weight, bias)

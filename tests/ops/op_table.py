@@ -286,6 +286,32 @@ def _rows():
                [((3, 4), (3, 4))]),  # fmt: skip
         OpSpec("F.embedding_bag", lambda w: _F(w).embedding_bag(_index(w, [[0, 2, 2], [1, 3, 0]]),
                                                                 w, mode="mean"), [((4, 3),)]),
+        # shape and construction (more cases: tests/ops/test_shape_construction.py)
+        OpSpec("diag", lambda x: _lib(x).diag(x, 1), [((3,),), ((3, 4),)]),
+        OpSpec("diag_embed", lambda x: x.diag_embed(-1), [((2, 3),)]),
+        OpSpec("trace", lambda x: x.trace(), [((3, 4),)]),
+        OpSpec("kron", lambda x, y: _lib(x).kron(x, y), [((2, 3), (3, 2))]),
+        OpSpec("rot90", lambda x: x.rot90(3), [((3, 4),)]),
+        OpSpec("tile", lambda x: x.tile((2, 2)), [((3,),), ((2, 3),)]),
+        OpSpec("repeat_interleave", lambda x: x.repeat_interleave(_index(x, [2, 0, 1]), dim=0),
+               [((3, 2),)]),  # fmt: skip
+        OpSpec("take_along_dim", lambda x: x.take_along_dim(_index(x, [[2], [0]]), 1),
+               [((2, 3),)]),  # fmt: skip
+        OpSpec("masked_select", lambda x: x.masked_select(x > 0), [((3, 4),)]),
+        OpSpec("index_copy", lambda x, s: x.index_copy(0, _index(x, [2, 0]), s),
+               [((3, 4), (2, 4))]),  # fmt: skip
+        OpSpec("index_fill", lambda x: x.index_fill(1, _index(x, [0, 2]), 1.5), [((3, 4),)]),
+        OpSpec("scatter_reduce_sum", lambda x, s: x.scatter_reduce(0, _index(x, [[0, 2], [0, 0]]),
+                                                                   s, "sum"),
+               [((3, 2), (2, 2))]),  # fmt: skip
+        OpSpec("tensor_split", lambda x: x.tensor_split(2, 1)[0], [((3, 5),)]),
+        OpSpec("cdist", lambda x, y: _lib(x).cdist(x, y), [((3, 4), (5, 4))]),
+        OpSpec("cross", lambda x, y: _lib(x).cross(x, y, dim=-1), [((2, 3), (2, 3))]),
+        OpSpec("tensordot", lambda x, y: _lib(x).tensordot(x, y, 1), [((2, 3), (3, 4))]),
+        OpSpec("addmm", lambda c, a, b: c.addmm(a, b, beta=0.5, alpha=2),
+               [((3,), (2, 4), (4, 3))]),  # fmt: skip
+        OpSpec("baddbmm", lambda c, a, b: _lib(c).baddbmm(c, a, b),
+               [((2, 1, 3), (2, 2, 4), (2, 4, 3))]),  # fmt: skip
     ]
     return rows
 

@@ -34,9 +34,11 @@ DIFFERENTIABLE = [
     ("diag_embed", lambda x: _lib(x).diag_embed(x, -1, 0, 2), [(2, 3)]),
     ("diagflat", lambda x: x.diagflat(2), [(2, 2)]),
     ("trace", lambda x: x.trace(), [(3, 4)]),
-    ("meshgrid_xy", lambda x, y: sum(g * (i + 1) for i, g in
-                                     enumerate(_lib(x).meshgrid(x, y, indexing="xy"))),
-     [(3,), (4,)]),  # fmt: skip
+    (
+        "meshgrid_xy",
+        lambda x, y: sum(g * (i + 1) for i, g in enumerate(_lib(x).meshgrid(x, y, indexing="xy"))),
+        [(3,), (4,)],
+    ),
     ("cartesian_prod", lambda x, y: _lib(x).cartesian_prod(x, y), [(3,), (2,)]),
     ("combinations", lambda x: _lib(x).combinations(x, 2, with_replacement=True), [(4,)]),
     ("block_diag", lambda x, y, z: _lib(x).block_diag(x, y, z), [(2, 3), (4,), ()]),
@@ -49,27 +51,50 @@ DIFFERENTIABLE = [
     ("repeat_interleave_flat", lambda x: _lib(x).repeat_interleave(x, 2), [(2, 3)]),
     ("ravel", lambda x: x.t().ravel(), [(2, 3)]),
     ("take", lambda x: x.take(_idx(x, [[0, 5], [-1, 2]])), [(2, 3)]),
-    ("take_along_dim", lambda x: _lib(x).take_along_dim(x, _idx(x, [[0], [2], [1]]), 1),
-     [(3, 4)]),  # fmt: skip
+    (
+        "take_along_dim",
+        lambda x: _lib(x).take_along_dim(x, _idx(x, [[0], [2], [1]]), 1),
+        [(3, 4)],
+    ),
     ("masked_select", lambda x: x.masked_select(_mask(x, [True, False, True])), [(2, 3)]),
-    ("masked_scatter", lambda x, s: x.masked_scatter(_mask(x, [[True, False], [True, True]]), s),
-     [(2, 2), (5,)]),  # fmt: skip
+    (
+        "masked_scatter",
+        lambda x, s: x.masked_scatter(_mask(x, [[True, False], [True, True]]), s),
+        [(2, 2), (5,)],
+    ),
     ("index_copy", lambda x, s: x.index_copy(1, _idx(x, [2, 0]), s), [(3, 4), (3, 2)]),
     ("index_fill", lambda x: x.index_fill(0, _idx(x, [1]), -2.0), [(3, 4)]),
-    ("index_put", lambda x, v: x.index_put((_idx(x, [0, 1, 0]), _idx(x, [1, 2, 2])), v),
-     [(2, 3), (3,)]),  # fmt: skip
-    ("index_put_acc", lambda x, v: x.index_put((_idx(x, [0, 1, 0]),), v, accumulate=True),
-     [(2, 3), (3,)]),  # fmt: skip
-    ("scatter_reduce_sum", lambda x, s: x.scatter_reduce(0, _idx(x, [[1, 0], [1, 1]]), s, "sum"),
-     [(3, 2), (2, 2)]),  # fmt: skip
-    ("scatter_reduce_mean", lambda x, s: x.scatter_reduce(0, _idx(x, [[1, 0], [1, 1]]), s, "mean",
-                                                          include_self=False),
-     [(3, 2), (2, 2)]),  # fmt: skip
-    ("scatter_reduce_amax", lambda x, s: x.scatter_reduce(1, _idx(x, [[0, 0, 2]]), s, "amax"),
-     [(2, 3), (1, 3)]),  # fmt: skip
+    (
+        "index_put",
+        lambda x, v: x.index_put((_idx(x, [0, 1, 0]), _idx(x, [1, 2, 2])), v),
+        [(2, 3), (3,)],
+    ),
+    (
+        "index_put_acc",
+        lambda x, v: x.index_put((_idx(x, [0, 1, 0]),), v, accumulate=True),
+        [(2, 3), (3,)],
+    ),
+    (
+        "scatter_reduce_sum",
+        lambda x, s: x.scatter_reduce(0, _idx(x, [[1, 0], [1, 1]]), s, "sum"),
+        [(3, 2), (2, 2)],
+    ),
+    (
+        "scatter_reduce_mean",
+        lambda x, s: x.scatter_reduce(0, _idx(x, [[1, 0], [1, 1]]), s, "mean", include_self=False),
+        [(3, 2), (2, 2)],
+    ),
+    (
+        "scatter_reduce_amax",
+        lambda x, s: x.scatter_reduce(1, _idx(x, [[0, 0, 2]]), s, "amax"),
+        [(2, 3), (1, 3)],
+    ),
     ("slice_scatter", lambda x, s: _lib(x).slice_scatter(x, s, 1, 0, 4, 2), [(3, 4), (3, 2)]),
-    ("tensor_split", lambda x: x.tensor_split(3, 1)[0] * 2 + x.tensor_split([1, 2], 1)[1],
-     [(2, 5)]),  # fmt: skip
+    (
+        "tensor_split",
+        lambda x: x.tensor_split(3, 1)[0] * 2 + x.tensor_split([1, 2], 1)[1],
+        [(2, 5)],
+    ),
     ("hsplit", lambda x: x.hsplit(2)[1] - _lib(x).vsplit(x, [1])[1][:, :2], [(2, 4)]),
     ("dsplit", lambda x: x.dsplit([1])[1], [(2, 1, 3)]),
     ("column_stack", lambda x, y: _lib(x).column_stack([x, y]), [(3,), (3, 2)]),
@@ -83,14 +108,20 @@ DIFFERENTIABLE = [
     ("cross", lambda x, y: x.cross(y, dim=1), [(2, 3), (2, 3)]),
     ("linalg_cross_bcast", lambda x, y: _lib(x).cross(x, y, dim=-1), [(4, 3), (1, 3)]),
     ("vdot", lambda x, y: x.vdot(y), [(4,), (4,)]),
-    ("tensordot", lambda x, y: _lib(x).tensordot(x, y, dims=([0, 2], [1, 0])),
-     [(2, 3, 4), (4, 2, 5)]),  # fmt: skip
+    (
+        "tensordot",
+        lambda x, y: _lib(x).tensordot(x, y, dims=([0, 2], [1, 0])),
+        [(2, 3, 4), (4, 2, 5)],
+    ),
     ("tensordot_int", lambda x, y: _lib(x).tensordot(x, y, 1), [(2, 3), (3, 4)]),
     ("addmm", lambda c, a, b: c.addmm(a, b, beta=0.5, alpha=2.0), [(3,), (2, 4), (4, 3)]),
     ("addmv", lambda c, a, b: _lib(c).addmv(c, a, b, alpha=-1), [(2,), (2, 4), (4,)]),
     ("addbmm", lambda c, a, b: c.addbmm(a, b), [(2, 3), (4, 2, 5), (4, 5, 3)]),
-    ("baddbmm", lambda c, a, b: _lib(c).baddbmm(c, a, b, beta=2), [(1, 3), (4, 2, 5),
-                                                                   (4, 5, 3)]),  # fmt: skip
+    (
+        "baddbmm",
+        lambda c, a, b: _lib(c).baddbmm(c, a, b, beta=2),
+        [(1, 3), (4, 2, 5), (4, 5, 3)],
+    ),
 ]
 
 
@@ -154,14 +185,18 @@ def _same(ours, theirs):
         lambda m: m.masked_select(m.tensor([[1, 2], [3, 4]]), m.tensor([False, True])),
         lambda m: m.tensor([1, 2, 3]).index_fill(0, m.tensor([0, 2]), m.tensor(7)),
         lambda m: m.tensor([1.0, 2.0]).index_put((m.tensor([0, 0]),), m.tensor(1.0), True),
-        lambda m: m.tensor([5, 5, 5]).scatter_reduce(0, m.tensor([0, 0, 2]), m.tensor([1, 9, 3]),
-                                                     "amin", include_self=False),
-        lambda m: m.tensor([2, 3, 4]).scatter_reduce(0, m.tensor([0, 0, 2]), m.tensor([1, 9, 3]),
-                                                     "prod"),
-        lambda m: m.tensor([2.0, 3, 4]).scatter_reduce(0, m.tensor([0, 0, 1]), m.tensor([1.0, 9, 3]),
-                                                       "mean"),
-        lambda m: m.tensor([2, 3, 4]).scatter_reduce(0, m.tensor([0, 0, 1]), m.tensor([1, 8, 3]),
-                                                     "mean"),
+        lambda m: m.tensor([5, 5, 5]).scatter_reduce(
+            0, m.tensor([0, 0, 2]), m.tensor([1, 9, 3]), "amin", include_self=False
+        ),
+        lambda m: m.tensor([2, 3, 4]).scatter_reduce(
+            0, m.tensor([0, 0, 2]), m.tensor([1, 9, 3]), "prod"
+        ),
+        lambda m: m.tensor([2.0, 3, 4]).scatter_reduce(
+            0, m.tensor([0, 0, 1]), m.tensor([1.0, 9, 3]), "mean"
+        ),
+        lambda m: m.tensor([2, 3, 4]).scatter_reduce(
+            0, m.tensor([0, 0, 1]), m.tensor([1, 8, 3]), "mean"
+        ),
         lambda m: m.stack(m.unravel_index(m.tensor([[5, 0], [-1, 7]]), (2, 4))),
         lambda m: m.column_stack([m.tensor(1), m.tensor(2)]),
         lambda m: m.dstack([m.tensor([1, 2]), m.tensor([3, 4])]),
@@ -209,8 +244,10 @@ def test_in_place_forms():
         ("index_fill_", lambda m, x: x.index_fill_(1, m.tensor([0]), 3.0)),
         ("index_put_", lambda m, x: x.index_put_((m.tensor([0]), m.tensor([1])), m.tensor(5.0))),
         ("masked_scatter_", lambda m, x: x.masked_scatter_(x > 1, m.arange(4.0) * 10)),
-        ("scatter_reduce_", lambda m, x: x.scatter_reduce_(1, m.tensor([[1, 1]]), m.ones(1, 2),
-                                                           "sum")),
+        (
+            "scatter_reduce_",
+            lambda m, x: x.scatter_reduce_(1, m.tensor([[1, 1]]), m.ones(1, 2), "sum"),
+        ),
         ("addmm_", lambda m, x: x.addmm_(m.ones(2, 3), m.ones(3, 2), alpha=2)),
         ("baddbmm_", lambda m, x: x.unsqueeze(0).baddbmm_(m.ones(1, 2, 1), m.ones(1, 1, 2))),
         ("addbmm_", lambda m, x: x.addbmm_(m.ones(3, 2, 1), m.ones(3, 1, 2))),

@@ -166,7 +166,6 @@ def test_median_all_nan_and_empty():
 
 @pytest.mark.parametrize("seed", range(20))
 def test_mode(seed):
-    # rows of up to 16: past that PyTorch's unstable std::sort picks among the tied indices
     a = _tied(seed, (3, 1 + seed % 16), levels=3)
     for dim, keepdim in ((1, False), (0, True), (-1, True)):
         _same_pair(tg.mode(tg.tensor(a), dim, keepdim), torch.mode(torch.tensor(a), dim, keepdim))
@@ -175,12 +174,25 @@ def test_mode(seed):
     _same_pair(tg.mode(tg.tensor(b), 0), torch.mode(torch.tensor(b), 0))
 
 
-def test_mode_values_of_long_rows():
-    a = _tied(5, (4, 40), levels=5)
-    ours, theirs = tg.mode(tg.tensor(a)), torch.mode(torch.tensor(a))
-    _same(ours.values, theirs.values)
-    picked = np.take_along_axis(a, ours.indices.numpy()[:, None], 1)[:, 0]
-    np.testing.assert_array_equal(picked, ours.values.numpy())
+@pytest.mark.parametrize("n", [17, 40, 100])
+def test_mode_long_rows(n):
+    # past 16 elements PyTorch's std::sort is an introsort, no longer stable: its index
+    # among the tied values comes from the same partitioning steps
+    a = _tied(n, (4, n), levels=3)
+    _same_pair(tg.mode(tg.tensor(a)), torch.mode(torch.tensor(a)))
+
+
+@pytest.mark.parametrize("n", [64, 200, 1000])
+@pytest.mark.parametrize("k", [1, 3, 17, 40])
+def test_topk_long_rows(n, k):
+    # k * 64 <= n takes PyTorch's partial-sort path; larger k its nth_element and introsort
+    a = _tied(n + k, (2, n), nan=n == 200, levels=6)
+    for largest in (True, False):
+        for ordered in (True, False):
+            _same_pair(
+                tg.topk(tg.tensor(a), k, largest=largest, sorted=ordered),
+                torch.topk(torch.tensor(a), k, largest=largest, sorted=ordered),
+            )
 
 
 # ---------------------------------------------------------------------- gradients

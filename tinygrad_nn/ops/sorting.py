@@ -178,6 +178,44 @@ def std_sort(v: list, first: int, last: int, before) -> None:
     _insertion_sort(v, first, last, before)
 
 
+def _adjust_heap(v: list, hole: int, length: int, value, before) -> None:
+    """libstdc++'s __adjust_heap: sift the hole down to a leaf, then push `value` up."""
+    top, child = hole, hole
+    while child < (length - 1) // 2:
+        child = 2 * (child + 1)
+        if before(v[child], v[child - 1]):
+            child -= 1
+        v[hole] = v[child]
+        hole = child
+    if length % 2 == 0 and child == (length - 2) // 2:
+        child = 2 * (child + 1)
+        v[hole] = v[child - 1]
+        hole = child - 1
+    parent = (hole - 1) // 2
+    while hole > top and before(v[parent], value):
+        v[hole] = v[parent]
+        hole, parent = parent, (parent - 1) // 2
+    v[hole] = value
+
+
+def _pop_heap(v: list, length: int, result: int, before) -> None:
+    value = v[result]
+    v[result] = v[0]
+    _adjust_heap(v, 0, length, value, before)
+
+
+def partial_sort(v: list, middle: int, before) -> None:
+    """libstdc++'s std::partial_sort (a heap of the first `middle`, then heap sort), which
+    PyTorch's topk runs instead of nth_element when k * 64 <= n."""
+    for parent in range((middle - 2) // 2, -1, -1):
+        _adjust_heap(v, parent, middle, v[parent], before)
+    for i in range(middle, len(v)):
+        if before(v[i], v[0]):
+            _pop_heap(v, middle, i, before)
+    for last in range(middle - 1, 0, -1):
+        _pop_heap(v, last, last, before)
+
+
 def _first_before(x, y) -> bool:
     """Larger first, NaN before every number (topk's largest=True order), on pairs."""
     return (_isnan(x[0]) and not _isnan(y[0])) or x[0] > y[0]
@@ -189,14 +227,17 @@ def _first_after(x, y) -> bool:
 
 
 def topk_index(a: np.ndarray, dim: int, k: int, largest: bool, ordered: bool) -> np.ndarray:
-    """Indices of the k largest (smallest) along dim, in PyTorch's order: nth_element at k-1,
-    then std::sort of the first k-1 when sorted (the k-th is in place already)."""
+    """Indices of the k largest (smallest) along dim, in PyTorch's order: a partial sort for
+    small k, else nth_element at k-1 and, when sorted, std::sort of the first k-1 (the k-th
+    is in place already)."""
     rows = _rows(a, dim)
     out = np.empty((rows.shape[0], k), np.int64)
     before = _first_before if largest else _first_after
     for r, row in enumerate(rows.tolist()):
         pairs = list(zip(row, range(len(row))))
-        if k:
+        if k and k * 64 <= len(pairs):
+            partial_sort(pairs, k, before)
+        elif k:
             nth_element(pairs, k - 1, before)
             if ordered:
                 std_sort(pairs, 0, k - 1, before)

@@ -211,8 +211,9 @@ def _why_no_nested_tensor(layer) -> str:
 
 class TransformerEncoder(Module):
     """`num_layers` copies of an encoder layer, then an optional norm. Same semantics as
-    `torch.nn.TransformerEncoder`; `enable_nested_tensor` is accepted (it only picks a
-    faster kernel in PyTorch) and its warning kept, so logs read the same.
+    `torch.nn.TransformerEncoder`. `enable_nested_tensor` is accepted and its warning kept, so
+    logs read the same; where PyTorch's nested-tensor path would run (inference with padding),
+    the padded positions come out as zeros, as they do there.
     """
 
     def __init__(self, encoder_layer: Module, num_layers: int, norm: Module | None = None,
