@@ -494,14 +494,20 @@ def trapezoid(y, x=None, *, dx=None, dim=-1):
     if length == 0:
         return y.sum(dim) * 0
     pair = y.narrow(dim, 1, length - 1) + y.narrow(dim, 0, length - 1)
-    if x is None or not isinstance(x, Tensor):
+    if not isinstance(x, Tensor):
         step = dx if dx is not None else (x if x is not None else 1)
-        return pair.sum(dim) * step / 2
-    xs = x if x.ndim != 1 else x.reshape((-1,) + (1,) * (y.ndim - dim - 1))
-    xd = _norm_dim(dim if x.ndim != 1 else 0, xs.ndim)
-    if x.ndim == 1:
-        xd = xs.ndim - (y.ndim - dim)
-    spacing = xs.narrow(xd, 1, xs.shape[xd] - 1) - xs.narrow(xd, 0, xs.shape[xd] - 1)
+        total = pair.sum(dim)
+        if total._data.dtype.kind != "f":
+            total = total.to(_dt.get_default_dtype())
+        # scaled through add's alpha, which keeps no tensor for the backward: the graph can
+        # be walked twice, as PyTorch's (a sum and a scalar multiply) can
+        return total.new_zeros(()).add(total, alpha=step / 2)
+    if x.ndim == 1:  # the sample points of y's dim, for every other position
+        x, xdim = x.reshape((-1,) + (1,) * (y.ndim - dim - 1)), 0
+    else:
+        xdim = dim
+    n = x.shape[xdim]
+    spacing = x.narrow(xdim, 1, n - 1) - x.narrow(xdim, 0, n - 1)
     return (spacing * pair).sum(dim) / 2
 
 

@@ -20,15 +20,18 @@ import numpy as np
 
 from . import dtypes as _dt
 from .ops import _index_checks, movement
+from .ops._shape import broadcast_shapes as _broadcast
 from .tensor import Tensor, _norm_dim
 
 _make = Tensor._make
 
 
-def _tensor(x, name: str, arg: str = "input") -> Tensor:
+def _tensor(x, name: str, arg: str = "input", pos: int | None = None) -> Tensor:
     if isinstance(x, Tensor):
         return x
-    raise TypeError(f"{name}(): argument '{arg}' must be Tensor, not {type(x).__name__}")
+    pos = pos or (1 if arg in ("input", "tensors", "x1", "a") else 2)
+    raise TypeError(f"{name}(): argument '{arg}' (position {pos}) must be Tensor, not "
+                    f"{type(x).__name__}")  # fmt: skip
 
 
 def _long(values) -> Tensor:
@@ -52,6 +55,7 @@ def _tensors(args, name: str) -> list:
 def diag_embed(input, offset=0, dim1=-2, dim2=-1):
     """A tensor whose (dim1, dim2) diagonals at `offset` hold input's last dim; zeros elsewhere."""
     x = _tensor(input, "diag_embed")
+    a, b = _norm_dim(dim1, x.ndim + 1), _norm_dim(dim2, x.ndim + 1)
     m, k = x.shape[-1] if x.ndim else 1, offset
     n = m + builtins.abs(k)
     rows, cols = np.arange(m) + builtins.max(-k, 0), np.arange(m) + builtins.max(k, 0)
@@ -59,7 +63,6 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
     # scatter (not x * eye): infinities stay on the diagonal, no NaN beside them
     out = _zeros(x.shape[:-1] + (n * n,), x).scatter(-1, flat, x).reshape(x.shape[:-1] + (n, n))
     nd = out.ndim
-    a, b = _norm_dim(dim1, nd), _norm_dim(dim2, nd)
     if a == b:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
     return out.movedim((nd - 2, nd - 1), (a, b))
@@ -85,6 +88,8 @@ def trace(input):
     x = _tensor(input, "trace")
     if x.ndim != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {x.ndim}")
+    if x.dtype == _dt.bool:
+        raise NotImplementedError("\"trace\" not implemented for 'Bool'")
     return x.diagonal().sum()
 
 
@@ -344,7 +349,7 @@ def take_along_dim(input, indices, dim=None):
     d = _norm_dim(dim, x.ndim)
     xs, ids = list(x.shape), list(idx.shape)
     xs[d] = ids[d] = 1
-    common = list(np.broadcast_shapes(tuple(xs), tuple(ids)))
+    common = list(_broadcast(tuple(xs), tuple(ids)))
     x_shape, i_shape = list(common), list(common)
     x_shape[d], i_shape[d] = x.shape[d], idx.shape[d]
     return x.expand(x_shape).gather(d, idx.expand(i_shape))
@@ -359,7 +364,7 @@ def masked_select(input, mask):
     """The elements of input (broadcast with mask) where mask is True, as a 1-D tensor."""
     x, m = _tensor(input, "masked_select"), _tensor(mask, "masked_select", "mask")
     _need_bool_mask(m, "masked_select")
-    shape = np.broadcast_shapes(tuple(x.shape), tuple(m.shape))
+    shape = _broadcast(tuple(m.shape), tuple(x.shape))  # PyTorch names the mask first
     return x.expand(shape)[m.expand(shape)._data]
 
 
@@ -402,8 +407,8 @@ def _index_key(x: Tensor, dim: int, index: Tensor, name: str):
 def index_copy(input, dim, index, source):
     """input with source's slices written at the (1-d) index along dim."""
     x = _tensor(input, "index_copy")
-    src = _tensor(source, "index_copy", "source")
-    idx = _tensor(index, "index_copy", "index")
+    src = _tensor(source, "index_copy", "source", 4)
+    idx = _tensor(index, "index_copy", "index", 3)
     key = _index_key(x, dim, idx, "index_copy_")
     if src.dtype != x.dtype:
         raise RuntimeError(
@@ -423,7 +428,7 @@ def index_copy(input, dim, index, source):
 def index_fill(input, dim, index, value):
     """input with value written into the slices at the (1-d) index along dim."""
     x = _tensor(input, "index_fill")
-    key = _index_key(x, dim, _tensor(index, "index_fill", "index"), "index_fill_")
+    key = _index_key(x, dim, _tensor(index, "index_fill", "index", 3), "index_fill_")
     if isinstance(value, Tensor):
         if value.ndim:
             raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got "
@@ -439,7 +444,7 @@ def index_fill(input, dim, index, value):
 def index_put(input, indices, values, accumulate=False):
     """input with values written (or added, with accumulate) at the index tensors `indices`."""
     x = _tensor(input, "index_put")
-    v = _tensor(values, "index_put", "values")
+    v = _tensor(values, "index_put", "values", 3)
     if len(indices) > x.ndim:
         raise IndexError(f"too many indices for tensor of dimension {x.ndim} (got "
                          f"{len(indices)})")  # fmt: skip
@@ -451,7 +456,10 @@ def index_put(input, indices, values, accumulate=False):
     if accumulate:
         picked = np.empty(x.shape, dtype=np.int8)[key].shape
         return x + movement.IndexAdd.apply(v.expand(picked), key, tuple(x.shape))
-    return movement.IndexPut.apply(x, key, v)
+    try:
+        return movement.IndexPut.apply(x, key, v)
+    except IndexError as error:  # NumPy's words ("axis 0") -> PyTorch's ("dimension 0")
+        raise IndexError(str(error).replace(" axis ", " dimension ")) from None
 
 
 def _dt_name(t: Tensor) -> str:
@@ -481,7 +489,7 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
     """input with src reduced (sum, prod, mean, amax, amin) into the places index names along
     dim; with include_self=False the old values there take no part."""
     x = _tensor(input, "scatter_reduce")
-    idx, s = _tensor(index, "scatter_reduce", "index"), _tensor(src, "scatter_reduce", "src")
+    idx, s = _tensor(index, "scatter_reduce", "index", 3), _tensor(src, "scatter_reduce", "src", 4)
     if reduce not in _REDUCES:
         raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got "
                            f"{reduce}")  # fmt: skip
@@ -583,7 +591,7 @@ def tensor_split(input, indices_or_sections, dim=0):
     edges = [0] + bounds + [n]
     pieces = []
     for a, b in zip(edges[:-1], edges[1:]):
-        a, b = builtins.min(builtins.max(a, 0), n), builtins.min(builtins.max(b, 0), n)
+        a, b, _ = slice(a, b).indices(n)  # Python's slice rules: negative bounds count back
         pieces.append(x.narrow(d, a, builtins.max(b - a, 0)))
     return tuple(pieces)
 
@@ -672,7 +680,7 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
         raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: {a.shape[-1]} "
                            f"X2: {b.shape[-1]}")  # fmt: skip
     if not a.dtype.is_floating_point or not b.dtype.is_floating_point:
-        raise RuntimeError(f"cdist only supports floating-point dtypes, X1 got: {a.dtype}")
+        raise RuntimeError(f"cdist only supports floating-point dtypes, X1 got: {_dt_name(a)}")
     if p < 0:
         raise RuntimeError(f"cdist only supports non-negative p values, got {p}")
     return _pnorm_last(a.unsqueeze(-2) - b.unsqueeze(-3), float(p))
@@ -681,6 +689,10 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
 def dist(input, other, p=2):
     """The p-norm of input - other (broadcast)."""
     a, b = _tensor(input, "dist"), _tensor(other, "dist", "other")
+    kind = _dt.promote_types(a.dtype, b.dtype)
+    if not kind.is_floating_point:
+        raise RuntimeError(f"norm(): input dtype should be either floating point or complex. "
+                           f"Got {_dt_name(_make(np.zeros(0, kind.np)))} instead.")  # fmt: skip
     return _pnorm_last((a - b).reshape(-1), float(p))
 
 
@@ -689,7 +701,7 @@ def cross(input, other, dim=None):
     a, b = _tensor(input, "cross"), _tensor(other, "cross", "other")
     if a.ndim != b.ndim:
         raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
-    shape = np.broadcast_shapes(tuple(a.shape), tuple(b.shape))
+    shape = _broadcast(tuple(a.shape), tuple(b.shape))
     a, b = a.expand(shape), b.expand(shape)
     if dim is None:
         warnings.warn("Using torch.cross without specifying the dim arg is deprecated.\n"
@@ -723,6 +735,8 @@ def tensordot(a, b, dims=2, out=None):
     """Sum of products over the given dims of a and b (the last `dims` of a with the first
     of b, or the two listed sets); the free dims of a, then of b, remain."""
     x, y = _tensor(a, "tensordot", "a"), _tensor(b, "tensordot", "b")
+    if x.dtype != y.dtype:
+        raise RuntimeError("both inputs should have same dtype")
     if isinstance(dims, Tensor):
         dims = dims.tolist()
     if isinstance(dims, int):
@@ -769,12 +783,23 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
 def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
     """beta * input + alpha * (mat @ vec)."""
     x = _tensor(input, "addmv")
-    return _add_scaled(x, _tensor(mat, "addmv", "mat").mv(vec), beta, alpha)
+    m, v = _tensor(mat, "addmv", "mat"), _tensor(vec, "addmv", "vec", 3)
+    if m.ndim != 2 or v.ndim != 1 or x.ndim > 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got {x.ndim}, {m.ndim}, {v.ndim}")
+    if m.shape[1] != v.shape[0] or (x.ndim and x.shape[0] not in (1, m.shape[0])):
+        size = "x".join(str(n) for n in x.shape)
+        raise RuntimeError(f"size mismatch, got input ({size}), mat ({m.shape[0]}x{m.shape[1]}), "
+                           f"vec ({v.shape[0]})")  # fmt: skip
+    return _add_scaled(x, m.mv(v), beta, alpha)
 
 
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     """beta * input + alpha * (the sum over the batch of batch1[i] @ batch2[i])."""
     x = _tensor(input, "addbmm")
+    b1, b2 = _tensor(batch1, "addbmm", "batch1"), _tensor(batch2, "addbmm", "batch2", 3)
+    if b1.ndim == 3 and b2.ndim == 3 and b1.shape[0] != b2.shape[0]:
+        raise RuntimeError(f"batch1 and batch2 must have same number of batches, got "
+                           f"{b1.shape[0]} and {b2.shape[0]}")  # fmt: skip
     return _add_scaled(x, _tensor(batch1, "addbmm", "batch1").bmm(batch2).sum(0), beta, alpha)
 
 

@@ -273,7 +273,6 @@ def test_in_place_on_leaf_keeps_the_graph():
         lambda m: m.diag(m.ones(2, 2, 2)),
         lambda m: m.trace(m.ones(3)),
         lambda m: m.diag_embed(m.ones(3), 0, 0, 0),
-        lambda m: m.meshgrid(m.ones(2, 2), indexing="ij"),
         lambda m: m.meshgrid(m.ones(2), m.ones(2, dtype=m.float64), indexing="ij"),
         lambda m: m.cartesian_prod(m.ones(2, 2)),
         lambda m: m.combinations(m.ones(2, 2)),
@@ -308,6 +307,25 @@ def test_in_place_on_leaf_keeps_the_graph():
         lambda m: m.tensordot(m.ones(2, 3), m.ones(4, 2), dims=([1], [0])),
         lambda m: m.addmm(m.ones(2), m.ones(2), m.ones(2, 2)),
         lambda m: m.baddbmm(m.ones(2), m.ones(2, 2, 3), m.ones(2, 2, 2)),
+        lambda m: m.take_along_dim(m.ones(2, 3), m.tensor([[0.0]]), 1),
+        lambda m: m.index_fill(m.ones(3), 0, m.tensor([5]), 1.0),
+        lambda m: m.index_fill(m.ones(3), 0, m.tensor([1.0]), 1.0),
+        lambda m: m.index_copy(m.ones(3), 0, m.tensor([1.0]), m.ones(1)),
+        lambda m: m.index_copy(m.ones(3, 2), 0, m.tensor([1]), m.ones(2, 2)),
+        lambda m: m.addmm(m.ones(2), m.ones(2, 2), m.ones(3, 2)),
+        lambda m: m.addmv(m.ones(2), m.ones(2, 2), m.ones(3)),
+        lambda m: m.addbmm(m.ones(2, 2), m.ones(2, 2, 2), m.ones(3, 2, 2)),
+        lambda m: m.index_put(m.ones(3), (m.tensor([5]),), m.ones(1)),
+        lambda m: m.scatter_reduce(m.ones(3), 0, m.tensor([5]), m.ones(1), "sum"),
+        lambda m: m.scatter_reduce(m.ones(3), 0, m.tensor([5]), m.ones(1), "amax"),
+        lambda m: m.cdist(m.ones(2, 3, dtype=m.int64), m.ones(2, 3, dtype=m.int64)),
+        lambda m: m.kron(m.ones(2), 3),
+        lambda m: m.repeat_interleave(m.ones(3), m.tensor([1.0, 2, 3])),
+        lambda m: m.tril_indices(3, 3, dtype=m.float32),
+        lambda m: m.combinations(m.ones(3), -1),
+        lambda m: m.diag(m.tensor(1.0)),
+        lambda m: m.column_stack([]),
+        lambda m: m.masked_select(m.ones(3), m.ones(2, dtype=m.bool)),
     ],
 )
 def test_errors_match_torch(call):
@@ -319,3 +337,9 @@ def test_errors_match_torch(call):
             call(tg)
     expected = type(theirs.value)
     assert isinstance(ours.value, expected), f"{type(ours.value)} vs {expected}: {theirs.value}"
+    assert str(ours.value).splitlines()[0] == str(theirs.value).splitlines()[0]
+
+
+def test_meshgrid_refuses_matrices():
+    with pytest.raises(RuntimeError, match="Expected 0D or 1D tensor in the tensor list"):
+        tg.meshgrid(tg.ones(2, 2), indexing="ij")
