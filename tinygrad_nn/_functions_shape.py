@@ -19,6 +19,7 @@ import warnings
 import numpy as np
 
 from . import dtypes as _dt
+from .autograd.grad_mode import is_grad_enabled
 from .ops import _index_checks, movement
 from .ops._shape import broadcast_shapes as _broadcast
 from .tensor import Tensor, _norm_dim
@@ -56,16 +57,18 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
     """A tensor whose (dim1, dim2) diagonals at `offset` hold input's last dim; zeros elsewhere."""
     x = _tensor(input, "diag_embed")
     a, b = _norm_dim(dim1, x.ndim + 1), _norm_dim(dim2, x.ndim + 1)
-    m, k = x.shape[-1] if x.ndim else 1, offset
-    n = m + builtins.abs(k)
-    rows, cols = np.arange(m) + builtins.max(-k, 0), np.arange(m) + builtins.max(k, 0)
-    flat = _long(np.broadcast_to(rows * n + cols, x.shape))
-    # scatter (not x * eye): infinities stay on the diagonal, no NaN beside them
-    out = _zeros(x.shape[:-1] + (n * n,), x).scatter(-1, flat, x).reshape(x.shape[:-1] + (n, n))
-    nd = out.ndim
     if a == b:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
-    return out.movedim((nd - 2, nd - 1), (a, b))
+    batch, m = tuple(x.shape[:-1]), x.shape[-1]
+    n = m + builtins.abs(offset)
+    start = builtins.max(-offset, 0) * n + builtins.max(offset, 0)
+    # Element i belongs at flat place start + i * (n + 1): follow each by n zeros, shift by
+    # `start` zeros and cut to n * n. Joins and reshapes only (no x * eye, so an infinity
+    # brings no NaN beside it; nothing saved, so a second backward works as in PyTorch).
+    spaced = _cat([x.unsqueeze(-1), _zeros(batch + (m, n), x)], -1).reshape(batch + (m * (n + 1),))
+    flat = _cat([_zeros(batch + (start,), x), spaced, _zeros(batch + (n * n,), x)], -1)
+    out = flat.narrow(-1, 0, n * n).reshape(batch + (n, n))
+    return out.movedim((out.ndim - 2, out.ndim - 1), (a, b))
 
 
 def diagflat(input, offset=0):
@@ -524,25 +527,28 @@ def _scatter_pick(x, d, idx, s, reduce, include_self, hit):
     grid[d] = idx._data
     ufunc.at(res, tuple(grid), s._data)
     out = _make(res)
-    if reduce == "prod" or not (x.requires_grad or s.requires_grad):
-        if x.requires_grad or s.requires_grad:
-            raise NotImplementedError("scatter_reduce(reduce='prod') has no derivative here yet")
+    if not (is_grad_enabled() and (x.requires_grad or s.requires_grad)):
         return out
-    from .autograd.grad_mode import is_grad_enabled
-
-    if not is_grad_enabled():
-        return out
-    self_tie = (res == x._data) & (~hit | include_self)
+    if reduce == "prod":
+        raise NotImplementedError("scatter_reduce(reduce='prod') has no derivative yet: "
+                                  "compute it on detached tensors")  # fmt: skip
+    # PyTorch counts self's ties even where include_self=False leaves self out (and then
+    # gives self no gradient there): the same count here, so the shares match
+    self_tie = res == x._data
     corner = tuple(slice(0, n) if i != d else slice(None) for i, n in enumerate(idx.shape))
     src_tie = np.take_along_axis(res[corner], idx._data, d) == s._data
     count = self_tie.astype(res.dtype)
     np.add.at(count, tuple(grid), src_tie.astype(res.dtype))
     count[count == 0] = 1
-    mine = x.masked_fill(_make(~self_tie), 0)
+    mine = x.masked_fill(_make(~(self_tie & (~hit | include_self))), 0)
     theirs = s.masked_fill(_make(~src_tie), 0)
-    share = _zeros(x.shape, x).scatter_add(d, idx, theirs) + mine
-    # share / count equals res in value; its gradient is PyTorch's
-    return share / _make(count)
+    shares = (_zeros(x.shape, x).scatter_add(d, idx, theirs) + mine) / _make(count)
+    if include_self:
+        return shares  # equal to res in value, with PyTorch's gradient
+    # the value from res, the gradient from the shares (x - x.detach() is exactly 0 where
+    # finite; an infinite result keeps its value and passes no gradient)
+    step = shares - shares.detach()
+    return out + step.masked_fill(_make(~np.isfinite(shares._data)), 0)
 
 
 def _int_fill(dtype, reduce):

@@ -239,3 +239,14 @@ def test_grad_fn_names():
     }
     for name, out in names.items():
         assert type(out.grad_fn).__name__ == name or out.grad_fn.name() == name
+
+
+def test_det_gradient_of_a_singular_matrix_is_the_adjugate():
+    # d det / dA = adj(A)^T, the cofactor matrix, also where A^-1 does not exist (PyTorch's
+    # answer here depends on its LU path; we assert the mathematically right value)
+    a = np.array([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [1.0, 0.0, 1.0]])
+    cofactors = [[(-1) ** (i + j) * np.linalg.det(np.delete(np.delete(a, i, 0), j, 1))
+                  for j in range(3)] for i in range(3)]  # fmt: skip
+    x = tg.tensor(a, requires_grad=True)
+    tg.linalg.det(x).backward()
+    np.testing.assert_allclose(x.grad.numpy(), cofactors, atol=1e-12)

@@ -89,6 +89,11 @@ DIFFERENTIABLE = [
         lambda x, s: x.scatter_reduce(1, _idx(x, [[0, 0, 2]]), s, "amax"),
         [(2, 3), (1, 3)],
     ),
+    (
+        "scatter_reduce_amin_excl",
+        lambda x, s: x.scatter_reduce(0, _idx(x, [[2, 0], [2, 2]]), s, "amin", include_self=False),
+        [(3, 2), (2, 2)],
+    ),
     ("slice_scatter", lambda x, s: _lib(x).slice_scatter(x, s, 1, 0, 4, 2), [(3, 4), (3, 2)]),
     (
         "tensor_split",
@@ -229,6 +234,29 @@ def test_cross_without_dim_warns_and_uses_first_dim_of_size_3():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         _same(out, torch.cross(torch.tensor(a), torch.tensor(b)))
+
+
+@pytest.mark.parametrize("reduce", ["amax", "amin", "mean", "sum"])
+@pytest.mark.parametrize("include_self", [True, False])
+def test_scatter_reduce_ties_share_the_gradient_as_torch(reduce, include_self):
+    results = []
+    for m in (torch, tg):
+        x = m.tensor([[1.0, 5, 3], [2, 2, 2]], requires_grad=True)
+        s = m.tensor([[5.0, 5, 1], [2, 0, 2]], requires_grad=True)
+        index = m.tensor([[0, 1, 1], [0, 0, 2]])
+        out = x.scatter_reduce(1, index, s, reduce, include_self=include_self)
+        (out * m.tensor([[1.0, 2, 3], [4, 5, 6]])).sum().backward()
+        results.append([t.detach().numpy().tolist() for t in (out, x.grad, s.grad)])
+    assert results[0] == results[1]
+
+
+def test_scatter_reduce_prod_values_and_refused_gradient():
+    x = tg.tensor([2.0, 3, 4], requires_grad=True)
+    with tg.no_grad():
+        out = x.scatter_reduce(0, tg.tensor([0, 0]), tg.tensor([5.0, 6]), "prod")
+    np.testing.assert_array_equal(out.numpy(), [60.0, 3, 4])
+    with pytest.raises(NotImplementedError, match="prod"):
+        x.scatter_reduce(0, tg.tensor([0, 0]), tg.tensor([5.0, 6]), "prod")
 
 
 def test_cdist_zero_distance_has_zero_gradient():

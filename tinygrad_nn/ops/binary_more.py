@@ -224,7 +224,7 @@ def _as_tensor(value, other: Tensor, dtype: _dt.dtype) -> Tensor:
     return _make(np.asarray(value, dtype=dtype.np))
 
 
-def _float_operands(x, y, op: str, name: str = "other"):
+def _float_operands(x, y):
     """Both operands in PyTorch's result dtype, integers and bools lifted to the default float."""
     dt = _dt.result_type(x, y)
     if not dt.is_floating_point:
@@ -251,7 +251,7 @@ def atan2(input, other):
     """The angle of the point (other, input): atan(input / other) in the right quadrant."""
     _argument(input, "atan2", "input", 1)
     _argument(other, "atan2", "other", 2)
-    return Atan2.apply(*_float_operands(input, other, "atan2"))
+    return Atan2.apply(*_float_operands(input, other))
 
 
 arctan2 = atan2
@@ -288,7 +288,7 @@ def xlogy(input, other):
     """input * ln(other), 0 where input is 0; either operand may be a number."""
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         raise _invalid_combination("xlogy", input, other)
-    out = Xlogy.apply(*_float_operands(input, other, "xlogy"))
+    out = Xlogy.apply(*_float_operands(input, other))
     # PyTorch's nodes: 0 for two tensors, 1 for a number first, 2 for a number second
     return _named(
         out,
@@ -301,7 +301,7 @@ def copysign(input, other):
     """|input| with the sign of other (a tensor or a number)."""
     if not isinstance(input, Tensor):
         raise _invalid_combination("copysign", input, other)
-    out = Copysign.apply(*_float_operands(input, other, "copysign"))
+    out = Copysign.apply(*_float_operands(input, other))
     return _named(out, "CopysignBackward" + ("0" if isinstance(other, Tensor) else "1"))
 
 

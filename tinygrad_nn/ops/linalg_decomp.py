@@ -3,7 +3,7 @@
 | op        | forward (numpy.linalg)        | dL/dA, with g = dL/d(output)                          |
 |-----------|-------------------------------|-------------------------------------------------------|
 | Inv       | Y = A^-1                      | -Y^T g Y^T                                            |
-| Det       | d = det A                     | g d A^-T                                              |
+| Det       | d = det A                     | g d A^-T  (g adj(A)^T when singular)                  |
 | LogAbsDet | l = log abs det A             | g A^-T                                                |
 | Solve     | X = A^-1 B                    | dB = A^-T g,   dA = -dB X^T                           |
 | Cholesky  | L, A = L L^T                  | sym(L^-T phi(L^T g) L^-1), phi: lower half, diag / 2  |
@@ -128,7 +128,8 @@ class Inv(Function):
 
 
 class Det(Function):
-    """d = det A.   dL/dA = g d A^-T  (A^-1 from Inv, so the rule differentiates again)."""
+    """d = det A.   dL/dA = g d A^-T  (A^-1 from Inv, so the rule differentiates again), or
+    g adj(A)^T from the SVD when some det is exactly 0."""
 
     node_name = "LinalgDetBackward0"
 
@@ -143,7 +144,22 @@ class Det(Function):
     @staticmethod
     def backward(ctx, grad):
         x, d = ctx.saved_tensors
+        if np.any(d._data == 0):  # no inverse: the adjugate, from the SVD
+            return grad.unsqueeze(-1).unsqueeze(-1) * _adjugate_t(x)
         return (grad * d).unsqueeze(-1).unsqueeze(-1) * Inv.apply(x).mT
+
+
+def _adjugate_t(x: Tensor) -> Tensor:
+    """adj(A)^T = det(U) det(Vh) U diag(prod of the other singular values) Vh, which is
+    d det / dA even for a singular A (where d A^-T is 0 * inf)."""
+    from .linalg import Svd  # ops/linalg.py holds the SVD op
+
+    u, s, vh = Svd.apply(x, "U"), Svd.apply(x, "S"), Svd.apply(x, "Vh")
+    n = s._data.shape[-1]
+    eye = _eye_like(s._data, n)
+    others = (s.unsqueeze(-2) * (1 - eye) + eye).prod(-1)  # prod over j != i, for each i
+    sign = np.linalg.det(u._data) * np.linalg.det(vh._data)
+    return _make(np.asarray(sign)[..., None, None]) * ((u * others.unsqueeze(-2)) @ vh)
 
 
 class LogAbsDet(Function):
