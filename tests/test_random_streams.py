@@ -21,9 +21,6 @@ from tinygrad_nn import random as tgr
 SEEDS = [0, 42, 2**32 + 3, -5, 1234567, 2**63 + 11, 987654321987]
 SIZES = [1, 15, 16, 17, 1000, 100003]
 FLOATS = [(np.float32, torch.float32), (np.float64, torch.float64)]
-BLOCK32 = pytest.mark.skipif(
-    tgr._normal_fill_float32 is None, reason="float32 Box-Muller blocks live in _normal_float32.py"
-)
 
 
 def _pair(seed: int, use_global: bool):
@@ -168,7 +165,6 @@ def test_randn_float32_below_one_block(seed, use_global):
     _normal_case(seed, [1, 2, 3, 15], FLOATS[0], use_global)
 
 
-@BLOCK32
 @pytest.mark.parametrize("use_global", [True, False])
 @pytest.mark.parametrize("seed", SEEDS)
 def test_randn_float32_blocks(seed, use_global):

@@ -374,27 +374,9 @@ def isin(elements, test_elements, *, assume_unique=False, invert=False):
     return _make(np.isin(a, b, assume_unique=assume_unique, invert=invert))
 
 
-def _inplace(fn, name: str):
-    def method(self, *args, **kwargs):
-        return self._inplace(lambda t: fn(t, *args, **kwargs))
-
-    method.__name__ = method.__qualname__ = name + "_"
-    method.__doc__ = f"self = {name}(self, ...), in place."
-    return method
-
-
 def _float_power_(self, exponent):
     """self = float_power(self, exponent), in place; self must be float64."""
     if self._data.dtype != np.float64:
         raise RuntimeError(f"the base given to float_power_ has dtype {_dtype_word(self)} but "
                            "the operation's result requires dtype Double")  # fmt: skip
     return self._inplace(lambda t: float_power(t, exponent))
-
-
-_WITH_INPLACE = ("atan2", "arctan2", "hypot", "xlogy", "copysign", "ldexp", "heaviside",
-                 "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not")  # fmt: skip
-# The Tensor methods: each torch.X function with self first, plus PyTorch's X_ forms.
-METHODS = {name: globals()[name] for name in (*_WITH_INPLACE, "logaddexp", "logaddexp2",
-                                              "fmax", "fmin", "float_power")}  # fmt: skip
-METHODS.update({name + "_": _inplace(globals()[name], name) for name in _WITH_INPLACE})
-METHODS["float_power_"] = _float_power_

@@ -440,26 +440,3 @@ def isneginf(input):
     x = _tensor(input, "isneginf")
     return _make(np.isneginf(x._data) if x._data.dtype.kind == "f" else
                  np.zeros(x._data.shape, np.bool_))  # fmt: skip
-
-
-def _inplace(fn, name: str):
-    def method(self, *args, **kwargs):
-        return self._inplace(lambda t: fn(t, *args, **kwargs))
-
-    method.__name__ = method.__qualname__ = name + "_"
-    method.__doc__ = f"self = {name}(self), in place."
-    return method
-
-
-_WITH_INPLACE = ("asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "arcsin",
-                 "arccos", "arctan", "arcsinh", "arccosh", "arctanh", "exp2", "erfc", "erfinv",
-                 "lgamma", "digamma", "sinc", "logit", "nan_to_num", "sgn", "deg2rad",
-                 "rad2deg")  # fmt: skip
-# The Tensor methods: each torch.X function with self first, plus PyTorch's X_ forms.
-METHODS = {name: globals()[name] for name in (*_WITH_INPLACE, "signbit", "isposinf",
-                                              "isneginf")}  # fmt: skip
-METHODS.update({name + "_": _inplace(globals()[name], name) for name in _WITH_INPLACE})
-METHODS["polygamma"] = lambda self, n: polygamma(n, self)
-METHODS["polygamma"].__doc__ = polygamma.__doc__
-METHODS["polygamma_"] = lambda self, n: self._inplace(lambda t: polygamma(n, t))
-METHODS["polygamma_"].__doc__ = "self = polygamma(n, self), in place."
