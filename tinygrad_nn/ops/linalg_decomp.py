@@ -214,6 +214,8 @@ class Cholesky(Function):
     dL/dA = sym(L^-T phi(L^T g) L^-1), phi = the lower triangle with its diagonal halved and
     sym(M) = (M + M^T) / 2."""
 
+    symmetric_input = True  # reads one triangle; graph checks use symmetric directions
+
     node_name = "LinalgCholeskyExBackward0"
 
     @staticmethod
@@ -269,6 +271,8 @@ class Eigh(Function):
     """Eigenvalues ("L") or eigenvectors ("V") of a symmetric A, from its lower triangle.
     dL/dA = V (diag(gL) + skew(V^T gV) / E) V^T with skew(M) = (M - M^T) / 2 and
     E[i, j] = L_j - L_i (1 on the diagonal): inf/nan for repeated eigenvalues."""
+
+    symmetric_input = True  # reads one triangle; graph checks use symmetric directions
 
     node_name = "LinalgEighBackward0"
 
