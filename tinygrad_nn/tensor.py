@@ -2538,6 +2538,32 @@ class Tensor:
 
 # ---------------------------------------------------------------------- helpers
 
+    # ---- windows, diagonals, sums to a size and Python callables (_tensor_extras.py)
+
+    def unfold(self, dimension: int, size: int, step: int) -> Tensor:
+        """Windows of `size` elements, `step` apart, along `dimension`, in a new last dim."""
+        return _extras().unfold(self, dimension, size, step)
+
+    def fill_diagonal_(self, fill_value, wrap: bool = False) -> Tensor:
+        """Write `fill_value` on the main diagonal, in place."""
+        return _extras().fill_diagonal_(self, fill_value, wrap)
+
+    def sum_to_size(self, *size) -> Tensor:
+        """The sum that undoes broadcasting `size` to self's shape."""
+        return _extras().sum_to_size(self, *size)
+
+    def apply_(self, callable) -> Tensor:
+        """self[i] = callable(self[i]) for every element, in place (not differentiable)."""
+        return _extras().apply_(self, callable)
+
+    def map_(self, tensor, callable) -> Tensor:
+        """self[i] = callable(self[i], tensor[i]), in place (not differentiable)."""
+        return _extras().map_(self, tensor, callable)
+
+    def resize_(self, *size) -> Tensor:
+        """A new shape over the same elements in order; added elements are zero."""
+        return _extras().resize_(self, *size)
+
     # ---- elementwise functions beside their ops (ops/elementwise_more.py, binary_more.py)
 
     def asin(self) -> Tensor:
@@ -2903,6 +2929,13 @@ def _norm_dim(dim, ndim: int) -> int:
 
 def _norm_dims(dim, ndim: int) -> tuple:
     return _shape_ops.normalize_dims(dim, ndim)
+
+
+def _extras():
+    """The windows/diagonal/callable methods' module (imported late: it builds on this one)."""
+    from . import _tensor_extras
+
+    return _tensor_extras
 
 
 def _shape_fns():
