@@ -499,6 +499,10 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
     reduce = {"max": "amax", "min": "amin"}.get(reduce, reduce)  # PyTorch takes these too
     d = _norm_dim(dim, x.ndim)
     _index_checks.check_scatter(idx._data, tuple(x.shape), d, x._data.dtype, s._data)
+    if x.ndim == 0:  # a 0-d tensor scatters as a 1-element vector
+        one = scatter_reduce(x.reshape(1), 0, idx.reshape(-1), s.reshape(-1), reduce,
+                             include_self=include_self)  # fmt: skip
+        return one.reshape(())
     s = s[tuple(slice(0, n) for n in idx.shape)]  # the corner the index covers
     hit = _zeros(x.shape, x).scatter(d, idx, _make(np.ones(idx.shape, x._data.dtype)))
     keep = x if include_self else x.masked_fill(_make(hit._data.astype(bool)), 0)
@@ -516,8 +520,8 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
 
 
 def _scatter_pick(x, d, idx, s, reduce, include_self, hit):
-    """prod, amax, amin: the result on the arrays; the gradient composed from it. amax/amin
-    share it equally among the tied elements, as PyTorch does."""
+    """prod, amax, amin: the result on the arrays; the gradient composed from it (prod's in
+    _scatter_prod). amax/amin share it equally among the tied elements, as PyTorch does."""
     res = x._data.copy()
     if not include_self:
         fill = {"prod": 1, "amax": -np.inf, "amin": np.inf}[reduce]
@@ -530,8 +534,7 @@ def _scatter_pick(x, d, idx, s, reduce, include_self, hit):
     if not (is_grad_enabled() and (x.requires_grad or s.requires_grad)):
         return out
     if reduce == "prod":
-        raise NotImplementedError("scatter_reduce(reduce='prod') has no derivative yet: "
-                                  "compute it on detached tensors")  # fmt: skip
+        return _scatter_prod(x, idx, s, include_self, hit, grid)
     # PyTorch counts self's ties even where include_self=False leaves self out (and then
     # gives self no gradient there): the same count here, so the shares match
     self_tie = res == x._data
@@ -549,6 +552,32 @@ def _scatter_pick(x, d, idx, s, reduce, include_self, hit):
     # finite; an infinite result keeps its value and passes no gradient)
     step = shares - shares.detach()
     return out + step.masked_fill(_make(~np.isfinite(shares._data)), 0)
+
+
+def _scatter_prod(x, idx, s, include_self, hit, grid):
+    """prod with a gradient: the factors of each place src reaches laid out as one row of a
+    table (its own value first, then its src elements in index order, padded with ones) and
+    multiplied by prod, whose zero-aware backward gives PyTorch's values for no, one and
+    several zeros in a group (and exact second derivatives)."""
+    target = np.ravel_multi_index(np.broadcast_arrays(*grid), tuple(x.shape)).reshape(-1)
+    places, rows = _factor_rows(target)
+    # the extra last element is the padding 1 that short rows point at
+    factors = _cat([s.reshape(-1), _make(np.ones(1, s._data.dtype))], 0)[_long(rows)]
+    own = (x if include_self else x.masked_fill(_make(hit), 1)).reshape(-1)  # left out: 1
+    table = _cat([own[_long(places)].unsqueeze(1), factors], 1)
+    return own.scatter(0, _long(places), table.prod(1)).reshape(x.shape)
+
+
+def _factor_rows(target: np.ndarray):
+    """The places src reaches, and per place the flat src positions scattered there in index
+    order, padded with target.size (one past the last)."""
+    n = target.size
+    places, group, counts = np.unique(target, return_inverse=True, return_counts=True)
+    order = np.argsort(group, kind="stable")  # stable: a group keeps ufunc.at's order
+    rank = np.arange(n) - (np.cumsum(counts) - counts)[group[order]]
+    rows = np.full((places.size, int(counts.max()) if n else 0), n, dtype=np.int64)
+    rows[group[order], rank] = order
+    return places, rows
 
 
 def _int_fill(dtype, reduce):

@@ -250,15 +250,6 @@ def test_scatter_reduce_ties_share_the_gradient_as_torch(reduce, include_self):
     assert results[0] == results[1]
 
 
-def test_scatter_reduce_prod_values_and_refused_gradient():
-    x = tg.tensor([2.0, 3, 4], requires_grad=True)
-    with tg.no_grad():
-        out = x.scatter_reduce(0, tg.tensor([0, 0]), tg.tensor([5.0, 6]), "prod")
-    np.testing.assert_array_equal(out.numpy(), [60.0, 3, 4])
-    with pytest.raises(NotImplementedError, match="prod"):
-        x.scatter_reduce(0, tg.tensor([0, 0]), tg.tensor([5.0, 6]), "prod")
-
-
 def test_cdist_zero_distance_has_zero_gradient():
     for m in (tg, torch):
         x = m.tensor([[1.0, 2.0]], dtype=m.float64, requires_grad=True)
