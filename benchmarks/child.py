@@ -127,6 +127,8 @@ def run(case_name: str, impl: str, quick: bool, rounds: int | None, samples: int
     from benchmarks.workloads import CASES
 
     case = CASES[case_name]
+    if impl == "numpy" and case.numpy_step is None:
+        return {"case": case_name, "impl": impl, "skipped": "no NumPy twin"}
     options = {} if rounds is None else {"rounds": rounds}
     lib = load_library(impl)
     result = {"case": case_name, "impl": impl, "unit": case.UNIT}

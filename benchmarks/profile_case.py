@@ -34,6 +34,8 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=30, help="rows to print")
     args = parser.parse_args()
     case = CASES[args.case]
+    if args.impl == "numpy" and case.numpy_step is None:
+        parser.error(f"case {args.case} has no NumPy twin; use --impl tinygrad_nn or torch")
     step = builder(case, args.impl, load_library(args.impl), {})()
     steps = args.steps * (1000 if case.UNIT == "us" else 1)
     for _ in range(3):

@@ -3,7 +3,9 @@
     make_data(rng, **options)  the inputs and initial weights, as NumPy arrays, so all
                                three versions start from the same numbers;
     numpy_step(data)           a step written by hand in NumPy (forward and backward spelled
-                               out): the floor for any engine built on NumPy;
+                               out): the floor for any engine built on NumPy; None for
+                               a case without a NumPy twin (W6, W7), which `run.py`
+                               reports against PyTorch only;
     lib_step(lib, data)        the same step written once against PyTorch's API and run with
                                `lib = torch` or `lib = tinygrad_nn` (the project's promise is
                                that such code runs unchanged on both).
@@ -24,6 +26,8 @@ from . import (
     w3_wide_mlp,
     w4_chain,
     w5_conv,
+    w6_lstm,
+    w7_transformer,
 )
 
 CASES = {
@@ -32,6 +36,8 @@ CASES = {
     "W3": w3_wide_mlp,
     "W4": w4_chain,
     "W5": w5_conv,
+    "W6": w6_lstm,
+    "W7": w7_transformer,
     "add": op_add,
     "mul_sum_backward": op_mul_sum_backward,
     "rand": random_numbers.RAND,
