@@ -127,18 +127,6 @@ def _check_device(d) -> None:
         raise RuntimeError(f"tinygrad_nn runs on the CPU only: device '{d}' is not available")
 
 
-class _RemovableHandle:
-    """What `register_hook` returns: `.remove()` takes the hook off again."""
-
-    def __init__(self, hooks: list, hook):
-        self._hooks, self._hook = hooks, hook
-
-    def remove(self) -> None:
-        """Remove the hook (a second call does nothing)."""
-        if self._hook in self._hooks:
-            self._hooks.remove(self._hook)
-
-
 class Tensor:
     """A multi-dimensional array that records the ops applied to it, for autograd.
 
@@ -534,7 +522,7 @@ class Tensor:
     def __bool__(self) -> bool:
         if self._data.size != 1:
             raise RuntimeError(
-                f"Boolean value of Tensor with more than one value is ambiguous"
+                "Boolean value of Tensor with more than one value is ambiguous"
             )
         return builtins.bool(self._data.reshape(()))
 
@@ -2035,18 +2023,18 @@ class Tensor:
         """Product of two matrices."""
         _need_tensor(mat2, "mm", "mat2")
         if self._data.ndim != 2:
-            raise RuntimeError(f"self must be a matrix")
+            raise RuntimeError("self must be a matrix")
         if mat2._data.ndim != 2:
-            raise RuntimeError(f"mat2 must be a matrix")
+            raise RuntimeError("mat2 must be a matrix")
         return self.matmul(mat2)
 
     def bmm(self, mat2) -> Tensor:
         """Batched product of (b, n, m) and (b, m, p)."""
         _need_tensor(mat2, "bmm", "mat2")
         if self._data.ndim != 3:
-            raise RuntimeError(f"batch1 must be a 3D tensor")
+            raise RuntimeError("batch1 must be a 3D tensor")
         if mat2._data.ndim != 3:
-            raise RuntimeError(f"batch2 must be a 3D tensor")
+            raise RuntimeError("batch2 must be a 3D tensor")
         if self._data.shape[0] != mat2._data.shape[0] or self._data.shape[2] != mat2._data.shape[1]:
             raise RuntimeError(
                 f"Expected size for first two dimensions of batch2 tensor to be: "
@@ -3618,6 +3606,7 @@ def where(condition, input=None, other=None) -> Tensor:
 # The ops import Tensor from this module, so they are imported after the class exists.
 from . import inplace, sampling  # noqa: E402
 from .autograd import engine  # noqa: E402
+from .autograd.function import _RemovableHandle  # noqa: E402
 from .ops import _index_checks, binary, elementwise, linalg, movement, reduce  # noqa: E402
 from .ops import _shape as _shape_ops  # noqa: E402
 from .ops import softmax as softmax_ops  # noqa: E402

@@ -23,6 +23,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 
 from .. import dtypes as _dt
+from .._typename import typename as _typename
 from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor, _check_device, cuda_request, device
 from . import hooks as _hooks
@@ -30,15 +31,6 @@ from . import state_dict as _state
 from .parameter import Parameter
 
 _module_stack: list = []  # modules whose forward is running, outermost first
-
-
-def _typename(value) -> str:
-    if isinstance(value, Tensor):
-        return value.type()
-    cls = type(value)
-    return (
-        cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
-    )
 
 
 def _addindent(text: str, spaces: int) -> str:

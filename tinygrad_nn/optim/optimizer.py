@@ -23,6 +23,7 @@ from itertools import chain
 
 import numpy as np
 
+from .._typename import typename as _typename
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..tensor import Tensor
 
@@ -229,16 +230,6 @@ def _check_param(p, differentiable: bool) -> None:
         )
     if not differentiable and not (p.is_leaf or p.retains_grad):
         raise ValueError("can't optimize a non-leaf Tensor")
-
-
-def _typename(obj) -> str:
-    """How PyTorch names a type in its messages: 'torch.FloatTensor', 'float', 'pkg.Cls'."""
-    if isinstance(obj, Tensor):
-        return obj.type()
-    cls = type(obj)
-    return (
-        cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
-    )
 
 
 def _cast(param: Tensor, value, key=None):

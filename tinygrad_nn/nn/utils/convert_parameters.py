@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..._typename import typename as _typename
 from ...functions import cat
 from ...tensor import Tensor
 
@@ -20,11 +21,3 @@ def vector_to_parameters(vec: Tensor, parameters) -> None:
         n = p.numel()
         p.data = vec[start:start + n].view_as(p).data
         start += n
-
-
-def _typename(obj) -> str:
-    """How PyTorch's torch.typename names a non-tensor: 'list', 'numpy.ndarray'."""
-    cls = type(obj)
-    if cls.__module__ == "builtins":
-        return cls.__qualname__
-    return f"{cls.__module__}.{cls.__qualname__}"
