@@ -30,21 +30,16 @@ _make = Tensor._make
 _NUMBERS = (builtins.bool, builtins.int, builtins.float)
 
 
-class _Binary:
-    """Helpers of the two-tensor ops here: save both inputs and their shapes, and sum the
-    gradients back to those shapes."""
+def _save_both(ctx, x, y):
+    """Save both inputs for the backward; their arrays for the forward."""
+    ctx.save_for_backward(x, y)
+    return x._data, y._data
 
-    @staticmethod
-    def _setup(ctx, x, y):
-        ctx.shapes = (x._data.shape, y._data.shape)
-        ctx.save_for_backward(x, y)
-        return x._data, y._data
 
-    @staticmethod
-    def _grads(ctx, grad_x, grad_y) -> tuple:
-        x_shape, y_shape = ctx.shapes
-        return (unbroadcast(grad_x, x_shape) if ctx.needs_input_grad[0] else None,
-                unbroadcast(grad_y, y_shape) if ctx.needs_input_grad[1] else None)  # fmt: skip
+def _to_inputs(ctx, x, y, grad_x, grad_y) -> tuple:
+    """The gradients summed back to the inputs' shapes, None where none is needed."""
+    return (unbroadcast(grad_x, x.shape) if ctx.needs_input_grad[0] else None,
+            unbroadcast(grad_y, y.shape) if ctx.needs_input_grad[1] else None)  # fmt: skip
 
 
 class Atan2(Function):
@@ -53,7 +48,7 @@ class Atan2(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        a, b = _Binary._setup(ctx, x, y)
+        a, b = _save_both(ctx, x, y)
         return _make(np.arctan2(a, b))
 
     rule = "grad_x = grad * y / (x^2 + y^2);  grad_y = -grad * x / (x^2 + y^2);  0 at (0, 0)"
@@ -63,7 +58,7 @@ class Atan2(Function):
         x, y = ctx.saved_tensors
         square = x * x + y * y
         recip = square.reciprocal().where(square != 0, 0.0)
-        return _Binary._grads(ctx, grad * y * recip, grad * -x * recip)
+        return _to_inputs(ctx, x, y, grad * y * recip, grad * -x * recip)
 
 
 class Hypot(Function):
@@ -71,7 +66,7 @@ class Hypot(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        a, b = _Binary._setup(ctx, x, y)
+        a, b = _save_both(ctx, x, y)
         return _make(np.hypot(a, b))
 
     rule = "grad_x = grad * x / out;  grad_y = grad * y / out"
@@ -80,7 +75,7 @@ class Hypot(Function):
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
         z = Hypot.apply(x, y)  # recomputed, so that double backward sees z's own graph
-        return _Binary._grads(ctx, grad * x / z, grad * y / z)
+        return _to_inputs(ctx, x, y, grad * x / z, grad * y / z)
 
 
 def _xlogy_array(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -95,7 +90,7 @@ class Xlogy(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        a, b = _Binary._setup(ctx, x, y)
+        a, b = _save_both(ctx, x, y)
         return _make(_xlogy_array(a, b))
 
     rule = "grad_x = grad * xlogy(x != 0, y);  grad_y = grad * x / y"
@@ -104,7 +99,7 @@ class Xlogy(Function):
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
         nonzero = (x != 0)._cast(_dt.as_dtype(y.dtype))
-        return _Binary._grads(ctx, grad * Xlogy.apply(nonzero, y), grad * x / y)
+        return _to_inputs(ctx, x, y, grad * Xlogy.apply(nonzero, y), grad * x / y)
 
 
 class Copysign(Function):
@@ -112,7 +107,7 @@ class Copysign(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        a, b = _Binary._setup(ctx, x, y)
+        a, b = _save_both(ctx, x, y)
         return _make(np.copysign(a, b))
 
     rule = "grad_x = grad * out / x, 0 where x = 0;  grad_y = 0"
@@ -123,7 +118,7 @@ class Copysign(Function):
         # out / x is y's sign (signed zeros and nan's sign bit included) times x's sign, and
         # 0 where x = 0: a constant, so it carries no graph of its own
         ratio = _make(np.copysign(np.ones_like(y._data), y._data) * np.sign(x._data))
-        return _Binary._grads(ctx, grad * ratio, grad.new_zeros(grad.shape))
+        return _to_inputs(ctx, x, y, grad * ratio, grad.new_zeros(grad.shape))
 
 
 class Logaddexp(Function):
@@ -131,7 +126,7 @@ class Logaddexp(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        a, b = _Binary._setup(ctx, x, y)
+        a, b = _save_both(ctx, x, y)
         return _make(np.logaddexp(a, b))
 
     rule = "grad_x = grad / (1 + exp(y - x));  grad_y = grad / (1 + exp(x - y))"
@@ -139,7 +134,7 @@ class Logaddexp(Function):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        return _Binary._grads(ctx, grad / ((y - x).exp() + 1), grad / ((x - y).exp() + 1))
+        return _to_inputs(ctx, x, y, grad / ((y - x).exp() + 1), grad / ((x - y).exp() + 1))
 
 
 class Logaddexp2(Function):
@@ -147,7 +142,7 @@ class Logaddexp2(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        a, b = _Binary._setup(ctx, x, y)
+        a, b = _save_both(ctx, x, y)
         return _make(np.logaddexp2(a, b))
 
     rule = "grad_x = grad / (1 + 2^(y - x));  grad_y = grad / (1 + 2^(x - y))"
@@ -155,7 +150,7 @@ class Logaddexp2(Function):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        return _Binary._grads(ctx, grad / (2.0 ** (y - x) + 1), grad / (2.0 ** (x - y) + 1))
+        return _to_inputs(ctx, x, y, grad / (2.0 ** (y - x) + 1), grad / (2.0 ** (x - y) + 1))
 
 
 class Fmax(Function):
@@ -164,7 +159,7 @@ class Fmax(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        a, b = _Binary._setup(ctx, x, y)
+        a, b = _save_both(ctx, x, y)
         return _make(np.fmax(a, b))
 
     rule = "grad_x = grad where x >= y or y is nan;  grad_y = grad elsewhere"
@@ -172,7 +167,7 @@ class Fmax(Function):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        return _pick(ctx, grad, (x >= y) | y.isnan())
+        return _pick(ctx, x, y, grad, (x >= y) | y.isnan())
 
 
 class Fmin(Function):
@@ -181,7 +176,7 @@ class Fmin(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        a, b = _Binary._setup(ctx, x, y)
+        a, b = _save_both(ctx, x, y)
         return _make(np.fmin(a, b))
 
     rule = "grad_x = grad where x <= y or y is nan;  grad_y = grad elsewhere"
@@ -189,12 +184,12 @@ class Fmin(Function):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        return _pick(ctx, grad, (x <= y) | y.isnan())
+        return _pick(ctx, x, y, grad, (x <= y) | y.isnan())
 
 
-def _pick(ctx, grad, to_x: Tensor) -> tuple:
+def _pick(ctx, x, y, grad, to_x: Tensor) -> tuple:
     """The whole gradient to x where `to_x`, else to y (fmax/fmin; no sharing of ties)."""
-    return _Binary._grads(ctx, grad.where(to_x, 0.0), grad.where(~to_x, 0.0))
+    return _to_inputs(ctx, x, y, grad.where(to_x, 0.0), grad.where(~to_x, 0.0))
 
 
 # ---------------------------------------------------------------- operand rules
