@@ -359,9 +359,10 @@ class Function:
         state = _state
         if not state.enabled:  # no_grad, or a backward pass: nothing to record or restore
             try:
-                return cls.forward(BackwardNode(cls, (False,) * len(args)), *args, **kwargs)
+                result = cls.forward(BackwardNode(cls, (False,) * len(args)), *args, **kwargs)
             except ValueError as error:  # NumPy's broadcasting error -> PyTorch's RuntimeError
                 raise _broadcast_error(error, args) from None
+            return _wrap_outputs(result)
         # One pass over the arguments finds which need a gradient and the edge each gives
         # the node (see _attach): an input that requires grad points at its grad_fn, or at
         # its leaf's AccumulateGrad; another tensor gets an empty edge, and so does a number
@@ -393,12 +394,35 @@ class Function:
             raise _broadcast_error(error, args) from None
         finally:
             state.enabled = True
+        result = _wrap_outputs(result)
         if True not in needs:
             return result
         if None in edges or cls.no_edges:
             edges = _fit_signature(ctx, args, edges)
         ctx.next_functions = tuple(edges)
         return _attach(ctx, args, result)
+
+
+def wrap(array) -> Tensor:
+    """A Tensor around `array` (no copy): for op code that builds a tensor from an array."""
+    return Tensor._make(array)
+
+
+def is_tensor(value) -> bool:
+    """True for a Tensor (op modules ask this instead of importing the class)."""
+    return isinstance(value, Tensor)
+
+
+def _wrap_outputs(result):
+    """Forward may return arrays: each becomes a Tensor (a Tensor stays as it is)."""
+    if isinstance(result, _ARRAYS):
+        return Tensor._make(result)
+    if result.__class__ is tuple and any(isinstance(r, _ARRAYS) for r in result):
+        return tuple(Tensor._make(r) if isinstance(r, _ARRAYS) else r for r in result)
+    return result
+
+
+_ARRAYS = (np.ndarray, np.generic)  # what a forward may return for apply to wrap
 
 
 def _broadcast_error(error: ValueError, args: tuple) -> Exception:
