@@ -42,8 +42,17 @@ def op_pieces() -> None:
     array = np.ones(4, np.float32)
     a, b = tg.tensor(array, requires_grad=True), tg.tensor(array, requires_grad=True)
     c = tg.tensor(array)
-    ns = {"np": np, "array": array, "a": a, "b": b, "c": c, "Tensor": Tensor,
-          "BackwardNode": BackwardNode, "Add": Add, "tg": tg}  # fmt: skip
+    ns = {
+        "np": np,
+        "array": array,
+        "a": a,
+        "b": b,
+        "c": c,
+        "Tensor": Tensor,
+        "BackwardNode": BackwardNode,
+        "Add": Add,
+        "tg": tg,
+    }
     rows = [
         ("NumPy: array + array", "array + array"),
         ("Tensor._make(array) (wrap an ndarray)", "Tensor._make(array)"),
@@ -61,8 +70,9 @@ def op_pieces() -> None:
 
 def chain_split(rounds: int = 3334, repeats: int = 5) -> None:
     """W4's chain: forward and backward times, and the garbage collector's share of each."""
-    x0 = tg.tensor(np.random.default_rng(0).uniform(-1, 1, 16).astype(np.float32),
-                   requires_grad=True)  # fmt: skip
+    x0 = tg.tensor(
+        np.random.default_rng(0).uniform(-1, 1, 16).astype(np.float32), requires_grad=True
+    )
     phase, started, spent = ["forward"], [0.0], {"forward": 0.0, "backward": 0.0}
 
     def on_gc(event: str, info: dict) -> None:
@@ -91,10 +101,14 @@ def chain_split(rounds: int = 3334, repeats: int = 5) -> None:
     fwd, bwd, gc_fwd, gc_bwd = (v * 1e3 for v in best)
     ops = 3 * rounds
     print(f"Part 2: W4 chain, {ops:,} ops (ms; best of {repeats})")
-    print(f"  forward  {fwd:7.1f}  of which garbage collection {gc_fwd:5.1f}  "
-          f"({fwd / ops * 1e3:.2f} us per op)")  # fmt: skip
-    print(f"  backward {bwd:7.1f}  of which garbage collection {gc_bwd:5.1f}  "
-          f"({bwd / ops * 1e3:.2f} us per node)")  # fmt: skip
+    print(
+        f"  forward  {fwd:7.1f}  of which garbage collection {gc_fwd:5.1f}  "
+        f"({fwd / ops * 1e3:.2f} us per op)"
+    )
+    print(
+        f"  backward {bwd:7.1f}  of which garbage collection {gc_bwd:5.1f}  "
+        f"({bwd / ops * 1e3:.2f} us per node)"
+    )
 
 
 if __name__ == "__main__":

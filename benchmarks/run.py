@@ -1,6 +1,7 @@
 """Run every benchmark three ways and print a table of medians, ratios, memory and goals.
 
     python benchmarks/run.py [--quick] [--only W1,W4,...] [--no-linear] [--json results.json]
+                             [--compiled]
 
 Each (case, implementation) runs in its own process (`child.py`) with every library pinned
 to one thread. Times are medians of repeated steps after a warm-up: milliseconds per
@@ -47,12 +48,12 @@ LINEAR_ROUNDS = (10_000, 100_000)
 LINEAR_LIMIT = 12.5  # 10x the rounds may cost at most this many times the time
 
 
-def run_child(case: str, impl: str, quick: bool, extra=()) -> dict:
+def run_child(case: str, impl: str, quick: bool, extra=(), module="benchmarks.child") -> dict:
     """One measurement in a fresh process pinned to one thread; its JSON result."""
     env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         env[var] = "1"
-    cmd = [sys.executable, "-m", "benchmarks.child", case, impl, *extra]
+    cmd = [sys.executable, "-m", module, case, impl, *extra]
     if quick:
         cmd.append("--quick")
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
@@ -77,8 +78,10 @@ def machine() -> str:
             versions.append(f"{name} {metadata.version(name)}")
         except metadata.PackageNotFoundError:
             versions.append(f"{name} not installed")
-    return (f"nproc {os.cpu_count()}, {model}; Python {platform.python_version()}, "
-            f"{', '.join(versions)}; one thread per library")  # fmt: skip
+    return (
+        f"nproc {os.cpu_count()}, {model}; Python {platform.python_version()}, "
+        f"{', '.join(versions)}; one thread per library"
+    )
 
 
 def fmt(value) -> str:
@@ -97,8 +100,10 @@ def scaled(result: dict, clock: str):
 
 def time_table(results: dict, clock: str) -> list:
     """Markdown rows: medians, the two ratios and the goal of each case."""
-    rows = ["| case | unit | PyTorch | NumPy | tinygrad_nn | tg/PyTorch | tg/NumPy | goal | met |",
-            "|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    rows = [
+        "| case | unit | PyTorch | NumPy | tinygrad_nn | tg/PyTorch | tg/NumPy | goal | met |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for case, by_impl in results.items():
         t = {impl: scaled(by_impl.get(impl), clock) for impl in IMPLS}
         ours = t["tinygrad_nn"]
@@ -107,29 +112,36 @@ def time_table(results: dict, clock: str) -> list:
         met = "—" if ratio[base] is None else ("yes" if ratio[base] <= limit else "NO")
         unit = next((r["unit"] for r in by_impl.values() if "unit" in r), "")
         goal = f"<= {limit}x {'PyTorch' if base == 'torch' else 'NumPy'}"
-        rows.append(f"| {case} | {unit} | {fmt(t['torch'])} | {fmt(t['numpy'])} | {fmt(ours)} | "
-                    f"{fmt(ratio['torch'])} | {fmt(ratio['numpy'])} | {goal} | {met} |")  # fmt: skip
+        rows.append(
+            f"| {case} | {unit} | {fmt(t['torch'])} | {fmt(t['numpy'])} | {fmt(ours)} | "
+            f"{fmt(ratio['torch'])} | {fmt(ratio['numpy'])} | {goal} | {met} |"
+        )
     return rows
 
 
 def memory_table(results: dict) -> list:
     """Markdown rows: tracemalloc peaks (NumPy vs tinygrad_nn) and ru_maxrss growth (all)."""
-    header = ("| case | NumPy traced peak MB | tinygrad_nn traced peak MB | tg/NumPy | goal | "
-              "RSS growth MB: PyTorch / NumPy / tinygrad_nn |")  # fmt: skip
+    header = (
+        "| case | NumPy traced peak MB | tinygrad_nn traced peak MB | tg/NumPy | goal | "
+        "RSS growth MB: PyTorch / NumPy / tinygrad_nn |"
+    )
     rows = [header, "|---|---|---|---|---|---|"]
     for case, by_impl in results.items():
         peak = {i: by_impl.get(i, {}).get("traced_peak_mb") for i in ("numpy", "tinygrad_nn")}
         if peak["numpy"] is None and peak["tinygrad_nn"] is None:
             continue
-        ratio = peak["tinygrad_nn"] / peak["numpy"] if peak["numpy"] and peak["tinygrad_nn"] \
-            else None  # fmt: skip
+        ratio = (
+            peak["tinygrad_nn"] / peak["numpy"] if peak["numpy"] and peak["tinygrad_nn"] else None
+        )
         goal = "—"
         if case in MEMORY_GOALS:
             ok = ratio is not None and ratio <= MEMORY_GOALS[case]
             goal = f"<= {MEMORY_GOALS[case]}x: {'yes' if ok else 'NO'}"
         rss = " / ".join(fmt(by_impl.get(i, {}).get("rss_delta_mb")) for i in IMPLS)
-        rows.append(f"| {case} | {fmt(peak['numpy'])} | {fmt(peak['tinygrad_nn'])} | "
-                    f"{fmt(ratio)} | {goal} | {rss} |")  # fmt: skip
+        rows.append(
+            f"| {case} | {fmt(peak['numpy'])} | {fmt(peak['tinygrad_nn'])} | "
+            f"{fmt(ratio)} | {goal} | {rss} |"
+        )
     return rows
 
 
@@ -144,16 +156,19 @@ def linear_check(quick: bool, clock: str) -> list:
     for label, extra in (("gc on", []), ("gc paused", ["--no-gc"])):
         times = []
         for rounds in LINEAR_ROUNDS:
-            r = run_child("W4", "tinygrad_nn", quick,
-                          ["--rounds", str(rounds), "--samples", "2", *extra])  # fmt: skip
+            r = run_child(
+                "W4", "tinygrad_nn", quick, ["--rounds", str(rounds), "--samples", "2", *extra]
+            )
             if "error" in r:
                 return [f"W4 linear-time check failed: {r['error']}"]
             times.append(r[f"{clock}_s"])
         ratio = times[1] / times[0]
         verdict = "yes" if ratio <= LINEAR_LIMIT else "NO"
-        lines.append(f"W4 chain, linear time ({label}): {LINEAR_ROUNDS[0]:,} rounds "
-                     f"{times[0] * 1e3:.0f} ms, {LINEAR_ROUNDS[1]:,} rounds {times[1] * 1e3:.0f} ms, "
-                     f"ratio {ratio:.1f} (goal ~10, <= {LINEAR_LIMIT}): {verdict}")  # fmt: skip
+        lines.append(
+            f"W4 chain, linear time ({label}): {LINEAR_ROUNDS[0]:,} rounds "
+            f"{times[0] * 1e3:.0f} ms, {LINEAR_ROUNDS[1]:,} rounds {times[1] * 1e3:.0f} ms, "
+            f"ratio {ratio:.1f} (goal ~10, <= {LINEAR_LIMIT}): {verdict}"
+        )
     return lines
 
 
@@ -169,6 +184,8 @@ def main() -> None:
         help="process CPU time (default; robust on a shared machine) or wall time",
     )
     parser.add_argument("--json", default=None, help="also write the raw results here")
+    parser.add_argument("--compiled", action="store_true", help="add tinygrad_nn.compile's "
+                        "columns (benchmarks/compiled.py)")  # fmt: skip
     args = parser.parse_args()
     cases = [c for c in args.only.split(",") if c]
     for c in cases:
@@ -193,6 +210,11 @@ def main() -> None:
     ]
     if "W4" in cases and not args.no_linear:
         lines += ["", *linear_check(args.quick, args.clock)]
+    if args.compiled:
+        from benchmarks.compiled import compiled_table
+
+        lines += ["", "tinygrad_nn.compile:", "",
+                  *compiled_table(results, cases, args.quick, args.clock)]  # fmt: skip
     print("\n".join(lines))
     if args.json:
         with open(args.json, "w") as f:

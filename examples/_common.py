@@ -29,8 +29,9 @@ def parse_args(doc: str, epochs: int, quick_epochs: int, argv=None) -> argparse.
     )
     parser.add_argument("--epochs", type=int, help=f"training epochs (default {epochs})")
     parser.add_argument("--quick", action="store_true", help=f"{quick_epochs} epochs only")
-    parser.add_argument("--out", type=Path, default=Path("out"),
-                        help="where to write pictures (default: out/)")
+    parser.add_argument(
+        "--out", type=Path, default=Path("out"), help="where to write pictures (default: out/)"
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed for data split and weights")
     args = parser.parse_args(argv)
     if args.epochs is None:

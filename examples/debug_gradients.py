@@ -30,7 +30,7 @@ from tinygrad_nn import autograd, nn
 
 
 class SoftSign(autograd.Function):
-    """y = x / (1 + |x|).   dL/dx = g / (1 + |x|)^2."""
+    """y = x / (1 + |x|).   dL/dx = g / (1 + |x|)^2."""  # trace_backward prints this rule
 
     fixed = False  # flip to True to repair the backward below
 
@@ -38,8 +38,6 @@ class SoftSign(autograd.Function):
     def forward(ctx, x):
         ctx.save_for_backward(x)
         return x / (1 + x.abs())
-
-    rule = "grad_x = grad / (1 + |x|)^2"  # what trace_backward prints for this node
 
     @staticmethod
     def backward(ctx, grad):

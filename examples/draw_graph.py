@@ -44,8 +44,11 @@ def main(argv=None) -> str:
         default="out/graph.svg",
         help="SVG file, or a directory for graph.svg (default: %(default)s)",
     )
-    parser.add_argument("--page", help="where viz.explore writes its page (default: "
-                        "backward.html next to the drawing, or out/backward.html)")
+    parser.add_argument(
+        "--page",
+        help="where viz.explore writes its page (default: "
+        "backward.html next to the drawing, or out/backward.html)",
+    )
     # The other examples' flags, so one command line runs them all: one step is quick already.
     parser.add_argument("--quick", action="store_true", help="accepted; one step is quick")
     parser.add_argument("--epochs", type=int, help="accepted; the drawing is of one step")
@@ -94,8 +97,10 @@ def main(argv=None) -> str:
     optimizer.step()
     with torch.no_grad():
         after = loss_fn(model(x), y).item()
-    print(f"loss {loss.item():.4f} -> {after:.4f} after one SGD step; drawing: {path}; "
-          f"step through backward: {page.path}")  # fmt: skip
+    print(
+        f"loss {loss.item():.4f} -> {after:.4f} after one SGD step; drawing: {path}; "
+        f"step through backward: {page.path}"
+    )
     return path
 
 

@@ -12,8 +12,9 @@ a sigmoid inside the loss, where it is numerically safe.
 What to watch: the gradient norm of each layer after the first backward pass, printed and
 plotted in out/simple_net_grad_norms.png. In a deep stack with PyTorch's default initialisation
 the signal shrinks layer by layer, so the first layers get much smaller gradients than the last
-ones, and the loss sits near log 2 for a few epochs before it falls. Adam divides each parameter's step by the size of its own recent gradients, so the
-first layers still move at a useful speed.
+ones, and the loss sits near log 2 for a few epochs before it falls. Adam divides each
+parameter's step by the size of its own recent gradients, so the first layers still move at a
+useful speed.
 
 Run:  python examples/simple_net.py [--quick] [--epochs N] [--out DIR]   (pictures: out/)
 """
@@ -31,7 +32,7 @@ PIXEL_SIZE = 64  # 8x8 pixels, one input neuron each
 
 
 def make_simple_net() -> nn.Sequential:
-    """Linear(PIXEL_SIZE, 30) + ReLU, eight (Linear(30, 30) + ReLU), and one output Linear(30, 1)."""
+    """Linear(PIXEL_SIZE, 30) + ReLU, eight (Linear(30, 30) + ReLU), one output Linear(30, 1)."""
     layers = [nn.Linear(PIXEL_SIZE, 30), nn.ReLU()]
     for _ in range(8):
         layers += [nn.Linear(30, 30), nn.ReLU()]
@@ -73,9 +74,12 @@ def main(argv=None) -> dict:
     grad_norms = [layer.weight.grad.norm().item() for layer in linears]
     for i, g in enumerate(grad_norms, 1):
         print(f"layer {i:2d} weight gradient norm {g:.2e}")
-    plot = _common.save_bars(args.out / "simple_net_grad_norms.png", grad_norms,
-                             "weight gradient norm per layer, before training",
-                             "layer (1 = nearest the input)")  # fmt: skip
+    plot = _common.save_bars(
+        args.out / "simple_net_grad_norms.png",
+        grad_norms,
+        "weight gradient norm per layer, before training",
+        "layer (1 = nearest the input)",
+    )
     optimizer.zero_grad()
 
     for epoch in range(1, args.epochs + 1):
@@ -96,8 +100,13 @@ def main(argv=None) -> dict:
     params = dict(simple_net.named_parameters())
     svg = _common.save_graph(simple_net(x_valid[:1]), args.out / "simple_net.svg", params=params)
     print(f"3-or-7 validation accuracy: {valid_acc:.3f}")
-    return {"grad_norms": grad_norms, "train_acc": train_acc, "valid_acc": valid_acc, "svg": svg,
-            "plot": plot}
+    return {
+        "grad_norms": grad_norms,
+        "train_acc": train_acc,
+        "valid_acc": valid_acc,
+        "svg": svg,
+        "plot": plot,
+    }
 
 
 if __name__ == "__main__":

@@ -11,12 +11,13 @@ import inspect
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
 from tests.tolerances import assert_close
 from tinygrad_nn import functions
 from tinygrad_nn.autograd import gradcheck, gradgradcheck
+
+torch = pytest.importorskip("torch")
 
 RNG = np.random.default_rng(11)
 LIBS = (torch, tg)
@@ -183,14 +184,16 @@ def test_a_number_where_torch_wants_a_tensor_is_a_type_error(name, number, form)
     shape = (2, 3, 3) if name == "bmm" else (3, 3) if name in ("mm", "mv") else (3,)
     for lib in LIBS:
         t = lib.ones(shape)
-        call = (lambda lib=lib, t=t: getattr(lib, name)(t, number)) if form == "function" \
-            else (lambda t=t: getattr(t, name)(number))  # fmt: skip
+        call = (
+            (lambda lib=lib, t=t: getattr(lib, name)(t, number))
+            if form == "function"
+            else (lambda t=t: getattr(t, name)(number))
+        )
         with pytest.raises(TypeError):
             call()
 
 
-@pytest.mark.parametrize("name", ["maximum", "minimum", "logical_and", "logical_or",
-                                  "logical_xor"])  # fmt: skip
+@pytest.mark.parametrize("name", ["maximum", "minimum", "logical_and", "logical_or", "logical_xor"])
 @pytest.mark.parametrize("dtype", ["float32", "int32", "bool"])
 def test_tensor_only_ops_take_a_0d_tensor(name, dtype):
     def call(lib):
@@ -203,8 +206,9 @@ def test_tensor_only_ops_take_a_0d_tensor(name, dtype):
 def test_maximum_message_names_the_argument():
     with pytest.raises(TypeError, match="maximum\\(\\): argument 'other' must be Tensor, not int"):
         tg.ones(2).maximum(2)
-    with pytest.raises(TypeError, match="eq\\(\\): argument 'input' \\(position 1\\) must be "
-                                        "Tensor, not int"):  # fmt: skip
+    with pytest.raises(
+        TypeError, match="eq\\(\\): argument 'input' \\(position 1\\) must be Tensor, not int"
+    ):
         tg.eq(2, tg.ones(2))
 
 
@@ -212,19 +216,23 @@ def test_maximum_message_names_the_argument():
 
 
 @pytest.mark.parametrize("name", ["isclose", "allclose"])
-@pytest.mark.parametrize("kwargs,message", [
-    ({"rtol": -1}, "rtol must be greater than or equal to zero, but got -1"),
-    ({"rtol": -1e-3}, "rtol must be greater than or equal to zero, but got -0.001"),
-    ({"atol": -1e-9}, "atol must be greater than or equal to zero, but got -1e-09"),
-    ({"rtol": -1, "atol": -1}, "rtol must be"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        ({"rtol": -1}, "rtol must be greater than or equal to zero, but got -1"),
+        ({"rtol": -1e-3}, "rtol must be greater than or equal to zero, but got -0.001"),
+        ({"atol": -1e-9}, "atol must be greater than or equal to zero, but got -1e-09"),
+        ({"rtol": -1, "atol": -1}, "rtol must be"),
+    ],
+)
 @pytest.mark.parametrize("form", ["function", "method"])
 def test_negative_tolerances_are_refused(name, kwargs, message, form):
     for lib in LIBS:
         a, b = lib.ones(3), lib.ones(3)
         with pytest.raises(RuntimeError, match=message):
-            getattr(lib, name)(a, b, **kwargs) if form == "function" else \
-                getattr(a, name)(b, **kwargs)  # fmt: skip
+            getattr(lib, name)(a, b, **kwargs) if form == "function" else getattr(a, name)(
+                b, **kwargs
+            )
 
 
 def test_zero_tolerances_are_allowed():
@@ -234,33 +242,43 @@ def test_zero_tolerances_are_allowed():
 
 @pytest.mark.parametrize("dtype", ["int64", "int32", "bool", "uint8"])
 @pytest.mark.parametrize("source", ["float32", "int64"])
-@pytest.mark.parametrize("call", [
-    lambda lib, x, d: x.mean(dtype=d),
-    lambda lib, x, d: lib.mean(x, dtype=d),
-    lambda lib, x, d: lib.mean(x, 0, dtype=d),
-    lambda lib, x, d: x.mean((0, 1), keepdim=True, dtype=d),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda lib, x, d: x.mean(dtype=d),
+        lambda lib, x, d: lib.mean(x, dtype=d),
+        lambda lib, x, d: lib.mean(x, 0, dtype=d),
+        lambda lib, x, d: x.mean((0, 1), keepdim=True, dtype=d),
+    ],
+)
 def test_mean_with_an_integer_dtype_is_refused(dtype, source, call):
     word = {"int64": "Long", "int32": "Int", "bool": "Bool", "uint8": "Byte"}[dtype]
     for lib in LIBS:
         x = lib.ones(2, 3, dtype=getattr(lib, source))
-        with pytest.raises(RuntimeError, match=f"Optional dtype must be either a floating point "
-                                               f"or complex dtype. Got: {word}"):  # fmt: skip
+        with pytest.raises(
+            RuntimeError,
+            match=f"Optional dtype must be either a floating point or complex dtype. Got: {word}",
+        ):
             call(lib, x, getattr(lib, dtype))
 
 
 def test_mean_of_an_integer_tensor_with_a_float_dtype_matches_torch():
-    call = lambda lib: lib.tensor([[1, 2], [4, 8]]).mean(0, dtype=lib.float64)
+    def call(lib):
+        return lib.tensor([[1, 2], [4, 8]]).mean(0, dtype=lib.float64)
+
     assert _outcome(lambda: call(tg)) == _outcome(lambda: call(torch))
 
 
-@pytest.mark.parametrize("source,destination,message", [
-    ((0, 0), (0, 1), r"repeated dim in `source` \(\[0, 0\]\)"),
-    ((0, -3), (0, 1), r"repeated dim in `source` \(\[0, -3\]\)"),
-    ((0, 1), (2, 2), r"repeated dim in `destination` \(\[2, 2\]\)"),
-    ((0, 1), (1, -2), r"repeated dim in `destination` \(\[1, -2\]\)"),
-    ([2, 0, 2], [0, 1, 2], r"repeated dim in `source` \(\[2, 0, 2\]\)"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "source,destination,message",
+    [
+        ((0, 0), (0, 1), r"repeated dim in `source` \(\[0, 0\]\)"),
+        ((0, -3), (0, 1), r"repeated dim in `source` \(\[0, -3\]\)"),
+        ((0, 1), (2, 2), r"repeated dim in `destination` \(\[2, 2\]\)"),
+        ((0, 1), (1, -2), r"repeated dim in `destination` \(\[1, -2\]\)"),
+        ([2, 0, 2], [0, 1, 2], r"repeated dim in `source` \(\[2, 0, 2\]\)"),
+    ],
+)
 @pytest.mark.parametrize("name", ["movedim", "moveaxis"])
 def test_movedim_with_repeated_dims_is_refused(source, destination, message, name):
     for lib in LIBS:
@@ -274,14 +292,21 @@ def test_movedim_with_repeated_dims_is_refused(source, destination, message, nam
 @pytest.mark.parametrize("source,destination", [((0, 2), (2, 0)), (-1, 0), ([1], [-1])])
 def test_movedim_still_matches_torch(source, destination):
     a = RNG.standard_normal((2, 3, 4))
-    assert tg.tensor(a).movedim(source, destination).tolist() == \
-        torch.tensor(a).movedim(source, destination).tolist()  # fmt: skip
+    assert (
+        tg.tensor(a).movedim(source, destination).tolist()
+        == torch.tensor(a).movedim(source, destination).tolist()
+    )
 
 
 # ---------------------------------------------------------------------- aliases
 
-COMPARISON_ALIASES = {"greater": "gt", "greater_equal": "ge", "less": "lt",
-                      "less_equal": "le", "not_equal": "ne"}  # fmt: skip
+COMPARISON_ALIASES = {
+    "greater": "gt",
+    "greater_equal": "ge",
+    "less": "lt",
+    "less_equal": "le",
+    "not_equal": "ne",
+}
 
 
 @pytest.mark.parametrize("alias", list(COMPARISON_ALIASES))
@@ -292,8 +317,12 @@ def test_comparison_aliases_match_torch(alias, other, form):
 
     def call(lib, name):
         x = lib.tensor(a)
-        y = {"number": 2, "tensor": lib.tensor(a[::-1].copy()), "broadcast": lib.tensor([2.0]),
-             "int tensor": lib.tensor([1, 2, 3])}[other]  # fmt: skip
+        y = {
+            "number": 2,
+            "tensor": lib.tensor(a[::-1].copy()),
+            "broadcast": lib.tensor([2.0]),
+            "int tensor": lib.tensor([1, 2, 3]),
+        }[other]
         return getattr(lib, name)(x, y) if form == "function" else getattr(x, name)(y)
 
     ours = _outcome(lambda: call(tg, alias))
@@ -316,8 +345,9 @@ def test_ger_is_outer(form):
         x, y = lib.tensor(a, requires_grad=True), lib.tensor(b, requires_grad=True)
         out = lib.ger(x, y) if form == "function" else x.ger(y)
         g = lib.tensor(np.arange(12.0).reshape(3, 4))
-        results.append((out.detach().numpy(), *[t.numpy() for t in
-                                                lib.autograd.grad(out, (x, y), g)]))  # fmt: skip
+        results.append(
+            (out.detach().numpy(), *[t.numpy() for t in lib.autograd.grad(out, (x, y), g)])
+        )
     for ours, theirs in zip(results[1], results[0]):
         assert_close(ours, theirs, np.float64)
     assert gradgradcheck(
@@ -366,11 +396,14 @@ def test_torch_layer_norm_matches_torch():
     assert_close(plain.numpy(), torch.layer_norm(torch.tensor(a), [3, 4]).numpy(), np.float64)
 
 
-@pytest.mark.parametrize("name,args", [
-    ("conv1d", lambda lib: (2, lib.ones(1, 1, 1))),
-    ("conv2d", lambda lib: (2.0, lib.ones(1, 1, 1, 1))),
-    ("layer_norm", lambda lib: (2, (1,))),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "name,args",
+    [
+        ("conv1d", lambda lib: (2, lib.ones(1, 1, 1))),
+        ("conv2d", lambda lib: (2.0, lib.ones(1, 1, 1, 1))),
+        ("layer_norm", lambda lib: (2, (1,))),
+    ],
+)
 def test_torch_conv_and_layer_norm_refuse_a_number(name, args):
     for lib in LIBS:
         with pytest.raises(TypeError):

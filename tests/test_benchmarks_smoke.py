@@ -77,6 +77,7 @@ def test_opcode_counts_are_exact_and_attributed():
     assert small == count_opcodes(lambda: inner(10))[0]  # deterministic
     assert large > small and any(name.endswith(":inner") for name in by_function)
     case = CASES["add"]
-    total, per_function = count_opcodes(case.lib_step(tinygrad_nn, case.make_data(
-        np.random.default_rng(0))))  # fmt: skip
+    total, per_function = count_opcodes(
+        case.lib_step(tinygrad_nn, case.make_data(np.random.default_rng(0)))
+    )
     assert 100 < total < 2000 and any(name.endswith(":apply") for name in per_function)

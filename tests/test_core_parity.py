@@ -13,9 +13,10 @@ import warnings
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
+
+torch = pytest.importorskip("torch")
 
 
 def _dtype_name(dtype) -> str:
@@ -26,8 +27,14 @@ def _summary(value):
     """A library-neutral description of a result, for comparison."""
     if isinstance(value, (torch.Tensor, tg.Tensor)):
         node = value.grad_fn.name() if value.grad_fn is not None else None
-        return ("tensor", tuple(value.shape), _dtype_name(value.dtype), value.requires_grad,
-                node, np.array(value.detach().numpy(), copy=True))  # fmt: skip
+        return (
+            "tensor",
+            tuple(value.shape),
+            _dtype_name(value.dtype),
+            value.requires_grad,
+            node,
+            np.array(value.detach().numpy(), copy=True),
+        )
     if isinstance(value, (tuple, list)):
         return ("seq", [_summary(v) for v in value])
     if isinstance(value, (torch.dtype, tg.dtype)):
@@ -379,8 +386,11 @@ def _shaped(fn):
         x = L.arange(24.0).reshape(2, 3, 4).requires_grad_()
         out = fn(x, L)
         outs = out if isinstance(out, (tuple, list)) else [out]
-        total = sum((o * (L.arange(float(o.numel())).reshape(o.shape) + i)).sum()
-                    for i, o in enumerate(outs) if o.requires_grad)  # fmt: skip
+        total = sum(
+            (o * (L.arange(float(o.numel())).reshape(o.shape) + i)).sum()
+            for i, o in enumerate(outs)
+            if o.requires_grad
+        )
         if not isinstance(total, int):
             total.backward()
         return out, x.grad

@@ -15,9 +15,10 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
+
+torch = pytest.importorskip("torch")
 
 INT_DTYPES = ["int8", "int16", "int32", "int64", "uint8"]
 
@@ -215,10 +216,14 @@ def _fits(start, end, base, dtype) -> bool:
 
 @pytest.mark.parametrize(
     "start,end,steps,dtype,base",
-    [(start, end, steps, dtype, base)
-     for start, end, steps in LOGSPACE_CASES for dtype in INT_DTYPES
-     for base in (10.0, 2.0, 3.0, 0.5, 1.5) if _fits(start, end, base, dtype)],
-)  # fmt: skip
+    [
+        (start, end, steps, dtype, base)
+        for start, end, steps in LOGSPACE_CASES
+        for dtype in INT_DTYPES
+        for base in (10.0, 2.0, 3.0, 0.5, 1.5)
+        if _fits(start, end, base, dtype)
+    ],
+)
 def test_integer_logspace_matches_torch(start, end, steps, dtype, base):
     def run(lib):
         return lib.logspace(start, end, steps, base=base, dtype=getattr(lib, dtype))

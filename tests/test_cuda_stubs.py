@@ -5,9 +5,10 @@ exception class and message."""
 import warnings
 
 import pytest
-import torch
 
 import tinygrad_nn
+
+torch = pytest.importorskip("torch")
 
 
 def _outcome(source: str, lib):

@@ -2,11 +2,13 @@
 `torch` bound to PyTorch and then to tinygrad_nn, gives the same numbers."""
 
 import numpy as np
-import torch
+import pytest
 
 import tinygrad_nn
 
-SCRIPT = '''
+torch = pytest.importorskip("torch")
+
+SCRIPT = """
 import numpy as np
 nn, F = torch.nn, torch.nn.functional
 
@@ -59,7 +61,7 @@ with torch.no_grad():
 result = dict(losses=losses, accuracy=accuracy, probs=probs.numpy(),
               running_var=model.norm.running_var.numpy().copy(), calls=int(model.calls),
               keys=list(model.state_dict().keys()), lr=scheduler.get_last_lr())
-'''
+"""
 
 
 def _run(lib):

@@ -91,7 +91,7 @@ def test_debug_gradients_walks_through_each_tool(capsys):
     assert fixed.ok and fixed.checked == 7 and not fixed.unrecorded  # every node, repaired
     assert found["compare"]  # the hand-derived dL/dh agrees with h.grad
     trace = found["trace"]
-    assert "rule:      grad_a = grad * b;  grad_b = grad * a" in str(trace)
+    assert "rule:      dL/da = g * b,   dL/db = g * a" in str(trace)
     assert "accumulated into a.grad (2nd contribution)" in str(trace)
     assert "a.grad == sum of its contributions: True" in out
     assert "The `where` trap" in found["anomaly"] and "SqrtBackward0" in found["anomaly"]
@@ -102,8 +102,9 @@ def test_debug_gradients_walks_through_each_tool(capsys):
 
 
 def test_draw_graph_takes_the_common_flags(tmp_path, capsys):
-    path = _load("draw_graph").main(["--quick", "--epochs", "1", "--seed", "0", "--out",
-                                      str(tmp_path)])  # fmt: skip
+    path = _load("draw_graph").main(
+        ["--quick", "--epochs", "1", "--seed", "0", "--out", str(tmp_path)]
+    )
     assert Path(path) == tmp_path / "graph.svg"
     _assert_svg(path)
     assert "after one SGD step" in capsys.readouterr().out

@@ -7,9 +7,10 @@ import warnings
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn
+
+torch = pytest.importorskip("torch")
 
 LIBS = pytest.mark.parametrize("lib", [torch, tinygrad_nn], ids=["torch", "tinygrad_nn"])
 
@@ -68,11 +69,18 @@ def threads():
 
 @pytest.mark.usefixtures("threads")
 def test_num_threads_round_trip_and_errors():
-    for source in ("lib.set_num_threads(3)", "lib.get_num_threads()", "lib.set_num_threads(0)",
-                   "lib.set_num_threads(-1)", "lib.set_num_threads(1.5)",
-                   "lib.set_num_threads(True)", "lib.set_num_threads('2')",
-                   "lib.get_num_threads()", "lib.set_num_interop_threads(0)",
-                   "lib.set_num_interop_threads(1.5)"):  # fmt: skip
+    for source in (
+        "lib.set_num_threads(3)",
+        "lib.get_num_threads()",
+        "lib.set_num_threads(0)",
+        "lib.set_num_threads(-1)",
+        "lib.set_num_threads(1.5)",
+        "lib.set_num_threads(True)",
+        "lib.set_num_threads('2')",
+        "lib.get_num_threads()",
+        "lib.set_num_interop_threads(0)",
+        "lib.set_num_interop_threads(1.5)",
+    ):
         _same(source)
     tinygrad_nn.set_num_interop_threads(3)
     assert tinygrad_nn.get_num_interop_threads() == 3
@@ -132,7 +140,9 @@ def test_print_options_can_be_read_and_set_for_a_block():
 
     tinygrad_nn.set_printoptions(precision=3, threshold=math.inf)
     assert _tensor_str.get_printoptions() == torch._tensor_str.get_printoptions() | {
-        "precision": 3, "threshold": math.inf}  # fmt: skip
+        "precision": 3,
+        "threshold": math.inf,
+    }
     with _tensor_str.printoptions(precision=1):
         assert repr(tinygrad_nn.tensor([1.26])) == "tensor([1.3])"
     assert repr(tinygrad_nn.tensor([1.26])) == "tensor([1.260])"
@@ -185,8 +195,12 @@ def test_default_dtype_reaches_factories_and_python_floats(dtype):
 
 @pytest.mark.usefixtures("default_dtype")
 def test_default_dtype_rejects_what_pytorch_rejects():
-    for source in ("lib.set_default_dtype(lib.int64)", "lib.set_default_dtype(float)",
-                   "lib.set_default_dtype('float32')", "lib.get_default_dtype()"):  # fmt: skip
+    for source in (
+        "lib.set_default_dtype(lib.int64)",
+        "lib.set_default_dtype(float)",
+        "lib.set_default_dtype('float32')",
+        "lib.get_default_dtype()",
+    ):
         _same(source)
 
 
@@ -202,9 +216,14 @@ def default_device():
 
 @pytest.mark.usefixtures("default_device")
 def test_default_device_cpu_is_accepted():
-    for source in ("lib.set_default_device('cpu')", "lib.set_default_device(lib.device('cpu'))",
-                   "lib.get_default_device()", "lib.set_default_device(None)",
-                   "lib.set_default_device('gpu')", "lib.set_default_device(0)"):  # fmt: skip
+    for source in (
+        "lib.set_default_device('cpu')",
+        "lib.set_default_device(lib.device('cpu'))",
+        "lib.get_default_device()",
+        "lib.set_default_device(None)",
+        "lib.set_default_device('gpu')",
+        "lib.set_default_device(0)",
+    ):
         _same(source)
 
 
@@ -233,28 +252,32 @@ def switches():
 
 @pytest.mark.usefixtures("switches")
 def test_deterministic_algorithms_switch():
-    for source in ("lib.are_deterministic_algorithms_enabled()",
-                   "lib.use_deterministic_algorithms(True)",
-                   "lib.are_deterministic_algorithms_enabled()",
-                   "lib.is_deterministic_algorithms_warn_only_enabled()",
-                   "lib.use_deterministic_algorithms(True, warn_only=True)",
-                   "lib.is_deterministic_algorithms_warn_only_enabled()",
-                   "lib.use_deterministic_algorithms('x')",
-                   "lib.use_deterministic_algorithms(1)",
-                   "lib.use_deterministic_algorithms(True, warn_only=1)",
-                   "lib.use_deterministic_algorithms(False)",
-                   "lib.are_deterministic_algorithms_enabled()"):  # fmt: skip
+    for source in (
+        "lib.are_deterministic_algorithms_enabled()",
+        "lib.use_deterministic_algorithms(True)",
+        "lib.are_deterministic_algorithms_enabled()",
+        "lib.is_deterministic_algorithms_warn_only_enabled()",
+        "lib.use_deterministic_algorithms(True, warn_only=True)",
+        "lib.is_deterministic_algorithms_warn_only_enabled()",
+        "lib.use_deterministic_algorithms('x')",
+        "lib.use_deterministic_algorithms(1)",
+        "lib.use_deterministic_algorithms(True, warn_only=1)",
+        "lib.use_deterministic_algorithms(False)",
+        "lib.are_deterministic_algorithms_enabled()",
+    ):
         _same(source)
 
 
 @pytest.mark.usefixtures("switches")
 def test_float32_matmul_precision():
-    for source in ("lib.get_float32_matmul_precision()",
-                   "lib.set_float32_matmul_precision('high')",
-                   "lib.get_float32_matmul_precision()",
-                   "lib.set_float32_matmul_precision('medium')",
-                   "lib.set_float32_matmul_precision(3)",
-                   "lib.get_float32_matmul_precision()"):  # fmt: skip
+    for source in (
+        "lib.get_float32_matmul_precision()",
+        "lib.set_float32_matmul_precision('high')",
+        "lib.get_float32_matmul_precision()",
+        "lib.set_float32_matmul_precision('medium')",
+        "lib.set_float32_matmul_precision(3)",
+        "lib.get_float32_matmul_precision()",
+    ):
         _same(source)
     for lib in (torch, tinygrad_nn):
         with warnings.catch_warnings(record=True) as caught:

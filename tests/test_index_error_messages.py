@@ -5,9 +5,10 @@ place among the index tensors), and PyTorch's order of checks."""
 import warnings
 
 import pytest
-import torch
 
 import tinygrad_nn as tg
+
+torch = pytest.importorskip("torch")
 
 
 def _bool(lib, *shape):

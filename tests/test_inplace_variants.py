@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
 from tests.tolerances import assert_close
 from tinygrad_nn.autograd import gradcheck, gradgradcheck
+
+torch = pytest.importorskip("torch")
 
 RNG = np.random.default_rng(7)
 LIBS = (torch, tg)
@@ -28,8 +29,15 @@ def _outcome(fn):
         r = fn()
     except Exception as e:  # noqa: BLE001  (the class and message are what is compared)
         return type(e).__name__, str(e)
-    return "ok", _name(r.dtype), tuple(r.shape), r.detach().tolist(), r.requires_grad, \
-        r.grad_fn.name() if r.grad_fn is not None else None, r._version  # fmt: skip
+    return (
+        "ok",
+        _name(r.dtype),
+        tuple(r.shape),
+        r.detach().tolist(),
+        r.requires_grad,
+        r.grad_fn.name() if r.grad_fn is not None else None,
+        r._version,
+    )
 
 
 def _same(call):
@@ -74,18 +82,23 @@ def test_shift_assign_operators_rebind_to_the_same_tensor():
 
 
 @pytest.mark.parametrize("op", ["__ilshift__", "__irshift__"])
-@pytest.mark.parametrize("make,other", [
-    (lambda lib: lib.ones(2, requires_grad=True), 1),      # a leaf that requires grad
-    (lambda lib: lib.tensor([1.0, 2.0]), 1),              # no float kernel
-    (lambda lib: lib.tensor([1, 2]), 1.5),                # Float result into Long
-    (lambda lib: lib.tensor([1, 2]), "float tensor"),
-    (lambda lib: lib.tensor([True, False]), 1),           # Long result into Bool
-    (lambda lib: lib.tensor([1, 2, 3]), "wide tensor"),   # broadcast beyond self
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "make,other",
+    [
+        (lambda lib: lib.ones(2, requires_grad=True), 1),  # a leaf that requires grad
+        (lambda lib: lib.tensor([1.0, 2.0]), 1),  # no float kernel
+        (lambda lib: lib.tensor([1, 2]), 1.5),  # Float result into Long
+        (lambda lib: lib.tensor([1, 2]), "float tensor"),
+        (lambda lib: lib.tensor([True, False]), 1),  # Long result into Bool
+        (lambda lib: lib.tensor([1, 2, 3]), "wide tensor"),  # broadcast beyond self
+    ],
+)
 def test_shift_assign_errors_match_torch(op, make, other):
     def call(lib):
-        value = {"float tensor": lib.tensor([1.0, 1.0]),
-                 "wide tensor": lib.ones(2, 3, dtype=lib.long)}.get(other, other)  # fmt: skip
+        value = {
+            "float tensor": lib.tensor([1.0, 1.0]),
+            "wide tensor": lib.ones(2, 3, dtype=lib.long),
+        }.get(other, other)
         return getattr(make(lib), op)(value)
 
     assert _same(call)[0] != "ok"
@@ -104,21 +117,29 @@ COMPARISONS = ["eq_", "ne_", "lt_", "le_", "gt_", "ge_",
 
 
 @pytest.mark.parametrize("op", COMPARISONS)
-@pytest.mark.parametrize("self_values,other", [
-    ([1.0, 2.0, 3.0], 2.0),
-    ([1.0, 2.0, 3.0], [2.0, 2.0, 1.0]),
-    ([[1.0, 2.0, 3.0]], [2.0]),                       # other broadcasts to self
-    ([1, 2, 3], 2),
-    ([1, 2, 3], [1.5, 2.0, 3.5]),                     # a float operand, an int64 result
-    ([True, False], True),
-    ([True, False], [0.5, -1.0]),
-    ([1.0, 2.0, 3.0], "int32"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "self_values,other",
+    [
+        ([1.0, 2.0, 3.0], 2.0),
+        ([1.0, 2.0, 3.0], [2.0, 2.0, 1.0]),
+        ([[1.0, 2.0, 3.0]], [2.0]),  # other broadcasts to self
+        ([1, 2, 3], 2),
+        ([1, 2, 3], [1.5, 2.0, 3.5]),  # a float operand, an int64 result
+        ([True, False], True),
+        ([True, False], [0.5, -1.0]),
+        ([1.0, 2.0, 3.0], "int32"),
+    ],
+)
 def test_comparison_in_place_keeps_self_dtype(op, self_values, other):
     def call(lib):
         x = lib.tensor(self_values)
-        value = lib.tensor([1, 2, 4], dtype=lib.int32) if other == "int32" else \
-            lib.tensor(other) if isinstance(other, list) else other  # fmt: skip
+        value = (
+            lib.tensor([1, 2, 4], dtype=lib.int32)
+            if other == "int32"
+            else lib.tensor(other)
+            if isinstance(other, list)
+            else other
+        )
         out = getattr(x, op)(value)
         assert out is x
         return x
@@ -155,12 +176,15 @@ def test_comparison_in_place_in_a_graph_passes_a_zero_gradient(op, other):
 
 
 @pytest.mark.parametrize("op", ["logical_and_", "logical_or_", "logical_xor_"])
-@pytest.mark.parametrize("a,b", [
-    ([1.0, 0.0, 2.0, 0.0], [1.0, 1.0, 0.0, 0.0]),
-    ([1, 0, 2, 0], [True, True, False, False]),
-    ([True, False, True, False], [3, 0, 0, 1]),
-    ([[1.0, 0.0]], [0.5]),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "a,b",
+    [
+        ([1.0, 0.0, 2.0, 0.0], [1.0, 1.0, 0.0, 0.0]),
+        ([1, 0, 2, 0], [True, True, False, False]),
+        ([True, False, True, False], [3, 0, 0, 1]),
+        ([[1.0, 0.0]], [0.5]),
+    ],
+)
 def test_logical_in_place_keeps_self_dtype(op, a, b):
     assert _same(lambda lib: getattr(lib.tensor(a), op)(lib.tensor(b)))[0] == "ok"
 
@@ -214,7 +238,10 @@ def test_in_place_forward_and_gradient_match_torch(name, dtype):
 def test_in_place_gradcheck_and_gradgradcheck(name):
     op, sample = DIFFERENTIABLE[name]
     x = tg.tensor(sample(), requires_grad=True)
-    fn = lambda t: op(t * 1.0)
+
+    def fn(t):
+        return op(t * 1.0)
+
     assert gradcheck(fn, (x,))
     assert gradgradcheck(fn, (x,))
 
@@ -242,36 +269,47 @@ def test_in_place_on_a_saved_tensor_makes_backward_raise():
             z.sum().backward()
 
 
-@pytest.mark.parametrize("call", [
-    lambda lib: lib.tensor([1, 2]).tan_(),                       # Float into Long
-    lambda lib: lib.tensor([1, 2]).log2_(),
-    lambda lib: lib.tensor([1, 2]).log10_(),
-    lambda lib: lib.tensor([1, 2]).frac_(),                      # no integer kernel
-    lambda lib: lib.tensor([1, 2]).cumsum_(0, dtype=lib.float32),
-    lambda lib: lib.tensor([1.0, 2.0]).cumsum_(0, dtype=lib.float64),
-    lambda lib: lib.tensor([1, 2]).cumprod_(0, dtype=lib.int32),
-    lambda lib: lib.tensor([True, True]).cumsum_(0),
-    lambda lib: lib.tensor([True, True]).cumprod_(0),
-    lambda lib: lib.ones(3).tril_(),
-    lambda lib: lib.ones(3).triu_(1),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda lib: lib.tensor([1, 2]).tan_(),  # Float into Long
+        lambda lib: lib.tensor([1, 2]).log2_(),
+        lambda lib: lib.tensor([1, 2]).log10_(),
+        lambda lib: lib.tensor([1, 2]).frac_(),  # no integer kernel
+        lambda lib: lib.tensor([1, 2]).cumsum_(0, dtype=lib.float32),
+        lambda lib: lib.tensor([1.0, 2.0]).cumsum_(0, dtype=lib.float64),
+        lambda lib: lib.tensor([1, 2]).cumprod_(0, dtype=lib.int32),
+        lambda lib: lib.tensor([True, True]).cumsum_(0),
+        lambda lib: lib.tensor([True, True]).cumprod_(0),
+        lambda lib: lib.ones(3).tril_(),
+        lambda lib: lib.ones(3).triu_(1),
+    ],
+)
 def test_in_place_errors_match_torch(call):
     assert _same(call)[0] != "ok"
 
 
-@pytest.mark.parametrize("call", [
-    lambda lib: lib.tensor([1, 2, 3], dtype=lib.int32).cumsum_(0),
-    lambda lib: lib.tensor([1, 2, 3]).cumprod_(0, dtype=lib.int64),
-    lambda lib: lib.tensor([[1, 2], [3, 4]]).tril_(),
-    lambda lib: lib.tensor([[True, True], [True, True]]).triu_(1),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda lib: lib.tensor([1, 2, 3], dtype=lib.int32).cumsum_(0),
+        lambda lib: lib.tensor([1, 2, 3]).cumprod_(0, dtype=lib.int64),
+        lambda lib: lib.tensor([[1, 2], [3, 4]]).tril_(),
+        lambda lib: lib.tensor([[True, True], [True, True]]).triu_(1),
+    ],
+)
 def test_in_place_integer_cases_match_torch(call):
     assert _same(call)[0] == "ok"
 
 
-IN_PLACE_ALIASES = {"absolute_": ("abs_", ()), "negative_": ("neg_", ()),
-                    "multiply_": ("mul_", (2.5,)), "subtract_": ("sub_", (1.5,)),
-                    "divide_": ("div_", (4.0,)), "true_divide_": ("div_", (4.0,))}  # fmt: skip
+IN_PLACE_ALIASES = {
+    "absolute_": ("abs_", ()),
+    "negative_": ("neg_", ()),
+    "multiply_": ("mul_", (2.5,)),
+    "subtract_": ("sub_", (1.5,)),
+    "divide_": ("div_", (4.0,)),
+    "true_divide_": ("div_", (4.0,)),
+}
 
 
 @pytest.mark.parametrize("alias", list(IN_PLACE_ALIASES))
@@ -309,8 +347,9 @@ def test_shape_in_place_matches_torch(name):
         assert op(y) is y
         g = RNG.standard_normal(tuple(y.shape)) if g is None else g
         (grad,) = lib.autograd.grad(y, x, lib.tensor(g))
-        results.append((tuple(y.shape), y._version, y.grad_fn.name(), y.detach().tolist(),
-                        grad.tolist()))  # fmt: skip
+        results.append(
+            (tuple(y.shape), y._version, y.grad_fn.name(), y.detach().tolist(), grad.tolist())
+        )
         plain = lib.tensor(a)
         op(plain)
         results.append((tuple(plain.shape), plain._version, plain.tolist()))
@@ -321,8 +360,11 @@ def test_shape_in_place_matches_torch(name):
 def test_shape_in_place_on_a_leaf_that_requires_grad_is_refused(name):
     for lib in LIBS:
         with pytest.raises(RuntimeError, match="a leaf Variable that requires grad"):
-            SHAPE_OPS[name](lib.ones(2, 1, 3, requires_grad=True) if "squeeze" in name
-                            else lib.ones(2, 3, requires_grad=True))  # fmt: skip
+            SHAPE_OPS[name](
+                lib.ones(2, 1, 3, requires_grad=True)
+                if "squeeze" in name
+                else lib.ones(2, 3, requires_grad=True)
+            )
 
 
 def test_t_in_place_shares_memory_with_its_old_views():
@@ -337,18 +379,21 @@ def test_t_in_place_shares_memory_with_its_old_views():
 # ---------------------------------------------------------------------- torch.fill
 
 
-@pytest.mark.parametrize("call", [
-    lambda lib: lib.fill(lib.ones(2, 3), 3),
-    lambda lib: lib.fill(lib.ones(2, dtype=lib.long), 3.7),
-    lambda lib: lib.fill(lib.ones(2, dtype=lib.int8), 300),
-    lambda lib: lib.fill(lib.ones(2, dtype=lib.bool), 0),
-    lambda lib: lib.fill(lib.ones(2, requires_grad=True), 3),
-    lambda lib: lib.fill(lib.ones(2, requires_grad=True), lib.tensor(3.0, requires_grad=True)),
-    lambda lib: lib.fill(lib.ones(2), lib.tensor(3.0, requires_grad=True)),
-    lambda lib: lib.fill(lib.ones(2), lib.tensor(3, dtype=lib.int32)),
-    lambda lib: lib.fill(lib.ones(2), lib.ones(1)),
-    lambda lib: lib.fill(lib.ones(()), 2.5),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda lib: lib.fill(lib.ones(2, 3), 3),
+        lambda lib: lib.fill(lib.ones(2, dtype=lib.long), 3.7),
+        lambda lib: lib.fill(lib.ones(2, dtype=lib.int8), 300),
+        lambda lib: lib.fill(lib.ones(2, dtype=lib.bool), 0),
+        lambda lib: lib.fill(lib.ones(2, requires_grad=True), 3),
+        lambda lib: lib.fill(lib.ones(2, requires_grad=True), lib.tensor(3.0, requires_grad=True)),
+        lambda lib: lib.fill(lib.ones(2), lib.tensor(3.0, requires_grad=True)),
+        lambda lib: lib.fill(lib.ones(2), lib.tensor(3, dtype=lib.int32)),
+        lambda lib: lib.fill(lib.ones(2), lib.ones(1)),
+        lambda lib: lib.fill(lib.ones(()), 2.5),
+    ],
+)
 def test_fill_matches_torch(call):
     _same(call)
 
@@ -373,6 +418,8 @@ def test_fill_is_out_of_place_and_sends_the_gradient_to_the_value():
 
 
 def test_fill_gradcheck_and_gradgradcheck():
-    args = (tg.tensor(RNG.standard_normal((2, 3)), requires_grad=True),
-            tg.tensor(0.7, dtype=tg.float64, requires_grad=True))  # fmt: skip
+    args = (
+        tg.tensor(RNG.standard_normal((2, 3)), requires_grad=True),
+        tg.tensor(0.7, dtype=tg.float64, requires_grad=True),
+    )
     assert gradcheck(tg.fill, args) and gradgradcheck(tg.fill, args)

@@ -4,9 +4,10 @@ or on `norm` (written in Python in PyTorch, so no alias there) and reductions wi
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
+
+torch = pytest.importorskip("torch")
 
 # name -> (positional arguments after the input, keyword arguments, input kind)
 REDUCTIONS = {
@@ -101,8 +102,14 @@ def test_both_spellings_raise_type_error(case, keep, form):
     for lib in (tg, torch):
         x = _input(lib, kind)
         with pytest.raises(TypeError):
-            _call(lib, _method_name(case), form, x, args,
-                  {**kwargs, "keepdim": True, "keepdims": keep})  # fmt: skip
+            _call(
+                lib,
+                _method_name(case),
+                form,
+                x,
+                args,
+                {**kwargs, "keepdim": True, "keepdims": keep},
+            )
 
 
 @pytest.mark.parametrize("case", ["sum", "max", "var", "all"])
@@ -111,8 +118,9 @@ def test_positional_keepdim_and_keepdims_raise(case):
     for lib in (tg, torch):
         x = _input(lib, kind)
         with pytest.raises(TypeError):
-            getattr(x, case)(*args, True, keepdims=True) if case != "var" else \
-                x.var(1, True, True, keepdims=True)  # fmt: skip
+            getattr(x, case)(*args, True, keepdims=True) if case != "var" else x.var(
+                1, True, True, keepdims=True
+            )
 
 
 @pytest.mark.parametrize("value", [1, "yes", 0.0])

@@ -5,9 +5,10 @@ import warnings
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
+
+torch = pytest.importorskip("torch")
 
 # (data, the error PyTorch raises for it) - checked against torch below, so each is real.
 RAGGED = [

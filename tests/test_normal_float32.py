@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 
 from tinygrad_nn._normal_float32 import _fma, normal_fill_float32
+
+torch = pytest.importorskip("torch")
 
 SEEDS = [0, 42, 2**32 + 3, -7]
 SIZES = [16, 32, 1024, 100_000]

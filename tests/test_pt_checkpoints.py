@@ -11,9 +11,10 @@ import zipfile
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
+
+torch = pytest.importorskip("torch")
 
 DTYPES = ["float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool"]
 
@@ -101,8 +102,14 @@ def test_a_torch_state_dict_loads_and_runs_here(tmp_path):
 
 def test_an_optimizer_checkpoint_resumes_here_like_in_torch(tmp_path):
     model, opt = _trained_torch()
-    ckpt = {"model": model.state_dict(), "optimizer": opt.state_dict(), "epoch": 3,
-            "loss": 0.125, "note": "adam, lr 0.01", "best": None}  # fmt: skip
+    ckpt = {
+        "model": model.state_dict(),
+        "optimizer": opt.state_dict(),
+        "epoch": 3,
+        "loss": 0.125,
+        "note": "adam, lr 0.01",
+        "best": None,
+    }
     back = _torch_to_ours(ckpt, tmp_path)
     _same(back, ckpt)
     assert set(back["optimizer"]["state"]) == {0, 1, 2, 3, 4, 5}
@@ -123,8 +130,14 @@ def test_an_optimizer_checkpoint_resumes_here_like_in_torch(tmp_path):
 
 def test_views_sharing_a_storage_come_back_sharing_it(tmp_path):
     base = torch.arange(24, dtype=torch.float32).reshape(4, 6)
-    obj = {"base": base, "row": base[1], "t": base.T, "cols": base[:, 1::2],
-           "expanded": base[0, :1].expand(3, 2), "flat": base.view(-1)[5:9]}  # fmt: skip
+    obj = {
+        "base": base,
+        "row": base[1],
+        "t": base.T,
+        "cols": base[:, 1::2],
+        "expanded": base[0, :1].expand(3, 2),
+        "flat": base.view(-1)[5:9],
+    }
     back = _torch_to_ours(obj, tmp_path)
     for k, v in obj.items():
         _same(back[k], v)
@@ -146,8 +159,12 @@ def test_every_dtype_and_shape_from_torch(dtype, shape, tmp_path):
 
 
 def test_parameters_and_requires_grad_from_torch(tmp_path):
-    obj = [torch.nn.Parameter(torch.ones(2)), torch.nn.Parameter(torch.ones(2), False),
-           torch.ones(3, requires_grad=True), torch.ones(1)]  # fmt: skip
+    obj = [
+        torch.nn.Parameter(torch.ones(2)),
+        torch.nn.Parameter(torch.ones(2), False),
+        torch.ones(3, requires_grad=True),
+        torch.ones(1),
+    ]
     back = _torch_to_ours(obj, tmp_path)
     _same(back, obj)
     back[0].sum().backward()  # a usable leaf
@@ -157,8 +174,13 @@ def test_parameters_and_requires_grad_from_torch(tmp_path):
 def test_the_legacy_format_loads_too(tmp_path):
     model, opt = _trained_torch()
     base = torch.arange(6, dtype=torch.float64).reshape(2, 3)
-    obj = {"model": model.state_dict(), "optimizer": opt.state_dict(), "t": base.T,
-           "row": base[1], "base": base}  # fmt: skip
+    obj = {
+        "model": model.state_dict(),
+        "optimizer": opt.state_dict(),
+        "t": base.T,
+        "row": base[1],
+        "base": base,
+    }
     back = _torch_to_ours(obj, tmp_path, _use_new_zipfile_serialization=False)
     _same(back, obj)
     assert np.shares_memory(back["t"].numpy(), back["row"].numpy())
@@ -236,8 +258,14 @@ def test_our_state_dict_loads_into_a_torch_model(tmp_path):
 
 def test_our_optimizer_checkpoint_resumes_in_torch(tmp_path):
     ours, opt = _trained_ours()
-    ckpt = {"model": ours.state_dict(), "optimizer": opt.state_dict(), "epoch": 3,
-            "losses": [0.5, 0.25, float("inf")], "name": "run \u00e9", "best": None}  # fmt: skip
+    ckpt = {
+        "model": ours.state_dict(),
+        "optimizer": opt.state_dict(),
+        "epoch": 3,
+        "losses": [0.5, 0.25, float("inf")],
+        "name": "run \u00e9",
+        "best": None,
+    }
     back = _ours_to_torch(ckpt, tmp_path)
     _same(ckpt, back)
     model = _build(torch.nn)
@@ -279,10 +307,19 @@ def test_every_dtype_and_shape_reaches_torch(dtype, shape, tmp_path):
 
 def test_our_parameters_dtypes_devices_and_sizes_reach_torch(tmp_path):
     p = tg.nn.Parameter(tg.ones(2))
-    obj = {"p": p, "frozen": tg.nn.Parameter(tg.ones(1), False),
-           "leaf": tg.ones(2, requires_grad=True),
-           "again": p, "dtype": tg.float16, "device": tg.device("cpu"), "size": tg.ones(2, 3).shape,
-           "bytes": b"\x00\xff", "set": {1, 2}, (1, "a"): 2.5, 7: "int key"}  # fmt: skip
+    obj = {
+        "p": p,
+        "frozen": tg.nn.Parameter(tg.ones(1), False),
+        "leaf": tg.ones(2, requires_grad=True),
+        "again": p,
+        "dtype": tg.float16,
+        "device": tg.device("cpu"),
+        "size": tg.ones(2, 3).shape,
+        "bytes": b"\x00\xff",
+        "set": {1, 2},
+        (1, "a"): 2.5,
+        7: "int key",
+    }
     back = _ours_to_torch(obj, tmp_path)
     assert isinstance(back["p"], torch.nn.Parameter) and back["p"].requires_grad
     assert isinstance(back["frozen"], torch.nn.Parameter) and not back["frozen"].requires_grad
@@ -310,8 +347,12 @@ def test_the_zip_layout_is_pytorchs(tmp_path):
 
 
 def test_unstorable_objects_raise_type_error_and_write_nothing(tmp_path):
-    cases = {"object": object(), "ndarray": np.ones(2), "float64": np.float64(1.0),
-             "frozenset": frozenset()}  # fmt: skip
+    cases = {
+        "object": object(),
+        "ndarray": np.ones(2),
+        "float64": np.float64(1.0),
+        "frozenset": frozenset(),
+    }
     for what, value in cases.items():
         with pytest.raises(TypeError, match=f"type {what}"):
             tg.save({"x": value}, tmp_path / "bad.pt")
@@ -340,10 +381,18 @@ def test_round_trip_ours_to_ours(tmp_path):
     model, opt = _trained_ours()
     sd = model.state_dict()
     sd._metadata = {"": {"version": 1}}  # as PyTorch's state_dict carries (pickle's BUILD)
-    obj = {"model": sd, "optimizer": opt.state_dict(), "base": base,
-           "t": base.T, "row": base[1], "p": tg.nn.Parameter(tg.ones(2)),
-           "x": [float("nan"), -0.0, 2**70, (None, True)], "dtype": tg.int32,
-           "size": base.shape, "set": {"a"}}  # fmt: skip
+    obj = {
+        "model": sd,
+        "optimizer": opt.state_dict(),
+        "base": base,
+        "t": base.T,
+        "row": base[1],
+        "p": tg.nn.Parameter(tg.ones(2)),
+        "x": [float("nan"), -0.0, 2**70, (None, True)],
+        "dtype": tg.int32,
+        "size": base.shape,
+        "set": {"a"},
+    }
     tg.save(obj, tmp_path / "r.pt")
     back = tg.load(tmp_path / "r.pt")
     for k in ("model", "optimizer"):
@@ -434,8 +483,12 @@ def test_an_os_system_payload_is_refused_and_never_runs(tmp_path):
 def test_eval_exec_and_arbitrary_classes_are_refused(protocol, tmp_path):
     marker = tmp_path / "pwned"
     code = f"open({str(marker)!r}, 'w')"
-    cases = {"builtins.eval": _Eval(eval, code), "builtins.exec": _Eval(exec, code),
-             "_Plain": _Plain(), "_System": _System}  # fmt: skip
+    cases = {
+        "builtins.eval": _Eval(eval, code),
+        "builtins.exec": _Eval(exec, code),
+        "_Plain": _Plain(),
+        "_System": _System,
+    }
     for refused, obj in cases.items():
         _zip_with_pickle(tmp_path / "evil.pt", pickle.dumps([1.5, obj], protocol))
         with pytest.raises(pickle.UnpicklingError, match=refused):
@@ -507,9 +560,13 @@ def test_build_opcodes_cannot_change_shared_objects(tmp_path):
         state = b"N}X" + len(attr).to_bytes(4, "little") + attr + b"K\x01s\x86b"
         return b"\x80\x02c" + module_name + b"\n" + state + b"."
 
-    targets = {b"torch\nfloat32": b"np", b"collections\nCounter": b"__init__",
-               b"torch\ndevice": b"__eq__", b"torch\nFloatStorage": b"np",
-               b"torch\nSize": b"__new__"}  # fmt: skip
+    targets = {
+        b"torch\nfloat32": b"np",
+        b"collections\nCounter": b"__init__",
+        b"torch\ndevice": b"__eq__",
+        b"torch\nFloatStorage": b"np",
+        b"torch\nSize": b"__new__",
+    }
     for target, attr in targets.items():
         _zip_with_pickle(tmp_path / "b.pt", build_on(target, attr))
         try:
@@ -525,9 +582,16 @@ def test_build_opcodes_cannot_change_shared_objects(tmp_path):
 def test_other_allowed_values_and_pickle_protocols_from_torch(tmp_path):
     t = torch.ones(2)
     t.note = "attribute"  # pickled through torch._tensor._rebuild_from_type_v2
-    obj = {"t": t, "counter": collections.Counter("aab"), "complex": 1 + 2j,
-           "bytearray": bytearray(b"xy"), "set": {1}, "dtype": torch.int64,
-           "device": torch.device("cpu"), "size": torch.Size([2])}  # fmt: skip
+    obj = {
+        "t": t,
+        "counter": collections.Counter("aab"),
+        "complex": 1 + 2j,
+        "bytearray": bytearray(b"xy"),
+        "set": {1},
+        "dtype": torch.int64,
+        "device": torch.device("cpu"),
+        "size": torch.Size([2]),
+    }
     for protocol in (2, 4, 5):
         for zipped in (True, False):
             kwargs = {"pickle_protocol": protocol, "_use_new_zipfile_serialization": zipped}

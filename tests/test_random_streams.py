@@ -13,10 +13,11 @@ import sys
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
 from tinygrad_nn import random as tgr
+
+torch = pytest.importorskip("torch")
 
 SEEDS = [0, 42, 2**32 + 3, -5, 1234567, 2**63 + 11, 987654321987]
 SIZES = [1, 15, 16, 17, 1000, 100003]
@@ -61,8 +62,12 @@ def test_fresh_generator_matches_torch():
     gen, tgen = tgr.Generator(), torch.Generator()
     assert gen.initial_seed() == tgen.initial_seed() == 67280421310721
     assert str(gen.device) == "cpu"
-    _assert_same(tgr.uniform_array((100,), np.float32, generator=gen),
-                 torch.rand(100, generator=tgen), gen, tgen)  # fmt: skip
+    _assert_same(
+        tgr.uniform_array((100,), np.float32, generator=gen),
+        torch.rand(100, generator=tgen),
+        gen,
+        tgen,
+    )
 
 
 def test_global_seed_comes_from_the_os_at_startup():
@@ -76,8 +81,9 @@ def test_seed_returns_the_new_seed():
     new_seed = tg.seed()
     assert tg.initial_seed() == new_seed and 0 <= new_seed < 2**64
     torch.manual_seed(new_seed)
-    _assert_same(tgr.uniform_array((10,), np.float64), torch.rand(10, dtype=torch.float64),
-                 None, None)  # fmt: skip
+    _assert_same(
+        tgr.uniform_array((10,), np.float64), torch.rand(10, dtype=torch.float64), None, None
+    )
 
 
 @pytest.mark.parametrize("seed", [2**64, -(2**63) - 1])
@@ -109,8 +115,9 @@ def test_rand(seed, dtype, use_global):
 
 
 @pytest.mark.parametrize("dtype", FLOATS, ids=["float32", "float64"])
-@pytest.mark.parametrize("low, high", [(-1, 1), (0.5, 3), (1000, 1001), (-3.3, 1e-3),
-                                       (-0.0357, 0.0357), (2.0, 2.0)])  # fmt: skip
+@pytest.mark.parametrize(
+    "low, high", [(-1, 1), (0.5, 3), (1000, 1001), (-3.3, 1e-3), (-0.0357, 0.0357), (2.0, 2.0)]
+)
 @pytest.mark.parametrize("seed", SEEDS[:4])
 def test_uniform_bounds(seed, low, high, dtype):
     gen, tgen = _pair(seed, use_global=False)
@@ -125,16 +132,26 @@ def test_float16_draws_through_float32():
     # leftover uniforms topped up with fresh ones.
     for n in [5, 17, 32, 1000, 100003]:
         gen, tgen = _pair(n, use_global=False)
-        _assert_same(tgr.uniform_array((n,), np.float16, generator=gen),
-                     torch.rand(n, dtype=torch.float16, generator=tgen), gen, tgen)  # fmt: skip
-        _assert_same(tgr.uniform_array((n,), np.float16, -1.3, 2.1, gen),
-                     torch.empty(n, dtype=torch.float16).uniform_(-1.3, 2.1, generator=tgen),
-                     gen, tgen)  # fmt: skip
+        _assert_same(
+            tgr.uniform_array((n,), np.float16, generator=gen),
+            torch.rand(n, dtype=torch.float16, generator=tgen),
+            gen,
+            tgen,
+        )
+        _assert_same(
+            tgr.uniform_array((n,), np.float16, -1.3, 2.1, gen),
+            torch.empty(n, dtype=torch.float16).uniform_(-1.3, 2.1, generator=tgen),
+            gen,
+            tgen,
+        )
         if n >= 16 and tgr._normal_fill_float32 is None:
             continue
-        _assert_same(tgr.normal_array((n,), np.float16, 0.5, 2.0, gen),
-                     torch.empty(n, dtype=torch.float16).normal_(0.5, 2.0, generator=tgen),
-                     gen, tgen)  # fmt: skip
+        _assert_same(
+            tgr.normal_array((n,), np.float16, 0.5, 2.0, gen),
+            torch.empty(n, dtype=torch.float16).normal_(0.5, 2.0, generator=tgen),
+            gen,
+            tgen,
+        )
 
 
 @pytest.mark.parametrize("low, high", [(-1e307, 1e308), (5e307, 1.7e308), (-3e-300, 1e-299)])
@@ -193,8 +210,12 @@ def test_cached_normal_lives_in_the_state_bytes():
     ours = tgr.normal_array((3,), np.float32, generator=gen)  # leaves r sin(theta) cached
     _assert_same(ours, torch.randn(3, generator=tgen), gen, tgen)
     assert _state(gen, tg)[5040] == 1
-    _assert_same(tgr.normal_array((1,), np.float64, generator=gen),
-                 torch.randn(1, dtype=torch.float64, generator=tgen), gen, tgen)  # fmt: skip
+    _assert_same(
+        tgr.normal_array((1,), np.float64, generator=gen),
+        torch.randn(1, dtype=torch.float64, generator=tgen),
+        gen,
+        tgen,
+    )
     assert _state(gen, tg)[5040] == 0
 
 
@@ -203,16 +224,25 @@ def test_manual_seed_clears_the_cached_normal():
     tgr.normal_array((1,), np.float64)
     tg.manual_seed(1)
     torch.manual_seed(1)
-    _assert_same(tgr.normal_array((2,), np.float64), torch.randn(2, dtype=torch.float64),
-                 None, None)  # fmt: skip
+    _assert_same(
+        tgr.normal_array((2,), np.float64), torch.randn(2, dtype=torch.float64), None, None
+    )
 
 
 # ------------------------------------------------------------ states across libraries
 def _draw_both(gen, tgen):
-    _assert_same(tgr.normal_array((5,), np.float64, generator=gen),
-                 torch.randn(5, dtype=torch.float64, generator=tgen), gen, tgen)  # fmt: skip
-    _assert_same(tgr.uniform_array((700,), np.float32, generator=gen),
-                 torch.rand(700, generator=tgen), gen, tgen)  # fmt: skip
+    _assert_same(
+        tgr.normal_array((5,), np.float64, generator=gen),
+        torch.randn(5, dtype=torch.float64, generator=tgen),
+        gen,
+        tgen,
+    )
+    _assert_same(
+        tgr.uniform_array((700,), np.float32, generator=gen),
+        torch.rand(700, generator=tgen),
+        gen,
+        tgen,
+    )
 
 
 @pytest.mark.parametrize("drawn", [0, 1, 623, 624, 625, 5000])
@@ -258,24 +288,44 @@ def test_set_state_errors_match_torch():
 
 
 # ------------------------------------------------------------------------ integers
-RANGES = [(0, 10), (-5, 17), (0, 2**28 - 1), (0, 2**28), (-(2**33), 2**33), (0, 2**32),
-          (-(2**62), 2**62)]  # fmt: skip
+RANGES = [
+    (0, 10),
+    (-5, 17),
+    (0, 2**28 - 1),
+    (0, 2**28),
+    (-(2**33), 2**33),
+    (0, 2**32),
+    (-(2**62), 2**62),
+]
 
 
 @pytest.mark.parametrize("low, high", RANGES)
 @pytest.mark.parametrize("seed", SEEDS)
 def test_randint_int64(seed, low, high):
     gen, tgen = _pair(seed, use_global=seed % 2 == 0)
-    _assert_same(tgr.randint_array((1000,), np.int64, low, high, gen),
-                 torch.randint(low, high, (1000,), generator=tgen), gen, tgen)  # fmt: skip
+    _assert_same(
+        tgr.randint_array((1000,), np.int64, low, high, gen),
+        torch.randint(low, high, (1000,), generator=tgen),
+        gen,
+        tgen,
+    )
 
 
 @pytest.mark.filterwarnings("ignore:to - 1 is out of bounds")
-@pytest.mark.parametrize("dtype, low, high", [
-    (torch.int32, -7, 2**30), (torch.int16, -100, 100), (torch.uint8, 0, 256),
-    (torch.int8, -128, 0), (torch.float32, 0, 2**25), (torch.float32, -3, 2**28 + 1),
-    (torch.float64, 0, 2**54 + 3), (torch.float16, 0, 2049), (torch.bool, 0, 2),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "dtype, low, high",
+    [
+        (torch.int32, -7, 2**30),
+        (torch.int16, -100, 100),
+        (torch.uint8, 0, 256),
+        (torch.int8, -128, 0),
+        (torch.float32, 0, 2**25),
+        (torch.float32, -3, 2**28 + 1),
+        (torch.float64, 0, 2**54 + 3),
+        (torch.float16, 0, 2049),
+        (torch.bool, 0, 2),
+    ],
+)
 def test_randint_dtypes(dtype, low, high):
     gen, tgen = _pair(13, use_global=False)
     np_dtype = torch.empty(0, dtype=dtype).numpy().dtype
@@ -290,22 +340,31 @@ def test_randint_dtypes(dtype, low, high):
 def test_random_without_bounds(seed, dtype):
     gen, tgen = _pair(seed, use_global=False)
     np_dtype = torch.empty(0, dtype=dtype).numpy().dtype
-    _assert_same(tgr.random_array((1000,), np_dtype, gen),
-                 torch.empty(1000, dtype=dtype).random_(generator=tgen), gen, tgen)  # fmt: skip
+    _assert_same(
+        tgr.random_array((1000,), np_dtype, gen),
+        torch.empty(1000, dtype=dtype).random_(generator=tgen),
+        gen,
+        tgen,
+    )
 
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_randperm(seed):
     for n in [0, 1, 2, 15, 16, 17, 1000, 100003]:
         gen, tgen = _pair(seed, use_global=seed % 2 == 1)
-        _assert_same(tgr.randperm_array(n, generator=gen), torch.randperm(n, generator=tgen),
-                     gen, tgen)  # fmt: skip
+        _assert_same(
+            tgr.randperm_array(n, generator=gen), torch.randperm(n, generator=tgen), gen, tgen
+        )
 
 
 def test_randperm_float_dtype():
     gen, tgen = _pair(4, use_global=False)
-    _assert_same(tgr.randperm_array(300, np.float32, gen),
-                 torch.randperm(300, dtype=torch.float32, generator=tgen), gen, tgen)  # fmt: skip
+    _assert_same(
+        tgr.randperm_array(300, np.float32, gen),
+        torch.randperm(300, dtype=torch.float32, generator=tgen),
+        gen,
+        tgen,
+    )
 
 
 # ----------------------------------------------------------- Bernoulli, exponential
@@ -338,9 +397,10 @@ def test_exponential(size, dtype, lambd):
 
 
 # ---------------------------------------------------------------------- multinomial
-@pytest.mark.parametrize("num_samples, replacement",
-                         [(1, False), (1, True), (4, False), (30, False), (4, True),
-                          (1000, True)])  # fmt: skip
+@pytest.mark.parametrize(
+    "num_samples, replacement",
+    [(1, False), (1, True), (4, False), (30, False), (4, True), (1000, True)],
+)
 @pytest.mark.parametrize("shape", [(30,), (6, 30)])
 @pytest.mark.parametrize("dtype", FLOATS, ids=["float32", "float64"])
 @pytest.mark.parametrize("seed", SEEDS[:4])
@@ -458,14 +518,22 @@ def test_errors_match_torch(name):
 def test_empty_and_zero_dim_shapes(shape):
     gen, tgen = _pair(8, use_global=False)
     cases = [
-        (lambda: tgr.uniform_array(shape, np.float32, -1, 1, gen),
-         lambda: torch.empty(shape).uniform_(-1, 1, generator=tgen)),
-        (lambda: tgr.normal_array(shape, np.float64, generator=gen),
-         lambda: torch.empty(shape, dtype=torch.float64).normal_(generator=tgen)),
-        (lambda: tgr.randint_array(shape, np.int64, 0, 5, gen),
-         lambda: torch.randint(0, 5, shape, generator=tgen)),
-        (lambda: tgr.exponential_array(shape, np.float32, 1.0, gen),
-         lambda: torch.empty(shape).exponential_(generator=tgen)),
-    ]  # fmt: skip
+        (
+            lambda: tgr.uniform_array(shape, np.float32, -1, 1, gen),
+            lambda: torch.empty(shape).uniform_(-1, 1, generator=tgen),
+        ),
+        (
+            lambda: tgr.normal_array(shape, np.float64, generator=gen),
+            lambda: torch.empty(shape, dtype=torch.float64).normal_(generator=tgen),
+        ),
+        (
+            lambda: tgr.randint_array(shape, np.int64, 0, 5, gen),
+            lambda: torch.randint(0, 5, shape, generator=tgen),
+        ),
+        (
+            lambda: tgr.exponential_array(shape, np.float32, 1.0, gen),
+            lambda: torch.empty(shape).exponential_(generator=tgen),
+        ),
+    ]
     for ours, theirs in cases:
         _assert_same(ours(), theirs(), gen, tgen)

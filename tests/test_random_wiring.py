@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
+
+torch = pytest.importorskip("torch")
 
 SEEDS = [0, 42, 2**32 + 3, -5]
 
@@ -28,8 +29,10 @@ def assert_same_bits(ours, theirs) -> None:
     assert a.shape == b.shape, (a.shape, b.shape)
     if a.tobytes() != b.tobytes():
         bad = np.flatnonzero(a.reshape(-1) != b.reshape(-1))
-        raise AssertionError(f"{bad.size} of {a.size} differ, first at {bad[:5]}: "
-                             f"{a.reshape(-1)[bad[:5]]} vs {b.reshape(-1)[bad[:5]]}")  # fmt: skip
+        raise AssertionError(
+            f"{bad.size} of {a.size} differ, first at {bad[:5]}: "
+            f"{a.reshape(-1)[bad[:5]]} vs {b.reshape(-1)[bad[:5]]}"
+        )
 
 
 def run_both(case, seed: int, explicit: bool) -> None:

@@ -6,10 +6,11 @@ import warnings
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
 from tinygrad_nn.autograd import gradcheck, gradgradcheck
+
+torch = pytest.importorskip("torch")
 
 # keys as functions of the library (some hold a tensor); all on a (4, 5, 6) tensor
 KEYS = {
@@ -62,9 +63,13 @@ def test_read_and_gradient_match_pytorch(key_name):
 def test_range_is_the_list_of_its_values(key_name):
     x = tg.tensor(_data())
     key = KEYS[key_name](tg)
-    as_lists = tuple(list(k) if isinstance(k, range) else k for k in key) \
-        if isinstance(key, tuple) else [list(k) if isinstance(k, range) else k for k in key] \
-        if isinstance(key, list) else list(key)  # fmt: skip
+    as_lists = (
+        tuple(list(k) if isinstance(k, range) else k for k in key)
+        if isinstance(key, tuple)
+        else [list(k) if isinstance(k, range) else k for k in key]
+        if isinstance(key, list)
+        else list(key)
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         np.testing.assert_array_equal(x[key].numpy(), x[as_lists].numpy())
@@ -88,8 +93,9 @@ def _write(lib, key_name, value_kind):
 @pytest.mark.parametrize("value_kind", ["number", "tensor", "augmented"])
 @pytest.mark.parametrize("key_name", sorted(KEYS))
 def test_write_matches_pytorch(key_name, value_kind):
-    np.testing.assert_array_equal(_write(tg, key_name, value_kind),
-                                  _write(torch, key_name, value_kind))  # fmt: skip
+    np.testing.assert_array_equal(
+        _write(tg, key_name, value_kind), _write(torch, key_name, value_kind)
+    )
 
 
 def _notebook_step(lib):

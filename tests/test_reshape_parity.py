@@ -4,9 +4,10 @@ UnsafeViewBackward0, which is no view of the input); values and gradients the sa
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
+
+torch = pytest.importorskip("torch")
 
 CASES = {
     "contiguous": (lambda x: x, (3, 8)),

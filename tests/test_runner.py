@@ -9,10 +9,11 @@ import textwrap
 from pathlib import Path
 
 import pytest
-import torch
 
 import tinygrad_nn
 from tinygrad_nn import _torch_alias
+
+torch = pytest.importorskip("torch")
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -69,14 +70,21 @@ def _write(tmp_path: Path, source: str, name: str = "script.py") -> Path:
 def _run(*args, cwd=None) -> subprocess.CompletedProcess:
     """`python -m tinygrad_nn *args` in a fresh process."""
     command = [sys.executable, "-m", "tinygrad_nn", *map(str, args)]
-    return subprocess.run(command, cwd=cwd, env=_env(), capture_output=True, text=True,
-                          timeout=120, check=False)  # fmt: skip
+    return subprocess.run(
+        command, cwd=cwd, env=_env(), capture_output=True, text=True, timeout=120, check=False
+    )
 
 
 def _run_plain(*args) -> subprocess.CompletedProcess:
     """`python *args`: the reference behaviour (with real PyTorch)."""
-    return subprocess.run([sys.executable, *map(str, args)], env=_env(), capture_output=True,
-                          text=True, timeout=120, check=False)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, *map(str, args)],
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_unmodified_script_runs_on_tinygrad_nn_and_prints_torchs_losses(tmp_path):
@@ -85,8 +93,10 @@ def test_unmodified_script_runs_on_tinygrad_nn_and_prints_torchs_losses(tmp_path
     assert ours.returncode == theirs.returncode == 0, ours.stderr + theirs.stderr
     lines, torch_lines = ours.stdout.splitlines(), theirs.stdout.splitlines()
     assert lines[0] == "device cpu argv ['0', '--flag'] name __main__" == torch_lines[0]
-    assert lines[1] == ("lib tinygrad_nn tinygrad_nn.nn tinygrad_nn.nn.functional "
-                        "tinygrad_nn.optim tinygrad_nn.utils.data.dataloader")  # fmt: skip
+    assert lines[1] == (
+        "lib tinygrad_nn tinygrad_nn.nn tinygrad_nn.nn.functional "
+        "tinygrad_nn.optim tinygrad_nn.utils.data.dataloader"
+    )
     assert torch_lines[1].startswith("lib torch torch.nn torch.nn.functional torch.optim")
     ours_losses = [float(line.split()[1]) for line in lines[2:]]
     torch_losses = [float(line.split()[1]) for line in torch_lines[2:]]
@@ -186,8 +196,10 @@ def test_an_error_prints_a_traceback_from_the_scripts_line_and_exits_1(tmp_path)
     )
     ours = _run(script)
     assert ours.returncode == 1
-    expected = (f'Traceback (most recent call last):\n  File "{script}", line 6, in <module>\n'
-                f'    boom(torch.ones(2))\n')  # fmt: skip
+    expected = (
+        f'Traceback (most recent call last):\n  File "{script}", line 6, in <module>\n'
+        f"    boom(torch.ones(2))\n"
+    )
     assert ours.stderr.startswith(expected)  # what `python script.py` prints first
     assert f'File "{script}", line 4, in boom' in ours.stderr
     assert "runpy" not in ours.stderr and "__main__.py" not in ours.stderr
@@ -241,8 +253,10 @@ def test_names_we_lack_say_so(tmp_path):
     )
     assert lines[2].startswith("AttributeError: tinygrad_nn does not provide torch.cuda.nccl ")
     assert lines[3].startswith("ImportError: tinygrad_nn does not provide torch.nn.LazyLinear ")
-    assert lines[4] == ("ModuleNotFoundError: No module named 'torch.distributed': tinygrad_nn "
-                        "does not provide torch.distributed")  # fmt: skip
+    assert lines[4] == (
+        "ModuleNotFoundError: No module named 'torch.distributed': tinygrad_nn "
+        "does not provide torch.distributed"
+    )
     last = result.stderr.splitlines()[-1]
     assert last.startswith("ImportError: tinygrad_nn does not provide torch.fft ")
 
@@ -323,8 +337,14 @@ def test_load_ext_in_a_real_ipython_shell():
                        "torch.cuda.is_available())")
         print(shell.user_ns["found"])
     """)
-    result = subprocess.run([sys.executable, "-c", code], env=_env(), capture_output=True,
-                            text=True, timeout=120, check=False)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == (
         "('tinygrad_nn', 'tinygrad_nn.nn', 'tinygrad_nn.utils.data.dataloader', False)"
@@ -335,10 +355,14 @@ def test_load_ext_in_a_real_ipython_shell():
 
 
 def test_missing_attributes_name_the_pytorch_name_and_keep_hasattr_working():
-    for module, name in ((tinygrad_nn, "fft"), (tinygrad_nn.nn, "LazyLinear"),
-                         (tinygrad_nn.nn.functional, "grid_sample"),
-                         (tinygrad_nn.optim, "SparseAdam"), (tinygrad_nn.utils.data, "Sampler2"),
-                         (tinygrad_nn.backends.cudnn, "fp32_precision")):  # fmt: skip
+    for module, name in (
+        (tinygrad_nn, "fft"),
+        (tinygrad_nn.nn, "LazyLinear"),
+        (tinygrad_nn.nn.functional, "grid_sample"),
+        (tinygrad_nn.optim, "SparseAdam"),
+        (tinygrad_nn.utils.data, "Sampler2"),
+        (tinygrad_nn.backends.cudnn, "fp32_precision"),
+    ):
         assert not hasattr(module, name) and getattr(module, name, 7) == 7
         torch_name = module.__name__.replace("tinygrad_nn", "torch") + "." + name
         with pytest.raises(AttributeError, match=f"tinygrad_nn does not provide {torch_name} "):
@@ -352,8 +376,14 @@ def test_missing_attributes_name_the_pytorch_name_and_keep_hasattr_working():
 @pytest.mark.skipif(sys.version_info < (3, 10), reason="suggestions arrived in Python 3.10")
 def test_a_typo_gets_pythons_did_you_mean():
     code = "import tinygrad_nn\ntinygrad_nn.nn.Linaer"
-    result = subprocess.run([sys.executable, "-c", code], env=_env(), capture_output=True,
-                            text=True, timeout=120, check=False)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.stderr.rstrip().endswith(
         "(module 'tinygrad_nn.nn' has no attribute 'Linaer'). Did you mean: 'Linear'?"
     )

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
-from tests.test_random_wiring import assert_same_bits
+
+torch = pytest.importorskip("torch")
+# A test module that skips itself without PyTorch: import it only once the skip above passed.
+from tests.test_random_wiring import assert_same_bits  # noqa: E402
 
 TRAINING_SCRIPT = """
 torch.manual_seed(SEED)
@@ -49,8 +51,11 @@ print(f"eval {model(X).sum().item():.3f} next draw {torch.rand(1).item()!r}")
 
 def _run_script(lib, seed: int) -> tuple:
     printed = []
-    namespace = {"torch": lib, "SEED": seed, "print": lambda *a: printed.append(" ".join(
-        map(str, a)))}  # fmt: skip
+    namespace = {
+        "torch": lib,
+        "SEED": seed,
+        "print": lambda *a: printed.append(" ".join(map(str, a))),
+    }
     exec(TRAINING_SCRIPT, namespace)  # noqa: S102  (our own script, run on both libraries)
     return printed, namespace["record"]
 

@@ -11,14 +11,16 @@ import pickle
 
 import numpy as np
 import pytest
-import torch
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from safetensors.numpy import load_file as np_load_file
-from safetensors.torch import load_file, save_file
 
 import tinygrad_nn as tg
+
+torch = pytest.importorskip("torch")
+# safetensors.torch imports PyTorch, so it may only be imported once the skip above has passed.
+from safetensors.torch import load_file, save_file  # noqa: E402
 
 DTYPES = [tg.float16, tg.float32, tg.float64, tg.int8, tg.int16, tg.int32, tg.int64, tg.uint8,
           tg.bool]  # fmt: skip
@@ -159,8 +161,9 @@ def test_file_layout_is_safetensors(tmp_path):
     assert spans[0][0] == 0 and spans[-1][1] == len(raw) - 8 - n
     assert all(a[1] == b[0] for a, b in zip(spans, spans[1:]))  # back to back
     begin, end = header["w"]["data_offsets"]
-    np.testing.assert_array_equal(np.frombuffer(raw[8 + n + begin : 8 + n + end], "<f4"),
-                                  np.ones(6))  # fmt: skip
+    np.testing.assert_array_equal(
+        np.frombuffer(raw[8 + n + begin : 8 + n + end], "<f4"), np.ones(6)
+    )
 
 
 # ---------------------------------------------------------------- interop with safetensors
@@ -197,11 +200,17 @@ def test_every_dtype_reads_back_in_torch(tmp_path):
 
 def test_a_torch_safetensors_file_loads_here(tmp_path):
     torch.manual_seed(0)
-    tensors = {"linear.weight": torch.randn(3, 4), "linear.bias": torch.randn(3),
-               "count": torch.tensor(5), "mask": torch.tensor([True, False]),
-               "half": torch.randn(2).half(), "double": torch.randn(2, 2, dtype=torch.float64),
-               "i32": torch.arange(4, dtype=torch.int32), "scalar": torch.tensor(1.5),
-               "empty": torch.zeros(0, 2)}  # fmt: skip
+    tensors = {
+        "linear.weight": torch.randn(3, 4),
+        "linear.bias": torch.randn(3),
+        "count": torch.tensor(5),
+        "mask": torch.tensor([True, False]),
+        "half": torch.randn(2).half(),
+        "double": torch.randn(2, 2, dtype=torch.float64),
+        "i32": torch.arange(4, dtype=torch.int32),
+        "scalar": torch.tensor(1.5),
+        "empty": torch.zeros(0, 2),
+    }
     save_file(tensors, str(tmp_path / "t.safetensors"), metadata={"format": "pt"})
     loaded = tg.load(tmp_path / "t.safetensors")
     assert sorted(loaded) == sorted(tensors)
@@ -218,8 +227,9 @@ def test_torch_model_weights_drive_our_ops(tmp_path):
     x = np.random.default_rng(0).standard_normal((5, 4)).astype(np.float32)
     h = (tg.tensor(x) @ sd["0.weight"].T + sd["0.bias"]).relu()
     out = h @ sd["2.weight"].T + sd["2.bias"]
-    np.testing.assert_allclose(out.numpy(), reference(torch.tensor(x)).detach().numpy(),
-                               rtol=1e-5, atol=1e-6)  # fmt: skip
+    np.testing.assert_allclose(
+        out.numpy(), reference(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6
+    )
 
 
 # ---------------------------------------------------------------- bad files
@@ -288,23 +298,41 @@ def test_truncated_files(tmp_path):
 def test_corrupt_headers(tmp_path):
     f32 = {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}
     cases = {
-        "past_end": ({"a": {"dtype": "F32", "shape": [4], "data_offsets": [0, 16]}}, b"\0" * 8,
-                     "truncated"),
-        "wrong_size": ({"a": {"dtype": "F32", "shape": [3], "data_offsets": [0, 8]}}, b"\0" * 8,
-                       "needs 12"),
-        "bad_dtype": ({"a": {"dtype": "BF16", "shape": [2], "data_offsets": [0, 4]}}, b"\0" * 4,
-                      "'BF16'"),
-        "bad_shape": ({"a": {"dtype": "F32", "shape": [-2], "data_offsets": [0, 8]}}, b"\0" * 8,
-                      "invalid shape"),
-        "bad_offsets": ({"a": {"dtype": "F32", "shape": [2], "data_offsets": [8, 0]}}, b"\0" * 8,
-                        "invalid data_offsets"),
+        "past_end": (
+            {"a": {"dtype": "F32", "shape": [4], "data_offsets": [0, 16]}},
+            b"\0" * 8,
+            "truncated",
+        ),
+        "wrong_size": (
+            {"a": {"dtype": "F32", "shape": [3], "data_offsets": [0, 8]}},
+            b"\0" * 8,
+            "needs 12",
+        ),
+        "bad_dtype": (
+            {"a": {"dtype": "BF16", "shape": [2], "data_offsets": [0, 4]}},
+            b"\0" * 4,
+            "'BF16'",
+        ),
+        "bad_shape": (
+            {"a": {"dtype": "F32", "shape": [-2], "data_offsets": [0, 8]}},
+            b"\0" * 8,
+            "invalid shape",
+        ),
+        "bad_offsets": (
+            {"a": {"dtype": "F32", "shape": [2], "data_offsets": [8, 0]}},
+            b"\0" * 8,
+            "invalid data_offsets",
+        ),
         "overlap": ({"a": f32, "b": f32}, b"\0" * 8, "overlap"),
         "not_record": ({"a": [1, 2]}, b"", "not a {dtype"),
         "bad_metadata": ({"__metadata__": {"k": 1}}, b"", "__metadata__"),
-        "bad_structure": ({"a": f32, "__metadata__": {"tinygrad_nn": "{\"tensor\": \"zz\"}"}},
-                          b"\0" * 8, "structure"),
+        "bad_structure": (
+            {"a": f32, "__metadata__": {"tinygrad_nn": '{"tensor": "zz"}'}},
+            b"\0" * 8,
+            "structure",
+        ),
         "structure_not_json": ({"__metadata__": {"tinygrad_nn": "{oops"}}, b"", "structure"),
-    }  # fmt: skip
+    }
     for name, (header, data, words) in cases.items():
         _write(tmp_path / name, header, data)
         _expect_error(tmp_path / name, words)
@@ -359,8 +387,12 @@ def test_a_module_state_dict_goes_to_torch_and_back(tmp_path):
     t_net.eval()
     g_net.eval()
     x = np.random.default_rng(0).standard_normal((5, 4)).astype(np.float32)
-    np.testing.assert_allclose(g_net(tg.tensor(x)).detach().numpy(),
-                               t_net(torch.tensor(x)).detach().numpy(), rtol=1e-5, atol=1e-6)  # fmt: skip
+    np.testing.assert_allclose(
+        g_net(tg.tensor(x)).detach().numpy(),
+        t_net(torch.tensor(x)).detach().numpy(),
+        rtol=1e-5,
+        atol=1e-6,
+    )
     torch.manual_seed(1)
     fresh_torch, fresh_ours = _twin_nets()
     save_file(fresh_torch.state_dict(), str(tmp_path / "torch.safetensors"))
@@ -378,15 +410,20 @@ def test_a_whole_checkpoint_round_trips(tmp_path):
     net(tg.randn(4, 4)).sum().backward()
     opt.step()
     sched.step()
-    ckpt = {"model": net.state_dict(), "optimizer": opt.state_dict(),
-            "scheduler": sched.state_dict(), "epoch": 1}  # fmt: skip
+    ckpt = {
+        "model": net.state_dict(),
+        "optimizer": opt.state_dict(),
+        "scheduler": sched.state_dict(),
+        "epoch": 1,
+    }
     tg.save(ckpt, tmp_path / "ckpt.safetensors")
     back = tg.load(tmp_path / "ckpt.safetensors")
     assert back["epoch"] == 1 and back["scheduler"] == sched.state_dict()
     assert back["optimizer"]["param_groups"] == opt.state_dict()["param_groups"]
     for k, v in opt.state_dict()["state"].items():
-        np.testing.assert_array_equal(back["optimizer"]["state"][k]["momentum_buffer"].numpy(),
-                                      v["momentum_buffer"].numpy())  # fmt: skip
+        np.testing.assert_array_equal(
+            back["optimizer"]["state"][k]["momentum_buffer"].numpy(), v["momentum_buffer"].numpy()
+        )
     _, other = _twin_nets()
     other.load_state_dict(back["model"])
     for k, v in net.state_dict().items():
@@ -399,8 +436,14 @@ _ARRAYS = hnp.arrays(
     dtype=st.sampled_from([np.float32, np.float64, np.int64, np.int32, np.uint8, np.bool_]),
     shape=hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=4),
 )
-_LEAVES = (st.none() | st.booleans() | st.integers() | st.text(max_size=8)
-           | st.floats(allow_nan=False) | _ARRAYS.map(tg.tensor))  # fmt: skip
+_LEAVES = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.text(max_size=8)
+    | st.floats(allow_nan=False)
+    | _ARRAYS.map(tg.tensor)
+)
 _KEYS = st.text(max_size=6) | st.integers(-5, 5)
 _NESTED = st.recursive(
     _LEAVES,

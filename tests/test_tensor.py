@@ -2,9 +2,10 @@
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
+
+torch = pytest.importorskip("torch")
 
 
 def _name(dtype) -> str:
@@ -13,10 +14,23 @@ def _name(dtype) -> str:
 
 @pytest.mark.parametrize(
     "data",
-    [1, 2.5, True, [1, 2], [1.0, 2], [True, False], [[1, 2], [3, 4]], [], [[1.5]],
-     np.array([1, 2], dtype=np.int32), np.array([1.0], dtype=np.float64),
-     np.array([1.0], dtype=np.float32), np.array(3), np.float64(2.0)],
-)  # fmt: skip
+    [
+        1,
+        2.5,
+        True,
+        [1, 2],
+        [1.0, 2],
+        [True, False],
+        [[1, 2], [3, 4]],
+        [],
+        [[1.5]],
+        np.array([1, 2], dtype=np.int32),
+        np.array([1.0], dtype=np.float64),
+        np.array([1.0], dtype=np.float32),
+        np.array(3),
+        np.float64(2.0),
+    ],
+)
 def test_tensor_infers_dtype_like_torch(data):
     ours, theirs = tg.tensor(data), torch.tensor(data)
     assert _name(ours.dtype) == _name(theirs.dtype)
@@ -34,15 +48,25 @@ def test_Tensor_constructor_is_always_float32():
 @pytest.mark.parametrize(
     "a_dtype,a_shape,b",
     [
-        ("float32", (3,), 2.5), ("int64", (3,), 2.5), ("int32", (3,), 2), ("bool", (3,), 1),
-        ("bool", (3,), True), ("float64", (3,), 2.0), ("int64", (3,), True),
-        ("float32", (3,), ("float64", ())), ("int64", (3,), ("float64", ())),
-        ("float32", (), ("float64", ())), ("int32", (3,), ("int64", (3,))),
-        ("float32", (3,), ("float64", (3,))), ("int64", (), ("float32", (3,))),
-        ("bool", (3,), ("int32", ())), ("int32", (3,), ("bool", (3,))),
-        ("float16", (3,), ("float32", ())), ("uint8", (3,), ("int8", (3,))),
+        ("float32", (3,), 2.5),
+        ("int64", (3,), 2.5),
+        ("int32", (3,), 2),
+        ("bool", (3,), 1),
+        ("bool", (3,), True),
+        ("float64", (3,), 2.0),
+        ("int64", (3,), True),
+        ("float32", (3,), ("float64", ())),
+        ("int64", (3,), ("float64", ())),
+        ("float32", (), ("float64", ())),
+        ("int32", (3,), ("int64", (3,))),
+        ("float32", (3,), ("float64", (3,))),
+        ("int64", (), ("float32", (3,))),
+        ("bool", (3,), ("int32", ())),
+        ("int32", (3,), ("bool", (3,))),
+        ("float16", (3,), ("float32", ())),
+        ("uint8", (3,), ("int8", (3,))),
     ],
-)  # fmt: skip
+)
 @pytest.mark.parametrize("op", ["add", "mul", "div", "sub"])
 def test_type_promotion_matches_torch(a_dtype, a_shape, b, op):
     a_np = np.ones(a_shape, dtype=a_dtype)
@@ -155,8 +179,10 @@ def test_repr_matches_torch(make):
 
 
 def test_repr_names_non_default_dtype():
-    assert repr(tg.tensor([1.0, 2.0], dtype=tg.float64)) == \
-        "tensor([1., 2.], dtype=tinygrad_nn.float64)"  # fmt: skip
+    assert (
+        repr(tg.tensor([1.0, 2.0], dtype=tg.float64))
+        == "tensor([1., 2.], dtype=tinygrad_nn.float64)"
+    )
     assert repr(tg.tensor(2, dtype=tg.int32)) == "tensor(2, dtype=tinygrad_nn.int32)"
 
 
@@ -229,8 +255,12 @@ def test_max_ties_split_gradient_evenly_like_torch():
 
 
 def test_kink_gradients_match_torch():
-    for fn in (lambda t: t.relu(), lambda t: t.abs(), lambda t: t.clamp(0.0, 1.0),
-               lambda t: t.clamp(min=1.0)):  # fmt: skip
+    for fn in (
+        lambda t: t.relu(),
+        lambda t: t.abs(),
+        lambda t: t.clamp(0.0, 1.0),
+        lambda t: t.clamp(min=1.0),
+    ):
         ours = tg.tensor([0.0, 1.0, -1.0], requires_grad=True)
         theirs = torch.tensor([0.0, 1.0, -1.0], requires_grad=True)
         fn(ours).sum().backward()
@@ -241,10 +271,19 @@ def test_kink_gradients_match_torch():
 def test_forward_only_ops_match_torch():
     a = np.array([[7.0, -7.5, 3.0], [2.0, -1.0, 9.0]], dtype=np.float32)
     b = np.array([2.0, 3.0, -4.0], dtype=np.float32)
-    for fn in (lambda x, y: x // y, lambda x, y: x % y, lambda x, y: x.div(y, rounding_mode="trunc"),
-               lambda x, y: x == y, lambda x, y: x < y, lambda x, y: (x > 0) & (y > 0),
-               lambda x, y: x.isclose(y), lambda x, y: x.any(1), lambda x, y: x.all(),
-               lambda x, y: x.long() // 2, lambda x, y: ~(x > 0)):  # fmt: skip
+    for fn in (
+        lambda x, y: x // y,
+        lambda x, y: x % y,
+        lambda x, y: x.div(y, rounding_mode="trunc"),
+        lambda x, y: x == y,
+        lambda x, y: x < y,
+        lambda x, y: (x > 0) & (y > 0),
+        lambda x, y: x.isclose(y),
+        lambda x, y: x.any(1),
+        lambda x, y: x.all(),
+        lambda x, y: x.long() // 2,
+        lambda x, y: ~(x > 0),
+    ):
         ours = fn(tg.tensor(a), tg.tensor(b))
         theirs = fn(torch.tensor(a), torch.tensor(b))
         assert _name(ours.dtype) == _name(theirs.dtype)
@@ -252,11 +291,15 @@ def test_forward_only_ops_match_torch():
 
 
 def test_shape_errors_name_the_shapes():
-    with pytest.raises(RuntimeError, match=r"size of tensor a \(3\) must match the size of tensor b \(4\)"):
+    with pytest.raises(
+        RuntimeError, match=r"size of tensor a \(3\) must match the size of tensor b \(4\)"
+    ):
         tg.ones(2, 3) + tg.ones(4)
     with pytest.raises(RuntimeError, match=r"shape '\[5\]' is invalid for input of size 6"):
         tg.ones(2, 3).reshape(5)
-    with pytest.raises(RuntimeError, match=r"mat1 and mat2 shapes cannot be multiplied \(2x3 and 4x5\)"):
+    with pytest.raises(
+        RuntimeError, match=r"mat1 and mat2 shapes cannot be multiplied \(2x3 and 4x5\)"
+    ):
         tg.ones(2, 3) @ tg.ones(4, 5)
     with pytest.raises(IndexError, match="Dimension out of range"):
         tg.ones(2, 3).sum(2)

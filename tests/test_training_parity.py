@@ -8,9 +8,10 @@ relative.
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
+
+torch = pytest.importorskip("torch")
 
 STEPS = 50
 RTOL = 1e-4
@@ -21,8 +22,9 @@ torch.set_num_threads(1)
 
 
 def _copy_weights(torch_model, our_model):
-    our_model.load_state_dict({k: tg.tensor(v.detach().numpy())
-                               for k, v in torch_model.state_dict().items()})  # fmt: skip
+    our_model.load_state_dict(
+        {k: tg.tensor(v.detach().numpy()) for k, v in torch_model.state_dict().items()}
+    )
 
 
 def _train(lib, model, opt, loss_fn, batches):
@@ -95,8 +97,9 @@ def test_an_mlp_with_adam():
 
     def build(lib):
         nn = lib.nn
-        return nn.Sequential(nn.Linear(10, 32), nn.ReLU(), nn.Linear(32, 32), nn.ReLU(),
-                             nn.Linear(32, 3))  # fmt: skip
+        return nn.Sequential(
+            nn.Linear(10, 32), nn.ReLU(), nn.Linear(32, 32), nn.ReLU(), nn.Linear(32, 3)
+        )
 
     def make_opt(lib, model):
         return lib.optim.Adam(model.parameters(), lr=3e-3)
@@ -114,8 +117,13 @@ def test_a_small_convnet_with_cross_entropy():
 
     def build(lib):
         nn = lib.nn
-        return nn.Sequential(nn.Conv2d(1, 4, kernel_size=3, padding=1), nn.ReLU(),
-                             nn.MaxPool2d(2), nn.Flatten(), nn.Linear(4 * 4 * 4, 4))  # fmt: skip
+        return nn.Sequential(
+            nn.Conv2d(1, 4, kernel_size=3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Flatten(),
+            nn.Linear(4 * 4 * 4, 4),
+        )
 
     def make_opt(lib, model):
         return lib.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)

@@ -118,6 +118,8 @@ from . import optim, utils  # noqa: E402,F401
 from .serialization import load, save  # noqa: E402,F401
 from . import viz  # noqa: E402,F401  (graphviz itself is imported only when drawing)
 from . import nn  # noqa: E402,F401  (Module, layers, nn.functional, nn.init)
+from . import compiler  # noqa: E402,F401  (torch.compile: trace a step, replay NumPy code)
+from .compiler import compile  # noqa: E402,F401,A004
 
 # Running PyTorch scripts unchanged: a CPU-only build's cuda/backends/accelerator/amp, the global
 # switches scripts set at the top, and the legacy typed constructors.

@@ -96,7 +96,7 @@ def resize_(self, *size):
     data = np.zeros(count, dtype=self._data.dtype)
     data[: min(count, flat.size)] = flat[:count]
     self._data = data.reshape(shape)
-    self._vc[0] += 1
+    self._version_counter[0] += 1
     return self
 
 

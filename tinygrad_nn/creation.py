@@ -517,8 +517,6 @@ class _Sampled(Function):
     """y = a draw from a law whose parameters are tensors (bernoulli(p), normal(mean, std)).
     dL/dparam = 0: PyTorch defines these derivatives as zero (no reparametrisation)."""
 
-    rule = "grad_params = 0"
-
     @staticmethod
     def forward(ctx, values: np.ndarray, *params):
         ctx.metas = [(p._data.shape, p._data.dtype) for p in params]

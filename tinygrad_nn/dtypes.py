@@ -177,6 +177,16 @@ _C_NAMES = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "
             "int64": "int64_t"}  # fmt: skip
 
 
+def wrapped_int(value: int, np_dtype: np.dtype) -> int:
+    """A Python int meeting a narrow integer tensor, wrapped into its dtype's range as
+    PyTorch's cast does (uint8 + -1 adds 255, modulo 256); NumPy would raise OverflowError."""
+    if np_dtype.itemsize == 8:
+        return value
+    span = 1 << (8 * np_dtype.itemsize)
+    low = -(span >> 1) if np_dtype.kind == "i" else 0
+    return value if low <= value < low + span else (value - low) % span + low
+
+
 def checked_scalar(value, np_dtype: np.dtype):
     """A Python number stored into an integer tensor, converted as PyTorch converts it: a
     RuntimeError where the value overflows the type, never NumPy's OverflowError. Unsigned

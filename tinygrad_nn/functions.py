@@ -17,7 +17,7 @@ from .ops import linalg, movement
 from .tensor import Size, Tensor, _promote, _tensor_operand, where  # noqa: F401  (re-exported)
 from .tensor import _keepdims_alias
 from .tensor import _wrapped_int
-from .autograd.anomaly import is_anomaly_enabled  # noqa: F401  (torch.is_anomaly_enabled)
+from .debug.anomaly import is_anomaly_enabled  # noqa: F401  (torch.is_anomaly_enabled)
 from .ops.binary_more import (arctan2, atan2, bitwise_and, bitwise_not, bitwise_or,  # noqa: F401
                               bitwise_xor, copysign, float_power, fmax, fmin, heaviside, hypot,
                               isin, ldexp, logaddexp, logaddexp2, xlogy)  # (re-exported)

@@ -17,15 +17,17 @@ replaced (`ViewScatter`), and x becomes a view of that new base again (`ViewGath
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from .autograd.function import Function
+from .autograd.function import Function, wrap
 from .autograd.grad_mode import _state
-from .autograd.record import note_inplace
-from .ops.movement import IndexAdd, IndexPut, index_add_array, index_put_array
-from .tensor import Tensor
+from .debug.record import note_inplace
+from .ops.movement import IndexAdd, IndexPut
 
-_make = Tensor._make
+if TYPE_CHECKING:
+    from .tensor import Tensor
 
 
 def apply_inplace(t: Tensor, compute) -> Tensor:
@@ -68,14 +70,14 @@ def apply_inplace(t: Tensor, compute) -> Tensor:
             t.grad_fn, t._output_nr = result.grad_fn, result._output_nr
             t._requires_grad = result._requires_grad
             _adopt_saved_output(result, t)
-    t._vc[0] += 1
+    t._version_counter[0] += 1
     if in_graph:
         _rebase_other_views(t, base if base is not None else t)
         _follow_retain_grad(t, old.grad_fn, old._output_nr)
         if base is not None:
             _follow_retain_grad(base, old_base_node, 0)
     if in_graph or t.grad_fn is not None:  # remember the op and line for the in-place error
-        note_inplace(t._vc)
+        note_inplace(t._version_counter)
     return t
 
 
@@ -93,7 +95,7 @@ def apply_view_inplace(t: Tensor, make_view, name: str) -> Tensor:
     if view.grad_fn is not None:
         view.grad_fn.node_name = name
         t.grad_fn, t._output_nr = view.grad_fn, view._output_nr
-    t._vc[0] += 1
+    t._version_counter[0] += 1
     return t
 
 
@@ -127,7 +129,7 @@ def _follow_retain_grad(t: Tensor, old_node, old_nr: int) -> None:
 
 def _alias(t: Tensor) -> Tensor:
     """A second Tensor object for t's current value and history (memory shared for now)."""
-    old = _make(t._data, t._requires_grad)
+    old = t._make(t._data, t._requires_grad)
     old.grad_fn, old._output_nr = t.grad_fn, t._output_nr
     if t.grad_fn is None and t._requires_grad:
         old._accumulator = t._accumulator
@@ -166,7 +168,8 @@ def _adopt_saved_output(result: Tensor, t: Tensor) -> None:
     if node is None or not getattr(node, "_saved", None):
         return
     node._saved = tuple(
-        (None, t._data, t._vc, t._vc[0] + 1, r[4]) if r is not None and r[1] is result._data
+        (None, t._data, t._version_counter, t._version_counter[0] + 1, r[4])
+        if r is not None and r[1] is result._data
         else r for r in node._saved
     )  # fmt: skip
 
@@ -197,7 +200,8 @@ def view_index(base: np.ndarray, view: np.ndarray) -> np.ndarray:
 
 
 class ViewScatter(Function):
-    """y = base with y.flat[index] = src.   dL/dbase = g with zeros at index,   dL/dsrc = g.flat[index]."""
+    """y = base with y.flat[index] = src.
+    dL/dbase = g with zeros at index,   dL/dsrc = g.flat[index]."""
 
     node_name = "torch::autograd::CopySlices"
 
@@ -206,9 +210,7 @@ class ViewScatter(Function):
         ctx.index, ctx.shape = index, base._data.shape
         out = base._data.copy()
         out.reshape(-1)[index.reshape(-1)] = src._data.reshape(-1)
-        return _make(out)
-
-    rule = "grad_base = grad with zeros at index;  grad_src = grad.flat[index]"
+        return wrap(out)
 
     @staticmethod
     def backward(ctx, grad):
@@ -220,36 +222,20 @@ class ViewScatter(Function):
             grad_src = flat[key].reshape(ctx.index.shape)
         return grad_base, None, grad_src
 
-    @staticmethod
-    def array_backward(ctx, grad):
-        # backward's IndexPut and indexing, as their forwards run them on the arrays
-        flat, key = grad.reshape(-1), (ctx.index.reshape(-1),)
-        grad_base = index_put_array(flat, key, 0.0).reshape(ctx.shape) \
-            if ctx.needs_input_grad[0] else None  # fmt: skip
-        grad_src = flat[key].reshape(ctx.index.shape) if ctx.needs_input_grad[2] else None
-        return grad_base, None, grad_src
-
 
 class ViewGather(Function):
-    """y = base.flat[index] (the view, re-derived from its new base).   dL/dbase = g scattered."""
+    """y = base.flat[index] (the view, re-derived from its new base).
+    dL/dbase = zeros with g added at index."""
 
     node_name = "AsStridedBackward0"
 
     @staticmethod
     def forward(ctx, base, index):
         ctx.index, ctx.shape = index, base._data.shape
-        return _make(base._data.reshape(-1)[index])
-
-    rule = "grad_base = zeros with grad added at index"
+        return wrap(base._data.reshape(-1)[index])
 
     @staticmethod
     def backward(ctx, grad):
         flat_shape = (int(np.prod(ctx.shape)),)
         scattered = IndexAdd.apply(grad.reshape(-1), (ctx.index.reshape(-1),), flat_shape)
         return scattered.reshape(ctx.shape), None
-
-    @staticmethod
-    def array_backward(ctx, grad):
-        flat_shape = (int(np.prod(ctx.shape)),)
-        scattered = index_add_array(grad.reshape(-1), (ctx.index.reshape(-1),), flat_shape)
-        return scattered.reshape(ctx.shape), None  # IndexAdd's forward, on the arrays

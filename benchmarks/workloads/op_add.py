@@ -10,8 +10,10 @@ UNIT = "us"
 
 def make_data(rng: np.random.Generator) -> dict:
     """Two 4-element float32 vectors."""
-    return {"a": rng.standard_normal(4).astype(np.float32),
-            "b": rng.standard_normal(4).astype(np.float32)}  # fmt: skip
+    return {
+        "a": rng.standard_normal(4).astype(np.float32),
+        "b": rng.standard_normal(4).astype(np.float32),
+    }
 
 
 def numpy_step(data: dict):

@@ -80,14 +80,27 @@ def _numpy_draw(draw):
 
 
 def _case(title: str, lib_step, numpy_step) -> SimpleNamespace:
-    return SimpleNamespace(TITLE=title, UNIT="ms", RANDOM=True, make_data=_make_data,
-                           lib_step=lib_step, numpy_step=numpy_step)  # fmt: skip
+    return SimpleNamespace(
+        TITLE=title,
+        UNIT="ms",
+        RANDOM=True,
+        make_data=_make_data,
+        lib_step=lib_step,
+        numpy_step=numpy_step,
+    )
 
 
-RAND = _case("torch.rand(10**6), float32", _rand_lib,
-             _numpy_draw(lambda rng: rng.random(N, dtype=np.float32)))  # fmt: skip
-RANDN = _case("torch.randn(10**6), float32", _randn_lib,
-              _numpy_draw(lambda rng: rng.standard_normal(N, dtype=np.float32)))  # fmt: skip
-RANDPERM = _case("torch.randperm(10**6)", _randperm_lib,
-                 _numpy_draw(lambda rng: rng.permutation(N)))  # fmt: skip
+RAND = _case(
+    "torch.rand(10**6), float32",
+    _rand_lib,
+    _numpy_draw(lambda rng: rng.random(N, dtype=np.float32)),
+)
+RANDN = _case(
+    "torch.randn(10**6), float32",
+    _randn_lib,
+    _numpy_draw(lambda rng: rng.standard_normal(N, dtype=np.float32)),
+)
+RANDPERM = _case(
+    "torch.randperm(10**6)", _randperm_lib, _numpy_draw(lambda rng: rng.permutation(N))
+)
 MLP_INIT = _case("default init of a 784-1024-1024-10 MLP", _mlp_init_lib, _numpy_mlp_init)

@@ -57,8 +57,9 @@ def numpy_step(data: dict):
 def lib_step(lib, data: dict):
     """The step as PyTorch code; `lib` is torch or tinygrad_nn."""
     nn = lib.nn
-    model = nn.Sequential(nn.Linear(784, 1024), nn.ReLU(), nn.Linear(1024, 1024), nn.ReLU(),
-                          nn.Linear(1024, 10))  # fmt: skip
+    model = nn.Sequential(
+        nn.Linear(784, 1024), nn.ReLU(), nn.Linear(1024, 1024), nn.ReLU(), nn.Linear(1024, 10)
+    )
     load_params(lib, model, data["params"])
     opt = lib.optim.Adam(model.parameters(), lr=1e-3)
     x, y = lib.from_numpy(data["x"]), lib.from_numpy(data["y"])

@@ -71,8 +71,9 @@ def numpy_step(data: dict):
 def lib_step(lib, data: dict):
     """The step as PyTorch code; `lib` is torch or tinygrad_nn."""
     nn = lib.nn
-    model = nn.Sequential(nn.Conv2d(1, 8, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
-                          nn.Linear(1352, 10))  # fmt: skip
+    model = nn.Sequential(
+        nn.Conv2d(1, 8, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(1352, 10)
+    )
     load_params(lib, model, data["params"])
     opt = lib.optim.SGD(model.parameters(), lr=LR)
     x, y = lib.from_numpy(data["x"]), lib.from_numpy(data["y"])

@@ -7,10 +7,11 @@ import warnings
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
 from tests.ops.op_table import OPS
+
+torch = pytest.importorskip("torch")
 
 SCALARS = [2, 2.5, -1.0, 0]
 
@@ -121,9 +122,12 @@ def test_the_issues_example_raises_pytorchs_message():
     x = tg.tensor([1.0, 2.0], requires_grad=True)
     y = (x * 2).sum()
     y.backward()
-    with pytest.raises(RuntimeError, match=r"^Trying to backward through the graph a second "
-                       r"time \(or directly access saved tensors after they have already "
-                       r"been freed\)"):  # fmt: skip
+    with pytest.raises(
+        RuntimeError,
+        match=r"^Trying to backward through the graph a second "
+        r"time \(or directly access saved tensors after they have already "
+        r"been freed\)",
+    ):
         y.backward()
     np.testing.assert_array_equal(x.grad.numpy(), [2.0, 2.0])  # the first backward's, only
 

@@ -6,11 +6,12 @@ import os
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
 from tests.ops.op_table import OPS
 from tinygrad_nn import autograd
+
+torch = pytest.importorskip("torch")
 
 HERE = os.path.basename(__file__)
 
@@ -54,8 +55,10 @@ def _weights(seed=0, layers=10, width=6):
 
 
 def _ten_layers(lib, tanh, ws, bs, x):
-    params = [(lib.tensor(w, requires_grad=True), lib.tensor(b, requires_grad=True))
-              for w, b in zip(ws, bs)]  # fmt: skip
+    params = [
+        (lib.tensor(w, requires_grad=True), lib.tensor(b, requires_grad=True))
+        for w, b in zip(ws, bs)
+    ]
     h = lib.tensor(x)
     for i, (w, b) in enumerate(params):
         h = h @ w + b
@@ -169,14 +172,17 @@ def test_built_in_ops_are_checked_from_the_values_the_graph_holds():
         autograd.check_graph(tg.ones(2).sum())
 
 
-@pytest.mark.parametrize("name, fn", [
-    ("relu", lambda x: x.relu()),
-    ("abs", lambda x: x.abs()),
-    ("clamp", lambda x: x.clamp(0.0, 1.0)),
-    ("amax_tie", lambda x: (x * 0).amax() + x.sum()),
-    ("maximum_tie", lambda x: x.maximum(x.detach())),
-    ("max_dim_tie", lambda x: tg.stack([x, x]).max(0).values),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "name, fn",
+    [
+        ("relu", lambda x: x.relu()),
+        ("abs", lambda x: x.abs()),
+        ("clamp", lambda x: x.clamp(0.0, 1.0)),
+        ("amax_tie", lambda x: (x * 0).amax() + x.sum()),
+        ("maximum_tie", lambda x: x.maximum(x.detach())),
+        ("max_dim_tie", lambda x: tg.stack([x, x]).max(0).values),
+    ],
+)
 def test_kinks_are_noted_not_reported(name, fn):
     x = tg.tensor([0.0, 1.0, -1.0, 0.0, 0.5], requires_grad=True)
     with autograd.record_graph():
@@ -219,8 +225,9 @@ def test_every_builtin_op_passes():
                     upstream = tg.tensor(rng.standard_normal(tuple(out.shape)).astype(dtype))
                     loss = (out * upstream).sum()
                 report = autograd.check_graph(loss)
-                assert report.ok and not report.skipped and not report.notes, \
-                    f"{op.name} {dtype.__name__}\n{report}"  # fmt: skip
+                assert report.ok and not report.skipped and not report.notes, (
+                    f"{op.name} {dtype.__name__}\n{report}"
+                )
 
 
 def test_backward_that_raises_or_returns_a_bad_shape_is_a_failure():

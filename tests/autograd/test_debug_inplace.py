@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 
 import pytest
-import torch
 
 import tinygrad_nn as tg
 from tinygrad_nn import autograd
+
+torch = pytest.importorskip("torch")
 
 HERE = os.path.basename(__file__)
 
@@ -38,8 +39,10 @@ def test_error_names_both_lines():
     with pytest.raises(RuntimeError) as info:
         h.sum().backward()
     message = str(info.value)
-    assert message.startswith("one of the variables needed for gradient computation has been "
-                              "modified by an inplace operation")  # fmt: skip
+    assert message.startswith(
+        "one of the variables needed for gradient computation has been "
+        "modified by an inplace operation"
+    )
     assert _torch_message().startswith(message[:80])
     saved, changed = _line_of("# saved here"), _line_of("# changed here")
     assert f"saved by SigmoidBackward0, created at {HERE}:{saved}: `h = a.sigmoid()" in message
@@ -59,17 +62,19 @@ def test_anomaly_mode_also_records_the_saving_line():
     assert f"changed in place by += at {HERE}:{_line_of('# augmented')}" in message
 
 
-def test_without_recording_the_change_is_still_named():
+def test_without_recording_both_lines_are_still_named():
     a = tg.randn(3, requires_grad=True)
-    h = a.tanh()
+    h = a.tanh()  # saved without recording
     h[0] = 5.0  # item assignment
     with pytest.raises(RuntimeError) as info:
         h.sum().backward()
     message = str(info.value)
-    assert "saved by TanhBackward0, created at an unknown line" in message
-    assert "record_graph()" in message
-    assert f"changed in place by item assignment at {HERE}:{_line_of('# item assignment')}" \
-        in message  # fmt: skip
+    saved = _line_of("# saved without recording")
+    assert f"saved by TanhBackward0, created at {HERE}:{saved}: `h = a.tanh()" in message
+    assert "unknown line" not in message
+    assert (
+        f"changed in place by item assignment at {HERE}:{_line_of('# item assignment')}" in message
+    )
 
 
 def test_first_change_after_the_save_is_named_and_later_ones_counted():
@@ -96,18 +101,19 @@ def test_change_under_no_grad_of_a_leaf_is_explained():
         loss.backward()
 
 
-def test_set_record_locations_records_lines_only_while_on():
-    from tinygrad_nn.autograd.function import _hooks
-    from tinygrad_nn.autograd.record import is_recording_locations
+def test_every_node_knows_its_line_and_set_record_locations_is_kept():
+    from tinygrad_nn.autograd.function import observers
+    from tinygrad_nn.debug.record import location_of, record_user_ops
 
     a = tg.randn(3, requires_grad=True)
-    autograd.set_record_locations(True)
+    autograd.set_record_locations(True)  # older code may still call it: it changes nothing
     try:
         h = a.exp()  # located
     finally:
         autograd.set_record_locations(False)
-    metadata = h.grad_fn.metadata
-    assert str(metadata["location"]) == f"{HERE}:{_line_of('# located')}"
-    assert "inputs" not in metadata  # locations only: check_graph still needs record_graph()
-    assert not is_recording_locations() and not _hooks.on_create
-    assert "location" not in a.exp().grad_fn.metadata
+    assert str(location_of(h.grad_fn)) == f"{HERE}:{_line_of('# located')}"
+    assert "inputs" not in h.grad_fn.metadata  # check_graph still needs record_graph()
+    assert [hook for hook in observers.on_create if hook is not record_user_ops] == []
+    g = a.exp()  # located as well
+    assert location_of(g.grad_fn).lineno == _line_of("# located as well")
+    assert location_of(g.grad_fn).source == "g = a.exp()  # located as well"

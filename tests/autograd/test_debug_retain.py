@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
-import torch
+import pytest
 
 import tinygrad_nn as tg
 from tinygrad_nn import autograd
+
+torch = pytest.importorskip("torch")
 
 
 def _mlp(lib, x, w1, w2):
@@ -19,9 +21,11 @@ def _mlp(lib, x, w1, w2):
 
 def _arrays():
     rng = np.random.default_rng(0)
-    return (rng.standard_normal((5, 3)).astype(np.float32),
-            rng.standard_normal((3, 4)).astype(np.float32),
-            rng.standard_normal((4, 2)).astype(np.float32))  # fmt: skip
+    return (
+        rng.standard_normal((5, 3)).astype(np.float32),
+        rng.standard_normal((3, 4)).astype(np.float32),
+        rng.standard_normal((4, 2)).astype(np.float32),
+    )
 
 
 def test_every_intermediate_keeps_its_grad_and_matches_torch():
@@ -42,8 +46,11 @@ def test_every_intermediate_keeps_its_grad_and_matches_torch():
     d_out = 2 * out.detach().numpy() / out.numel()
     d_r = d_out @ w2.T
     d_h = d_r * (h.detach().numpy() > 0)
-    result = autograd.compare({"out": d_out, "r": d_r, "h": d_h},
-                              {"out": out.grad, "r": r.grad, "h": h.grad}, verbose=False)  # fmt: skip
+    result = autograd.compare(
+        {"out": d_out, "r": d_r, "h": d_h},
+        {"out": out.grad, "r": r.grad, "h": h.grad},
+        verbose=False,
+    )
     assert all(result.values())
 
 

@@ -7,10 +7,11 @@ import weakref
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
 from tinygrad_nn import autograd
+
+torch = pytest.importorskip("torch")
 
 
 def test_hand_worked_scalar_graph():

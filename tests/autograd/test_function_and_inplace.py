@@ -2,11 +2,12 @@
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
 from tinygrad_nn import autograd
 from tinygrad_nn.autograd import Function, gradcheck, gradgradcheck
+
+torch = pytest.importorskip("torch")
 
 
 class Cube(Function):

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn
 from tests.tolerances import assert_close
+
+torch = pytest.importorskip("torch")
 
 RNG = np.random.default_rng(7)
 X = RNG.standard_normal((2, 3))
@@ -79,19 +80,25 @@ def f_ignores_y(x, y):
 
 JACOBIAN_CASES = {
     "tensor_to_tensor": lambda lib, **kw: lib.autograd.functional.jacobian(
-        f_matrix, t(lib, X), **kw),
+        f_matrix, t(lib, X), **kw
+    ),
     "tuple_in": lambda lib, **kw: lib.autograd.functional.jacobian(
-        f_two_inputs, (t(lib, X), t(lib, Y)), **kw),
+        f_two_inputs, (t(lib, X), t(lib, Y)), **kw
+    ),
     "tuple_out": lambda lib, **kw: lib.autograd.functional.jacobian(f_two_outputs, t(lib, X), **kw),
     "tuple_both": lambda lib, **kw: lib.autograd.functional.jacobian(
-        f_both, (t(lib, X), t(lib, Y)), **kw),
+        f_both, (t(lib, X), t(lib, Y)), **kw
+    ),
     "one_tuple_in": lambda lib, **kw: lib.autograd.functional.jacobian(
-        lambda x: x * 2, (t(lib, Y),), **kw),
+        lambda x: x * 2, (t(lib, Y),), **kw
+    ),
     "scalar_in_out": lambda lib, **kw: lib.autograd.functional.jacobian(
-        lambda s: s**3, t(lib, S), **kw),
+        lambda s: s**3, t(lib, S), **kw
+    ),
     "unused_input": lambda lib, **kw: lib.autograd.functional.jacobian(
-        f_ignores_y, (t(lib, X), t(lib, Y)), **kw),
-}  # fmt: skip
+        f_ignores_y, (t(lib, X), t(lib, Y)), **kw
+    ),
+}
 
 
 @pytest.mark.parametrize("case", list(JACOBIAN_CASES))
@@ -156,8 +163,11 @@ def test_hessian_matches_torch(single, create_graph):
 
 
 def test_hessian_of_a_scalar_input_and_a_one_element_output():
-    ours, theirs = both(lambda lib: lib.autograd.functional.hessian(
-        lambda s: (s.exp() * s).reshape(1, 1), t(lib, S)))  # fmt: skip
+    ours, theirs = both(
+        lambda lib: lib.autograd.functional.hessian(
+            lambda s: (s.exp() * s).reshape(1, 1), t(lib, S)
+        )
+    )
     assert_same_nesting(ours, theirs)
 
 
@@ -174,30 +184,42 @@ def test_hessian_with_create_graph_gives_third_derivatives():
 
 PRODUCT_CASES = {
     "vjp_tensor": lambda lib, cg: lib.autograd.functional.vjp(
-        f_matrix, t(lib, X), t(lib, V_OUT), create_graph=cg),
+        f_matrix, t(lib, X), t(lib, V_OUT), create_graph=cg
+    ),
     "vjp_tuples": lambda lib, cg: lib.autograd.functional.vjp(
-        f_both, (t(lib, X), t(lib, Y)), (t(lib, V_Y), t(lib, S)), create_graph=cg),
+        f_both, (t(lib, X), t(lib, Y)), (t(lib, V_Y), t(lib, S)), create_graph=cg
+    ),
     "vjp_scalar_no_v": lambda lib, cg: lib.autograd.functional.vjp(
-        f_scalar, t(lib, X), create_graph=cg),
+        f_scalar, t(lib, X), create_graph=cg
+    ),
     "vjp_unused": lambda lib, cg: lib.autograd.functional.vjp(
-        f_ignores_y, (t(lib, X), t(lib, Y)), t(lib, V_X), create_graph=cg),
+        f_ignores_y, (t(lib, X), t(lib, Y)), t(lib, V_X), create_graph=cg
+    ),
     "jvp_tensor": lambda lib, cg: lib.autograd.functional.jvp(
-        f_matrix, t(lib, X), t(lib, V_X), create_graph=cg),
+        f_matrix, t(lib, X), t(lib, V_X), create_graph=cg
+    ),
     "jvp_tuples": lambda lib, cg: lib.autograd.functional.jvp(
-        f_both, (t(lib, X), t(lib, Y)), (t(lib, V_X), t(lib, V_Y)), create_graph=cg),
+        f_both, (t(lib, X), t(lib, Y)), (t(lib, V_X), t(lib, V_Y)), create_graph=cg
+    ),
     "jvp_scalar_no_v": lambda lib, cg: lib.autograd.functional.jvp(
-        lambda s: (s.sin(), s * 3), t(lib, S), create_graph=cg),
+        lambda s: (s.sin(), s * 3), t(lib, S), create_graph=cg
+    ),
     "vhp_tensor": lambda lib, cg: lib.autograd.functional.vhp(
-        f_scalar, t(lib, X), t(lib, V_X), create_graph=cg),
+        f_scalar, t(lib, X), t(lib, V_X), create_graph=cg
+    ),
     "vhp_tuples": lambda lib, cg: lib.autograd.functional.vhp(
-        f_scalar_two, (t(lib, X), t(lib, Y)), (t(lib, V_X), t(lib, V_Y)), create_graph=cg),
+        f_scalar_two, (t(lib, X), t(lib, Y)), (t(lib, V_X), t(lib, V_Y)), create_graph=cg
+    ),
     "hvp_tensor": lambda lib, cg: lib.autograd.functional.hvp(
-        f_scalar, t(lib, X), t(lib, V_X), create_graph=cg),
+        f_scalar, t(lib, X), t(lib, V_X), create_graph=cg
+    ),
     "hvp_tuples": lambda lib, cg: lib.autograd.functional.hvp(
-        f_scalar_two, (t(lib, X), t(lib, Y)), (t(lib, V_X), t(lib, V_Y)), create_graph=cg),
+        f_scalar_two, (t(lib, X), t(lib, Y)), (t(lib, V_X), t(lib, V_Y)), create_graph=cg
+    ),
     "hvp_scalar_no_v": lambda lib, cg: lib.autograd.functional.hvp(
-        lambda s: s**5, t(lib, S), create_graph=cg),
-}  # fmt: skip
+        lambda s: s**5, t(lib, S), create_graph=cg
+    ),
+}
 
 
 @pytest.mark.parametrize("case", list(PRODUCT_CASES))
@@ -233,38 +255,75 @@ def test_inputs_that_require_grad_are_not_touched():
 
 
 ERROR_CASES = {
-    "list_inputs": (TypeError, lambda lib: lib.autograd.functional.jacobian(
-        f_matrix, [t(lib, X)])),
+    "list_inputs": (TypeError, lambda lib: lib.autograd.functional.jacobian(f_matrix, [t(lib, X)])),
     "number_input": (TypeError, lambda lib: lib.autograd.functional.vjp(f_matrix, 3.0)),
-    "non_tensor_output": (TypeError, lambda lib: lib.autograd.functional.jacobian(
-        lambda x: 3.0, t(lib, X))),
-    "v_none_vector_output": (RuntimeError, lambda lib: lib.autograd.functional.vjp(
-        f_matrix, t(lib, X))),
-    "v_none_vector_input": (RuntimeError, lambda lib: lib.autograd.functional.jvp(
-        f_matrix, t(lib, X))),
-    "v_wrong_length": (RuntimeError, lambda lib: lib.autograd.functional.jvp(
-        f_two_inputs, (t(lib, X), t(lib, Y)), (t(lib, V_X),))),
-    "v_wrong_shape": (RuntimeError, lambda lib: lib.autograd.functional.vjp(
-        f_matrix, t(lib, X), t(lib, V_Y))),
-    "hessian_vector_output": (RuntimeError, lambda lib: lib.autograd.functional.hessian(
-        f_matrix, t(lib, X))),
-    "hessian_tuple_output": (RuntimeError, lambda lib: lib.autograd.functional.hessian(
-        lambda x: (x.sum(), x.sum()), t(lib, X))),
-    "hvp_vector_output": (RuntimeError, lambda lib: lib.autograd.functional.hvp(
-        f_matrix, t(lib, X), t(lib, V_X))),
-    "strict_unused_input": (RuntimeError, lambda lib: lib.autograd.functional.jacobian(
-        f_ignores_y, (t(lib, X), t(lib, Y)), strict=True)),
-    "strict_vjp_unused": (RuntimeError, lambda lib: lib.autograd.functional.vjp(
-        f_ignores_y, (t(lib, X), t(lib, Y)), t(lib, V_X), strict=True)),
-    "strict_constant_output": (RuntimeError, lambda lib: lib.autograd.functional.vjp(
-        lambda x: x.detach() * 2, t(lib, X), t(lib, V_X), strict=True)),
-    "strict_linear_hessian": (RuntimeError, lambda lib: lib.autograd.functional.hessian(
-        lambda x: (x * 2).sum(), t(lib, X), strict=True)),
-    "bad_strategy": (AssertionError, lambda lib: lib.autograd.functional.jacobian(
-        f_matrix, t(lib, X), strategy="sideways")),
-    "forward_mode_needs_vectorize": (NotImplementedError, lambda lib:
-        lib.autograd.functional.jacobian(f_matrix, t(lib, X), strategy="forward-mode")),
-}  # fmt: skip
+    "non_tensor_output": (
+        TypeError,
+        lambda lib: lib.autograd.functional.jacobian(lambda x: 3.0, t(lib, X)),
+    ),
+    "v_none_vector_output": (
+        RuntimeError,
+        lambda lib: lib.autograd.functional.vjp(f_matrix, t(lib, X)),
+    ),
+    "v_none_vector_input": (
+        RuntimeError,
+        lambda lib: lib.autograd.functional.jvp(f_matrix, t(lib, X)),
+    ),
+    "v_wrong_length": (
+        RuntimeError,
+        lambda lib: lib.autograd.functional.jvp(
+            f_two_inputs, (t(lib, X), t(lib, Y)), (t(lib, V_X),)
+        ),
+    ),
+    "v_wrong_shape": (
+        RuntimeError,
+        lambda lib: lib.autograd.functional.vjp(f_matrix, t(lib, X), t(lib, V_Y)),
+    ),
+    "hessian_vector_output": (
+        RuntimeError,
+        lambda lib: lib.autograd.functional.hessian(f_matrix, t(lib, X)),
+    ),
+    "hessian_tuple_output": (
+        RuntimeError,
+        lambda lib: lib.autograd.functional.hessian(lambda x: (x.sum(), x.sum()), t(lib, X)),
+    ),
+    "hvp_vector_output": (
+        RuntimeError,
+        lambda lib: lib.autograd.functional.hvp(f_matrix, t(lib, X), t(lib, V_X)),
+    ),
+    "strict_unused_input": (
+        RuntimeError,
+        lambda lib: lib.autograd.functional.jacobian(
+            f_ignores_y, (t(lib, X), t(lib, Y)), strict=True
+        ),
+    ),
+    "strict_vjp_unused": (
+        RuntimeError,
+        lambda lib: lib.autograd.functional.vjp(
+            f_ignores_y, (t(lib, X), t(lib, Y)), t(lib, V_X), strict=True
+        ),
+    ),
+    "strict_constant_output": (
+        RuntimeError,
+        lambda lib: lib.autograd.functional.vjp(
+            lambda x: x.detach() * 2, t(lib, X), t(lib, V_X), strict=True
+        ),
+    ),
+    "strict_linear_hessian": (
+        RuntimeError,
+        lambda lib: lib.autograd.functional.hessian(
+            lambda x: (x * 2).sum(), t(lib, X), strict=True
+        ),
+    ),
+    "bad_strategy": (
+        AssertionError,
+        lambda lib: lib.autograd.functional.jacobian(f_matrix, t(lib, X), strategy="sideways"),
+    ),
+    "forward_mode_needs_vectorize": (
+        NotImplementedError,
+        lambda lib: lib.autograd.functional.jacobian(f_matrix, t(lib, X), strategy="forward-mode"),
+    ),
+}
 
 
 @pytest.mark.parametrize("case", list(ERROR_CASES))
@@ -276,8 +335,9 @@ def test_misuse_raises_like_torch(case):
 
 
 def test_without_strict_unused_inputs_get_zeros():
-    ours, theirs = both(lambda lib: lib.autograd.functional.vjp(
-        f_ignores_y, (t(lib, X), t(lib, Y)), t(lib, V_X)))  # fmt: skip
+    ours, theirs = both(
+        lambda lib: lib.autograd.functional.vjp(f_ignores_y, (t(lib, X), t(lib, Y)), t(lib, V_X))
+    )
     assert_same_nesting(ours, theirs)
     assert not ours[1][1].numpy().any()
 

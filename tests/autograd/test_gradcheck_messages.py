@@ -33,8 +33,11 @@ def test_first_order_message_has_plain_numbers(shape):
     x = tg.tensor(np.linspace(0.5, 1.5, int(np.prod(shape))).reshape(shape), requires_grad=True)
     text = _message(gradcheck, WrongGradient.apply, x)
     assert "np." not in text and "float64(" not in text and "int64(" not in text
-    found = re.search(r"worst entry: d\(output 0\)\[(\d+)\] / d\(input 0\)\[(\d+)\]: "
-                      r"analytical (\S+) vs numerical (\S+)", text)  # fmt: skip
+    found = re.search(
+        r"worst entry: d\(output 0\)\[(\d+)\] / d\(input 0\)\[(\d+)\]: "
+        r"analytical (\S+) vs numerical (\S+)",
+        text,
+    )
     assert found, text
     assert float(found.group(3)) == 3.0
     assert float(found.group(4)) == pytest.approx(2.0, rel=1e-6)

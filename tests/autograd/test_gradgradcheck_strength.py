@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
+
+torch = pytest.importorskip("torch")
 
 
 def _functions(lib):

@@ -27,10 +27,12 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
-import torch
+import pytest
 from hypothesis import strategies as st
 
 import tinygrad_nn
+
+torch = pytest.importorskip("torch")
 
 # ---------------------------------------------------------------- programs
 
@@ -77,8 +79,13 @@ class Program:
         """The program as a paste-able test body."""
         out = ["A = ["]
         for a in self.arrays:
-            body = np.array2string(a.reshape(-1), separator=", ", threshold=10**6,
-                                   floatmode="unique", max_line_width=10**6)  # fmt: skip
+            body = np.array2string(
+                a.reshape(-1),
+                separator=", ",
+                threshold=10**6,
+                floatmode="unique",
+                max_line_width=10**6,
+            )
             out.append(f"    np.array({body}, dtype=np.{a.dtype}).reshape({a.shape}),")
         out.append("]")
         for line, raised in zip(self.lines, self.raises):
@@ -209,7 +216,7 @@ def _second_order(lib, program: Program, ns: dict):
             warnings.simplefilter("ignore")
             firsts = lib.autograd.grad(outs, leaves, grads, create_graph=True, allow_unused=True)
             total = None
-            for g, leaf in zip(firsts, leaves):
+            for g in firsts:
                 if g is not None:
                     # A fixed, non-uniform weight: all-ones weights hide transposes.
                     w = lib.arange(g.numel(), dtype=g.dtype).reshape(g.shape).cos()
@@ -363,8 +370,12 @@ class Builder:
         value = self.ns[name]
         if not isinstance(value, torch.Tensor):
             raise TypeError(f"line `{line}` made a {type(value).__name__}")
-        self.metas[name] = Meta(tuple(value.shape), str(value.dtype).replace("torch.", ""),
-                                value.requires_grad, value.is_leaf)  # fmt: skip
+        self.metas[name] = Meta(
+            tuple(value.shape),
+            str(value.dtype).replace("torch.", ""),
+            value.requires_grad,
+            value.is_leaf,
+        )
         return name
 
     def refresh(self) -> None:
@@ -405,8 +416,11 @@ class Builder:
     def partner(self, a: Meta, grow: bool = True, dtype: str | None = None) -> str:
         """A second operand that broadcasts with `a`: an existing value or a new leaf."""
         if self.chance(0.4):
-            ok = [n for n, m in self.metas.items() if _broadcasts(m.shape, a.shape, grow)
-                  and (dtype is None or m.dtype == dtype)]  # fmt: skip
+            ok = [
+                n
+                for n, m in self.metas.items()
+                if _broadcasts(m.shape, a.shape, grow) and (dtype is None or m.dtype == dtype)
+            ]
             if ok:
                 return self.pick(ok)
         return self.leaf(self.broadcast_shape(a.shape, grow), dtype or self.other_dtype())
@@ -478,12 +492,29 @@ def _broadcasts(shape: tuple, target: tuple, grow: bool) -> bool:
 # Each entry: (name, accepts(meta) -> bool, build(builder, name, meta) -> new value name).
 # `build` may add lines for new leaves first; it returns the name its last line bound.
 
-_ANY = lambda m: True
-_FLOAT = lambda m: m.is_float
-_NUMERIC = lambda m: m.dtype != "bool"
-_HAS_DIMS = lambda m: m.ndim > 0
-_MATRIX = lambda m: m.ndim >= 2
-_GRAPH = lambda m: m.is_float and m.requires_grad and not m.is_leaf
+
+def _ANY(m):
+    return True
+
+
+def _FLOAT(m):
+    return m.is_float
+
+
+def _NUMERIC(m):
+    return m.dtype != "bool"
+
+
+def _HAS_DIMS(m):
+    return m.ndim > 0
+
+
+def _MATRIX(m):
+    return m.ndim >= 2
+
+
+def _GRAPH(m):
+    return m.is_float and m.requires_grad and not m.is_leaf
 
 
 def _unary(template: str):
@@ -531,9 +562,21 @@ def _pow(b: Builder, a: str, m: Meta):
 
 def _scalar_op(b: Builder, a: str, m: Meta):
     c = b.scalar()
-    form = b.pick(["{a} + {c}", "{c} + {a}", "{a} - {c}", "{c} - {a}", "{a} * {c}",
-                   "{c} * {a}", "{a} / 2.5", "{c} / ({a}.abs() + 0.5)", "2.0 ** {a}",
-                   "{a}.add({c}, alpha=2)", "{a}.sub({c}, alpha=0.5)"])  # fmt: skip
+    form = b.pick(
+        [
+            "{a} + {c}",
+            "{c} + {a}",
+            "{a} - {c}",
+            "{c} - {a}",
+            "{a} * {c}",
+            "{c} * {a}",
+            "{a} / 2.5",
+            "{c} / ({a}.abs() + 0.5)",
+            "2.0 ** {a}",
+            "{a}.add({c}, alpha=2)",
+            "{a}.sub({c}, alpha=0.5)",
+        ]
+    )
     return b.emit(form.format(a=a, c=c))
 
 
@@ -549,11 +592,23 @@ def _binary(b: Builder, a: str, m: Meta):
     other = b.partner(m)
     if other is None:
         return None
-    form = b.pick(["{a} + {b}", "{a} - {b}", "{a} * {b}", "{a} / ({b}.abs() + 0.5)",
-                   "{b} - {a}", "lib.maximum({a}, {b})", "lib.minimum({a}, {b})",
-                   "({a}.abs() + 0.5) ** {b}", "lib.where({a} > 0, {a}, {b})",
-                   "{a}.add({b}, alpha=-1.5)", "lib.where({b} > 0.5, {b}, 0.5)",
-                   "{a}.masked_fill({b} > 0, -1.0)", "{a} * {a} + {b}"])  # fmt: skip
+    form = b.pick(
+        [
+            "{a} + {b}",
+            "{a} - {b}",
+            "{a} * {b}",
+            "{a} / ({b}.abs() + 0.5)",
+            "{b} - {a}",
+            "lib.maximum({a}, {b})",
+            "lib.minimum({a}, {b})",
+            "({a}.abs() + 0.5) ** {b}",
+            "lib.where({a} > 0, {a}, {b})",
+            "{a}.add({b}, alpha=-1.5)",
+            "lib.where({b} > 0.5, {b}, 0.5)",
+            "{a}.masked_fill({b} > 0, -1.0)",
+            "{a} * {a} + {b}",
+        ]
+    )
     if "**" in form and b.metas[other].dtype == "bool":
         # PyTorch's own backward fails for a bool exponent (it computes `exponent - 1`).
         form = "{a} * {b}"
@@ -724,8 +779,10 @@ def _index(b: Builder, a: str, m: Meta):
 def _gather(b: Builder, a: str, m: Meta):
     d = b.dim(m)
     n = m.shape[d] if m.ndim else 1
-    shape = tuple(b.integer(0 if k else 1, 3) if k == d % max(m.ndim, 1) else
-                  b.integer(min(1, s), s) for k, s in enumerate(m.shape))  # fmt: skip
+    shape = tuple(
+        b.integer(0 if k else 1, 3) if k == d % max(m.ndim, 1) else b.integer(min(1, s), s)
+        for k, s in enumerate(m.shape)
+    )
     rng = np.random.default_rng(b.integer(0, 2**32 - 1))
     index = rng.integers(0, max(n, 1), shape).astype(np.int64)
     if n == 0:
@@ -840,8 +897,9 @@ def _functional(b: Builder, a: str, m: Meta):
         smoothing = b.pick(["0.0", "0.1"])
         return b.emit(f"{f}.cross_entropy({a}, lib.tensor({target}), label_smoothing={smoothing})")
     if kind == "bce_logits":
-        target = b.array(np.random.default_rng(b.integer(0, 99)).uniform(0, 1, m.shape)
-                         .astype(m.dtype))  # fmt: skip
+        target = b.array(
+            np.random.default_rng(b.integer(0, 99)).uniform(0, 1, m.shape).astype(m.dtype)
+        )
         return b.emit(f"{f}.binary_cross_entropy_with_logits({a}, lib.tensor({target}))")
     if kind == "normalize" and m.ndim:
         return b.emit(f"{f}.normalize({a}, dim={b.dim(m)})")

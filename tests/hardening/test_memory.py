@@ -200,10 +200,12 @@ def test_2000_training_steps_keep_memory_flat():
     loss_fn = nn.MSELoss()
     rng = np.random.default_rng(0)
     batches = [
-        (tg.tensor(rng.standard_normal((8, 784)), dtype=tg.float32),
-         tg.tensor(rng.standard_normal((8, 1)), dtype=tg.float32))
+        (
+            tg.tensor(rng.standard_normal((8, 784)), dtype=tg.float32),
+            tg.tensor(rng.standard_normal((8, 1)), dtype=tg.float32),
+        )
         for _ in range(4)
-    ]  # fmt: skip
+    ]
 
     def step(i: int) -> float:
         x, y = batches[i % len(batches)]

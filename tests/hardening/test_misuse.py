@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
+
+torch = pytest.importorskip("torch")
 
 
 @dataclass(frozen=True)
@@ -43,19 +44,31 @@ def namespace(lib, tmp_path) -> dict:
     rng = np.random.default_rng(0)
 
     def t(shape, requires_grad=False):
-        return lib.tensor(rng.standard_normal(shape).astype(np.float32),
-                          requires_grad=requires_grad)  # fmt: skip
+        return lib.tensor(
+            rng.standard_normal(shape).astype(np.float32), requires_grad=requires_grad
+        )
 
     a, c = t((2, 3), True), t((3,), True)
     lib.manual_seed(0)
     model = lib.nn.Linear(3, 4)
     ns = {
-        "lib": lib, "F": lib.nn.functional, "nn": lib.nn, "optim": lib.optim, "np": np,
-        "a": a, "b": t((4, 5)), "c": c, "v3": t((3,)), "v4": t((4,)), "x": a * 2,
-        "model": model, "params": list(model.parameters()),
-        "conv": lib.nn.Conv2d(3, 2, 3), "emb": lib.nn.Embedding(5, 2),
+        "lib": lib,
+        "F": lib.nn.functional,
+        "nn": lib.nn,
+        "optim": lib.optim,
+        "np": np,
+        "a": a,
+        "b": t((4, 5)),
+        "c": c,
+        "v3": t((3,)),
+        "v4": t((4,)),
+        "x": a * 2,
+        "model": model,
+        "params": list(model.parameters()),
+        "conv": lib.nn.Conv2d(3, 2, 3),
+        "emb": lib.nn.Embedding(5, 2),
         "missing": str(tmp_path / "missing.pt"),
-    }  # fmt: skip
+    }
     ns["opt"] = lib.optim.SGD(ns["params"], lr=0.1, momentum=0.9)
     good = tmp_path / f"good_{lib.__name__}.pt"
     lib.save(model.state_dict(), good)
@@ -87,8 +100,7 @@ MISUSES = [
     Misuse("lt", "a < b", (SIZES,)),
     Misuse("masked_fill", "a.masked_fill(lib.ones(4, dtype=lib.bool), 0.0)", (r"\(3\).*\(4\)",)),
     Misuse("add_in_place_broadcast", "x.add_(lib.ones(4, 2, 3))", (r"\[2, 3\]", r"\[4, 2, 3\]")),
-    Misuse("mul_in_place_float_into_int",
-           "lib.tensor([1, 2]).mul_(1.5)", ("Float", "Long")),
+    Misuse("mul_in_place_float_into_int", "lib.tensor([1, 2]).mul_(1.5)", ("Float", "Long")),
     Misuse("lerp_shapes", "a.lerp(b, 0.5)", (r"\((3|5)\).*\((3|5)\)",)),
     Misuse("broadcast_three_dims", "lib.zeros(2, 1, 3) - lib.zeros(5, 4)", (r"\(3\).*\(4\).*2",)),
     # ------------------------------------------------ matmul
@@ -98,8 +110,9 @@ MISUSES = [
     Misuse("matmul_vectors", "v3 @ v4", ("3", "4")),
     Misuse("matmul_batch", "lib.ones(2, 2, 3) @ lib.ones(3, 3, 4)", (r"\(2\).*\(3\)",)),
     Misuse("matmul_0d", "lib.tensor(2.0) @ a", ("1D",)),
-    Misuse("matmul_dtypes", "a @ lib.ones(3, 2, dtype=lib.float64)",
-           ("(?i)float", "(?i)64|double")),
+    Misuse(
+        "matmul_dtypes", "a @ lib.ones(3, 2, dtype=lib.float64)", ("(?i)float", "(?i)64|double")
+    ),
     Misuse("mm_vector", "v3.mm(b)", ("matrix",)),
     Misuse("bmm_matrix", "a.bmm(b)", ("3D",)),
     Misuse("dot_sizes", "v3.dot(v4)", (r"\[3\]", r"\[4\]")),
@@ -154,8 +167,12 @@ MISUSES = [
     Misuse("select_range", "a.select(0, 2)", ("2", "dimension 0")),
     Misuse("embedding_range", "emb(lib.tensor([0, 10]))", ("out of range",)),
     # ------------------------------------------------ autograd
-    Misuse("backward_twice", "y.backward()", ("second time", "retain_graph"),
-           prep="y = (a * a).sum(); y.backward()"),
+    Misuse(
+        "backward_twice",
+        "y.backward()",
+        ("second time", "retain_graph"),
+        prep="y = (a * a).sum(); y.backward()",
+    ),
     Misuse("backward_non_scalar", "x.backward()", ("scalar outputs",)),
     Misuse("backward_gradient_shape", "x.backward(lib.ones(3))", (r"\[3\]", r"\[2, 3\]")),
     Misuse("backward_no_grad", "b.sum().backward()", ("does not require grad",)),
@@ -164,16 +181,19 @@ MISUSES = [
     Misuse("grad_outputs_shape", "lib.autograd.grad(x, a, lib.ones(3))", (r"\[3\]", r"\[2, 3\]")),
     Misuse("in_place_leaf", "a.add_(1)", ("leaf", "in-place")),
     Misuse("in_place_view_of_leaf", "a[0].mul_(2)", ("view of a leaf",)),
-    Misuse("saved_tensor_changed", "y.backward()", (r"\[2, 3\]", "version", "inplace"),
-           prep="h = a * 2; y = (h * h).sum(); h.add_(1)"),
+    Misuse(
+        "saved_tensor_changed",
+        "y.backward()",
+        (r"\[2, 3\]", "version", "inplace"),
+        prep="h = a * 2; y = (h * h).sum(); h.add_(1)",
+    ),
     Misuse("numpy_requires_grad", "a.numpy()", ("requires grad", "detach")),
     Misuse("item_many", "a.item()", ("6 elements",)),
     Misuse("int_requires_grad", "lib.tensor([1, 2], requires_grad=True)", ("floating point",)),
     Misuse("retain_grad_constant", "b.retain_grad()", ("requires_grad=False",)),
     Misuse("hook_on_constant", "b.register_hook(lambda g: g)", ("require",)),
     Misuse("requires_grad_non_leaf", "x.requires_grad_(False)", ("leaf",)),
-    Misuse("grad_wrong_dtype", "setattr(a, 'grad', lib.zeros(2, 3, dtype=lib.float64))",
-           ("type",)),
+    Misuse("grad_wrong_dtype", "setattr(a, 'grad', lib.zeros(2, 3, dtype=lib.float64))", ("type",)),
     Misuse("grad_wrong_shape", "setattr(a, 'grad', lib.zeros(3, 2))", ("size",)),
     # ------------------------------------------------ optimizers
     Misuse("sgd_negative_lr", "optim.SGD(params, lr=-0.1)", ("learning rate", "-0.1")),
@@ -192,46 +212,85 @@ MISUSES = [
     Misuse("adagrad_lr_decay", "optim.Adagrad(params, lr_decay=-1)", ("lr_decay",)),
     Misuse("optimizer_empty", "optim.SGD([], lr=0.1)", ("empty parameter list",)),
     Misuse("optimizer_tensor_not_list", "optim.SGD(a, lr=0.1)", ("iterable",)),
-    Misuse("optimizer_duplicate_groups",
-           "optim.SGD([{'params': [a]}, {'params': [a]}], lr=0.1)", ("more than one",)),
-    Misuse("optimizer_state_dict_groups",
-           "opt.load_state_dict({'state': {}, 'param_groups': []})", ("parameter groups",)),
+    Misuse(
+        "optimizer_duplicate_groups",
+        "optim.SGD([{'params': [a]}, {'params': [a]}], lr=0.1)",
+        ("more than one",),
+    ),
+    Misuse(
+        "optimizer_state_dict_groups",
+        "opt.load_state_dict({'state': {}, 'param_groups': []})",
+        ("parameter groups",),
+    ),
     # ------------------------------------------------ losses
-    Misuse("cross_entropy_batch", "F.cross_entropy(lib.zeros(4, 3), lib.tensor([0, 1, 2]))",
-           (r"\(4\)", r"\(3\)")),
-    Misuse("cross_entropy_target_range",
-           "F.cross_entropy(lib.zeros(4, 3), lib.tensor([0, 1, 2, 3]))", ("3", "out of bounds")),
-    Misuse("nll_target_range", "F.nll_loss(lib.zeros(4, 3), lib.tensor([0, 1, 2, 5]))",
-           ("5", "out of bounds")),
-    Misuse("bce_logits_shape", "F.binary_cross_entropy_with_logits(lib.zeros(4), lib.zeros(3))",
-           (r"\[3\]", r"\[4\]")),
+    Misuse(
+        "cross_entropy_batch",
+        "F.cross_entropy(lib.zeros(4, 3), lib.tensor([0, 1, 2]))",
+        (r"\(4\)", r"\(3\)"),
+    ),
+    Misuse(
+        "cross_entropy_target_range",
+        "F.cross_entropy(lib.zeros(4, 3), lib.tensor([0, 1, 2, 3]))",
+        ("3", "out of bounds"),
+    ),
+    Misuse(
+        "nll_target_range",
+        "F.nll_loss(lib.zeros(4, 3), lib.tensor([0, 1, 2, 5]))",
+        ("5", "out of bounds"),
+    ),
+    Misuse(
+        "bce_logits_shape",
+        "F.binary_cross_entropy_with_logits(lib.zeros(4), lib.zeros(3))",
+        (r"\[3\]", r"\[4\]"),
+    ),
     Misuse("bce_shape", "F.binary_cross_entropy(lib.zeros(4), lib.zeros(3))", (r"\[3\]", r"\[4\]")),
-    Misuse("bce_range", "F.binary_cross_entropy(lib.tensor([1.5]), lib.tensor([1.0]))",
-           ("between 0 and 1",)),
+    Misuse(
+        "bce_range",
+        "F.binary_cross_entropy(lib.tensor([1.5]), lib.tensor([1.0]))",
+        ("between 0 and 1",),
+    ),
     Misuse("reduction_name", "F.mse_loss(a, a, reduction='avg')", ("avg", "reduction")),
-    Misuse("loss_module_reduction",
-           "nn.CrossEntropyLoss(reduction='bogus')(lib.zeros(2, 3), lib.tensor([0, 1]))",
-           ("bogus",)),
-    Misuse("cross_entropy_float_target_shape",
-           "F.cross_entropy(lib.zeros(2, 3), lib.tensor([0.0, 1.0]))", ("Float",)),
-    Misuse("nll_wrong_dims",
-           "F.nll_loss(lib.zeros(2, 3, 4, 5, 6, 7), lib.zeros(2, dtype=lib.int64))", ("2",)),
+    Misuse(
+        "loss_module_reduction",
+        "nn.CrossEntropyLoss(reduction='bogus')(lib.zeros(2, 3), lib.tensor([0, 1]))",
+        ("bogus",),
+    ),
+    Misuse(
+        "cross_entropy_float_target_shape",
+        "F.cross_entropy(lib.zeros(2, 3), lib.tensor([0.0, 1.0]))",
+        ("Float",),
+    ),
+    Misuse(
+        "nll_wrong_dims",
+        "F.nll_loss(lib.zeros(2, 3, 4, 5, 6, 7), lib.zeros(2, dtype=lib.int64))",
+        ("2",),
+    ),
     # ------------------------------------------------ modules
-    Misuse("load_state_dict_shapes",
-           "model.load_state_dict({'weight': lib.zeros(2, 2), 'bias': lib.zeros(3)})",
-           ("weight", r"\[2, 2\]", r"\[4, 3\]")),
-    Misuse("load_state_dict_unexpected",
-           "model.load_state_dict({'weight': lib.zeros(4, 3), 'bias': lib.zeros(4), 'x': a})",
-           ("Unexpected", "x"), unchanged=False),
+    Misuse(
+        "load_state_dict_shapes",
+        "model.load_state_dict({'weight': lib.zeros(2, 2), 'bias': lib.zeros(3)})",
+        ("weight", r"\[2, 2\]", r"\[4, 3\]"),
+    ),
+    Misuse(
+        "load_state_dict_unexpected",
+        "model.load_state_dict({'weight': lib.zeros(4, 3), 'bias': lib.zeros(4), 'x': a})",
+        ("Unexpected", "x"),
+        unchanged=False,
+    ),
     Misuse("module_attribute", "model.no_such_thing", ("no_such_thing",)),
     Misuse("add_module_name", "model.add_module('a.b', lib.nn.ReLU())", ("a.b",)),
     Misuse("register_buffer_name", "model.register_buffer('weight', lib.zeros(2))", ("weight",)),
     Misuse("parameter_of_int", "nn.Parameter(lib.tensor([1, 2]))", ("floating point",)),
     # ------------------------------------------------ files
     Misuse("load_missing_file", "lib.load(missing)", ("missing.pt",)),
-    Misuse("load_truncated_file", "lib.load(truncated)", ("truncated",), cls=RuntimeError,
-           tags=("format",)),
-]  # fmt: skip
+    Misuse(
+        "load_truncated_file",
+        "lib.load(truncated)",
+        ("truncated",),
+        cls=RuntimeError,
+        tags=("format",),
+    ),
+]
 
 FOREIGN_FILES = ["text_file", "empty_file", "truncated"]
 
@@ -250,8 +309,9 @@ def _snapshot(ns: dict) -> dict:
             snap[key] = (t.detach().numpy().copy(), t._version, grad)
     opt = ns["opt"]
     snap["opt.state"] = repr(sorted((str(k), sorted(v)) for k, v in opt.state.items()))
-    snap["opt.groups"] = repr([{k: v for k, v in g.items() if k != "params"}
-                               for g in opt.param_groups])  # fmt: skip
+    snap["opt.groups"] = repr(
+        [{k: v for k, v in g.items() if k != "params"} for g in opt.param_groups]
+    )
     return snap
 
 

@@ -13,11 +13,12 @@ import warnings
 
 import numpy as np
 import pytest
-import torch
-import torch.nn.functional as PF
 
 import tinygrad_nn as tg
 import tinygrad_nn.nn.functional as TF
+
+torch = pytest.importorskip("torch")
+PF = torch.nn.functional
 
 LIBS = pytest.mark.parametrize("lib", [tg, torch], ids=["tinygrad_nn", "torch"])
 FLOATS = pytest.mark.parametrize("dtype", ["float32", "float64"])
@@ -67,25 +68,34 @@ STABLE = {
     "tanh": lambda lib, x: x.tanh(),
     "cross_entropy": lambda lib, x: _functional(lib).cross_entropy(x, lib.tensor(TARGETS)),
     "cross_entropy_probs": lambda lib, x: _functional(lib).cross_entropy(
-        x, lib.tensor(PROBS, dtype=x.dtype)),
+        x, lib.tensor(PROBS, dtype=x.dtype)
+    ),
     "cross_entropy_smoothing": lambda lib, x: _functional(lib).cross_entropy(
-        x, lib.tensor(TARGETS), label_smoothing=0.1, reduction="none"),
+        x, lib.tensor(TARGETS), label_smoothing=0.1, reduction="none"
+    ),
     "bce_with_logits": lambda lib, x: _functional(lib).binary_cross_entropy_with_logits(
-        x, lib.tensor((BIG > 0) * 1.0, dtype=x.dtype), reduction="none"),
+        x, lib.tensor((BIG > 0) * 1.0, dtype=x.dtype), reduction="none"
+    ),
     "bce_with_logits_pos_weight": lambda lib, x: _functional(lib).binary_cross_entropy_with_logits(
-        x, lib.tensor(PROBS, dtype=x.dtype), pos_weight=lib.tensor([1.0, 2.0, 0.5, 3.0],
-                                                                     dtype=x.dtype)),
+        x,
+        lib.tensor(PROBS, dtype=x.dtype),
+        pos_weight=lib.tensor([1.0, 2.0, 0.5, 3.0], dtype=x.dtype),
+    ),
     "bce_with_logits_module": lambda lib, x: lib.nn.BCEWithLogitsLoss()(
-        x, lib.tensor(PROBS, dtype=x.dtype)),
+        x, lib.tensor(PROBS, dtype=x.dtype)
+    ),
     "cross_entropy_module": lambda lib, x: lib.nn.CrossEntropyLoss()(x, lib.tensor(TARGETS)),
-}  # fmt: skip
+}
 
 
 @FLOATS
 @pytest.mark.parametrize("name", list(STABLE))
 def test_stable_ops_stay_finite_at_plus_minus_1e4(name, dtype):
     fn = STABLE[name]
-    up = lambda y: UPSTREAM[: y.shape[0]] if y.ndim == 2 else None
+
+    def up(y):
+        return UPSTREAM[: y.shape[0]] if y.ndim == 2 else None
+
     shape_probe = fn(torch, torch.tensor(BIG, dtype=getattr(torch, dtype)))
     upstream = up(shape_probe) if shape_probe.ndim == 2 else np.ones(tuple(shape_probe.shape))
     ours = value_and_grad(tg, fn, BIG, dtype, upstream)
@@ -131,7 +141,7 @@ AT_ZERO = {
     "abs": lambda lib, x: x.abs(),
     "relu": lambda lib, x: x.relu(),
     "div_by_zero": lambda lib, x: lib.ones_like(x) / x,
-}  # fmt: skip
+}
 
 
 @FLOATS
@@ -203,10 +213,17 @@ def _model64(lib):
     # No conv bias before batch norm: its gradient is exactly 0 in theory, so it is pure
     # rounding noise, which Adam/Adagrad normalise into O(lr) updates that cannot match.
     model = nn.Sequential(
-        nn.Conv2d(1, 2, 3, padding=1, bias=False), nn.BatchNorm2d(2), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Linear(8, 6), nn.LayerNorm(6), nn.GELU(), nn.Dropout(0.0),
+        nn.Conv2d(1, 2, 3, padding=1, bias=False),
+        nn.BatchNorm2d(2),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(8, 6),
+        nn.LayerNorm(6),
+        nn.GELU(),
+        nn.Dropout(0.0),
         nn.Linear(6, 3),
-    )  # fmt: skip
+    )
     return model.double()
 
 
@@ -214,11 +231,12 @@ LOSSES = {
     "cross_entropy": lambda lib, out: lib.nn.CrossEntropyLoss()(out, lib.tensor([0, 2, 1, 1])),
     "mse": lambda lib, out: lib.nn.MSELoss()(out, lib.ones(4, 3, dtype=lib.float64)),
     "bce_logits": lambda lib, out: lib.nn.BCEWithLogitsLoss()(
-        out, lib.ones(4, 3, dtype=lib.float64)),
+        out, lib.ones(4, 3, dtype=lib.float64)
+    ),
     "huber": lambda lib, out: lib.nn.HuberLoss()(out, lib.zeros(4, 3, dtype=lib.float64)),
     "nll": lambda lib, out: lib.nn.NLLLoss()(out.log_softmax(1), lib.tensor([0, 2, 1, 1])),
     "l1": lambda lib, out: lib.nn.L1Loss()(out, lib.zeros(4, 3, dtype=lib.float64)),
-}  # fmt: skip
+}
 
 OPTIMIZERS = {
     "sgd": lambda lib, p: lib.optim.SGD(p, lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.01),

@@ -120,15 +120,19 @@ def _train(seed: int, steps: int = 60, optimizer: str = "adam", evaluate_every: 
     rng = np.random.default_rng(seed)
     x = tg.tensor(rng.standard_normal((16, 6)).astype(np.float32))
     y = tg.tensor(rng.integers(0, 3, 16))
-    weights = [rng.standard_normal(s).astype(np.float32) * 0.3
-               for s in [(8, 6), (8,), (8, 8), (8,), (3, 8), (3,)]]  # fmt: skip
-    model = nn.Sequential(nn.Linear(6, 8), nn.Tanh(), nn.Linear(8, 8), nn.ReLU(),
-                          nn.Linear(8, 3))  # fmt: skip
+    weights = [
+        rng.standard_normal(s).astype(np.float32) * 0.3
+        for s in [(8, 6), (8,), (8, 8), (8,), (3, 8), (3,)]
+    ]
+    model = nn.Sequential(nn.Linear(6, 8), nn.Tanh(), nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 3))
     with tg.no_grad():
         for p, w in zip(model.parameters(), weights):
             p.copy_(tg.tensor(w))
-    opt = optim.Adam(model.parameters(), lr=0.01) if optimizer == "adam" else \
-        optim.SGD(model.parameters(), lr=0.05, momentum=0.9)  # fmt: skip
+    opt = (
+        optim.Adam(model.parameters(), lr=0.01)
+        if optimizer == "adam"
+        else optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+    )
     loss_fn = nn.CrossEntropyLoss()
     for step in range(steps):
         opt.zero_grad()

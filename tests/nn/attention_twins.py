@@ -9,10 +9,12 @@ float32/float64 tolerances (atol scaled by the largest value, see `twins.py`).
 from __future__ import annotations
 
 import numpy as np
-import torch
+import pytest
 
 import tinygrad_nn as tg
 from tests.nn.twins import assert_close_scaled
+
+torch = pytest.importorskip("torch")
 
 
 def lib_tensor(lib, a: np.ndarray, dtype, requires_grad: bool = False):

@@ -12,12 +12,13 @@ import tracemalloc
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
 from tests.ops.test_array_pass import assert_passes_agree, tensor_pass
 from tinygrad_nn.autograd.function import Function
 from tinygrad_nn.ops import window
+
+torch = pytest.importorskip("torch")
 
 DTYPES = [np.float32, np.float64]
 
@@ -37,8 +38,11 @@ def _ties(shape, dtype, seed=2):
 
 
 def test_every_window_op_runs_on_arrays():
-    functions = [obj for _, obj in inspect.getmembers(window, inspect.isclass)
-                 if issubclass(obj, Function) and obj.__module__ == window.__name__]  # fmt: skip
+    functions = [
+        obj
+        for _, obj in inspect.getmembers(window, inspect.isclass)
+        if issubclass(obj, Function) and obj.__module__ == window.__name__
+    ]
     assert len(functions) == 7
     assert [f.__name__ for f in functions if f.array_backward is None] == []
 
@@ -48,13 +52,16 @@ def test_every_window_op_runs_on_arrays():
 CONVS = {
     "plain": ((2, 3, 7, 6), (4, 3, 3, 3), {}),
     "stride_padding": ((2, 3, 8, 7), (4, 3, 3, 2), {"stride": 2, "padding": 1}),
-    "dilation": ((1, 3, 9, 9), (2, 3, 2, 3), {"stride": (1, 3), "padding": (2, 0),
-                                               "dilation": (2, 1)}),
+    "dilation": (
+        (1, 3, 9, 9),
+        (2, 3, 2, 3),
+        {"stride": (1, 3), "padding": (2, 0), "dilation": (2, 1)},
+    ),
     "groups_same": ((2, 4, 6, 6), (6, 2, 3, 3), {"groups": 2, "padding": "same"}),
     "depthwise": ((2, 3, 5, 5), (3, 1, 3, 3), {"groups": 3, "stride": 2}),
     "one_by_one": ((2, 3, 4, 5), (5, 3, 1, 1), {}),
     "unbatched": ((3, 6, 6), (2, 3, 3, 3), {}),
-}  # fmt: skip
+}
 
 
 @pytest.mark.filterwarnings("ignore:Using padding='same'")
@@ -70,7 +77,10 @@ def test_conv2d(name, dtype):
 @pytest.mark.parametrize("dtype", DTYPES, ids=["float32", "float64"])
 def test_conv1d_and_a_constant_input(dtype):
     x, w, b = _sample((2, 4, 11), dtype, 1), _sample((6, 2, 3), dtype, 2), _sample((6,), dtype)
-    conv = lambda lib, x, w, b: lib.nn.functional.conv1d(x, w, b, 2, 2, 2, 2)
+
+    def conv(lib, x, w, b):
+        return lib.nn.functional.conv1d(x, w, b, 2, 2, 2, 2)
+
     _assert_same(conv, [x, w, b])
     # only the weight and bias learn (a first layer): the input is no leaf that requires grad
     _assert_same(lambda lib, w, b: conv(lib, lib.tensor(x), w, b), [w, b])
@@ -130,11 +140,17 @@ def test_pooling_nan_windows_and_infinite_gradients():
 
 def test_unfold_and_fold_functional():
     x = _sample((2, 3, 6, 5), np.float64)
-    unfold = lambda lib, x: lib.nn.functional.unfold(x, (2, 3), 2, 1, (2, 1))
+
+    def unfold(lib, x):
+        return lib.nn.functional.unfold(x, (2, 3), 2, 1, (2, 1))
+
     _assert_same(unfold, [x])
     with tg.no_grad():
         cols = unfold(tg, tg.tensor(x)).numpy()
-    fold = lambda lib, c: lib.nn.functional.fold(c, (6, 5), (2, 3), 2, 1, (2, 1))
+
+    def fold(lib, c):
+        return lib.nn.functional.fold(c, (6, 5), (2, 3), 2, 1, (2, 1))
+
     _assert_same(fold, [cols])
 
 
@@ -165,8 +181,10 @@ def test_a_small_cnn_step():
         return lib.nn.functional.cross_entropy(logits, lib.tensor([1, 0, 3]))
 
     rng = np.random.default_rng(5)
-    arrays = [rng.standard_normal(s).astype(np.float32)
-              for s in [(3, 1, 10, 10), (4, 1, 3, 3), (4,), (5, 64), (5,)]]  # fmt: skip
+    arrays = [
+        rng.standard_normal(s).astype(np.float32)
+        for s in [(3, 1, 10, 10), (4, 1, 3, 3), (4,), (5, 64), (5,)]
+    ]
     _assert_same(net, arrays)
     ours = [tg.tensor(a, requires_grad=True) for a in arrays]
     theirs = [torch.tensor(a, requires_grad=True) for a in arrays]

@@ -15,11 +15,12 @@ import warnings
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
 from tests.ops.test_array_pass import tensor_pass
 from tinygrad_nn.autograd import engine
+
+torch = pytest.importorskip("torch")
 
 F = tg.nn.functional
 OURS = {"AddmmBackward0", "MmBackward0", "MvBackward0", "BmmBackward0", "DotBackward0",
@@ -171,8 +172,11 @@ def test_mse_loss_is_one_node_as_in_pytorch():
         a, b = lib.tensor(x, requires_grad=True), lib.tensor(y)
         c = lib.tensor(column, requires_grad=True)
         names = []
-        for loss in (lib.nn.functional.mse_loss(a, b), lib.nn.functional.mse_loss(b, a),
-                     lib.nn.functional.mse_loss(a, b, reduction="none")):  # fmt: skip
+        for loss in (
+            lib.nn.functional.mse_loss(a, b),
+            lib.nn.functional.mse_loss(b, a),
+            lib.nn.functional.mse_loss(a, b, reduction="none"),
+        ):
             names.append(loss.grad_fn.name())
             names.append([n and n.name() for n, _ in loss.grad_fn.next_functions])
         with pytest.warns(UserWarning, match="different to the input size"):

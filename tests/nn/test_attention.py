@@ -8,12 +8,13 @@ import warnings
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
 from tests.nn.attention_twins import lib_tensor, run_twins, same_init
 from tests.nn.twins import assert_close_scaled
 from tinygrad_nn.autograd.gradcheck import gradcheck, gradgradcheck
+
+torch = pytest.importorskip("torch")
 
 DTYPES = [np.float32, np.float64]
 L, S, N, E, HEADS = 4, 5, 3, 8, 2
@@ -40,14 +41,19 @@ SDPA_CASES = [
     ("causal_square", (2, L, 8), (2, L, 8), (2, L, 8), {"is_causal": True}),
     ("scale", (2, 3, L, 8), (2, 3, S, 8), (2, 3, S, 6), {"scale": 0.3}),
     ("bool_mask", (2, 3, L, 8), (2, 3, S, 8), (2, 3, S, 6), {"attn_mask": ("bool", (L, S))}),
-    ("bool_mask_full_row", (2, 3, L, 8), (2, 3, S, 8), (2, 3, S, 6),
-     {"attn_mask": ("bool_full", (2, 1, L, S))}),
+    (
+        "bool_mask_full_row",
+        (2, 3, L, 8),
+        (2, 3, S, 8),
+        (2, 3, S, 6),
+        {"attn_mask": ("bool_full", (2, 1, L, S))},
+    ),
     ("float_mask", (2, 3, L, 8), (2, 3, S, 8), (2, 3, S, 6), {"attn_mask": ("float", (3, L, S))}),
     ("unbatched", (L, 8), (S, 8), (S, 6), {}),
     ("five_dims", (2, 2, 3, L, 4), (2, 2, 3, S, 4), (2, 2, 3, S, 5), {"is_causal": True}),
     ("broadcast_batch", (2, 3, L, 8), (1, 3, S, 8), (2, 1, S, 6), {}),
     ("gqa", (2, 4, L, 8), (2, 2, S, 8), (2, 1, S, 6), {"enable_gqa": True}),
-]  # fmt: skip
+]
 
 
 def _sdpa_kwargs(lib, kwargs, dtype):
@@ -84,8 +90,9 @@ def test_sdpa_matches_torch_with_gradients(case, dtype):
 
 
 def test_sdpa_float_mask_gets_a_gradient_like_torch():
-    q, k, v, m = (_rng(i).standard_normal(s) for i, s in
-                  enumerate([(2, L, 8), (2, S, 8), (2, S, 8), (L, S)]))  # fmt: skip
+    q, k, v, m = (
+        _rng(i).standard_normal(s) for i, s in enumerate([(2, L, 8), (2, S, 8), (2, S, 8), (L, S)])
+    )
     ours = [lib_tensor(tg, a, np.float64, True) for a in (q, k, v, m)]
     theirs = [lib_tensor(torch, a, np.float64, True) for a in (q, k, v, m)]
     (tg.nn.functional.scaled_dot_product_attention(*ours) ** 2).sum().backward()
@@ -103,8 +110,11 @@ def test_sdpa_fully_masked_query_gives_zeros_and_zero_gradient():
     assert (q.grad[:, 1] == 0).all() and not q.grad.isnan().any()
 
 
-@pytest.mark.parametrize("kwargs", [{}, {"is_causal": True}, {"mask": "bool"}, {"mask": "float"},
-                                    {"scale": 0.7}, {"gqa": True}], ids=str)  # fmt: skip
+@pytest.mark.parametrize(
+    "kwargs",
+    [{}, {"is_causal": True}, {"mask": "bool"}, {"mask": "float"}, {"scale": 0.7}, {"gqa": True}],
+    ids=str,
+)
 def test_sdpa_gradcheck_and_gradgradcheck(kwargs):
     kwargs = dict(kwargs)
     heads_kv = 1 if kwargs.pop("gqa", False) else 2
@@ -127,11 +137,13 @@ def test_sdpa_gradcheck_and_gradgradcheck(kwargs):
 def test_sdpa_dropout_draws_the_same_noise_as_torch():
     q, k, v = (_rng(i).standard_normal((2, 2, L, 8)).astype(np.float32) for i in range(3))
     tg.manual_seed(5)
-    out = tg.nn.functional.scaled_dot_product_attention(*map(tg.from_numpy, (q, k, v)),
-                                                        dropout_p=0.4)  # fmt: skip
+    out = tg.nn.functional.scaled_dot_product_attention(
+        *map(tg.from_numpy, (q, k, v)), dropout_p=0.4
+    )
     torch.manual_seed(5)
-    ref = torch.nn.functional.scaled_dot_product_attention(*map(torch.from_numpy, (q, k, v)),
-                                                           dropout_p=0.4)  # fmt: skip
+    ref = torch.nn.functional.scaled_dot_product_attention(
+        *map(torch.from_numpy, (q, k, v)), dropout_p=0.4
+    )
     assert_close_scaled(out.numpy(), ref.numpy(), "dropout output")
 
 
@@ -194,34 +206,83 @@ MHA_CASES = [
     ("kdim_vdim", _mha(kdim=6, vdim=7), [_X, _MEM[..., :6], _MEM[..., :7]], None, {}),
     ("no_bias", _mha(bias=False), [_X, _MEM], _cross, {}),
     ("batch_first", _mha(batch_first=True), [_X], _self, {}),
-    ("batch_first_cross", _mha(batch_first=True), [_X.swapaxes(0, 1), _MEM.swapaxes(0, 1)],
-     _cross, {"key_padding_mask": _KPM}),
+    (
+        "batch_first_cross",
+        _mha(batch_first=True),
+        [_X.swapaxes(0, 1), _MEM.swapaxes(0, 1)],
+        _cross,
+        {"key_padding_mask": _KPM},
+    ),
     ("key_padding_bool", _mha(), [_X, _MEM], _cross, {"key_padding_mask": _KPM}),
     ("key_padding_float", _mha(), [_X, _MEM], _cross, {"key_padding_mask": -3.0 * _KPM}),
     ("attn_mask_bool", _mha(), [_X, _MEM], _cross, {"attn_mask": _AM}),
-    ("attn_mask_float_3d", _mha(), [_X, _MEM], _cross,
-     {"attn_mask": _rng(7).standard_normal((N * HEADS, L, S))}),
+    (
+        "attn_mask_float_3d",
+        _mha(),
+        [_X, _MEM],
+        _cross,
+        {"attn_mask": _rng(7).standard_normal((N * HEADS, L, S))},
+    ),
     ("both_masks", _mha(), [_X, _MEM], _cross, {"attn_mask": _AM, "key_padding_mask": _KPM}),
-    ("no_weights", _mha(), [_X, _MEM], _cross,
-     {"need_weights": False, "attn_mask": _AM, "key_padding_mask": _KPM}),
-    ("no_weights_3d_mask", _mha(), [_X, _MEM], _cross,
-     {"need_weights": False, "attn_mask": _rng(7).standard_normal((N * HEADS, L, S))}),
+    (
+        "no_weights",
+        _mha(),
+        [_X, _MEM],
+        _cross,
+        {"need_weights": False, "attn_mask": _AM, "key_padding_mask": _KPM},
+    ),
+    (
+        "no_weights_3d_mask",
+        _mha(),
+        [_X, _MEM],
+        _cross,
+        {"need_weights": False, "attn_mask": _rng(7).standard_normal((N * HEADS, L, S))},
+    ),
     ("per_head_weights", _mha(), [_X, _MEM], _cross, {"average_attn_weights": False}),
-    ("bias_kv", _mha(add_bias_kv=True), [_X, _MEM], _cross,
-     {"attn_mask": _AM, "key_padding_mask": _KPM}),
+    (
+        "bias_kv",
+        _mha(add_bias_kv=True),
+        [_X, _MEM],
+        _cross,
+        {"attn_mask": _AM, "key_padding_mask": _KPM},
+    ),
     ("zero_attn", _mha(add_zero_attn=True), [_X, _MEM], _cross, {"key_padding_mask": _KPM}),
-    ("bias_kv_zero_attn_no_weights", _mha(add_bias_kv=True, add_zero_attn=True), [_X, _MEM],
-     _cross, {"attn_mask": _AM, "need_weights": False}),
+    (
+        "bias_kv_zero_attn_no_weights",
+        _mha(add_bias_kv=True, add_zero_attn=True),
+        [_X, _MEM],
+        _cross,
+        {"attn_mask": _AM, "need_weights": False},
+    ),
     ("unbatched", _mha(), [_X[:, 0], _MEM[:, 0]], _cross, {"key_padding_mask": _KPM[0]}),
-    ("unbatched_3d_mask", _mha(batch_first=True), [_X[:, 0], _MEM[:, 0]], _cross,
-     {"attn_mask": _AM[None].repeat(HEADS, 0), "need_weights": False}),
-    ("causal_hint", _mha(), [_X], _self,
-     {"attn_mask": _CAUSAL, "is_causal": True, "need_weights": False}),
+    (
+        "unbatched_3d_mask",
+        _mha(batch_first=True),
+        [_X[:, 0], _MEM[:, 0]],
+        _cross,
+        {"attn_mask": _AM[None].repeat(HEADS, 0), "need_weights": False},
+    ),
+    (
+        "causal_hint",
+        _mha(),
+        [_X],
+        _self,
+        {"attn_mask": _CAUSAL, "is_causal": True, "need_weights": False},
+    ),
     ("causal_hint_with_weights", _mha(), [_X], _self, {"attn_mask": _CAUSAL, "is_causal": True}),
-    ("causal_hint_with_padding", _mha(), [_X], _self,
-     {"attn_mask": _CAUSAL, "is_causal": True, "need_weights": False,
-      "key_padding_mask": _KPM[:, :L]}),
-]  # fmt: skip
+    (
+        "causal_hint_with_padding",
+        _mha(),
+        [_X],
+        _self,
+        {
+            "attn_mask": _CAUSAL,
+            "is_causal": True,
+            "need_weights": False,
+            "key_padding_mask": _KPM[:, :L],
+        },
+    ),
+]
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
@@ -236,8 +297,14 @@ def test_multihead_attention_matches_torch(case, dtype):
 
 def test_multihead_attention_dropout_in_training_matches_torch_noise():
     for need_weights in (True, False):
-        run_twins(_mha(dropout=0.3), [_X, _MEM], _cross, {"need_weights": need_weights},
-                  train=True, seed=11)  # fmt: skip
+        run_twins(
+            _mha(dropout=0.3),
+            [_X, _MEM],
+            _cross,
+            {"need_weights": need_weights},
+            train=True,
+            seed=11,
+        )
 
 
 def test_fully_masked_query_is_zero_without_weights_and_nan_with_them():
@@ -346,22 +413,24 @@ def test_mismatched_mask_types_warn_as_torch():
     for lib in (torch, tg):
         layer = lib.nn.MultiheadAttention(E, HEADS)
         x = lib.zeros(L, N, E)
-        with pytest.warns(UserWarning, match="Support for mismatched key_padding_mask and "
-                                             "attn_mask is deprecated"):  # fmt: skip
-            layer(x, x, x, key_padding_mask=lib.zeros(N, L, dtype=lib.bool),
-                  attn_mask=lib.zeros(L, L))  # fmt: skip
+        with pytest.warns(
+            UserWarning, match="Support for mismatched key_padding_mask and attn_mask is deprecated"
+        ):
+            layer(
+                x, x, x, key_padding_mask=lib.zeros(N, L, dtype=lib.bool), attn_mask=lib.zeros(L, L)
+            )
 
 
 def test_functional_multi_head_attention_forward_matches_torch():
     torch.manual_seed(0)
     layer = torch.nn.MultiheadAttention(E, HEADS)
-    weights = [layer.in_proj_weight, layer.in_proj_bias, layer.out_proj.weight,
-               layer.out_proj.bias]  # fmt: skip
+    weights = [layer.in_proj_weight, layer.in_proj_bias, layer.out_proj.weight, layer.out_proj.bias]
     results = []
     for lib in (torch, tg):
         x, mem = lib_tensor(lib, _X, np.float32), lib_tensor(lib, _MEM, np.float32)
-        w_in, b_in, w_out, b_out = (lib_tensor(lib, w.detach().numpy(), np.float32)
-                                    for w in weights)  # fmt: skip
+        w_in, b_in, w_out, b_out = (
+            lib_tensor(lib, w.detach().numpy(), np.float32) for w in weights
+        )
         results.append(lib.nn.functional.multi_head_attention_forward(
             x, mem, mem, E, HEADS, w_in, b_in, None, None, False, 0.0, w_out, b_out,
             training=False))  # fmt: skip

@@ -10,9 +10,10 @@ import copy
 import warnings
 
 import pytest
-import torch
 
 import tinygrad_nn as tg
+
+torch = pytest.importorskip("torch")
 
 
 def both(fn):
@@ -57,9 +58,13 @@ def test_load_state_dict_assign_keeps_the_checkpoint_tensor_and_dtype():
             k: v.double() if v.is_floating_point() else v.clone() for k, v in m.state_dict().items()
         }
         m.load_state_dict(sd, assign=True)
-        return (str(m.weight.dtype).split(".")[-1], type(m.weight).__name__,
-                m.weight.requires_grad, m.running_mean is sd["running_mean"],
-                m.num_batches_tracked is sd["num_batches_tracked"])  # fmt: skip
+        return (
+            str(m.weight.dtype).split(".")[-1],
+            type(m.weight).__name__,
+            m.weight.requires_grad,
+            m.running_mean is sd["running_mean"],
+            m.num_batches_tracked is sd["num_batches_tracked"],
+        )
 
     assert_same(run)
 
@@ -183,8 +188,9 @@ def test_always_call_hooks_run_when_forward_raises():
         m, log = Failing(), []
         m.register_forward_hook(lambda mod, a, o: log.append(("always", o)), always_call=True)
         m.register_forward_hook(lambda mod, a, o: log.append("normal"))
-        handle = m.register_forward_hook(lambda mod, a, kw, o: log.append(("kw", kw)),
-                                         always_call=True, with_kwargs=True)  # fmt: skip
+        handle = m.register_forward_hook(
+            lambda mod, a, kw, o: log.append(("kw", kw)), always_call=True, with_kwargs=True
+        )
         for _ in range(2):
             with pytest.raises(ValueError, match="boom"):
                 m(lib.ones(1))
@@ -213,8 +219,13 @@ def test_deepcopy_of_a_parameter_drops_its_gradient():
         m(lib.ones(1, 2)).sum().backward()
         m2 = copy.deepcopy(m)
         frozen = copy.deepcopy(lib.nn.Linear(1, 1).requires_grad_(False))
-        return (m2.weight.grad, type(m2.weight).__name__, m2.weight.requires_grad,
-                m2.weight.tolist() == m.weight.tolist(), frozen.weight.requires_grad)  # fmt: skip
+        return (
+            m2.weight.grad,
+            type(m2.weight).__name__,
+            m2.weight.requires_grad,
+            m2.weight.tolist() == m.weight.tolist(),
+            frozen.weight.requires_grad,
+        )
 
     assert_same(run)
 
@@ -241,10 +252,15 @@ def test_integer_parameter_without_grad_is_allowed():
 
 @pytest.mark.parametrize(
     ("input", "target"),
-    [([0.5, 0.5], [2.0, 0.0]), ([0.5, 0.5], [-0.1, 0.0]), ([float("nan"), 0.5], [1.0, 0.0]),
-     ([0.5, 0.5], [float("nan"), 0.0]), ([1.5, 0.5], [2.0, 0.0])],
+    [
+        ([0.5, 0.5], [2.0, 0.0]),
+        ([0.5, 0.5], [-0.1, 0.0]),
+        ([float("nan"), 0.5], [1.0, 0.0]),
+        ([0.5, 0.5], [float("nan"), 0.0]),
+        ([1.5, 0.5], [2.0, 0.0]),
+    ],
     ids=["target_above_1", "target_below_0", "nan_input", "nan_target", "both_outside"],
-)  # fmt: skip
+)
 def test_binary_cross_entropy_checks_the_range_of_input_and_target(input, target):
     assert_same(
         lambda lib: lib.nn.functional.binary_cross_entropy(lib.tensor(input), lib.tensor(target))
@@ -273,10 +289,14 @@ def _three(lib):
 
 @pytest.mark.parametrize(
     "op",
-    [lambda s, lib: s * 2, lambda s, lib: 3 * s, lambda s, lib: s.__imul__(2),
-     lambda s, lib: s.__iadd__(lib.nn.Sequential(lib.nn.Tanh()))],
+    [
+        lambda s, lib: s * 2,
+        lambda s, lib: 3 * s,
+        lambda s, lib: s.__imul__(2),
+        lambda s, lib: s.__iadd__(lib.nn.Sequential(lib.nn.Tanh())),
+    ],
     ids=["mul", "rmul", "imul", "iadd"],
-)  # fmt: skip
+)
 def test_sequential_repetition_and_in_place_concatenation(op):
     def run(lib):
         seq = _three(lib)
@@ -305,15 +325,21 @@ def test_sequential_iadd_refuses_a_list():
 
 @pytest.mark.parametrize(
     ("input", "weight", "bias"),
-    [("float64", "float32", "float32"), ("int64", "float32", "float32"),
-     ("float32", "float32", "float64"), ("float32", "float64", "float32")],
+    [
+        ("float64", "float32", "float32"),
+        ("int64", "float32", "float32"),
+        ("float32", "float32", "float64"),
+        ("float32", "float64", "float32"),
+    ],
     ids=["double_input", "long_input", "double_bias", "double_weight"],
-)  # fmt: skip
+)
 def test_linear_names_mismatched_dtypes_as_pytorch(input, weight, bias):
     def run(lib):
-        return lib.nn.functional.linear(lib.ones(4, 2, dtype=getattr(lib, input)),
-                                        lib.ones(3, 2, dtype=getattr(lib, weight)),
-                                        lib.ones(3, dtype=getattr(lib, bias)))  # fmt: skip
+        return lib.nn.functional.linear(
+            lib.ones(4, 2, dtype=getattr(lib, input)),
+            lib.ones(3, 2, dtype=getattr(lib, weight)),
+            lib.ones(3, dtype=getattr(lib, bias)),
+        )
 
     assert_same(run)
 
@@ -329,8 +355,11 @@ def test_linear_names_mismatched_dtypes_as_pytorch(input, weight, bias):
 def test_conv_names_mismatched_dtypes_as_pytorch(input, weight, bias):
     def run(lib):
         b = None if bias is None else lib.ones(1, dtype=getattr(lib, bias))
-        return lib.nn.functional.conv2d(lib.ones(1, 1, 3, 3, dtype=getattr(lib, input)),
-                                        lib.ones(1, 1, 2, 2, dtype=getattr(lib, weight)), b)  # fmt: skip
+        return lib.nn.functional.conv2d(
+            lib.ones(1, 1, 3, 3, dtype=getattr(lib, input)),
+            lib.ones(1, 1, 2, 2, dtype=getattr(lib, weight)),
+            b,
+        )
 
     assert_same(run)
 

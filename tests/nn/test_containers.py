@@ -5,10 +5,11 @@ from collections import OrderedDict
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
 from tests.nn.twins import check_twins, copy_weights
+
+torch = pytest.importorskip("torch")
 
 
 def _names(module):

@@ -8,12 +8,13 @@ import re
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
 from tests.test_random_wiring import assert_same_bits
 from tests.tolerances import assert_close
 from tinygrad_nn.autograd import gradcheck, gradgradcheck
+
+torch = pytest.importorskip("torch")
 
 # (nd, in_channels, out_channels / groups, kernel, spatial, options)
 CONFIGS = [
@@ -81,7 +82,10 @@ def test_gradcheck_and_gradgradcheck(config):
     arrays = _arrays(nd, cin, cout_g, kernel, spatial, options, np.float64, rng, batch=(1,))
     inputs = tuple(tg.tensor(a, requires_grad=True) for a in arrays)
     fn = getattr(tg.nn.functional, f"conv_transpose{nd}d")
-    f = lambda x, w, b: fn(x, w, b, **options)
+
+    def f(x, w, b):
+        return fn(x, w, b, **options)
+
     assert gradcheck(f, inputs)
     assert gradgradcheck(f, inputs)
 
@@ -211,8 +215,12 @@ def test_errors_match_torch(name):
 
 
 def test_output_size_out_of_range_message():
-    with pytest.raises(ValueError, match=re.escape(
-            "requested an output size of [20], but valid sizes range from [11] to [12]")):  # fmt: skip
+    with pytest.raises(
+        ValueError,
+        match=re.escape(
+            "requested an output size of [20], but valid sizes range from [11] to [12]"
+        ),
+    ):
         ERRORS["output_size_range"](tg)
 
 

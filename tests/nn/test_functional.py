@@ -3,10 +3,11 @@
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
 from tests.nn.twins import assert_close_scaled, to_ours, to_torch
+
+torch = pytest.importorskip("torch")
 
 F = tg.nn.functional
 TF = torch.nn.functional
@@ -94,8 +95,11 @@ def test_linear(dtype):
 
 def test_linear_width_error_names_both_shapes():
     for shape, rows in (((4, 3), 4), ((2, 4, 3), 8), ((3,), 1)):
-        with pytest.raises(RuntimeError, match=rf"mat1 and mat2 shapes cannot be multiplied "
-                                               rf"\({rows}x3 and 2x5\)"):  # fmt: skip
+        with pytest.raises(
+            RuntimeError,
+            match=rf"mat1 and mat2 shapes cannot be multiplied "
+            rf"\({rows}x3 and 2x5\)",
+        ):
             tg.nn.Linear(2, 5)(tg.zeros(*shape))
         with pytest.raises(RuntimeError, match=rf"\({rows}x3 and 2x5\)"):
             torch.nn.Linear(2, 5)(torch.zeros(*shape))
@@ -118,8 +122,9 @@ def test_dropout_functional_flags():
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
 def test_layer_norm_and_batch_norm_functional(dtype):
     x, w, b = _arrays([(3, 4, 5), (4, 5), (4, 5)], dtype)
-    _compare(lambda lib, x, w, b: lib.nn.functional.layer_norm(x, (4, 5), w, b, 1e-3),
-             [x, w, b], dtype)  # fmt: skip
+    _compare(
+        lambda lib, x, w, b: lib.nn.functional.layer_norm(x, (4, 5), w, b, 1e-3), [x, w, b], dtype
+    )
     _compare(lambda lib, x: lib.nn.functional.layer_norm(x, [5]), [x], dtype)
     xb, wb, bb = _arrays([(6, 4, 3), (4,), (4,)], dtype, seed=2)
     stats = {
@@ -142,8 +147,7 @@ def test_layer_norm_and_batch_norm_functional(dtype):
         return lib.nn.functional.batch_norm(x, *stats[lib], eps=1e-3)
 
     _compare(bn_eval, [xb], dtype)
-    _compare(lambda lib, x: lib.nn.functional.batch_norm(x, None, None, training=True), [xb],
-             dtype)  # fmt: skip
+    _compare(lambda lib, x: lib.nn.functional.batch_norm(x, None, None, training=True), [xb], dtype)
 
 
 def test_norm_errors_match_torch():
@@ -164,8 +168,11 @@ def test_norm_errors_match_torch():
     _same_error(lambda lib: lib.nn.LayerNorm(3)(lib.ones(2, 3, dtype=lib.float64)))
     _same_error(lambda lib: lib.nn.BatchNorm1d(3)(lib.ones(2, 3, dtype=lib.float64)))
     _same_error(lambda lib: lib.nn.BatchNorm1d(3).double()(lib.ones(2, 3)))
-    _same_error(lambda lib: lib.nn.functional.layer_norm(
-        lib.ones(2, 3), (3,), None, lib.ones(3, dtype=lib.float64)))  # fmt: skip
+    _same_error(
+        lambda lib: lib.nn.functional.layer_norm(
+            lib.ones(2, 3), (3,), None, lib.ones(3, dtype=lib.float64)
+        )
+    )
 
 
 CONVS = [
@@ -189,8 +196,9 @@ def test_conv2d_functional(kwargs, x_shape, w_shape, dtype):
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
-@pytest.mark.parametrize("kwargs", [{}, {"stride": 2, "padding": 2, "dilation": 2, "groups": 2},
-                                    {"padding": "same"}])  # fmt: skip
+@pytest.mark.parametrize(
+    "kwargs", [{}, {"stride": 2, "padding": 2, "dilation": 2, "groups": 2}, {"padding": "same"}]
+)
 def test_conv1d_functional(kwargs, dtype):
     x, w, b = _arrays([(2, 4, 11), (6, 4 // kwargs.get("groups", 1), 3), (6,)], dtype)
     _compare(lambda lib, x, w, b: lib.nn.functional.conv1d(x, w, b, **kwargs), [x, w, b], dtype)
@@ -203,18 +211,20 @@ def test_conv_errors_match_torch():
         lambda lib: lib.nn.Conv2d(1, 8, 3, dilation=2)(lib.zeros(1, 1, 4, 4)),
         lambda lib: lib.nn.Conv2d(1, 8, 3)(lib.zeros(2, 2)),
         lambda lib: lib.nn.Conv1d(2, 4, 3)(lib.zeros(1, 3, 10)),
-        lambda lib: lib.nn.functional.conv2d(lib.zeros(1, 1, 5, 5), lib.zeros(1, 1, 3, 3),
-                                             stride=2, padding="same"),
+        lambda lib: lib.nn.functional.conv2d(
+            lib.zeros(1, 1, 5, 5), lib.zeros(1, 1, 3, 3), stride=2, padding="same"
+        ),
         lambda lib: lib.nn.Conv2d(1, 8, 3, stride=2, padding="same"),
         lambda lib: lib.nn.Conv2d(3, 8, 3, groups=2),
         lambda lib: lib.nn.Conv2d(4, 6, 3, groups=4),
         lambda lib: lib.nn.Conv2d(4, 6, 3, groups=0),
-    ]  # fmt: skip
+    ]
     for case in cases:
         _same_error(case)
     # PyTorch prints the valid modes as a set, in no fixed order: compare the rest.
-    with pytest.raises(ValueError, match="padding_mode must be one of .*, but got "
-                                         "padding_mode='zero'"):  # fmt: skip
+    with pytest.raises(
+        ValueError, match="padding_mode must be one of .*, but got padding_mode='zero'"
+    ):
         tg.nn.Conv2d(4, 6, 3, padding_mode="zero")
     with pytest.raises(ValueError, match="Invalid padding string 'full', should be one of"):
         tg.nn.Conv2d(1, 8, 3, padding="full")
@@ -233,13 +243,21 @@ POOLS = [
     ("max_pool2d", {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True}),
     ("max_pool2d", {"kernel_size": (3, 2), "stride": (1, 2), "dilation": (2, 1)}),
     ("avg_pool2d", {"kernel_size": 2}),
-    ("avg_pool2d", {"kernel_size": (3, 2), "stride": (2, 1), "padding": (1, 1),
-                    "ceil_mode": True, "count_include_pad": False}),
+    (
+        "avg_pool2d",
+        {
+            "kernel_size": (3, 2),
+            "stride": (2, 1),
+            "padding": (1, 1),
+            "ceil_mode": True,
+            "count_include_pad": False,
+        },
+    ),
     ("avg_pool2d", {"kernel_size": 3, "stride": 2, "padding": 1, "ceil_mode": True}),
     ("avg_pool2d", {"kernel_size": 3, "divisor_override": 4}),
     ("adaptive_avg_pool2d", {"output_size": (3, 4)}),
     ("adaptive_avg_pool2d", {"output_size": 1}),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])

@@ -80,13 +80,22 @@ LOSS_CASES = [
     ("l1", lambda x, y: F.l1_loss(x, y, reduction="sum"), None),
     ("huber", lambda x, y: F.huber_loss(x, y, delta=0.5), None),
     ("smooth_l1", lambda x, y: F.smooth_l1_loss(x, y, beta=0.7, reduction="none"), None),
-    ("bce", lambda x, y: F.binary_cross_entropy(x, y, weight=tg.tensor([1.0, 2.0, 0.5],
-                                                                       dtype=tg.float64)),
-     (0.1, 0.9)),
-    ("bce_logits", lambda x, y: F.binary_cross_entropy_with_logits(
-        x, y, pos_weight=tg.tensor([1.0, 2.0, 0.5], dtype=tg.float64)), (0.0, 1.0)),
+    (
+        "bce",
+        lambda x, y: F.binary_cross_entropy(
+            x, y, weight=tg.tensor([1.0, 2.0, 0.5], dtype=tg.float64)
+        ),
+        (0.1, 0.9),
+    ),
+    (
+        "bce_logits",
+        lambda x, y: F.binary_cross_entropy_with_logits(
+            x, y, pos_weight=tg.tensor([1.0, 2.0, 0.5], dtype=tg.float64)
+        ),
+        (0.0, 1.0),
+    ),
     ("ce_probs", lambda x, y: F.cross_entropy(x, y.softmax(1), label_smoothing=0.1), None),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize("name,fn,target_range", LOSS_CASES, ids=[c[0] for c in LOSS_CASES])

@@ -6,11 +6,12 @@ import math
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
 from tinygrad_nn import nn
 from tinygrad_nn.nn import init
+
+torch = pytest.importorskip("torch")
 
 
 @pytest.fixture(autouse=True)
@@ -31,7 +32,8 @@ def test_calculate_gain_matches_torch(name):
 def test_leaky_relu_gain_and_gain_errors():
     for slope in (0, 0.2, 1, 3.5):
         assert init.calculate_gain("leaky_relu", slope) == torch.nn.init.calculate_gain(
-            "leaky_relu", slope)  # fmt: skip
+            "leaky_relu", slope
+        )
     with pytest.raises(ValueError, match="negative_slope True not a valid number"):
         init.calculate_gain("leaky_relu", True)
     with pytest.raises(ValueError, match="Unsupported nonlinearity swish"):
@@ -73,14 +75,20 @@ def test_trunc_normal_stays_in_bounds_with_the_truncated_moments():
     p = init.trunc_normal_(_param(200, 500), mean=1.0, std=2.0, a=0.0, b=3.0)
     low, high, mean, std = _stats(p)
     assert 0.0 <= low and high <= 3.0
+
     # Moments of N(1, 4) truncated to [0, 3], i.e. alpha = -0.5, beta = 1 in std units.
-    phi = lambda z: math.exp(-z * z / 2) / math.sqrt(2 * math.pi)
-    cdf = lambda z: 0.5 * (1 + math.erf(z / math.sqrt(2)))
+    def phi(z):
+        return math.exp(-z * z / 2) / math.sqrt(2 * math.pi)
+
+    def cdf(z):
+        return 0.5 * (1 + math.erf(z / math.sqrt(2)))
+
     alpha, beta = -0.5, 1.0
     z = cdf(beta) - cdf(alpha)
     expected_mean = 1.0 + 2.0 * (phi(alpha) - phi(beta)) / z
-    expected_var = 4.0 * (1 + (alpha * phi(alpha) - beta * phi(beta)) / z
-                          - ((phi(alpha) - phi(beta)) / z) ** 2)  # fmt: skip
+    expected_var = 4.0 * (
+        1 + (alpha * phi(alpha) - beta * phi(beta)) / z - ((phi(alpha) - phi(beta)) / z) ** 2
+    )
     assert abs(mean - expected_mean) < 0.01 and abs(std - math.sqrt(expected_var)) < 0.01
     with pytest.warns(UserWarning, match="mean is more than 2 std from"):
         tail = init.trunc_normal_(_param(1000), a=6.0, b=7.0)  # far in the tail: no rejection
@@ -92,8 +100,10 @@ def test_constant_ones_zeros_eye_dirac_match_torch():
     assert np.all(init.ones_(_param(3)).detach().numpy() == 1)
     assert np.all(init.zeros_(_param(3)).detach().numpy() == 0)
     for shape in [(3, 5), (5, 3)]:
-        assert np.array_equal(init.eye_(_param(*shape)).detach().numpy(),
-                              torch.nn.init.eye_(torch.empty(*shape)).numpy())  # fmt: skip
+        assert np.array_equal(
+            init.eye_(_param(*shape)).detach().numpy(),
+            torch.nn.init.eye_(torch.empty(*shape)).numpy(),
+        )
     for shape, groups in [((4, 2, 3, 3), 1), ((6, 3, 5), 2), ((4, 4, 3, 3, 3), 2)]:
         assert np.array_equal(
             init.dirac_(_param(*shape), groups).detach().numpy(),
@@ -110,10 +120,15 @@ def test_xavier():
     assert abs(std - math.sqrt(2 / (fan_in + fan_out))) < 0.001 and abs(mean) < 0.001
 
 
-@pytest.mark.parametrize("mode,nonlinearity,a", [("fan_in", "leaky_relu", 0),
-                                                 ("fan_out", "relu", 0),
-                                                 ("fan_in", "leaky_relu", math.sqrt(5)),
-                                                 ("fan_out", "tanh", 0)])  # fmt: skip
+@pytest.mark.parametrize(
+    "mode,nonlinearity,a",
+    [
+        ("fan_in", "leaky_relu", 0),
+        ("fan_out", "relu", 0),
+        ("fan_in", "leaky_relu", math.sqrt(5)),
+        ("fan_out", "tanh", 0),
+    ],
+)
 def test_kaiming(mode, nonlinearity, a):
     shape = (100, 20, 5, 5)  # fan_in 500, fan_out 2500
     fan = 500 if mode == "fan_in" else 2500

@@ -14,10 +14,11 @@ import warnings
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
 from tests.test_random_wiring import assert_same_bits
+
+torch = pytest.importorskip("torch")
 
 SEEDS = [0, 42, 2**32 + 3, -5]
 
@@ -114,8 +115,13 @@ def test_init_matches_torch(name, seed, explicit, dtype):
 @pytest.mark.parametrize("shape", [(5, 3), (3, 5), (4, 2, 3), (6, 6)])
 def test_orthogonal_matches_torch(shape, explicit):
     """The same Gaussian draws (the state bytes agree), then QR: equal to rounding."""
-    run_init(lambda L, t, g: L.nn.init.orthogonal_(t, gain=1.5, generator=g), shape, 7,
-             explicit, exact=False)  # fmt: skip
+    run_init(
+        lambda L, t, g: L.nn.init.orthogonal_(t, gain=1.5, generator=g),
+        shape,
+        7,
+        explicit,
+        exact=False,
+    )
 
 
 def _layer_bits(make, seed: int, dtype: str = "float32") -> None:
@@ -148,8 +154,9 @@ LAYERS = {
     "Bilinear_no_bias": lambda L, d: L.nn.Bilinear(6, 2, 3, bias=False, dtype=d),
     "PReLU": lambda L, d: L.nn.PReLU(4, 0.3, dtype=d),
     "GroupNorm": lambda L, d: L.nn.GroupNorm(2, 6, dtype=d),
-    "InstanceNorm2d": lambda L, d: L.nn.InstanceNorm2d(3, affine=True, track_running_stats=True,
-                                                       dtype=d),
+    "InstanceNorm2d": lambda L, d: L.nn.InstanceNorm2d(
+        3, affine=True, track_running_stats=True, dtype=d
+    ),
     "RMSNorm": lambda L, d: L.nn.RMSNorm((2, 3), dtype=d),
     "ParameterList": lambda L, d: L.nn.ParameterList([L.nn.Parameter(L.randn(3, dtype=d))]),
     "ParameterDict": lambda L, d: L.nn.ParameterDict({"w": L.nn.Parameter(L.rand(2, dtype=d))}),

@@ -3,11 +3,12 @@ in float32 and float64, from identical weights (copied in through load_state_dic
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
 from tests.nn.twins import check_twins, copy_weights, to_ours, to_torch
 from tests.tolerances import assert_close
+
+torch = pytest.importorskip("torch")
 
 # PyTorch warns that it copies the input for an even 'same' kernel; we are testing its numbers.
 pytestmark = pytest.mark.filterwarnings("ignore:Using padding='same'")
@@ -139,15 +140,20 @@ def test_max_pool_ties_send_the_gradient_to_the_first_maximum():
     x = np.zeros((1, 1, 4, 4), np.float32)  # all tied, as after a ReLU
     x[0, 0, 1, 1] = -1.0
     for ceil_mode in (False, True):
-        ours, theirs = tg.nn.MaxPool2d(3, 1, 1, ceil_mode=ceil_mode), torch.nn.MaxPool2d(
-            3, 1, 1, ceil_mode=ceil_mode)  # fmt: skip
+        ours, theirs = (
+            tg.nn.MaxPool2d(3, 1, 1, ceil_mode=ceil_mode),
+            torch.nn.MaxPool2d(3, 1, 1, ceil_mode=ceil_mode),
+        )
         check_twins(ours, theirs, x)
 
 
 def test_max_pool_return_indices_match_torch():
     x = np.random.default_rng(0).standard_normal((2, 3, 7, 8)).astype(np.float32)
-    for kwargs in ({"kernel_size": 2}, {"kernel_size": 3, "stride": 2, "padding": 1},
-                   {"kernel_size": (2, 3), "dilation": 2, "ceil_mode": True}):  # fmt: skip
+    for kwargs in (
+        {"kernel_size": 2},
+        {"kernel_size": 3, "stride": 2, "padding": 1},
+        {"kernel_size": (2, 3), "dilation": 2, "ceil_mode": True},
+    ):
         out, idx = tg.nn.MaxPool2d(return_indices=True, **kwargs)(to_ours(x))
         pout, pidx = torch.nn.MaxPool2d(return_indices=True, **kwargs)(to_torch(x))
         assert_close(out.numpy(), pout.numpy())
@@ -159,8 +165,10 @@ def test_max_pool_return_indices_match_torch():
 
 def test_batch_norm_running_stats_over_several_steps_and_eval():
     for momentum in (0.1, None):
-        ours, theirs = tg.nn.BatchNorm2d(3, momentum=momentum), torch.nn.BatchNorm2d(
-            3, momentum=momentum)  # fmt: skip
+        ours, theirs = (
+            tg.nn.BatchNorm2d(3, momentum=momentum),
+            torch.nn.BatchNorm2d(3, momentum=momentum),
+        )
         for step in range(3):
             x = np.random.default_rng(step).standard_normal((4, 3, 2, 2)).astype(np.float32) + step
             ours(to_ours(x)), theirs(to_torch(x))
@@ -181,8 +189,13 @@ def test_batch_norm_without_running_stats_uses_batch_stats_in_eval():
 
 def test_embedding_matches_torch():
     idx = np.array([[0, 3, 3, 9], [2, 0, 9, 1]])
-    for kwargs in ({}, {"padding_idx": 3}, {"padding_idx": -1, "scale_grad_by_freq": True},
-                   {"max_norm": 1.0}, {"max_norm": 1.5, "norm_type": 1.0}):  # fmt: skip
+    for kwargs in (
+        {},
+        {"padding_idx": 3},
+        {"padding_idx": -1, "scale_grad_by_freq": True},
+        {"max_norm": 1.0},
+        {"max_norm": 1.5, "norm_type": 1.0},
+    ):
         theirs = torch.nn.Embedding(10, 4, **kwargs)
         ours = tg.nn.Embedding(10, 4, **kwargs)
         copy_weights(ours, theirs)
@@ -228,8 +241,9 @@ def test_small_cnn_trains_like_torch():
     """Two SGD steps of the benchmark network give the same weights in both libraries."""
 
     def build(nn):
-        return nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
-                             nn.Linear(4 * 3 * 3, 5))  # fmt: skip
+        return nn.Sequential(
+            nn.Conv2d(1, 4, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(4 * 3 * 3, 5)
+        )
 
     ours, theirs = build(tg.nn), build(torch.nn)
     copy_weights(ours, theirs)

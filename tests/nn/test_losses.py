@@ -7,10 +7,11 @@ import warnings
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
 from tests.nn.twins import assert_close_scaled, to_ours, to_torch
+
+torch = pytest.importorskip("torch")
 
 REDUCTIONS = ["mean", "sum", "none"]
 DTYPES = [np.float32, np.float64]
@@ -18,10 +19,12 @@ DTYPES = [np.float32, np.float64]
 
 def _compare(fn_name, args, kwargs, dtype, grad_args=(0,), seed=0):
     """Call F.<fn_name> in both libraries on the same arrays; compare value and gradients."""
-    ours_args = [to_ours(a, i in grad_args) if isinstance(a, np.ndarray) else a
-                 for i, a in enumerate(args)]  # fmt: skip
-    theirs_args = [to_torch(a, i in grad_args) if isinstance(a, np.ndarray) else a
-                   for i, a in enumerate(args)]  # fmt: skip
+    ours_args = [
+        to_ours(a, i in grad_args) if isinstance(a, np.ndarray) else a for i, a in enumerate(args)
+    ]
+    theirs_args = [
+        to_torch(a, i in grad_args) if isinstance(a, np.ndarray) else a for i, a in enumerate(args)
+    ]
     ours_kw = {k: to_ours(v) if isinstance(v, np.ndarray) else v for k, v in kwargs.items()}
     theirs_kw = {k: to_torch(v) if isinstance(v, np.ndarray) else v for k, v in kwargs.items()}
     out = getattr(tg.nn.functional, fn_name)(*ours_args, **ours_kw)
@@ -32,8 +35,9 @@ def _compare(fn_name, args, kwargs, dtype, grad_args=(0,), seed=0):
     (out * to_ours(g)).sum().backward()
     (pout * to_torch(g)).sum().backward()
     for i in grad_args:
-        assert_close_scaled(ours_args[i].grad.numpy(), theirs_args[i].grad.numpy(),
-                            what=f"grad of argument {i}")  # fmt: skip
+        assert_close_scaled(
+            ours_args[i].grad.numpy(), theirs_args[i].grad.numpy(), what=f"grad of argument {i}"
+        )
 
 
 def _rng(seed=0):
@@ -42,10 +46,18 @@ def _rng(seed=0):
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-@pytest.mark.parametrize("name,kwargs", [
-    ("mse_loss", {}), ("l1_loss", {}), ("huber_loss", {}), ("huber_loss", {"delta": 0.3}),
-    ("smooth_l1_loss", {}), ("smooth_l1_loss", {"beta": 0.4}), ("smooth_l1_loss", {"beta": 0.0}),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "name,kwargs",
+    [
+        ("mse_loss", {}),
+        ("l1_loss", {}),
+        ("huber_loss", {}),
+        ("huber_loss", {"delta": 0.3}),
+        ("smooth_l1_loss", {}),
+        ("smooth_l1_loss", {"beta": 0.4}),
+        ("smooth_l1_loss", {"beta": 0.0}),
+    ],
+)
 def test_regression_losses(name, kwargs, reduction, dtype):
     x = _rng().standard_normal((4, 5)).astype(dtype)
     y = _rng(1).standard_normal((4, 5)).astype(dtype)
@@ -92,8 +104,9 @@ CE_TARGETS = {  # input shape, target maker
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("shape", list(CE_TARGETS))
-@pytest.mark.parametrize("weighted,ignore,smoothing", list(itertools.product(
-    [False, True], [False, True], [0.0, 0.2])))  # fmt: skip
+@pytest.mark.parametrize(
+    "weighted,ignore,smoothing", list(itertools.product([False, True], [False, True], [0.0, 0.2]))
+)
 def test_cross_entropy_class_indices(weighted, ignore, smoothing, shape, reduction, dtype):
     r = _rng(3)
     in_shape, make_target = CE_TARGETS[shape]
@@ -102,7 +115,8 @@ def test_cross_entropy_class_indices(weighted, ignore, smoothing, shape, reducti
     kwargs = {"reduction": reduction, "label_smoothing": smoothing}
     if weighted:
         kwargs["weight"] = r.uniform(0.2, 2.0, in_shape[0 if len(in_shape) == 1 else 1]).astype(
-            dtype)  # fmt: skip
+            dtype
+        )
     if ignore:
         kwargs["ignore_index"] = 1
         if t.ndim:
@@ -121,7 +135,8 @@ def test_cross_entropy_probabilities(in_shape, weighted, smoothing, reduction, d
     kwargs = {"reduction": reduction, "label_smoothing": smoothing}
     if weighted:
         kwargs["weight"] = r.uniform(0.2, 2.0, in_shape[0 if len(in_shape) == 1 else 1]).astype(
-            dtype)  # fmt: skip
+            dtype
+        )
     _compare("cross_entropy", [x, p], kwargs, dtype, grad_args=(0, 1))
 
 
@@ -170,7 +185,8 @@ def test_nll_loss(shape, weighted, ignore, reduction, dtype):
     kwargs = {"reduction": reduction}
     if weighted:
         kwargs["weight"] = r.uniform(0.2, 2.0, in_shape[0 if len(in_shape) == 1 else 1]).astype(
-            dtype)  # fmt: skip
+            dtype
+        )
     if ignore:
         kwargs["ignore_index"] = 2
     _compare("nll_loss", [x, t], kwargs, dtype)
@@ -229,21 +245,31 @@ def test_stable_for_huge_logits():
 # ---------------------------------------------------------------------- modules
 
 MODULES = [
-    ("MSELoss", {}, "reg"), ("L1Loss", {}, "reg"), ("HuberLoss", {"delta": 0.5}, "reg"),
-    ("SmoothL1Loss", {"beta": 0.5}, "reg"), ("CrossEntropyLoss", {"label_smoothing": 0.1}, "cls"),
-    ("CrossEntropyLoss", {"ignore_index": 0}, "cls"), ("NLLLoss", {}, "cls"),
-    ("BCELoss", {}, "prob"), ("BCEWithLogitsLoss", {}, "bin"),
-]  # fmt: skip
+    ("MSELoss", {}, "reg"),
+    ("L1Loss", {}, "reg"),
+    ("HuberLoss", {"delta": 0.5}, "reg"),
+    ("SmoothL1Loss", {"beta": 0.5}, "reg"),
+    ("CrossEntropyLoss", {"label_smoothing": 0.1}, "cls"),
+    ("CrossEntropyLoss", {"ignore_index": 0}, "cls"),
+    ("NLLLoss", {}, "cls"),
+    ("BCELoss", {}, "prob"),
+    ("BCEWithLogitsLoss", {}, "bin"),
+]
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-@pytest.mark.parametrize("name,kwargs,kind", MODULES, ids=[f"{m[0]}{i}" for i, m in
-                                                           enumerate(MODULES)])  # fmt: skip
+@pytest.mark.parametrize(
+    "name,kwargs,kind", MODULES, ids=[f"{m[0]}{i}" for i, m in enumerate(MODULES)]
+)
 def test_loss_modules_match_torch(name, kwargs, kind, reduction):
     r = _rng(8)
     x = r.standard_normal((5, 3))
-    y = {"reg": r.standard_normal((5, 3)), "cls": r.integers(0, 3, 5),
-         "prob": r.uniform(size=(5, 3)), "bin": r.uniform(size=(5, 3))}[kind]  # fmt: skip
+    y = {
+        "reg": r.standard_normal((5, 3)),
+        "cls": r.integers(0, 3, 5),
+        "prob": r.uniform(size=(5, 3)),
+        "bin": r.uniform(size=(5, 3)),
+    }[kind]
     if kind == "prob":
         x = 1 / (1 + np.exp(-x))
     ours = getattr(tg.nn, name)(reduction=reduction, **kwargs)
@@ -259,8 +285,10 @@ def test_loss_modules_match_torch(name, kwargs, kind, reduction):
 def test_weighted_loss_modules_keep_weights_as_buffers():
     w = np.array([0.5, 2.0, 1.0])
     for name in ("CrossEntropyLoss", "NLLLoss"):
-        ours, theirs = getattr(tg.nn, name)(weight=to_ours(w)), getattr(torch.nn, name)(
-            weight=to_torch(w))  # fmt: skip
+        ours, theirs = (
+            getattr(tg.nn, name)(weight=to_ours(w)),
+            getattr(torch.nn, name)(weight=to_torch(w)),
+        )
         assert list(ours.state_dict()) == list(theirs.state_dict()) == ["weight"]
     ours = tg.nn.BCEWithLogitsLoss(pos_weight=to_ours(w))
     theirs = torch.nn.BCEWithLogitsLoss(pos_weight=to_torch(w))
@@ -285,32 +313,38 @@ def _same_error(fn_name, args, kwargs=None):
 X = np.zeros((4, 3), np.float32)
 
 
-@pytest.mark.parametrize("fn_name,args,kwargs", [
-    ("cross_entropy", [X, np.zeros(4, np.float32)], {}),  # float targets of the wrong shape
-    ("cross_entropy", [X, np.zeros((4, 2), np.float32)], {}),
-    ("cross_entropy", [X, np.zeros((4, 3), np.int64)], {}),  # probabilities must be floats
-    ("cross_entropy", [X, np.zeros(4, np.int32)], {}),
-    ("cross_entropy", [X, np.zeros(5, np.int64)], {}),  # batch sizes differ
-    ("cross_entropy", [X, np.array([0, 1, 2, 3])], {}),  # class out of range
-    ("cross_entropy", [X, np.array([0, 1, 2, -1])], {}),
-    ("cross_entropy", [X, np.ones((4, 3), np.float32)], {"ignore_index": 1}),
-    ("cross_entropy", [X, np.array([0, 1, 2, 1])], {"label_smoothing": 1.5}),
-    ("cross_entropy", [X, np.array([0, 1, 2, 1])], {"reduction": "avg"}),
-    ("nll_loss", [X, np.zeros(4, np.float32)], {}),
-    ("nll_loss", [np.zeros((2, 3, 4), np.float32), np.zeros((2, 5), np.int64)], {}),
-    ("nll_loss", [np.zeros((2, 3, 4, 5), np.float32), np.zeros((2, 4), np.int64)], {}),
-    ("nll_loss", [np.zeros((), np.float32), np.array(0)], {}),
-    ("nll_loss", [np.zeros(3, np.float32), np.array([1, 2])], {}),
-    ("nll_loss", [X, np.array(1)], {}),
-    ("mse_loss", [X, X], {"reduction": "avg"}),
-    ("binary_cross_entropy", [np.zeros((3, 1), np.float32), np.zeros(3, np.float32)], {}),
-    ("binary_cross_entropy", [np.zeros(3, np.float32), np.zeros(3, np.int64)], {}),
-    ("binary_cross_entropy", [np.full(3, 1.5, np.float32), np.zeros(3, np.float32)], {}),
-    ("binary_cross_entropy_with_logits", [np.zeros((3, 1), np.float32),
-                                          np.zeros(3, np.float32)], {}),
-    ("huber_loss", [X, X], {"delta": -1.0}),
-    ("smooth_l1_loss", [X, X], {"beta": -1.0}),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "fn_name,args,kwargs",
+    [
+        ("cross_entropy", [X, np.zeros(4, np.float32)], {}),  # float targets of the wrong shape
+        ("cross_entropy", [X, np.zeros((4, 2), np.float32)], {}),
+        ("cross_entropy", [X, np.zeros((4, 3), np.int64)], {}),  # probabilities must be floats
+        ("cross_entropy", [X, np.zeros(4, np.int32)], {}),
+        ("cross_entropy", [X, np.zeros(5, np.int64)], {}),  # batch sizes differ
+        ("cross_entropy", [X, np.array([0, 1, 2, 3])], {}),  # class out of range
+        ("cross_entropy", [X, np.array([0, 1, 2, -1])], {}),
+        ("cross_entropy", [X, np.ones((4, 3), np.float32)], {"ignore_index": 1}),
+        ("cross_entropy", [X, np.array([0, 1, 2, 1])], {"label_smoothing": 1.5}),
+        ("cross_entropy", [X, np.array([0, 1, 2, 1])], {"reduction": "avg"}),
+        ("nll_loss", [X, np.zeros(4, np.float32)], {}),
+        ("nll_loss", [np.zeros((2, 3, 4), np.float32), np.zeros((2, 5), np.int64)], {}),
+        ("nll_loss", [np.zeros((2, 3, 4, 5), np.float32), np.zeros((2, 4), np.int64)], {}),
+        ("nll_loss", [np.zeros((), np.float32), np.array(0)], {}),
+        ("nll_loss", [np.zeros(3, np.float32), np.array([1, 2])], {}),
+        ("nll_loss", [X, np.array(1)], {}),
+        ("mse_loss", [X, X], {"reduction": "avg"}),
+        ("binary_cross_entropy", [np.zeros((3, 1), np.float32), np.zeros(3, np.float32)], {}),
+        ("binary_cross_entropy", [np.zeros(3, np.float32), np.zeros(3, np.int64)], {}),
+        ("binary_cross_entropy", [np.full(3, 1.5, np.float32), np.zeros(3, np.float32)], {}),
+        (
+            "binary_cross_entropy_with_logits",
+            [np.zeros((3, 1), np.float32), np.zeros(3, np.float32)],
+            {},
+        ),
+        ("huber_loss", [X, X], {"delta": -1.0}),
+        ("smooth_l1_loss", [X, X], {"beta": -1.0}),
+    ],
+)
 def test_loss_errors_match_torch(fn_name, args, kwargs):
     _same_error(fn_name, args, kwargs)
 
@@ -318,9 +352,12 @@ def test_loss_errors_match_torch(fn_name, args, kwargs):
 def test_weight_of_the_wrong_size_is_rejected_like_torch():
     t = np.array([0, 1, 2, 1])
     for kwargs in ({}, {"label_smoothing": 0.1}):
-        with pytest.raises(RuntimeError, match=r"weight tensor should be defined either for all 3 "
-                                               r"classes or no classes but got weight tensor of "
-                                               r"shape: \[4\]"):  # fmt: skip
+        with pytest.raises(
+            RuntimeError,
+            match=r"weight tensor should be defined either for all 3 "
+            r"classes or no classes but got weight tensor of "
+            r"shape: \[4\]",
+        ):
             tg.nn.functional.cross_entropy(to_ours(X), to_ours(t), weight=tg.ones(4), **kwargs)
     with pytest.raises(RuntimeError, match="cross_entropy: weight tensor"):
         tg.nn.functional.cross_entropy(to_ours(X), to_ours(X), weight=tg.ones(4))

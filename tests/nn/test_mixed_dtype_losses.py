@@ -20,9 +20,10 @@ import warnings
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
+
+torch = pytest.importorskip("torch")
 
 RNG = np.random.default_rng(0)
 X = RNG.standard_normal((4, 3)) * 3

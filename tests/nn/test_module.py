@@ -7,13 +7,14 @@ from collections import OrderedDict
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
 from tests.nn.twins import copy_weights
 from tests.tolerances import assert_close
 from tinygrad_nn import nn
 from tinygrad_nn.nn import module as module_mod
+
+torch = pytest.importorskip("torch")
 
 
 def build_net(lib):
@@ -22,8 +23,9 @@ def build_net(lib):
     class Net(lib.nn.Module):
         def __init__(self):
             super().__init__()
-            self.features = lib.nn.Sequential(lib.nn.Conv2d(1, 2, 3), lib.nn.BatchNorm2d(2),
-                                              lib.nn.ReLU())  # fmt: skip
+            self.features = lib.nn.Sequential(
+                lib.nn.Conv2d(1, 2, 3), lib.nn.BatchNorm2d(2), lib.nn.ReLU()
+            )
             self.blocks = lib.nn.ModuleList([lib.nn.Linear(2, 2), lib.nn.LayerNorm(2)])
             self.heads = lib.nn.ModuleDict({"b": lib.nn.Linear(2, 1), "a": lib.nn.Embedding(3, 2)})
             self.scale = lib.nn.Parameter(lib.ones(1))
@@ -101,9 +103,11 @@ def test_load_state_dict_missing_and_unexpected_keys():
         result = net.load_state_dict(sd, strict=False)
         assert result.missing_keys == ["blocks.0.bias"]
         assert result.unexpected_keys == ["nonsense", "heads.a.extra"]
-    assert ours_msg.startswith("Error(s) in loading state_dict for Net:\n\tMissing key(s) in "
-                               'state_dict: "blocks.0.bias". \n\tUnexpected key(s) in state_dict: '
-                               '"nonsense", "heads.a.extra". ')  # fmt: skip
+    assert ours_msg.startswith(
+        "Error(s) in loading state_dict for Net:\n\tMissing key(s) in "
+        'state_dict: "blocks.0.bias". \n\tUnexpected key(s) in state_dict: '
+        '"nonsense", "heads.a.extra". '
+    )
 
 
 def test_load_state_dict_wrong_shape_names_the_key_and_shapes():
@@ -111,8 +115,10 @@ def test_load_state_dict_wrong_shape_names_the_key_and_shapes():
     with pytest.raises(RuntimeError) as err:
         net.load_state_dict({"0.weight": np.zeros((3, 2)), "0.bias": np.zeros(4)}, strict=False)
     msg = str(err.value)
-    assert msg.startswith("Error(s) in loading state_dict for Sequential:\n\tsize mismatch for "
-                          "0.weight: copying a param with shape ")  # fmt: skip
+    assert msg.startswith(
+        "Error(s) in loading state_dict for Sequential:\n\tsize mismatch for "
+        "0.weight: copying a param with shape "
+    )
     assert "[3, 2]" in msg and "[4, 2]" in msg
     with pytest.raises(TypeError, match="Expected state_dict to be dict-like"):
         net.load_state_dict([1, 2])
@@ -202,8 +208,7 @@ def test_shared_modules_and_parameters_are_listed_once():
 
 def test_children_modules_get_submodule_and_dir():
     net = build_net(tg)
-    assert [type(m).__name__ for m in net.children()] == ["Sequential", "ModuleList",
-                                                          "ModuleDict"]  # fmt: skip
+    assert [type(m).__name__ for m in net.children()] == ["Sequential", "ModuleList", "ModuleDict"]
     assert len(list(net.modules())) == len(list(build_net(torch).modules())) == 11
     assert net.get_submodule("features.0") is net.features[0]
     assert net.get_submodule("") is net
@@ -272,9 +277,10 @@ def test_forward_hooks_and_pre_hooks():
     assert np.allclose(out.detach().numpy(), layer.bias.detach().numpy() + 1)
     for h in (h1, h2, h3):
         h.remove()
-    assert np.allclose(layer(tg.ones(1, 2)).detach().numpy(),
-                       tg.nn.functional.linear(tg.ones(1, 2), layer.weight, layer.bias)
-                       .detach().numpy())  # fmt: skip
+    assert np.allclose(
+        layer(tg.ones(1, 2)).detach().numpy(),
+        tg.nn.functional.linear(tg.ones(1, 2), layer.weight, layer.bias).detach().numpy(),
+    )
     seen = {}
     layer.register_forward_pre_hook(lambda m, a, kw: seen.update(kw), with_kwargs=True)
     layer.register_forward_hook(lambda m, a, kw, out: seen.update(out=out), with_kwargs=True)
@@ -304,8 +310,11 @@ def test_module_stack_tracks_the_running_forwards():
     with pytest.raises(ValueError):
         Broken()(tg.ones(1))
     assert module_mod._module_stack == []
-    with pytest.raises(NotImplementedError, match=r'Module \[Module\] is missing the required '
-                                                  r'"forward" function'):  # fmt: skip
+    with pytest.raises(
+        NotImplementedError,
+        match=r"Module \[Module\] is missing the required "
+        r'"forward" function',
+    ):
         nn.Module()(1)
 
 
@@ -324,7 +333,8 @@ def test_parameter_basics_and_repr_match_torch():
     assert isinstance(p, tg.Tensor) and p.requires_grad and p.is_leaf
     assert repr(p) == repr(q)
     assert repr(nn.Parameter(tg.tensor([1.0]), requires_grad=False)) == repr(
-        torch.nn.Parameter(torch.tensor([1.0]), requires_grad=False))  # fmt: skip
+        torch.nn.Parameter(torch.tensor([1.0]), requires_grad=False)
+    )
     assert repr(nn.Parameter()) == repr(torch.nn.Parameter())
     data = tg.zeros(2)
     shared = nn.Parameter(data)

@@ -6,11 +6,12 @@ import warnings
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
 from tests.tolerances import assert_close
 from tinygrad_nn.autograd import gradcheck, gradgradcheck
+
+torch = pytest.importorskip("torch")
 
 TOL = {np.float32: (1e-6, 1e-7), np.float64: (1e-12, 1e-14)}  # (rtol, atol)
 
@@ -116,7 +117,10 @@ def test_gradcheck_and_gradgradcheck(name):
     if name == "glu_dim0":
         a = a.T.copy()
     x = tg.tensor(a, requires_grad=True)
-    fn = lambda t: FUNCTIONS[name](tg, t)
+
+    def fn(t):
+        return FUNCTIONS[name](tg, t)
+
     assert gradcheck(fn, (x,))
     assert gradgradcheck(fn, (x,))
 
@@ -302,19 +306,22 @@ def _raises_like(fn):
     assert str(ours.value) == str(theirs.value)
 
 
-@pytest.mark.parametrize("fn", [
-    lambda lib: lib.nn.functional.glu(lib.ones(2, 3)),
-    lambda lib: lib.nn.functional.glu(lib.ones(3, 2), dim=0),
-    lambda lib: lib.nn.functional.glu(lib.tensor(1.0)),
-    lambda lib: lib.nn.functional.softshrink(lib.ones(2), -1.0),
-    lambda lib: lib.nn.functional.prelu(lib.ones(2, 3), lib.ones(4)),
-    lambda lib: lib.nn.functional.hardtanh(lib.ones(2), 1.0, -1.0),
-    lambda lib: lib.nn.Hardtanh(1.0, -1.0),
-    lambda lib: lib.nn.functional.celu(lib.ones(2), 0.0),
-    lambda lib: lib.nn.functional.prelu(lib.tensor(-1.0), lib.ones(2)),
-    lambda lib: lib.nn.functional.prelu(lib.ones(3), lib.ones(3)),
-    lambda lib: lib.nn.functional.prelu(lib.ones(3, dtype=lib.float64), lib.ones(1)),
-    lambda lib: lib.nn.functional.prelu(lib.ones(2, 3), lib.ones(2, 3)),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda lib: lib.nn.functional.glu(lib.ones(2, 3)),
+        lambda lib: lib.nn.functional.glu(lib.ones(3, 2), dim=0),
+        lambda lib: lib.nn.functional.glu(lib.tensor(1.0)),
+        lambda lib: lib.nn.functional.softshrink(lib.ones(2), -1.0),
+        lambda lib: lib.nn.functional.prelu(lib.ones(2, 3), lib.ones(4)),
+        lambda lib: lib.nn.functional.hardtanh(lib.ones(2), 1.0, -1.0),
+        lambda lib: lib.nn.Hardtanh(1.0, -1.0),
+        lambda lib: lib.nn.functional.celu(lib.ones(2), 0.0),
+        lambda lib: lib.nn.functional.prelu(lib.tensor(-1.0), lib.ones(2)),
+        lambda lib: lib.nn.functional.prelu(lib.ones(3), lib.ones(3)),
+        lambda lib: lib.nn.functional.prelu(lib.ones(3, dtype=lib.float64), lib.ones(1)),
+        lambda lib: lib.nn.functional.prelu(lib.ones(2, 3), lib.ones(2, 3)),
+    ],
+)
 def test_errors_match_torch(fn):
     _raises_like(fn)

@@ -8,12 +8,13 @@ import warnings
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
 from tests.nn.twins import copy_weights
 from tests.tolerances import assert_close
 from tinygrad_nn.autograd import gradcheck, gradgradcheck
+
+torch = pytest.importorskip("torch")
 
 TOL = {np.float32: (1e-6, 1e-6), np.float64: (1e-12, 1e-13)}  # (rtol, atol scaled by max)
 
@@ -41,52 +42,86 @@ LAST_OFFSETS = np.array([0, 2, 2, 5, 10])  # include_last_offset: the last one i
 
 # name -> (fn(lib, *tensors), arrays as float64; ints stay ints)
 FUNCTIONAL = {
-    "group_norm": (lambda lib, x, w, b: lib.nn.functional.group_norm(x, 3, w, b),
-                   [R.standard_normal((3, 6, 5)), R.standard_normal(6), R.standard_normal(6)]),
+    "group_norm": (
+        lambda lib, x, w, b: lib.nn.functional.group_norm(x, 3, w, b),
+        [R.standard_normal((3, 6, 5)), R.standard_normal(6), R.standard_normal(6)],
+    ),
     "group_norm_4d": (lambda lib, x: lib.group_norm(x, 2), [R.standard_normal((2, 4, 3, 2))]),
-    "instance_norm": (lambda lib, x, w, b: lib.nn.functional.instance_norm(x, weight=w, bias=b),
-                      [R.standard_normal((3, 4, 5)), R.standard_normal(4),
-                       R.standard_normal(4)]),
-    "instance_norm_2d": (lambda lib, x: lib.nn.functional.instance_norm(x, eps=1e-3),
-                         [R.standard_normal((2, 3, 4, 3))]),
-    "rms_norm": (lambda lib, x, w: lib.nn.functional.rms_norm(x, [5], w),
-                 [R.standard_normal((3, 4, 5)), R.standard_normal(5)]),
-    "rms_norm_eps": (lambda lib, x: lib.rms_norm(x, (4, 5), eps=0.1),
-                     [R.standard_normal((3, 4, 5))]),
-    "bilinear": (lambda lib, a, b, w, bias: lib.nn.functional.bilinear(a, b, w, bias),
-                 [R.standard_normal((4, 3)), R.standard_normal((4, 2)),
-                  R.standard_normal((5, 3, 2)), R.standard_normal(5)]),
-    "bilinear_batched": (lambda lib, a, b, w: lib.bilinear(a, b, w),
-                         [R.standard_normal((2, 4, 3)), R.standard_normal((2, 4, 2)),
-                          R.standard_normal((5, 3, 2))]),
-    "cosine_similarity": (lambda lib, a, b: lib.nn.functional.cosine_similarity(a, b),
-                          [R.standard_normal((4, 3)), R.standard_normal((1, 3))]),
-    "cosine_similarity_dim": (lambda lib, a, b: lib.cosine_similarity(a, b, 0, 1e-6),
-                              [R.standard_normal((4, 3)), R.standard_normal((4, 3))]),
-    "pairwise_distance": (lambda lib, a, b: lib.nn.functional.pairwise_distance(a, b),
-                          [R.standard_normal((4, 3)), R.standard_normal((4, 3))]),
-    "pairwise_distance_p1": (lambda lib, a, b: lib.pairwise_distance(a, b, 1.0, keepdim=True),
-                             [R.standard_normal((4, 3)), R.standard_normal(3)]),
-    "pairwise_distance_p3": (lambda lib, a, b: lib.pairwise_distance(a, b, 3.0),
-                             [R.standard_normal(3), R.standard_normal(3)]),
-}  # fmt: skip
+    "instance_norm": (
+        lambda lib, x, w, b: lib.nn.functional.instance_norm(x, weight=w, bias=b),
+        [R.standard_normal((3, 4, 5)), R.standard_normal(4), R.standard_normal(4)],
+    ),
+    "instance_norm_2d": (
+        lambda lib, x: lib.nn.functional.instance_norm(x, eps=1e-3),
+        [R.standard_normal((2, 3, 4, 3))],
+    ),
+    "rms_norm": (
+        lambda lib, x, w: lib.nn.functional.rms_norm(x, [5], w),
+        [R.standard_normal((3, 4, 5)), R.standard_normal(5)],
+    ),
+    "rms_norm_eps": (
+        lambda lib, x: lib.rms_norm(x, (4, 5), eps=0.1),
+        [R.standard_normal((3, 4, 5))],
+    ),
+    "bilinear": (
+        lambda lib, a, b, w, bias: lib.nn.functional.bilinear(a, b, w, bias),
+        [
+            R.standard_normal((4, 3)),
+            R.standard_normal((4, 2)),
+            R.standard_normal((5, 3, 2)),
+            R.standard_normal(5),
+        ],
+    ),
+    "bilinear_batched": (
+        lambda lib, a, b, w: lib.bilinear(a, b, w),
+        [R.standard_normal((2, 4, 3)), R.standard_normal((2, 4, 2)), R.standard_normal((5, 3, 2))],
+    ),
+    "cosine_similarity": (
+        lambda lib, a, b: lib.nn.functional.cosine_similarity(a, b),
+        [R.standard_normal((4, 3)), R.standard_normal((1, 3))],
+    ),
+    "cosine_similarity_dim": (
+        lambda lib, a, b: lib.cosine_similarity(a, b, 0, 1e-6),
+        [R.standard_normal((4, 3)), R.standard_normal((4, 3))],
+    ),
+    "pairwise_distance": (
+        lambda lib, a, b: lib.nn.functional.pairwise_distance(a, b),
+        [R.standard_normal((4, 3)), R.standard_normal((4, 3))],
+    ),
+    "pairwise_distance_p1": (
+        lambda lib, a, b: lib.pairwise_distance(a, b, 1.0, keepdim=True),
+        [R.standard_normal((4, 3)), R.standard_normal(3)],
+    ),
+    "pairwise_distance_p3": (
+        lambda lib, a, b: lib.pairwise_distance(a, b, 3.0),
+        [R.standard_normal(3), R.standard_normal(3)],
+    ),
+}
 for _mode in ("sum", "mean", "max"):
     FUNCTIONAL[f"embedding_bag_{_mode}"] = (
         lambda lib, w, m=_mode: lib.nn.functional.embedding_bag(
-            lib.tensor(IDX), w, lib.tensor(OFFSETS), mode=m),
-        [R.standard_normal((10, 3))])  # fmt: skip
+            lib.tensor(IDX), w, lib.tensor(OFFSETS), mode=m
+        ),
+        [R.standard_normal((10, 3))],
+    )
     FUNCTIONAL[f"embedding_bag_2d_padding_{_mode}"] = (
         lambda lib, w, m=_mode: lib.nn.functional.embedding_bag(
-            lib.tensor(IDX.reshape(2, 5)), w, mode=m, padding_idx=4),
-        [R.standard_normal((10, 3))])  # fmt: skip
+            lib.tensor(IDX.reshape(2, 5)), w, mode=m, padding_idx=4
+        ),
+        [R.standard_normal((10, 3))],
+    )
     FUNCTIONAL[f"embedding_bag_last_offset_{_mode}"] = (
         lambda lib, w, m=_mode: lib.nn.functional.embedding_bag(
-            lib.tensor(IDX), w, lib.tensor(LAST_OFFSETS), mode=m, include_last_offset=True),
-        [R.standard_normal((10, 3))])  # fmt: skip
+            lib.tensor(IDX), w, lib.tensor(LAST_OFFSETS), mode=m, include_last_offset=True
+        ),
+        [R.standard_normal((10, 3))],
+    )
 FUNCTIONAL["embedding_bag_per_sample_weights"] = (
     lambda lib, w, p: lib.nn.functional.embedding_bag(
-        lib.tensor(IDX), w, lib.tensor(OFFSETS), mode="sum", per_sample_weights=p),
-    [R.standard_normal((10, 3)), R.standard_normal(10)])  # fmt: skip
+        lib.tensor(IDX), w, lib.tensor(OFFSETS), mode="sum", per_sample_weights=p
+    ),
+    [R.standard_normal((10, 3)), R.standard_normal(10)],
+)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
@@ -131,15 +166,16 @@ LAYERS = {
     "GroupNorm_nobias": (lambda nn: nn.GroupNorm(1, 4, bias=False), (3, 4)),
     "InstanceNorm1d": (lambda nn: nn.InstanceNorm1d(4), (3, 4, 5)),
     "InstanceNorm1d_unbatched": (lambda nn: nn.InstanceNorm1d(4, affine=True), (4, 5)),
-    "InstanceNorm2d_tracked": (lambda nn: nn.InstanceNorm2d(4, affine=True,
-                                                            track_running_stats=True),
-                               (2, 4, 3, 3)),
-    "InstanceNorm2d_unbatched": (lambda nn: nn.InstanceNorm2d(4, momentum=None,
-                                                              track_running_stats=True),
-                                 (4, 3, 3)),
+    "InstanceNorm2d_tracked": (
+        lambda nn: nn.InstanceNorm2d(4, affine=True, track_running_stats=True),
+        (2, 4, 3, 3),
+    ),
+    "InstanceNorm2d_unbatched": (
+        lambda nn: nn.InstanceNorm2d(4, momentum=None, track_running_stats=True),
+        (4, 3, 3),
+    ),
     "RMSNorm": (lambda nn: nn.RMSNorm(5), (3, 4, 5)),
-    "RMSNorm_shape": (lambda nn: nn.RMSNorm([4, 5], eps=1e-3, elementwise_affine=False),
-                      (3, 4, 5)),
+    "RMSNorm_shape": (lambda nn: nn.RMSNorm([4, 5], eps=1e-3, elementwise_affine=False), (3, 4, 5)),
     "ZeroPad1d": (lambda nn: nn.ZeroPad1d(2), (2, 3, 4)),
     "ZeroPad2d": (lambda nn: nn.ZeroPad2d((1, 2, 0, 3)), (2, 3, 4, 4)),
     "ConstantPad1d": (lambda nn: nn.ConstantPad1d((1, 3), 3.5), (2, 3, 4)),
@@ -148,7 +184,7 @@ LAYERS = {
     "ReflectionPad2d": (lambda nn: nn.ReflectionPad2d((1, 0, 2, 1)), (2, 3, 4, 4)),
     "ReplicationPad1d": (lambda nn: nn.ReplicationPad1d((3, 1)), (3, 4)),
     "ReplicationPad2d": (lambda nn: nn.ReplicationPad2d(2), (1, 2, 3, 3)),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
@@ -193,8 +229,9 @@ def test_bilinear_layer(dtype):
     tg.manual_seed(11)
     ours = tg.nn.Bilinear(3, 2, 4).to(tg.float64 if dtype == np.float64 else tg.float32)
     for k in ("weight", "bias"):
-        np.testing.assert_array_equal(getattr(ours, k).detach().numpy(),
-                                      getattr(theirs, k).detach().numpy())  # fmt: skip
+        np.testing.assert_array_equal(
+            getattr(ours, k).detach().numpy(), getattr(theirs, k).detach().numpy()
+        )
     assert repr(ours) == repr(theirs)
     assert list(ours.state_dict()) == list(theirs.state_dict())
     a, b = R.standard_normal((5, 3)).astype(dtype), R.standard_normal((5, 2)).astype(dtype)
@@ -209,10 +246,15 @@ def test_bilinear_layer(dtype):
     assert repr(tg.nn.Bilinear(2, 3, 4, bias=False)) == repr(torch.nn.Bilinear(2, 3, 4, False))
 
 
-@pytest.mark.parametrize("kwargs", [
-    {}, {"mode": "sum", "padding_idx": 0}, {"mode": "max", "max_norm": 1.0},
-    {"mode": "mean", "include_last_offset": True, "norm_type": 3.0, "padding_idx": 2},
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"mode": "sum", "padding_idx": 0},
+        {"mode": "max", "max_norm": 1.0},
+        {"mode": "mean", "include_last_offset": True, "norm_type": 3.0, "padding_idx": 2},
+    ],
+)
 def test_embedding_bag_layer(kwargs):
     torch.manual_seed(12)
     theirs = torch.nn.EmbeddingBag(10, 3, **kwargs)
@@ -240,8 +282,9 @@ def test_embedding_bag_scale_grad_by_freq(mode):
     # the sorted indices instead of by the index, so it is checked against F.embedding.)
     w = R.standard_normal((10, 3))
     ours = tg.tensor(w, requires_grad=True)
-    tg.nn.functional.embedding_bag(tg.tensor(IDX), ours, tg.tensor(OFFSETS), mode=mode,
-                                   scale_grad_by_freq=True).sum().backward()  # fmt: skip
+    tg.nn.functional.embedding_bag(
+        tg.tensor(IDX), ours, tg.tensor(OFFSETS), mode=mode, scale_grad_by_freq=True
+    ).sum().backward()
     ref = torch.tensor(w, requires_grad=True)
     rows = torch.nn.functional.embedding(torch.tensor(IDX), ref, scale_grad_by_freq=True)
     bags = torch.tensor([0, 0, 2, 2, 2, 3, 3, 3, 3, 3])  # OFFSETS: bag 1 is empty
@@ -299,10 +342,15 @@ def test_cosine_similarity_zero_vector_clamps_like_torch():
 # ---------------------------------------------------------------------- dropout
 
 
-@pytest.mark.parametrize("fn,shape", [
-    ("dropout1d", (4, 8, 3)), ("dropout1d", (8, 3)), ("dropout2d", (4, 8, 3, 2)),
-    ("dropout2d", (4, 8, 3)),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "fn,shape",
+    [
+        ("dropout1d", (4, 8, 3)),
+        ("dropout1d", (8, 3)),
+        ("dropout2d", (4, 8, 3, 2)),
+        ("dropout2d", (4, 8, 3)),
+    ],
+)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
 def test_channel_dropout_masks_equal_torch(fn, shape, dtype):
     a = R.standard_normal(shape).astype(dtype)
@@ -361,8 +409,9 @@ def test_channel_dropout_gradcheck():
 def test_parameter_list():
     values = [np.zeros(2, np.float32), np.ones((3, 4))]
     ours = tg.nn.ParameterList([tg.nn.Parameter(tg.tensor(values[0])), tg.tensor(values[1])])
-    theirs = torch.nn.ParameterList([torch.nn.Parameter(torch.tensor(values[0])),
-                                     torch.tensor(values[1])])  # fmt: skip
+    theirs = torch.nn.ParameterList(
+        [torch.nn.Parameter(torch.tensor(values[0])), torch.tensor(values[1])]
+    )
     assert repr(ours) == repr(theirs)
     assert isinstance(ours[1], tg.nn.Parameter) and len(ours) == 2
     ours.append(tg.ones(1))
@@ -441,27 +490,35 @@ F_ERRORS = [
     lambda lib: lib.nn.functional.dropout2d(lib.ones(2, 3, 4, 5), 1.5),
     lambda lib: lib.nn.Dropout1d(-0.1),
     lambda lib: lib.nn.functional.embedding_bag(lib.tensor([1, 2]), lib.ones(4, 2)),
-    lambda lib: lib.nn.functional.embedding_bag(lib.tensor([[1, 2]]), lib.ones(4, 2),
-                                                 lib.tensor([0])),
-    lambda lib: lib.nn.functional.embedding_bag(lib.tensor([1, 2]), lib.ones(4, 2),
-                                                lib.tensor([0]), mode="median"),
-    lambda lib: lib.nn.functional.embedding_bag(lib.tensor([1, 2]), lib.ones(4, 2),
-                                                lib.tensor([0]), mode="max",
-                                                scale_grad_by_freq=True),
-    lambda lib: lib.nn.functional.embedding_bag(lib.tensor([1, 2]), lib.ones(4, 2),
-                                                lib.tensor([0]), mode="mean",
-                                                per_sample_weights=lib.ones(2)),
-    lambda lib: lib.nn.functional.embedding_bag(lib.tensor([1, 2]), lib.ones(4, 2),
-                                                lib.tensor([0]), per_sample_weights=lib.ones(3)),
-    lambda lib: lib.nn.functional.embedding_bag(lib.tensor([1, 2]), lib.ones(4),
-                                                lib.tensor([0])),
+    lambda lib: lib.nn.functional.embedding_bag(
+        lib.tensor([[1, 2]]), lib.ones(4, 2), lib.tensor([0])
+    ),
+    lambda lib: lib.nn.functional.embedding_bag(
+        lib.tensor([1, 2]), lib.ones(4, 2), lib.tensor([0]), mode="median"
+    ),
+    lambda lib: lib.nn.functional.embedding_bag(
+        lib.tensor([1, 2]), lib.ones(4, 2), lib.tensor([0]), mode="max", scale_grad_by_freq=True
+    ),
+    lambda lib: lib.nn.functional.embedding_bag(
+        lib.tensor([1, 2]),
+        lib.ones(4, 2),
+        lib.tensor([0]),
+        mode="mean",
+        per_sample_weights=lib.ones(2),
+    ),
+    lambda lib: lib.nn.functional.embedding_bag(
+        lib.tensor([1, 2]), lib.ones(4, 2), lib.tensor([0]), per_sample_weights=lib.ones(3)
+    ),
+    lambda lib: lib.nn.functional.embedding_bag(lib.tensor([1, 2]), lib.ones(4), lib.tensor([0])),
     lambda lib: lib.nn.functional.embedding_bag(lib.tensor([[[1]]]), lib.ones(4, 2)),
-    lambda lib: lib.nn.functional.embedding_bag(lib.tensor([1, 2]), lib.ones(4, 2),
-                                                lib.tensor([1])),
-    lambda lib: lib.nn.functional.embedding_bag(lib.tensor([1, 2]), lib.ones(4, 2),
-                                                lib.tensor([0, 3]), include_last_offset=True),
+    lambda lib: lib.nn.functional.embedding_bag(
+        lib.tensor([1, 2]), lib.ones(4, 2), lib.tensor([1])
+    ),
+    lambda lib: lib.nn.functional.embedding_bag(
+        lib.tensor([1, 2]), lib.ones(4, 2), lib.tensor([0, 3]), include_last_offset=True
+    ),
     lambda lib: lib.nn.EmbeddingBag(3, 2, padding_idx=5),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize("fn", F_ERRORS)

@@ -7,10 +7,11 @@ import warnings
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
 from tinygrad_nn.autograd import gradcheck, gradgradcheck
+
+torch = pytest.importorskip("torch")
 
 REDUCTIONS = ["none", "mean", "sum"]
 DTYPES = [np.float32, np.float64]

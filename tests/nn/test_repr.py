@@ -4,9 +4,10 @@ Sequential / ModuleList / ModuleDict (including ModuleList's folding of repeated
 from collections import OrderedDict
 
 import pytest
-import torch
 
 import tinygrad_nn as tg
+
+torch = pytest.importorskip("torch")
 
 LAYERS = [
     lambda nn: nn.Linear(2, 3),
@@ -89,17 +90,39 @@ def test_layer_repr_matches_torch(build):
 
 
 def _nested(nn):
-    return nn.Sequential(OrderedDict([
-        ("stem", nn.Sequential(nn.Conv2d(1, 8, 3), nn.BatchNorm2d(8), nn.ReLU(),
-                               nn.MaxPool2d(2))),
-        ("blocks", nn.ModuleList([nn.Linear(2, 3)] + [nn.Linear(3, 3) for _ in range(8)]
-                                 + [nn.ReLU(), nn.ReLU(), nn.Sequential(nn.Tanh(), nn.Tanh()),
-                                    nn.Sequential(nn.Tanh(), nn.Tanh()), nn.Linear(3, 1)])),
-        ("heads", nn.ModuleDict({"cls": nn.Linear(3, 2), "aux": nn.Sequential(nn.Identity())})),
-        ("empty", nn.Sequential()),
-        ("empty_list", nn.ModuleList()),
-        ("empty_dict", nn.ModuleDict()),
-    ]))  # fmt: skip
+    return nn.Sequential(
+        OrderedDict(
+            [
+                (
+                    "stem",
+                    nn.Sequential(
+                        nn.Conv2d(1, 8, 3), nn.BatchNorm2d(8), nn.ReLU(), nn.MaxPool2d(2)
+                    ),
+                ),
+                (
+                    "blocks",
+                    nn.ModuleList(
+                        [nn.Linear(2, 3)]
+                        + [nn.Linear(3, 3) for _ in range(8)]
+                        + [
+                            nn.ReLU(),
+                            nn.ReLU(),
+                            nn.Sequential(nn.Tanh(), nn.Tanh()),
+                            nn.Sequential(nn.Tanh(), nn.Tanh()),
+                            nn.Linear(3, 1),
+                        ]
+                    ),
+                ),
+                (
+                    "heads",
+                    nn.ModuleDict({"cls": nn.Linear(3, 2), "aux": nn.Sequential(nn.Identity())}),
+                ),
+                ("empty", nn.Sequential()),
+                ("empty_list", nn.ModuleList()),
+                ("empty_dict", nn.ModuleDict()),
+            ]
+        )
+    )
 
 
 def test_nested_containers_repr_matches_torch():

@@ -9,11 +9,12 @@ import warnings
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
 from tests.tolerances import assert_close
 from tinygrad_nn.autograd import gradcheck, gradgradcheck
+
+torch = pytest.importorskip("torch")
 
 # (input shape, interpolate keyword arguments)
 RESIZES = [
@@ -65,7 +66,10 @@ def test_interpolate_matches_torch(case, dtype):
 def test_interpolate_gradcheck_and_gradgradcheck(case):
     shape, kwargs = RESIZES[case]
     x = tg.tensor(np.random.default_rng(case).standard_normal(shape), requires_grad=True)
-    fn = lambda t: tg.nn.functional.interpolate(t, **kwargs)
+
+    def fn(t):
+        return tg.nn.functional.interpolate(t, **kwargs)
+
     assert gradcheck(fn, (x,))
     assert gradgradcheck(fn, (x,))
 
@@ -127,11 +131,14 @@ def test_pixel_shuffle_layers_torch_forms_and_gradchecks():
     assert gradgradcheck(lambda t: tg.nn.functional.pixel_unshuffle(t, 2), (y,))
     assert repr(tg.nn.PixelShuffle(2)) == repr(torch.nn.PixelShuffle(2))
     assert repr(tg.nn.PixelUnshuffle(3)) == repr(torch.nn.PixelUnshuffle(3))
-    np.testing.assert_array_equal(tg.nn.PixelShuffle(2)(tg.tensor(a)).numpy(),
-                                  torch.pixel_shuffle(torch.tensor(a), 2).numpy())  # fmt: skip
+    np.testing.assert_array_equal(
+        tg.nn.PixelShuffle(2)(tg.tensor(a)).numpy(), torch.pixel_shuffle(torch.tensor(a), 2).numpy()
+    )
     b = a.reshape(1, 2, 2, 6)
-    np.testing.assert_array_equal(tg.pixel_unshuffle(tg.tensor(b), 2).numpy(),
-                                  torch.nn.PixelUnshuffle(2)(torch.tensor(b)).numpy())  # fmt: skip
+    np.testing.assert_array_equal(
+        tg.pixel_unshuffle(tg.tensor(b), 2).numpy(),
+        torch.nn.PixelUnshuffle(2)(torch.tensor(b)).numpy(),
+    )
 
 
 # ---------------------------------------------------------------------- adaptive max pooling
@@ -176,8 +183,10 @@ def test_adaptive_max_pool_matches_torch(nd, shape, output_size, nans):
 
 def test_adaptive_max_pool_float32_layers_and_torch_form():
     a = np.random.default_rng(2).standard_normal((2, 3, 6, 5)).astype(np.float32)
-    for make in (lambda L: L.nn.AdaptiveMaxPool2d((2, None)),
-                 lambda L: L.nn.AdaptiveMaxPool1d(3, return_indices=True)):  # fmt: skip
+    for make in (
+        lambda L: L.nn.AdaptiveMaxPool2d((2, None)),
+        lambda L: L.nn.AdaptiveMaxPool1d(3, return_indices=True),
+    ):
         theirs, ours = make(torch), make(tg)
         assert repr(ours) == repr(theirs)
         x = a[0] if isinstance(theirs, torch.nn.AdaptiveMaxPool1d) else a
@@ -199,7 +208,10 @@ def test_adaptive_max_pool_gradcheck_and_gradgradcheck(nd, size):
     shape = (1, 2, 5, 6) if nd == 2 else (2, 5, 6)
     a = np.random.default_rng(8).permutation(60).reshape(shape) / 7.0
     x = tg.tensor(a, requires_grad=True)
-    fn = lambda t: getattr(tg.nn.functional, f"adaptive_max_pool{nd}d")(t, size)
+
+    def fn(t):
+        return getattr(tg.nn.functional, f"adaptive_max_pool{nd}d")(t, size)
+
     assert gradcheck(fn, (x,))
     assert gradgradcheck(fn, (x,))
 
@@ -324,11 +336,17 @@ def test_unbatched_unfold_and_fold_match_torch_with_gradients():
 
 def test_unfold_fold_gradcheck_and_gradgradcheck():
     x = tg.tensor(np.random.default_rng(12).standard_normal((1, 2, 4, 5)), requires_grad=True)
-    unfold = lambda t: tg.nn.functional.unfold(t, (2, 2), dilation=(1, 2), padding=1)
+
+    def unfold(t):
+        return tg.nn.functional.unfold(t, (2, 2), dilation=(1, 2), padding=1)
+
     assert gradcheck(unfold, (x,))
     assert gradgradcheck(unfold, (x,))
     cols = tg.tensor(np.random.default_rng(13).standard_normal((8, 6)), requires_grad=True)
-    fold = lambda t: tg.nn.functional.fold(t, (3, 4), 2)
+
+    def fold(t):
+        return tg.nn.functional.fold(t, (3, 4), 2)
+
     assert gradcheck(fold, (cols,))
     assert gradgradcheck(fold, (cols,))
 

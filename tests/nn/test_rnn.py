@@ -12,11 +12,12 @@ import sys
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
 from tests.nn.twins import assert_close_scaled, copy_weights, to_ours, to_torch
 from tinygrad_nn.autograd import gradcheck, gradgradcheck
+
+torch = pytest.importorskip("torch")
 
 DTYPES = [np.float32, np.float64]
 
@@ -33,10 +34,12 @@ def _flatten(out) -> list:
 
 def _pair(name: str, dtype, *args, **kwargs):
     """The same layer in both libraries, ours loaded from PyTorch's state_dict."""
-    theirs = getattr(torch.nn, name)(*args, **kwargs).to(torch.float64 if dtype == np.float64
-                                                         else torch.float32)  # fmt: skip
-    ours = getattr(tg.nn, name)(*args, **kwargs).to(tg.float64 if dtype == np.float64
-                                                    else tg.float32)  # fmt: skip
+    theirs = getattr(torch.nn, name)(*args, **kwargs).to(
+        torch.float64 if dtype == np.float64 else torch.float32
+    )
+    ours = getattr(tg.nn, name)(*args, **kwargs).to(
+        tg.float64 if dtype == np.float64 else tg.float32
+    )
     copy_weights(ours, theirs)
     return ours, theirs
 
@@ -315,16 +318,28 @@ ERRORS = [
     ("hidden_shape", lambda nn: nn.RNN(3, 4)(_zeros(nn, 5, 2, 3), _zeros(nn, 1, 3, 4))),
     ("hidden_dims_batched", lambda nn: nn.GRU(3, 4)(_zeros(nn, 5, 2, 3), _zeros(nn, 2, 4))),
     ("hidden_dims_unbatched", lambda nn: nn.GRU(3, 4)(_zeros(nn, 5, 3), _zeros(nn, 1, 1, 4))),
-    ("lstm_h_shape", lambda nn: nn.LSTM(3, 4)(_zeros(nn, 5, 2, 3),
-                                              (_zeros(nn, 1, 3, 4), _zeros(nn, 1, 2, 4)))),
-    ("lstm_c_shape", lambda nn: nn.LSTM(3, 4)(_zeros(nn, 5, 2, 3),
-                                              (_zeros(nn, 1, 2, 4), _zeros(nn, 1, 2, 5)))),
-    ("lstm_proj_h_shape", lambda nn: nn.LSTM(3, 4, proj_size=2)(
-        _zeros(nn, 5, 2, 3), (_zeros(nn, 1, 2, 4), _zeros(nn, 1, 2, 4)))),
-    ("lstm_hx_dims", lambda nn: nn.LSTM(3, 4)(_zeros(nn, 5, 2, 3),
-                                              (_zeros(nn, 2, 4), _zeros(nn, 1, 2, 4)))),
-    ("lstm_hx_dims_unbatched", lambda nn: nn.LSTM(3, 4)(_zeros(nn, 5, 3),
-                                                        (_zeros(nn, 1, 4), _zeros(nn, 1, 1, 4)))),
+    (
+        "lstm_h_shape",
+        lambda nn: nn.LSTM(3, 4)(_zeros(nn, 5, 2, 3), (_zeros(nn, 1, 3, 4), _zeros(nn, 1, 2, 4))),
+    ),
+    (
+        "lstm_c_shape",
+        lambda nn: nn.LSTM(3, 4)(_zeros(nn, 5, 2, 3), (_zeros(nn, 1, 2, 4), _zeros(nn, 1, 2, 5))),
+    ),
+    (
+        "lstm_proj_h_shape",
+        lambda nn: nn.LSTM(3, 4, proj_size=2)(
+            _zeros(nn, 5, 2, 3), (_zeros(nn, 1, 2, 4), _zeros(nn, 1, 2, 4))
+        ),
+    ),
+    (
+        "lstm_hx_dims",
+        lambda nn: nn.LSTM(3, 4)(_zeros(nn, 5, 2, 3), (_zeros(nn, 2, 4), _zeros(nn, 1, 2, 4))),
+    ),
+    (
+        "lstm_hx_dims_unbatched",
+        lambda nn: nn.LSTM(3, 4)(_zeros(nn, 5, 3), (_zeros(nn, 1, 4), _zeros(nn, 1, 1, 4))),
+    ),
     ("no_steps", lambda nn: nn.LSTM(3, 4)(_zeros(nn, 0, 2, 3))),
     ("no_steps_batch_first", lambda nn: nn.GRU(3, 4, batch_first=True)(_zeros(nn, 2, 0, 3))),
     ("gru_proj_size", lambda nn: nn.GRU(3, 4, proj_size=2)),
@@ -343,13 +358,19 @@ ERRORS = [
     ("cell_unbatched_hidden", lambda nn: nn.GRUCell(3, 4)(_zeros(nn, 3), _zeros(nn, 2, 4))),
     ("cell_3d", lambda nn: nn.GRUCell(3, 4)(_zeros(nn, 1, 2, 3))),
     ("cell_hidden_3d", lambda nn: nn.RNNCell(3, 4)(_zeros(nn, 2, 3), _zeros(nn, 1, 2, 4))),
-    ("lstm_cell_batch", lambda nn: nn.LSTMCell(3, 4)(_zeros(nn, 2, 3),
-                                                     (_zeros(nn, 3, 4), _zeros(nn, 2, 4)))),
-    ("lstm_cell_c", lambda nn: nn.LSTMCell(3, 4)(_zeros(nn, 2, 3),
-                                                 (_zeros(nn, 2, 4), _zeros(nn, 2, 5)))),
-    ("lstm_cell_hx_3d", lambda nn: nn.LSTMCell(3, 4)(_zeros(nn, 2, 3),
-                                                     (_zeros(nn, 2, 4), _zeros(nn, 1, 2, 4)))),
-]  # fmt: skip
+    (
+        "lstm_cell_batch",
+        lambda nn: nn.LSTMCell(3, 4)(_zeros(nn, 2, 3), (_zeros(nn, 3, 4), _zeros(nn, 2, 4))),
+    ),
+    (
+        "lstm_cell_c",
+        lambda nn: nn.LSTMCell(3, 4)(_zeros(nn, 2, 3), (_zeros(nn, 2, 4), _zeros(nn, 2, 5))),
+    ),
+    (
+        "lstm_cell_hx_3d",
+        lambda nn: nn.LSTMCell(3, 4)(_zeros(nn, 2, 3), (_zeros(nn, 2, 4), _zeros(nn, 1, 2, 4))),
+    ),
+]
 
 
 def _zeros(nn, *shape):

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
-from torch.nn.utils import rnn as torch_rnn
 
 import tinygrad_nn as tg
 from tests.nn.twins import assert_close_scaled, copy_weights, to_ours, to_torch
 from tinygrad_nn.nn.utils import rnn as our_rnn
+
+torch = pytest.importorskip("torch")
+torch_rnn = torch.nn.utils.rnn
 
 LENGTHS = [[5, 3, 3, 1], [2, 5, 1, 5, 3], [4]]
 
@@ -124,9 +125,11 @@ ERRORS = [
     ("empty", lambda R, T: R.pad_sequence([])),
     ("not_iterable", lambda R, T: R.pad_sequence(3)),
     ("trailing", lambda R, T: R.pad_sequence([T.zeros(2, 3), T.zeros(3, 4)])),
-    ("total_length", lambda R, T: R.pad_packed_sequence(R.pack_sequence([T.zeros(3)]),
-                                                        total_length=2)),
-]  # fmt: skip
+    (
+        "total_length",
+        lambda R, T: R.pad_packed_sequence(R.pack_sequence([T.zeros(3)]), total_length=2),
+    ),
+]
 
 
 @pytest.mark.parametrize("case", ERRORS, ids=lambda c: c[0])
@@ -150,14 +153,13 @@ def test_length_beyond_the_padded_input_is_refused():
 
 PACKED_LAYERS = [
     ("rnn", "RNN", {}),
-    ("rnn_relu_2layer_bi", "RNN", {"nonlinearity": "relu", "num_layers": 2,
-                                   "bidirectional": True}),
+    ("rnn_relu_2layer_bi", "RNN", {"nonlinearity": "relu", "num_layers": 2, "bidirectional": True}),
     ("lstm", "LSTM", {}),
     ("lstm_2layer_bi", "LSTM", {"num_layers": 2, "bidirectional": True}),
     ("lstm_proj_bi", "LSTM", {"proj_size": 2, "bidirectional": True, "num_layers": 2}),
     ("gru", "GRU", {}),
     ("gru_2layer_bi_nobias", "GRU", {"num_layers": 2, "bidirectional": True, "bias": False}),
-]  # fmt: skip
+]
 
 
 def _initial_states(name, kw, batch, dtype, rng):
@@ -180,8 +182,9 @@ def _flat(result):
 def test_layer_on_packed_sequence_matches_torch(case, lengths, with_states, dtype):
     """Packed output data, final states (each at its own length, original order), gradients."""
     _, name, kw = case
-    theirs = getattr(torch.nn, name)(3, 5, **kw).to(torch.float64 if dtype == np.float64
-                                                    else torch.float32)  # fmt: skip
+    theirs = getattr(torch.nn, name)(3, 5, **kw).to(
+        torch.float64 if dtype == np.float64 else torch.float32
+    )
     ours = getattr(tg.nn, name)(3, 5, **kw).to(tg.float64 if dtype == np.float64 else tg.float32)
     copy_weights(ours, theirs)
     rng = np.random.default_rng(3)
@@ -228,8 +231,10 @@ def test_packed_output_pads_back_like_torch():
 
 
 def test_packed_input_size_error_matches_torch():
-    packed = [mod.pack_sequence([lib.zeros(3, 2), lib.zeros(2, 2)])
-              for mod, lib in ((torch_rnn, torch), (our_rnn, tg))]  # fmt: skip
+    packed = [
+        mod.pack_sequence([lib.zeros(3, 2), lib.zeros(2, 2)])
+        for mod, lib in ((torch_rnn, torch), (our_rnn, tg))
+    ]
     with pytest.raises(RuntimeError) as theirs:
         torch.nn.GRU(3, 4)(packed[0])
     with pytest.raises(RuntimeError) as ours:

@@ -8,12 +8,13 @@ import warnings
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
 from tests.nn.attention_twins import build_pair, lib_tensor, run_twins, same_init
 from tests.tolerances import assert_close
 from tinygrad_nn.autograd.gradcheck import gradcheck, gradgradcheck
+
+torch = pytest.importorskip("torch")
 
 DTYPES = [np.float32, np.float64]
 S, T, N, E, HEADS, FF = 5, 4, 3, 8, 2, 16
@@ -48,20 +49,35 @@ ENCODER_CASES = [
     ("post_norm", _encoder_layer(), [_SRC], {}),
     ("norm_first", _encoder_layer(norm_first=True), [_SRC], {}),
     ("gelu", _encoder_layer(activation="gelu"), [_SRC], {}),
-    ("gelu_module", lambda lib: lib.nn.TransformerEncoderLayer(E, HEADS, FF,
-                                                               activation=lib.nn.GELU()),
-     [_SRC], {}),
-    ("callable", lambda lib: lib.nn.TransformerEncoderLayer(
-        E, HEADS, FF, activation=lib.nn.functional.silu), [_SRC], {}),
-    ("batch_first", _encoder_layer(batch_first=True), [_SRC.swapaxes(0, 1)],
-     {"src_key_padding_mask": _SRC_KPM}),
+    (
+        "gelu_module",
+        lambda lib: lib.nn.TransformerEncoderLayer(E, HEADS, FF, activation=lib.nn.GELU()),
+        [_SRC],
+        {},
+    ),
+    (
+        "callable",
+        lambda lib: lib.nn.TransformerEncoderLayer(E, HEADS, FF, activation=lib.nn.functional.silu),
+        [_SRC],
+        {},
+    ),
+    (
+        "batch_first",
+        _encoder_layer(batch_first=True),
+        [_SRC.swapaxes(0, 1)],
+        {"src_key_padding_mask": _SRC_KPM},
+    ),
     ("no_bias_eps", _encoder_layer(bias=False, layer_norm_eps=1e-3), [_SRC], {}),
     ("causal_mask", _encoder_layer(), [_SRC], {"src_mask": _CAUSAL_S}),
     ("causal_hint", _encoder_layer(), [_SRC], {"src_mask": _CAUSAL_S, "is_causal": True}),
-    ("bool_mask_padding", _encoder_layer(norm_first=True), [_SRC],
-     {"src_mask": np.isinf(_CAUSAL_S), "src_key_padding_mask": _SRC_KPM}),
+    (
+        "bool_mask_padding",
+        _encoder_layer(norm_first=True),
+        [_SRC],
+        {"src_mask": np.isinf(_CAUSAL_S), "src_key_padding_mask": _SRC_KPM},
+    ),
     ("unbatched", _encoder_layer(), [_SRC[:, 0]], {"src_key_padding_mask": _SRC_KPM[0]}),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
@@ -74,14 +90,27 @@ def test_encoder_layer_matches_torch(case, dtype):
 DECODER_CASES = [
     ("post_norm", _decoder_layer(), {}),
     ("norm_first_gelu", _decoder_layer(norm_first=True, activation="gelu"), {}),
-    ("masks", _decoder_layer(), {"tgt_mask": _CAUSAL_T, "memory_mask": _MEMORY_MASK,
-                                 "tgt_key_padding_mask": _TGT_KPM,
-                                 "memory_key_padding_mask": _SRC_KPM}),
-    ("causal_hint", _decoder_layer(norm_first=True), {"tgt_mask": _CAUSAL_T,
-                                                      "tgt_is_causal": True}),
-    ("float_memory_mask", _decoder_layer(bias=False),
-     {"memory_mask": _rng(4).standard_normal((T, S))}),
-]  # fmt: skip
+    (
+        "masks",
+        _decoder_layer(),
+        {
+            "tgt_mask": _CAUSAL_T,
+            "memory_mask": _MEMORY_MASK,
+            "tgt_key_padding_mask": _TGT_KPM,
+            "memory_key_padding_mask": _SRC_KPM,
+        },
+    ),
+    (
+        "causal_hint",
+        _decoder_layer(norm_first=True),
+        {"tgt_mask": _CAUSAL_T, "tgt_is_causal": True},
+    ),
+    (
+        "float_memory_mask",
+        _decoder_layer(bias=False),
+        {"memory_mask": _rng(4).standard_normal((T, S))},
+    ),
+]
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
@@ -111,21 +140,44 @@ STACK_CASES = [
     ("encoder", _encoder(), [_SRC], {}),
     ("encoder_no_norm_causal", _encoder(norm=False), [_SRC], {"mask": _CAUSAL_S}),
     ("encoder_padding", _encoder(norm_first=True), [_SRC], {"src_key_padding_mask": _SRC_KPM}),
-    ("encoder_batch_first", _encoder(batch_first=True), [_SRC.swapaxes(0, 1)],
-     {"mask": _CAUSAL_S, "is_causal": True}),
+    (
+        "encoder_batch_first",
+        _encoder(batch_first=True),
+        [_SRC.swapaxes(0, 1)],
+        {"mask": _CAUSAL_S, "is_causal": True},
+    ),
     ("decoder", _decoder(), [_TGT, _SRC], {"tgt_mask": _CAUSAL_T}),
-    ("decoder_masks", _decoder(norm_first=True), [_TGT, _SRC],
-     {"memory_mask": _MEMORY_MASK, "tgt_key_padding_mask": _TGT_KPM,
-      "memory_key_padding_mask": _SRC_KPM}),
-    ("transformer", lambda lib: lib.nn.Transformer(E, HEADS, 2, 2, FF), [_SRC, _TGT],
-     {"tgt_mask": _CAUSAL_T, "src_key_padding_mask": _SRC_KPM}),
-    ("transformer_batch_first_gelu", lambda lib: lib.nn.Transformer(
-        E, HEADS, 1, 2, FF, activation="gelu", batch_first=True, norm_first=True),
-     [_SRC.swapaxes(0, 1), _TGT.swapaxes(0, 1)],
-     {"tgt_mask": _CAUSAL_T, "memory_mask": _MEMORY_MASK, "tgt_is_causal": True}),
-    ("transformer_unbatched", lambda lib: lib.nn.Transformer(E, HEADS, 1, 1, FF, bias=False),
-     [_SRC[:, 0], _TGT[:, 0]], {"tgt_mask": _CAUSAL_T}),
-]  # fmt: skip
+    (
+        "decoder_masks",
+        _decoder(norm_first=True),
+        [_TGT, _SRC],
+        {
+            "memory_mask": _MEMORY_MASK,
+            "tgt_key_padding_mask": _TGT_KPM,
+            "memory_key_padding_mask": _SRC_KPM,
+        },
+    ),
+    (
+        "transformer",
+        lambda lib: lib.nn.Transformer(E, HEADS, 2, 2, FF),
+        [_SRC, _TGT],
+        {"tgt_mask": _CAUSAL_T, "src_key_padding_mask": _SRC_KPM},
+    ),
+    (
+        "transformer_batch_first_gelu",
+        lambda lib: lib.nn.Transformer(
+            E, HEADS, 1, 2, FF, activation="gelu", batch_first=True, norm_first=True
+        ),
+        [_SRC.swapaxes(0, 1), _TGT.swapaxes(0, 1)],
+        {"tgt_mask": _CAUSAL_T, "memory_mask": _MEMORY_MASK, "tgt_is_causal": True},
+    ),
+    (
+        "transformer_unbatched",
+        lambda lib: lib.nn.Transformer(E, HEADS, 1, 1, FF, bias=False),
+        [_SRC[:, 0], _TGT[:, 0]],
+        {"tgt_mask": _CAUSAL_T},
+    ),
+]
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=["f32", "f64"])
@@ -137,20 +189,23 @@ def test_stacks_and_transformer_match_torch(case, dtype):
 
 def test_training_mode_dropout_draws_the_same_noise_as_torch():
     run_twins(_encoder_layer(dropout=0.2), [_SRC], masks={"src_mask": _CAUSAL_S}, train=True)
-    run_twins(_decoder_layer(dropout=0.2), [_TGT, _SRC], masks={"tgt_mask": _CAUSAL_T},
-              train=True)  # fmt: skip
+    run_twins(_decoder_layer(dropout=0.2), [_TGT, _SRC], masks={"tgt_mask": _CAUSAL_T}, train=True)
 
 
 BUILDERS = [
     ("encoder_layer", _encoder_layer()),
-    ("encoder_layer_gelu_module", lambda lib: lib.nn.TransformerEncoderLayer(
-        E, HEADS, FF, activation=lib.nn.GELU(), bias=False)),
+    (
+        "encoder_layer_gelu_module",
+        lambda lib: lib.nn.TransformerEncoderLayer(
+            E, HEADS, FF, activation=lib.nn.GELU(), bias=False
+        ),
+    ),
     ("decoder_layer", _decoder_layer(norm_first=True)),
     ("encoder", _encoder()),
     ("decoder", _decoder(norm=False)),
     ("transformer", lambda lib: lib.nn.Transformer(E, HEADS, 2, 1, FF)),
     ("transformer_no_bias", lambda lib: lib.nn.Transformer(E, HEADS, 1, 2, FF, bias=False)),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize("build", [b for _, b in BUILDERS], ids=[n for n, _ in BUILDERS])
@@ -167,9 +222,14 @@ def test_module_tree_and_repr_as_torch(build):
 
 def test_state_dict_names():
     keys = list(tg.nn.TransformerEncoderLayer(E, HEADS, FF).state_dict())
-    assert keys[:6] == ["self_attn.in_proj_weight", "self_attn.in_proj_bias",
-                        "self_attn.out_proj.weight", "self_attn.out_proj.bias",
-                        "linear1.weight", "linear1.bias"]  # fmt: skip
+    assert keys[:6] == [
+        "self_attn.in_proj_weight",
+        "self_attn.in_proj_bias",
+        "self_attn.out_proj.weight",
+        "self_attn.out_proj.bias",
+        "linear1.weight",
+        "linear1.bias",
+    ]
     assert keys[6:] == ["linear2.weight", "linear2.bias", "norm1.weight", "norm1.bias",
                         "norm2.weight", "norm2.bias"]  # fmt: skip
 
@@ -178,8 +238,9 @@ def test_layers_of_a_stack_are_independent_copies():
     layer = tg.nn.TransformerEncoderLayer(E, HEADS, FF)
     stack = tg.nn.TransformerEncoder(layer, 3, enable_nested_tensor=False)
     weights = [m.linear1.weight for m in stack.layers]
-    assert len({id(w) for w in weights}) == 3 and all(w is not layer.linear1.weight
-                                                      for w in weights)  # fmt: skip
+    assert len({id(w) for w in weights}) == 3 and all(
+        w is not layer.linear1.weight for w in weights
+    )
     assert all(np.array_equal(w.detach().numpy(), weights[0].detach().numpy()) for w in weights)
     assert stack.num_layers == 3 and stack.enable_nested_tensor is False
 
@@ -272,8 +333,9 @@ def test_errors_match_torch(index):
 
 def test_encoder_layer_gradcheck_and_gradgradcheck():
     tg.manual_seed(0)
-    layer = tg.nn.TransformerEncoderLayer(4, 2, 6, dropout=0.0, activation="gelu",
-                                          norm_first=True, dtype=tg.float64)  # fmt: skip
+    layer = tg.nn.TransformerEncoderLayer(
+        4, 2, 6, dropout=0.0, activation="gelu", norm_first=True, dtype=tg.float64
+    )
     mask = tg.nn.Transformer.generate_square_subsequent_mask(3, dtype=tg.float64)
     x = tg.randn(3, 1, 4, dtype=tg.float64, requires_grad=True)
     # the layer's own parameters are inputs too: gradcheck perturbs them in place

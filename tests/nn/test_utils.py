@@ -2,15 +2,18 @@
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
+
+torch = pytest.importorskip("torch")
 
 
 def _params(lib, rng_seed=0):
     rng = np.random.default_rng(rng_seed)
-    ps = [lib.tensor(rng.normal(size=s).astype(np.float32), requires_grad=True)
-          for s in [(3, 4), (4,), (2, 2)]]  # fmt: skip
+    ps = [
+        lib.tensor(rng.normal(size=s).astype(np.float32), requires_grad=True)
+        for s in [(3, 4), (4,), (2, 2)]
+    ]
     grads = [rng.normal(size=tuple(p.shape)).astype(np.float32) * 3 for p in ps]
     for p, g in zip(ps, grads):
         p.grad = lib.tensor(g)
@@ -48,5 +51,6 @@ def test_parameters_to_vector_and_back():
     vec = tg.nn.utils.parameters_to_vector(ps)
     assert vec.shape == (12 + 4 + 4,)
     tg.nn.utils.vector_to_parameters(vec * 2, ps)
-    np.testing.assert_allclose(tg.nn.utils.parameters_to_vector(ps).detach().numpy(),
-                               (vec * 2).detach().numpy())  # fmt: skip
+    np.testing.assert_allclose(
+        tg.nn.utils.parameters_to_vector(ps).detach().numpy(), (vec * 2).detach().numpy()
+    )

@@ -10,10 +10,12 @@ all-ones gradient would hide transposes).
 from __future__ import annotations
 
 import numpy as np
-import torch
+import pytest
 
 import tinygrad_nn as tg
 from tests.tolerances import ATOL, assert_close
+
+torch = pytest.importorskip("torch")
 
 
 def copy_weights(ours, theirs) -> None:

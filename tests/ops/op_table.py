@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
-
 
 @dataclass
 class OpSpec:
@@ -113,24 +111,42 @@ def _rows():
         OpSpec("norm_p1", lambda x: x.norm(p=1), [((3, 4),)]),
         OpSpec("norm_p3", lambda x: x.norm(p=3, dim=0), [((3, 4),)]),
         OpSpec("norm_nuc", lambda x: x.norm(p="nuc"), [((3, 4),), ((4, 3),), ((3, 3),)]),
-        OpSpec("norm_nuc_dim", lambda x: x.norm(p="nuc", dim=(2, 0), keepdim=True),
-               [((3, 2, 4),)]),
+        OpSpec("norm_nuc_dim", lambda x: x.norm(p="nuc", dim=(2, 0), keepdim=True), [((3, 2, 4),)]),
         # torch.linalg (square inputs made well-conditioned; see _heavy and _spd)
-        OpSpec("linalg_inv", lambda x: _lib(x).linalg.inv(_heavy(x)), [((3, 3),), ((2, 3, 3),)],
-               domain=(-1.0, 1.0)),
-        OpSpec("linalg_det", lambda x: _lib(x).linalg.det(_heavy(x)), [((3, 3),), ((2, 3, 3),)],
-               domain=(-1.0, 1.0)),
-        OpSpec("linalg_slogdet", lambda x: _lib(x).linalg.slogdet(_heavy(x)).logabsdet,
-               [((3, 3),)], domain=(-1.0, 1.0)),
-        OpSpec("linalg_solve", lambda x, y: _lib(x).linalg.solve(_heavy(x), y),
-               [((3, 3), (3, 2)), ((2, 3, 3), (3,))], domain=(-1.0, 1.0)),
+        OpSpec(
+            "linalg_inv",
+            lambda x: _lib(x).linalg.inv(_heavy(x)),
+            [((3, 3),), ((2, 3, 3),)],
+            domain=(-1.0, 1.0),
+        ),
+        OpSpec(
+            "linalg_det",
+            lambda x: _lib(x).linalg.det(_heavy(x)),
+            [((3, 3),), ((2, 3, 3),)],
+            domain=(-1.0, 1.0),
+        ),
+        OpSpec(
+            "linalg_slogdet",
+            lambda x: _lib(x).linalg.slogdet(_heavy(x)).logabsdet,
+            [((3, 3),)],
+            domain=(-1.0, 1.0),
+        ),
+        OpSpec(
+            "linalg_solve",
+            lambda x, y: _lib(x).linalg.solve(_heavy(x), y),
+            [((3, 3), (3, 2)), ((2, 3, 3), (3,))],
+            domain=(-1.0, 1.0),
+        ),
         OpSpec("linalg_cholesky", lambda x: _lib(x).linalg.cholesky(_spd(x)), [((3, 3),)]),
         OpSpec("linalg_qr_r", lambda x: _lib(x).linalg.qr(x).R, [((4, 3),)]),
         OpSpec("linalg_eigvalsh", lambda x: _lib(x).linalg.eigvalsh(_spd(x)), [((3, 3),)]),
         OpSpec("linalg_svdvals", lambda x: _lib(x).linalg.svdvals(x), [((4, 3),), ((2, 3, 4),)]),
         OpSpec("linalg_pinv", lambda x: _lib(x).linalg.pinv(x), [((4, 3),)]),
-        OpSpec("linalg_matrix_norm_inf", lambda x: _lib(x).linalg.matrix_norm(x, float("inf")),
-               [((3, 4),)]),
+        OpSpec(
+            "linalg_matrix_norm_inf",
+            lambda x: _lib(x).linalg.matrix_norm(x, float("inf")),
+            [((3, 4),)],
+        ),
         OpSpec("linalg_norm", lambda x: _lib(x).linalg.norm(x, 3, dim=-1), [((3, 4),)]),
         OpSpec("cumsum", lambda x: x.cumsum(1), [((3, 4),)]),
         OpSpec("cumsum0", lambda x: x.cumsum(0), [((5,),)]),
@@ -190,34 +206,56 @@ def _rows():
         OpSpec("cat", lambda x, y: _lib(x).cat([x, y, x], 1), [((3, 4), (3, 2))]),
         OpSpec("cat0", lambda x, y: _lib(x).cat((x, y)), [((3, 4), (2, 4))]),
         OpSpec("stack", lambda x, y: _lib(x).stack([x, y], 1), [((3, 4), (3, 4))]),
-        OpSpec("gather", lambda x: x.gather(1, _index(x, [[0, 0, 2], [1, 3, 3], [2, 2, 2]])),
-               [((3, 4),)]),  # fmt: skip
-        OpSpec("gather0", lambda x: x.gather(0, _index(x, [[0, 2, 1, 0], [2, 2, 1, 0]])),
-               [((3, 4),)]),  # fmt: skip
+        OpSpec(
+            "gather",
+            lambda x: x.gather(1, _index(x, [[0, 0, 2], [1, 3, 3], [2, 2, 2]])),
+            [((3, 4),)],
+        ),
+        OpSpec(
+            "gather0", lambda x: x.gather(0, _index(x, [[0, 2, 1, 0], [2, 2, 1, 0]])), [((3, 4),)]
+        ),
         OpSpec("index_select", lambda x: x.index_select(1, _index(x, [3, 0, 3])), [((3, 4),)]),
         OpSpec("tril", lambda x: x.tril(), [((3, 4),)]),
         OpSpec("triu", lambda x: x.triu(1), [((4, 4),)]),
         OpSpec("setitem", _setitem, [((3, 4), (4,))]),
         OpSpec("inplace_chain", _inplace_chain, [((3, 4), (3, 4))]),
         # linear algebra
-        OpSpec("matmul", lambda x, y: x @ y, [((3, 4), (4, 2)), ((4,), (4, 2)), ((3, 4), (4,)),
-                                              ((4,), (4,)), ((2, 3, 4), (4, 5)),
-                                              ((2, 1, 3, 4), (3, 4, 2))]),  # fmt: skip
+        OpSpec(
+            "matmul",
+            lambda x, y: x @ y,
+            [
+                ((3, 4), (4, 2)),
+                ((4,), (4, 2)),
+                ((3, 4), (4,)),
+                ((4,), (4,)),
+                ((2, 3, 4), (4, 5)),
+                ((2, 1, 3, 4), (3, 4, 2)),
+            ],
+        ),
         OpSpec("mm", lambda x, y: x.mm(y), [((3, 4), (4, 2))]),
         OpSpec("bmm", lambda x, y: x.bmm(y), [((2, 3, 4), (2, 4, 2))]),
         OpSpec("dot", lambda x, y: x.dot(y), [((4,), (4,))]),
         OpSpec("outer", lambda x, y: x.outer(y), [((3,), (4,))]),
-        OpSpec("inner", lambda x, y: x.inner(y),
-               [((4,), (4,)), ((2, 3), (4, 3)), ((), (3,)), ((2, 3), ())]),
+        OpSpec(
+            "inner",
+            lambda x, y: x.inner(y),
+            [((4,), (4,)), ((2, 3), (4, 3)), ((), (3,)), ((2, 3), ())],
+        ),
         OpSpec("einsum_mm", lambda x, y: _lib(x).einsum("ij,jk->ik", x, y), [((3, 4), (4, 2))]),
-        OpSpec("einsum_batch", lambda x, y: _lib(x).einsum("bij,bjk->bik", x, y),
-               [((2, 3, 4), (2, 4, 2))]),  # fmt: skip
+        OpSpec(
+            "einsum_batch",
+            lambda x, y: _lib(x).einsum("bij,bjk->bik", x, y),
+            [((2, 3, 4), (2, 4, 2))],
+        ),
         OpSpec("einsum_sum", lambda x: _lib(x).einsum("ij->j", x), [((3, 4),)]),
         OpSpec("einsum_trace", lambda x: _lib(x).einsum("ii", x), [((3, 3),)]),
         OpSpec("einsum_diag", lambda x: _lib(x).einsum("ii->i", x), [((3, 3),)]),
         OpSpec("einsum_outer", lambda x, y: _lib(x).einsum("i,j->ij", x, y), [((3,), (4,))]),
-        OpSpec("einsum_ellipsis", lambda x, y: _lib(x).einsum("...ij,...jk", x, y),
-               [((2, 3, 4), (2, 4, 2))]),  # fmt: skip
+        OpSpec(
+            "einsum_ellipsis",
+            lambda x, y: _lib(x).einsum("...ij,...jk", x, y),
+            [((2, 3, 4), (2, 4, 2))],
+        ),
         # composites and functions at module level
         OpSpec("torch_exp", lambda x: _lib(x).exp(x) + _lib(x).sigmoid(x), [((3, 4),)]),
         OpSpec("lerp", lambda x, y: x.lerp(y, 0.3), [((3, 4), (3, 4))]),
@@ -274,18 +312,29 @@ def _rows():
         OpSpec("F.threshold", lambda x: _F(x).threshold(x, 0.1, -1.0), [((3, 4),)]),
         OpSpec("F.glu", lambda x: _F(x).glu(x), [((3, 4),)]),
         OpSpec("F.prelu", lambda x, w: _F(x).prelu(x, w), [((3, 4), (4,)), ((3, 4, 2), (1,))]),
-        OpSpec("F.group_norm", lambda x, w, b: _F(x).group_norm(x, 2, w, b),
-               [((3, 4, 2), (4,), (4,))]),  # fmt: skip
+        OpSpec(
+            "F.group_norm", lambda x, w, b: _F(x).group_norm(x, 2, w, b), [((3, 4, 2), (4,), (4,))]
+        ),
         OpSpec("F.instance_norm", lambda x: _F(x).instance_norm(x), [((2, 3, 4),)]),
         OpSpec("F.rms_norm", lambda x, w: _F(x).rms_norm(x, [4], w), [((3, 4), (4,))]),
-        OpSpec("F.bilinear", lambda x, y, w, b: _F(x).bilinear(x, y, w, b),
-               [((3, 2), (3, 4), (5, 2, 4), (5,))]),  # fmt: skip
-        OpSpec("F.cosine_similarity", lambda x, y: _F(x).cosine_similarity(x, y),
-               [((3, 4), (3, 4)), ((3, 4), (4,))]),  # fmt: skip
-        OpSpec("F.pairwise_distance", lambda x, y: _F(x).pairwise_distance(x, y),
-               [((3, 4), (3, 4))]),  # fmt: skip
-        OpSpec("F.embedding_bag", lambda w: _F(w).embedding_bag(_index(w, [[0, 2, 2], [1, 3, 0]]),
-                                                                w, mode="mean"), [((4, 3),)]),
+        OpSpec(
+            "F.bilinear",
+            lambda x, y, w, b: _F(x).bilinear(x, y, w, b),
+            [((3, 2), (3, 4), (5, 2, 4), (5,))],
+        ),
+        OpSpec(
+            "F.cosine_similarity",
+            lambda x, y: _F(x).cosine_similarity(x, y),
+            [((3, 4), (3, 4)), ((3, 4), (4,))],
+        ),
+        OpSpec(
+            "F.pairwise_distance", lambda x, y: _F(x).pairwise_distance(x, y), [((3, 4), (3, 4))]
+        ),
+        OpSpec(
+            "F.embedding_bag",
+            lambda w: _F(w).embedding_bag(_index(w, [[0, 2, 2], [1, 3, 0]]), w, mode="mean"),
+            [((4, 3),)],
+        ),
         # shape and construction (more cases: tests/ops/test_shape_construction.py)
         OpSpec("diag", lambda x: _lib(x).diag(x, 1), [((3,),), ((3, 4),)]),
         OpSpec("diag_embed", lambda x: x.diag_embed(-1), [((2, 3),)]),
@@ -293,25 +342,30 @@ def _rows():
         OpSpec("kron", lambda x, y: _lib(x).kron(x, y), [((2, 3), (3, 2))]),
         OpSpec("rot90", lambda x: x.rot90(3), [((3, 4),)]),
         OpSpec("tile", lambda x: x.tile((2, 2)), [((3,),), ((2, 3),)]),
-        OpSpec("repeat_interleave", lambda x: x.repeat_interleave(_index(x, [2, 0, 1]), dim=0),
-               [((3, 2),)]),  # fmt: skip
-        OpSpec("take_along_dim", lambda x: x.take_along_dim(_index(x, [[2], [0]]), 1),
-               [((2, 3),)]),  # fmt: skip
+        OpSpec(
+            "repeat_interleave",
+            lambda x: x.repeat_interleave(_index(x, [2, 0, 1]), dim=0),
+            [((3, 2),)],
+        ),
+        OpSpec("take_along_dim", lambda x: x.take_along_dim(_index(x, [[2], [0]]), 1), [((2, 3),)]),
         OpSpec("masked_select", lambda x: x.masked_select(x > 0), [((3, 4),)]),
-        OpSpec("index_copy", lambda x, s: x.index_copy(0, _index(x, [2, 0]), s),
-               [((3, 4), (2, 4))]),  # fmt: skip
+        OpSpec(
+            "index_copy", lambda x, s: x.index_copy(0, _index(x, [2, 0]), s), [((3, 4), (2, 4))]
+        ),
         OpSpec("index_fill", lambda x: x.index_fill(1, _index(x, [0, 2]), 1.5), [((3, 4),)]),
-        OpSpec("scatter_reduce_sum", lambda x, s: x.scatter_reduce(0, _index(x, [[0, 2], [0, 0]]),
-                                                                   s, "sum"),
-               [((3, 2), (2, 2))]),  # fmt: skip
+        OpSpec(
+            "scatter_reduce_sum",
+            lambda x, s: x.scatter_reduce(0, _index(x, [[0, 2], [0, 0]]), s, "sum"),
+            [((3, 2), (2, 2))],
+        ),
         OpSpec("tensor_split", lambda x: x.tensor_split(2, 1)[0], [((3, 5),)]),
         OpSpec("cdist", lambda x, y: _lib(x).cdist(x, y), [((3, 4), (5, 4))]),
         OpSpec("cross", lambda x, y: _lib(x).cross(x, y, dim=-1), [((2, 3), (2, 3))]),
         OpSpec("tensordot", lambda x, y: _lib(x).tensordot(x, y, 1), [((2, 3), (3, 4))]),
-        OpSpec("addmm", lambda c, a, b: c.addmm(a, b, beta=0.5, alpha=2),
-               [((3,), (2, 4), (4, 3))]),  # fmt: skip
-        OpSpec("baddbmm", lambda c, a, b: _lib(c).baddbmm(c, a, b),
-               [((2, 1, 3), (2, 2, 4), (2, 4, 3))]),  # fmt: skip
+        OpSpec("addmm", lambda c, a, b: c.addmm(a, b, beta=0.5, alpha=2), [((3,), (2, 4), (4, 3))]),
+        OpSpec(
+            "baddbmm", lambda c, a, b: _lib(c).baddbmm(c, a, b), [((2, 1, 3), (2, 2, 4), (2, 4, 3))]
+        ),
     ]
     return rows
 

@@ -13,7 +13,6 @@ import inspect
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
 from tests.ops.test_array_pass import tensor_pass
@@ -21,6 +20,8 @@ from tests.tolerances import assert_close
 from tinygrad_nn.autograd import engine
 from tinygrad_nn.autograd.function import Function
 from tinygrad_nn.ops import binary, elementwise
+
+torch = pytest.importorskip("torch")
 
 DTYPES = [np.float32, np.float64]
 
@@ -56,13 +57,17 @@ def _assert_same(fn, arrays, seed=0):
         if a is not None:
             assert a.dtype == b.dtype and a.shape == b.shape, f"input {i}"
             # bit for bit, nan included (assert_array_equal treats -0.0 == 0.0: view as ints)
-            np.testing.assert_array_equal(a.view(f"u{a.itemsize}"), b.view(f"u{b.itemsize}"),
-                                          err_msg=f"input {i}")  # fmt: skip
+            np.testing.assert_array_equal(
+                a.view(f"u{a.itemsize}"), b.view(f"u{b.itemsize}"), err_msg=f"input {i}"
+            )
 
 
 def _functions(module) -> list:
-    return [obj for _, obj in inspect.getmembers(module, inspect.isclass)
-            if issubclass(obj, Function) and obj.__module__ == module.__name__]  # fmt: skip
+    return [
+        obj
+        for _, obj in inspect.getmembers(module, inspect.isclass)
+        if issubclass(obj, Function) and obj.__module__ == module.__name__
+    ]
 
 
 @pytest.mark.parametrize("module", [elementwise, binary], ids=["elementwise", "binary"])
@@ -267,7 +272,9 @@ def test_relu_double_backward_is_threshold_backward_again_as_in_pytorch():
     (g,) = tg.autograd.grad(x.relu(), x, upstream, create_graph=True)
     assert g.grad_fn.name() == "ThresholdBackwardBackward0"
     assert [n.name() for n, _ in g.grad_fn.next_functions] == [
-        "torch::autograd::AccumulateGrad", "ReluBackward0"]  # fmt: skip
+        "torch::autograd::AccumulateGrad",
+        "ReluBackward0",
+    ]
     (h,) = tg.autograd.grad(g.sum(), upstream, create_graph=True)
     assert h.grad_fn.name() == "ThresholdBackwardBackward0"
     assert h.tolist() == [0.0, 1.0, 1.0]

@@ -8,10 +8,11 @@ import re
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
 from tinygrad_nn.autograd import gradcheck, gradgradcheck
+
+torch = pytest.importorskip("torch")
 
 SHAPES = [(2, 3), (2, 3, 4)]
 
@@ -76,8 +77,13 @@ def test_cat_with_empty_gradcheck():
     assert gradgradcheck(fn, (a, empty, b))
 
 
-DTYPE_PAIRS = [("float32", "int64"), ("int64", "int32"), ("float32", "float64"),
-               ("int64", "float32"), ("bool", "int8")]  # fmt: skip
+DTYPE_PAIRS = [
+    ("float32", "int64"),
+    ("int64", "int32"),
+    ("float32", "float64"),
+    ("int64", "float32"),
+    ("bool", "int8"),
+]
 
 
 @pytest.mark.parametrize("empty_dtype,other_dtype", DTYPE_PAIRS)

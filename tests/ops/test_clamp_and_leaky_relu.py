@@ -5,11 +5,12 @@ and the array pass equal to the Tensor pass."""
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
 from tests.ops.test_array_pass import tensor_pass
 from tinygrad_nn.autograd import gradcheck, gradgradcheck
+
+torch = pytest.importorskip("torch")
 
 NAN = float("nan")
 X = [1.0, 2.0, 3.0, NAN, 0.5, 2.0, -1.0]
@@ -49,8 +50,9 @@ def test_matches_torch_with_nan_ties_and_crossed_bounds(name, dtype):
     theirs = _run(torch, CALLS[name], arrays, upstream)
     np.testing.assert_array_equal(ours[0], theirs[0])
     assert ours[1] == theirs[1]
-    assert [n and n.replace("torch::autograd::", "") for n in ours[2]] == \
-        [n and n.replace("torch::autograd::", "") for n in theirs[2]]  # fmt: skip
+    assert [n and n.replace("torch::autograd::", "") for n in ours[2]] == [
+        n and n.replace("torch::autograd::", "") for n in theirs[2]
+    ]
     for a, b in zip(ours[3], theirs[3]):
         assert (a is None) == (b is None)
         if a is not None:
@@ -125,9 +127,16 @@ def test_leaky_relu_is_one_node_with_a_connected_second_derivative():
         (h,) = lib.autograd.grad(g.sum(), x)
         z = x * 1
         lib.nn.functional.leaky_relu(z, 0.2, inplace=True)
-        results.append((y.grad_fn.name(), g.grad_fn.name(), z.grad_fn.name(),
-                        y.detach().numpy().tolist(), g.detach().numpy().tolist(),
-                        h.numpy().tolist()))  # fmt: skip
+        results.append(
+            (
+                y.grad_fn.name(),
+                g.grad_fn.name(),
+                z.grad_fn.name(),
+                y.detach().numpy().tolist(),
+                g.detach().numpy().tolist(),
+                h.numpy().tolist(),
+            )
+        )
     assert str(results[0]) == str(results[1])
     x = tg.tensor(np.random.default_rng(2).standard_normal(6), requires_grad=True)
     assert gradcheck(lambda t: tg.nn.functional.leaky_relu(t, 0.3), (x,))

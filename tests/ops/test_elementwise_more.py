@@ -6,10 +6,11 @@ import math
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
 from tinygrad_nn.autograd import gradcheck, gradgradcheck
+
+torch = pytest.importorskip("torch")
 
 INF, NAN = math.inf, math.nan
 DTYPES = ["int64", "bool", "float32", "float64"]
@@ -78,9 +79,17 @@ def test_unary_values_dtypes_and_errors(name, dtype):
     _same(ours, theirs, rtol=2e-6 if dtype != "float64" else 1e-12)
 
 
-@pytest.mark.parametrize("pair", [("int64", "int64"), ("int64", "float32"), ("bool", "bool"),
-                                  ("float32", "float64"), ("float32", "float32"),
-                                  ("float64", "float64")])  # fmt: skip
+@pytest.mark.parametrize(
+    "pair",
+    [
+        ("int64", "int64"),
+        ("int64", "float32"),
+        ("bool", "bool"),
+        ("float32", "float64"),
+        ("float32", "float32"),
+        ("float64", "float64"),
+    ],
+)
 @pytest.mark.parametrize("name", BINARY)
 def test_binary_values_dtypes_and_errors(name, pair):
     rng = np.random.default_rng(1)
@@ -112,8 +121,9 @@ def test_methods_and_aliases_match_the_functions():
     assert x.asin().allclose(tg.arcsin(x)) and x.atan2(y).allclose(tg.arctan2(x, y))
     assert x.xlogy(2.0).allclose(tg.xlogy(x, 2.0))
     assert tg.polygamma(0, y).allclose(y.digamma())
-    np.testing.assert_allclose(y.polygamma(1).numpy(), torch.tensor([2.0, 3.0]).polygamma(1),
-                               rtol=1e-6)  # fmt: skip
+    np.testing.assert_allclose(
+        y.polygamma(1).numpy(), torch.tensor([2.0, 3.0]).polygamma(1), rtol=1e-6
+    )
     assert tg.isin(tg.tensor([1, 2, 3]), tg.tensor([2]), invert=True).tolist() == [
         True,
         False,
@@ -133,8 +143,13 @@ def test_non_finite_inputs_take_the_mathematical_values():
     assert math.isnan(tg.tensor(-1.0).digamma().item())
     assert tg.tensor([0.0, -2.0]).lgamma().tolist() == [INF, INF]
     assert x.signbit().tolist() == [False, True, False, False, True]
-    assert x.nan_to_num(nan=1.5, posinf=2.0).tolist() == [2.0, -1.7976931348623157e308, 1.5,
-                                                          0.0, 0.0]  # fmt: skip
+    assert x.nan_to_num(nan=1.5, posinf=2.0).tolist() == [
+        2.0,
+        -1.7976931348623157e308,
+        1.5,
+        0.0,
+        0.0,
+    ]
     assert tg.logaddexp(tg.tensor([INF, -INF]), tg.tensor([INF, -INF])).tolist() == [INF, -INF]
     assert tg.fmax(tg.tensor([NAN, 1.0]), tg.tensor([2.0, NAN])).tolist() == [2.0, 1.0]
     assert tg.xlogy(tg.tensor([0.0, 0.0]), tg.tensor([0.0, NAN])).tolist()[0] == 0.0
@@ -152,8 +167,9 @@ def test_special_functions_are_accurate_in_float64():
     np.testing.assert_allclose(back, y, rtol=1e-14, atol=0)  # erf(erfinv(y)) is y again
     np.testing.assert_allclose(x, torch.tensor(y).erfinv().numpy(), rtol=1e-13)
     pos = np.linspace(0.01, 40.0, 400)
-    np.testing.assert_allclose(tg.tensor(pos).lgamma().numpy(),
-                               _reference(math.lgamma, pos), rtol=1e-15)  # fmt: skip
+    np.testing.assert_allclose(
+        tg.tensor(pos).lgamma().numpy(), _reference(math.lgamma, pos), rtol=1e-15
+    )
     # digamma(1) = -euler gamma, digamma(1/2) = -gamma - 2 ln 2, digamma(n + 1) = H_n - gamma
     gamma = 0.5772156649015329
     exact = [-gamma, -gamma - 2 * math.log(2), sum(1 / k for k in range(1, 30)) - gamma]
@@ -170,8 +186,11 @@ def test_special_functions_are_accurate_in_float64():
         tg.tensor(neg).digamma().numpy(), torch.tensor(neg).digamma().numpy(), rtol=1e-10
     )
     # trigamma(1) = pi^2 / 6, trigamma(1/2) = pi^2 / 2 (torch's own is off by ~1e-9 here)
-    np.testing.assert_allclose(tg.tensor([1.0, 0.5], dtype=tg.float64).polygamma(1).numpy(),
-                               [math.pi**2 / 6, math.pi**2 / 2], rtol=1e-15)  # fmt: skip
+    np.testing.assert_allclose(
+        tg.tensor([1.0, 0.5], dtype=tg.float64).polygamma(1).numpy(),
+        [math.pi**2 / 6, math.pi**2 / 2],
+        rtol=1e-15,
+    )
 
 
 def test_digamma_gradients():
@@ -226,8 +245,9 @@ def test_heaviside_and_bitwise_are_not_differentiable():
 def test_inplace_forms(call, dtype):
     results = []
     for lib in (tg, torch):
-        x = lib.tensor([0.25, 0.5, 0.75] if dtype != "int64" else [1, 2, 3],
-                       dtype=getattr(lib, dtype))  # fmt: skip
+        x = lib.tensor(
+            [0.25, 0.5, 0.75] if dtype != "int64" else [1, 2, 3], dtype=getattr(lib, dtype)
+        )
         other = getattr(lib, dtype) if dtype != "int64" else None
         y = lib.tensor([0.5, -1.0, 2.0], dtype=other)  # noqa: F841  (used by eval)
         iy = lib.tensor([1, 6, 0])  # noqa: F841

@@ -3,10 +3,11 @@ random matrices (batched), gradcheck and gradgradcheck in float64, and PyTorch's
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
 from tinygrad_nn.autograd import gradcheck, gradgradcheck
+
+torch = pytest.importorskip("torch")
 
 RNG = np.random.default_rng(7)
 SQUARE = RNG.standard_normal((2, 4, 4)) + 4 * np.eye(4)  # batched, well-conditioned
@@ -76,7 +77,9 @@ CASES = {
 for _ord in ("fro", "nuc", 1, -1, 2, -2, float("inf"), float("-inf")):
     CASES[f"matrix_norm_{_ord}"] = (lambda m, x, o=_ord: m.linalg.matrix_norm(x, o), [TALL])
 CASES["matrix_norm_dims"] = (
-    lambda m, x: m.linalg.matrix_norm(x, 2, dim=(2, 0), keepdim=True), [TALL])  # fmt: skip
+    lambda m, x: m.linalg.matrix_norm(x, 2, dim=(2, 0), keepdim=True),
+    [TALL],
+)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
@@ -125,22 +128,26 @@ def test_decompositions_reconstruct():
     u, s, vh = tg.linalg.svd(tg.tensor(TALL))
     assert tuple(u.shape) == (2, 5, 5) and tuple(vh.shape) == (2, 3, 3)
     np.testing.assert_allclose((u[..., :3] * s.unsqueeze(-2) @ vh).numpy(), TALL, atol=1e-12)
-    np.testing.assert_allclose((u.mT @ u).numpy(), np.broadcast_to(np.eye(5), (2, 5, 5)),
-                               atol=1e-12)  # fmt: skip
+    np.testing.assert_allclose(
+        (u.mT @ u).numpy(), np.broadcast_to(np.eye(5), (2, 5, 5)), atol=1e-12
+    )
     q, r = tg.linalg.qr(tg.tensor(WIDE))
     np.testing.assert_allclose((q @ r).numpy(), WIDE, atol=1e-12)
     q, r = tg.linalg.qr(tg.tensor(TALL), mode="complete")
     assert tuple(q.shape) == (2, 5, 5) and tuple(r.shape) == (2, 5, 3)
     values, vectors = tg.linalg.eigh(tg.tensor(SPD))
-    np.testing.assert_allclose((vectors * values.unsqueeze(-2) @ vectors.mT).numpy(), SPD,
-                               rtol=1e-10)  # fmt: skip
+    np.testing.assert_allclose(
+        (vectors * values.unsqueeze(-2) @ vectors.mT).numpy(), SPD, rtol=1e-10
+    )
 
 
 def test_matrix_rank_and_logdet_signs():
     low_rank = TALL[0] @ RNG.standard_normal((3, 2)) @ RNG.standard_normal((2, 4))
     for a in (TALL, low_rank):
-        assert tg.linalg.matrix_rank(tg.tensor(a)).tolist() == \
-            torch.linalg.matrix_rank(torch.tensor(a)).tolist()  # fmt: skip
+        assert (
+            tg.linalg.matrix_rank(tg.tensor(a)).tolist()
+            == torch.linalg.matrix_rank(torch.tensor(a)).tolist()
+        )
     assert tg.linalg.matrix_rank(tg.tensor(TALL)).dtype == tg.int64
     assert tg.linalg.matrix_rank(tg.tensor(SPD), hermitian=True).tolist() == [4, 4]
     assert tg.linalg.matrix_rank(tg.tensor(low_rank), atol=1e9).item() == 0
@@ -166,36 +173,80 @@ def _raises(cls, match, fn):
 SINGULAR = np.array([[1.0, 2.0], [2.0, 4.0]])
 
 
-@pytest.mark.parametrize("fn, cls, match", [
-    (lambda m: m.linalg.inv(m.zeros(3, 3)), RuntimeError,
-     r"linalg\.inv: The diagonal element 1 is zero, the inversion could not be completed"),
-    (lambda m: m.linalg.inv(m.tensor(SINGULAR)), RuntimeError, r"The diagonal element 2 is zero"),
-    (lambda m: m.linalg.inv(m.stack([m.eye(2), m.zeros(2, 2)])), RuntimeError,
-     r"\(Batch element 1\): The diagonal element 1"),
-    (lambda m: m.linalg.solve(m.zeros(3, 3), m.ones(3)), RuntimeError,
-     "The solver failed because the input matrix is singular"),
-    (lambda m: m.linalg.cholesky(-m.eye(3)), RuntimeError,
-     r"not positive-definite \(the leading minor of order 1 is not positive-definite\)"),
-    (lambda m: m.linalg.cholesky(m.tensor(np.diag([1.0, 2.0, -1.0]))), RuntimeError,
-     "leading minor of order 3"),
-    (lambda m: m.linalg.inv(m.ones(2, 3)), RuntimeError,
-     "A must be batches of square matrices, but they are 2 by 3 matrices"),
-    (lambda m: m.linalg.det(m.ones(3)), RuntimeError,
-     "linalg.det: The input tensor A must have at least 2 dimensions"),
-    (lambda m: m.linalg.inv(m.ones(3, 3, dtype=m.int64)), RuntimeError,
-     "Expected a floating point or complex tensor as input. Got Long"),
-    (lambda m: m.linalg.solve(m.eye(3), m.ones(4)), RuntimeError,
-     r"Incompatible shapes of A and B for the equation AX = B \(3x3 and 4x1\)"),
-    (lambda m: m.linalg.solve(m.eye(3), m.ones(3, 3, dtype=m.float64)), RuntimeError,
-     "Expected A and B to have the same dtype, but found A of type Float and B of type Double"),
-    (lambda m: m.linalg.eigh(m.ones(2, 3)), RuntimeError, "A must be batches of square"),
-    (lambda m: m.linalg.qr(m.ones(3)), RuntimeError, "at least 2 dimensions"),
-    (lambda m: m.linalg.norm(m.ones(2, 2, 2), 2), RuntimeError,
-     "If dim is not specified but ord is, the input must be 1D or 2D. Got 3D"),
-    (lambda m: m.linalg.norm(m.ones(3), "fro"), RuntimeError,
-     "linalg.matrix_norm: The input tensor A must have at least 2 dimensions"),
-    (lambda m: m.linalg.vector_norm(m.ones(3), "fro"), TypeError, "must be Number, not str"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "fn, cls, match",
+    [
+        (
+            lambda m: m.linalg.inv(m.zeros(3, 3)),
+            RuntimeError,
+            r"linalg\.inv: The diagonal element 1 is zero, the inversion could not be completed",
+        ),
+        (
+            lambda m: m.linalg.inv(m.tensor(SINGULAR)),
+            RuntimeError,
+            r"The diagonal element 2 is zero",
+        ),
+        (
+            lambda m: m.linalg.inv(m.stack([m.eye(2), m.zeros(2, 2)])),
+            RuntimeError,
+            r"\(Batch element 1\): The diagonal element 1",
+        ),
+        (
+            lambda m: m.linalg.solve(m.zeros(3, 3), m.ones(3)),
+            RuntimeError,
+            "The solver failed because the input matrix is singular",
+        ),
+        (
+            lambda m: m.linalg.cholesky(-m.eye(3)),
+            RuntimeError,
+            r"not positive-definite \(the leading minor of order 1 is not positive-definite\)",
+        ),
+        (
+            lambda m: m.linalg.cholesky(m.tensor(np.diag([1.0, 2.0, -1.0]))),
+            RuntimeError,
+            "leading minor of order 3",
+        ),
+        (
+            lambda m: m.linalg.inv(m.ones(2, 3)),
+            RuntimeError,
+            "A must be batches of square matrices, but they are 2 by 3 matrices",
+        ),
+        (
+            lambda m: m.linalg.det(m.ones(3)),
+            RuntimeError,
+            "linalg.det: The input tensor A must have at least 2 dimensions",
+        ),
+        (
+            lambda m: m.linalg.inv(m.ones(3, 3, dtype=m.int64)),
+            RuntimeError,
+            "Expected a floating point or complex tensor as input. Got Long",
+        ),
+        (
+            lambda m: m.linalg.solve(m.eye(3), m.ones(4)),
+            RuntimeError,
+            r"Incompatible shapes of A and B for the equation AX = B \(3x3 and 4x1\)",
+        ),
+        (
+            lambda m: m.linalg.solve(m.eye(3), m.ones(3, 3, dtype=m.float64)),
+            RuntimeError,
+            "Expected A and B to have the same dtype, but found A of type Float "
+            "and B of type Double",
+        ),
+        (lambda m: m.linalg.eigh(m.ones(2, 3)), RuntimeError, "A must be batches of square"),
+        (lambda m: m.linalg.qr(m.ones(3)), RuntimeError, "at least 2 dimensions"),
+        (
+            lambda m: m.linalg.norm(m.ones(2, 2, 2), 2),
+            RuntimeError,
+            "If dim is not specified but ord is, the input must be 1D or 2D. Got 3D",
+        ),
+        (
+            lambda m: m.linalg.norm(m.ones(3), "fro"),
+            RuntimeError,
+            "linalg.matrix_norm: The input tensor A must have at least 2 dimensions",
+        ),
+        (lambda m: m.linalg.vector_norm(m.ones(3), "fro"), TypeError, "must be Number, not str"),
+    ],
+)
 def test_errors_match_torch(fn, cls, match):
     _raises(cls, match, fn)
 
@@ -203,8 +254,10 @@ def test_errors_match_torch(fn, cls, match):
 def test_norm_with_a_string_ord_over_leading_dims():
     x = np.arange(8.0).reshape(2, 2, 2)
     for args in (("fro", (0, 2)), ("nuc", (1, 0)), (None, (0, 1))):
-        np.testing.assert_allclose(tg.linalg.norm(tg.tensor(x), *args).numpy(),
-                                   torch.linalg.norm(torch.tensor(x), *args).numpy())  # fmt: skip
+        np.testing.assert_allclose(
+            tg.linalg.norm(tg.tensor(x), *args).numpy(),
+            torch.linalg.norm(torch.tensor(x), *args).numpy(),
+        )
 
 
 def test_linalg_error_is_a_runtime_error():
@@ -245,8 +298,10 @@ def test_det_gradient_of_a_singular_matrix_is_the_adjugate():
     # d det / dA = adj(A)^T, the cofactor matrix, also where A^-1 does not exist (PyTorch's
     # answer here depends on its LU path; we assert the mathematically right value)
     a = np.array([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [1.0, 0.0, 1.0]])
-    cofactors = [[(-1) ** (i + j) * np.linalg.det(np.delete(np.delete(a, i, 0), j, 1))
-                  for j in range(3)] for i in range(3)]  # fmt: skip
+    cofactors = [
+        [(-1) ** (i + j) * np.linalg.det(np.delete(np.delete(a, i, 0), j, 1)) for j in range(3)]
+        for i in range(3)
+    ]
     x = tg.tensor(a, requires_grad=True)
     tg.linalg.det(x).backward()
     np.testing.assert_allclose(x.grad.numpy(), cofactors, atol=1e-12)

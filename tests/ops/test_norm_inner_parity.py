@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
 import tinygrad_nn.nn.functional as F
 from tests.tolerances import assert_close
 from tinygrad_nn.autograd import gradcheck, gradgradcheck
+
+torch = pytest.importorskip("torch")
 
 RNG = np.random.default_rng(1234)
 
@@ -32,8 +33,10 @@ NUC_CASES = [
 
 
 def _both(array, requires_grad=True):
-    return (tg.tensor(array, requires_grad=requires_grad),
-            torch.tensor(array, requires_grad=requires_grad))  # fmt: skip
+    return (
+        tg.tensor(array, requires_grad=requires_grad),
+        torch.tensor(array, requires_grad=requires_grad),
+    )
 
 
 @pytest.mark.parametrize("shape,dim,keepdim", NUC_CASES)
@@ -45,8 +48,10 @@ def test_nuclear_norm_forward_and_gradient_match_torch(shape, dim, keepdim, dtyp
     if form == "method":
         y, yt = x.norm("nuc", dim, keepdim), xt.norm("nuc", dim, keepdim)
     else:
-        y, yt = tg.norm(x, p="nuc", dim=dim, keepdim=keepdim), \
-            torch.norm(xt, p="nuc", dim=dim, keepdim=keepdim)  # fmt: skip
+        y, yt = (
+            tg.norm(x, p="nuc", dim=dim, keepdim=keepdim),
+            torch.norm(xt, p="nuc", dim=dim, keepdim=keepdim),
+        )
     assert y.shape == tuple(yt.shape) and str(y.dtype) == str(yt.dtype).replace(
         "torch", "tinygrad_nn"
     )
@@ -61,7 +66,10 @@ def test_nuclear_norm_forward_and_gradient_match_torch(shape, dim, keepdim, dtyp
 @pytest.mark.parametrize("shape,dim,keepdim", NUC_CASES)
 def test_nuclear_norm_gradcheck_and_gradgradcheck(shape, dim, keepdim):
     x = tg.tensor(RNG.standard_normal(shape), requires_grad=True)
-    fn = lambda t: t.norm(p="nuc", dim=dim, keepdim=keepdim)
+
+    def fn(t):
+        return t.norm(p="nuc", dim=dim, keepdim=keepdim)
+
     assert gradcheck(fn, (x,))
     assert gradgradcheck(fn, (x,))
 
@@ -100,15 +108,28 @@ def test_nuclear_norm_of_empty_matrices_is_zero(shape, dim):
     assert x.grad.shape == x.shape and not x.grad.numpy().any()
 
 
-@pytest.mark.parametrize("make,dim,error,message", [
-    (lambda lib: lib.ones(3), None, RuntimeError, "must have at least 2 dimensions"),
-    (lambda lib: lib.ones(2, 3, 4), None, RuntimeError, "dim must be a 2-tuple. Got 0 1 2"),
-    (lambda lib: lib.ones(2, 3, 4), 1, RuntimeError, "dim must be a 2-tuple. Got 1"),
-    (lambda lib: lib.ones(2, 3, 4), (1, 1), RuntimeError, r"dims must be different. Got \(1, 1\)"),
-    (lambda lib: lib.ones(2, 3, 4), (1, -2), RuntimeError, "dims must be different"),
-    (lambda lib: lib.ones(3, 4), (0, 3), IndexError, "Dimension out of range"),
-    (lambda lib: lib.ones(3, 3, dtype=lib.long), None, RuntimeError, "floating point .* Got Long"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "make,dim,error,message",
+    [
+        (lambda lib: lib.ones(3), None, RuntimeError, "must have at least 2 dimensions"),
+        (lambda lib: lib.ones(2, 3, 4), None, RuntimeError, "dim must be a 2-tuple. Got 0 1 2"),
+        (lambda lib: lib.ones(2, 3, 4), 1, RuntimeError, "dim must be a 2-tuple. Got 1"),
+        (
+            lambda lib: lib.ones(2, 3, 4),
+            (1, 1),
+            RuntimeError,
+            r"dims must be different. Got \(1, 1\)",
+        ),
+        (lambda lib: lib.ones(2, 3, 4), (1, -2), RuntimeError, "dims must be different"),
+        (lambda lib: lib.ones(3, 4), (0, 3), IndexError, "Dimension out of range"),
+        (
+            lambda lib: lib.ones(3, 3, dtype=lib.long),
+            None,
+            RuntimeError,
+            "floating point .* Got Long",
+        ),
+    ],
+)
 def test_nuclear_norm_errors_match_torch(make, dim, error, message):
     for lib in (torch, tg):
         with pytest.raises(error, match=message):
@@ -149,33 +170,47 @@ def test_inner_matches_torch_with_gradients(sa, sb, form):
 
 @pytest.mark.parametrize("sa,sb", [s for s in INNER_SHAPES if 0 not in s[0] + s[1]])
 def test_inner_gradcheck_and_gradgradcheck(sa, sb):
-    args = (tg.tensor(RNG.standard_normal(sa), requires_grad=True),
-            tg.tensor(RNG.standard_normal(sb), requires_grad=True))  # fmt: skip
+    args = (
+        tg.tensor(RNG.standard_normal(sa), requires_grad=True),
+        tg.tensor(RNG.standard_normal(sb), requires_grad=True),
+    )
     assert gradcheck(lambda p, q: p.inner(q), args)
     assert gradgradcheck(lambda p, q: p.inner(q), args)
 
 
-@pytest.mark.parametrize("a,b", [
-    (np.array(2, np.int64), np.array([1.5, 2.0], np.float32)),
-    (np.array([1.5, 2.0], np.float32), np.array(3, np.int64)),
-    (np.array([1, 2]), np.array([3, 4])),
-    (np.array(2.0, np.float64), np.array([1.5, 2.0], np.float32)),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "a,b",
+    [
+        (np.array(2, np.int64), np.array([1.5, 2.0], np.float32)),
+        (np.array([1.5, 2.0], np.float32), np.array(3, np.int64)),
+        (np.array([1, 2]), np.array([3, 4])),
+        (np.array(2.0, np.float64), np.array([1.5, 2.0], np.float32)),
+    ],
+)
 def test_inner_dtypes_match_torch(a, b):
     out, out_t = tg.inner(tg.tensor(a), tg.tensor(b)), torch.inner(torch.tensor(a), torch.tensor(b))
     assert str(out.dtype).split(".")[-1] == str(out_t.dtype).split(".")[-1]
     assert_close(out.numpy(), out_t.numpy(), out.numpy().dtype)
 
 
-@pytest.mark.parametrize("call,error,message", [
-    (lambda lib: lib.inner(lib.ones(2, 3), lib.ones(4)), RuntimeError,
-     r"last dimension must match on both input tensors but got shapes \[2, 3\] and \[4\]"),
-    (lambda lib: lib.inner(lib.ones(3), lib.ones(3, dtype=lib.float64)), RuntimeError,
-     "both inputs should have same dtype"),
-    (lambda lib: lib.inner(lib.ones(3), 2), TypeError, "must be Tensor, not int"),
-    (lambda lib: lib.inner(2, lib.ones(3)), TypeError, "must be Tensor, not int"),
-    (lambda lib: lib.ones(3).inner(2.5), TypeError, "must be Tensor, not float"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "call,error,message",
+    [
+        (
+            lambda lib: lib.inner(lib.ones(2, 3), lib.ones(4)),
+            RuntimeError,
+            r"last dimension must match on both input tensors but got shapes \[2, 3\] and \[4\]",
+        ),
+        (
+            lambda lib: lib.inner(lib.ones(3), lib.ones(3, dtype=lib.float64)),
+            RuntimeError,
+            "both inputs should have same dtype",
+        ),
+        (lambda lib: lib.inner(lib.ones(3), 2), TypeError, "must be Tensor, not int"),
+        (lambda lib: lib.inner(2, lib.ones(3)), TypeError, "must be Tensor, not int"),
+        (lambda lib: lib.ones(3).inner(2.5), TypeError, "must be Tensor, not float"),
+    ],
+)
 def test_inner_errors_match_torch(call, error, message):
     for lib in (torch, tg):
         with pytest.raises(error, match=message):
@@ -206,8 +241,14 @@ def test_batch_norm_of_an_empty_input_is_a_copy_as_in_torch(shape, training, sta
         fn = torch.nn.functional.batch_norm if lib is torch else F.batch_norm
         y = fn(x, mean, var, training=training)
         (grad,) = lib.autograd.grad(y.sum(), x)
-        results.append((tuple(y.shape), y.grad_fn.name(), tuple(grad.shape),
-                        None if mean is None else (mean.tolist(), var.tolist())))  # fmt: skip
+        results.append(
+            (
+                tuple(y.shape),
+                y.grad_fn.name(),
+                tuple(grad.shape),
+                None if mean is None else (mean.tolist(), var.tolist()),
+            )
+        )
     assert results[0] == results[1]
     assert results[1][0] == shape
 
@@ -227,24 +268,45 @@ def test_batch_norm_of_an_empty_input_keeps_weight_and_bias_in_the_graph(shape):
     assert grads[0] == grads[1]
 
 
-@pytest.mark.parametrize("call,error,message", [
-    # a weight with no first element cannot scale the copy
-    (lambda lib, F: F.batch_norm(lib.zeros(0), None, None, lib.ones(0), None, training=True),
-     IndexError, r"select\(\): index 0 out of range for tensor of size \[0\] at dimension 0"),
-    (lambda lib, F: lib.nn.BatchNorm1d(0)(lib.zeros(2, 0)), IndexError, "index 0 out of range"),
-    # one value per channel is refused before the empty case is looked at
-    (lambda lib, F: F.batch_norm(lib.zeros(1, 0), None, None, training=True), ValueError,
-     "Expected more than 1 value per channel when training"),
-    # a non-empty 1-d input has no channel axis
-    (lambda lib, F: F.batch_norm(lib.ones(3), None, None, training=True), IndexError,
-     r"Dimension out of range \(expected to be in range of \[-1, 0\], but got 1\)"),
-    (lambda lib, F: F.batch_norm(lib.ones(3), lib.zeros(0), lib.ones(0)), IndexError,
-     "Dimension out of range"),
-    (lambda lib, F: F.batch_norm(lib.ones(3), None, None), RuntimeError,
-     "running_mean must be defined in evaluation mode"),
-    (lambda lib, F: F.batch_norm(lib.ones(3), lib.zeros(3), lib.ones(3)), RuntimeError,
-     "running_mean should contain 0 elements not 3"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "call,error,message",
+    [
+        # a weight with no first element cannot scale the copy
+        (
+            lambda lib, F: F.batch_norm(lib.zeros(0), None, None, lib.ones(0), None, training=True),
+            IndexError,
+            r"select\(\): index 0 out of range for tensor of size \[0\] at dimension 0",
+        ),
+        (lambda lib, F: lib.nn.BatchNorm1d(0)(lib.zeros(2, 0)), IndexError, "index 0 out of range"),
+        # one value per channel is refused before the empty case is looked at
+        (
+            lambda lib, F: F.batch_norm(lib.zeros(1, 0), None, None, training=True),
+            ValueError,
+            "Expected more than 1 value per channel when training",
+        ),
+        # a non-empty 1-d input has no channel axis
+        (
+            lambda lib, F: F.batch_norm(lib.ones(3), None, None, training=True),
+            IndexError,
+            r"Dimension out of range \(expected to be in range of \[-1, 0\], but got 1\)",
+        ),
+        (
+            lambda lib, F: F.batch_norm(lib.ones(3), lib.zeros(0), lib.ones(0)),
+            IndexError,
+            "Dimension out of range",
+        ),
+        (
+            lambda lib, F: F.batch_norm(lib.ones(3), None, None),
+            RuntimeError,
+            "running_mean must be defined in evaluation mode",
+        ),
+        (
+            lambda lib, F: F.batch_norm(lib.ones(3), lib.zeros(3), lib.ones(3)),
+            RuntimeError,
+            "running_mean should contain 0 elements not 3",
+        ),
+    ],
+)
 def test_batch_norm_small_shape_errors_match_torch(call, error, message):
     for lib, functional in ((torch, torch.nn.functional), (tg, F)):
         with pytest.raises(error, match=message):
@@ -258,6 +320,12 @@ def test_batchnorm1d_module_on_an_empty_batch(training):
         m = lib.nn.BatchNorm1d(3)
         m.train(training)
         y = m(lib.zeros(0, 3))
-        states.append((tuple(y.shape), m.running_mean.tolist(), m.running_var.tolist(),
-                       int(m.num_batches_tracked)))  # fmt: skip
+        states.append(
+            (
+                tuple(y.shape),
+                m.running_mean.tolist(),
+                m.running_var.tolist(),
+                int(m.num_batches_tracked),
+            )
+        )
     assert states[0] == states[1]

@@ -4,12 +4,13 @@ under no_grad."""
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
 from tests.ops.op_table import OPS
 from tests.tolerances import assert_close
 from tinygrad_nn.autograd import gradcheck, gradgradcheck
+
+torch = pytest.importorskip("torch")
 
 
 def _first_tensor(out):
@@ -35,7 +36,9 @@ def test_matches_torch(op, dtype):
         theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
         out, expected = _first_tensor(op.fn(*ours)), _first_tensor(op.fn(*theirs))
         assert str(out.dtype).split(".")[-1] == str(expected.dtype).split(".")[-1]
-        assert_close(out.detach().numpy(), expected.detach().numpy(), dtype, what=f"{op.name} forward")
+        assert_close(
+            out.detach().numpy(), expected.detach().numpy(), dtype, what=f"{op.name} forward"
+        )
         upstream = rng.standard_normal(tuple(expected.shape)).astype(dtype)
         out.backward(tg.tensor(upstream))
         expected.backward(torch.tensor(upstream))

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
 from tinygrad_nn.autograd import gradcheck, gradgradcheck
+
+torch = pytest.importorskip("torch")
 
 # Rows with 0, 1, 2 and 3 zeros (and signs, so a wrong sign or a dropped factor shows).
 ROWS = {

@@ -2,13 +2,15 @@
 keepdim, and unary elementwise ops, each compared with PyTorch (values and gradients)."""
 
 import numpy as np
-import torch
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import tinygrad_nn as tg
 from tests.tolerances import assert_close
+
+torch = pytest.importorskip("torch")
 
 BINARY = {
     "add": lambda x, y: x + y,
@@ -82,13 +84,21 @@ def test_binary_ops_with_python_scalars_match_torch(name, shape, scalar, left):
     if name in ("maximum", "where"):
         fn = lambda x: BINARY[name](x, x * scalar)  # noqa: E731
     elif left:
-        fn = {"add": lambda x: scalar + x, "sub": lambda x: scalar - x,
-              "mul": lambda x: scalar * x, "div": lambda x: scalar / (x.abs() + 0.5),
-              "pow": lambda x: abs(scalar) ** x}[name]  # fmt: skip
+        fn = {
+            "add": lambda x: scalar + x,
+            "sub": lambda x: scalar - x,
+            "mul": lambda x: scalar * x,
+            "div": lambda x: scalar / (x.abs() + 0.5),
+            "pow": lambda x: abs(scalar) ** x,
+        }[name]
     else:
-        fn = {"add": lambda x: x + scalar, "sub": lambda x: x - scalar,
-              "mul": lambda x: x * scalar, "div": lambda x: x / scalar,
-              "pow": lambda x: (x.abs() + 0.5) ** scalar}[name]  # fmt: skip
+        fn = {
+            "add": lambda x: x + scalar,
+            "sub": lambda x: x - scalar,
+            "mul": lambda x: x * scalar,
+            "div": lambda x: x / scalar,
+            "pow": lambda x: (x.abs() + 0.5) ** scalar,
+        }[name]
     _run(fn, arrays, np.float32)
 
 
@@ -100,11 +110,17 @@ def test_binary_ops_with_python_scalars_match_torch(name, shape, scalar, left):
 )
 def test_reductions_with_random_dims_match_torch(name, shape, keepdim, data):
     ndim = len(shape)
-    dims = data.draw(st.lists(st.integers(-ndim, ndim - 1), min_size=1, max_size=ndim,
-                              unique_by=lambda d: d % ndim))  # fmt: skip
+    dims = data.draw(
+        st.lists(
+            st.integers(-ndim, ndim - 1), min_size=1, max_size=ndim, unique_by=lambda d: d % ndim
+        )
+    )
     dims = tuple(dims)
-    _run(lambda x: REDUCE[name](x, dims, keepdim), _arrays([shape], np.float64, len(dims)),
-         np.float64)  # fmt: skip
+    _run(
+        lambda x: REDUCE[name](x, dims, keepdim),
+        _arrays([shape], np.float64, len(dims)),
+        np.float64,
+    )
 
 
 @given(

@@ -4,10 +4,11 @@ keepdim, gradients (gradcheck and gradgradcheck in float64) and PyTorch's errors
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
 from tinygrad_nn.autograd import gradcheck, gradgradcheck
+
+torch = pytest.importorskip("torch")
 
 
 def _close(ours, theirs, exact=False):
@@ -163,9 +164,15 @@ def test_diff(n):
     a = _data(8, (4, 5))
     for dim in (0, 1, -1):
         _close(tg.diff(tg.tensor(a), n, dim), torch.diff(torch.tensor(a), n, dim))
-    run = lambda L, x: L.diff(x, n, 0, prepend=x[:1] * 2, append=x[:2])
+
+    def run(L, x):
+        return L.diff(x, n, 0, prepend=x[:1] * 2, append=x[:2])
+
     _close(run(tg, tg.tensor(a)), run(torch, torch.tensor(a)))
-    run = lambda L, x: x.diff(n, 1, append=L.ones(4, 1, dtype=L.float64))
+
+    def run(L, x):
+        return x.diff(n, 1, append=L.ones(4, 1, dtype=L.float64))
+
     _close(run(tg, tg.tensor(a)), run(torch, torch.tensor(a)))
     for dtype in ("bool", "int32", "float32"):
         b = (a > 0).astype(dtype) if dtype == "bool" else (a * 10).astype(dtype)

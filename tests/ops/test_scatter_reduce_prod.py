@@ -4,11 +4,12 @@ second derivatives against PyTorch's where it has them; gradcheck and gradgradch
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
 from tests.tolerances import assert_close
 from tinygrad_nn.autograd import gradcheck, gradgradcheck
+
+torch = pytest.importorskip("torch")
 
 # self (4,), src (5,), index: places 0 and 1 take several src elements, 2 none, 3 one
 INDEX = [0, 0, 1, 1, 3]
@@ -72,8 +73,9 @@ def _second(m, self_values, src_values, include_self):
     x = m.tensor(self_values, dtype=m.float64, requires_grad=True)
     s = m.tensor(src_values, dtype=m.float64, requires_grad=True)
     out = x.scatter_reduce(0, m.tensor(INDEX), s, "prod", include_self=include_self)
-    gx, gs = m.autograd.grad((out * m.tensor([1.0, -2, 3, 0.5], dtype=m.float64)).sum(),
-                             (x, s), create_graph=True)  # fmt: skip
+    gx, gs = m.autograd.grad(
+        (out * m.tensor([1.0, -2, 3, 0.5], dtype=m.float64)).sum(), (x, s), create_graph=True
+    )
     probe = (gx * m.tensor([0.5, 1, -1, 2], dtype=m.float64)).sum() + (gs * gs).sum()
     return [g.detach().numpy() for g in m.autograd.grad(probe, (x, s), allow_unused=True)]
 
@@ -122,8 +124,9 @@ def test_gradcheck_and_gradgradcheck_with_zeros(case, include_self):
 def test_src_larger_than_index_gives_the_uncovered_part_no_gradient():
     # (PyTorch's own backward fails on this shape, so the check is against finite differences)
     x = tg.tensor([[2.0, 0, 3], [1, 4, -1]], dtype=tg.float64, requires_grad=True)
-    s = tg.tensor([[0.5, 2, 3, 7], [-1, 0, 2, 7], [9, 9, 9, 9]], dtype=tg.float64,
-                  requires_grad=True)  # fmt: skip
+    s = tg.tensor(
+        [[0.5, 2, 3, 7], [-1, 0, 2, 7], [9, 9, 9, 9]], dtype=tg.float64, requires_grad=True
+    )
     index = tg.tensor([[0, 0, 2], [1, 1, 1]])
     out = x.scatter_reduce(1, index, s, "prod", include_self=False)
     out.sum().backward()

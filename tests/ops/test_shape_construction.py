@@ -8,11 +8,12 @@ import warnings
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
 from tests.tolerances import assert_close
 from tinygrad_nn.autograd import gradcheck, gradgradcheck
+
+torch = pytest.importorskip("torch")
 
 
 def _lib(x):
@@ -133,8 +134,10 @@ DIFFERENTIABLE = [
 def _arrays(shapes, dtype, seed):
     rng = np.random.default_rng(seed)
     # distinct values (no ties), so amax/amin and the norms have a unique derivative
-    return [(rng.permutation(int(np.prod(s))).reshape(s) * 0.31 + rng.uniform(-1, 1, s)
-             ).astype(dtype) for s in shapes]  # fmt: skip
+    return [
+        (rng.permutation(int(np.prod(s))).reshape(s) * 0.31 + rng.uniform(-1, 1, s)).astype(dtype)
+        for s in shapes
+    ]
 
 
 def _first(out):

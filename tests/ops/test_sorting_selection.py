@@ -5,10 +5,11 @@ gradgradcheck in float64) and PyTorch's errors."""
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
 from tinygrad_nn.autograd import gradcheck, gradgradcheck
+
+torch = pytest.importorskip("torch")
 
 
 def _same(ours, theirs):
@@ -256,16 +257,21 @@ def test_unique(seed, dim):
     for inverse in (False, True):
         for counts in (False, True):
             ours = tg.unique(tg.tensor(a), return_inverse=inverse, return_counts=counts, dim=dim)
-            theirs = torch.unique(torch.tensor(a), return_inverse=inverse,
-                                  return_counts=counts, dim=dim)  # fmt: skip
-            for o, t in zip(ours if isinstance(ours, tuple) else (ours,),
-                            theirs if isinstance(theirs, tuple) else (theirs,)):  # fmt: skip
+            theirs = torch.unique(
+                torch.tensor(a), return_inverse=inverse, return_counts=counts, dim=dim
+            )
+            for o, t in zip(
+                ours if isinstance(ours, tuple) else (ours,),
+                theirs if isinstance(theirs, tuple) else (theirs,),
+            ):
                 _same(o, t)
             kw = {"return_inverse": inverse, "return_counts": counts, "dim": dim}
             ours = tg.unique_consecutive(tg.tensor(a), **kw)
             theirs = torch.unique_consecutive(torch.tensor(a), **kw)
-            for o, t in zip(ours if isinstance(ours, tuple) else (ours,),
-                            theirs if isinstance(theirs, tuple) else (theirs,)):  # fmt: skip
+            for o, t in zip(
+                ours if isinstance(ours, tuple) else (ours,),
+                theirs if isinstance(theirs, tuple) else (theirs,),
+            ):
                 _same(o, t)
     _same(tg.tensor(a).unique(), torch.tensor(a).unique())
     _same(tg.tensor(a).unique_consecutive(), torch.tensor(a).unique_consecutive())
@@ -313,10 +319,12 @@ def test_searchsorted_side_and_sorter():
     sorter = np.argsort(seq)
     vals = np.array([2.0, 3.0, 6.0])
     for side in ("left", "right"):
-        _same(tg.searchsorted(tg.tensor(seq), tg.tensor(vals), side=side,
-                              sorter=tg.tensor(sorter)),
-              torch.searchsorted(torch.tensor(seq), torch.tensor(vals), side=side,
-                                 sorter=torch.tensor(sorter)))  # fmt: skip
+        _same(
+            tg.searchsorted(tg.tensor(seq), tg.tensor(vals), side=side, sorter=tg.tensor(sorter)),
+            torch.searchsorted(
+                torch.tensor(seq), torch.tensor(vals), side=side, sorter=torch.tensor(sorter)
+            ),
+        )
 
 
 def test_bincount():

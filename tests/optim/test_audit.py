@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
+
+torch = pytest.importorskip("torch")
 
 
 def both(fn):
@@ -79,8 +80,11 @@ def test_loaded_state_is_shared_with_the_dict_when_no_cast_is_needed(name):
         source, w, b = _stepped(lib, make)
         loaded, w2, b2 = _stepped(lib, make)
         loaded.load_state_dict(source.state_dict())
-        shared = [loaded.state[p][k] is source.state[q][k]
-                  for p, q in ((w2, w), (b2, b)) for k in source.state[q]]  # fmt: skip
+        shared = [
+            loaded.state[p][k] is source.state[q][k]
+            for p, q in ((w2, w), (b2, b))
+            for k in source.state[q]
+        ]
         for opt, (x, y) in ((source, (w, b)), (loaded, (w2, b2))):
             opt.zero_grad()
             ((x * y).tanh().sum() + (y**2).sum()).backward()

@@ -4,9 +4,10 @@ import math
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
+
+torch = pytest.importorskip("torch")
 
 
 def _optimizer(lib, name="SGD"):
@@ -69,8 +70,10 @@ def test_two_chained_schedulers_compose_like_torch():
         torch.optim.lr_scheduler.ExponentialLR(t_opt, 0.9),
         torch.optim.lr_scheduler.CosineAnnealingLR(t_opt, T_max=6, eta_min=0.001),
     ]
-    g_s = [tg.optim.lr_scheduler.ExponentialLR(g_opt, 0.9),
-           tg.optim.lr_scheduler.CosineAnnealingLR(g_opt, T_max=6, eta_min=0.001)]  # fmt: skip
+    g_s = [
+        tg.optim.lr_scheduler.ExponentialLR(g_opt, 0.9),
+        tg.optim.lr_scheduler.CosineAnnealingLR(g_opt, T_max=6, eta_min=0.001),
+    ]
     for _ in range(25):
         t_opt.step()
         g_opt.step()
@@ -80,10 +83,15 @@ def test_two_chained_schedulers_compose_like_torch():
         assert _lrs(g_opt) == _lrs(t_opt)
 
 
-@pytest.mark.parametrize("name, kwargs", [("StepLR", {"step_size": 4, "gamma": 0.5}),
-                                          ("MultiStepLR", {"milestones": [2, 6]}),
-                                          ("ExponentialLR", {"gamma": 0.8}),
-                                          ("CosineAnnealingLR", {"T_max": 5})])  # fmt: skip
+@pytest.mark.parametrize(
+    "name, kwargs",
+    [
+        ("StepLR", {"step_size": 4, "gamma": 0.5}),
+        ("MultiStepLR", {"milestones": [2, 6]}),
+        ("ExponentialLR", {"gamma": 0.8}),
+        ("CosineAnnealingLR", {"T_max": 5}),
+    ],
+)
 def test_step_with_epoch_uses_the_closed_form(name, kwargs):
     t_opt, g_opt = _optimizer(torch), _optimizer(tg)
     t_sched = getattr(torch.optim.lr_scheduler, name)(t_opt, **kwargs)
@@ -179,8 +187,14 @@ PLATEAU_CASES = [
 @pytest.mark.parametrize("kwargs", PLATEAU_CASES, ids=str)
 def test_reduce_on_plateau_matches_torch(kwargs):
     rng = np.random.default_rng(1)
-    metrics = np.concatenate([np.linspace(5, 3, 6), 3 + rng.uniform(-0.2, 0.2, 14),
-                              np.linspace(3, 4, 5), rng.uniform(2, 4, 10)])  # fmt: skip
+    metrics = np.concatenate(
+        [
+            np.linspace(5, 3, 6),
+            3 + rng.uniform(-0.2, 0.2, 14),
+            np.linspace(3, 4, 5),
+            rng.uniform(2, 4, 10),
+        ]
+    )
     t_opt, g_opt = _optimizer(torch), _optimizer(tg)
     t_sched = torch.optim.lr_scheduler.ReduceLROnPlateau(t_opt, **kwargs)
     g_sched = tg.optim.lr_scheduler.ReduceLROnPlateau(g_opt, **kwargs)
@@ -188,15 +202,20 @@ def test_reduce_on_plateau_matches_torch(kwargs):
         t_sched.step(torch.tensor(float(m)))  # a 0-d tensor works as the metric
         g_sched.step(tg.tensor(float(m)))
         assert g_sched.get_last_lr() == t_sched.get_last_lr(), f"epoch {epoch}"
-        assert (g_sched.num_bad_epochs, g_sched.cooldown_counter, g_sched.best) == \
-            (t_sched.num_bad_epochs, t_sched.cooldown_counter, t_sched.best)  # fmt: skip
+        assert (g_sched.num_bad_epochs, g_sched.cooldown_counter, g_sched.best) == (
+            t_sched.num_bad_epochs,
+            t_sched.cooldown_counter,
+            t_sched.best,
+        )
 
 
 def test_reduce_on_plateau_errors_like_torch():
-    for kwargs, error in [({"factor": 1.0}, "Factor should be < 1.0."),
-                          ({"mode": "median"}, "mode median is unknown!"),
-                          ({"threshold_mode": "pct"}, "threshold mode pct is unknown!"),
-                          ({"min_lr": [0.1]}, "expected 2 min_lrs, got 1")]:  # fmt: skip
+    for kwargs, error in [
+        ({"factor": 1.0}, "Factor should be < 1.0."),
+        ({"mode": "median"}, "mode median is unknown!"),
+        ({"threshold_mode": "pct"}, "threshold mode pct is unknown!"),
+        ({"min_lr": [0.1]}, "expected 2 min_lrs, got 1"),
+    ]:
         for lib in (torch, tg):
             with pytest.raises(ValueError) as info:
                 lib.optim.lr_scheduler.ReduceLROnPlateau(_optimizer(lib), **kwargs)
@@ -233,5 +252,6 @@ def test_schedulers_drive_real_training_like_torch():
             ((w - lib.tensor(target.astype(np.float32))) ** 2).sum().backward()
             opt.step()
             sched.step()
-        np.testing.assert_allclose(params[1].detach().numpy(), params[0].detach().numpy(),
-                                   rtol=1e-5, atol=1e-6)  # fmt: skip
+        np.testing.assert_allclose(
+            params[1].detach().numpy(), params[0].detach().numpy(), rtol=1e-5, atol=1e-6
+        )

@@ -11,10 +11,11 @@ import io
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
 from tests.tolerances import assert_close
+
+torch = pytest.importorskip("torch")
 
 
 class Twin:
@@ -32,8 +33,10 @@ class Twin:
         self.models = [_net(lib).to(getattr(lib, np.dtype(dtype).name)) for lib in (torch, tg)]
         for lib, model in zip((torch, tg), self.models):
             model.load_state_dict({k: lib.tensor(v) for k, v in weights.items()})
-        self.opts = [getattr(lib.optim, name)(_params(model, groups), **kwargs)
-                     for lib, model in zip((torch, tg), self.models)]  # fmt: skip
+        self.opts = [
+            getattr(lib.optim, name)(_params(model, groups), **kwargs)
+            for lib, model in zip((torch, tg), self.models)
+        ]
 
     def loss(self, lib, model):
         out = model(lib.tensor(self.x))
@@ -59,27 +62,55 @@ def _params(model, groups):
     if not groups:
         return model.parameters()
     first, second = model[0], model[2]
-    return [{"params": list(first.parameters())},
-            {"params": list(second.parameters()), "lr": 0.003}]  # fmt: skip
+    return [
+        {"params": list(first.parameters())},
+        {"params": list(second.parameters()), "lr": 0.003},
+    ]
 
 
 CASES = {
-    "Adadelta": [{}, {"lr": 0.5, "rho": 0.8}, {"lr": 0.5, "eps": 1e-4, "weight_decay": 0.1},
-                 {"lr": 0.5, "maximize": True}, {"rho": 0.5, "weight_decay": 0.2, "maximize": True}],
-    "Adamax": [{}, {"lr": 0.01, "betas": (0.5, 0.9)}, {"lr": 0.01, "weight_decay": 0.1},
-               {"lr": 0.01, "eps": 1e-3, "maximize": True},
-               {"lr": 0.02, "betas": (0.8, 0.99), "weight_decay": 0.05, "maximize": True}],
-    "NAdam": [{}, {"lr": 0.01, "momentum_decay": 0.01}, {"lr": 0.01, "weight_decay": 0.1},
-              {"lr": 0.01, "weight_decay": 0.1, "decoupled_weight_decay": True},
-              {"lr": 0.01, "betas": (0.5, 0.9), "maximize": True}],
-    "RAdam": [{}, {"lr": 0.01, "betas": (0.8, 0.9)}, {"lr": 0.01, "weight_decay": 0.1},
-              {"lr": 0.01, "weight_decay": 0.1, "decoupled_weight_decay": True, "betas": (0.9, 0.9)},
-              {"lr": 0.01, "betas": (0.5, 0.8), "eps": 1e-4, "maximize": True}],
-    "ASGD": [{}, {"lr": 0.05, "lambd": 0.01, "alpha": 0.5}, {"lr": 0.05, "t0": 5},
-             {"lr": 0.05, "t0": 3, "weight_decay": 0.1}, {"lr": 0.05, "maximize": True, "t0": 10}],
-    "Rprop": [{}, {"lr": 0.05, "etas": (0.3, 1.5)}, {"lr": 0.05, "step_sizes": (1e-3, 0.1)},
-              {"lr": 0.02, "maximize": True}],
-}  # fmt: skip
+    "Adadelta": [
+        {},
+        {"lr": 0.5, "rho": 0.8},
+        {"lr": 0.5, "eps": 1e-4, "weight_decay": 0.1},
+        {"lr": 0.5, "maximize": True},
+        {"rho": 0.5, "weight_decay": 0.2, "maximize": True},
+    ],
+    "Adamax": [
+        {},
+        {"lr": 0.01, "betas": (0.5, 0.9)},
+        {"lr": 0.01, "weight_decay": 0.1},
+        {"lr": 0.01, "eps": 1e-3, "maximize": True},
+        {"lr": 0.02, "betas": (0.8, 0.99), "weight_decay": 0.05, "maximize": True},
+    ],
+    "NAdam": [
+        {},
+        {"lr": 0.01, "momentum_decay": 0.01},
+        {"lr": 0.01, "weight_decay": 0.1},
+        {"lr": 0.01, "weight_decay": 0.1, "decoupled_weight_decay": True},
+        {"lr": 0.01, "betas": (0.5, 0.9), "maximize": True},
+    ],
+    "RAdam": [
+        {},
+        {"lr": 0.01, "betas": (0.8, 0.9)},
+        {"lr": 0.01, "weight_decay": 0.1},
+        {"lr": 0.01, "weight_decay": 0.1, "decoupled_weight_decay": True, "betas": (0.9, 0.9)},
+        {"lr": 0.01, "betas": (0.5, 0.8), "eps": 1e-4, "maximize": True},
+    ],
+    "ASGD": [
+        {},
+        {"lr": 0.05, "lambd": 0.01, "alpha": 0.5},
+        {"lr": 0.05, "t0": 5},
+        {"lr": 0.05, "t0": 3, "weight_decay": 0.1},
+        {"lr": 0.05, "maximize": True, "t0": 10},
+    ],
+    "Rprop": [
+        {},
+        {"lr": 0.05, "etas": (0.3, 1.5)},
+        {"lr": 0.05, "step_sizes": (1e-3, 0.1)},
+        {"lr": 0.02, "maximize": True},
+    ],
+}
 ALL = [(name, kw) for name, cases in CASES.items() for kw in cases]
 IDS = [f"{name}-{i}" for name, cases in CASES.items() for i in range(len(cases))]
 
@@ -119,12 +150,17 @@ def _same_grads(name, kwargs, dtype, steps=25):
         yield [(a.detach().numpy(), b.detach().numpy()) for a, b in zip(*params)]
 
 
-@pytest.mark.parametrize("name, kwargs", [
-    ("Adamax", {}), ("Adamax", {"lr": 0.01, "betas": (0.5, 0.9), "weight_decay": 0.1,
-                                "maximize": True}),
-    ("ASGD", {}), ("ASGD", {"lr": 0.05, "t0": 5, "lambd": 0.01, "weight_decay": 0.1}),
-    ("Rprop", {}), ("Rprop", {"lr": 0.1, "etas": (0.3, 1.5), "step_sizes": (1e-3, 0.2)}),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "name, kwargs",
+    [
+        ("Adamax", {}),
+        ("Adamax", {"lr": 0.01, "betas": (0.5, 0.9), "weight_decay": 0.1, "maximize": True}),
+        ("ASGD", {}),
+        ("ASGD", {"lr": 0.05, "t0": 5, "lambd": 0.01, "weight_decay": 0.1}),
+        ("Rprop", {}),
+        ("Rprop", {"lr": 0.1, "etas": (0.3, 1.5), "step_sizes": (1e-3, 0.2)}),
+    ],
+)
 def test_float32_bit_for_bit_with_the_same_gradients(name, kwargs):
     for step, pairs in enumerate(_same_grads(name, kwargs, np.float32)):
         for got, want in pairs:
@@ -246,8 +282,9 @@ ERRORS = [
 ]
 
 
-@pytest.mark.parametrize("name, kwargs, message", ERRORS, ids=[f"{e[0]}-{i}" for i, e in
-                                                                enumerate(ERRORS)])  # fmt: skip
+@pytest.mark.parametrize(
+    "name, kwargs, message", ERRORS, ids=[f"{e[0]}-{i}" for i, e in enumerate(ERRORS)]
+)
 def test_invalid_hyperparameters_raise_value_error(name, kwargs, message):
     for lib in (torch, tg):
         with pytest.raises(ValueError, match="^" + message.replace(".", r"\.") + "$"):
@@ -263,13 +300,14 @@ def test_tensor_lr_must_have_one_element(name):
 
 def test_flags_are_accepted_as_pytorch_accepts_them():
     p = [tg.zeros(2, requires_grad=True)]
-    for name, flags in [("Adadelta", {"foreach": False, "capturable": False,
-                                      "differentiable": False}),
-                        ("Adamax", {"foreach": None, "capturable": False}),
-                        ("NAdam", {"foreach": False, "capturable": False}),
-                        ("RAdam", {"foreach": False, "differentiable": False}),
-                        ("ASGD", {"foreach": False, "capturable": False}),
-                        ("Rprop", {"foreach": False, "capturable": False})]:  # fmt: skip
+    for name, flags in [
+        ("Adadelta", {"foreach": False, "capturable": False, "differentiable": False}),
+        ("Adamax", {"foreach": None, "capturable": False}),
+        ("NAdam", {"foreach": False, "capturable": False}),
+        ("RAdam", {"foreach": False, "differentiable": False}),
+        ("ASGD", {"foreach": False, "capturable": False}),
+        ("Rprop", {"foreach": False, "capturable": False}),
+    ]:
         opt = getattr(tg.optim, name)(p, **flags)
         torch_opt = getattr(torch.optim, name)([torch.zeros(2, requires_grad=True)], **flags)
         assert sorted(opt.defaults) == sorted(torch_opt.defaults)
@@ -281,8 +319,10 @@ def test_flags_are_accepted_as_pytorch_accepts_them():
 
 def _lbfgs_twin(dtype, seed=0, **kwargs):
     twin = Twin("SGD", {"lr": 0.0}, dtype, seed=seed)
-    opts = [lib.optim.LBFGS(model.parameters(), **kwargs)
-            for lib, model in zip((torch, tg), twin.models)]  # fmt: skip
+    opts = [
+        lib.optim.LBFGS(model.parameters(), **kwargs)
+        for lib, model in zip((torch, tg), twin.models)
+    ]
 
     def closure_for(lib, model, opt):
         def closure():
@@ -316,11 +356,18 @@ def test_lbfgs_matches_torch_in_float64(kwargs, seed):
         assert isinstance(losses[1], tg.Tensor)  # the closure's first loss, as PyTorch
         assert losses[1].item() == pytest.approx(losses[0].item(), rel=1e-9)
         t_state, g_state = (opt.state[opt.param_groups[0]["params"][0]] for opt in opts)
-        assert (g_state["func_evals"], g_state["n_iter"]) == \
-            (t_state["func_evals"], t_state["n_iter"]), f"step {step}"  # fmt: skip
+        assert (g_state["func_evals"], g_state["n_iter"]) == (
+            t_state["func_evals"],
+            t_state["n_iter"],
+        ), f"step {step}"
         for a, b in zip(twin.models[1].parameters(), twin.models[0].parameters()):
-            np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-8,
-                                       atol=1e-10, err_msg=f"step {step}")  # fmt: skip
+            np.testing.assert_allclose(
+                a.detach().numpy(),
+                b.detach().numpy(),
+                rtol=1e-8,
+                atol=1e-10,
+                err_msg=f"step {step}",
+            )
 
 
 @pytest.mark.parametrize("line_search_fn", [None, "strong_wolfe"])
@@ -427,8 +474,9 @@ def test_non_finite_gradients_as_torch(name):
 @pytest.mark.parametrize("line_search_fn", [None, "strong_wolfe"])
 def test_lbfgs_state_dict_round_trip_continues_exactly(line_search_fn):
     def run(steps, resume_from=None):
-        twin, opts, closures = _lbfgs_twin(np.float64, max_iter=4, history_size=6,
-                                           line_search_fn=line_search_fn)  # fmt: skip
+        twin, opts, closures = _lbfgs_twin(
+            np.float64, max_iter=4, history_size=6, line_search_fn=line_search_fn
+        )
         model, opt = twin.models[1], opts[1]
         if resume_from is not None:
             saved = tg.load(resume_from)

@@ -5,9 +5,10 @@ import math
 import warnings
 
 import pytest
-import torch
 
 import tinygrad_nn as tg
+
+torch = pytest.importorskip("torch")
 
 
 def _optimizer(lib, name="SGD", **kwargs):
@@ -66,24 +67,61 @@ CASES = [
     ("CosineAnnealingWarmRestarts", {"T_0": 3, "T_mult": 2, "eta_min": 0.01}),
     ("CosineAnnealingWarmRestarts", {"T_0": 1}),
     ("CyclicLR", {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 5}),
-    ("CyclicLR", {"base_lr": [0.01, 0.02], "max_lr": [0.1, 0.3], "step_size_up": 4,
-                  "step_size_down": 7, "mode": "triangular2"}),
-    ("CyclicLR", {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 6, "mode": "exp_range",
-                  "gamma": 0.97, "base_momentum": 0.7, "max_momentum": [0.95, 0.99]}),
-    ("CyclicLR", {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 3,
-                  "scale_fn": lambda x: 1 / (1 + x), "scale_mode": "iterations"}),
-    ("CyclicLR", {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 3,
-                  "scale_fn": lambda x: 0.5**x}),
+    (
+        "CyclicLR",
+        {
+            "base_lr": [0.01, 0.02],
+            "max_lr": [0.1, 0.3],
+            "step_size_up": 4,
+            "step_size_down": 7,
+            "mode": "triangular2",
+        },
+    ),
+    (
+        "CyclicLR",
+        {
+            "base_lr": 0.01,
+            "max_lr": 0.1,
+            "step_size_up": 6,
+            "mode": "exp_range",
+            "gamma": 0.97,
+            "base_momentum": 0.7,
+            "max_momentum": [0.95, 0.99],
+        },
+    ),
+    (
+        "CyclicLR",
+        {
+            "base_lr": 0.01,
+            "max_lr": 0.1,
+            "step_size_up": 3,
+            "scale_fn": lambda x: 1 / (1 + x),
+            "scale_mode": "iterations",
+        },
+    ),
+    ("CyclicLR", {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 3, "scale_fn": lambda x: 0.5**x}),
     ("CyclicLR", {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 3, "cycle_momentum": False}),
     ("OneCycleLR", {"max_lr": 0.2, "total_steps": 60}),
-    ("OneCycleLR", {"max_lr": [0.2, 1.0], "epochs": 6, "steps_per_epoch": 10,
-                    "anneal_strategy": "linear"}),
+    (
+        "OneCycleLR",
+        {"max_lr": [0.2, 1.0], "epochs": 6, "steps_per_epoch": 10, "anneal_strategy": "linear"},
+    ),
     ("OneCycleLR", {"max_lr": 0.5, "total_steps": 61, "three_phase": True, "pct_start": 0.25}),
-    ("OneCycleLR", {"max_lr": 0.5, "total_steps": 60, "three_phase": True,
-                    "anneal_strategy": "linear", "div_factor": 10.0, "final_div_factor": 100.0,
-                    "base_momentum": [0.8, 0.7], "max_momentum": 0.9}),
+    (
+        "OneCycleLR",
+        {
+            "max_lr": 0.5,
+            "total_steps": 60,
+            "three_phase": True,
+            "anneal_strategy": "linear",
+            "div_factor": 10.0,
+            "final_div_factor": 100.0,
+            "base_momentum": [0.8, 0.7],
+            "max_momentum": 0.9,
+        },
+    ),
     ("OneCycleLR", {"max_lr": 0.3, "total_steps": 60, "cycle_momentum": False}),
-]  # fmt: skip
+]
 CASE_IDS = [f"{i}-{name}" for i, (name, _) in enumerate(CASES)]
 
 
@@ -92,10 +130,13 @@ def test_matches_torch_every_step(name, kwargs):
     _run(name, kwargs)
 
 
-@pytest.mark.parametrize("name, kwargs", [
-    ("CyclicLR", {"base_lr": 0.001, "max_lr": 0.01, "step_size_up": 4}),
-    ("OneCycleLR", {"max_lr": 0.05, "total_steps": 60, "three_phase": True}),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "name, kwargs",
+    [
+        ("CyclicLR", {"base_lr": 0.001, "max_lr": 0.01, "step_size_up": 4}),
+        ("OneCycleLR", {"max_lr": 0.05, "total_steps": 60, "three_phase": True}),
+    ],
+)
 def test_cycles_adam_beta1(name, kwargs):
     _run(name, kwargs, opt_name="Adam", opt_kwargs={})
 
@@ -116,8 +157,9 @@ def test_one_cycle_refuses_to_step_past_the_end():
         for _ in range(3):
             opt.step()
             sched.step()
-        with pytest.raises(ValueError, match="Tried to step 4 times. The specified number of "
-                                             "total steps is 3"):  # fmt: skip
+        with pytest.raises(
+            ValueError, match="Tried to step 4 times. The specified number of total steps is 3"
+        ):
             sched.step()
 
 
@@ -135,11 +177,14 @@ def test_warm_restarts_with_fractional_epochs():
         g_s.step(-1)
 
 
-@pytest.mark.parametrize("name, kwargs", [
-    ("ConstantLR", {"factor": 0.5, "total_iters": 4}),
-    ("LinearLR", {"start_factor": 0.2, "total_iters": 6}),
-    ("PolynomialLR", {"total_iters": 8, "power": 2.0}),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "name, kwargs",
+    [
+        ("ConstantLR", {"factor": 0.5, "total_iters": 4}),
+        ("LinearLR", {"start_factor": 0.2, "total_iters": 6}),
+        ("PolynomialLR", {"total_iters": 8, "power": 2.0}),
+    ],
+)
 def test_step_with_epoch_uses_the_closed_form(name, kwargs):
     t_opt, g_opt = _optimizer(torch), _optimizer(tg)
     t_s = getattr(torch.optim.lr_scheduler, name)(t_opt, **kwargs)
@@ -267,8 +312,9 @@ def test_cyclic_saves_a_callable_scale_object_not_a_function():
     sched = tg.optim.lr_scheduler.CyclicLR(opt, 0.01, 0.1, scale_fn=_Half(0.25))
     state = sched.state_dict()
     assert state["_scale_fn_custom"] == {"rate": 0.25} and "_scale_fn_ref" not in state
-    other = tg.optim.lr_scheduler.CyclicLR(_optimizer(tg, momentum=0.9), 0.01, 0.1,
-                                           scale_fn=_Half(0.9))  # fmt: skip
+    other = tg.optim.lr_scheduler.CyclicLR(
+        _optimizer(tg, momentum=0.9), 0.01, 0.1, scale_fn=_Half(0.9)
+    )
     other.load_state_dict(state)
     assert other._scale_fn_custom.rate == 0.25
     lam = tg.optim.lr_scheduler.CyclicLR(opt, 0.01, 0.1, scale_fn=lambda x: 1.0)
@@ -289,23 +335,51 @@ ERRORS = [
     ("CosineAnnealingWarmRestarts", {"T_0": 2.0}, ValueError, "Expected positive integer T_0"),
     ("CosineAnnealingWarmRestarts", {"T_0": 2, "T_mult": 0}, ValueError, "T_mult >= 1"),
     ("CosineAnnealingWarmRestarts", {"T_0": 2, "eta_min": "0"}, ValueError, "float or int"),
-    ("CyclicLR", {"base_lr": 0.1, "max_lr": 1.0, "mode": "square"}, ValueError,
-     "mode is invalid and scale_fn is None"),
-    ("CyclicLR", {"base_lr": [0.1], "max_lr": 1.0}, ValueError,
-     "base_lr must have the same length as optimizer.param_groups"),
+    (
+        "CyclicLR",
+        {"base_lr": 0.1, "max_lr": 1.0, "mode": "square"},
+        ValueError,
+        "mode is invalid and scale_fn is None",
+    ),
+    (
+        "CyclicLR",
+        {"base_lr": [0.1], "max_lr": 1.0},
+        ValueError,
+        "base_lr must have the same length as optimizer.param_groups",
+    ),
     ("OneCycleLR", {"max_lr": 0.1}, ValueError, "You must define either total_steps"),
     ("OneCycleLR", {"max_lr": 0.1, "total_steps": 0}, ValueError, "positive integer total_steps"),
-    ("OneCycleLR", {"max_lr": 0.1, "epochs": 0, "steps_per_epoch": 3}, ValueError,
-     "positive integer epochs"),
-    ("OneCycleLR", {"max_lr": 0.1, "epochs": 2, "steps_per_epoch": -3}, ValueError,
-     "positive integer steps_per_epoch"),
-    ("OneCycleLR", {"max_lr": 0.1, "total_steps": 9, "pct_start": 1}, ValueError,
-     "Expected float between 0 and 1 pct_start"),
-    ("OneCycleLR", {"max_lr": 0.1, "total_steps": 9, "anneal_strategy": "exp"}, ValueError,
-     "anneal_strategy must be one of 'cos' or 'linear'"),
-    ("OneCycleLR", {"max_lr": [0.1] * 3, "total_steps": 9}, ValueError,
-     "max_lr must have the same length"),
-]  # fmt: skip
+    (
+        "OneCycleLR",
+        {"max_lr": 0.1, "epochs": 0, "steps_per_epoch": 3},
+        ValueError,
+        "positive integer epochs",
+    ),
+    (
+        "OneCycleLR",
+        {"max_lr": 0.1, "epochs": 2, "steps_per_epoch": -3},
+        ValueError,
+        "positive integer steps_per_epoch",
+    ),
+    (
+        "OneCycleLR",
+        {"max_lr": 0.1, "total_steps": 9, "pct_start": 1},
+        ValueError,
+        "Expected float between 0 and 1 pct_start",
+    ),
+    (
+        "OneCycleLR",
+        {"max_lr": 0.1, "total_steps": 9, "anneal_strategy": "exp"},
+        ValueError,
+        "anneal_strategy must be one of 'cos' or 'linear'",
+    ),
+    (
+        "OneCycleLR",
+        {"max_lr": [0.1] * 3, "total_steps": 9},
+        ValueError,
+        "max_lr must have the same length",
+    ),
+]
 
 
 @pytest.mark.parametrize(
@@ -322,5 +396,4 @@ def test_names_are_exported():
                  "SequentialLR", "ChainedScheduler", "CyclicLR", "PolynomialLR",
                  "MultiplicativeLR"):  # fmt: skip
         assert issubclass(getattr(tg.optim.lr_scheduler, name), tg.optim.lr_scheduler.LRScheduler)
-    assert math.isclose(tg.optim.lr_scheduler.ConstantLR(_optimizer(tg)).get_last_lr()[0],
-                        0.1 / 3)  # fmt: skip
+    assert math.isclose(tg.optim.lr_scheduler.ConstantLR(_optimizer(tg)).get_last_lr()[0], 0.1 / 3)

@@ -9,10 +9,11 @@ import io
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
 from tests.tolerances import assert_close
+
+torch = pytest.importorskip("torch")
 
 SHAPES = [(5, 4), (4,), (3, 2, 2)]
 
@@ -58,8 +59,9 @@ class Twin:
             opt.zero_grad()
             used = [p for i, p in enumerate(params) if i not in skip]
             idx = [i for i in range(len(params)) if i not in skip]
-            loss = _loss(lib, used, [self.targets[i] for i in idx], [self.scales[i] for i in idx],
-                         self.sign)  # fmt: skip
+            loss = _loss(
+                lib, used, [self.targets[i] for i in idx], [self.scales[i] for i in idx], self.sign
+            )
             loss.backward()
             opt.step()
 
@@ -76,8 +78,12 @@ class Twin:
                 if value is None:  # SGD's buffer before any momentum
                     assert g_state[k][name] is None
                     continue
-                assert_close(g_state[k][name].numpy(), value.numpy(),
-                             value.numpy().dtype, what=f"state {k} {name}")  # fmt: skip
+                assert_close(
+                    g_state[k][name].numpy(),
+                    value.numpy(),
+                    value.numpy().dtype,
+                    what=f"state {k} {name}",
+                )
 
 
 def run_parity(name, kwargs, steps=20, dtype=np.float32, groups=None):
@@ -142,9 +148,13 @@ ADAGRAD_CASES = [
         "maximize": True,
     },
 ]
-ALL_CASES = ([("SGD", c) for c in SGD_CASES] + [("Adam", c) for c in ADAM_CASES] +
-             [("AdamW", c) for c in ADAMW_CASES] + [("RMSprop", c) for c in RMSPROP_CASES] +
-             [("Adagrad", c) for c in ADAGRAD_CASES])  # fmt: skip
+ALL_CASES = (
+    [("SGD", c) for c in SGD_CASES]
+    + [("Adam", c) for c in ADAM_CASES]
+    + [("AdamW", c) for c in ADAMW_CASES]
+    + [("RMSprop", c) for c in RMSPROP_CASES]
+    + [("Adagrad", c) for c in ADAGRAD_CASES]
+)
 
 
 @pytest.mark.parametrize("name, kwargs", ALL_CASES, ids=lambda x: str(x))
@@ -154,26 +164,35 @@ def test_matches_torch_every_step(name, kwargs):
 
 @pytest.mark.parametrize(
     "name, kwargs",
-    [("SGD", {"lr": 0.05, "momentum": 0.9, "nesterov": True, "weight_decay": 0.1}),
-     ("Adam", {"lr": 0.02, "amsgrad": True, "weight_decay": 0.1}),
-     ("AdamW", {"lr": 0.02}),
-     ("RMSprop", {"lr": 0.005, "momentum": 0.9, "centered": True}),
-     ("Adagrad", {"lr": 0.1, "lr_decay": 0.1})],
-)  # fmt: skip
+    [
+        ("SGD", {"lr": 0.05, "momentum": 0.9, "nesterov": True, "weight_decay": 0.1}),
+        ("Adam", {"lr": 0.02, "amsgrad": True, "weight_decay": 0.1}),
+        ("AdamW", {"lr": 0.02}),
+        ("RMSprop", {"lr": 0.005, "momentum": 0.9, "centered": True}),
+        ("Adagrad", {"lr": 0.1, "lr_decay": 0.1}),
+    ],
+)
 def test_matches_torch_in_float64(name, kwargs):
     run_parity(name, kwargs, dtype=np.float64)
 
 
 GROUPS = {
     "SGD": [{"params": [0, 2], "momentum": 0.9, "lr": 0.02}, {"params": [1], "nesterov": False}],
-    "Adam": [{"params": [0], "betas": (0.8, 0.99)}, {"params": [1, 2], "lr": 0.05,
-                                                     "amsgrad": True}],
+    "Adam": [
+        {"params": [0], "betas": (0.8, 0.99)},
+        {"params": [1, 2], "lr": 0.05, "amsgrad": True},
+    ],
     "AdamW": [{"params": [2, 0]}, {"params": [1], "weight_decay": 0.5}],
     "RMSprop": [{"params": [1]}, {"params": [0, 2], "centered": True, "momentum": 0.5}],
     "Adagrad": [{"params": [0, 1], "lr_decay": 0.2}, {"params": [2], "lr": 0.5}],
-}  # fmt: skip
-DEFAULTS = {"SGD": {"lr": 0.05}, "Adam": {"lr": 0.01}, "AdamW": {"lr": 0.01},
-            "RMSprop": {"lr": 0.005}, "Adagrad": {"lr": 0.1}}  # fmt: skip
+}
+DEFAULTS = {
+    "SGD": {"lr": 0.05},
+    "Adam": {"lr": 0.01},
+    "AdamW": {"lr": 0.01},
+    "RMSprop": {"lr": 0.005},
+    "Adagrad": {"lr": 0.1},
+}
 
 
 @pytest.mark.parametrize("name", list(GROUPS))
@@ -198,8 +217,10 @@ def test_add_param_group_mid_training(name):
     init, targets, scales = _problem()
     t = [torch.tensor(a, requires_grad=True) for a in init]
     g = [tg.tensor(a, requires_grad=True) for a in init]
-    opts = [getattr(torch.optim, name)(t[:2], **DEFAULTS[name]),
-            getattr(tg.optim, name)(g[:2], **DEFAULTS[name])]  # fmt: skip
+    opts = [
+        getattr(torch.optim, name)(t[:2], **DEFAULTS[name]),
+        getattr(tg.optim, name)(g[:2], **DEFAULTS[name]),
+    ]
     for s in range(8):
         if s == 4:
             opts[0].add_param_group({"params": [t[2]], "lr": 0.03})
@@ -216,10 +237,16 @@ def test_add_param_group_mid_training(name):
 # ---------------------------------------------------------------- state_dict
 
 
-@pytest.mark.parametrize("name, kwargs", [
-    ("SGD", {"lr": 0.05, "momentum": 0.9}), ("Adam", {"lr": 0.02, "amsgrad": True}),
-    ("AdamW", {"lr": 0.02}), ("RMSprop", {"lr": 0.005, "momentum": 0.9, "centered": True}),
-    ("Adagrad", {"lr": 0.1, "lr_decay": 0.1})])  # fmt: skip
+@pytest.mark.parametrize(
+    "name, kwargs",
+    [
+        ("SGD", {"lr": 0.05, "momentum": 0.9}),
+        ("Adam", {"lr": 0.02, "amsgrad": True}),
+        ("AdamW", {"lr": 0.02}),
+        ("RMSprop", {"lr": 0.005, "momentum": 0.9, "centered": True}),
+        ("Adagrad", {"lr": 0.1, "lr_decay": 0.1}),
+    ],
+)
 def test_state_dict_round_trip_continues_exactly(name, kwargs):
     init, targets, scales = _problem()
 
@@ -258,9 +285,15 @@ def _to_tg(obj):
     return obj
 
 
-@pytest.mark.parametrize("name, kwargs", [
-    ("SGD", {"lr": 0.05, "momentum": 0.9}), ("Adam", {"lr": 0.02, "amsgrad": True}),
-    ("RMSprop", {"lr": 0.005, "centered": True}), ("Adagrad", {"lr": 0.1})])  # fmt: skip
+@pytest.mark.parametrize(
+    "name, kwargs",
+    [
+        ("SGD", {"lr": 0.05, "momentum": 0.9}),
+        ("Adam", {"lr": 0.02, "amsgrad": True}),
+        ("RMSprop", {"lr": 0.005, "centered": True}),
+        ("Adagrad", {"lr": 0.1}),
+    ],
+)
 def test_loads_a_torch_state_dict(name, kwargs):
     """PyTorch's state_dict layout loads as is: a run can move over mid-training."""
     twin = Twin(name, kwargs)
@@ -279,8 +312,9 @@ def test_state_dict_structure_matches_torch():
     twin.step()
     t_sd, g_sd = twin.t_opt.state_dict(), twin.g_opt.state_dict()
     assert t_sd["param_groups"] == g_sd["param_groups"]
-    assert {k: sorted(v) for k, v in t_sd["state"].items()} == \
-        {k: sorted(v) for k, v in g_sd["state"].items()}  # fmt: skip
+    assert {k: sorted(v) for k, v in t_sd["state"].items()} == {
+        k: sorted(v) for k, v in g_sd["state"].items()
+    }
     assert g_sd["state"][0]["step"].dtype == tg.float32 and g_sd["state"][0]["step"].item() == 1
 
 
@@ -296,9 +330,10 @@ def test_load_state_dict_checks_groups():
 def test_load_state_dict_copies_and_casts_state():
     p = tg.zeros(3, dtype=tg.float64, requires_grad=True)
     opt = tg.optim.Adam([p])
-    sd = {"state": {0: {"step": tg.tensor(4.0), "exp_avg": tg.ones(3),
-                        "exp_avg_sq": tg.ones(3)}},
-          "param_groups": opt.state_dict()["param_groups"]}  # fmt: skip
+    sd = {
+        "state": {0: {"step": tg.tensor(4.0), "exp_avg": tg.ones(3), "exp_avg_sq": tg.ones(3)}},
+        "param_groups": opt.state_dict()["param_groups"],
+    }
     opt.load_state_dict(sd)
     state = opt.state[p]
     assert state["exp_avg"].dtype == tg.float64 and state["step"].dtype == tg.float32

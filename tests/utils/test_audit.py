@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import io
 
-import torch
+import pytest
 
 import tinygrad_nn as tg
+
+torch = pytest.importorskip("torch")
 
 
 def _round_trip(lib, obj):
@@ -24,11 +26,19 @@ def test_parameters_come_back_as_parameters():
     def run(lib):
         model = lib.nn.Linear(2, 2)
         frozen = lib.nn.Parameter(lib.ones(1), requires_grad=False)
-        loaded = _round_trip(lib, {"w": model.weight, "frozen": frozen,
-                                   "plain": lib.ones(1, requires_grad=True),
-                                   "sd": model.state_dict(keep_vars=True)})  # fmt: skip
-        return [(type(v).__name__, v.requires_grad)
-                for v in (loaded["w"], loaded["frozen"], loaded["plain"], loaded["sd"]["bias"])]  # fmt: skip
+        loaded = _round_trip(
+            lib,
+            {
+                "w": model.weight,
+                "frozen": frozen,
+                "plain": lib.ones(1, requires_grad=True),
+                "sd": model.state_dict(keep_vars=True),
+            },
+        )
+        return [
+            (type(v).__name__, v.requires_grad)
+            for v in (loaded["w"], loaded["frozen"], loaded["plain"], loaded["sd"]["bias"])
+        ]
 
     assert run(tg) == run(torch)
 

@@ -5,11 +5,12 @@ import math
 
 import numpy as np
 import pytest
-import torch
-import torch.utils.data as tud
 
 import tinygrad_nn as tg
 from tinygrad_nn.utils import data as tgd
+
+torch = pytest.importorskip("torch")
+tud = torch.utils.data
 
 
 def _pair(n=10):
@@ -119,8 +120,10 @@ def test_random_split_is_reproducible_under_manual_seed_and_generator():
     assert a == b and a != c
     gen = tg.Generator().manual_seed(11)
     d = [s.indices for s in tgd.random_split(range(20), [10, 10], generator=gen)]
-    e = [s.indices for s in tgd.random_split(range(20), [10, 10],
-                                             generator=tg.Generator().manual_seed(11))]  # fmt: skip
+    e = [
+        s.indices
+        for s in tgd.random_split(range(20), [10, 10], generator=tg.Generator().manual_seed(11))
+    ]
     assert d == e
 
 
@@ -206,8 +209,9 @@ def test_loader_batches_match_torch(kwargs):
         _same(a, b)
 
 
-@pytest.mark.parametrize("kwargs", [{"batch_size": 3}, {"batch_size": 4, "drop_last": True},
-                                    {"batch_size": None}])  # fmt: skip
+@pytest.mark.parametrize(
+    "kwargs", [{"batch_size": 3}, {"batch_size": 4, "drop_last": True}, {"batch_size": None}]
+)
 def test_loader_over_a_map_dataset_of_dicts_matches_torch(kwargs):
     class Records(tgd.Dataset):
         def __init__(self, lib):
@@ -246,8 +250,9 @@ class Stream(tgd.IterableDataset):
         return self.n
 
 
-@pytest.mark.parametrize("kwargs", [{"batch_size": 3}, {"batch_size": 3, "drop_last": True},
-                                    {"batch_size": None}])  # fmt: skip
+@pytest.mark.parametrize(
+    "kwargs", [{"batch_size": 3}, {"batch_size": 3, "drop_last": True}, {"batch_size": None}]
+)
 def test_loader_over_an_iterable_dataset_matches_torch(kwargs):
     class TorchStream(tud.IterableDataset):
         def __iter__(self):
@@ -290,8 +295,9 @@ def test_shuffle_is_a_permutation_reproducible_under_manual_seed():
 
 def test_samples_stay_paired_after_shuffling():
     x, y = _pair(30)
-    loader = tgd.DataLoader(tgd.TensorDataset(tg.tensor(x), tg.tensor(y)), batch_size=7,
-                            shuffle=True)  # fmt: skip
+    loader = tgd.DataLoader(
+        tgd.TensorDataset(tg.tensor(x), tg.tensor(y)), batch_size=7, shuffle=True
+    )
     for xb, yb in loader:
         assert (xb[:, 0].numpy() / 3 % 3).astype(int).tolist() == yb.tolist()
 
@@ -355,8 +361,15 @@ def test_workers_and_pinned_memory_are_accepted_and_give_the_same_batches():
     x, y = _pair()
     ds = tgd.TensorDataset(tg.tensor(x), tg.tensor(y))
     plain = [b[0].tolist() for b in tgd.DataLoader(ds, batch_size=4)]
-    loaded = tgd.DataLoader(ds, batch_size=4, num_workers=2, pin_memory=True, prefetch_factor=2,
-                            persistent_workers=True, worker_init_fn=print)  # fmt: skip
+    loaded = tgd.DataLoader(
+        ds,
+        batch_size=4,
+        num_workers=2,
+        pin_memory=True,
+        prefetch_factor=2,
+        persistent_workers=True,
+        worker_init_fn=print,
+    )
     assert [b[0].tolist() for b in loaded] == plain
     assert tgd.get_worker_info() is None
 

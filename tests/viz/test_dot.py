@@ -7,12 +7,13 @@ import sys
 
 import numpy as np
 import pytest
-import torch
 
 import tinygrad_nn as tg
 from tests.viz.dot_source import Dot, record_fields
 from tinygrad_nn import viz
 from tinygrad_nn.viz import labels
+
+torch = pytest.importorskip("torch")
 
 rng = np.random.default_rng(0)
 
@@ -52,16 +53,19 @@ def test_mlp_nodes_labels_edges_and_colours():
     assert dot.fields(dot.named("w1")) == ["w1", "(3, 2) float32"]
     ops = [n for n, a in dot.nodes.items() if a["fillcolor"] == "lightgrey"]
     assert all(dot.nodes[n]["shape"] == "Mrecord" for n in ops)
-    assert [dot.fields(n)[0] for n in ops][:2] == ["Mean \u00b7 MeanBackward0",
-                                                   "Mul \u00b7 MulBackward0"]  # fmt: skip
+    assert [dot.fields(n)[0] for n in ops][:2] == [
+        "Mean \u00b7 MeanBackward0",
+        "Mul \u00b7 MulBackward0",
+    ]
     assert dot.fields(dot.find("MmBackward0")[0])[1] == "(4, 2) float32"
     (out,) = [n for n, a in dot.nodes.items() if a["fillcolor"] == "darkolivegreen1"]
     assert dot.fields(out) == ["output", "() float32"]
     assert dot.edges_between(dot.find("MeanBackward0")[0], out) == [{}]
     mul = dot.find("MulBackward0")[0]
     assert len(dot.edges_between(dot.find("AddBackward0")[0], mul)) == 2  # y * y: two edges
-    n_edges = sum(c is not None for n in viz.walk.breadth_first([loss.grad_fn])
-                  for c, _ in n.next_functions)  # fmt: skip
+    n_edges = sum(
+        c is not None for n in viz.walk.breadth_first([loss.grad_fn]) for c, _ in n.next_functions
+    )
     inputs = [n for n, a in dot.nodes.items() if a["fillcolor"] == "white"]
     assert [dot.fields(n) for n in inputs] == [["input", "(4, 2) float32"]]  # the batch x
     first_mm = dot.find("MmBackward0")[-1]  # x @ w1.t(), the op farthest from the loss
@@ -75,8 +79,11 @@ def test_mlp_op_names_agree_with_grad_fn_and_with_torch():
     arrays = _mlp_arrays()
     loss, params = _mlp(tg, arrays)
     dot = Dot(viz.draw_graph(loss, params=params).source)
-    drawn = [dot.fields(n)[0].split(" \u00b7 ")[-1] for n, a in dot.nodes.items()
-             if a["fillcolor"] == "lightgrey"]  # fmt: skip
+    drawn = [
+        dot.fields(n)[0].split(" \u00b7 ")[-1]
+        for n, a in dot.nodes.items()
+        if a["fillcolor"] == "lightgrey"
+    ]
     drawn += ["torch::autograd::AccumulateGrad"] * 4
     torch_loss, _ = _mlp(torch, arrays)
     assert sorted(drawn) == _torch_names(torch_loss.grad_fn)
@@ -109,12 +116,16 @@ def test_broadcast_edges_are_dashed_and_name_the_summed_axes():
     y = (x + b) * c - s
     dot = Dot(viz.draw_graph(y, names={x: "x", b: "b", c: "c", s: "s"}).source)
     node = {name: dot.named(name) for name in ["x", "b", "c", "s"]}
-    node.update({name: dot.find(name)[0] for name in ["AddBackward0", "MulBackward0",
-                                                      "SubBackward0"]})  # fmt: skip
+    node.update(
+        {name: dot.find(name)[0] for name in ["AddBackward0", "MulBackward0", "SubBackward0"]}
+    )
     (plain,) = dot.edges_between(node["x"], node["AddBackward0"])
     assert plain == {}
-    expected = [("b", "AddBackward0", "sum over (0,)"), ("c", "MulBackward0", "sum over (1,)"),
-                ("s", "SubBackward0", "sum over (0, 1)")]  # fmt: skip
+    expected = [
+        ("b", "AddBackward0", "sum over (0,)"),
+        ("c", "MulBackward0", "sum over (1,)"),
+        ("s", "SubBackward0", "sum over (0, 1)"),
+    ]
     for src, dst, label in expected:
         (edge,) = dot.edges_between(node[src], node[dst])
         assert edge["label"] == label and edge["style"] == "dashed"
@@ -133,8 +144,9 @@ def test_batched_matmul_is_drawn_as_pytorch_records_it():
     dot = Dot(viz.draw_graph((a @ w, p @ q), names={a: "a", w: "w", p: "p", q: "q"}).source)
     (view,) = [n for n in dot.find("ViewBackward0") if "Unsafe" not in dot.fields(n)[0]]
     (unsafe,) = dot.find("UnsafeViewBackward0")
-    mm_a, mm_pq = sorted(dot.find("MmBackward0"), key=lambda n: bool(
-        dot.edges_between(dot.named("p"), n)))  # fmt: skip
+    mm_a, mm_pq = sorted(
+        dot.find("MmBackward0"), key=lambda n: bool(dot.edges_between(dot.named("p"), n))
+    )
     assert dot.edges_between(dot.named("a"), view) == [{}]
     assert dot.edges_between(view, mm_a) == [{}] and dot.edges_between(mm_a, unsafe) == [{}]
     assert dot.edges_between(dot.named("w"), mm_a) == [{}]
@@ -167,8 +179,14 @@ def test_nan_and_inf_get_a_red_border():
     source = viz.draw_graph(z, names={x: "x", w: "w"}, show_values=True, show_grads=True).source
     dot = Dot(source)
     red = {dot.fields(n)[0] for n, a in dot.nodes.items() if a.get("color") == "red"}
-    assert red == {"Log \u00b7 LogBackward0", "Mul \u00b7 MulBackward0", "x", "w",
-                   "Sum \u00b7 SumBackward0", "output"}  # fmt: skip
+    assert red == {
+        "Log \u00b7 LogBackward0",
+        "Mul \u00b7 MulBackward0",
+        "x",
+        "w",
+        "Sum \u00b7 SumBackward0",
+        "output",
+    }
     assert dot.nodes[dot.named("x")]["penwidth"] == "2.5"
     assert "data [-inf, 0, 0.6931]" in dot.fields(dot.find("LogBackward0")[0])
     plain = Dot(viz.draw_graph(z, names={x: "x", w: "w"}).source)  # no numbers, same outline

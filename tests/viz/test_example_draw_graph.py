@@ -24,8 +24,18 @@ def test_writes_an_svg_with_modules_values_grads_and_broadcasts(tmp_path, capsys
     assert Path(path) == tmp_path / "step.svg"
     root = ET.parse(path).getroot()
     texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
-    for expected in ["Sequential", "0: Linear", "1: ReLU", "2: Linear", "0.weight", "2.bias",
-                     "Relu \u00b7 ReluBackward0", "loss", "grad 1", "sum over (0,)"]:  # fmt: skip
+    for expected in [
+        "Sequential",
+        "0: Linear",
+        "1: ReLU",
+        "2: Linear",
+        "0.weight",
+        "2.bias",
+        "Relu \u00b7 ReluBackward0",
+        "loss",
+        "grad 1",
+        "sum over (0,)",
+    ]:
         assert expected in texts, expected
     assert sum(t.startswith("data ") for t in texts) >= 12
     assert sum(t.startswith("grad ") for t in texts) >= 12

@@ -19,9 +19,17 @@ import pytest
 import tinygrad_nn as tg
 from tinygrad_nn import viz
 
-CHROME_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--window-size=1400,900")  # fmt: skip
+CHROME_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1400,900",
+)
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
@@ -128,8 +136,11 @@ def test_press_next_through_backward_of_the_232_network(browser, tmp_path, monke
         page = viz.explore(loss, params=params, path=tmp_path / "out" / "backward.html")
     assert page.graph_mode == ("svg" if graphviz else "fallback")
     browser.get(f"file://{page.path}")
-    assert browser.find_elements("css selector", "#graph svg") if graphviz else \
-        "laid out in plain HTML" in _by_id(browser, "graph").text  # fmt: skip
+    assert (
+        browser.find_elements("css selector", "#graph svg")
+        if graphviz
+        else "laid out in plain HTML" in _by_id(browser, "graph").text
+    )
     assert _classes(browser, "running") == set()
     end = _step_through(browser, page, params)
 

@@ -73,8 +73,12 @@ def test_a_transpose_is_titled_once():
 def test_make_dot_has_torchvizs_signature():
     params = inspect.signature(viz.make_dot).parameters
     assert [(p.name, p.default) for p in params.values()] == [
-        ("var", inspect.Parameter.empty), ("params", None), ("show_attrs", False),
-        ("show_saved", False), ("max_attr_chars", 50)]  # fmt: skip
+        ("var", inspect.Parameter.empty),
+        ("params", None),
+        ("show_attrs", False),
+        ("show_saved", False),
+        ("max_attr_chars", 50),
+    ]
 
 
 def test_torchviz_code_runs_unchanged(tmp_path):
@@ -83,13 +87,22 @@ def test_torchviz_code_runs_unchanged(tmp_path):
     # torchviz's README, word for word apart from the import
     dot = viz.make_dot(y.mean(), params=dict(model.named_parameters()))
     parsed = Dot(dot.source)
-    leaves = sorted(parsed.fields(n)[0] for n, a in parsed.nodes.items()
-                    if a["fillcolor"] == "lightblue")  # fmt: skip
+    leaves = sorted(
+        parsed.fields(n)[0] for n, a in parsed.nodes.items() if a["fillcolor"] == "lightblue"
+    )
     assert leaves == ["0.bias", "0.weight", "2.bias", "2.weight"]
-    full = Dot(viz.make_dot(y.mean(), params=dict(model.named_parameters()), show_attrs=True,
-                            show_saved=True, max_attr_chars=12).source)  # fmt: skip
-    assert any(f.startswith("bias_shap") and f.endswith("...") for n in full.nodes
-               for f in full.fields(n))  # fmt: skip
+    full = Dot(
+        viz.make_dot(
+            y.mean(),
+            params=dict(model.named_parameters()),
+            show_attrs=True,
+            show_saved=True,
+            max_attr_chars=12,
+        ).source
+    )
+    assert any(
+        f.startswith("bias_shap") and f.endswith("...") for n in full.nodes for f in full.fields(n)
+    )
     assert [n for n, a in full.nodes.items() if a["fillcolor"] == "orange"]
     with pytest.raises(TypeError, match="params values must be Tensors"):
         viz.make_dot(y.mean(), params={"w": 1.0})

@@ -55,16 +55,24 @@ def _op_titles(dot, ids) -> list:
 def test_one_cluster_per_module_nested_like_the_model():
     model = Block()
     dot = Dot(viz.draw_graph(_recorded_loss(model), group_by_module=model).source)
-    assert set(dot.clusters) == {"Block", "net: Sequential", "net.0: Affine", "net.1: Act",
-                                 "out: Affine"}  # fmt: skip
+    assert set(dot.clusters) == {
+        "Block",
+        "net: Sequential",
+        "net.0: Affine",
+        "net.1: Act",
+        "out: Affine",
+    }
     assert _op_titles(dot, dot.clusters["net.0: Affine"]) == [
         "Add \u00b7 AddBackward0",
         "MatMul \u00b7 MmBackward0",
         "TBackward0",  # a transpose is titled once, by PyTorch's name
     ]
     assert _op_titles(dot, dot.clusters["net.1: Act"]) == ["Relu \u00b7 ReluBackward0"]
-    leaves = [dot.fields(n)[0] for n in dot.clusters["out: Affine"]
-              if dot.nodes[n]["fillcolor"] == "lightblue"]  # fmt: skip
+    leaves = [
+        dot.fields(n)[0]
+        for n in dot.clusters["out: Affine"]
+        if dot.nodes[n]["fillcolor"] == "lightblue"
+    ]
     assert sorted(leaves) == ["out.bias", "out.weight"]  # names from named_parameters()
     inner = dot.clusters["net.0: Affine"] | dot.clusters["net.1: Act"]
     assert dot.clusters["net: Sequential"] == inner
@@ -73,19 +81,27 @@ def test_one_cluster_per_module_nested_like_the_model():
     )
     assert _op_titles(dot, block_only) == ["Mul \u00b7 MulBackward0"]
     outside = set(dot.nodes) - dot.clusters["Block"]
-    assert _op_titles(dot, outside) == ["Mean \u00b7 MeanBackward0",
-                                        "PowScalar \u00b7 PowBackward0"]  # fmt: skip
+    assert _op_titles(dot, outside) == [
+        "Mean \u00b7 MeanBackward0",
+        "PowScalar \u00b7 PowBackward0",
+    ]
 
 
 def test_fold_modules_draws_one_box_per_innermost_module():
     model = Block()
-    dot = Dot(viz.draw_graph(_recorded_loss(model), group_by_module=model,
-                             fold_modules=True).source)  # fmt: skip
+    dot = Dot(
+        viz.draw_graph(_recorded_loss(model), group_by_module=model, fold_modules=True).source
+    )
     boxes = {dot.fields(n)[0]: n for n in dot.nodes if n.startswith("m")}
     assert sorted(boxes) == ["net.0: Affine", "net.1: Act", "out: Affine"]
-    assert dot.fields(boxes["out: Affine"]) == ["out: Affine", "TBackward0", "MmBackward0",
-                                                "AddBackward0", "bias (2,) float32",
-                                                "weight (2, 3) float32"]  # fmt: skip
+    assert dot.fields(boxes["out: Affine"]) == [
+        "out: Affine",
+        "TBackward0",
+        "MmBackward0",
+        "AddBackward0",
+        "bias (2,) float32",
+        "weight (2, 3) float32",
+    ]
     assert set(dot.clusters) == {"Block", "net: Sequential"}
     assert dot.edges_between(boxes["net.0: Affine"], boxes["net.1: Act"]) == [{}]
     assert dot.edges_between(boxes["net.1: Act"], boxes["out: Affine"]) == [{}]

@@ -30,9 +30,17 @@ def test_render_svg_has_the_node_texts(tmp_path):
         "graph.svg"
     ]
     texts = _svg_texts((tmp_path / "graph.svg").read_text())
-    for expected in ["x", "b<1>", "(3, 4) float32", "Mul \u00b7 MulBackward0",
-                     "Relu \u00b7 ReluBackward0", "Sum \u00b7 SumBackward0", "output",
-                     "sum over (0,)", "grad 1"]:  # fmt: skip
+    for expected in [
+        "x",
+        "b<1>",
+        "(3, 4) float32",
+        "Mul \u00b7 MulBackward0",
+        "Relu \u00b7 ReluBackward0",
+        "Sum \u00b7 SumBackward0",
+        "output",
+        "sum over (0,)",
+        "grad 1",
+    ]:
         assert expected in texts, expected
 
 

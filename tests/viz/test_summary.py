@@ -19,8 +19,13 @@ def _graph():
 def test_counts_depth_and_saved_bytes():
     loss, w, b = _graph()
     s = viz.graph_summary(loss, params={"w": w, "b": b})
-    assert s.op_counts == {"MmBackward0": 1, "AddBackward0": 1, "TanhBackward0": 1,
-                           "MulBackward0": 1, "MeanBackward0": 1}  # fmt: skip
+    assert s.op_counts == {
+        "MmBackward0": 1,
+        "AddBackward0": 1,
+        "TanhBackward0": 1,
+        "MulBackward0": 1,
+        "MeanBackward0": 1,
+    }
     assert s.num_ops == 5 and s.depth == 5
     # mm: x (48 B); tanh: its output (32 B); h * h: h twice (the same 32 B array)
     assert s.saved_by_op["MmBackward0"] == (1, 48)

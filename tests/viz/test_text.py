@@ -13,12 +13,14 @@ def test_tree_of_a_small_graph():
     x = tg.randn(3, 4, requires_grad=True)
     b = tg.randn(4, requires_grad=True)
     y = (x * b).sum()
-    assert viz.format_graph(y, names={x: "x", b: "b"}) == "\n".join([  # noqa: FLY002
-        "SumBackward0  () float32",
-        "\u2514\u2500 MulBackward0  (3, 4) float32",
-        "   \u251c\u2500 AccumulateGrad  x (3, 4) float32",
-        "   \u2514\u2500 AccumulateGrad  b (4,) float32  [broadcast: grad sum over (0,)]",
-    ])  # fmt: skip
+    assert viz.format_graph(y, names={x: "x", b: "b"}) == "\n".join(
+        [  # noqa: FLY002
+            "SumBackward0  () float32",
+            "\u2514\u2500 MulBackward0  (3, 4) float32",
+            "   \u251c\u2500 AccumulateGrad  x (3, 4) float32",
+            "   \u2514\u2500 AccumulateGrad  b (4,) float32  [broadcast: grad sum over (0,)]",
+        ]
+    )
 
 
 def test_shared_subgraph_is_printed_once_then_referenced():
@@ -29,8 +31,10 @@ def test_shared_subgraph_is_printed_once_then_referenced():
     assert lines[0] == "AddBackward0  (2,) float32"
     assert lines[2] == "\u2502  \u251c\u2500 ExpBackward0  h (2,) float32  [#1]"
     assert lines[3] == "\u2502  \u2502  \u2514\u2500 AccumulateGrad  x (2,) float32"
-    assert lines[4:] == ["\u2502  \u2514\u2500 ExpBackward0  [#1] (shown above)",
-                         "\u2514\u2500 ExpBackward0  [#1] (shown above)"]  # fmt: skip
+    assert lines[4:] == [
+        "\u2502  \u2514\u2500 ExpBackward0  [#1] (shown above)",
+        "\u2514\u2500 ExpBackward0  [#1] (shown above)",
+    ]
     assert sum("AccumulateGrad" in line for line in lines) == 1
 
 

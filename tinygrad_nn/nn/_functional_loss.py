@@ -26,7 +26,7 @@ import numpy as np
 from .. import dtypes as _dt
 from ..autograd.function import Function
 from ..ops._shape import broadcast_shapes
-from ..ops.movement import ScatterAdd
+from ..ops.movement import IndexAdd
 from ..tensor import Tensor
 
 _make = Tensor._make
@@ -150,16 +150,12 @@ class MseLoss(Function):
             return _make(np.full((), np.nan, loss.dtype))
         return _make(np.asarray(np.mean(loss, axis=dims), dtype=loss.dtype))
 
-    rule = "grad_x = (x - t) * norm * grad;  grad_t = -grad_x  (norm = 2, or 2 / n for 'mean')"
-
     @staticmethod
     def backward(ctx, grad):
         x, t = ctx.saved_tensors
         grad_x = (x - t) * ctx.norm * grad  # PyTorch's mse_loss_backward, in its order
         return (grad_x if ctx.needs_input_grad[0] else None,
                 -grad_x if ctx.needs_input_grad[1] else None, None)  # fmt: skip
-
-    array_backward = backward  # plain arithmetic: runs on bare arrays as well
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
@@ -285,7 +281,7 @@ class NllLoss(Function):
         a = x._data
         dim = 0 if a.ndim == 1 else 1
         ctx.coords = coords = _coordinates(safe, dim)
-        ctx.safe, ctx.dim, ctx.shape, ctx.neg_w, ctx.total = safe, dim, a.shape, neg_w, total
+        ctx.shape, ctx.neg_w, ctx.total = a.shape, neg_w, total
         if a.ndim > 2:
             ctx.node_name = "NllLoss2DBackward0"
         loss = a[coords] * neg_w  # x[i, t_i]: what take_along_axis(x, t, dim) would pick
@@ -297,26 +293,14 @@ class NllLoss(Function):
         # Every target ignored (total 0): the loss is nan and the gradient zero, as PyTorch's.
         return _make(loss + np.float32("nan") if total == 0 else loss / total)
 
-    rule = "grad_x = zeros with neg_w * grad (/ total for 'mean') at each [i, t_i]"
-
     @staticmethod
     def backward(ctx, grad):
         if ctx.total:
             grad = grad / float(ctx.total)
-        values = (grad * _make(ctx.neg_w)).unsqueeze(ctx.dim)
-        index = _make(np.expand_dims(ctx.safe, ctx.dim))
-        return ScatterAdd.apply(values, ctx.dim, index, ctx.shape), None, None, None, None
-
-    @staticmethod
-    def array_backward(ctx, grad):
-        # backward's ops on the arrays: Div, Mul, then ScatterAdd's np.add.at into zeros, at
-        # the coordinates forward built (np.indices would cost more than all the rest here).
-        if ctx.total:
-            grad = grad / float(ctx.total)
-        values = grad * ctx.neg_w
-        out = np.zeros(ctx.shape, dtype=values.dtype)
-        np.add.at(out, ctx.coords, values)
-        return out, None, None, None, None
+        # zeros with the values added at the [i, t_i] coordinates forward built: IndexAdd
+        # takes them as they are, where a scatter along dim would rebuild them first
+        values = grad * _make(ctx.neg_w)
+        return IndexAdd.apply(values, ctx.coords, ctx.shape), None, None, None, None
 
 
 def _coordinates(safe: np.ndarray, dim: int) -> tuple:
@@ -411,11 +395,6 @@ class _BinaryCrossEntropy(Function):
         ctx.save_for_backward(x, t, w)
         return _make(loss.astype(a.dtype, copy=False))
 
-    rule = (
-        "grad_x = grad * w * (x - t) / max(x * (1 - x), 1e-12);  "
-        "grad_t = grad * w * (log(1 - x) - log(x))"
-    )
-
     @staticmethod
     def backward(ctx, grad):
         x, t, w = ctx.saved_tensors
@@ -425,20 +404,6 @@ class _BinaryCrossEntropy(Function):
             grad_x = scaled * (x - t) / ((1 - x) * x).clamp(min=_BCE_EPS)
         if ctx.needs_input_grad[1]:
             grad_t = scaled * ((-x).log1p() - x.log())
-        return grad_x, grad_t, None
-
-    @staticmethod
-    def array_backward(ctx, grad):
-        # backward's ops on the arrays, as Clamp, Log1p and Log compute them.
-        x, t, w = ctx.saved_tensors
-        scaled = grad if w is None else grad * w
-        grad_x = grad_t = None
-        if ctx.needs_input_grad[0]:
-            grad_x = scaled * (x - t) / np.maximum((1 - x) * x, _BCE_EPS, dtype=x.dtype)
-        if ctx.needs_input_grad[1]:
-            with np.errstate(divide="ignore", invalid="ignore"):  # log(0) = -inf, as Log's
-                logs = np.log1p(np.negative(x)), np.log(x)
-            grad_t = scaled * (logs[0] - logs[1])
         return grad_x, grad_t, None
 
 

@@ -270,22 +270,11 @@ class _Embedding(Function):
         ctx.indices, ctx.shape, ctx.row_scale = indices, weight._data.shape, row_scale
         return _make(weight._data[indices])
 
-    rule = "grad_weight = zeros with grad * row_scale added at the rows named by indices"
-
     @staticmethod
     def backward(ctx, grad):
         if ctx.row_scale is not None:
             grad = grad * _make(ctx.row_scale[..., None].astype(grad._data.dtype))
         return IndexAdd.apply(grad, (ctx.indices,), ctx.shape), None, None
-
-    @staticmethod
-    def array_backward(ctx, grad):
-        # backward's Mul, then IndexAdd's forward (np.add.at into zeros), on the arrays.
-        if ctx.row_scale is not None:
-            grad = grad * ctx.row_scale[..., None].astype(grad.dtype)
-        out = np.zeros(ctx.shape, dtype=grad.dtype)
-        np.add.at(out, (ctx.indices,), grad)
-        return out, None, None
 
 
 def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,

@@ -351,6 +351,13 @@ class Module:
         """Set evaluation mode: `train(False)`."""
         return self.train(False)
 
+    def compile(self, *args, **kwargs) -> None:
+        """Compile this module's forward in place, as `torch.nn.Module.compile` (the options
+        are those of `tinygrad_nn.compile`)."""
+        from ..compiler import compile_module
+
+        compile_module(self, *args, **kwargs)
+
     def requires_grad_(self, requires_grad: bool = True) -> Module:
         """Switch gradient tracking of every parameter on or off (e.g. to freeze a part)."""
         for p in self.parameters():

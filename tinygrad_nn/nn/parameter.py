@@ -32,7 +32,7 @@ class Parameter(Tensor):
                 "Only Tensors of floating point and complex dtype can require gradients"
             )
         Tensor._init_fields(self, data._data)
-        self._vc = data._vc  # same memory, so the same version counter
+        self._version_counter = data._version_counter  # same memory, so the same version counter
         self.requires_grad = requires_grad
 
     def __repr__(self) -> str:

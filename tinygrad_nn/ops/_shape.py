@@ -11,27 +11,23 @@ import numpy as np
 
 
 def unbroadcast(grad, shape: tuple):
-    """Sum `grad` down to `shape`: the adjoint of broadcasting (copy forward = add backward).
-
-    `grad` is a Tensor, or a bare ndarray in the engine's array pass (see engine.py)."""
-    is_array = grad.__class__ is np.ndarray or isinstance(grad, np.generic)
-    gshape = grad.shape if is_array else grad._data.shape
+    """Sum the Tensor `grad` down to `shape`: the adjoint of broadcasting (copy forward = add
+    backward)."""
+    gshape = grad._data.shape
     if gshape == shape:
         return grad
     lead = len(gshape) - len(shape)  # dims that broadcasting prepended
     stretched = [lead + i for i, n in enumerate(shape) if n == 1 and gshape[lead + i] != 1]
     dims = tuple(range(lead)) + tuple(stretched)
     if dims:
-        # np.add.reduce is what both np.sum and Tensor.sum call: the same numbers either way.
-        grad = np.add.reduce(grad, axis=dims, keepdims=True) if is_array else \
-            grad.sum(dim=dims, keepdim=True)  # fmt: skip
+        grad = grad.sum(dim=dims, keepdim=True)
     return grad.reshape(shape)
 
 
 def expand_array(array, shape: tuple) -> np.ndarray:
-    """`np.broadcast_to(array, shape)` for the engine's array pass: the same read-only view,
-    made without broadcast_to's Python-level argument handling (3 us, five times the view).
-    `shape` must be a valid broadcast target of `array`'s shape."""
+    """`np.broadcast_to(array, shape)`: the same read-only view, made without broadcast_to's
+    Python-level argument handling (3 us, five times the view). `shape` must be a valid
+    broadcast target of `array`'s shape."""
     if not array.flags.c_contiguous:  # a view's buffer cannot be re-strided directly
         return np.broadcast_to(array, shape)
     if array.ndim == 0:  # the gradient of a full reduction (a loss): every stride is 0

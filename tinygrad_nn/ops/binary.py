@@ -23,20 +23,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.function import Function
-from ..tensor import Tensor
+from ..autograd.function import Function, is_tensor, wrap
 from ._shape import unbroadcast
-
-_make = Tensor._make
-_SCALAR = ("scalar",)  # the saved values of Mul and Div by a number (BackwardNode.save_values)
 
 
 def _arr(v):
-    return v._data if isinstance(v, Tensor) else v
+    return v._data if is_tensor(v) else v
 
 
 def _shape(v) -> tuple:
-    return v._data.shape if isinstance(v, Tensor) else ()
+    return v._data.shape if is_tensor(v) else ()
 
 
 def _save_operands(ctx, x, y) -> None:
@@ -53,60 +49,39 @@ class Add(Function):
 
     @staticmethod
     def forward(ctx, x, y, alpha=1):
-        a = x._data
-        if isinstance(y, Tensor):
-            y = y._data
-            y_shape = y.shape
-        else:
-            y_shape = ()
-        # One attribute, not three: on small tensors each further attribute of a node costs
-        # a quarter of the addition itself.
-        ctx.shapes_alpha = (a.shape, y_shape, alpha)
-        return _make(a + y if alpha == 1 else a + alpha * y)
-
-    rule = "grad_x = grad;  grad_y = alpha * grad"
+        return _add_or_sub(ctx, x, y, alpha, subtract=False)
 
     @staticmethod
     def backward(ctx, grad):
-        x_shape, y_shape, alpha = ctx.shapes_alpha
+        x_shape, y_shape, alpha, subtract = ctx.shapes_alpha
         grad_x = unbroadcast(grad, x_shape) if ctx.needs_input_grad[0] else None
         grad_y = None
         if ctx.needs_input_grad[1]:
-            grad_y = unbroadcast(grad if alpha == 1 else grad * alpha, y_shape)
+            grad_y = -grad if subtract else grad  # PyTorch's order: negate, then scale
+            grad_y = unbroadcast(grad_y if alpha == 1 else grad_y * alpha, y_shape)
         return grad_x, grad_y, None
 
-    array_backward = backward  # plain arithmetic: runs on bare arrays as well
 
-
-class Sub(Function):
-    """z = x - alpha * y.   dL/dx = g,   dL/dy = -alpha * g."""
-
-    number_edges = (1,)  # a number y (x + 2) is an operand with an empty edge, as in PyTorch
+class Sub(Add):
+    """z = x - alpha * y (Add's backward negates y's gradient).   dL/dx = g,
+    dL/dy = -alpha * g."""
 
     @staticmethod
     def forward(ctx, x, y, alpha=1):
-        a = x._data
-        if isinstance(y, Tensor):
-            y = y._data
-            y_shape = y.shape
-        else:
-            y_shape = ()
-        # One attribute, not three: on small tensors each further attribute of a node costs
-        # a quarter of the subtraction itself.
-        ctx.shapes_alpha = (a.shape, y_shape, alpha)
-        return _make(a - y if alpha == 1 else a - alpha * y)
+        return _add_or_sub(ctx, x, y, alpha, subtract=True)
 
-    rule = "grad_x = grad;  grad_y = -alpha * grad"
 
-    @staticmethod
-    def backward(ctx, grad):
-        x_shape, y_shape, alpha = ctx.shapes_alpha
-        grad_x = unbroadcast(grad, x_shape) if ctx.needs_input_grad[0] else None
-        grad_y = unbroadcast(-grad if alpha == 1 else grad * -alpha, y_shape) \
-            if ctx.needs_input_grad[1] else None  # fmt: skip
-        return grad_x, grad_y, None
-
-    array_backward = backward  # plain arithmetic: runs on bare arrays as well
+def _add_or_sub(ctx, x, y, alpha, subtract: bool) -> np.ndarray:
+    """x + alpha * y, or x - alpha * y: the forward of Add and of Sub."""
+    a = x._data
+    b = y._data if is_tensor(y) else y
+    # One attribute, not four: on small tensors each further attribute of a node costs
+    # a quarter of the addition itself.
+    ctx.shapes_alpha = (a.shape, b.shape if b is not y else (), alpha, subtract)
+    if alpha != 1:
+        b = alpha * b
+    # A subtraction, not the sum with -y: -y does not exist for unsigned ints (NumPy raises).
+    return a - b if subtract else a + b
 
 
 class RSub(Function):
@@ -116,15 +91,11 @@ class RSub(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        return _make(y - x._data)
-
-    rule = "grad_x = -grad"
+        return y - x._data
 
     @staticmethod
     def backward(ctx, grad):
         return -grad, None
-
-    array_backward = backward  # plain arithmetic: runs on bare arrays as well
 
 
 class Mul(Function):
@@ -134,16 +105,13 @@ class Mul(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        if isinstance(y, Tensor):
+        if is_tensor(y):
             _save_operands(ctx, x, y)
-            return _make(x._data * y._data)
+            return x._data * y._data
         # A number is all backward needs. PyTorch saves it (as a 0-d tensor) and frees it
         # after backward, so a second backward raises there; `x + 2` saves nothing.
-        # ctx.save_values(scalar=y), written out: a method call would cost a tenth of the op.
-        ctx.scalar, ctx._values = y, _SCALAR
-        return _make(x._data * y)
-
-    rule = "grad_x = grad * y;  grad_y = grad * x"
+        ctx.save_values(scalar=y)
+        return x._data * y
 
     @staticmethod
     def backward(ctx, grad):
@@ -154,8 +122,6 @@ class Mul(Function):
         grad_y = unbroadcast(grad * x, y.shape) if ctx.needs_input_grad[1] else None
         return grad_x, grad_y
 
-    array_backward = backward  # plain arithmetic: runs on bare arrays as well
-
 
 class Div(Function):
     """z = x / y.   dL/dx = g / y,   dL/dy = -g * x / y^2."""
@@ -164,13 +130,11 @@ class Div(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        if isinstance(y, Tensor):
+        if is_tensor(y):
             _save_operands(ctx, x, y)
-            return _make(x._data / y._data)
-        ctx.scalar, ctx._values = y, _SCALAR  # ctx.save_values(scalar=y), as in Mul
-        return _make(x._data / y)
-
-    rule = "grad_x = grad / y;  grad_y = -grad * x / y^2"
+            return x._data / y._data
+        ctx.save_values(scalar=y)  # as in Mul
+        return x._data / y
 
     @staticmethod
     def backward(ctx, grad):
@@ -180,8 +144,6 @@ class Div(Function):
         grad_x = unbroadcast(grad / y, ctx.x_shape) if ctx.needs_input_grad[0] else None
         grad_y = unbroadcast(-grad * x / (y * y), y.shape) if ctx.needs_input_grad[1] else None
         return grad_x, grad_y
-
-    array_backward = backward  # plain arithmetic: runs on bare arrays as well
 
 
 class RoundedDiv(Function):
@@ -196,9 +158,7 @@ class RoundedDiv(Function):
         # Only the shapes are needed, but PyTorch saves the operands, so its node is freed
         # by backward: keep the shapes as saved values to free this one too.
         ctx.save_values(shapes=(x._data.shape, _shape(y)))
-        return _make(_rounded_quotient(x._data, _arr(y), mode))
-
-    rule = "grad_x = 0;  grad_y = 0  (piecewise constant)"
+        return _rounded_quotient(x._data, _arr(y), mode)
 
     @staticmethod
     def backward(ctx, grad):
@@ -208,17 +168,9 @@ class RoundedDiv(Function):
         grad_y = grad.new_zeros(y_shape) if ctx.needs_input_grad[1] else None
         return grad_x, grad_y, None
 
-    @staticmethod
-    def array_backward(ctx, grad):
-        x_shape, y_shape = ctx.shapes
-        grad_x = np.zeros(x_shape, grad.dtype) if ctx.needs_input_grad[0] else None
-        grad_y = np.zeros(y_shape, grad.dtype) if ctx.needs_input_grad[1] else None
-        return grad_x, grad_y, None
-
 
 def _rounded_quotient(a, b, mode: str):
-    """floor(a / b) or trunc(a / b) on arrays: RoundedDiv's forward, and the quotient that
-    the gradients of remainder and fmod need."""
+    """floor(a / b) or trunc(a / b) on arrays: RoundedDiv's forward."""
     # floor_divide is Python's //: floor((a - fmod(a, b)) / b), exact where floor(a / b)
     # is not (1 // 0.1 is 9, as in PyTorch, though 1 / 0.1 rounds to 10).
     return np.floor_divide(a, b) if mode == "floor" else np.trunc(a / b)
@@ -230,24 +182,20 @@ class Remainder(Function):
     @staticmethod
     def forward(ctx, x, y):
         ctx.shapes = (x._data.shape, _shape(y))
-        ctx.save_for_backward(x, y if isinstance(y, Tensor) else None)
-        if isinstance(y, Tensor):
+        ctx.save_for_backward(x, y if is_tensor(y) else None)
+        if is_tensor(y):
             ctx.node_name = "RemainderBackward1"  # PyTorch's name for a tensor divisor
         a, b = x._data, _arr(y)
         if a.dtype.kind != "f":
-            return _make(np.mod(a, b))
+            return np.mod(a, b)
         # fmod, moved to the divisor's sign: as PyTorch, a zero keeps fmod's sign
         # (4.0 % -2.0 is 0.0), where np.mod gives it the divisor's (-0.0).
         mod = np.fmod(a, b)
-        return _make(np.where((mod != 0) & ((b < 0) != (mod < 0)), mod + b, mod))
-
-    rule = "grad_x = grad;  grad_y = -grad * floor(x / y)"
+        return np.where((mod != 0) & ((b < 0) != (mod < 0)), mod + b, mod)
 
     @staticmethod
     def backward(ctx, grad):
         return _mod_grads(ctx, grad, "floor")
-
-    array_backward = backward  # _mod_grads takes arrays as well
 
 
 class Fmod(Function):
@@ -256,32 +204,24 @@ class Fmod(Function):
     @staticmethod
     def forward(ctx, x, y):
         ctx.shapes = (x._data.shape, _shape(y))
-        ctx.save_for_backward(x, y if isinstance(y, Tensor) else None)
-        if isinstance(y, Tensor):
+        ctx.save_for_backward(x, y if is_tensor(y) else None)
+        if is_tensor(y):
             ctx.node_name = "FmodBackward1"  # PyTorch's name for a tensor divisor
-        return _make(np.fmod(x._data, _arr(y)))
-
-    rule = "grad_x = grad;  grad_y = -grad * trunc(x / y)"
+        return np.fmod(x._data, _arr(y))
 
     @staticmethod
     def backward(ctx, grad):
         return _mod_grads(ctx, grad, "trunc")
 
-    array_backward = backward  # _mod_grads takes arrays as well
-
 
 def _mod_grads(ctx, grad, mode: str) -> tuple:
-    """Remainder's and Fmod's gradients, on Tensors or (in the array pass) on arrays."""
+    """Remainder's and Fmod's gradients; `mode` rounds the quotient x / y (floor or trunc)."""
     x_shape, y_shape = ctx.shapes
     grad_x = unbroadcast(grad, x_shape) if ctx.needs_input_grad[0] else None
     grad_y = None
     if ctx.needs_input_grad[1]:
         x, y = ctx.saved_tensors
-        if isinstance(x, Tensor):
-            quotient = x.div(y, rounding_mode=mode)
-        else:
-            quotient = _rounded_quotient(x, y, mode)  # what x.div computes, on the arrays
-        grad_y = unbroadcast(-grad * quotient, y_shape)
+        grad_y = unbroadcast(-grad * x.div(y, rounding_mode=mode), y_shape)
     return grad_x, grad_y
 
 
@@ -297,20 +237,12 @@ class RDiv(Function):
         # PyTorch allows here because its saved reciprocal is not z.
         ctx.save_for_backward(x)
         ctx.c = c
-        return _make(np.reciprocal(x._data) * c)  # as PyTorch computes it: same rounding
-
-    rule = "grad_x = -grad * c / x^2"
+        return np.reciprocal(x._data) * c  # as PyTorch computes it: same rounding
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         r = x.reciprocal()
-        return -(grad * ctx.c) * (r * r), None
-
-    @staticmethod
-    def array_backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        r = np.reciprocal(x)
         return -(grad * ctx.c) * (r * r), None
 
 
@@ -323,9 +255,7 @@ class PowScalar(Function):
     def forward(ctx, x, p):
         ctx.save_for_backward(x)
         ctx.p = p
-        return _make(_power(x._data, p))
-
-    rule = "grad_x = grad * p * x^(p - 1)"
+        return _power(x._data, p)
 
     @staticmethod
     def backward(ctx, grad):
@@ -335,18 +265,9 @@ class PowScalar(Function):
             return grad.new_zeros(grad.shape), None  # zeros, as PyTorch: nan * 0 is nan
         return grad * (p * x ** (p - 1) if p != 2 else 2 * x), None
 
-    @staticmethod
-    def array_backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        p = ctx.p
-        if p == 0:
-            return np.zeros(grad.shape, grad.dtype), None
-        # backward's x ** (p - 1) is PowScalar's forward: _power
-        return grad * (p * _power(x, p - 1) if p != 2 else 2 * x), None
-
 
 def _power(a: np.ndarray, p) -> np.ndarray:
-    """a ** p for a Python number p: PowScalar's forward, and its array backward's x ** (p - 1)."""
+    """a ** p for a Python number p: PowScalar's forward."""
     # PyTorch computes x ** 0.5 as sqrt(x) and x ** -0.5 as 1 / sqrt(x): they differ from
     # pow at -0 (sqrt(-0) = -0), and the gradient at -0 is then -inf, as in PyTorch.
     if p == 0.5:
@@ -365,11 +286,9 @@ class Pow(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        out = _make(x._data**y._data)
+        out = wrap(x._data**y._data)
         ctx.save_for_backward(x, y, out)
         return out
-
-    rule = "grad_x = grad * (y * x^(y - 1));  grad_y = grad * (out * log(x))"
 
     # Both gradients as PyTorch's pow_backward_self / pow_backward_exponent write them, in
     # their order (the same rounding): at y == 0, x^(y-1) * 0 would be nan where x == 0; and
@@ -387,22 +306,6 @@ class Pow(Function):
                                  y.shape)  # fmt: skip
         return grad_x, grad_y
 
-    @staticmethod
-    def array_backward(ctx, grad):
-        x, y, out = ctx.saved_tensors
-        grad_x = grad_y = None
-        if ctx.needs_input_grad[0]:
-            # `y - 1` is a 0-d array on the Tensor side, never a NumPy scalar: `**` then
-            # takes the same path in NumPy on both sides.
-            power = x ** np.asarray(y - 1)
-            grad_x = np.where(np.logical_not(y == 0), grad * (y * power), 0.0)
-            grad_x = unbroadcast(grad_x, x.shape)
-        if ctx.needs_input_grad[1]:
-            zero_base = (x == 0) & (y >= 0)
-            grad_y = unbroadcast(grad * np.where(np.logical_not(zero_base), out * np.log(x), 0.0),
-                                 y.shape)  # fmt: skip
-        return grad_x, grad_y
-
 
 class RPow(Function):
     """z = c ** x for a scalar base c.   dL/dx = g * (z * log(c))  (for c == 0: 0 where x >= 0)."""
@@ -411,13 +314,11 @@ class RPow(Function):
 
     @staticmethod
     def forward(ctx, x, c):
-        out = _make(np.power(c, x._data, dtype=x._data.dtype))
+        out = wrap(np.power(c, x._data, dtype=x._data.dtype))
         # For c == 0, x too: where x >= 0 the derivative is 0, not z * log(0) = 0 * -inf.
         ctx.save_for_backward(out, x if c == 0 else None)
         ctx.log_c = float(np.log(c))  # -inf for c == 0 (NumPy's divide warning is off)
         return out
-
-    rule = "grad_x = grad * (out * log(c))"
 
     # PyTorch's pow_backward_exponent, in its order: the same rounding.
     @staticmethod
@@ -427,77 +328,48 @@ class RPow(Function):
             return grad * (out * ctx.log_c), None
         return grad * (out * ctx.log_c).where((x >= 0).logical_not(), 0.0), None
 
-    @staticmethod
-    def array_backward(ctx, grad):
-        out, x = ctx.saved_tensors
-        if x is None:
-            return grad * (out * ctx.log_c), None
-        return grad * np.where(np.logical_not(x >= 0), out * ctx.log_c, 0.0), None
-
 
 def _tie_split(ctx, grad, x, y, x_loses, y_loses) -> tuple:
     """Gradients of max/min, as PyTorch's formula: g, halved at a tie, then 0 for the losing
     side. Selected, not multiplied by a mask: a nan or inf g does not leak to the loser; and
     where x or y is nan both sides lose nothing and get g (PyTorch's rule too)."""
     shared = (grad / 2).where(x == y, grad)
-    grad_x = shared.masked_fill(x_loses, 0.0) if ctx.needs_input_grad[0] else None
-    grad_y = shared.masked_fill(y_loses, 0.0) if ctx.needs_input_grad[1] else None
-    return _unbroadcast_pair(grad_x, grad_y, x.shape, y.shape)
-
-
-def _tie_split_arrays(ctx, grad, x, y, x_loses, y_loses) -> tuple:
-    """`_tie_split` on arrays, for the array pass: the same NumPy calls as its Tensor ops."""
-    shared = np.where(x == y, grad / 2, grad)
-    grad_x = _masked_fill(shared, x_loses, 0.0) if ctx.needs_input_grad[0] else None
-    grad_y = _masked_fill(shared, y_loses, 0.0) if ctx.needs_input_grad[1] else None
-    return _unbroadcast_pair(grad_x, grad_y, x.shape, y.shape)
-
-
-def _unbroadcast_pair(grad_x, grad_y, x_shape: tuple, y_shape: tuple) -> tuple:
-    return (None if grad_x is None else unbroadcast(grad_x, x_shape),
-            None if grad_y is None else unbroadcast(grad_y, y_shape))  # fmt: skip
+    grad_x = grad_y = None
+    if ctx.needs_input_grad[0]:
+        grad_x = unbroadcast(shared.masked_fill(x_loses, 0.0), x.shape)
+    if ctx.needs_input_grad[1]:
+        grad_y = unbroadcast(shared.masked_fill(y_loses, 0.0), y.shape)
+    return grad_x, grad_y
 
 
 class Maximum(Function):
-    """z = max(x, y) elementwise.   The larger side gets g; a tie gives each g/2."""
+    """z = max(x, y) elementwise.   dL/dx = g where x > y,   dL/dy = g where y > x,
+    each g/2 at a tie."""
 
     @staticmethod
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
-        return _make(np.maximum(x._data, y._data))
-
-    rule = "grad_x = grad where x > y;  grad_y = grad where y > x  (grad / 2 each at a tie)"
+        return np.maximum(x._data, y._data)
 
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
         return _tie_split(ctx, grad, x, y, x < y, x > y)
 
-    @staticmethod
-    def array_backward(ctx, grad):
-        x, y = ctx.saved_tensors
-        return _tie_split_arrays(ctx, grad, x, y, x < y, x > y)
-
 
 class Minimum(Function):
-    """z = min(x, y) elementwise.   The smaller side gets g; a tie gives each g/2."""
+    """z = min(x, y) elementwise.   dL/dx = g where x < y,   dL/dy = g where y < x,
+    each g/2 at a tie."""
 
     @staticmethod
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
-        return _make(np.minimum(x._data, y._data))
-
-    rule = "grad_x = grad where x < y;  grad_y = grad where y < x  (grad / 2 each at a tie)"
+        return np.minimum(x._data, y._data)
 
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
         return _tie_split(ctx, grad, x, y, x > y, x < y)
-
-    @staticmethod
-    def array_backward(ctx, grad):
-        x, y = ctx.saved_tensors
-        return _tie_split_arrays(ctx, grad, x, y, x > y, x < y)
 
 
 class Where(Function):
@@ -511,27 +383,16 @@ class Where(Function):
     def forward(ctx, cond, x, y):
         ctx.save_values(cond=cond)  # saved as in PyTorch: a second backward raises
         ctx.shapes = (_shape(x), _shape(y))
-        return _make(np.where(cond._data, _arr(x), _arr(y)))
-
-    rule = "grad_x = grad where cond, else 0;  grad_y = grad where not cond, else 0"
+        return np.where(cond._data, _arr(x), _arr(y))
 
     @staticmethod
     def backward(ctx, grad):
         x_shape, y_shape = ctx.shapes
-        grad_x = unbroadcast(grad.where(ctx.cond, 0.0), x_shape) \
-            if ctx.needs_input_grad[1] else None  # fmt: skip
-        grad_y = unbroadcast(grad.where(ctx.cond.logical_not(), 0.0), y_shape) \
-            if ctx.needs_input_grad[2] else None  # fmt: skip
-        return None, grad_x, grad_y
-
-    @staticmethod
-    def array_backward(ctx, grad):
-        x_shape, y_shape = ctx.shapes
-        cond = ctx.cond._data
-        grad_x = unbroadcast(np.where(cond, grad, 0.0), x_shape) \
-            if ctx.needs_input_grad[1] else None  # fmt: skip
-        grad_y = unbroadcast(np.where(np.logical_not(cond), grad, 0.0), y_shape) \
-            if ctx.needs_input_grad[2] else None  # fmt: skip
+        grad_x = grad_y = None
+        if ctx.needs_input_grad[1]:
+            grad_x = unbroadcast(grad.where(ctx.cond, 0.0), x_shape)
+        if ctx.needs_input_grad[2]:
+            grad_y = unbroadcast(grad.where(ctx.cond.logical_not(), 0.0), y_shape)
         return None, grad_x, grad_y
 
 
@@ -543,9 +404,7 @@ class MaskedFill(Function):
     @staticmethod
     def forward(ctx, x, mask, value):
         ctx.save_values(mask=mask)  # saved as in PyTorch: a second backward raises
-        return _make(_masked_fill(x._data, mask._data, _arr(value)))
-
-    rule = "grad_x = grad where not mask, else 0;  grad_value = sum(grad where mask)"
+        return _masked_fill(x._data, mask._data, _arr(value))
 
     @staticmethod
     def backward(ctx, grad):
@@ -555,20 +414,9 @@ class MaskedFill(Function):
             grad_value = grad.where(ctx.mask, 0.0).sum()
         return grad_x, None, grad_value
 
-    @staticmethod
-    def array_backward(ctx, grad):
-        mask = ctx.mask._data
-        grad_x = _masked_fill(grad, mask, 0.0) if ctx.needs_input_grad[0] else None
-        grad_value = None
-        if ctx.needs_input_grad[2]:
-            # Tensor.sum() of everything is np.add.reduce over all the axes
-            kept = np.where(mask, grad, 0.0)
-            grad_value = np.add.reduce(kept, axis=tuple(range(kept.ndim)), keepdims=False)
-        return grad_x, None, grad_value
-
 
 def _masked_fill(a, mask: np.ndarray, value):
     """A copy of `a` with `value` where `mask` (broadcast to a's shape) is True."""
-    out = np.asarray(a).copy()  # a 0-d gradient may arrive as a NumPy scalar: no item assignment
+    out = a.copy()
     out[np.broadcast_to(mask, out.shape)] = value
     return out

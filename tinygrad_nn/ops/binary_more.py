@@ -22,11 +22,10 @@ import builtins
 import numpy as np
 
 from .. import dtypes as _dt
-from ..autograd.function import Function
-from ..tensor import Tensor, _dtype_word, _named, _wrapped_int
+from ..autograd.function import Function, is_tensor, wrap
+from ._index_checks import dtype_word
 from ._shape import unbroadcast
 
-_make = Tensor._make
 _NUMBERS = (builtins.bool, builtins.int, builtins.float)
 
 
@@ -49,9 +48,7 @@ class Atan2(Function):
     @staticmethod
     def forward(ctx, x, y):
         a, b = _save_both(ctx, x, y)
-        return _make(np.arctan2(a, b))
-
-    rule = "grad_x = grad * y / (x^2 + y^2);  grad_y = -grad * x / (x^2 + y^2);  0 at (0, 0)"
+        return np.arctan2(a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -67,9 +64,7 @@ class Hypot(Function):
     @staticmethod
     def forward(ctx, x, y):
         a, b = _save_both(ctx, x, y)
-        return _make(np.hypot(a, b))
-
-    rule = "grad_x = grad * x / out;  grad_y = grad * y / out"
+        return np.hypot(a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -91,9 +86,7 @@ class Xlogy(Function):
     @staticmethod
     def forward(ctx, x, y):
         a, b = _save_both(ctx, x, y)
-        return _make(_xlogy_array(a, b))
-
-    rule = "grad_x = grad * xlogy(x != 0, y);  grad_y = grad * x / y"
+        return _xlogy_array(a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -108,16 +101,14 @@ class Copysign(Function):
     @staticmethod
     def forward(ctx, x, y):
         a, b = _save_both(ctx, x, y)
-        return _make(np.copysign(a, b))
-
-    rule = "grad_x = grad * out / x, 0 where x = 0;  grad_y = 0"
+        return np.copysign(a, b)
 
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
         # out / x is y's sign (signed zeros and nan's sign bit included) times x's sign, and
         # 0 where x = 0: a constant, so it carries no graph of its own
-        ratio = _make(np.copysign(np.ones_like(y._data), y._data) * np.sign(x._data))
+        ratio = wrap(np.copysign(np.ones_like(y._data), y._data) * np.sign(x._data))
         return _to_inputs(ctx, x, y, grad * ratio, grad.new_zeros(grad.shape))
 
 
@@ -127,9 +118,7 @@ class Logaddexp(Function):
     @staticmethod
     def forward(ctx, x, y):
         a, b = _save_both(ctx, x, y)
-        return _make(np.logaddexp(a, b))
-
-    rule = "grad_x = grad / (1 + exp(y - x));  grad_y = grad / (1 + exp(x - y))"
+        return np.logaddexp(a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -143,9 +132,7 @@ class Logaddexp2(Function):
     @staticmethod
     def forward(ctx, x, y):
         a, b = _save_both(ctx, x, y)
-        return _make(np.logaddexp2(a, b))
-
-    rule = "grad_x = grad / (1 + 2^(y - x));  grad_y = grad / (1 + 2^(x - y))"
+        return np.logaddexp2(a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -160,9 +147,7 @@ class Fmax(Function):
     @staticmethod
     def forward(ctx, x, y):
         a, b = _save_both(ctx, x, y)
-        return _make(np.fmax(a, b))
-
-    rule = "grad_x = grad where x >= y or y is nan;  grad_y = grad elsewhere"
+        return np.fmax(a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -177,9 +162,7 @@ class Fmin(Function):
     @staticmethod
     def forward(ctx, x, y):
         a, b = _save_both(ctx, x, y)
-        return _make(np.fmin(a, b))
-
-    rule = "grad_x = grad where x <= y or y is nan;  grad_y = grad elsewhere"
+        return np.fmin(a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -187,7 +170,14 @@ class Fmin(Function):
         return _pick(ctx, x, y, grad, (x <= y) | y.isnan())
 
 
-def _pick(ctx, x, y, grad, to_x: Tensor) -> tuple:
+def _named(out, name: str):
+    """`out` with PyTorch's node name, for a result composed of our ops or sharing one."""
+    if out.grad_fn is not None:
+        out.grad_fn.node_name = name
+    return out
+
+
+def _pick(ctx, x, y, grad, to_x) -> tuple:
     """The whole gradient to x where `to_x`, else to y (fmax/fmin; no sharing of ties)."""
     return _to_inputs(ctx, x, y, grad.where(to_x, 0.0), grad.where(~to_x, 0.0))
 
@@ -196,27 +186,27 @@ def _pick(ctx, x, y, grad, to_x: Tensor) -> tuple:
 
 
 def _argument(value, op: str, name: str, position: int) -> None:
-    if not isinstance(value, Tensor):
+    if not is_tensor(value):
         raise TypeError(f"{op}(): argument '{name}' (position {position}) must be Tensor, "
                         f"not {type(value).__name__}")  # fmt: skip
 
 
 def _invalid_combination(op: str, *args) -> TypeError:
-    got = ", ".join("Tensor" if isinstance(a, Tensor) else type(a).__name__ for a in args)
+    got = ", ".join("Tensor" if is_tensor(a) else type(a).__name__ for a in args)
     return TypeError(f"{op}() received an invalid combination of arguments - got ({got}), "
                      "but expected one of: (Tensor input, Tensor other), "
                      "(Tensor input, Number other)")  # fmt: skip
 
 
-def _as_tensor(value, other: Tensor, dtype: _dt.dtype) -> Tensor:
+def _as_tensor(value, other, dtype: _dt.dtype):
     """A Python number operand as a 0-d tensor of `dtype`."""
-    if isinstance(value, Tensor):
+    if is_tensor(value):
         return value
     if not isinstance(value, (*_NUMBERS, np.generic)):
         raise TypeError(f"unsupported operand type: '{type(value).__name__}'")
     if isinstance(value, builtins.int) and dtype.np.kind in "iu":
-        value = _wrapped_int(value, dtype.np)
-    return _make(np.asarray(value, dtype=dtype.np))
+        value = _dt.wrapped_int(value, dtype.np)
+    return wrap(np.asarray(value, dtype=dtype.np))
 
 
 def _float_operands(x, y):
@@ -235,7 +225,7 @@ def _tensor_pair(x, y, op: str, float_only: bool = False, name: str = "other"):
     dt = _dt.result_type(x, y)
     if float_only and not dt.is_floating_point:
         raise NotImplementedError(f'"{op}_cpu" not implemented for '
-                                  f"'{_dtype_word(_make(np.zeros(0, dt.np)))}'")  # fmt: skip
+                                  f"'{dtype_word(dt.np)}'")  # fmt: skip
     return x._cast(dt), y._cast(dt)
 
 
@@ -270,42 +260,39 @@ def logaddexp2(input, other):
 def fmax(input, other):
     """Elementwise maximum that ignores a nan in one operand."""
     x, y = _tensor_pair(input, other, "fmax")
-    return Fmax.apply(x, y) if x._data.dtype.kind == "f" else _make(np.maximum(x._data, y._data))
+    return Fmax.apply(x, y) if x._data.dtype.kind == "f" else wrap(np.maximum(x._data, y._data))
 
 
 def fmin(input, other):
     """Elementwise minimum that ignores a nan in one operand."""
     x, y = _tensor_pair(input, other, "fmin")
-    return Fmin.apply(x, y) if x._data.dtype.kind == "f" else _make(np.minimum(x._data, y._data))
+    return Fmin.apply(x, y) if x._data.dtype.kind == "f" else wrap(np.minimum(x._data, y._data))
 
 
 def xlogy(input, other):
     """input * ln(other), 0 where input is 0; either operand may be a number."""
-    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+    if not is_tensor(input) and not is_tensor(other):
         raise _invalid_combination("xlogy", input, other)
     out = Xlogy.apply(*_float_operands(input, other))
     # PyTorch's nodes: 0 for two tensors, 1 for a number first, 2 for a number second
-    return _named(
-        out,
-        "XlogyBackward"
-        + ("1" if not isinstance(input, Tensor) else "0" if isinstance(other, Tensor) else "2"),
-    )
+    return _named(out, "XlogyBackward"
+                  + ("1" if not is_tensor(input) else "0" if is_tensor(other) else "2"))
 
 
 def copysign(input, other):
     """|input| with the sign of other (a tensor or a number)."""
-    if not isinstance(input, Tensor):
+    if not is_tensor(input):
         raise _invalid_combination("copysign", input, other)
     out = Copysign.apply(*_float_operands(input, other))
-    return _named(out, "CopysignBackward" + ("0" if isinstance(other, Tensor) else "1"))
+    return _named(out, "CopysignBackward" + ("0" if is_tensor(other) else "1"))
 
 
 def float_power(input, exponent):
     """input ** exponent computed in double precision (float64 result)."""
-    if not isinstance(input, Tensor) and not isinstance(exponent, Tensor):
+    if not is_tensor(input) and not is_tensor(exponent):
         raise _invalid_combination("float_power", input, exponent)
-    x = input._cast(_dt.float64) if isinstance(input, Tensor) else float(input)
-    y = exponent._cast(_dt.float64) if isinstance(exponent, Tensor) else float(exponent)
+    x = input._cast(_dt.float64) if is_tensor(input) else float(input)
+    y = exponent._cast(_dt.float64) if is_tensor(exponent) else float(exponent)
     return x**y
 
 
@@ -324,19 +311,19 @@ def heaviside(input, values):
     if input._data.dtype != values._data.dtype:
         raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
     a, b = input._data, values._data
-    return _make(np.where(a == 0, b, (a > 0).astype(a.dtype)).astype(a.dtype))
+    return wrap(np.where(a == 0, b, (a > 0).astype(a.dtype)).astype(a.dtype))
 
 
 def _bitwise(fn, op: str):
     def bitwise(input, other):
-        if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        if not is_tensor(input) and not is_tensor(other):
             raise _invalid_combination(op, input, other)
         dt = _dt.result_type(input, other)
         if dt.np.kind not in "iub":
-            word = _dtype_word(_make(np.zeros(0, dt.np)))
+            word = dtype_word(dt.np)
             raise NotImplementedError(f"\"{op}_cpu\" not implemented for '{word}'")
         x, y = _as_tensor(input, other, dt), _as_tensor(other, input, dt)
-        return _make(fn(x._data.astype(dt.np, copy=False), y._data.astype(dt.np, copy=False)))
+        return wrap(fn(x._data.astype(dt.np, copy=False), y._data.astype(dt.np, copy=False)))
 
     bitwise.__name__ = bitwise.__qualname__ = op
     bitwise.__doc__ = f"{op} of integer or bool tensors (or a tensor and a number)."
@@ -353,25 +340,26 @@ def bitwise_not(input):
     _argument(input, "bitwise_not", "input", 1)
     if input._data.dtype.kind not in "iub":
         raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for "
-                                  f"'{_dtype_word(input)}'")  # fmt: skip
-    return _make(np.invert(input._data))
+                                  f"'{dtype_word(input._data.dtype)}'")  # fmt: skip
+    return wrap(np.invert(input._data))
 
 
 def isin(elements, test_elements, *, assume_unique=False, invert=False):
     """True where an element of `elements` occurs in `test_elements` (either may be a
     number, not both)."""
-    if not isinstance(elements, Tensor) and not isinstance(test_elements, Tensor):
+    if not is_tensor(elements) and not is_tensor(test_elements):
         raise _invalid_combination("isin", elements, test_elements)
-    a = elements._data if isinstance(elements, Tensor) else np.asarray(elements)
-    b = test_elements._data if isinstance(test_elements, Tensor) else np.asarray(test_elements)
+    a = elements._data if is_tensor(elements) else np.asarray(elements)
+    b = test_elements._data if is_tensor(test_elements) else np.asarray(test_elements)
     if a.dtype == np.bool_ or b.dtype == np.bool_:
         raise RuntimeError("Unsupported input type encountered for isin(): Bool")
-    return _make(np.isin(a, b, assume_unique=assume_unique, invert=invert))
+    return wrap(np.isin(a, b, assume_unique=assume_unique, invert=invert))
 
 
 def _float_power_(self, exponent):
     """self = float_power(self, exponent), in place; self must be float64."""
     if self._data.dtype != np.float64:
-        raise RuntimeError(f"the base given to float_power_ has dtype {_dtype_word(self)} but "
-                           "the operation's result requires dtype Double")  # fmt: skip
+        word = dtype_word(self._data.dtype)
+        raise RuntimeError(f"the base given to float_power_ has dtype {word} but the "
+                           "operation's result requires dtype Double")  # fmt: skip
     return self._inplace(lambda t: float_power(t, exponent))

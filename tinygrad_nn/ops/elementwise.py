@@ -28,11 +28,9 @@ import math
 
 import numpy as np
 
-from ..autograd.function import Function
-from ..tensor import Tensor
+from ..autograd.function import Function, wrap
 from ._shape import unbroadcast
 
-_make = Tensor._make
 _CONSTANTS = {}  # (value, dtype) -> that value as a read-only 0-d array
 
 
@@ -54,15 +52,11 @@ class Neg(Function):
 
     @staticmethod
     def forward(ctx, x):
-        return _make(np.negative(x._data))
-
-    rule = "grad_x = -grad"
+        return np.negative(x._data)
 
     @staticmethod
     def backward(ctx, grad):
         return -grad
-
-    array_backward = backward  # plain arithmetic: runs on bare arrays as well
 
 
 class Exp(Function):
@@ -70,18 +64,14 @@ class Exp(Function):
 
     @staticmethod
     def forward(ctx, x):
-        y = _make(np.exp(x._data))
+        y = wrap(np.exp(x._data))
         ctx.save_for_backward(y)
         return y
-
-    rule = "grad_x = grad * out"
 
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
         return grad * y
-
-    array_backward = backward  # plain arithmetic: runs on bare arrays as well
 
 
 class Log(Function):
@@ -91,16 +81,12 @@ class Log(Function):
     def forward(ctx, x):
         ctx.save_for_backward(x)
         with np.errstate(divide="ignore", invalid="ignore"):  # log(0) = -inf, log(-1) = nan
-            return _make(np.log(x._data))
-
-    rule = "grad_x = grad / x"
+            return np.log(x._data)
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         return grad / x
-
-    array_backward = backward  # plain arithmetic: runs on bare arrays as well
 
 
 class Log1p(Function):
@@ -112,16 +98,12 @@ class Log1p(Function):
     def forward(ctx, x):
         ctx.save_for_backward(x)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return _make(np.log1p(x._data))
-
-    rule = "grad_x = grad / (1 + x)"
+            return np.log1p(x._data)
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         return grad / (x + 1)
-
-    array_backward = backward  # plain arithmetic: runs on bare arrays as well
 
 
 class Expm1(Function):
@@ -129,18 +111,14 @@ class Expm1(Function):
 
     @staticmethod
     def forward(ctx, x):
-        y = _make(np.expm1(x._data))
+        y = wrap(np.expm1(x._data))
         ctx.save_for_backward(y)
         return y
-
-    rule = "grad_x = grad * (out + 1)"
 
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
         return grad * (y + 1)
-
-    array_backward = backward  # plain arithmetic: runs on bare arrays as well
 
 
 class Sqrt(Function):
@@ -149,18 +127,14 @@ class Sqrt(Function):
     @staticmethod
     def forward(ctx, x):
         with np.errstate(invalid="ignore"):  # sqrt(-1) = nan, as in PyTorch
-            y = _make(np.sqrt(x._data))
+            y = wrap(np.sqrt(x._data))
         ctx.save_for_backward(y)
         return y
-
-    rule = "grad_x = grad / (2 * out)"
 
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
         return grad / (2 * y)
-
-    array_backward = backward  # plain arithmetic: runs on bare arrays as well
 
 
 class Rsqrt(Function):
@@ -169,21 +143,14 @@ class Rsqrt(Function):
     @staticmethod
     def forward(ctx, x):
         with np.errstate(divide="ignore", invalid="ignore"):
-            y = _make(1 / np.sqrt(x._data))
+            y = wrap(1 / np.sqrt(x._data))
         ctx.save_for_backward(y)
         return y
-
-    rule = "grad_x = -grad * out^3 / 2"
 
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
         return -0.5 * grad * y.pow(3)
-
-    @staticmethod
-    def array_backward(ctx, grad):
-        (y,) = ctx.saved_tensors
-        return -0.5 * grad * y**3  # y.pow(3) is PowScalar's forward: a ** 3
 
 
 class Sin(Function):
@@ -192,19 +159,12 @@ class Sin(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return _make(np.sin(x._data))
-
-    rule = "grad_x = grad * cos(x)"
+        return np.sin(x._data)
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         return grad * x.cos()
-
-    @staticmethod
-    def array_backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * np.cos(x)
 
 
 class Cos(Function):
@@ -213,19 +173,12 @@ class Cos(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return _make(np.cos(x._data))
-
-    rule = "grad_x = -grad * sin(x)"
+        return np.cos(x._data)
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         return grad * -x.sin()
-
-    @staticmethod
-    def array_backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * -np.sin(x)
 
 
 class Tan(Function):
@@ -233,18 +186,14 @@ class Tan(Function):
 
     @staticmethod
     def forward(ctx, x):
-        y = _make(np.tan(x._data))
+        y = wrap(np.tan(x._data))
         ctx.save_for_backward(y)
         return y
-
-    rule = "grad_x = grad * (1 + out^2)"
 
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
         return grad * (1 + y * y)
-
-    array_backward = backward  # plain arithmetic: runs on bare arrays as well
 
 
 class Tanh(Function):
@@ -252,52 +201,32 @@ class Tanh(Function):
 
     @staticmethod
     def forward(ctx, x):
-        y = _make(np.tanh(x._data))
+        y = wrap(np.tanh(x._data))
         ctx.save_for_backward(y)
         return y
-
-    rule = "grad_x = grad * (1 - out^2)"
 
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
         return TanhBackward.apply(grad, y)
 
-    @staticmethod
-    def array_backward(ctx, grad):
-        (y,) = ctx.saved_tensors
-        return _tanh_grad(grad, y)  # TanhBackward's forward, on the arrays
-
-
-def _tanh_grad(grad: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """g * (1 - y^2) on arrays: TanhBackward's forward, and its array form in the passes
-    that record nothing."""
-    return grad * (_constant(1, y.dtype) - y * y)
-
 
 class TanhBackward(Function):
     """z = g * (1 - y^2), tanh's backward as one op (PyTorch's tanh_backward): one node
-    instead of three in every backward pass.   dL/dg = h * (1 - y^2),   dL/dy = -2 h g y."""
+    instead of three in every backward pass.   dL/dg = dL/dz * (1 - y^2),
+    dL/dy = -2 * dL/dz * g * y."""
 
     @staticmethod
-    def forward(ctx, grad, y):
-        ctx.save_for_backward(grad, y)
-        return _make(_tanh_grad(grad._data, y._data))
-
-    rule = "grad_grad = h * (1 - y^2);  grad_y = -2 * h * grad * y  (h: the incoming grad)"
-
-    @staticmethod
-    def backward(ctx, h):
-        grad, y = ctx.saved_tensors
-        grad_g = TanhBackward.apply(h, y) if ctx.needs_input_grad[0] else None
-        grad_y = -2 * h * grad * y if ctx.needs_input_grad[1] else None
-        return grad_g, grad_y
+    def forward(ctx, g, y):
+        ctx.save_for_backward(g, y)
+        y = y._data
+        return g._data * (_constant(1, y.dtype) - y * y)
 
     @staticmethod
-    def array_backward(ctx, h):
-        grad, y = ctx.saved_tensors
-        grad_g = _tanh_grad(h, y) if ctx.needs_input_grad[0] else None
-        grad_y = -2 * h * grad * y if ctx.needs_input_grad[1] else None
+    def backward(ctx, grad):
+        g, y = ctx.saved_tensors
+        grad_g = TanhBackward.apply(grad, y) if ctx.needs_input_grad[0] else None
+        grad_y = -2 * grad * g * y if ctx.needs_input_grad[1] else None
         return grad_g, grad_y
 
 
@@ -313,18 +242,14 @@ class Sigmoid(Function):
 
     @staticmethod
     def forward(ctx, x):
-        y = _make(sigmoid_array(x._data))
+        y = wrap(sigmoid_array(x._data))
         ctx.save_for_backward(y)
         return y
-
-    rule = "grad_x = grad * (1 - out) * out"
 
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
         return grad * (1 - y) * y  # PyTorch's sigmoid_backward, in its order: the same rounding
-
-    array_backward = backward  # plain arithmetic: runs on bare arrays as well
 
 
 class Relu(Function):
@@ -333,27 +258,14 @@ class Relu(Function):
     @staticmethod
     def forward(ctx, x):
         a = x._data
-        y = _make(np.maximum(a, _constant(0, a.dtype)))
+        y = wrap(np.maximum(a, _constant(0, a.dtype)))
         ctx.save_for_backward(y)
         return y
-
-    rule = "grad_x = 0 where out <= 0, else grad"
 
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
         return ThresholdBackward.apply(grad, y)
-
-    @staticmethod
-    def array_backward(ctx, grad):
-        (y,) = ctx.saved_tensors
-        return _threshold(grad, y)  # ThresholdBackward's forward, on the arrays
-
-
-def _threshold(grad: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """0 where y <= 0, else g, on arrays (PyTorch's threshold_backward, so a nan y passes g
-    on): ThresholdBackward's forward, and its array form in the passes that record nothing."""
-    return _zero_where(y <= _constant(0, y.dtype), grad)
 
 
 _WORDS = {2: np.uint16, 4: np.uint32, 8: np.uint64}  # unsigned ints as wide as a float
@@ -381,78 +293,51 @@ class LeakyRelu(Function):
         ctx.slope = slope
         ctx.save_for_backward(x)
         a = x._data
-        return _make(np.where(a > 0, a, a * slope))
-
-    rule = "grad_x = grad where x > 0, else slope * grad"
+        return np.where(a > 0, a, a * slope)
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         return LeakyReluBackward.apply(grad, x, ctx.slope), None
 
-    @staticmethod
-    def array_backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return _leaky_relu_grad(grad, x, ctx.slope), None
-
-
-def _leaky_relu_grad(grad: np.ndarray, x: np.ndarray, slope) -> np.ndarray:
-    """PyTorch's leaky_relu_backward on arrays: grad where x > 0, else grad * slope."""
-    return np.where(x > 0, grad, grad * slope)
-
 
 class LeakyReluBackward(Function):
     """z = g where x > 0, else slope * g: leaky_relu's backward as one op (PyTorch's
     leaky_relu_backward), so a second derivative stays connected as in PyTorch.
-    dL/dg = LeakyReluBackward(h, x),   dL/dx = 0."""
+    dL/dg = dL/dz where x > 0, else slope * dL/dz,   dL/dx = 0."""
 
     @staticmethod
-    def forward(ctx, grad, x, slope):
+    def forward(ctx, g, x, slope):
         ctx.slope = slope
         ctx.save_for_backward(x)
-        return _make(_leaky_relu_grad(grad._data, x._data, slope))
-
-    rule = "grad_grad = h where x > 0, else slope * h;  grad_x = 0  (h: the incoming grad)"
+        g, x = g._data, x._data
+        return np.where(x > 0, g, g * slope)
 
     @staticmethod
-    def backward(ctx, h):
+    def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        grad_g = LeakyReluBackward.apply(h, x, ctx.slope) if ctx.needs_input_grad[0] else None
-        grad_x = h * 0 if ctx.needs_input_grad[1] else None  # zeros_like, shaped and typed as h
+        grad_g = LeakyReluBackward.apply(grad, x, ctx.slope) if ctx.needs_input_grad[0] else None
+        # zeros, as PyTorch's zeros_like: grad * 0 would be nan under a nan, -0.0 under a -1
+        grad_x = grad.new_zeros(grad.shape) if ctx.needs_input_grad[1] else None
         return grad_g, grad_x, None
-
-    @staticmethod
-    def array_backward(ctx, h):
-        (x,) = ctx.saved_tensors
-        grad_x = np.zeros_like(h) if ctx.needs_input_grad[1] else None
-        return _leaky_relu_grad(h, x, ctx.slope), grad_x, None
 
 
 class ThresholdBackward(Function):
-    """z = 0 where y <= 0, else g: relu's backward as one op (PyTorch's threshold_backward).
-    It keeps a second derivative connected to y, as PyTorch's does (a zero one: a step).
-    dL/dg = ThresholdBackward(h, y),   dL/dy = 0."""
+    """z = 0 where y <= 0, else g: relu's backward as one op (PyTorch's threshold_backward,
+    so a nan y passes g on). It keeps a second derivative connected to y, as PyTorch's does
+    (a zero one: a step).   dL/dg = 0 where y <= 0, else dL/dz,   dL/dy = 0."""
 
     @staticmethod
-    def forward(ctx, grad, y):
+    def forward(ctx, g, y):
         ctx.save_for_backward(y)
-        return _make(_threshold(grad._data, y._data))
-
-    rule = "grad_grad = 0 where y <= 0, else h;  grad_y = 0  (h: the incoming grad)"
-
-    @staticmethod
-    def backward(ctx, h):
-        (y,) = ctx.saved_tensors
-        grad_g = ThresholdBackward.apply(h, y) if ctx.needs_input_grad[0] else None
-        grad_y = Tensor._make(np.zeros(y._data.shape, y._data.dtype)) \
-            if ctx.needs_input_grad[1] else None  # fmt: skip
-        return grad_g, grad_y
+        y = y._data
+        return _zero_where(y <= _constant(0, y.dtype), g._data)
 
     @staticmethod
-    def array_backward(ctx, h):
+    def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        grad_g = _threshold(h, y) if ctx.needs_input_grad[0] else None
-        grad_y = np.zeros(y.shape, y.dtype) if ctx.needs_input_grad[1] else None
+        grad_g = ThresholdBackward.apply(grad, y) if ctx.needs_input_grad[0] else None
+        grad_y = y.new_zeros(y.shape) if ctx.needs_input_grad[1] else None
         return grad_g, grad_y
 
 
@@ -462,19 +347,12 @@ class Abs(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return _make(np.abs(x._data))
-
-    rule = "grad_x = grad * sign(x)"
+        return np.abs(x._data)
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         return grad * x.sign()
-
-    @staticmethod
-    def array_backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * _sign(x)  # Sign's forward, on the arrays
 
 
 class Reciprocal(Function):
@@ -483,18 +361,14 @@ class Reciprocal(Function):
     @staticmethod
     def forward(ctx, x):
         with np.errstate(divide="ignore"):
-            y = _make(np.reciprocal(x._data))
+            y = wrap(np.reciprocal(x._data))
         ctx.save_for_backward(y)
         return y
-
-    rule = "grad_x = -grad * out^2"
 
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
         return -grad * (y * y)
-
-    array_backward = backward  # plain arithmetic: runs on bare arrays as well
 
 
 class Clamp(Function):
@@ -508,24 +382,17 @@ class Clamp(Function):
         ctx.lo, ctx.hi = lo, hi
         a = x._data
         if lo is not None and hi is not None and lo > hi:
-            return _make(np.full_like(a, hi))  # PyTorch: every value becomes max
+            return np.full_like(a, hi)  # PyTorch: every value becomes max
         if lo is not None:
             a = np.maximum(a, lo, dtype=a.dtype)
         if hi is not None:
             a = np.minimum(a, hi, dtype=a.dtype)
-        return _make(a if a is not x._data else a.copy())
-
-    rule = "grad_x = grad where lo <= x <= hi, else 0"
+        return a if a is not x._data else a.copy()
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         return grad.where(_inside(x, ctx.lo, ctx.hi), 0.0), None, None
-
-    @staticmethod
-    def array_backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return _zero_where(np.logical_not(_inside(x, ctx.lo, ctx.hi)), grad), None, None
 
 
 class ClampTensor(Function):
@@ -548,42 +415,37 @@ class ClampTensor(Function):
             a = np.maximum(a, lo._data)  # NumPy's maximum and minimum propagate NaN
         if hi is not None:
             a = np.minimum(a, hi._data)
-        return _make(a if a is not x._data else a.copy())
-
-    rule = "grad_x = grad where lo <= x <= hi;  grad_lo = grad where x < lo < hi;  " \
-        "grad_hi = grad where x > hi or hi < lo"  # fmt: skip
+        return a if a is not x._data else a.copy()
 
     @staticmethod
     def backward(ctx, grad):
-        return _clamp_tensor_grads(ctx, grad, lambda mask: grad.where(mask, 0.0))
-
-    @staticmethod
-    def array_backward(ctx, grad):
-        return _clamp_tensor_grads(ctx, grad, lambda mask: _zero_where(np.logical_not(mask), grad))
+        return _clamp_tensor_grads(ctx, grad)
 
 
-def _clamp_tensor_grads(ctx, grad, select) -> tuple:
-    """ClampTensor's three gradients; `select(mask)` is grad where mask, else 0 (on Tensors
-    or on arrays: the comparisons and `&`, `|` mean the same on both)."""
+def _clamp_tensor_grads(ctx, grad) -> tuple:
+    """ClampTensor's three gradients: grad where each mask holds, else 0 (a select, so a nan
+    or inf gradient outside gives 0, as PyTorch's)."""
     x, lo, hi = ctx.saved_tensors
     needs = ctx.needs_input_grad
     grad_x = grad_lo = grad_hi = None
     if needs[0]:
-        grad_x = unbroadcast(select(_inside(x, lo, hi)), x.shape)
+        grad_x = unbroadcast(grad.where(_inside(x, lo, hi), 0.0), x.shape)
     if lo is not None and needs[1]:
         below = x < lo
-        grad_lo = unbroadcast(select(below if hi is None else below & (lo < hi)), lo.shape)
+        below = below if hi is None else below & (lo < hi)
+        grad_lo = unbroadcast(grad.where(below, 0.0), lo.shape)
     if hi is not None and needs[1 if ctx.upper_only else 2]:
         above = x > hi
-        grad_hi = unbroadcast(select(above if lo is None else above | (hi < lo)), hi.shape)
+        above = above if lo is None else above | (hi < lo)
+        grad_hi = unbroadcast(grad.where(above, 0.0), hi.shape)
     if ctx.upper_only:
         return grad_x, grad_hi, None, None
     return grad_x, grad_lo, grad_hi, None
 
 
 def _inside(x, lo, hi):
-    """lo <= x <= hi (a missing bound is no limit), on a Tensor or an array. Clamp's gradient
-    selects with it (PyTorch's clamp_backward): a nan or inf gradient outside gives 0."""
+    """lo <= x <= hi as a bool Tensor (a missing bound is no limit). Clamp's gradient selects
+    with it (PyTorch's clamp_backward): a nan or inf gradient outside gives 0."""
     inside = None
     if lo is not None:
         inside = x >= lo
@@ -607,19 +469,12 @@ class Erf(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return _make(erf_array(x._data))
-
-    rule = "grad_x = grad * 2 / sqrt(pi) * exp(-x^2)"
+        return erf_array(x._data)
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         return grad * ((-x * x).exp() * (2 / math.sqrt(math.pi)))
-
-    @staticmethod
-    def array_backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * (np.exp(-x * x) * (2 / math.sqrt(math.pi)))
 
 
 class _PiecewiseConstant(Function):
@@ -629,19 +484,13 @@ class _PiecewiseConstant(Function):
 
     @staticmethod
     def forward(ctx, x):
-        return _make(ctx._fn.numpy_fn(x._data))
-
-    rule = "grad_x = 0"
+        return ctx._fn.numpy_fn(x._data)
 
     @staticmethod
     def backward(ctx, grad):
         # Zeros, not grad * 0: a nan or inf upstream must not leak through (PyTorch's
         # zeros_like), not even in double backward.
         return grad.new_zeros(grad.shape)
-
-    @staticmethod
-    def array_backward(ctx, grad):
-        return np.zeros(grad.shape, grad.dtype)
 
 
 def _sign(a: np.ndarray) -> np.ndarray:

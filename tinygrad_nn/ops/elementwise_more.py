@@ -30,17 +30,14 @@ import math
 
 import numpy as np
 
-from ..autograd.function import Function
-from ..tensor import Tensor, _named
+from ..autograd.function import Function, is_tensor, wrap
 from . import _special, elementwise
 
-_make = Tensor._make
 
-
-def _saving_input(ctx, x, fn) -> Tensor:
+def _saving_input(ctx, x, fn) -> np.ndarray:
     """fn on x's array, with x saved for the backward."""
     ctx.save_for_backward(x)
-    return _make(fn(x._data))
+    return fn(x._data)
 
 
 class Asin(Function):
@@ -49,8 +46,6 @@ class Asin(Function):
     @staticmethod
     def forward(ctx, x):
         return _saving_input(ctx, x, np.arcsin)
-
-    rule = "grad_x = grad / sqrt(1 - x^2)"
 
     @staticmethod
     def backward(ctx, grad):
@@ -65,8 +60,6 @@ class Acos(Function):
     def forward(ctx, x):
         return _saving_input(ctx, x, np.arccos)
 
-    rule = "grad_x = -grad / sqrt(1 - x^2)"
-
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
@@ -79,8 +72,6 @@ class Atan(Function):
     @staticmethod
     def forward(ctx, x):
         return _saving_input(ctx, x, np.arctan)
-
-    rule = "grad_x = grad / (1 + x^2)"
 
     @staticmethod
     def backward(ctx, grad):
@@ -95,8 +86,6 @@ class Sinh(Function):
     def forward(ctx, x):
         return _saving_input(ctx, x, np.sinh)
 
-    rule = "grad_x = grad * cosh(x)"
-
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
@@ -109,8 +98,6 @@ class Cosh(Function):
     @staticmethod
     def forward(ctx, x):
         return _saving_input(ctx, x, np.cosh)
-
-    rule = "grad_x = grad * sinh(x)"
 
     @staticmethod
     def backward(ctx, grad):
@@ -125,8 +112,6 @@ class Asinh(Function):
     def forward(ctx, x):
         return _saving_input(ctx, x, np.arcsinh)
 
-    rule = "grad_x = grad / sqrt(x^2 + 1)"
-
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
@@ -139,8 +124,6 @@ class Acosh(Function):
     @staticmethod
     def forward(ctx, x):
         return _saving_input(ctx, x, np.arccosh)
-
-    rule = "grad_x = grad / sqrt(x^2 - 1)"
 
     @staticmethod
     def backward(ctx, grad):
@@ -155,8 +138,6 @@ class Atanh(Function):
     def forward(ctx, x):
         return _saving_input(ctx, x, np.arctanh)
 
-    rule = "grad_x = grad / (1 - x^2)"
-
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
@@ -168,11 +149,9 @@ class Exp2(Function):
 
     @staticmethod
     def forward(ctx, x):
-        y = _make(np.exp2(x._data))
+        y = wrap(np.exp2(x._data))
         ctx.save_for_backward(y)
         return y
-
-    rule = "grad_x = grad * out * ln(2)"
 
     @staticmethod
     def backward(ctx, grad):
@@ -187,8 +166,6 @@ class Erfc(Function):
     def forward(ctx, x):
         return _saving_input(ctx, x, _special.erfc_array)
 
-    rule = "grad_x = -grad * 2 / sqrt(pi) * exp(-x^2)"
-
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
@@ -200,11 +177,9 @@ class Erfinv(Function):
 
     @staticmethod
     def forward(ctx, x):
-        y = _make(_special.erfinv_array(x._data))
+        y = wrap(_special.erfinv_array(x._data))
         ctx.save_for_backward(y)
         return y
-
-    rule = "grad_x = grad * sqrt(pi) / 2 * exp(out^2)"
 
     @staticmethod
     def backward(ctx, grad):
@@ -219,8 +194,6 @@ class Lgamma(Function):
     def forward(ctx, x):
         return _saving_input(ctx, x, _special.lgamma_array)
 
-    rule = "grad_x = grad * digamma(x)"
-
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
@@ -233,8 +206,6 @@ class Digamma(Function):
     @staticmethod
     def forward(ctx, x):
         return _saving_input(ctx, x, _special.digamma_array)
-
-    rule = "grad_x = grad * polygamma(1, x)"
 
     @staticmethod
     def backward(ctx, grad):
@@ -249,8 +220,6 @@ class Polygamma(Function):
     def forward(ctx, x, n):
         ctx.n = n
         return _saving_input(ctx, x, lambda a: _special.polygamma_array(n, a))
-
-    rule = "grad_x = grad * polygamma(n + 1, x)"
 
     @staticmethod
     def backward(ctx, grad):
@@ -269,9 +238,7 @@ class Logit(Function):
         a = x._data
         if eps is not None:
             a = np.clip(a, eps, 1 - eps, dtype=a.dtype)
-        return _make(np.log(a / (1 - a)))
-
-    rule = "grad_x = grad / (x * (1 - x)), 0 outside [eps, 1 - eps]"
+        return np.log(a / (1 - a))
 
     @staticmethod
     def backward(ctx, grad):
@@ -294,9 +261,7 @@ class Sinc(Function):
         with np.errstate(all="ignore"):
             px = a * a.dtype.type(math.pi)
             y = np.where(a == 0, a.dtype.type(1), np.sin(px) / px)
-        return _make(np.asarray(y, dtype=a.dtype))
-
-    rule = "grad_x = grad * (pi x cos(pi x) - sin(pi x)) / (pi x^2), 0 at x = 0"
+        return np.asarray(y, dtype=a.dtype)
 
     @staticmethod
     def backward(ctx, grad):
@@ -312,9 +277,7 @@ class NanToNum(Function):
     @staticmethod
     def forward(ctx, x, nan, posinf, neginf):
         ctx.save_for_backward(x)
-        return _make(np.nan_to_num(x._data, nan=nan, posinf=posinf, neginf=neginf))
-
-    rule = "grad_x = grad where x is finite, else 0"
+        return np.nan_to_num(x._data, nan=nan, posinf=posinf, neginf=neginf)
 
     @staticmethod
     def backward(ctx, grad):
@@ -330,9 +293,7 @@ class Deg2Rad(Function):
     @staticmethod
     def forward(ctx, x):
         a = x._data
-        return _make(a * a.dtype.type(ctx._fn.factor))
-
-    rule = "grad_x = grad * factor"
+        return a * a.dtype.type(ctx._fn.factor)
 
     @staticmethod
     def backward(ctx, grad):
@@ -348,8 +309,8 @@ class Rad2Deg(Deg2Rad):
 # ---------------------------------------------------------------- the torch.X forms
 
 
-def _tensor(x, name: str) -> Tensor:
-    if not isinstance(x, Tensor):
+def _tensor(x, name: str):
+    if not is_tensor(x):
         raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, "
                         f"not {type(x).__name__}")  # fmt: skip
     return x
@@ -399,7 +360,7 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
     smallest finite values). Integer and bool tensors come back unchanged (a copy)."""
     x = _tensor(input, "nan_to_num")
     if x._data.dtype.kind != "f":
-        return _make(x._data.copy())
+        return wrap(x._data.copy())
     return NanToNum.apply(x, nan, posinf, neginf)
 
 
@@ -408,7 +369,10 @@ def sgn(input):
     x = _tensor(input, "sgn")
     if x._data.dtype.kind != "f":
         return x.sign()
-    return _named(elementwise.Sign.apply(x), "SgnBackward0")
+    out = elementwise.Sign.apply(x)
+    if out.grad_fn is not None:  # Sign's node, under the name PyTorch gives sgn's
+        out.grad_fn.node_name = "SgnBackward0"
+    return out
 
 
 def deg2rad(input):
@@ -424,19 +388,19 @@ def rad2deg(input):
 def signbit(input):
     """True where the sign bit is set (-0.0 and -nan included)."""
     x = _tensor(input, "signbit")
-    return _make(np.signbit(x._data) if x._data.dtype != np.bool_ else
+    return wrap(np.signbit(x._data) if x._data.dtype != np.bool_ else
                  np.zeros(x._data.shape, np.bool_))  # fmt: skip
 
 
 def isposinf(input):
     """True where the value is +inf."""
     x = _tensor(input, "isposinf")
-    return _make(np.isposinf(x._data) if x._data.dtype.kind == "f" else
+    return wrap(np.isposinf(x._data) if x._data.dtype.kind == "f" else
                  np.zeros(x._data.shape, np.bool_))  # fmt: skip
 
 
 def isneginf(input):
     """True where the value is -inf."""
     x = _tensor(input, "isneginf")
-    return _make(np.isneginf(x._data) if x._data.dtype.kind == "f" else
+    return wrap(np.isneginf(x._data) if x._data.dtype.kind == "f" else
                  np.zeros(x._data.shape, np.bool_))  # fmt: skip

@@ -13,17 +13,20 @@ dropped again, as NumPy and PyTorch do; batch axes that broadcasting added are s
 
 from __future__ import annotations
 
+import math
 import string
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..autograd.function import Function
-from ..tensor import _DTYPE_WORDS, Tensor
-from ._shape import normalize_dim, unbroadcast
+from .._checks import _DTYPE_WORDS
+from ..autograd.function import Function, wrap
+from ._shape import broadcast_shapes, normalize_dim, unbroadcast
 
-_make = Tensor._make
+if TYPE_CHECKING:
+    from ..tensor import Tensor
+
 _NAMES = {(2, 2): "MmBackward0", (1, 1): "DotBackward0", (2, 1): "MvBackward0"}
-_ARRAYS = (np.ndarray, np.generic)  # what gradients are in the engine's array pass
 
 
 class MatMul(Function):
@@ -37,9 +40,8 @@ class MatMul(Function):
                               y if ctx.needs_input_grad[0] else None)  # fmt: skip
         ctx.shapes = (a.shape, b.shape)
         ctx.y_transposed = _transposed(b)
-        return _make(np.matmul(a, b))
+        return np.matmul(a, b)
 
-    rule = "grad_x = grad @ y^T;  grad_y = x^T @ grad"
 
     @staticmethod
     def backward(ctx, grad):
@@ -51,26 +53,21 @@ class MatMul(Function):
             return grad_x, grad_y
         g = grad
         if len(x_shape) == 1:
-            g = _unsqueeze(g, -2)
+            g = g.unsqueeze(-2)
         if len(y_shape) == 1:
-            g = _unsqueeze(g, -1)
+            g = g.unsqueeze(-1)
         grad_x = grad_y = None
         if ctx.needs_input_grad[0]:
-            y2 = y if len(y_shape) > 1 else _unsqueeze(y, -1)
+            y2 = y if len(y_shape) > 1 else y.unsqueeze(-1)
             x2_shape = x_shape if len(x_shape) > 1 else (1,) + x_shape
             grad_x = unbroadcast(g @ y2.swapaxes(-1, -2), x2_shape).reshape(x_shape)
         if ctx.needs_input_grad[1] and len(x_shape) == 2 and len(y_shape) == 2:
             grad_y = _matrix_grad_y(g, x, ctx.y_transposed)
         elif ctx.needs_input_grad[1]:
-            x2 = x if len(x_shape) > 1 else _unsqueeze(x, 0)
+            x2 = x if len(x_shape) > 1 else x.unsqueeze(0)
             y2_shape = y_shape if len(y_shape) > 1 else y_shape + (1,)
             grad_y = unbroadcast(x2.swapaxes(-1, -2) @ g, y2_shape).reshape(y_shape)
         return grad_x, grad_y
-
-    # Only `@`, `*`, `.swapaxes`, `.reshape`, `_unsqueeze` and unbroadcast: they mean the same
-    # on Tensors and on the engine's bare arrays, down to the NumPy calls and, for `@`, the
-    # operand layouts (which decide the order in which BLAS sums).
-    array_backward = backward
 
 
 class Addmm(Function):
@@ -86,9 +83,8 @@ class Addmm(Function):
         ctx.y_transposed = _transposed(y._data)
         out = np.matmul(x._data, y._data)
         out += bias._data  # in place: the sum needs no second (rows, columns) array
-        return _make(out)
+        return out
 
-    rule = "grad_bias = grad summed over the rows;  grad_x = grad @ y^T;  grad_y = x^T @ grad"
 
     @staticmethod
     def backward(ctx, grad):
@@ -96,24 +92,6 @@ class Addmm(Function):
         grad_bias = unbroadcast(grad, ctx.bias_shape) if ctx.needs_input_grad[0] else None
         grad_x = grad @ y.swapaxes(-1, -2) if ctx.needs_input_grad[1] else None
         grad_y = _matrix_grad_y(grad, x, ctx.y_transposed) if ctx.needs_input_grad[2] else None
-        return grad_bias, grad_x, grad_y
-
-    @staticmethod
-    def array_backward(ctx, grad):
-        # backward on the arrays (the same NumPy calls), with the bias gradient of F.linear,
-        # one value per column, summed directly: unbroadcast's np.add.reduce without its
-        # shape bookkeeping, which costs more than the sum itself on a small layer.
-        x, y = ctx.saved_tensors
-        grad_bias = grad_x = grad_y = None
-        if ctx.needs_input_grad[0]:
-            if ctx.bias_shape == grad.shape[1:]:
-                grad_bias = np.add.reduce(grad, axis=0)
-            else:
-                grad_bias = unbroadcast(grad, ctx.bias_shape)
-        if ctx.needs_input_grad[1]:
-            grad_x = grad @ y.swapaxes(-1, -2)
-        if ctx.needs_input_grad[2]:
-            grad_y = _matrix_grad_y(grad, x, ctx.y_transposed)
         return grad_bias, grad_x, grad_y
 
 
@@ -129,11 +107,6 @@ def _matrix_grad_y(grad, x, y_transposed: bool):
     several times slower."""
     return (grad.swapaxes(-1, -2) @ x).swapaxes(-1, -2) if y_transposed else \
         x.swapaxes(-1, -2) @ grad  # fmt: skip
-
-
-def _unsqueeze(a, dim: int):
-    """`Tensor.unsqueeze`, or the same reshape of a bare array."""
-    return np.expand_dims(a, dim) if isinstance(a, _ARRAYS) else a.unsqueeze(dim)
 
 
 def check_matmul(a: np.ndarray, b: np.ndarray) -> None:
@@ -214,9 +187,8 @@ class Einsum(Function):
         ctx.subs, ctx.out, ctx.shapes = subs, out, [x._data.shape for x in xs]
         if len(xs) > 1:  # one operand's gradient needs only its shape: PyTorch's sum or
             ctx.save_for_backward(*xs)  # diagonal saves nothing, and a second backward runs
-        return _make(_einsum(subs, out, [x._data for x in xs]))
+        return _einsum(subs, out, [x._data for x in xs])
 
-    rule = "grad_xs[i] = einsum of grad and the other operands, to xs[i]'s letters"
 
     @staticmethod
     def backward(ctx, grad):
@@ -230,32 +202,27 @@ class Einsum(Function):
             grads.append(_einsum_grad(grad, ctx.out, others, ctx.subs[i], shape))
         return tuple(grads)
 
-    array_backward = backward  # _einsum_grad takes bare arrays as well
-
 
 def _einsum(subs: list, out: str, arrays: list) -> np.ndarray:
-    """The forward's NumPy call (the array pass computes its gradients with it too)."""
+    """The forward's NumPy call."""
     eq = ",".join(subs) + "->" + out
     return np.asarray(np.einsum(eq, *arrays, optimize=len(arrays) > 2))
 
 
 def _einsum_grad(grad, out: str, others: list, target: str, shape: tuple):
-    """dL/d(operand with letters `target`): contract g with the other operands. `grad` and
-    the operands are Tensors, or bare arrays in the engine's array pass: the same NumPy
-    calls either way, recorded as Einsum ops only for Tensors."""
-    arrays = isinstance(grad, _ARRAYS)
+    """dL/d(operand with letters `target`): contract g with the other operands (Einsum ops,
+    so the gradient is differentiable again)."""
     available = set(out) | {c for s, _ in others for c in s}
     unique = "".join(dict.fromkeys(target))  # first occurrence of each letter
     kept = "".join(c for c in unique if c in available)
     subs = [out] + [s for s, _ in others]
     operands = [grad] + [t for _, t in others]
-    result = _einsum(subs, kept, operands) if arrays else Einsum.apply(subs, kept, *operands)
+    result = Einsum.apply(subs, kept, *operands)
     sizes = {c: n for c, n in zip(target, shape)}
     if kept != unique:  # letters summed away in x alone: broadcast the gradient over them
         view = tuple(sizes[c] if c in kept else 1 for c in unique)
         full = tuple(sizes[c] for c in unique)
-        result = np.broadcast_to(result.reshape(view), full) if arrays else \
-            result.reshape(view).expand(full)  # fmt: skip
+        result = result.reshape(view).expand(full)
     if unique != target:  # a repeated letter (a diagonal): put g back on the diagonal
         spare = [c for c in string.ascii_letters if c not in target]
         subs, operands, full = [unique], [result], ""
@@ -264,13 +231,12 @@ def _einsum_grad(grad, out: str, others: list, target: str, shape: tuple):
             if c in seen:
                 fresh = spare.pop()
                 subs.append(c + fresh)
-                eye = np.eye(sizes[c], dtype=(grad if arrays else grad._data).dtype)
-                operands.append(eye if arrays else Tensor._make(eye))
+                operands.append(wrap(np.eye(sizes[c], dtype=grad._data.dtype)))
                 full += fresh
             else:
                 seen.add(c)
                 full += c
-        result = _einsum(subs, full, operands) if arrays else Einsum.apply(subs, full, *operands)
+        result = Einsum.apply(subs, full, *operands)
     return result
 
 
@@ -296,11 +262,10 @@ class Svd(Function):
         ctx.save_for_backward(x)
         a = x._data
         if part == "S":
-            return _make(np.linalg.svd(a, compute_uv=False))
+            return np.linalg.svd(a, compute_uv=False)
         u, _, vh = np.linalg.svd(a, full_matrices=False)
-        return _make(u if part == "U" else vh)
+        return u if part == "U" else vh
 
-    rule = "grad_x = U [(J(U^T gU)/E) S + diag(gS) + S (J(V^T gV)/E)] Vh + tall/wide terms"
 
     @staticmethod
     def backward(ctx, grad):
@@ -311,7 +276,7 @@ class Svd(Function):
         s = Svd.apply(x, "S")
         s2 = s * s
         k = s._data.shape[-1]
-        e = s2.unsqueeze(-2) - s2.unsqueeze(-1) + Tensor._make(np.eye(k, dtype=s._data.dtype))
+        e = s2.unsqueeze(-2) - s2.unsqueeze(-1) + wrap(np.eye(k, dtype=s._data.dtype))
         if ctx.part == "U":
             ut_g = u.mT @ grad
             core = (ut_g - ut_g.mT) / e * s.unsqueeze(-2)
@@ -353,3 +318,66 @@ def nuclear_norm(x: Tensor, dim, keepdim: bool) -> Tensor:
     if not keepdim:
         return total
     return total.unsqueeze(-1).unsqueeze(-1).movedim((-2, -1), (rows, cols))
+
+
+# ---------------------------------------------------------------- matmul as PyTorch records it
+
+
+def matmul_decomposed(a: Tensor, b: Tensor) -> Tensor:
+    """a @ b for the other ranks, recorded as PyTorch's matmul decomposes it into mm, mv or
+    bmm and views (same grad_fn names and edges): a vector on the left becomes a 1-row
+    matrix; a stack of matrices times a matrix or vector folds the stack into the rows of one
+    matrix (through the transposes when the stack is on the right); else both operands are
+    expanded to the common batch shape and multiplied as a batch."""
+    da, db = a._data.ndim, b._data.ndim
+    if da == 1 and db == 2:
+        return _named(MatMul.apply(a.unsqueeze(0), b).squeeze(0), "SqueezeBackward4")
+    if da == db == 3 and (a._data.shape[0] == 1) != (b._data.shape[0] == 1):
+        single = a if a._data.shape[0] == 1 else b
+        if single._requires_grad:
+            # A stack of one matrix that needs a gradient: PyTorch drops its batch dim and
+            # folds the other stack (its gradient then needs no sum over an expanded batch).
+            return a.squeeze(0).matmul(b) if single is a else a.matmul(b.squeeze(0))
+    if _should_fold(a, b):
+        transpose = db > da
+        t1 = b.mT if transpose else a
+        t2 = (a.t() if da == 2 else a) if transpose else b
+        rows = t1._data.shape[:-1]
+        out_shape = rows + t2._data.shape[1:]  # (..., p) for a matrix t2, (...) for a vector
+        folded = t1.reshape(math.prod(rows), t1._data.shape[-1])
+        out = _named(MatMul.apply(folded, t2).reshape(out_shape), "UnsafeViewBackward0")
+        return out.mT.contiguous() if transpose and t2._data.ndim == 2 else out
+    n, m1 = (a._data.shape[-2] if da > 1 else 1), a._data.shape[-1]
+    m2, p = (b._data.shape[-2], b._data.shape[-1]) if db > 1 else (b._data.shape[0], 1)
+    batch = broadcast_shapes(a._data.shape[:-2], b._data.shape[:-2])
+    size = math.prod(batch)
+    left = a.expand(batch + (n, m1)).reshape(size, n, m1)
+    right = b.expand(batch + (m2, p)).reshape(size, m2, p)
+    out_shape = batch + ((n,) if da > 1 else ()) + ((p,) if db > 1 else ())
+    return _named(MatMul.apply(left, right).reshape(out_shape), "UnsafeViewBackward0")
+
+
+def _should_fold(a: Tensor, b: Tensor) -> bool:
+    """PyTorch's choice (should_fold) to multiply a stack of matrices by a matrix or vector as
+    one mm: when the smaller operand requires grad, or the stack folds into rows without a
+    copy. A stack on the right is looked at transposed, as the fold would use it."""
+    a_larger = a._data.ndim >= b._data.ndim
+    big = a._data if a_larger else np.swapaxes(b._data, -1, -2)
+    small = b if a_larger else a
+    if not (big.ndim >= 3 and small._data.ndim <= 2):
+        return False
+    if small._requires_grad:
+        return True
+    if a._data.ndim == 2:  # mm of the transposed stack, then a transposed copy: not worth it
+        return False
+    if big.size == 0:
+        return True
+    shape, strides = big.shape, big.strides
+    return all(strides[i] == strides[i + 1] * shape[i + 1] for i in range(big.ndim - 2))
+
+
+def _named(out: Tensor, name: str) -> Tensor:
+    """Give out's node PyTorch's name for the way it was reached (e.g. UnsafeViewBackward0)."""
+    if out.grad_fn is not None:
+        out.grad_fn.node_name = name
+    return out

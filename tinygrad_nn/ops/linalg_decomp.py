@@ -1,15 +1,15 @@
 """Matrix inverses, determinants and decompositions (over the last two axes, batched).
 
-| op        | forward (numpy.linalg)        | dL/dA, with g = dL/d(output)                          |
-|-----------|-------------------------------|-------------------------------------------------------|
-| Inv       | Y = A^-1                      | -Y^T g Y^T                                            |
-| Det       | d = det A                     | g d A^-T  (g adj(A)^T when singular)                  |
-| LogAbsDet | l = log abs det A             | g A^-T                                                |
-| Solve     | X = A^-1 B                    | dB = A^-T g,   dA = -dB X^T                           |
-| Cholesky  | L, A = L L^T                  | sym(L^-T phi(L^T g) L^-1), phi: lower half, diag / 2  |
-| Qr        | Q or R of A = Q R (reduced)   | (gQ + Q copyltu(R gR^T - gQ^T Q)) R^-T  (m >= n)      |
-| Eigh      | eigenvalues or vectors of A   | V (diag(gL) + skew(V^T gV) / E) V^T                   |
-| Pinv      | P = A^+ (over s > tol)        | -P^T g P^T + (I - A P) g^T P P^T + P^T P g^T (I - P A) |
+| op        | forward (numpy.linalg)      | dL/dA, with g = dL/d(output)                          |
+|-----------|-----------------------------|-------------------------------------------------------|
+| Inv       | Y = A^-1                    | -Y^T g Y^T                                            |
+| Det       | d = det A                   | g d A^-T  (g adj(A)^T when singular)                  |
+| LogAbsDet | l = log abs det A           | g A^-T                                                |
+| Solve     | X = A^-1 B                  | dB = A^-T g,   dA = -dB X^T                           |
+| Cholesky  | L, A = L L^T                | sym(L^-T phi(L^T g) L^-1), phi: lower half, diag / 2  |
+| Qr        | Q or R of A = Q R (reduced) | (gQ + Q copyltu(R gR^T - gQ^T Q)) R^-T  (m >= n)      |
+| Eigh      | eigenvalues or vectors of A | V (diag(gL) + skew(V^T gV) / E) V^T                   |
+| Pinv      | P = A^+ (over s > tol)      | -P^T g P^T + (I - A P) g^T P P^T + P^T P g^T (I - P A) |
 
 Every backward is written in Tensor ops and asks these ops for what it needs (Inv of A, the
 other factor...), so second and higher derivatives come from the same rules. Like PyTorch's
@@ -21,10 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.function import Function
-from ..tensor import _DTYPE_WORDS, Tensor
-
-_make = Tensor._make
+from ..autograd.function import Function, wrap
+from ._index_checks import dtype_word
 
 
 class LinAlgError(RuntimeError):
@@ -35,7 +33,7 @@ class LinAlgError(RuntimeError):
 # ---------------------------------------------------------------- input checks
 
 
-def check_matrix(x: Tensor, name: str, square: bool = True) -> None:
+def check_matrix(x, name: str, square: bool = True) -> None:
     """PyTorch's errors for a linalg input: at least 2-d, square when asked, floating."""
     a = x._data
     if a.ndim < 2:
@@ -45,7 +43,7 @@ def check_matrix(x: Tensor, name: str, square: bool = True) -> None:
                            f"{a.shape[-2]} by {a.shape[-1]} matrices")  # fmt: skip
     if a.dtype.kind != "f":
         raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. "
-                           f"Got {_DTYPE_WORDS[a.dtype.name]}")  # fmt: skip
+                           f"Got {dtype_word(a.dtype)}")  # fmt: skip
 
 
 def _batch_prefix(a: np.ndarray, index: int) -> str:
@@ -97,8 +95,8 @@ def _not_pd_error(a: np.ndarray) -> LinAlgError:
     return LinAlgError("linalg.cholesky: the input is not positive-definite.")
 
 
-def _eye_like(a: np.ndarray, n: int) -> Tensor:
-    return _make(np.eye(n, dtype=a.dtype))
+def _eye_like(a: np.ndarray, n: int):
+    return wrap(np.eye(n, dtype=a.dtype))
 
 
 # ---------------------------------------------------------------- inverse and determinants
@@ -112,13 +110,11 @@ class Inv(Function):
     @staticmethod
     def forward(ctx, x):
         try:
-            y = _make(np.linalg.inv(x._data))
+            y = wrap(np.linalg.inv(x._data))
         except np.linalg.LinAlgError:
             raise _singular_error(x._data) from None
         ctx.save_for_backward(y)
         return y
-
-    rule = "grad_x = -out^T @ grad @ out^T"
 
     @staticmethod
     def backward(ctx, grad):
@@ -135,11 +131,9 @@ class Det(Function):
 
     @staticmethod
     def forward(ctx, x):
-        d = _make(np.asarray(np.linalg.det(x._data)))
+        d = wrap(np.asarray(np.linalg.det(x._data)))
         ctx.save_for_backward(x, d)
         return d
-
-    rule = "grad_x = (grad * out) A^-T"
 
     @staticmethod
     def backward(ctx, grad):
@@ -149,7 +143,7 @@ class Det(Function):
         return (grad * d).unsqueeze(-1).unsqueeze(-1) * Inv.apply(x).mT
 
 
-def _adjugate_t(x: Tensor) -> Tensor:
+def _adjugate_t(x):
     """adj(A)^T = det(U) det(Vh) U diag(prod of the other singular values) Vh, which is
     d det / dA even for a singular A (where d A^-T is 0 * inf)."""
     from .linalg import Svd  # ops/linalg.py holds the SVD op
@@ -159,7 +153,7 @@ def _adjugate_t(x: Tensor) -> Tensor:
     eye = _eye_like(s._data, n)
     others = (s.unsqueeze(-2) * (1 - eye) + eye).prod(-1)  # prod over j != i, for each i
     sign = np.linalg.det(u._data) * np.linalg.det(vh._data)
-    return _make(np.asarray(sign)[..., None, None]) * ((u * others.unsqueeze(-2)) @ vh)
+    return wrap(np.asarray(sign)[..., None, None]) * ((u * others.unsqueeze(-2)) @ vh)
 
 
 class LogAbsDet(Function):
@@ -170,9 +164,7 @@ class LogAbsDet(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return _make(np.asarray(np.linalg.slogdet(x._data)[1]))
-
-    rule = "grad_x = grad A^-T"
+        return np.asarray(np.linalg.slogdet(x._data)[1])
 
     @staticmethod
     def backward(ctx, grad):
@@ -189,14 +181,12 @@ class Solve(Function):
     @staticmethod
     def forward(ctx, a, b):
         try:
-            out = _make(np.linalg.solve(a._data, b._data))
+            out = wrap(np.linalg.solve(a._data, b._data))
         except np.linalg.LinAlgError:
             raise LinAlgError("torch.linalg.solve: The solver failed because the input matrix "
                               "is singular.") from None  # fmt: skip
         ctx.save_for_backward(a, out)
         return out
-
-    rule = "grad_b = solve(A^T, grad);  grad_a = -grad_b @ out^T"
 
     @staticmethod
     def backward(ctx, grad):
@@ -223,13 +213,11 @@ class Cholesky(Function):
         a = x._data
         lower = np.tril(a) + np.swapaxes(np.tril(a, -1), -1, -2)  # LAPACK reads one half
         try:
-            out = _make(np.linalg.cholesky(lower))
+            out = wrap(np.linalg.cholesky(lower))
         except np.linalg.LinAlgError:
             raise _not_pd_error(lower) from None
         ctx.save_for_backward(out)
         return out
-
-    rule = "grad_x = sym(L^-T phi(L^T grad) L^-1)"
 
     @staticmethod
     def backward(ctx, grad):
@@ -253,9 +241,7 @@ class Qr(Function):
         ctx.part = part
         ctx.save_for_backward(x)
         q, r = np.linalg.qr(x._data)
-        return _make(q if part == "Q" else r)
-
-    rule = "grad_x = (gQ + Q copyltu(R gR^T - gQ^T Q)) R^-T"
+        return q if part == "Q" else r
 
     @staticmethod
     def backward(ctx, grad):
@@ -281,9 +267,7 @@ class Eigh(Function):
         ctx.part = part
         ctx.save_for_backward(x)
         values, vectors = np.linalg.eigh(x._data)
-        return _make(values if part == "L" else vectors)
-
-    rule = "grad_x = V (diag(gL) + skew(V^T gV) / E) V^T"
+        return values if part == "L" else vectors
 
     @staticmethod
     def backward(ctx, grad):
@@ -317,11 +301,9 @@ class Pinv(Function):
             size, left, right = values, np.swapaxes(vh, -1, -2), np.swapaxes(u, -1, -2)
         keep = size > tol
         inverse = np.where(keep, 1 / np.where(keep, values, 1), 0).astype(a.dtype)
-        out = _make((left * inverse[..., None, :]) @ right)
+        out = wrap((left * inverse[..., None, :]) @ right)
         ctx.save_for_backward(x, out)
         return out
-
-    rule = "grad_x = -P^T g P^T + (I - A P) g^T P P^T + P^T P g^T (I - P A)"
 
     @staticmethod
     def backward(ctx, grad):
@@ -335,14 +317,13 @@ class Pinv(Function):
 
 class Refused(Function):
     """A value whose derivative PyTorch refuses (R of mode='r' QR, which needs Q; the
-    complete Q of a tall matrix): the backward pass raises PyTorch's error on reaching it."""
+    complete Q of a tall matrix): the backward pass raises PyTorch's error on reaching it.
+    dL/dx: none, backward raises."""
 
     @staticmethod
     def forward(ctx, x, value: np.ndarray, name: str, message: str):
         ctx.node_name, ctx.message = name, message
-        return _make(value)
-
-    rule = "grad_x = none: the backward raises PyTorch's error"
+        return value
 
     @staticmethod
     def backward(ctx, grad):

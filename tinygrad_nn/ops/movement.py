@@ -24,9 +24,9 @@ adjoint pairs - each one's backward is its partner applied to the gradient:
 Views: where NumPy returns a view, the output shares memory *and the version counter* with
 its input, as PyTorch's views do, so an in-place change through either is seen by both.
 
-Each op's `array_backward` (the engine's pass on bare arrays, see autograd/function.py) runs
-the same NumPy calls as the Tensor ops of its `backward`: the array math of a partner op is a
-function here that both the partner's `forward` and the `array_backward` call.
+Each `backward` is written in Tensor ops - mostly its partner's `apply` - so the gradient of
+a gradient (`create_graph=True`) follows the same pairs. The array math an op needs beyond
+one NumPy call is a function here (`index_add_array`, `gather_array`, ...).
 """
 
 from __future__ import annotations
@@ -35,15 +35,12 @@ import weakref
 
 import numpy as np
 
-from ..autograd.function import Function
-from ..tensor import Tensor
+from ..autograd.function import Function, is_tensor, wrap
 from ._index_checks import check_gather, check_scatter
 from ._shape import expand_array, unbroadcast
 
-_make = Tensor._make
 
-
-def _as_view_of(out: Tensor, x: Tensor) -> Tensor:
+def _as_view_of(out, x):
     """Mark `out` as a view of `x` when NumPy made it share x's memory."""
     data, a = out._data, x._data
     base = data.base
@@ -54,7 +51,7 @@ def _as_view_of(out: Tensor, x: Tensor) -> Tensor:
     # reshape and transpose); another base (a copy made through a temporary) needs the test.
     # An empty result shares no bytes, but it is still a view (in-place rules apply to it).
     if base is a or base is a.base or data.size == 0 or np.may_share_memory(data, a):
-        out._vc = x._vc
+        out._version_counter = x._version_counter
         out._base = root = x._base if x._base is not None else x
         if x._multi_view is not None:  # a view of a split() piece is as locked as the piece
             out._multi_view = x._multi_view
@@ -79,15 +76,11 @@ class View(Function):
         ctx.shape = x._data.shape
         if name != "ViewBackward0":
             ctx.node_name = name
-        return _as_view_of(_make(x._data.reshape(shape)), x)
-
-    rule = "grad_x = grad.reshape(x.shape)"
+        return _as_view_of(wrap(x._data.reshape(shape)), x)
 
     @staticmethod
     def backward(ctx, grad):
         return grad.reshape(ctx.shape), None, None
-
-    array_backward = backward  # plain reshape: runs on bare arrays as well
 
 
 def _inverse(dims: tuple) -> tuple:
@@ -108,17 +101,11 @@ class Permute(Function):
         ctx.dims = dims
         if name != "PermuteBackward0":
             ctx.node_name = name
-        return _as_view_of(_make(x._data.transpose(dims)), x)
-
-    rule = "grad_x = grad.permute(the inverse of dims)"
+        return _as_view_of(wrap(x._data.transpose(dims)), x)
 
     @staticmethod
     def backward(ctx, grad):
         return Permute.apply(grad, _inverse(ctx.dims)), None, None
-
-    @staticmethod
-    def array_backward(ctx, grad):
-        return grad.transpose(_inverse(ctx.dims)), None, None  # Permute's forward, on arrays
 
 
 class Expand(Function):
@@ -132,16 +119,12 @@ class Expand(Function):
         if a.shape == tuple(shape[lead:]) and all(n == 1 for n in shape[:lead]):
             # Nothing repeats (`x.expand_as(x)`): an ordinary view, writable in place as in
             # PyTorch; broadcast_to would make it read-only.
-            return _as_view_of(_make(a.reshape(shape)), x)
-        return _as_view_of(_make(expand_array(a, shape)), x)  # np.broadcast_to's view
-
-    rule = "grad_x = grad summed back to x.shape"
+            return _as_view_of(wrap(a.reshape(shape)), x)
+        return _as_view_of(wrap(expand_array(a, shape)), x)  # np.broadcast_to's view
 
     @staticmethod
     def backward(ctx, grad):
         return unbroadcast(grad, ctx.shape), None
-
-    array_backward = backward  # runs on bare arrays as well (unbroadcast takes both)
 
 
 class Repeat(Function):
@@ -155,18 +138,11 @@ class Repeat(Function):
             split += [r, s]
         ctx.split, ctx.tiles = tuple(split), tuple(range(0, len(split), 2))
         ctx.in_shape = x._data.shape
-        return _make(np.tile(x._data.reshape(shape), repeats))
-
-    rule = "grad_x = the sum of grad over the tiles"
+        return np.tile(x._data.reshape(shape), repeats)
 
     @staticmethod
     def backward(ctx, grad):
         return grad.reshape(ctx.split).sum(ctx.tiles).reshape(ctx.in_shape), None
-
-    @staticmethod
-    def array_backward(ctx, grad):
-        summed = np.add.reduce(grad.reshape(ctx.split), axis=ctx.tiles)  # as Tensor.sum does
-        return summed.reshape(ctx.in_shape), None
 
 
 class Flip(Function):
@@ -175,17 +151,11 @@ class Flip(Function):
     @staticmethod
     def forward(ctx, x, dims):
         ctx.dims = dims
-        return _make(np.flip(x._data, dims).copy())
-
-    rule = "grad_x = grad.flip(dims)"
+        return np.flip(x._data, dims).copy()
 
     @staticmethod
     def backward(ctx, grad):
         return grad.flip(ctx.dims), None
-
-    @staticmethod
-    def array_backward(ctx, grad):
-        return np.flip(grad, ctx.dims).copy(), None  # Flip's forward, on the array
 
 
 def _is_basic(key: tuple) -> bool:
@@ -196,18 +166,13 @@ def _is_basic(key: tuple) -> bool:
     return True
 
 
-def index_array(a: np.ndarray, key: tuple) -> np.ndarray:
-    """a[key] as Index takes it: for a basic key a view (0-d, not a NumPy scalar copy)."""
-    return _basic_index(a, key) if _is_basic(key) else a[key]
-
-
 def _basic_index(a: np.ndarray, key: tuple) -> np.ndarray:
     # x[0] of a vector: with `...` NumPy returns a 0-d view, without it a scalar copy
     return a[key if Ellipsis in key else key + (Ellipsis,)]
 
 
 def index_add_array(grad: np.ndarray, key: tuple, shape: tuple) -> np.ndarray:
-    """zeros(shape) with `grad` added at key: IndexAdd's forward, Index's array backward."""
+    """zeros(shape) with `grad` added at key: IndexAdd's forward."""
     out = np.zeros(shape, dtype=grad.dtype)
     if _is_basic(key):
         out[key] = grad  # a basic index hits each element at most once
@@ -217,8 +182,8 @@ def index_add_array(grad: np.ndarray, key: tuple, shape: tuple) -> np.ndarray:
 
 
 def index_put_array(a: np.ndarray, key: tuple, value) -> np.ndarray:
-    """A copy of `a` with `value` written at key: IndexPut's forward and array backward."""
-    out = np.asarray(a).copy()  # asarray: the array pass may hold a 0-d result as a scalar
+    """A copy of `a` with `value` written at key: IndexPut's forward."""
+    out = a.copy()
     out[key] = value
     return out
 
@@ -256,20 +221,14 @@ class Index(Function):
         ctx.shape = x._data.shape
         if not _is_basic(key):  # advanced indexing: a copy; PyTorch saves the index tensors
             ctx.save_values(key=key)
-            return _make(x._data[key])
+            return x._data[key]
         ctx.key = key  # ints and slices: PyTorch keeps them as plain numbers, never freed
         ctx.node_name = _basic_node_name(key, x._data.shape)
-        return _as_view_of(_make(_basic_index(x._data, key)), x)
-
-    rule = "grad_x = zeros with grad added at key"
+        return _as_view_of(wrap(_basic_index(x._data, key)), x)
 
     @staticmethod
     def backward(ctx, grad):
         return IndexAdd.apply(grad, ctx.key, ctx.shape), None
-
-    @staticmethod
-    def array_backward(ctx, grad):
-        return index_add_array(grad, ctx.key, ctx.shape), None
 
 
 class IndexAdd(Function):
@@ -283,17 +242,11 @@ class IndexAdd(Function):
             ctx.key = key
         else:
             ctx.save_values(key=key)  # index tensors: saved, so freed after backward
-        return _make(index_add_array(grad._data, key, shape))
-
-    rule = "grad_grad = grad[key]"
+        return index_add_array(grad._data, key, shape)
 
     @staticmethod
     def backward(ctx, grad):
         return grad[ctx.key], None, None
-
-    @staticmethod
-    def array_backward(ctx, grad):
-        return index_array(grad, ctx.key), None, None
 
 
 class IndexPut(Function):
@@ -303,16 +256,14 @@ class IndexPut(Function):
 
     @staticmethod
     def forward(ctx, x, key, v):
-        out = index_put_array(x._data, key, v._data if isinstance(v, Tensor) else v)
+        out = index_put_array(x._data, key, v._data if is_tensor(v) else v)
         if not _is_basic(key):  # an advanced index writes through index_put_, not a view
             ctx.node_name = "IndexPutBackward0"
             ctx.save_values(key=key)  # the index tensors: saved, so freed after backward
         else:
             ctx.key = key
-        ctx.v_shape = v._data.shape if isinstance(v, Tensor) else None
-        return _make(out)
-
-    rule = "grad_x = grad with zeros at key;  grad_v = grad[key] summed to v.shape"
+        ctx.v_shape = v._data.shape if is_tensor(v) else None
+        return out
 
     @staticmethod
     def backward(ctx, grad):
@@ -321,13 +272,6 @@ class IndexPut(Function):
             grad_x = IndexPut.apply(grad, ctx.key, 0.0)
         if ctx.needs_input_grad[2]:
             grad_v = unbroadcast(grad[ctx.key], ctx.v_shape)
-        return grad_x, None, grad_v
-
-    @staticmethod
-    def array_backward(ctx, grad):
-        grad_x = index_put_array(grad, ctx.key, 0.0) if ctx.needs_input_grad[0] else None
-        grad_v = unbroadcast(index_array(grad, ctx.key), ctx.v_shape) \
-            if ctx.needs_input_grad[2] else None  # fmt: skip
         return grad_x, None, grad_v
 
 
@@ -342,10 +286,8 @@ class Cat(Function):
         arrays = [x._data for x in xs if x._data.shape != (0,)]
         dtype = np.result_type(*[x._data.dtype for x in xs])
         if not arrays:
-            return _make(np.zeros((0,), dtype))
-        return _make(np.concatenate(arrays, axis=dim, dtype=dtype))
-
-    rule = "grad_xs[i] = the slice of grad where xs[i] went (empty for a skipped 1-d empty)"
+            return np.zeros((0,), dtype)
+        return np.concatenate(arrays, axis=dim, dtype=dtype)
 
     @staticmethod
     def backward(ctx, grad):
@@ -356,8 +298,6 @@ class Cat(Function):
             start += size or 0
         return tuple(grads)
 
-    array_backward = backward  # plain slicing: runs on bare arrays as well
-
 
 class Stack(Function):
     """y = x_1, ..., x_n stacked along a new dim.   dL/dx_i = g selected at i on that dim."""
@@ -366,9 +306,7 @@ class Stack(Function):
     def forward(ctx, dim, *xs):
         ctx.dim = dim
         dtype = np.result_type(*[x._data.dtype for x in xs])
-        return _make(np.stack([x._data for x in xs], axis=dim, dtype=dtype))
-
-    rule = "grad_xs[i] = grad.select(dim, i)"
+        return np.stack([x._data for x in xs], axis=dim, dtype=dtype)
 
     @staticmethod
     def backward(ctx, grad):
@@ -377,16 +315,10 @@ class Stack(Function):
             grads.append(grad.select(ctx.dim, i) if need else None)
         return tuple(grads)
 
-    @staticmethod
-    def array_backward(ctx, grad):
-        grads, lead = [None], (slice(None),) * ctx.dim
-        for i, need in enumerate(ctx.needs_input_grad[1:]):
-            grads.append(index_array(grad, lead + (i,)) if need else None)  # select(dim, i)
-        return tuple(grads)
-
 
 class Gather(Function):
-    """y[i][j] = x[index[i][j]][j] (for dim 0).   dL/dx = ScatterAdd of g at index."""
+    """y[i][j] = x[index[i][j]][j] (for dim 0).
+    dL/dx = zeros with g added at index along dim (ScatterAdd)."""
 
     no_edges = (2,)  # the index gets no edge, as in PyTorch
 
@@ -396,22 +328,15 @@ class Gather(Function):
         check_gather(idx, a.shape, dim)
         ctx.dim, ctx.shape = dim, a.shape
         ctx.save_values(index=index)  # saved as in PyTorch: a second backward raises
-        return _make(gather_array(a, dim, idx))
-
-    rule = "grad_x = zeros with grad added at index along dim"
+        return gather_array(a, dim, idx)
 
     @staticmethod
     def backward(ctx, grad):
         return ScatterAdd.apply(grad, ctx.dim, ctx.index, ctx.shape), None, None
 
-    @staticmethod
-    def array_backward(ctx, grad):
-        return scatter_add_array(grad, ctx.dim, ctx.index._data, ctx.shape), None, None
-
 
 def gather_array(a: np.ndarray, dim: int, index: np.ndarray) -> np.ndarray:
-    """a.gather(dim, index) on arrays (index already checked): Gather's forward, and the
-    array backward of Scatter and ScatterAdd."""
+    """a.gather(dim, index) on arrays (index already checked): Gather's forward."""
     if a.ndim == 0:  # a 0-d input acts as a 1-element vector (every index is 0)
         return a.reshape(1)[index]
     # Off `dim`, the index may be smaller than x: cut x down to it.
@@ -420,8 +345,7 @@ def gather_array(a: np.ndarray, dim: int, index: np.ndarray) -> np.ndarray:
 
 
 def scatter_add_array(grad: np.ndarray, dim: int, index: np.ndarray, shape: tuple):
-    """zeros(shape) with grad added at index along dim: ScatterAdd's forward, and Gather's
-    array backward."""
+    """zeros(shape) with grad added at index along dim: ScatterAdd's forward."""
     if not shape:  # a 0-d target: every index is 0, so everything lands on it
         return np.asarray(grad.sum(), dtype=grad.dtype)
     out = np.zeros(shape, dtype=grad.dtype)
@@ -444,20 +368,18 @@ class Scatter(Function):
     def forward(ctx, x, dim, index, src):
         idx = index._data
         check_scatter(idx, x._data.shape, dim, x._data.dtype,
-                      src._data if isinstance(src, Tensor) else None)  # fmt: skip
+                      src._data if is_tensor(src) else None)  # fmt: skip
         out = x._data.copy()
         hit = np.zeros(out.shape, dtype=bool)
         # Off `dim`, the index may be smaller than x: write into that corner of it.
         corner = tuple(slice(None) if d == dim else slice(0, n) for d, n in enumerate(idx.shape))
-        values = src._data[tuple(slice(0, n) for n in idx.shape)] if isinstance(src, Tensor) \
+        values = src._data[tuple(slice(0, n) for n in idx.shape)] if is_tensor(src) \
             else src  # fmt: skip
         np.put_along_axis(out[corner], idx, values, dim)
         np.put_along_axis(hit[corner], idx, True, dim)
         ctx.dim = dim
-        ctx.save_values(index=index, hit=Tensor._make(hit))  # freed after backward, as there
-        return _make(out)
-
-    rule = "grad_x = grad, 0 where written;  grad_src = grad.gather(dim, index)"
+        ctx.save_values(index=index, hit=wrap(hit))  # freed after backward, as there
+        return out
 
     @staticmethod
     def backward(ctx, grad):
@@ -465,19 +387,11 @@ class Scatter(Function):
         grad_src = grad.gather(ctx.dim, ctx.index) if ctx.needs_input_grad[3] else None
         return grad_x, None, None, grad_src
 
-    @staticmethod
-    def array_backward(ctx, grad):
-        # masked_fill's and gather's forwards, on the arrays
-        grad_x = index_put_array(grad, ctx.hit._data, 0.0) if ctx.needs_input_grad[0] else None
-        grad_src = gather_array(grad, ctx.dim, ctx.index._data) if ctx.needs_input_grad[3] \
-            else None  # fmt: skip
-        return grad_x, None, None, grad_src
-
 
 class ScatterReduce(Function):
     """y = x with src added (reduce='add') or multiplied (reduce='multiply') in at index along
-    dim: `scatter`'s deprecated reduce form. PyTorch defines no derivative for it, so the
-    output gets a node whose backward raises, as PyTorch's does."""
+    dim: `scatter`'s deprecated reduce form. dL/dx and dL/dsrc are not defined: PyTorch has
+    no derivative for it, so the output gets a node whose backward raises, as PyTorch's does."""
 
     no_edges = (2,)
     node_name = "NotImplemented"
@@ -485,11 +399,11 @@ class ScatterReduce(Function):
     @staticmethod
     def forward(ctx, x, dim, index, src, reduce):
         check_scatter(index._data, x._data.shape, dim, x._data.dtype,
-                      src._data if isinstance(src, Tensor) else None)  # fmt: skip
+                      src._data if is_tensor(src) else None)  # fmt: skip
         out = x._data.copy()
         view = out.reshape(1) if out.ndim == 0 else out  # a 0-d self acts as one element
         idx = index._data.reshape(-1) if out.ndim == 0 else index._data
-        if isinstance(src, Tensor):
+        if is_tensor(src):
             corner = tuple(slice(0, n) for n in idx.shape)  # src may be larger than index
             values = src._data.reshape(src._data.shape or (1,))[corner]
         else:
@@ -497,19 +411,16 @@ class ScatterReduce(Function):
         coords = list(np.indices(idx.shape, sparse=True))
         coords[dim] = idx
         (np.add if reduce == "add" else np.multiply).at(view, tuple(coords), values)
-        return _make(out)
-
-    rule = "grad_x = grad_src = none: backward raises, as PyTorch defines no derivative here"
+        return out
 
     @staticmethod
     def backward(ctx, grad):
         raise RuntimeError("derivative for aten::scatter is not implemented")
 
-    array_backward = backward  # raises on the array pass too
-
 
 class ScatterAdd(Function):
-    """y = zeros(shape); y[index[i][j]][j] += g[i][j] (dim 0).   dL/dg = Gather of dL/dy."""
+    """y = zeros(shape); y[index[i][j]][j] += g[i][j] (dim 0).
+    dL/dg = dL/dy gathered at index along dim (Gather)."""
 
     no_edges = (2,)  # the index gets no edge, as in PyTorch
 
@@ -519,36 +430,27 @@ class ScatterAdd(Function):
     def forward(ctx, grad, dim, index, shape):
         ctx.dim = dim
         ctx.save_values(index=index)  # saved as in PyTorch: a second backward raises
-        return _make(scatter_add_array(grad._data, dim, index._data, shape))
-
-    rule = "grad_grad = grad.gather(dim, index)"
+        return scatter_add_array(grad._data, dim, index._data, shape)
 
     @staticmethod
     def backward(ctx, grad):
         return grad.gather(ctx.dim, ctx.index), None, None, None
 
-    @staticmethod
-    def array_backward(ctx, grad):
-        return gather_array(grad, ctx.dim, ctx.index._data), None, None, None
-
 
 class Pad(Function):
-    """y = x with `value` around it; pads = ((before, after) per dim).   dL/dx = inner slice of g."""
+    """y = x with `value` around it; pads = ((before, after) per dim).
+    dL/dx = the inner slice of g."""
 
     node_name = "ConstantPadNdBackward0"
 
     @staticmethod
     def forward(ctx, x, pads, value=0.0):
         ctx.key = tuple(slice(b, b + n) for (b, _), n in zip(pads, x._data.shape))
-        return _make(np.pad(x._data, pads, constant_values=value))
-
-    rule = "grad_x = grad without the padding"
+        return np.pad(x._data, pads, constant_values=value)
 
     @staticmethod
     def backward(ctx, grad):
         return grad[ctx.key], None, None
-
-    array_backward = backward  # plain slicing: runs on bare arrays as well
 
 
 class Tril(Function):
@@ -557,17 +459,11 @@ class Tril(Function):
     @staticmethod
     def forward(ctx, x, k):
         ctx.k = k
-        return _make(np.tril(x._data, k))
-
-    rule = "grad_x = tril(grad, k)"
+        return np.tril(x._data, k)
 
     @staticmethod
     def backward(ctx, grad):
         return grad.tril(ctx.k), None
-
-    @staticmethod
-    def array_backward(ctx, grad):
-        return np.tril(grad, ctx.k), None
 
 
 class Triu(Function):
@@ -576,17 +472,11 @@ class Triu(Function):
     @staticmethod
     def forward(ctx, x, k):
         ctx.k = k
-        return _make(np.triu(x._data, k))
-
-    rule = "grad_x = triu(grad, k)"
+        return np.triu(x._data, k)
 
     @staticmethod
     def backward(ctx, grad):
         return grad.triu(ctx.k), None
-
-    @staticmethod
-    def array_backward(ctx, grad):
-        return np.triu(grad, ctx.k), None
 
 
 class Clone(Function):
@@ -594,15 +484,11 @@ class Clone(Function):
 
     @staticmethod
     def forward(ctx, x):
-        return _make(np.array(x._data, copy=True, order="C"))
-
-    rule = "grad_x = grad"
+        return np.array(x._data, copy=True, order="C")
 
     @staticmethod
     def backward(ctx, grad):
         return grad
-
-    array_backward = backward  # the identity: runs on bare arrays as well
 
 
 class Cast(Function):
@@ -613,14 +499,8 @@ class Cast(Function):
     @staticmethod
     def forward(ctx, x, np_dtype):
         ctx.dtype = x._data.dtype
-        return _make(x._data.astype(np_dtype))
-
-    rule = "grad_x = grad cast back to x.dtype"
+        return x._data.astype(np_dtype)
 
     @staticmethod
     def backward(ctx, grad):
         return Cast.apply(grad, ctx.dtype), None
-
-    @staticmethod
-    def array_backward(ctx, grad):
-        return grad.astype(ctx.dtype), None  # Cast's forward, on the array

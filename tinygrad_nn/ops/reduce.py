@@ -14,25 +14,15 @@ adjoint).
 | Norm       | (sum abs(x)^p)^(1/p)        | g * x abs(x)^(p-2) / norm^(p-1)              |
 | Cumsum     | running sum along dim       | reversed running sum of g                    |
 | Cumprod    | running product along dim   | reversed running sum of g * y, over x        |
-
-An `array_backward` (the engine's pass on bare arrays, see autograd/function.py) spells out
-its `backward` in the NumPy calls that backward's Tensor ops run, in the same order, so the
-two passes agree to the bit.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.function import Function
+from ..autograd.function import Function, wrap
 from ..autograd.grad_mode import is_grad_enabled
-from ..tensor import Tensor
-from ._shape import expand_array
-from .binary import _power
-from .elementwise import _sign
-from .movement import Cat, Expand, scatter_add_array
-
-_make = Tensor._make
+from .movement import Cat, Expand, ScatterAdd
 
 
 def _kept_shape(shape: tuple, dims: tuple) -> tuple:
@@ -42,9 +32,6 @@ def _kept_shape(shape: tuple, dims: tuple) -> tuple:
 
 def expand_back(grad, shape: tuple, dims: tuple):
     """Undo a reduction's shape: reinsert the reduced dims as size 1, then expand."""
-    if isinstance(grad, (np.ndarray, np.generic)):  # the engine's array pass
-        return expand_array(grad.reshape(_kept_shape(shape, dims)) if grad.ndim else grad,
-                            shape)  # fmt: skip
     # Expand.apply, not Tensor.expand: these shapes are valid by construction, so skip the
     # argument checks a user's call needs (this runs in every reduction's backward).
     if grad._data.ndim == 0:  # a full reduction: a 0-d gradient expands as it is
@@ -68,19 +55,15 @@ class Sum(Function):
         if len(dims) != x._data.ndim:
             ctx.node_name = "SumBackward1"
         # np.add.reduce is what np.sum calls, minus its Python-level argument handling.
-        return _make(np.add.reduce(x._data, axis=dims, dtype=dtype, keepdims=keepdim))
-
-    rule = "grad_x = grad expanded back to x.shape"
+        return np.add.reduce(x._data, axis=dims, dtype=dtype, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, grad):
         return expand_back(grad, ctx.shape, ctx.dims), None, None, None
 
-    array_backward = backward  # runs on bare arrays as well (expand_back takes both)
-
 
 def _mean(a: np.ndarray, dims: tuple, keepdim: bool, dtype=None) -> np.ndarray:
-    """Mean's forward on the array (var's and std's array backward take x's mean with it)."""
+    """Mean's forward on the array."""
     if _reduced_count(a.shape, dims) == 0:  # np.mean would warn; PyTorch says nan
         out = np.add.reduce(a, axis=dims, dtype=dtype, keepdims=keepdim) / 0
     else:
@@ -96,16 +79,12 @@ class Mean(Function):
         ctx.shape, ctx.dims = x._data.shape, dims
         if len(dims) != x._data.ndim:
             ctx.node_name = "MeanBackward1"
-        return _make(_mean(x._data, dims, keepdim, dtype))
-
-    rule = "grad_x = grad expanded back to x.shape / n"
+        return _mean(x._data, dims, keepdim, dtype)
 
     @staticmethod
     def backward(ctx, grad):
         n = _reduced_count(ctx.shape, ctx.dims)
         return expand_back(grad / n, ctx.shape, ctx.dims), None, None, None
-
-    array_backward = backward  # runs on bare arrays as well (expand_back takes both)
 
 
 class Prod(Function):
@@ -113,14 +92,12 @@ class Prod(Function):
 
     @staticmethod
     def forward(ctx, x, dims, keepdim, dtype=None):
-        out = _make(np.prod(x._data, axis=dims, keepdims=keepdim, dtype=dtype))
+        out = wrap(np.prod(x._data, axis=dims, keepdims=keepdim, dtype=dtype))
         ctx.dims, ctx.keepdim = dims, keepdim
         if len(dims) != x._data.ndim:
             ctx.node_name = "ProdBackward1"
         ctx.save_for_backward(x, out)
         return out
-
-    rule = "grad_x = grad * (the product of the other elements)"
 
     @staticmethod
     def backward(ctx, grad):
@@ -141,22 +118,8 @@ class Prod(Function):
         others = others.where(zeros_in_slice == 1, 0)
         return g * (y / x.where(nonzero, 1)).where(nonzero, others), None, None, None
 
-    @staticmethod
-    def array_backward(ctx, grad):
-        x, out = ctx.saved_tensors
-        shape, dims = x.shape, ctx.dims
-        g = expand_back(grad, shape, dims)
-        y = expand_back(out, shape, dims)
-        nonzero = x != 0
-        zeros = np.add.reduce(~nonzero, axis=dims, dtype=np.int64, keepdims=True)  # Tensor.sum
-        zeros_in_slice = expand_back(zeros, shape, dims)
-        others = expand_back(np.prod(np.where(nonzero, x, 1), axis=dims, keepdims=True), shape,
-                             dims)  # fmt: skip
-        others = np.where(zeros_in_slice == 1, others, 0)
-        return g * np.where(nonzero, y / np.where(nonzero, x, 1), others), None, None, None
 
-
-def _product_of_others(x: Tensor, dims: tuple) -> Tensor:
+def _product_of_others(x, dims: tuple):
     """prod_{k != i} x_k over each reduced slice, for every element i, without a division:
     the running product of the elements before i times that of the elements after it. In
     Tensor ops (cat, cumprod, flip), so its derivatives are the products with more left out."""
@@ -164,7 +127,7 @@ def _product_of_others(x: Tensor, dims: tuple) -> Tensor:
     order = kept + list(dims)
     xt = x.permute(order)
     rows = xt.reshape(*xt.shape[: len(kept)], -1)  # one slice per row
-    one, last = _make(np.ones(rows.shape[:-1] + (1,), x._data.dtype)), rows.ndim - 1
+    one, last = x.new_ones(rows.shape[:-1] + (1,)), rows.ndim - 1
     before = Cat.apply(last, one, rows[..., :-1]).cumprod(last)
     after = Cat.apply(last, rows[..., 1:], one).flip(last).cumprod(last).flip(last)
     others = (before * after).reshape(xt.shape)
@@ -197,9 +160,7 @@ class Var(Function):
         ctx.whole = whole or x._data.ndim == 0  # `var()` of everything: PyTorch's other path
         ctx.save_for_backward(x)
         out = _variance(x._data, dims, correction, keepdim)
-        return _make(np.asarray(out, dtype=x._data.dtype))
-
-    rule = "grad_x = grad * 2 * (x - mean) / (n - correction)"
+        return np.asarray(out, dtype=x._data.dtype)
 
     @staticmethod
     def backward(ctx, grad):
@@ -213,22 +174,10 @@ class Var(Function):
             # PyTorch's factor 2/dof * (x - mean) is nan where x == mean (inf * 0), inf
             # elsewhere, and is a constant there: the gradient does not depend on x.
             a = x._data
-            return g * Tensor._make(np.where(a == a.mean(), np.nan, np.inf).astype(a.dtype)), \
-                None, None, None, None  # fmt: skip
+            factor = wrap(np.where(a == a.mean(), np.nan, np.inf).astype(a.dtype))
+            return g * factor, None, None, None, None
         scale = 2 / dof if dof else float("inf")  # n == correction: 0 * inf = nan, as PyTorch
         return g * centered * scale, None, None, None, None
-
-    @staticmethod
-    def array_backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        dims = ctx.dims
-        dof = _reduced_count(x.shape, dims) - ctx.correction
-        g = expand_back(grad, x.shape, dims)
-        if dof <= 0 and ctx.whole:
-            return g * np.where(x == x.mean(), np.nan, np.inf).astype(x.dtype), \
-                None, None, None, None  # fmt: skip
-        scale = 2 / dof if dof else float("inf")
-        return g * (x - _mean(x, dims, True)) * scale, None, None, None, None
 
 
 class Std(Function):
@@ -241,13 +190,11 @@ class Std(Function):
         # The root taken in float64 too, then rounded once (PyTorch's order).
         std_kept = np.sqrt(np.asarray(_variance(a, dims, correction, True), np.float64))
         std_kept = np.asarray(std_kept, dtype=a.dtype)
-        out = _make(std_kept if keepdim else np.squeeze(std_kept, axis=dims))
+        out = wrap(std_kept if keepdim else np.squeeze(std_kept, axis=dims))
         # Save the output itself (not a reshaped copy): only the output stays attached to
         # this node, so double backward sees how std depends on x.
         ctx.save_for_backward(x, out)
         return out
-
-    rule = "grad_x = grad * (x - mean) / ((n - correction) * out)"
 
     @staticmethod
     def backward(ctx, grad):
@@ -263,18 +210,6 @@ class Std(Function):
         grad_x = g * centered / (std.where(nonzero, 1.0) * (n - ctx.correction))
         return grad_x.where(nonzero, 0.0), None, None, None
 
-    @staticmethod
-    def array_backward(ctx, grad):
-        x, out = ctx.saved_tensors
-        dims = ctx.dims
-        centered = x - _mean(x, dims, True)
-        g = expand_back(grad, x.shape, dims)
-        std = expand_back(out, x.shape, dims)
-        nonzero = std != 0
-        n = _reduced_count(x.shape, dims) - ctx.correction
-        grad_x = g * centered / (np.where(nonzero, std, 1.0) * n)
-        return np.where(nonzero, grad_x, 0.0), None, None, None
-
 
 class Amax(Function):
     """y = max over dims.   dL/dx = g shared evenly among the elements equal to the max."""
@@ -287,44 +222,48 @@ class Amax(Function):
                 f"{'max' if largest else 'min'}(): Expected reduction dim to be specified for "
                 "input.numel() == 0. Specify the reduction dim with the 'dim' argument."
             )
-        out = _make(reduce(x._data, axis=dims, keepdims=keepdim))
+        out = wrap(reduce(x._data, axis=dims, keepdims=keepdim))
         ctx.dims = dims
         ctx.save_for_backward(x, out)
         return out
-
-    rule = "grad_x = grad shared evenly among the elements equal to out"
 
     @staticmethod
     def backward(ctx, grad):
         x, out = ctx.saved_tensors
         dims = ctx.dims
-        if ctx.name() in ("MaxBackward1", "MinBackward1"):
-            # max()/min() of everything (Tensor.max names the node): PyTorch writes g / count
-            # into zeros at the hits, so a nan g stays there; a nan extreme is hit by the nans.
-            hit = x.isnan() if np.isnan(out._data) else x == out
-            return (grad / hit.sum()).expand(x.shape).where(hit, 0.0), None, None, None
         hit = x == expand_back(out, x.shape, dims)
         count = expand_back(hit.sum(dims, keepdim=True), x.shape, dims)
         return expand_back(grad, x.shape, dims) * hit / count, None, None, None
 
-    @staticmethod
-    def array_backward(ctx, grad):
-        # The Tensor ops promote the bool hits and int64 counts to grad's dtype first.
-        x, out = ctx.saved_tensors
-        dims, dtype = ctx.dims, grad.dtype
-        if ctx.name() in ("MaxBackward1", "MinBackward1"):
-            hit = np.isnan(x) if np.isnan(out) else x == out
-            count = np.add.reduce(hit, axis=tuple(range(x.ndim)), dtype=np.int64)
-            return np.where(hit, grad / count.astype(dtype), 0.0), None, None, None
-        hit = x == expand_back(out, x.shape, dims)
-        count = expand_back(np.add.reduce(hit, axis=dims, dtype=np.int64, keepdims=True), x.shape,
-                            dims)  # fmt: skip
-        g = expand_back(grad, x.shape, dims)
-        return g * hit.astype(dtype) / count.astype(dtype), None, None, None
-
 
 class Amin(Amax):
     """y = min over dims.   dL/dx = g shared evenly among the elements equal to the min."""
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim, largest=False):
+        return Amax.forward(ctx, x, dims, keepdim, largest=False)
+
+
+class Max(Amax):
+    """y = max of all elements (`x.max()`).   dL/dx = g / count at the elements equal to y
+    (at the NaNs if y is NaN), 0 elsewhere."""
+
+    node_name = "MaxBackward1"
+
+    @staticmethod
+    def backward(ctx, grad):
+        # PyTorch's order, unlike amax's: g / count written into zeros at the hits, so a nan
+        # g stays there.
+        x, out = ctx.saved_tensors
+        hit = x.isnan() if np.isnan(out._data) else x == out
+        return (grad / hit.sum()).expand(x.shape).where(hit, 0.0), None, None, None
+
+
+class Min(Max):
+    """y = min of all elements (`x.min()`).   dL/dx = g / count at the elements equal to y
+    (at the NaNs if y is NaN), 0 elsewhere."""
+
+    node_name = "MinBackward1"
 
     @staticmethod
     def forward(ctx, x, dims, keepdim, largest=False):
@@ -350,32 +289,19 @@ class MaxDim(Function):
         if not keepdim and a.ndim:
             index, values = np.squeeze(index, dim), np.squeeze(values, dim)
         ctx.dim, ctx.keepdim, ctx.shape = dim, keepdim, a.shape
-        indices = _make(index.astype(np.int64))
+        indices = wrap(index.astype(np.int64))
         ctx.mark_non_differentiable(indices)
         ctx.save_for_backward(indices)
-        return _make(values), indices
-
-    rule = "grad_x = grad at the index picked (of the max, or the min), 0 elsewhere"
+        return values, indices
 
     @staticmethod
     def backward(ctx, grad, grad_indices):
         (indices,) = ctx.saved_tensors
-        from .movement import ScatterAdd
-
         if not ctx.shape:
             return grad, None, None, None
         if not ctx.keepdim:
             grad, indices = grad.unsqueeze(ctx.dim), indices.unsqueeze(ctx.dim)
         return ScatterAdd.apply(grad, ctx.dim, indices, ctx.shape), None, None, None
-
-    @staticmethod
-    def array_backward(ctx, grad, grad_indices):
-        (indices,) = ctx.saved_tensors
-        if not ctx.shape:
-            return grad, None, None, None
-        if not ctx.keepdim:
-            grad, indices = np.expand_dims(grad, ctx.dim), np.expand_dims(indices, ctx.dim)
-        return scatter_add_array(grad, ctx.dim, indices, ctx.shape), None, None, None
 
 
 class MinDim(MaxDim):
@@ -404,23 +330,15 @@ class Logsumexp(Function):
                 out = np.log(np.sum(np.exp(a - m), axis=dims, keepdims=True)) + m
         ctx.dims = dims
         out = out.astype(a.dtype, copy=False)
-        result = _make(out if keepdim else np.squeeze(out, axis=dims))
+        result = wrap(out if keepdim else np.squeeze(out, axis=dims))
         ctx.save_for_backward(x, result)  # the output itself, so double backward is exact
         return result
-
-    rule = "grad_x = grad * exp(x - out)"
 
     @staticmethod
     def backward(ctx, grad):
         x, out = ctx.saved_tensors
         g = expand_back(grad, x.shape, ctx.dims)
         return g * (x - expand_back(out, x.shape, ctx.dims)).exp(), None, None
-
-    @staticmethod
-    def array_backward(ctx, grad):
-        x, out = ctx.saved_tensors
-        g = expand_back(grad, x.shape, ctx.dims)
-        return g * np.exp(x - expand_back(out, x.shape, ctx.dims)), None, None
 
 
 class Norm(Function):
@@ -444,11 +362,9 @@ class Norm(Function):
         else:
             out = np.sum(a**p, axis=dims, keepdims=True) ** (1.0 / p)
         ctx.p, ctx.dims = p, dims
-        result = _make(out if keepdim else np.squeeze(out, axis=dims))
+        result = wrap(out if keepdim else np.squeeze(out, axis=dims))
         ctx.save_for_backward(x, result)  # the output itself, so double backward is exact
         return result
-
-    rule = "grad_x = grad * x * |x|^(p - 2) / out^(p - 1)"
 
     @staticmethod
     def backward(ctx, grad):
@@ -475,33 +391,6 @@ class Norm(Function):
             return x.sign() * x.abs().pow(p - 1) * scale, None, None, None
         return x * x.abs().pow(p - 2) * scale, None, None, None
 
-    @staticmethod
-    def array_backward(ctx, grad):
-        # backward on the arrays: sign() is _sign, pow() is _power, and the bool hits and
-        # int64 counts become grad's dtype as the Tensor ops promote them
-        x, out = ctx.saved_tensors
-        p, dims = ctx.p, ctx.dims
-        g = expand_back(grad, x.shape, dims)
-        norm = expand_back(out, x.shape, dims)
-        if p == 0:
-            return np.zeros(g.shape, g.dtype), None, None, None
-        if p == 1:
-            return g * _sign(x), None, None, None
-        if p in (float("inf"), -float("inf")):
-            hit = np.abs(x) == norm
-            count = np.add.reduce(hit, axis=dims, dtype=np.int64, keepdims=True)
-            count = expand_back(count, x.shape, dims).astype(g.dtype)
-            return g * _sign(x) * hit.astype(g.dtype) / count, None, None, None
-        if p == 2:
-            return np.where(norm != 0, g * x / norm, 0.0), None, None, None
-        scale = np.where(norm != 0, g / _power(norm, p - 1), 0.0)
-        if p < 1:
-            root = np.where(x != 0, _power(np.abs(x), p - 1), 0.0)
-            return _sign(x) * root * scale, None, None, None
-        if p < 2:
-            return _sign(x) * _power(np.abs(x), p - 1) * scale, None, None, None
-        return x * _power(np.abs(x), p - 2) * scale, None, None, None
-
 
 def _running(fn, a: np.ndarray, dim: int, dtype) -> np.ndarray:
     """cumsum/cumprod as PyTorch's CPU kernels run them: float16/32 accumulate in float64
@@ -518,26 +407,12 @@ class Cumsum(Function):
     def forward(ctx, x, dim, dtype=None):
         ctx.dim = dim
         # reshape: NumPy's cumsum of a 0-d array is 1-d, PyTorch's stays 0-d
-        return _make(_running(np.cumsum, x._data, dim, dtype).reshape(x._data.shape))
-
-    rule = "grad_x = the reversed cumsum of grad along dim"
+        return _running(np.cumsum, x._data, dim, dtype).reshape(x._data.shape)
 
     @staticmethod
     def backward(ctx, grad):
         dim = ctx.dim
         return grad.flip(dim).cumsum(dim).flip(dim), None, None
-
-    @staticmethod
-    def array_backward(ctx, grad):
-        return _reversed_cumsum(grad, ctx.dim), None, None
-
-
-def _reversed_cumsum(g: np.ndarray, dim: int) -> np.ndarray:
-    """g.flip(dim).cumsum(dim).flip(dim) as those Tensor ops compute it, on an array."""
-    dims = (dim,) if g.ndim else ()
-    flipped = np.flip(g, dims).copy()
-    summed = _running(np.cumsum, flipped, dim, None).reshape(flipped.shape)
-    return np.flip(summed, dims).copy()
 
 
 class Cumprod(Function):
@@ -546,11 +421,9 @@ class Cumprod(Function):
     @staticmethod
     def forward(ctx, x, dim, dtype=None):
         ctx.dim = dim
-        out = _make(_running(np.cumprod, x._data, dim, dtype).reshape(x._data.shape))
+        out = wrap(_running(np.cumprod, x._data, dim, dtype).reshape(x._data.shape))
         ctx.save_for_backward(x, out)
         return out
-
-    rule = "grad_x[j] = sum over i >= j of grad[i] * out[i] / x[j]"
 
     @staticmethod
     def backward(ctx, grad):
@@ -565,31 +438,9 @@ class Cumprod(Function):
         # prod_{k <= i, k != j} x_k; only i >= j counts.
         xt, gt = x.transpose(dim, -1), grad.transpose(dim, -1)
         n = xt.shape[-1]
-        eye = Tensor._make(np.eye(n, dtype=bool))
+        eye = wrap(np.eye(n, dtype=bool))
         rows = xt.unsqueeze(-2).expand(*xt.shape[:-1], n, n)
         left_out = rows.masked_fill(eye, 1).cumprod(-1)
-        upper = Tensor._make(np.triu(np.ones((n, n), dtype=x._data.dtype)))
+        upper = wrap(np.triu(np.ones((n, n), dtype=x._data.dtype)))
         grad_x = (left_out * upper * gt.unsqueeze(-2)).sum(-1)
         return grad_x.transpose(dim, -1), None, None
-
-    @staticmethod
-    def array_backward(ctx, grad):
-        # backward's Tensor ops, each as its forward runs on the arrays
-        x, out = ctx.saved_tensors
-        dim = ctx.dim
-        if x.ndim == 0:
-            return grad, None, None
-        if (x != 0).all():
-            return _reversed_cumsum(grad * out, dim) / x, None, None
-        order = list(range(x.ndim))  # transpose(dim, -1)
-        order[dim], order[-1] = order[-1], order[dim]
-        xt, gt = x.transpose(order), grad.transpose(order)
-        n = xt.shape[-1]
-        lead = xt.shape[:-1]
-        rows = expand_array(xt.reshape(lead + (1, n)), lead + (n, n))
-        rows = rows.copy()  # masked_fill(eye, 1)
-        rows[np.broadcast_to(np.eye(n, dtype=bool), rows.shape)] = 1
-        left_out = _running(np.cumprod, rows, rows.ndim - 1, None).reshape(rows.shape)
-        upper = np.triu(np.ones((n, n), dtype=x.dtype))
-        grad_x = np.add.reduce(left_out * upper * gt.reshape(lead + (1, n)), axis=(rows.ndim - 1,))
-        return grad_x.transpose(order), None, None

@@ -14,10 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.function import Function
-from ..tensor import Tensor
-
-_make = Tensor._make
+from ..autograd.function import Function, wrap
 
 
 def _logcumsumexp_array(a: np.ndarray, dim: int) -> np.ndarray:
@@ -35,11 +32,9 @@ class LogCumSumExp(Function):
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
-        out = _make(_logcumsumexp_array(x._data, dim))
+        out = wrap(_logcumsumexp_array(x._data, dim))
         ctx.save_for_backward(x, out)
         return out
-
-    rule = "grad_x[j] = sum over i >= j of grad[i] * exp(x[j] - out[i])"
 
     @staticmethod
     def backward(ctx, grad):

@@ -6,9 +6,6 @@
 | LogSoftmax | x - max - log sum e^(x - max)   | g - e^y * sum(g)               |
 
 Subtracting the max before exp keeps e^x from overflowing for logits like 1000.
-
-Their `array_backward`s (the engine's pass on bare arrays) run the NumPy calls of `backward`'s
-Tensor ops: `Tensor.sum(dim, keepdim=True)` is `np.add.reduce(..., axis=(dim,), keepdims=True)`.
 """
 
 from __future__ import annotations
@@ -17,10 +14,7 @@ import math
 
 import numpy as np
 
-from ..autograd.function import Function
-from ..tensor import Tensor
-
-_make = Tensor._make
+from ..autograd.function import Function, wrap
 
 
 def _shifted(a: np.ndarray, dim: int) -> np.ndarray:
@@ -36,56 +30,35 @@ def _shifted(a: np.ndarray, dim: int) -> np.ndarray:
     return a - np.where(m == -np.inf, 0, m)
 
 
-def _axes(dim: int, ndim: int) -> tuple:
-    """The axes Tensor.sum(dim) reduces: none for a 0-d tensor."""
-    return (dim,) if ndim else ()
-
-
 class Softmax(Function):
-    """y = exp(x) / sum(exp(x)) along dim.   dL/dx = y * (g - sum(g * y))."""
+    """y = exp(x) / sum(exp(x)) along dim.   dL/dx = y * (g - sum(g * y)), summed along dim."""
 
     @staticmethod
     def forward(ctx, x, dim):
         e = np.exp(_shifted(x._data, dim))
-        y = _make(e / np.add.reduce(e, axis=dim, keepdims=True))
+        y = wrap(e / np.add.reduce(e, axis=dim, keepdims=True))
         ctx.dim = dim
         ctx.save_for_backward(y)
         return y
-
-    rule = "grad_x = out * (grad - sum(grad * out, dim))"
 
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
         return y * (grad - (grad * y).sum(ctx.dim, keepdim=True)), None
 
-    @staticmethod
-    def array_backward(ctx, grad):
-        (y,) = ctx.saved_tensors
-        dot = np.add.reduce(grad * y, axis=_axes(ctx.dim, y.ndim), keepdims=True)
-        return y * (grad - dot), None
-
 
 class LogSoftmax(Function):
-    """y = x - log(sum(exp(x))) along dim.   dL/dx = g - exp(y) * sum(g)."""
+    """y = x - log(sum(exp(x))) along dim.   dL/dx = g - exp(y) * sum(g), summed along dim."""
 
     @staticmethod
     def forward(ctx, x, dim):
         s = _shifted(x._data, dim)
-        y = _make(s - np.log(np.add.reduce(np.exp(s), axis=dim, keepdims=True)))
+        y = wrap(s - np.log(np.add.reduce(np.exp(s), axis=dim, keepdims=True)))
         ctx.dim = dim
         ctx.save_for_backward(y)
         return y
-
-    rule = "grad_x = grad - exp(out) * sum(grad, dim)"
 
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
         return grad - y.exp() * grad.sum(ctx.dim, keepdim=True), None
-
-    @staticmethod
-    def array_backward(ctx, grad):
-        (y,) = ctx.saved_tensors
-        total = np.add.reduce(grad, axis=_axes(ctx.dim, y.ndim), keepdims=True)
-        return grad - np.exp(y) * total, None

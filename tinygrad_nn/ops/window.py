@@ -24,9 +24,9 @@ or WindowMax when the indices are wanted (see nn/_functional_conv.py). The rest 
 the kernel offsets (9 for a 3x3 kernel), each step one vectorised operation on a strided
 slice: no loop runs over pixels.
 
-The NumPy math of each op is a plain function (`fold`, `window_maximum`, `place`, `pick`):
-an op's forward calls it, and so does the `array_backward` of its adjoint, which is how the
-engine's array pass (autograd/engine.py) gets the very numbers of the Tensor pass.
+The NumPy math of each op is a plain function (`fold`, `window_maximum`, `place`, `pick`)
+that its forward calls; each backward is the adjoint op, applied to the gradient, so a
+gradient of a gradient is again one of these ops.
 """
 
 from __future__ import annotations
@@ -36,11 +36,8 @@ import math
 
 import numpy as np
 
-from ..autograd.function import Function
-from ..tensor import Tensor
+from ..autograd.function import Function, wrap
 from .elementwise import _WORDS  # unsigned ints as wide as a float, for selecting by bits
-
-_make = Tensor._make
 
 
 def window_counts(sizes: tuple, kernel: tuple, stride: tuple, dilation: tuple) -> tuple:
@@ -98,41 +95,29 @@ class Unfold(Function):
     @staticmethod
     def forward(ctx, x, kernel: tuple, stride: tuple, dilation: tuple):
         ctx.shape, ctx.stride, ctx.dilation = x._data.shape, stride, dilation
-        out = _make(window_view(x._data, kernel, stride, dilation))
-        out._vc = x._vc  # a view: an in-place change of x shows up here
+        out = wrap(window_view(x._data, kernel, stride, dilation))
+        out._version_counter = x._version_counter  # a view: an in-place change of x shows up here
         out._base = x._base if x._base is not None else x
         return out
-
-    rule = "grad_x = Fold(grad): each window's gradient added back where it came from"
 
     @staticmethod
     def backward(ctx, grad):
         return Fold.apply(grad, ctx.shape, ctx.stride, ctx.dilation), None, None, None
 
-    @staticmethod
-    def array_backward(ctx, grad):
-        return fold(grad, ctx.shape, ctx.stride, ctx.dilation), None, None, None
-
 
 class Fold(Function):
-    """y = zeros(shape);  y[..., o * s + k * d, ..] += g[..., o, k]  for every window o, offset k.
-    dL/dg = Unfold(dL/dy)."""
+    """y = zeros(shape);  y[..., o * s + k * d, ..] += windows[..., o, k]  for every window o
+    and offset k.   dL/dwindows = Unfold(g)."""
 
     @staticmethod
     def forward(ctx, windows, shape: tuple, stride: tuple, dilation: tuple):
         g = windows._data
         ctx.kernel, ctx.stride, ctx.dilation = g.shape[-len(stride) :], stride, dilation
-        return _make(fold(g, shape, stride, dilation))
-
-    rule = "grad_windows = Unfold(grad)"
+        return fold(g, shape, stride, dilation)
 
     @staticmethod
     def backward(ctx, grad):
         return Unfold.apply(grad, ctx.kernel, ctx.stride, ctx.dilation), None, None, None
-
-    @staticmethod
-    def array_backward(ctx, grad):
-        return window_view(grad, ctx.kernel, ctx.stride, ctx.dilation), None, None, None
 
 
 def offset_views(a: np.ndarray, kernel: tuple, stride: tuple, dilation: tuple) -> list:
@@ -255,7 +240,6 @@ def place(g: np.ndarray, shape: tuple, kernel: tuple, stride: tuple, dilation: t
     return out
 
 
-
 def pick(a: np.ndarray, kernel: tuple, stride: tuple, dilation: tuple, choice) -> np.ndarray:
     """The element at kernel offset choice[o] of every window o of `a`."""
     windows = window_view(a, kernel, stride, dilation)
@@ -277,20 +261,12 @@ class WindowMax(Function):
         choice = offsets_of(first_maximum_masks(a, values, kernel, stride, dilation, pads))
         ctx.shape, ctx.kernel, ctx.stride, ctx.dilation = a.shape, kernel, stride, dilation
         ctx.choice = choice
-        return _make(values), _make(choice)
-
-    rule = "grad_x = WindowPlace(grad): all of each window's grad to its first maximum"
+        return values, choice
 
     @staticmethod
     def backward(ctx, grad, grad_choice):
         grad_x = WindowPlace.apply(grad, ctx.shape, ctx.kernel, ctx.stride, ctx.dilation,
                                    ctx.choice)  # fmt: skip
-        return grad_x, None, None, None, None
-
-    @staticmethod
-    def array_backward(ctx, grad, grad_choice):
-        masks = masks_of(ctx.choice, ctx.kernel)
-        grad_x = place(grad, ctx.shape, ctx.kernel, ctx.stride, ctx.dilation, masks)
         return grad_x, None, None, None, None
 
 
@@ -308,9 +284,7 @@ class WindowMaxValues(Function):
         # A copy of y, not y saved: y may change in place before backward (PyTorch's max
         # pooling keeps indices, not values), even through .data, which no version counts.
         ctx.pads, ctx.values = pads, values.copy()
-        return _make(values)
-
-    rule = "grad_x = WindowPlace(grad): all of each window's grad to its first maximum"
+        return values
 
     @staticmethod
     def backward(ctx, grad):
@@ -322,14 +296,6 @@ class WindowMaxValues(Function):
                                    choice)  # fmt: skip
         return grad_x, None, None, None, None
 
-    @staticmethod
-    def array_backward(ctx, grad):
-        (a,) = ctx.saved_tensors
-        masks = first_maximum_masks(a, ctx.values, ctx.kernel, ctx.stride, ctx.dilation,
-                                    ctx.pads)  # fmt: skip
-        grad_x = place(grad, ctx.shape, ctx.kernel, ctx.stride, ctx.dilation, masks)
-        return grad_x, None, None, None, None
-
 
 class WindowPick(Function):
     """y[..., o] = x[..., o * s + k[o] * d], where k[o] (`choice`, an index into the flattened
@@ -339,20 +305,12 @@ class WindowPick(Function):
     def forward(ctx, x, kernel: tuple, stride: tuple, dilation: tuple, choice: np.ndarray):
         ctx.shape, ctx.kernel, ctx.stride, ctx.dilation = x._data.shape, kernel, stride, dilation
         ctx.choice = choice
-        return _make(pick(x._data, kernel, stride, dilation, choice))
-
-    rule = "grad_x = WindowPlace(grad) at choice"
+        return pick(x._data, kernel, stride, dilation, choice)
 
     @staticmethod
     def backward(ctx, grad):
         grad_x = WindowPlace.apply(grad, ctx.shape, ctx.kernel, ctx.stride, ctx.dilation,
                                    ctx.choice)  # fmt: skip
-        return grad_x, None, None, None, None
-
-    @staticmethod
-    def array_backward(ctx, grad):
-        masks = masks_of(ctx.choice, ctx.kernel)
-        grad_x = place(grad, ctx.shape, ctx.kernel, ctx.stride, ctx.dilation, masks)
         return grad_x, None, None, None, None
 
 
@@ -364,27 +322,15 @@ class WindowPlace(Function):
     def forward(ctx, g, shape: tuple, kernel: tuple, stride: tuple, dilation: tuple, choice):
         ctx.kernel, ctx.stride, ctx.dilation, ctx.choice = kernel, stride, dilation, choice
         masks = masks_of(choice, kernel)
-        return _make(place(g._data, shape, kernel, stride, dilation, masks))
-
-    rule = "grad_g = WindowPick(grad) at choice"
+        return place(g._data, shape, kernel, stride, dilation, masks)
 
     @staticmethod
     def backward(ctx, grad):
         grad_g = WindowPick.apply(grad, ctx.kernel, ctx.stride, ctx.dilation, ctx.choice)
         return grad_g, None, None, None, None, None
 
-    @staticmethod
-    def array_backward(ctx, grad):
-        grad_g = pick(grad, ctx.kernel, ctx.stride, ctx.dilation, ctx.choice)
-        return grad_g, None, None, None, None, None
-
 
 # ---------------------------------------------------------------------- convolution
-
-
-def _permute(a, order: tuple):
-    """`Tensor.permute`, or the same view of a bare array (the engine's array pass)."""
-    return a.transpose(order) if isinstance(a, np.ndarray) else a.permute(order)
 
 
 def _swap_blocks(nd: int) -> tuple:
@@ -393,16 +339,21 @@ def _swap_blocks(nd: int) -> tuple:
     return (0, 1, 2) + tuple(range(3 + nd, 3 + 2 * nd)) + tuple(range(3, 3 + nd))
 
 
-def as_columns(windows, groups: int):
-    """(N, C, *out, *kernel) windows -> (N, G, C/G * kernel, out): one column per window, the
-    layout a matmul with the (G, O/G, C/G * kernel) kernel needs (im2col: the one copy).
-    Takes a Tensor (differentiable) or a bare array."""
-    shape = tuple(windows.shape)
+def _column_layout(shape: tuple, groups: int) -> tuple:
+    """How (N, C, *out, *kernel) windows become (N, G, C/G * kernel, out) columns: reshaped
+    to the grouped shape, permuted by the order returned (kernel axes before window axes),
+    reshaped to the columns' shape."""
     nd = (len(shape) - 2) // 2
     n, c, out, kernel = shape[0], shape[1], shape[2 : 2 + nd], shape[2 + nd :]
-    grouped = windows.reshape((n, groups, c // groups) + out + kernel)
-    columns = _permute(grouped, _swap_blocks(nd))
-    return columns.reshape(n, groups, c // groups * math.prod(kernel), math.prod(out))
+    columns = (n, groups, c // groups * math.prod(kernel), math.prod(out))
+    return (n, groups, c // groups) + out + kernel, _swap_blocks(nd), columns
+
+
+def as_columns(windows, groups: int):
+    """(N, C, *out, *kernel) windows -> (N, G, C/G * kernel, out): one column per window, the
+    layout a matmul with the (G, O/G, C/G * kernel) kernel needs (im2col: the one copy)."""
+    grouped, order, columns = _column_layout(tuple(windows.shape), groups)
+    return windows.reshape(grouped).permute(order).reshape(columns)
 
 
 def as_windows(columns, channels: int, out: tuple, kernel: tuple):
@@ -410,14 +361,14 @@ def as_windows(columns, channels: int, out: tuple, kernel: tuple):
     *kernel), ready for Fold."""
     n, groups = columns.shape[:2]
     grouped = columns.reshape((n, groups, channels // groups) + kernel + out)
-    return _permute(grouped, _swap_blocks(len(kernel))).reshape((n, channels) + out + kernel)
+    return grouped.permute(_swap_blocks(len(kernel))).reshape((n, channels) + out + kernel)
 
 
 class Convolution(Function):
     """y[n, o] = b[o] + sum over c, k of W[o, c, k] * x[n, c, o * s + k * d]  (groups apart):
     y = W @ columns(x) + b, with columns(x) = as_columns(Unfold(x)), one column per window.
-    dL/db = g summed over batch and positions;  dL/dW = g @ columns(x)^T summed over the
-    batch;  dL/dx = Fold(W^T @ g), each column's gradient added back where its window was.
+    dL/dbias = g summed over batch and positions;  dL/dweight = g @ columns(x)^T summed over
+    the batch;  dL/dx = Fold(W^T @ g), each column's gradient added back where its window was.
 
     One op, not the Unfold -> reshape -> matmul -> add composite its backward is written
     in, for speed: the bias is added in place, and the columns (kernel-size times larger
@@ -433,15 +384,15 @@ class Convolution(Function):
         kernel, out_channels = w.shape[2:], w.shape[0]
         windows = window_view(a, kernel, stride, dilation)
         out = windows.shape[2 : 2 + len(kernel)]
-        y = np.matmul(w.reshape(groups, out_channels // groups, -1), as_columns(windows, groups))
+        grouped, order, columns = _column_layout(windows.shape, groups)
+        columns = windows.reshape(grouped).transpose(order).reshape(columns)
+        y = np.matmul(w.reshape(groups, out_channels // groups, -1), columns)
         y = y.reshape((a.shape[0], out_channels) + out)
         if bias is not None:
             y += bias._data.reshape((out_channels,) + (1,) * len(kernel))
         ctx.save_for_backward(x, weight)
         ctx.stride, ctx.dilation, ctx.groups = stride, dilation, groups
-        return _make(y)
-
-    rule = "grad_bias = grad summed;  grad_weight = grad @ columns(x)^T;  grad_x = Fold(W^T @ grad)"
+        return y
 
     @staticmethod
     def backward(ctx, grad):
@@ -450,44 +401,23 @@ class Convolution(Function):
         if ctx.needs_input_grad[1]:
             windows = Unfold.apply(x, tuple(weight.shape[2:]), ctx.stride, ctx.dilation)
             columns = as_columns(windows, ctx.groups)
-        return _convolution_grads(ctx, grad, x, weight, columns, Fold.apply)
-
-    @staticmethod
-    def array_backward(ctx, grad):
-        x, weight = ctx.saved_tensors
-        columns = None
-        if ctx.needs_input_grad[1]:
-            windows = window_view(x, weight.shape[2:], ctx.stride, ctx.dilation)
-            columns = as_columns(windows, ctx.groups)
-        return _convolution_grads(ctx, grad, x, weight, columns, fold)
+        return _convolution_grads(ctx, grad, x, weight, columns)
 
 
-def _convolution_grads(ctx, grad, x, weight, columns, fold_back) -> tuple:
-    """Convolution's gradients, in Tensor ops or on bare arrays alike: `@`, `.sum`,
-    `.reshape`, the column helpers and `fold_back` (Fold.apply or fold) mean the same on
-    both, so the two passes make the same NumPy calls."""
+def _convolution_grads(ctx, grad, x, weight, columns) -> tuple:
+    """Convolution's gradients from the columns of x (None if the weight needs none)."""
     groups, nd = ctx.groups, len(ctx.stride)
     n, out_channels = grad.shape[:2]
     kernel = tuple(weight.shape[2:])
     grads = grad.reshape(n, groups, out_channels // groups, -1)  # (N, G, O/G, out)
     grad_x = grad_w = grad_b = None
     if ctx.needs_input_grad[2]:
-        grad_b = _sum(grad, (0,) + tuple(range(2, 2 + nd)))
+        grad_b = grad.sum((0,) + tuple(range(2, 2 + nd)))
     if ctx.needs_input_grad[1]:
-        grad_w = _sum(grads @ _swap_last(columns), (0,)).reshape(weight.shape)
+        grad_w = (grads @ columns.mT).sum((0,)).reshape(weight.shape)
     if ctx.needs_input_grad[0]:
         flat_w = weight.reshape(groups, out_channels // groups, -1)
-        col_grads = _swap_last(flat_w) @ grads  # (N, G, C/G * kernel, out)
+        col_grads = flat_w.mT @ grads  # (N, G, C/G * kernel, out)
         windows = as_windows(col_grads, x.shape[1], tuple(grad.shape[2:]), kernel)
-        grad_x = fold_back(windows, tuple(x.shape), ctx.stride, ctx.dilation)
+        grad_x = Fold.apply(windows, tuple(x.shape), ctx.stride, ctx.dilation)
     return grad_x, grad_w, grad_b, None, None, None
-
-
-def _sum(a, dims: tuple):
-    """Tensor.sum over dims, or the NumPy call it makes on a bare array."""
-    return np.add.reduce(a, axis=dims) if isinstance(a, np.ndarray) else a.sum(dims)
-
-
-def _swap_last(a):
-    """`Tensor.mT`, or the same view of a bare array."""
-    return np.swapaxes(a, -1, -2) if isinstance(a, np.ndarray) else a.mT

@@ -297,7 +297,7 @@ def to_scalar(x) -> float:
 def bump(*tensors: Tensor) -> None:
     """Record an in-place change made on `t._data` directly (shared by views of t)."""
     for t in tensors:
-        t._vc[0] += 1
+        t._version_counter[0] += 1
 
 
 def new_step() -> Tensor:

@@ -76,4 +76,4 @@ class SGD(Optimizer):
                     bump(buf)
                 grad = grad + momentum * buf._data if nesterov else buf._data
             p._data -= lr * grad
-            p._vc[0] += 1  # bump(p), written out: this line runs for every parameter and step
+            p._version_counter[0] += 1  # bump(p), written out: this line runs for every parameter and step

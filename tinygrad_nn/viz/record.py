@@ -18,7 +18,7 @@ import weakref
 
 import numpy as np
 
-from ..autograd.function import _hooks
+from ..autograd.function import observers
 from .walk import is_leaf
 
 
@@ -54,13 +54,13 @@ class record:
         from ..nn.module import _module_stack  # here: nn imports much of the package
 
         self._modules = _module_stack
-        _hooks.on_create.append(self._on_create)
-        _hooks.on_backward.append(self._on_backward)
+        observers.on_create.append(self._on_create)
+        observers.on_backward.append(self._on_backward)
         return self
 
     def __exit__(self, *exc) -> None:
-        _hooks.on_create.remove(self._on_create)
-        _hooks.on_backward.remove(self._on_backward)
+        observers.on_create.remove(self._on_create)
+        observers.on_backward.remove(self._on_backward)
 
     def _on_create(self, node, args, outputs) -> None:
         note = _notes.get(node)
@@ -68,7 +68,7 @@ class record:
             note = _notes[node] = _Note()
         for nr, out in enumerate(outputs):
             if hasattr(out, "_data"):
-                note.values[nr] = (out._data, out._vc, out._vc[0])
+                note.values[nr] = (out._data, out._version_counter, out._version_counter[0])
         if self._modules:
             note.module = self._modules[-1]
         for edge, (child, _) in enumerate(node.next_functions):
@@ -101,8 +101,8 @@ def value_of(node, nr: int):
         return None if leaf is None else (leaf._data, False)
     note = _notes.get(node)
     if note is not None and nr in note.values:
-        array, vc, version = note.values[nr]
-        return array, vc[0] != version
+        array, counter, version = note.values[nr]
+        return array, counter[0] != version
     for record_ in node._saved or ():
         if record_ is not None and record_[0] is None and record_[4] == nr:
             return record_[1], record_[2][0] != record_[3]
@@ -140,8 +140,11 @@ def data_inputs(node) -> dict:
     if note is not None and note.inputs:
         return dict(note.inputs)
     edges = [k for k, (child, _) in enumerate(node.next_functions) if child is None]
-    constants = [r[0] for r in node._saved or () if r is not None and r[0] is not None and
-                 r[0].grad_fn is None and not r[0]._requires_grad]  # fmt: skip
+    constants = [
+        r[0]
+        for r in node._saved or ()
+        if r is not None and r[0] is not None and r[0].grad_fn is None and not r[0]._requires_grad
+    ]
     return dict(zip(edges, constants)) if edges and len(edges) == len(constants) else {}
 
 

@@ -35,17 +35,17 @@ from .walk import is_leaf
 def rule_text(node) -> str:
     """The backward rule of `node`'s op, in math, with the op's own argument names.
 
-    The one place the views ask an op for its rule: today the op's `rule` attribute or the
-    formula in its docstring (`autograd.trace.rule_of`). Re-aim this function if rules move.
+    The one place the views ask an op for its rule: the formula its docstring states, or
+    its row of the table of ops at the top of its module (`debug.trace.rule_of`).
     """
-    from ..autograd.trace import rule_of
+    from ..debug.trace import rule_of
 
     return rule_of(node)
 
 
 def argument_name(node, edge: int) -> str:
     """The forward argument behind input edge `edge` of `node` ("x", "bias", "xs[1]")."""
-    from ..autograd.trace import input_name
+    from ..debug.trace import input_name
 
     position = node._tensor_args[edge] if node._tensor_args is not None else edge
     return input_name(node._fn, position) or f"input {position}"
@@ -135,8 +135,10 @@ class BackwardSteps:
     def text(self) -> str:
         """All steps, then every leaf's gradient: the text version of the page."""
         total = len(self.steps)
-        head = (f"backward in {total} steps (grad = dL/d(output of the node); the node that runs "
-                "turns it into gradients for its inputs)")  # fmt: skip
+        head = (
+            f"backward in {total} steps (grad = dL/d(output of the node); the node that runs "
+            "turns it into gradients for its inputs)"
+        )
         parts = [head]
         for step in self.steps:
             parts.append("\n".join(step.lines(total)))
@@ -193,8 +195,10 @@ def backward_steps(output, params=None, names=None) -> BackwardSteps:
     """Run the observed backward pass of `output` and collect its steps (see module doc)."""
     root, _ = walk.root_of(walk.as_tensors(output)[0])
     if root is None:
-        raise RuntimeError("element 0 of tensors does not require grad and does not have a "
-                           "grad_fn: there is no backward pass to show")  # fmt: skip
+        raise RuntimeError(
+            "element 0 of tensors does not require grad and does not have a "
+            "grad_fn: there is no backward pass to show"
+        )
     order = walk.breadth_first([root])
     watcher = _Watcher(order, Names(params, names))
     watcher.run(output)
@@ -220,30 +224,37 @@ class _Watcher:
 
     def run(self, output) -> None:
         from ..autograd import engine
-        from ..autograd.function import _hooks
+        from ..autograd.function import observers
 
         leaves = [node.variable for node in self.order if is_leaf(node)]
         kept = _retained_grads(self.order)
         # Alone on the hook: an open `viz.record()` or `autograd.trace_backward()` must not
         # note this pass as if the user had run backward.
-        others, _hooks.on_backward[:] = _hooks.on_backward[:], [self.on_backward]
+        others, observers.on_backward[:] = observers.on_backward[:], [self.on_backward]
         try:
             grads = engine.grad(output, leaves, retain_graph=True, allow_unused=True)
         except RuntimeError as error:
             if "second time" in str(error):
-                raise RuntimeError(f"{error}\n(explore / trace_backward must run before "
-                                   "backward() frees the graph)") from None  # fmt: skip
+                raise RuntimeError(
+                    f"{error}\n(explore / trace_backward must run before "
+                    "backward() frees the graph)"
+                ) from None
             raise
         finally:
-            _hooks.on_backward[:] = others
+            observers.on_backward[:] = others
             for tensor, grad in kept:
                 tensor._grad = grad
         self.grads = {id(t): (None if g is None else g._data) for t, g in zip(leaves, grads)}
 
     def on_backward(self, node, grads_in, grads_out) -> None:
-        step = Step(len(self.steps) + 1, self.ids.get(node, "?"), node.name(),
-                    ", ".join(labels.shape_dtype(*m) for m in node._output_meta if m),
-                    [_array(g) for g in grads_in], rule_text(node))  # fmt: skip
+        step = Step(
+            len(self.steps) + 1,
+            self.ids.get(node, "?"),
+            node.name(),
+            ", ".join(labels.shape_dtype(*m) for m in node._output_meta if m),
+            [_array(g) for g in grads_in],
+            rule_text(node),
+        )
         for edge, ((child, nr), g) in enumerate(zip(node.next_functions, grads_out)):
             step.flows.append(self.flow(node, edge, child, nr, g, step))
         self.steps.append(step)
@@ -253,8 +264,14 @@ class _Watcher:
         if child is None:
             return Flow(arg, None, "a data input", None, None)
         meta = walk.output_meta(child, nr)
-        flow = Flow(arg, self.ids.get(child), self.name(child), meta and tuple(meta[0]),
-                    _array(g), broadcast.summed_axes(node, edge))  # fmt: skip
+        flow = Flow(
+            arg,
+            self.ids.get(child),
+            self.name(child),
+            meta and tuple(meta[0]),
+            _array(g),
+            broadcast.summed_axes(node, edge),
+        )
         if is_leaf(child) and g is not None:
             self.arrived[child] = flow.contribution = self.arrived.get(child, 0) + 1
             self.history.setdefault(child, []).append((step.number, flow.grad))
@@ -262,8 +279,11 @@ class _Watcher:
         if self.pending[child] == 0:
             self.final_at[child] = step.number
             step.finished_ids.append(flow.target)
-            step.finished.append(f"{flow.target_name}.grad" if is_leaf(child) else
-                                 f"the gradient of {flow.target_name}")  # fmt: skip
+            step.finished.append(
+                f"{flow.target_name}.grad"
+                if is_leaf(child)
+                else f"the gradient of {flow.target_name}"
+            )
         return flow
 
     def leaves(self) -> list:
@@ -271,9 +291,16 @@ class _Watcher:
         out = []
         for node in self.order:
             if is_leaf(node) and node.variable is not None:
-                out.append(Leaf(self.ids[node], self.name(node), tuple(node.variable.shape),
-                                self.grads.get(id(node.variable)), self.final_at.get(node, 0),
-                                self.history.get(node, [])))  # fmt: skip
+                out.append(
+                    Leaf(
+                        self.ids[node],
+                        self.name(node),
+                        tuple(node.variable.shape),
+                        self.grads.get(id(node.variable)),
+                        self.final_at.get(node, 0),
+                        self.history.get(node, []),
+                    )
+                )
         return out
 
 

@@ -1,10 +1,11 @@
 """Anomaly mode: find the op whose backward produced NaN - and where the NaN began.
 
-Inside `detect_anomaly()` every recorded op remembers the stack of the user code that
-created it, and the engine checks each node's gradients as it runs. The first node that
-returns a NaN gradient raises a RuntimeError with the forward stack of that op, as PyTorch
-does (an inf gradient does not raise there either, but is remembered). That node is often
-far from the cause, so we also watch the forward pass:
+Inside `detect_anomaly()` every recorded op remembers the stack of the code that created
+it, and each node's gradients are checked as the engine runs it (both through the engine's
+observer hooks, installed only while anomaly mode is on). The first node that returns a NaN
+gradient raises a RuntimeError with the forward stack of that op, as PyTorch does (an inf
+gradient does not raise there either, but is remembered). That node is often far from the
+cause, so we also watch the forward pass:
 
   * the first op whose inputs are all finite but whose output is not is the *origin*; every
     later op that carries the bad value along remembers it, and the error names it. When
@@ -27,11 +28,15 @@ import weakref
 
 import numpy as np
 
-from .function import _hooks
+from ..autograd.function import observers
 from .record import location_of, user_location
+
+_FUNCTION_FILE = sys.modules[observers.__module__].__file__  # where Function.apply lives
 
 
 class _AnomalyState(threading.local):
+    """Anomaly mode is per thread; the hooks are shared, and ask this whether to act."""
+
     enabled = False
     check_nan = True
     first_origin = None  # the first NonFiniteOrigin of this anomaly session
@@ -61,8 +66,8 @@ class NonFiniteOrigin:
 
     def __init__(self, node, op: str, location, index, kind: str, detail: str):
         self._node = weakref.ref(node) if node is not None else lambda: None
-        self.op, self.location, self.index, self.kind, self.detail = \
-            op, location, index, kind, detail  # fmt: skip
+        self.op, self.location, self.index = op, location, index
+        self.kind, self.detail = kind, detail
 
     @property
     def node(self):
@@ -106,8 +111,14 @@ def _kind(value) -> str:
     return "nan" if np.isnan(value) else ("-inf" if np.real(value) < 0 else "inf")
 
 
-def _raw_stack(frame) -> list:
-    """(file, line, function) of each frame, outermost first; formatted only on error."""
+def _forward_stack() -> list:
+    """(file, line, function) of each frame that led to `Function.apply`, outermost first;
+    formatted only on error."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename != _FUNCTION_FILE:
+        frame = frame.f_back
+    while frame is not None and frame.f_code.co_filename == _FUNCTION_FILE:
+        frame = frame.f_back  # the caller of apply: the op's Tensor method, or user code
     stack = []
     while frame is not None:
         stack.append((frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name))
@@ -131,9 +142,7 @@ def _watch_forward(node, args, outputs) -> None:
     if not _state.enabled:  # an op recorded by another thread: anomaly mode is per thread
         return
     metadata = node.metadata
-    metadata["stack"] = _raw_stack(sys._getframe(3))  # the caller of Function.apply
-    if "location" not in metadata:
-        metadata["location"] = user_location()
+    metadata["stack"] = _forward_stack()
     fn_name = node._fn.__name__
     if fn_name in ("Where", "MaskedFill"):
         _note_mask(node, args, outputs[0])
@@ -147,10 +156,14 @@ def _watch_forward(node, args, outputs) -> None:
         if origin is None:
             index = _first_bad(upstream[0]._data)
             origin = NonFiniteOrigin(
-                None, "an input", None, index, _kind(upstream[0]._data[index]),
+                None,
+                "an input",
+                None,
+                index,
+                _kind(upstream[0]._data[index]),
                 f"(a leaf or constant of shape {tuple(upstream[0].shape)}, used by "
                 f"{node.name()}) already held non-finite values",
-            )  # fmt: skip
+            )
     else:
         origin = _new_origin(node, args, bad[0]._data)
     metadata["nonfinite_origin"] = origin
@@ -161,8 +174,11 @@ def _watch_forward(node, args, outputs) -> None:
 def _new_origin(node, args, data: np.ndarray) -> NonFiniteOrigin:
     index = _first_bad(data)
     kind = _kind(data[index])
-    values = [repr(a._data[index].item()) for a in args
-              if getattr(a, "_data", None) is not None and a._data.shape == data.shape]  # fmt: skip
+    values = [
+        repr(a._data[index].item())
+        for a in args
+        if getattr(a, "_data", None) is not None and a._data.shape == data.shape
+    ]
     inputs = f" (input value {', '.join(values)})" if values else ""
     detail = f"got finite inputs but produced {kind} at index {index}{inputs}"
     return NonFiniteOrigin(node, node.name(), location_of(node), index, kind, detail)
@@ -174,14 +190,17 @@ def _note_mask(node, args, out) -> None:
     shape = out._data.shape
     if node._fn.__name__ == "Where":
         cond = np.broadcast_to(args[0]._data, shape)
-        sides = {1: ("input", ~cond, "the condition is False"),
-                 2: ("other", cond, "the condition is True")}  # fmt: skip
+        sides = {
+            1: ("input", ~cond, "the condition is False"),
+            2: ("other", cond, "the condition is True"),
+        }
         op = "where"
     else:
         sides = {0: ("self", np.broadcast_to(args[1]._data, shape), "the mask is True")}
         op = "masked_fill"
-    discards = {positions.index(p): side for p, side in sides.items()
-                if p in positions and side[1].any()}  # fmt: skip
+    discards = {
+        positions.index(p): side for p, side in sides.items() if p in positions and side[1].any()
+    }
     if discards:
         _state.masks.append(MaskNote(node, op, location_of(node), discards))
 
@@ -189,13 +208,13 @@ def _note_mask(node, args, out) -> None:
 # ---------------------------------------------------------------- backward check
 
 
-def check_backward_output(node, grads) -> None:
-    """Raise if `node`'s backward produced NaN (called by the engine), as PyTorch does.
+def check_backward_output(node, grad_outputs, grads) -> None:
+    """Raise if `node`'s backward produced NaN, as PyTorch does (an `on_backward` hook).
 
     An infinite gradient does not raise (PyTorch's rule) but is remembered: it usually turns
     into the NaN that does, and the error then names where it appeared.
     """
-    if not _state.check_nan:
+    if not (_state.enabled and _state.check_nan):  # another thread's backward, or check off
         return
     for i, g in enumerate(grads):
         if g is None or np.isfinite(g._data).all():
@@ -210,8 +229,11 @@ def check_backward_output(node, grads) -> None:
     origin = node.__dict__.get("metadata", {}).get("nonfinite_origin")
     # A NaN almost always turns into a NaN gradient further down, whose error names the
     # origin; an inf often does not (PyTorch raises only for NaN), so it is told here.
-    if origin is not None and origin.kind != "nan" and \
-            not any(origin is seen for seen in _state.warned):  # fmt: skip
+    if (
+        origin is not None
+        and origin.kind != "nan"
+        and not any(origin is seen for seen in _state.warned)
+    ):
         _state.warned.append(origin)  # once per origin: the node nearest the loss says it
         where = user_location()  # the user's backward() call, not a line of the engine
         warnings.warn_explicit(
@@ -232,13 +254,17 @@ def _nan_error(node, i: int, bad: np.ndarray) -> AnomalyError:
     if origin is not None:
         lines.append(f"The non-finite values began in the forward pass at {origin.describe()}.")
     elif mask is None:
-        lines.append(f"The forward values of {node.name()} were finite: its backward made the "
-                     "NaN (e.g. 0 * inf, or inf - inf).")  # fmt: skip
+        lines.append(
+            f"The forward values of {node.name()} were finite: its backward made the "
+            "NaN (e.g. 0 * inf, or inf - inf)."
+        )
         if _state.first_inf is not None:
             lines.append(f"An infinite gradient appeared earlier, in {_state.first_inf}.")
         if _state.first_origin is not None:
-            lines.append("(The first non-finite forward value of this run came from "
-                         f"{_state.first_origin.describe()}.)")  # fmt: skip
+            lines.append(
+                "(The first non-finite forward value of this run came from "
+                f"{_state.first_origin.describe()}.)"
+            )
     stack = format_stack(node)
     if stack:
         lines.append(f"Traceback of forward call that caused the error:\n{stack}")
@@ -254,8 +280,12 @@ def _reaches(start, target) -> bool:
             return True
         for child, _ in node.next_functions:
             # A node created before `target` cannot have it as an input.
-            if child is not None and child not in seen and child._seq >= limit and \
-                    child._seq != float("inf"):  # fmt: skip
+            if (
+                child is not None
+                and child not in seen
+                and child._seq >= limit
+                and child._seq != float("inf")
+            ):
                 seen.add(child)
                 stack.append(child)
     return False
@@ -286,33 +316,51 @@ def _explain_trap(node, found, bad: np.ndarray) -> str:
     made_at = location_of(node)
     made = f" (made at {made_at})" if made_at else ""
     if note.op == "where":
-        fix = ("e.g. `torch.where(x > 0, torch.where(x > 0, x, 1).sqrt(), 0)` instead of "
-               "`torch.where(x > 0, x.sqrt(), 0)`")  # fmt: skip
+        fix = (
+            "e.g. `torch.where(x > 0, torch.where(x > 0, x, 1).sqrt(), 0)` instead of "
+            "`torch.where(x > 0, x.sqrt(), 0)`"
+        )
     else:
         fix = "e.g. `x.masked_fill(mask, 1).sqrt().masked_fill(mask, 0)`"
     same = dropped.shape == bad.shape
     return (
         f"The `where` trap: the output of {node.name()}{made} flows into the {arg} argument "
         f"of {note.op}(){at}, which discards that value where {why}: "
-        + (f"at index {index}, exactly where this gradient is not finite. " if same else
-           f"at {int(dropped.sum())} positions. ")
+        + (
+            f"at index {index}, exactly where this gradient is not finite. "
+            if same
+            else f"at {int(dropped.sum())} positions. "
+        )
         + f"Forward drops those values, but backward still runs {node.name()} there with a "
         "zero gradient, and 0 * (its non-finite derivative) = nan. Fix: keep the discarded "
         f"branch finite with a second mask inside it, {fix}."
-    )  # fmt: skip
+    )
 
 
 # ---------------------------------------------------------------- switches
 
 
+_sessions = [0]  # threads with anomaly mode on: the hooks are installed while any is
+_sessions_lock = threading.Lock()
+
+
 def _set(enabled: bool, check_nan: bool) -> None:
-    """Switch anomaly mode; the forward watch is installed exactly while it is on."""
+    """Switch anomaly mode for this thread; the hooks are installed exactly while it is on
+    in some thread."""
     if enabled and not _state.enabled:
         _state.first_origin, _state.first_inf, _state.masks = None, None, []  # a new session
         _state.warned = []
-        _hooks.on_create.append(_watch_forward)
+        with _sessions_lock:
+            _sessions[0] += 1
+            if _sessions[0] == 1:
+                observers.on_create.append(_watch_forward)
+                observers.on_backward.append(check_backward_output)
     elif not enabled and _state.enabled:
-        _hooks.on_create.remove(_watch_forward)
+        with _sessions_lock:
+            _sessions[0] -= 1
+            if _sessions[0] == 0:
+                observers.on_create.remove(_watch_forward)
+                observers.on_backward.remove(check_backward_output)
     _state.enabled, _state.check_nan = enabled, check_nan
 
 

@@ -9,16 +9,16 @@ output, the local rule it applied, and the gradient it sent to each input - with
 when that gradient was summed because the input had been broadcast, and when it was one of
 several contributions added into a leaf's `.grad` (a tensor used twice gets two).
 
-Each op declares its rule beside its backward, as a `rule` class attribute written with
-the names of its forward arguments (`Mul`: "grad_x = grad * y;  grad_y = grad * x", where
-`grad` is the gradient arriving at the output and `out` the output). The trace shows it
-with the names the tensors have in your code, so `a * b` reads "grad_a = grad * b;
-grad_b = grad * a". A Function without a `rule` shows the formula of its docstring.
+An op states its rule once, in math, in the names of its forward arguments: in its
+docstring (`Mul`: "z = x * y.   dL/dx = g * y,   dL/dy = g * x", where `g` is the gradient
+arriving at the output), or in the table of ops that opens its module. `rule_of` reads it
+from there. The trace shows it with the names the tensors have in your code, so `a * b`
+reads "dL/da = g * b,   dL/db = g * a".
 
 Leaves and named intermediates are shown by the names they have in the code that opened
 the `with` block (its local variables; `nn.Module`s give their parameter names), or by the
-`names=` given explicitly. The hooks live in `function._hooks`, so tracing costs nothing
-when it is off.
+`names=` given explicitly. The hooks attach to the engine's `observers`, so tracing costs
+nothing when it is off.
 """
 
 from __future__ import annotations
@@ -30,11 +30,21 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .function import AccumulateGrad, _hooks
+from ..autograd.function import AccumulateGrad, observers
 from .record import location_of
 
-_BROADCASTING = {"Add", "Sub", "Mul", "Div", "Pow", "Maximum", "Minimum", "Where",
-                 "MaskedFill", "Expand"}  # fmt: skip
+_BROADCASTING = {
+    "Add",
+    "Sub",
+    "Mul",
+    "Div",
+    "Pow",
+    "Maximum",
+    "Minimum",
+    "Where",
+    "MaskedFill",
+    "Expand",
+}
 _SMALL = 12  # gradients with at most this many elements are printed in full
 
 
@@ -94,8 +104,10 @@ class BackwardTrace:
         return list(self._contributions.get(id(tensor), (None, []))[1])
 
     def __str__(self) -> str:
-        head = (f"backward trace: {len(self.steps)} node(s), in execution order (in a rule, "
-                "grad is the gradient arriving at the node's output, out is that output)")  # fmt: skip
+        head = (
+            f"backward trace: {len(self.steps)} node(s), in execution order (in a rule, "
+            "g is the gradient arriving at the node's output)"
+        )
         return "\n".join([head] + [str(step) for step in self.steps])
 
 
@@ -113,13 +125,13 @@ class trace_backward:
     def __enter__(self) -> BackwardTrace:
         names = self._explicit if self._explicit is not None else sys._getframe(1).f_locals
         self._names = _name_table(dict(names))
-        _hooks.on_backward.append(self._on_backward)
-        _hooks.on_accumulate.append(self._on_accumulate)
+        observers.on_backward.append(self._on_backward)
+        observers.on_accumulate.append(self._on_accumulate)
         return self.trace
 
     def __exit__(self, *exc_info) -> bool:
-        _hooks.on_backward.remove(self._on_backward)
-        _hooks.on_accumulate.remove(self._on_accumulate)
+        observers.on_backward.remove(self._on_backward)
+        observers.on_accumulate.remove(self._on_accumulate)
         self._names = None  # drop the references to the caller's tensors
         return False
 
@@ -139,9 +151,19 @@ class trace_backward:
             if arg and name and "[" not in arg:  # not one of *xs: its rule says xs[i]
                 names[arg] = name
         rule = rule_of(node)
-        steps.append(TraceStep(len(steps) + 1, node.name(), out_shapes,
-                               [_copy(g) for g in grads_in], with_names(rule, names), flows,
-                               location_of(node), node, declared_rule=rule))  # fmt: skip
+        steps.append(
+            TraceStep(
+                len(steps) + 1,
+                node.name(),
+                out_shapes,
+                [_copy(g) for g in grads_in],
+                with_names(rule, names),
+                flows,
+                location_of(node),
+                node,
+                declared_rule=rule,
+            )
+        )
 
     def _flow(self, node, position, child, nr, g, out_shapes) -> GradFlow:
         arg = input_name(node._fn, position) or f"input {position}"
@@ -158,26 +180,39 @@ class trace_backward:
         elif len(out_shapes) == 1 and shape is not None and _broadcast(node, shape, out_shapes[0]):
             from ..ops._shape import broadcast_axes
 
-            flow.notes.append(f"summed over axes {broadcast_axes(shape, out_shapes[0])} because "
-                              f"{name or arg} {shape} was broadcast to {out_shapes[0]}")  # fmt: skip
+            flow.notes.append(
+                f"summed over axes {broadcast_axes(shape, out_shapes[0])} because "
+                f"{name or arg} {shape} was broadcast to {out_shapes[0]}"
+            )
         leaf = child.variable if child.__class__ is AccumulateGrad else None
         if leaf is not None and grad is not None:
             entry = self.trace._contributions.setdefault(id(leaf), (leaf, []))
             entry[1].append(grad)
             flow.target = f"{name or 'leaf'}.grad"
-            flow.notes.append(f"accumulated into {name or 'the leaf'}.grad "
-                              f"({_ordinal(len(entry[1]))} contribution)")  # fmt: skip
+            flow.notes.append(
+                f"accumulated into {name or 'the leaf'}.grad "
+                f"({_ordinal(len(entry[1]))} contribution)"
+            )
         return flow
 
     def _on_accumulate(self, leaf, grad) -> None:
         steps = self.trace.steps
         name = self._names.get(id(leaf), (None, "leaf"))[1]
         parts = self.trace._contributions.get(id(leaf), (None, []))[1]
-        step = TraceStep(len(steps) + 1, "AccumulateGrad", (tuple(leaf.shape),), [_copy(grad)],
-                         f"{name}.grad += grad", [], None, None)  # fmt: skip
+        step = TraceStep(
+            len(steps) + 1,
+            "AccumulateGrad",
+            (tuple(leaf.shape),),
+            [_copy(grad)],
+            f"{name}.grad += g",
+            [],
+            None,
+            None,
+        )
         if len(parts) > 1:
-            step.notes.append(f"{name}.grad received {len(parts)} contributions; their sum is "
-                              "the gradient above")  # fmt: skip
+            step.notes.append(
+                f"{name}.grad received {len(parts)} contributions; their sum is the gradient above"
+            )
         step.notes.append(f"{name}.grad is now {format_array(leaf._grad._data)}")
         steps.append(step)
 
@@ -192,7 +227,7 @@ def _name_table(names: dict) -> dict:
         if hasattr(obj, "named_parameters") and not isinstance(obj, type):  # a module
             for pname, p in obj.named_parameters():
                 table[id(p)] = (p, f"{name}.{pname}")
-        elif hasattr(obj, "_vc") and hasattr(obj, "grad_fn"):
+        elif hasattr(obj, "_data") and hasattr(obj, "grad_fn"):
             if obj.grad_fn is None:
                 table.setdefault(id(obj), (obj, name))
             else:
@@ -203,12 +238,16 @@ def _name_table(names: dict) -> dict:
 def _broadcast(node, shape: tuple, out_shape: tuple) -> bool:
     from ..ops._shape import is_expandable_to
 
-    return (node._fn.__name__ in _BROADCASTING and shape != tuple(out_shape) and
-            is_expandable_to(shape, out_shape) and np.prod(shape) < np.prod(out_shape))  # fmt: skip
+    return (
+        node._fn.__name__ in _BROADCASTING
+        and shape != tuple(out_shape)
+        and is_expandable_to(shape, out_shape)
+        and np.prod(shape) < np.prod(out_shape)
+    )
 
 
 def _copy(g):
-    return None if g is None else np.array(g._data, copy=True)
+    return None if g is None else np.array(getattr(g, "_data", g), copy=True)
 
 
 def _ordinal(n: int) -> str:
@@ -227,16 +266,19 @@ def format_array(a) -> str:
         for n in reversed(a.shape):  # group the innermost dim first: [[1, 2], [3, 4]]
             items = ["[" + ", ".join(items[i : i + n]) + "]" for i in range(0, len(items), n)]
         return items[0]
-    return (f"shape {a.shape}: mean {a.mean():.4g}, std {a.std():.4g}, "
-            f"min {a.min():.4g}, max {a.max():.4g}")  # fmt: skip
+    return (
+        f"shape {a.shape}: mean {a.mean():.4g}, std {a.std():.4g}, "
+        f"min {a.min():.4g}, max {a.max():.4g}"
+    )
 
 
 _RULES: dict = {}
-_WORD = re.compile(r"\b(grad_)?([A-Za-z_]\w*)\b")
+# An argument name, alone or as the x of "dL/dx"; one pass over them swaps names correctly.
+_WORD = re.compile(r"\b(dL/d)?([A-Za-z_]\w*)\b")
 
 
 def with_names(rule: str, names: dict) -> str:
-    """`rule` with argument names replaced by the tensors' names: x -> a, grad_x -> grad_a.
+    """`rule` with argument names replaced by the tensors' names: x -> a, dL/dx -> dL/da.
 
     One pass over the words, so swapped names ({"x": "y", "y": "x"}) come out right.
     """
@@ -246,17 +288,48 @@ def with_names(rule: str, names: dict) -> str:
 
 
 def rule_of(node) -> str:
-    """The op's declared backward rule, else the formula from its docstring."""
+    """The backward rule of `node`'s op, in math: from its docstring, else its module's table."""
     fn = node._fn
     if fn not in _RULES:
-        rule = getattr(fn, "rule", None)
-        if not rule:
-            doc = " ".join((fn.__doc__ or "").split("\n\n")[0].split())
-            start = doc.find("dL/d")
-            rule = doc[start:].rstrip(".") if start >= 0 else \
-                "(no rule declared: give the Function a `rule` attribute)"  # fmt: skip
-        _RULES[fn] = rule
+        _RULES[fn] = (
+            _docstring_rule(fn)
+            or _table_rule(fn)
+            or "(no rule stated: write `dL/dx = ...` in the Function's docstring)"
+        )
     return _RULES[fn]
+
+
+def _docstring_rule(fn) -> str:
+    """ "dL/dx = g * y,   dL/dy = g * x" from the first paragraph of the class docstring."""
+    paragraph = (fn.__dict__.get("__doc__") or "").strip().split("\n\n")[0]
+    text = re.sub(r"\s*\n\s*", " ", paragraph)  # one line, the gaps within lines kept
+    start = text.find("dL/d")
+    return text[start:].rstrip(".") if start >= 0 else ""
+
+
+def _table_rule(fn) -> str:
+    """ "dL/dx = ..." from the row of `fn` in the table of ops opening its module's docstring."""
+    module = sys.modules.get(fn.__module__)
+    rows = (
+        [
+            line.strip().strip("|").split("|")
+            for line in (module.__doc__ or "").splitlines()
+            if line.lstrip().startswith("|")
+        ]
+        if module is not None
+        else []
+    )
+    if not rows:
+        return ""
+    header = [cell.split(",")[0].strip() for cell in rows[0]]
+    for cells in rows[1:]:
+        if cells[0].strip().strip("`") == fn.__name__:
+            return ",   ".join(
+                f"{head} = {cell.strip()}"
+                for head, cell in zip(header, cells)
+                if head.startswith("dL/d") and cell.strip()
+            )
+    return ""
 
 
 _PARAMS: dict = {}

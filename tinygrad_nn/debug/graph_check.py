@@ -14,7 +14,7 @@ check takes a graph that was actually recorded and tests every node on its own:
 A node whose finite differences straddle a kink (relu or abs at 0, clamp at a bound, a max
 tie) has one-sided differences that disagree; such elements are skipped with a note rather
 than reported. Recomputing a forward needs the node's inputs. A user's own `Function`
-always keeps them (see `record.record_user_op`), so in any graph `check_graph(loss)` tests
+always keeps them (see `record.record_user_ops`), so in any graph `check_graph(loss)` tests
 those and names their lines. A built-in op keeps them only inside `record_graph()`;
 outside it, a built-in node whose arguments are all tensors is still checked when their
 values can be found in the graph (leaves, and what ops saved for backward, which backward
@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import random as _random
-from .function import AccumulateGrad, BackwardNode
-from .grad_mode import no_grad
+from ..autograd.function import AccumulateGrad, BackwardNode, is_tensor, wrap
+from ..autograd.grad_mode import no_grad
 from .record import location_of, record_graph
 from .trace import input_name
 
@@ -71,8 +71,10 @@ class NodeFailure:
             return f"{head}\n     backward raised for {what}: {self.error}"
         outs = ", ".join(str(s) for s in self.output_shapes)
         at = f"element {self.worst_index}" if self.worst_index is not None else "direction u"
-        return (f"{head}\n     {what} of shape {self.input_shape} -> output {outs}; worst "
-                f"{at}: analytical {self.analytical:.6g} vs numerical {self.numerical:.6g}")  # fmt: skip
+        return (
+            f"{head}\n     {what} of shape {self.input_shape} -> output {outs}; worst "
+            f"{at}: analytical {self.analytical:.6g} vs numerical {self.numerical:.6g}"
+        )
 
 
 @dataclass
@@ -92,8 +94,10 @@ class GraphCheckReport:
 
     def __str__(self) -> str:
         verdict = "OK" if self.ok else "FAILED"
-        lines = [f"check_graph: {self.checked} node(s) checked, {len(self.failures)} failing, "
-                 + f"{len(self.skipped) + len(self.unrecorded)} skipped -> {verdict}"]  # fmt: skip
+        lines = [
+            f"check_graph: {self.checked} node(s) checked, {len(self.failures)} failing, "
+            + f"{len(self.skipped) + len(self.unrecorded)} skipped -> {verdict}"
+        ]
         lines += [str(f) for f in self.failures]
         lines += [f"note {n}" for n in self.notes]
         lines += [f"skipped {s}" for s in self.skipped]
@@ -102,9 +106,11 @@ class GraphCheckReport:
             for name in self.unrecorded:
                 counts[name] = counts.get(name, 0) + 1
             ops = ", ".join(n if c == 1 else f"{n} x{c}" for n, c in counts.items())
-            lines.append(f"not checked, their inputs were not kept: {ops}. To check every "
-                         "node, build the graph inside `with autograd.record_graph():` or "
-                         "pass a function: `autograd.check_graph(lambda: model(x))`.")  # fmt: skip
+            lines.append(
+                f"not checked, their inputs were not kept: {ops}. To check every "
+                "node, build the graph inside `with autograd.record_graph():` or "
+                "pass a function: `autograd.check_graph(lambda: model(x))`."
+            )
         return "\n".join(lines)
 
 
@@ -126,9 +132,17 @@ def graph_nodes(roots) -> list:
     return nodes
 
 
-def check_graph(output, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
-                raise_exception: bool = False, *, only=None, max_elements: int = 1000,
-                seed: int = 0) -> GraphCheckReport:  # fmt: skip
+def check_graph(
+    output,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = False,
+    *,
+    only=None,
+    max_elements: int = 1000,
+    seed: int = 0,
+) -> GraphCheckReport:
     """Check every node of the graph behind `output` against finite differences.
 
     Args:
@@ -157,8 +171,9 @@ def check_graph(output, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-
     if only is not None:
         names = {only} if isinstance(only, str) else set(only)
         nodes = [n for n in nodes if n.name() in names]
-    checker = _NodeChecker(eps, atol, rtol, max_elements, _random.Generator().manual_seed(seed),
-                           known)  # fmt: skip
+    checker = _NodeChecker(
+        eps, atol, rtol, max_elements, _random.Generator().manual_seed(seed), known
+    )
     report = GraphCheckReport()
     for node in nodes:
         checker.check(node, report)
@@ -182,8 +197,9 @@ def _sum_to(g: np.ndarray, shape: tuple) -> np.ndarray | None:
     lead = g.ndim - len(shape)
     if lead < 0 or any(s != 1 and s != n for s, n in zip(shape, g.shape[lead:])):
         return None
-    axes = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape)
-                                      if s == 1 and g.shape[lead + i] != 1)  # fmt: skip
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, s in enumerate(shape) if s == 1 and g.shape[lead + i] != 1
+    )
     return g.sum(axis=axes, keepdims=True).reshape(shape)
 
 
@@ -215,13 +231,18 @@ class _NodeChecker:
             return
         report.checked += 1
         diff = [k for k, o in enumerate(outs) if _differentiable(ctx, o)]
-        vs = {k: _random.normal_array(outs[k]._data.shape, np.float64, generator=self.generator)
-              for k in diff}
+        vs = {
+            k: _random.normal_array(outs[k]._data.shape, np.float64, generator=self.generator)
+            for k in diff
+        }
         try:
             grads = self._backward(ctx, outs, vs)
         except Exception as exc:  # noqa: BLE001  (a broken backward is a finding, not a crash)
-            report.failures.append(self._failure(node, _first_input(node), None, 0.0, 0.0,
-                                                 error=f"{type(exc).__name__}: {exc}"))  # fmt: skip
+            report.failures.append(
+                self._failure(
+                    node, _first_input(node), None, 0.0, 0.0, error=f"{type(exc).__name__}: {exc}"
+                )
+            )
             return
         for i, a in enumerate(args):
             if node.needs_input_grad[i] and hasattr(a, "_data") and a._data.dtype.kind == "f":
@@ -230,7 +251,7 @@ class _NodeChecker:
     def _unusable(self, node) -> str | None:
         meta = node.metadata
         for a, version in zip(meta.get("inputs", ()), meta.get("input_versions", ())):
-            if version is not None and a._vc[0] != version:
+            if version is not None and a._version_counter[0] != version:
                 return "an input was changed in place after this op used it"
         return None
 
@@ -238,7 +259,9 @@ class _NodeChecker:
         ctx = BackwardNode(node._fn, node.needs_input_grad)
         with no_grad():
             result = node._fn.forward(ctx, *args)
-        return ctx, list(result) if isinstance(result, tuple) else [result]
+        # forward may return arrays, which Function.apply would have wrapped
+        result = list(result) if isinstance(result, tuple) else [result]
+        return ctx, [wrap(r) if isinstance(r, (np.ndarray, np.generic)) else r for r in result]
 
     def _bad_forward(self, node, outs) -> str | None:
         """Why the recomputed forward cannot be trusted for this node, if it cannot."""
@@ -259,19 +282,19 @@ class _NodeChecker:
                 tol = 1e-3 if rec.dtype.itemsize < 8 else 1e-7
                 scale = max(1.0, float(np.abs(rec).max()))
                 if not float(np.abs(out._data - rec).max()) <= tol * scale:
-                    return ("re-running its forward gives other values than recorded "
-                            "(randomness, or keyword arguments to apply?)")  # fmt: skip
+                    return (
+                        "re-running its forward gives other values than recorded "
+                        "(randomness, or keyword arguments to apply?)"
+                    )
         return None
 
     def _backward(self, ctx, outs, vs) -> tuple:
-        from ..tensor import Tensor
-
         grads_out = []
         for k, out in enumerate(outs):
             if k in vs:
-                grads_out.append(Tensor._make(vs[k]))
+                grads_out.append(wrap(vs[k]))
             elif hasattr(out, "_data") and ctx.materialize_grads:
-                grads_out.append(Tensor._make(np.zeros_like(out._data)))
+                grads_out.append(wrap(np.zeros_like(out._data)))
             else:
                 grads_out.append(None)
         with no_grad():
@@ -280,10 +303,8 @@ class _NodeChecker:
 
     def _score(self, node, args, vs, i, values) -> float:
         """<v, f(args with input i replaced by `values`)>."""
-        from ..tensor import Tensor
-
         trial = list(args)
-        trial[i] = Tensor._make(values)
+        trial[i] = wrap(values)
         _, outs = self._forward(node, trial)
         return sum(float(np.vdot(v, outs[k]._data)) for k, v in vs.items())
 
@@ -291,8 +312,16 @@ class _NodeChecker:
         x = args[i]._data
         g = np.zeros_like(x) if g is None else _sum_to(np.asarray(g._data, np.float64), x.shape)
         if g is None:
-            report.failures.append(self._failure(node, i, None, 0.0, 0.0, error=(
-                "backward returned a gradient whose shape does not fit the input's")))  # fmt: skip
+            report.failures.append(
+                self._failure(
+                    node,
+                    i,
+                    None,
+                    0.0,
+                    0.0,
+                    error=("backward returned a gradient whose shape does not fit the input's"),
+                )
+            )
             return
         u = _random.normal_array(x.shape, np.float64, generator=self.generator)
         symmetric = getattr(node._fn, "symmetric_input", False)
@@ -355,9 +384,19 @@ class _NodeChecker:
         args = node.metadata.get("inputs") or _inputs_from_graph(node, self.known)
         shape = tuple(args[i].shape) if hasattr(args[i], "shape") else ()
         outs = tuple(m[0] for m in node._output_meta if m is not None)
-        return NodeFailure(node.name(), str(location) if location else "?", i, index,
-                           analytical, numerical, shape, outs,
-                           location.source if location else "", error, node)  # fmt: skip
+        return NodeFailure(
+            node.name(),
+            str(location) if location else "?",
+            i,
+            index,
+            analytical,
+            numerical,
+            shape,
+            outs,
+            location.source if location else "",
+            error,
+            node,
+        )
 
 
 def _known_values(nodes) -> dict:
@@ -386,8 +425,6 @@ def _inputs_from_graph(node, known: dict) -> list | None:
     the graph does not remember). Leaves give their current values: for a check of the
     backward formula any point will do, not just the one the forward ran at.
     """
-    from ..tensor import Tensor
-
     if node._tensor_args is not None or len(node.needs_input_grad) != len(node.next_functions):
         return None  # some arguments were options or numbers
     saved = [r[0] for r in node._saved or () if r is not None and r[0] is not None]
@@ -403,7 +440,7 @@ def _inputs_from_graph(node, known: dict) -> list | None:
                 return None
             args.append(child.variable)
         elif (child, nr) in known:
-            args.append(Tensor._make(known[(child, nr)]))
+            args.append(wrap(known[(child, nr)]))
         else:
             return None
     return args
@@ -411,17 +448,14 @@ def _inputs_from_graph(node, known: dict) -> list | None:
 
 def _as_float64(a):
     """A float64 copy of a floating tensor argument; everything else as it is."""
-    from ..tensor import Tensor
-
-    if isinstance(a, Tensor) and a._data.dtype.kind == "f":
-        return Tensor._make(a._data.astype(np.float64))
+    if is_tensor(a) and a._data.dtype.kind == "f":
+        return wrap(a._data.astype(np.float64))
     return a
 
 
 def _differentiable(ctx, out) -> bool:
     skip = ctx._non_differentiable or ()
-    return hasattr(out, "_data") and out._data.dtype.kind == "f" and \
-        not any(out is s for s in skip)  # fmt: skip
+    return hasattr(out, "_data") and out._data.dtype.kind == "f" and not any(out is s for s in skip)
 
 
 def _first_input(node) -> int:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .function import _hooks
+from ..autograd.function import observers
 
 
 def _retain_outputs(node, args, outputs) -> None:
@@ -34,11 +34,11 @@ class retain_grads:
     """
 
     def __enter__(self):
-        _hooks.on_create.append(_retain_outputs)
+        observers.on_create.append(_retain_outputs)
         return self
 
     def __exit__(self, *exc_info) -> bool:
-        _hooks.on_create.remove(_retain_outputs)
+        observers.on_create.remove(_retain_outputs)
         return False
 
 
@@ -66,9 +66,11 @@ class Comparison:
         verdict = "exact" if self.exact else ("allclose" if self.allclose else "DIFFERENT")
         if self.exact or self.worst_index is None:
             return f"{label}{verdict}"
-        return (f"{label}{verdict}; max difference {self.max_abs_diff:.3g} (relative "
-                f"{self.max_rel_diff:.3g}) at index {self.worst_index}: expected "
-                f"{self.expected_value!r}, got {self.actual_value!r}")  # fmt: skip
+        return (
+            f"{label}{verdict}; max difference {self.max_abs_diff:.3g} (relative "
+            f"{self.max_rel_diff:.3g}) at index {self.worst_index}: expected "
+            f"{self.expected_value!r}, got {self.actual_value!r}"
+        )
 
 
 def _array(x) -> np.ndarray:
@@ -81,8 +83,15 @@ def _array(x) -> np.ndarray:
     return np.asarray(x)
 
 
-def compare(expected, actual, *, rtol: float = 1e-5, atol: float = 1e-8, name: str = "",
-            verbose: bool = True):  # fmt: skip
+def compare(
+    expected,
+    actual,
+    *,
+    rtol: float = 1e-5,
+    atol: float = 1e-8,
+    name: str = "",
+    verbose: bool = True,
+):
     """Compare two arrays/tensors (or dicts or lists of them) and print how they differ.
 
     Args:
@@ -97,12 +106,20 @@ def compare(expected, actual, *, rtol: float = 1e-5, atol: float = 1e-8, name: s
         A `Comparison` (truthy when allclose), or a dict / list of them.
     """
     if isinstance(expected, dict):
-        return {k: compare(v, actual[k], rtol=rtol, atol=atol, name=f"{name}{k}",
-                           verbose=verbose) for k, v in expected.items()}  # fmt: skip
-    if isinstance(expected, (list, tuple)) and not isinstance(actual, np.ndarray) and \
-            len(expected) and not np.isscalar(expected[0]):  # fmt: skip
-        return [compare(e, a, rtol=rtol, atol=atol, name=f"{name}[{i}]", verbose=verbose)
-                for i, (e, a) in enumerate(zip(expected, actual))]  # fmt: skip
+        return {
+            k: compare(v, actual[k], rtol=rtol, atol=atol, name=f"{name}{k}", verbose=verbose)
+            for k, v in expected.items()
+        }
+    if (
+        isinstance(expected, (list, tuple))
+        and not isinstance(actual, np.ndarray)
+        and len(expected)
+        and not np.isscalar(expected[0])
+    ):
+        return [
+            compare(e, a, rtol=rtol, atol=atol, name=f"{name}[{i}]", verbose=verbose)
+            for i, (e, a) in enumerate(zip(expected, actual))
+        ]
     result = _compare_arrays(_array(expected), _array(actual), rtol, atol, name)
     if verbose:
         print(result)
@@ -125,5 +142,14 @@ def _compare_arrays(e: np.ndarray, a: np.ndarray, rtol, atol, name) -> Compariso
         rel = np.where(diff == 0, 0.0, diff / np.abs(e64))
     flat = int(np.argmax(diff))
     index = tuple(int(i) for i in np.unravel_index(flat, e.shape))
-    return Comparison(exact, close, float(diff.max()), float(np.max(rel)), index,
-                      e64.reshape(-1)[flat].item(), a64.reshape(-1)[flat].item(), shapes, name)  # fmt: skip
+    return Comparison(
+        exact,
+        close,
+        float(diff.max()),
+        float(np.max(rel)),
+        index,
+        e64.reshape(-1)[flat].item(),
+        a64.reshape(-1)[flat].item(),
+        shapes,
+        name,
+    )

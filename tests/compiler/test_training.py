@@ -1,0 +1,142 @@
+"""Training loops compiled whole: the examples' networks, Adam, momentum, schedulers, dropout,
+batch norm. Each must give eager mode's losses, parameters and gradients bit for bit."""
+
+from __future__ import annotations
+
+import pytest
+
+import tinygrad_nn as tg
+from tinygrad_nn import nn
+from tests.compiler.helpers import check_both
+
+
+def _step(model, opt, x, y, loss_fn, scheduler=None):
+    def step():
+        opt.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+        if scheduler is not None:
+            scheduler.step()
+        return loss
+
+    return step
+
+
+def _digits_mlp():
+    return nn.Sequential(nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 32), nn.ReLU(),
+                         nn.Linear(32, 10))  # fmt: skip
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam", "adamw"])
+def test_digits_network_with_each_optimizer(optimizer):
+    def make():
+        tg.manual_seed(0)
+        model = _digits_mlp()
+        x, y = tg.randn(16, 64), tg.randint(0, 10, (16,))
+        opt = {"sgd": lambda p: tg.optim.SGD(p, lr=0.1),
+               "momentum": lambda p: tg.optim.SGD(p, lr=0.05, momentum=0.9, nesterov=True),
+               "adam": lambda p: tg.optim.Adam(p, lr=1e-2),
+               "adamw": lambda p: tg.optim.AdamW(p, lr=1e-2)}[optimizer](model.parameters())  # fmt: skip
+        return _step(model, opt, x, y, nn.functional.cross_entropy), model
+
+    check_both(make, steps=20 if optimizer == "adam" else 6)
+
+
+@pytest.mark.parametrize("activation", [nn.ReLU, nn.Sigmoid, nn.Tanh])
+def test_example_networks(activation):
+    def make():  # perceptron_vs_sigmoid / classifier_232 / simple_net, small
+        tg.manual_seed(1)
+        model = nn.Sequential(nn.Linear(2, 16), activation(), nn.Linear(16, 1), activation())
+        x, y = tg.randn(8, 2), tg.rand(8, 1)
+        opt = tg.optim.SGD(model.parameters(), lr=0.5)
+        return _step(model, opt, x, y, nn.functional.mse_loss), model
+
+    check_both(make)
+
+
+@pytest.mark.parametrize("schedule", ["step", "exponential", "cosine"])
+def test_scheduler_changes_lr_between_compiled_steps(schedule):
+    def make():
+        tg.manual_seed(2)
+        model = nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 3))
+        x, y = tg.randn(6, 4), tg.randint(0, 3, (6,))
+        opt = tg.optim.SGD(model.parameters(), lr=0.3, momentum=0.5)
+        sched = {"step": lambda o: tg.optim.lr_scheduler.StepLR(o, 2, gamma=0.5),
+                 "exponential": lambda o: tg.optim.lr_scheduler.ExponentialLR(o, 0.9),
+                 "cosine": lambda o: tg.optim.lr_scheduler.CosineAnnealingLR(o, 5)}[schedule](opt)
+        step = _step(model, opt, x, y, nn.functional.cross_entropy)
+
+        def with_schedule():
+            loss = step()
+            sched.step()  # outside the compiled function's graph? no: it is inside
+            return loss
+
+        return (step, model, sched)
+
+    def make_outer():
+        step, model, sched = make()
+        return step, model
+
+    # The scheduler runs outside the compiled function, between calls: lr is a program input.
+    import numpy as np
+
+    results = []
+    for compiled in (False, True):
+        step, model, sched = make()
+        if compiled:
+            step = tg.compile(step)
+        losses = []
+        for _ in range(8):
+            losses.append(step().detach().numpy().copy())
+            sched.step()
+        results.append((losses, [p.detach().numpy().copy() for p in model.parameters()], step))
+    for a, b in zip(results[0][0] + results[0][1], results[1][0] + results[1][1]):
+        assert np.array_equal(a, b)
+    assert len(results[1][2].programs) <= 3  # lr is read each call, never baked in
+
+
+def test_dropout_with_a_seed_draws_the_same_masks():
+    def make():
+        tg.manual_seed(3)
+        model = nn.Sequential(nn.Linear(5, 20), nn.ReLU(), nn.Dropout(0.5), nn.Linear(20, 2))
+        x, y = tg.randn(10, 5), tg.randint(0, 2, (10,))
+        opt = tg.optim.SGD(model.parameters(), lr=0.1)
+        return _step(model, opt, x, y, nn.functional.cross_entropy), model
+
+    check_both(make, steps=8)
+    tg.manual_seed(9)
+    after = tg.rand(3)
+    tg.manual_seed(9)
+    assert (tg.rand(3) == after).all()
+
+
+def test_batch_norm_updates_running_stats_like_eager():
+    def make():
+        tg.manual_seed(4)
+        model = nn.Sequential(nn.Linear(3, 6), nn.BatchNorm1d(6), nn.ReLU(), nn.Linear(6, 2))
+        x, y = tg.randn(8, 3), tg.randint(0, 2, (8,))
+        opt = tg.optim.Adam(model.parameters(), lr=1e-2)
+        return _step(model, opt, x, y, nn.functional.cross_entropy), model
+
+    check_both(make, steps=6)
+
+
+def test_adam_twenty_steps_with_a_compiled_model():
+    import numpy as np
+
+    states = []
+    for compiled in (False, True):
+        tg.manual_seed(5)
+        model = _digits_mlp()
+        x, y = tg.randn(16, 64), tg.randint(0, 10, (16,))
+        opt = tg.optim.Adam(model.parameters(), lr=1e-2)
+        fwd = tg.compile(model) if compiled else model
+        for _ in range(20):
+            opt.zero_grad()
+            loss = nn.functional.cross_entropy(fwd(x), y)
+            loss.backward()
+            opt.step()
+        states.append([loss.detach().numpy()] + [p.detach().numpy() for p in model.parameters()])
+    for a, b in zip(*states):
+        assert np.array_equal(a, b)

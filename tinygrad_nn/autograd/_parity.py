@@ -1,0 +1,341 @@
+"""PyTorch-parity details of the core, kept out of function.py and engine.py.
+
+None of this is needed to understand reverse mode; all of it is needed for PyTorch code to
+see what PyTorch shows: `grad_fn` names, one edge per operand (also for a number, `x * 2`),
+no edge for options, masks and indices, the error messages, the argument forms of
+`backward()` and `autograd.grad()`, and the checks on what a backward returns.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from .grad_mode import _state
+
+FREED = (
+    "Trying to backward through the graph a second time (or directly access saved tensors "
+    "after they have already been freed). Saved intermediate values of the graph are freed "
+    "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+    "backward through the graph a second time or if you need to access saved tensors after "
+    "calling backward."
+)
+
+
+class NodeExtras:
+    """What PyTorch's graph nodes offer besides backward: `metadata`, node hooks, calling a
+    node by hand, and their repr. Mixed into BackwardNode and AccumulateGrad."""
+
+    __slots__ = ()
+
+    @property
+    def metadata(self) -> dict:
+        """A dict for tools to attach information to this node (made on first use)."""
+        return self.__dict__.setdefault("metadata", {})
+
+    def register_hook(self, hook):
+        """`hook(grad_inputs, grad_outputs)` runs after this node's backward."""
+        if not self._node_post_hooks:
+            self._node_post_hooks = []
+        self._node_post_hooks.append(hook)
+        return RemovableHandle(self._node_post_hooks, hook)
+
+    def register_prehook(self, hook):
+        """`hook(grad_outputs)` runs before this node's backward and may replace the grads."""
+        if not self._node_pre_hooks:
+            self._node_pre_hooks = []
+        self._node_pre_hooks.append(hook)
+        return RemovableHandle(self._node_pre_hooks, hook)
+
+    def __call__(self, *grads):
+        """Run this node's backward on output gradients (for studying one op by hand)."""
+        return self._fn.backward(self, *grads)
+
+    def __repr__(self) -> str:
+        return f"<{self.name().rpartition(':')[2]} object at {hex(id(self))}>"
+
+
+class RemovableHandle:
+    """What `register_hook` returns: `.remove()` takes the hook off again."""
+
+    def __init__(self, hooks: list, hook):
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self) -> None:
+        """Remove the hook (a second call does nothing)."""
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+# ---------------------------------------------------------------- Function subclasses
+
+
+def adapt_subclass(cls, package: str) -> None:
+    """Called for every new Function subclass: its node name, PyTorch's alternative spellings
+    (`vjp`, `setup_context`), and whether it is a user's own op (defined outside `package`)."""
+    cls._user_op = not cls.__module__.startswith(package + ".")
+    if "node_name" not in cls.__dict__:
+        # PyTorch's built-in nodes carry an overload number; a Python Function's do not.
+        cls.node_name = f"{cls.__name__}Backward{'' if cls._user_op else '0'}"
+    if "vjp" in cls.__dict__ and "backward" not in cls.__dict__:
+        cls.backward = cls.__dict__["vjp"]
+    if "forward" in cls.__dict__ and getattr(cls, "setup_context", None) is not None:
+        cls.forward = staticmethod(_with_setup_context(cls.forward, cls.setup_context))
+    if cls._user_op:  # a wrong backward hides in a user's op far more often than in ours
+        try:  # TEMPORARY until debug/ lands
+            from ..debug.record import install_user_op_recording
+        except ImportError:
+            from .record import record_user_op
+            from .function import observers
+
+            if record_user_op not in observers.on_create:
+                observers.on_create.append(lambda n, a, o: n._fn._user_op and record_user_op(n, a, o))
+            return
+        install_user_op_recording()
+
+
+def _with_setup_context(forward, setup_context):
+    """PyTorch's newer style: `forward(*args)` without ctx, and `setup_context(ctx, inputs,
+    output)` to save what backward needs. Made into the classic `forward(ctx, *args)`."""
+
+    def classic_forward(ctx, *args, **kwargs):
+        output = forward(*args, **kwargs)
+        setup_context(ctx, args, output)
+        return output
+
+    return classic_forward
+
+
+def fit_edges(ctx, edges: list) -> tuple:
+    """The edges PyTorch's signature of the op gives, from one per argument (None for a
+    non-tensor): options get none, and so does a condition, mask or index tensor (the op's
+    `no_edges`). `_tensor_args` then maps backward's results to the edges kept."""
+    kept = [i for i, e in enumerate(edges) if e is not None and i not in ctx._fn.no_edges]
+    if kept != list(range(len(kept))):  # not a prefix: results must be picked out
+        ctx._tensor_args = tuple(kept)
+    return tuple([edges[i] for i in kept])
+
+
+def broadcast_error(error: ValueError, args: tuple) -> Exception:
+    """NumPy's broadcasting ValueError as PyTorch's RuntimeError, naming the shapes."""
+    if "broadcast" not in str(error):
+        return error
+    from ..ops._shape import broadcast_shapes
+
+    shapes = [a._data.shape for a in args if hasattr(a, "_data")]
+    try:
+        broadcast_shapes(*shapes)
+    except RuntimeError as mismatch:
+        return mismatch
+    return RuntimeError(f"shapes {[list(s) for s in shapes]} cannot be broadcast together")
+
+
+def inplace_error(node, record) -> RuntimeError:
+    """PyTorch's message for a saved tensor changed in place, plus the two lines that
+    matter: where the op that saved it ran, and where the tensor was changed."""
+    try:  # TEMPORARY until debug/ lands
+        from ..debug.record import describe_inplace  # the error path only
+    except ImportError:
+        from .record import describe_inplace
+
+    from .function import wrap
+
+    tensor, data, version, saved_version, nr = record
+    t = tensor if tensor is not None else wrap(data)
+    producer = node.name() if tensor is None else (
+        tensor.grad_fn.name() if tensor.grad_fn is not None else "a leaf")  # fmt: skip
+    return RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an "
+        f"inplace operation: [{t.dtype} {list(t.shape)}], which is output {nr} of "
+        f"{producer} (saved by {node.name()}), is at version {version[0]}; expected version "
+        f"{saved_version} instead. Hint: the tensor was changed in place after it was saved "
+        "for backward; use an out-of-place op (e.g. `x = x * 2` instead of `x.mul_(2)`)."
+        + describe_inplace(node, version, saved_version)
+    )
+
+
+# ---------------------------------------------------------------- the engine's edges
+
+
+def output_grads(node, grads: dict) -> tuple:
+    """One gradient per output: zeros where none arrived (None if the node asked not to
+    materialize them), None for an output that is no Tensor."""
+    meta = node._output_meta
+    if not node.materialize_grads:
+        return tuple(grads.get(i) for i in range(len(meta)))
+    from .function import wrap
+
+    return tuple(grads[i] if i in grads else None if m is None else wrap(np.zeros(*m))
+                 for i, m in enumerate(meta))  # fmt: skip
+
+
+def one_per_edge(node, result) -> tuple:
+    """A backward's results as a tuple with one entry per edge of the node."""
+    if not isinstance(result, tuple):
+        result = (result,)
+    n_inputs = len(node.needs_input_grad)
+    if len(result) != n_inputs:
+        if len(result) < n_inputs or result[n_inputs:].count(None) < len(result) - n_inputs:
+            raise RuntimeError(
+                f"function {node.name()} returned an incorrect number of gradients "
+                f"(expected {n_inputs}, got {len(result)})"
+            )
+        result = result[:n_inputs]
+    if node._tensor_args is not None:  # keep the results of the arguments with edges
+        return tuple([result[i] for i in node._tensor_args])
+    return result
+
+
+def fit_grad(node, child, nr: int, g):
+    """PyTorch's validate_outputs: the gradient must match the input's shape and dtype
+    (a gradient of a broadcast shape is summed back)."""
+    if child._output_meta[nr] is None:
+        return g
+    shape, dtype = child._output_meta[nr]
+    if g._data.shape != shape:
+        from ..ops._shape import is_expandable_to, unbroadcast
+
+        if not is_expandable_to(shape, g._data.shape):
+            raise RuntimeError(
+                f"Function {node.name()} returned an invalid gradient at index "
+                f"{node.next_functions.index((child, nr))} - got {list(g._data.shape)} but "
+                f"expected shape compatible with {list(shape)}"
+            )
+        g = unbroadcast(g, shape)
+    if g._data.dtype != dtype:
+        g = g.to(g._dtype_of(dtype))
+    return g
+
+
+def nodes_leading_to(edges, wanted) -> set:
+    """The nodes from which some wanted node can be reached (autograd.grad runs only these)."""
+    roots = [node for node, _ in edges]
+    parents, seen, stack = {}, set(roots), list(roots)
+    while stack:
+        node = stack.pop()
+        for child, _ in node.next_functions:
+            if child is not None:
+                parents.setdefault(child, []).append(node)
+                if child not in seen:
+                    seen.add(child)
+                    stack.append(child)
+    needed, stack = set(), [node for node, _ in wanted if node in seen]
+    while stack:
+        node = stack.pop()
+        if node not in needed:
+            needed.add(node)
+            stack.extend(parents.get(node, ()))
+    return needed
+
+
+# ---------------------------------------------------------------- backward() and grad()
+
+
+def as_tuple(x) -> tuple:
+    """None -> (), a tensor -> (tensor,), a list or tuple -> tuple."""
+    if x is None:
+        return ()
+    return tuple(x) if isinstance(x, (list, tuple)) else (x,)
+
+
+def root_edges(outputs, grad_outputs) -> tuple:
+    """The edges of the outputs we differentiate and dL/d(output) for each, checked."""
+    from .function import grad_accumulator, is_tensor, wrap
+
+    outputs, grad_outputs = as_tuple(outputs), as_tuple(grad_outputs)
+    edges, grads = [], []
+    for i, out in enumerate(outputs):
+        g = grad_outputs[i] if i < len(grad_outputs) else None
+        if not out._requires_grad:
+            raise RuntimeError(
+                f"element {i} of tensors does not require grad and does not have a grad_fn"
+            )
+        if g is None:
+            if out._data.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            g = wrap(np.ones(out._data.shape, out._data.dtype))
+        elif not is_tensor(g):
+            g = wrap(np.asarray(g, dtype=out._data.dtype))
+        elif g._data.shape != out._data.shape:
+            raise RuntimeError(
+                f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] "
+                f"has a shape of {out.shape}."
+            )
+        edges.append((out.grad_fn, out._output_nr) if out.grad_fn else (grad_accumulator(out), 0))
+        grads.append(g)
+    return edges, grads
+
+
+def check_grad_inputs(inputs: tuple) -> None:
+    """autograd.grad differentiates only with respect to tensors that require grad."""
+    for t in inputs:
+        if not t._requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+
+
+def grad_results(inputs, grads, create_graph, allow_unused, materialize_grads) -> tuple:
+    """autograd.grad's answer: zeros or None for an unused input, or PyTorch's error."""
+    from .function import wrap
+
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    result = []
+    for t, g in zip(inputs, grads):
+        if g is None:
+            if materialize_grads:
+                g = wrap(np.zeros(t._data.shape, t._data.dtype))
+            elif not allow_unused:
+                raise RuntimeError(
+                    "One of the differentiated Tensors appears to not have been used in the "
+                    "graph. Set allow_unused=True if this is the desired behavior."
+                )
+        elif not create_graph:
+            g = g.detach()
+        result.append(g)
+    return tuple(result)
+
+
+def batched_grad(grad, outputs, inputs, grad_outputs, retain_graph, create_graph,
+                 allow_unused, materialize_grads) -> tuple:  # fmt: skip
+    """`grad` with `is_grads_batched`: dim 0 of each grad_output is a batch of vectors, one
+    vector-Jacobian product per entry, stacked (a loop here where PyTorch uses vmap)."""
+    from ..functions import stack
+
+    grad_outputs = as_tuple(grad_outputs)
+    if not grad_outputs or any(g is None for g in grad_outputs):
+        raise RuntimeError("If `is_grads_batched=True`, grad_outputs must be given as tensors")
+    n = grad_outputs[0].shape[0]
+    rows = []
+    for i in range(n):
+        keep = True if i < n - 1 else retain_graph
+        rows.append(grad(outputs, inputs, [g[i] for g in grad_outputs], keep, create_graph,
+                         allow_unused=allow_unused, materialize_grads=materialize_grads))  # fmt: skip
+    return tuple(None if column[0] is None else stack(list(column)) for column in zip(*rows))
+
+
+# ---------------------------------------------------------------- once_differentiable
+
+
+def once_differentiable(fn):
+    """Mark a backward that is not itself differentiable: it runs without recording, and
+    differentiating its results again raises (PyTorch's DelayedError)."""
+    from .function import is_tensor
+
+    @functools.wraps(fn)
+    def wrapper(ctx, *grads):
+        previous, _state.enabled = _state.enabled, False
+        try:
+            result = fn(ctx, *grads)
+        finally:
+            _state.enabled = previous
+        if not previous or not any(is_tensor(g) and g._requires_grad for g in grads):
+            return result
+        from .delayed_error import DelayedError
+
+        single = not isinstance(result, tuple)
+        wrapped = tuple(DelayedError.apply(r) if is_tensor(r) and r.is_floating_point() else r
+                        for r in ((result,) if single else result))  # fmt: skip
+        return wrapped[0] if single else wrapped
+
+    return wrapper

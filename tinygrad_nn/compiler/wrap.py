@@ -1,0 +1,327 @@
+"""What `compile` returns: a callable that traces once per guard and replays afterwards.
+
+    call ──> guard of program 1? ── yes ──> run program 1
+               │ no
+             guard of program 2? ... none: trace this call (eagerly, recording) and cache it
+
+Two kinds of program come out of a trace:
+
+* a *step*: the function ran backward itself (or nothing needs a gradient), so one program
+  does everything - forward, backward, optimizer - and writes back what eager mode changed;
+* a *differentiable forward* (a compiled model whose loss and backward stay eager): the
+  forward program returns the outputs and the arrays backward needs, and the outputs get one
+  graph node, `CompiledFunctionBackward`, whose backward runs a backward program traced right
+  after the forward by `autograd.grad` with placeholder gradients.
+"""
+
+from __future__ import annotations
+
+import inspect
+import warnings
+import weakref
+
+import numpy as np
+
+from ..autograd import engine as _engine
+from ..autograd.function import Function, wrap
+from ..autograd.grad_mode import _state as _grad_mode
+from ..autograd.grad_mode import no_grad
+from ..tensor import Tensor
+from . import codegen, guards
+from .patches import _SLOT, Tracing
+from .record import Recorder
+from .trace import TracedArray, TracedScalar, literal
+
+_ALL = weakref.WeakSet()  # every compiled callable, for compiler.reset()
+_MISS = object()  # what a program returns when a hyperparameter check fails
+_DOUBLE = "torch.compile with aot_autograd does not currently support double backward"
+
+
+class Program:
+    """One cached trace: its guard, the generated function(s) and their source."""
+
+    def __init__(self, guard, source: str, run=None, forward=None, backward=None,
+                 leaves=None, n_outputs: int = 0, structure=None):  # fmt: skip
+        self.guard, self.source, self.run = guard, source, run
+        self.forward, self.backward, self.leaves = forward, backward, leaves
+        self.n_outputs, self.structure = n_outputs, structure
+
+
+class CompiledFunction(Function):
+    """The autograd node of a compiled forward (PyTorch's name for it)."""
+
+    node_name = "CompiledFunctionBackward"
+
+    @staticmethod
+    def forward(ctx, *args):
+        """Run the forward program (args: the tensors that need gradients, then a runner)."""
+        outputs, saved, backward = args[-1]()
+        ctx.program = backward
+        ctx.save_values(saved_arrays=saved)
+        return outputs if len(outputs) > 1 else outputs[0]
+
+    @staticmethod
+    def backward(ctx, *grads):
+        """Run the backward program: dL/d(each input) from dL/d(each output)."""
+        arrays = tuple(None if g is None else g._data for g in grads)
+        result = ctx.program(arrays, ctx.saved_arrays)
+        tensors = tuple(None if r is None else wrap(r) for r in result)
+        if _grad_mode.enabled:  # create_graph=True: results whose backward raises
+            tensors = tuple(None if t is None else _NoDoubleBackward.apply(_ANCHOR, t)
+                            for t in tensors)  # fmt: skip
+        return (*tensors, None)
+
+
+_ANCHOR = Tensor._make(np.zeros((), np.float32), requires_grad=True)  # gives those a node
+
+
+class _NoDoubleBackward(Function):
+    """Passes a gradient through; differentiating it again raises PyTorch's error."""
+
+    node_name = "CompiledFunctionBackwardBackward"
+
+    @staticmethod
+    def forward(ctx, anchor, value):
+        return value._data
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError(_DOUBLE)
+
+
+class CompiledCallable:
+    """A function (or a module's forward) compiled with `tinygrad_nn.compile`."""
+
+    def __init__(self, fn, fullgraph: bool = False, root=None):
+        self.fn, self.fullgraph, self.root = fn, fullgraph, root
+        self.programs: list[Program] = []
+        self.eager_reason: str | None = None
+        _ALL.add(self)
+        try:
+            self.arg_names = list(inspect.signature(fn.forward if fn is root else fn).parameters)
+        except (TypeError, ValueError):
+            self.arg_names = []
+
+    def __call__(self, *args, **kwargs):
+        flat = args + tuple(kwargs.values()) if kwargs else args
+        for program in self.programs:
+            if program.guard(flat):
+                result = self._replay(program, flat)
+                if result is not _MISS:
+                    return result
+        if self.eager_reason is not None:
+            return self.fn(*args, **kwargs)
+        if len(self.programs) >= guards.RECOMPILE_LIMIT:
+            self.eager_reason = "recompile limit"
+            warnings.warn(
+                f"tinygrad_nn.compile: {self.name()} was traced {guards.RECOMPILE_LIMIT} times "
+                "(torch._dynamo's recompile_limit); it runs eagerly from now on.",
+                stacklevel=2,
+            )
+            return self.fn(*args, **kwargs)
+        return self._trace(args, kwargs, flat)
+
+    def name(self) -> str:
+        """The compiled function's name, for messages."""
+        return getattr(self.fn, "__qualname__", type(self.fn).__name__)
+
+    def _replay(self, program: Program, flat: tuple):
+        if program.run is not None:
+            return program.run(flat)
+        outputs = program.forward(flat)
+        if outputs is _MISS:
+            return _MISS
+        leaves = program.leaves(flat)
+        runner = _Runner(outputs[0], outputs[1], program.backward)
+        return _rebuild(program.structure, CompiledFunction.apply(*leaves, runner))
+
+    # ------------------------------------------------------------------ tracing
+
+    def _trace(self, args: tuple, kwargs: dict, flat: tuple):
+        rec = Recorder(self.fullgraph)
+        found = guards.discover(self.fn, args, kwargs, self.root)
+        tracing = Tracing(rec, flat, self.arg_names, found.labels, found.module_names)
+        tracing.watch_grads(found.tensors)
+        grad_enabled = _grad_mode.enabled
+        mark = None
+        with tracing:
+            result = self.fn(*args, **kwargs)
+            outputs = _output_tensors(result)
+            differentiable = grad_enabled and not tracing.backward_ran and outputs is not None \
+                and any(t._requires_grad for t in outputs)  # fmt: skip
+            if differentiable and rec.broken is None:
+                mark = len(rec.lines)
+                grads = _trace_backward(rec, tracing, outputs)
+        writebacks = tracing.finish()
+        if rec.broken is not None:
+            self.eager_reason = rec.broken
+            return _strip(result)
+        if tracing.state_changed:
+            return _strip(result)  # the optimizer made its state: trace the next call instead
+        if mark is not None:  # a forward alone: `.grad` plays no part, unless read
+            tracing.grad_before = {k: v for k, v in tracing.grad_before.items()
+                                   if k in tracing.grad_read}  # fmt: skip
+        check = guards.conditions(rec, tracing, found, flat)
+        guard, guard_source = codegen.build("guard", "_in", [f"    return {' and '.join(check)}"],
+                                            rec.namespace)  # fmt: skip
+        rec.namespace.update(_MISS=_MISS, _wrap=wrap)
+        if mark is None:
+            program = _step_program(rec, tracing, writebacks, result)
+            self.programs.append(Program(guard, guard_source + "\n" + program[1], run=program[0]))
+            return _strip(result)
+        program, first = _forward_programs(rec, tracing, writebacks, outputs, mark, grads)
+        program.guard = guard
+        program.source = guard_source + "\n" + program.source
+        program.structure = _structure(result)
+        self.programs.append(program)
+        return _rebuild(program.structure, CompiledFunction.apply(*first[0], first[1]))
+
+
+class _Runner:
+    """The last argument of CompiledFunction.apply: produces (outputs, saved, backward)."""
+
+    def __init__(self, outputs, saved, backward):
+        self.outputs, self.saved, self.backward = outputs, saved, backward
+
+    def __call__(self):
+        return self.outputs, self.saved, self.backward
+
+
+def _output_tensors(result):
+    """The output tensors of a forward (a tensor, or a tuple/list of them); None otherwise."""
+    if isinstance(result, Tensor):
+        return [result]
+    if isinstance(result, (tuple, list)) and result and all(isinstance(r, Tensor) for r in result):
+        return list(result)
+    return None
+
+
+def _structure(result):
+    """How to put the outputs back together: "one" tensor, or the sequence type."""
+    return "one" if isinstance(result, Tensor) else type(result)
+
+
+def _rebuild(structure, value):
+    """The value a compiled forward returns, from CompiledFunction's output(s)."""
+    if structure == "one":
+        return value
+    return structure(value if isinstance(value, tuple) else (value,))
+
+
+def _strip(value):
+    """Traced arrays out of returned tensors (the first call's result is eager mode's)."""
+    if isinstance(value, Tensor):
+        data = _SLOT.__get__(value)
+        if data.__class__ is TracedArray:
+            _SLOT.__set__(value, np.ndarray.view(data, np.ndarray))
+    elif isinstance(value, (tuple, list)):
+        for v in value:
+            _strip(v)
+    elif isinstance(value, dict):
+        for v in value.values():
+            _strip(v)
+    return float(value) if value.__class__ is TracedScalar else value
+
+
+def _program_source(rec, lines: list, live: set, tail: list) -> list:
+    """Prologue, entry checks, body (pruned, with frees) and `tail`, for names in `live`."""
+    lines = codegen.prune(lines, live | rec.decision_uses)
+    hoisted, checks, lines = codegen.decisions(rec, lines)
+    names = codegen.used_names(lines + hoisted) | live | rec.decision_uses
+    source = codegen.prologue(rec, names, codegen.defined_names(lines + hoisted))
+    return source + checks + codegen.body(lines, live) + tail
+
+
+def _step_program(rec, tracing, writebacks: list, result):
+    """One program for the whole call: body, write-backs, return value."""
+    live = set(tracing.writeback_uses)
+    returned = _source_of(rec, tracing, result, live)
+    tail = [f"    {w}" for w in writebacks] + [f"    return {returned}"]
+    return codegen.build("step", "_in", _program_source(rec, rec.lines, live, tail),
+                         rec.namespace)  # fmt: skip
+
+
+def _source_of(rec, tracing, value, uses: set) -> str:
+    """Python source that rebuilds a returned value from the program's names."""
+    if isinstance(value, Tensor):
+        if id(value) in tracing.located:
+            return tracing.tensor_source(value)
+        return f"_wrap({rec.detached_ref(_SLOT.__get__(value), uses)})"
+    if isinstance(value, (tuple, list)):
+        inner = ", ".join(_source_of(rec, tracing, v, uses) for v in value)
+        return f"({inner},)" if isinstance(value, tuple) else f"[{inner}]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k!r}: {_source_of(rec, tracing, v, uses)}"
+                               for k, v in value.items()) + "}"  # fmt: skip
+    if value.__class__ is TracedScalar or literal(value) is not None:
+        return rec.detached_ref(value, uses)
+    return rec.global_ref(value, "_R")
+
+
+def _trace_backward(rec, tracing, outputs: list) -> tuple:
+    """Record backward of the forward just traced: autograd.grad with placeholder gradients
+    (named `grad_0`, ... and read from the backward program's `_g`). Returns (leaves, grads)."""
+    from .. import autograd
+
+    leaves = [t for t, *_ in tracing.located.values() if t._requires_grad]
+    wanted, placeholders = [], []
+    for i, out in enumerate(outputs):
+        data = _ONES(out._data.shape, out._data.dtype).view(TracedArray)
+        rec.bind(data, f"grad_{i}")
+        rec.inputs.append((f"grad_{i}", f"_g[{i}]", len(rec.lines)))
+        if out._requires_grad:
+            wanted.append(out)
+            placeholders.append(Tensor._make(data))
+    old, rec.label = rec.label, "backward"
+    rec.external_done = True  # a check in backward cannot send the caller back to retrace
+    try:
+        grads = autograd.grad(wanted, leaves, placeholders, allow_unused=True)
+    finally:
+        rec.label = old
+    return leaves, grads
+
+
+_ONES = np.ones
+
+
+def _forward_programs(rec, tracing, writebacks: list, outputs: list, mark: int, traced):
+    """The forward and backward programs of a differentiable forward, and what the first
+    call hands to CompiledFunction (its leaves and a runner with the eager values)."""
+    leaves, grads = traced
+    grad_uses: set = set()
+    grad_sources = [rec.detached_ref(_SLOT.__get__(g), grad_uses) if g is not None else "None"
+                    for g in grads]  # fmt: skip
+    backward_lines = codegen.prune(rec.lines[mark:], grad_uses)
+    forward_names = codegen.defined_names(rec.lines[:mark])
+    forward_names |= {name for name, _, pos in rec.inputs if pos <= mark and
+                      not name.startswith("grad_")}  # fmt: skip
+    needed = codegen.used_names(backward_lines) | grad_uses
+    saved = sorted(n for n in needed if n in forward_names and n not in
+                   codegen.defined_names(backward_lines))  # fmt: skip
+    out_uses: set = set()
+    out_sources = [rec.detached_ref(_SLOT.__get__(o), out_uses) for o in outputs]
+    live = out_uses | set(saved) | tracing.writeback_uses
+    tail = [f"    {w}" for w in writebacks]
+    tail.append(f"    return ({', '.join(out_sources)},), ({''.join(n + ', ' for n in saved)})")
+    forward, forward_source = codegen.build("forward", "_in", _program_source(
+        rec, rec.lines[:mark], live, tail), rec.namespace)  # fmt: skip
+    unpack = [f"    ({''.join(n + ', ' for n in saved)}) = _saved"] if saved else []
+    body = codegen.body(backward_lines, grad_uses)
+    inputs = codegen.prologue(rec, needed - set(saved), codegen.defined_names(backward_lines))
+    tail = [f"    return ({''.join(s + ', ' for s in grad_sources)})"]
+    backward, backward_source = codegen.build("backward", "_g, _saved",
+                                              unpack + inputs + body + tail, rec.namespace)
+    leaf_sources = ", ".join(tracing.tensor_source(t) for t in leaves)
+    leaf_fn, _ = codegen.build("leaves", "_in", [f"    return ({leaf_sources},)"], rec.namespace)
+    program = Program(None, forward_source + "\n" + backward_source, forward=forward,
+                      backward=backward, leaves=leaf_fn)  # fmt: skip
+    values = tuple(_plain_value(rec, n) for n in saved)
+    arrays = tuple(_SLOT.__get__(o) for o in outputs)
+    arrays = tuple(np.ndarray.view(a, np.ndarray) if a.__class__ is TracedArray else a
+                   for a in arrays)
+    return program, (leaves, _Runner(arrays, values, backward))
+
+
+def _plain_value(rec, name: str):
+    value = rec.objects[name]
+    return np.ndarray.view(value, np.ndarray) if value.__class__ is TracedArray else value
