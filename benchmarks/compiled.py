@@ -18,11 +18,21 @@ runs of `run.py`.
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
-import sys
-import time
+
+for _var in (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+):
+    os.environ[_var] = "1"  # before NumPy loads its BLAS, as in child.py
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CASES = ["W1", "W2", "W3", "W4", "W5"]
@@ -78,10 +88,15 @@ def measure(case_name: str, mode: str, quick: bool) -> dict:
         step = case.lib_step(_CompiledModels(tinygrad_nn), data)
     else:
         step = tinygrad_nn.compile(case.lib_step(tinygrad_nn, data))
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     step()
-    first = time.perf_counter() - start
-    result = {"case": case_name, "impl": mode, "unit": case.UNIT, "first_call_s": first}
+    result = {
+        "case": case_name,
+        "impl": mode,
+        "unit": case.UNIT,
+        "first_call_wall_s": time.perf_counter() - start,
+        "first_call_cpu_s": time.process_time() - start_cpu,
+    }
     result.update(time_steps(step, quick, None))
     return result
 
@@ -97,33 +112,41 @@ def compiled_table(results: dict, cases: list, quick: bool, clock: str) -> list:
     """Markdown rows for the compiled columns; `results` holds run.py's baseline runs."""
     from benchmarks.run import fmt, scaled
 
-    rows = ["| case | PyTorch | NumPy | tinygrad_nn eager | compiled model | model/PyTorch | "
-            "compiled step | step/NumPy | first call s | goals met |",
-            "|---|---|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    rows = [
+        "| case | PyTorch | NumPy | tinygrad_nn eager | compiled model | model/PyTorch | "
+        "compiled step | step/NumPy | first call s | goals met |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for case in cases:
         if case not in CASES:
             continue
-        base = {impl: scaled(results.get(case, {}).get(impl), clock)
-                for impl in ("torch", "numpy", "tinygrad_nn")}  # fmt: skip
+        base = {
+            impl: scaled(results.get(case, {}).get(impl), clock)
+            for impl in ("torch", "numpy", "tinygrad_nn")
+        }
         ours = {mode: run_child(case, mode, quick) for mode in MODES}
         t = {mode: scaled(ours[mode], clock) for mode in MODES}
         ratio = {
             "model": t["model"] / base["torch"] if t["model"] and base["torch"] else None,
             "step": t["step"] / base["numpy"] if t["step"] and base["numpy"] else None,
         }
-        first = ours["step"].get("first_call_s")
+        first = ours["step"].get(f"first_call_{clock}_s")
         met = []
         for mode in MODES:
             if (mode, case) in GOALS and ratio[mode] is not None:
                 met.append(f"{mode} {'yes' if ratio[mode] <= GOALS[mode, case][1] else 'NO'}")
         if case in FIRST_CALL_GOALS and first is not None:
             met.append(f"first call {'yes' if first <= FIRST_CALL_GOALS[case] else 'NO'}")
-        rows.append(f"| {case} | {fmt(base['torch'])} | {fmt(base['numpy'])} | "
-                    f"{fmt(base['tinygrad_nn'])} | {fmt(t['model'])} | {fmt(ratio['model'])} | "
-                    f"{fmt(t['step'])} | {fmt(ratio['step'])} | "
-                    f"{'—' if first is None else f'{first:.3f}'} | {', '.join(met) or '—'} |")  # fmt: skip
-    goals = ", ".join(f"{m} {c} <= {v[1]}x {'PyTorch' if v[0] == 'torch' else 'NumPy'}"
-                      for (m, c), v in GOALS.items())  # fmt: skip
+        rows.append(
+            f"| {case} | {fmt(base['torch'])} | {fmt(base['numpy'])} | "
+            f"{fmt(base['tinygrad_nn'])} | {fmt(t['model'])} | {fmt(ratio['model'])} | "
+            f"{fmt(t['step'])} | {fmt(ratio['step'])} | "
+            f"{'—' if first is None else f'{first:.3f}'} | {', '.join(met) or '—'} |"
+        )
+    goals = ", ".join(
+        f"{m} {c} <= {v[1]}x {'PyTorch' if v[0] == 'torch' else 'NumPy'}"
+        for (m, c), v in GOALS.items()
+    )
     return rows + ["", f"Goals: {goals}; first call <= 0.1 s (W1), <= 2 s (W4)."]
 
 
@@ -148,10 +171,19 @@ def main() -> None:
 
     cases = [c for c in args.only.split(",") if c in CASES]
     print(machine(), flush=True)
-    results = {c: {i: run_one(c, i, args.quick) for i in ("torch", "numpy", "tinygrad_nn")}
-               for c in cases}  # fmt: skip
-    print("\n".join(["", f"Medians by {args.clock} clock.", "",
-                     *compiled_table(results, cases, args.quick, args.clock)]))  # fmt: skip
+    results = {
+        c: {i: run_one(c, i, args.quick) for i in ("torch", "numpy", "tinygrad_nn")} for c in cases
+    }
+    print(
+        "\n".join(
+            [
+                "",
+                f"Medians by {args.clock} clock.",
+                "",
+                *compiled_table(results, cases, args.quick, args.clock),
+            ]
+        )
+    )
 
 
 if __name__ == "__main__":

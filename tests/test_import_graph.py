@@ -13,7 +13,6 @@ from pathlib import Path
 import tinygrad_nn
 
 ROOT = Path(tinygrad_nn.__file__).parent
-PACKAGE = "tinygrad_nn"
 
 
 def _module_name(path: Path) -> str:
@@ -66,9 +65,7 @@ def _graph() -> dict[str, set[str]]:
         edges = set()
         for node in _top_level_imports(tree):
             edges |= _targets(node, name, is_package, modules)
-        # Importing a submodule first runs its package's __init__, but that is the parent's
-        # own edge to check, not this module's: keep only the named modules.
-        edges.discard(name)
+        edges.discard(name)  # a package's __init__ reading a name it defined itself
         graph[name] = edges
     return graph
 
@@ -95,16 +92,8 @@ def _find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
     return None
 
 
-def _is_package_edge(parent: str, child: str) -> bool:
-    """A package's __init__ importing its own submodules (or a submodule its package) is how
-    Python loads packages, not a dependency between peers: such edges are not followed."""
-    return child.startswith(parent + ".") or parent.startswith(child + ".")
-
-
 def test_module_level_imports_have_no_cycle():
-    graph = _graph()
-    peers = {m: {c for c in cs if not _is_package_edge(m, c)} for m, cs in graph.items()}
-    cycle = _find_cycle(peers)
+    cycle = _find_cycle(_graph())
     assert cycle is None, "import cycle: " + " -> ".join(cycle)
 
 
@@ -113,10 +102,18 @@ def test_tensor_module_does_not_import_ops_lazily_at_the_bottom():
     assert "noqa: E402" not in source
 
 
-def test_the_walk_sees_the_layers():
+def test_ops_sit_below_the_tensor_and_autograd_below_the_ops():
     graph = _graph()
-    assert "tinygrad_nn.autograd.function" in graph["tinygrad_nn.ops.binary"]
-    assert "tinygrad_nn.tensor" not in graph["tinygrad_nn.ops.binary"]
+    assert "tinygrad_nn.autograd.function" in graph["tinygrad_nn.ops.binary"]  # the walk works
+    above_ops = {f"tinygrad_nn.{m}" for m in ("tensor", "functions", "creation", "inplace")}
+    for name, edges in graph.items():
+        if name.startswith("tinygrad_nn.ops."):
+            wrong = {e for e in edges if e in above_ops or e.startswith("tinygrad_nn.nn")}
+            assert not wrong, f"{name} imports {sorted(wrong)} at module level"
+    for core in ("function", "engine", "grad_mode"):
+        edges = graph[f"tinygrad_nn.autograd.{core}"]
+        wrong = {e for e in edges if e.startswith("tinygrad_nn.ops") or e in above_ops}
+        assert not wrong, f"autograd/{core}.py imports {sorted(wrong)} at module level"
 
 
 def test_cycle_finder_reports_a_cycle():

@@ -6,14 +6,8 @@
     x.grad                      # tensor([4., 6.])
 """
 
-from . import dtypes as _dtypes
-from .autograd.grad_mode import (  # noqa: F401
-    enable_grad,
-    inference_mode,
-    is_grad_enabled,
-    no_grad,
-    set_grad_enabled,
-)
+from .autograd._parity import inference_mode, set_grad_enabled  # noqa: F401
+from .autograd.grad_mode import enable_grad, is_grad_enabled, no_grad  # noqa: F401
 from .creation import (  # noqa: F401
     arange,
     as_tensor,
@@ -155,9 +149,9 @@ from .version import __version__  # noqa: E402,F401
 
 def load_ipython_extension(ipython) -> None:
     """`%load_ext tinygrad_nn`: from then on `import torch` means tinygrad_nn in the session."""
-    from ._torch_alias import load_ipython_extension as load
+    from ._torch_alias import load_ipython_extension as load_extension
 
-    load(ipython)
+    load_extension(ipython)
 
 
 def unload_ipython_extension(ipython) -> None:

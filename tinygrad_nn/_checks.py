@@ -35,7 +35,9 @@ def _warn_no_dof(t: Tensor, dims: tuple, correction, name: str) -> None:
     if count - correction <= 0:
         warnings.warn(
             f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
-            "reduction factor (input numel divided by output numel).", UserWarning, stacklevel=3
+            "reduction factor (input numel divided by output numel).",
+            UserWarning,
+            stacklevel=3,
         )
 
 
@@ -96,19 +98,29 @@ def _check_inplace_dtype(t: Tensor, dtype, name: str) -> None:
     """cumsum_(dtype=...) cannot change the dtype of the tensor it writes into, and has no
     bool kernel (the out-of-place op counts bools in int64)."""
     if t._data.dtype == np.bool_:
-        raise NotImplementedError(f'"{name}_out_cpu" not implemented for \'Bool\'')
+        raise NotImplementedError(f"\"{name}_out_cpu\" not implemented for 'Bool'")
     if dtype is not None and _dt.as_dtype(dtype).np != t._data.dtype:
-        words = {"float32": "float", "float64": "double", "int64": "long int", "int32": "int",
-                 "bool": "bool", "float16": "c10::Half", "int16": "short int",
-                 "int8": "signed char", "uint8": "unsigned char"}  # PyTorch's C++ type names
+        words = {
+            "float32": "float",
+            "float64": "double",
+            "int64": "long int",
+            "int32": "int",
+            "bool": "bool",
+            "float16": "c10::Half",
+            "int16": "short int",
+            "int8": "signed char",
+            "uint8": "unsigned char",
+        }  # PyTorch's C++ type names
         raise RuntimeError(f"Bad in-place call: input tensor dtype {words[t._data.dtype.name]} "
                            f"and output tensor dtype {words[_dt.as_dtype(dtype).np.name]} "
                            "should match")  # fmt: skip
 
 
 def _check_bool_sub(x: Tensor, y) -> None:
-    if x._data.dtype == np.bool_ or y.__class__ is builtins.bool or (
-        is_tensor(y) and y._data.dtype == np.bool_
+    if (
+        x._data.dtype == np.bool_
+        or y.__class__ is builtins.bool
+        or (is_tensor(y) and y._data.dtype == np.bool_)
     ):
         raise RuntimeError(
             "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
@@ -119,7 +131,7 @@ def _check_bool_sub(x: Tensor, y) -> None:
 def _check_not_bool(x: Tensor, kernel: str) -> None:
     """PyTorch has no bool kernel for pow, floor division, remainder or clamp."""
     if x._data.dtype == np.bool_:
-        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
 
 
 def _check_int_divisor(x: Tensor, y, kernel: str) -> None:

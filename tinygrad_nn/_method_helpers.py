@@ -7,6 +7,7 @@ normalise arguments (dims, shapes, masks) the way PyTorch's argument parser does
 from __future__ import annotations
 
 import builtins
+import collections
 import warnings
 from typing import TYPE_CHECKING
 
@@ -22,10 +23,9 @@ if TYPE_CHECKING:
     from .tensor import Tensor
 
 
-_MaxResult = __import__("collections").namedtuple("max", ["values", "indices"])
-
-
-_MinResult = __import__("collections").namedtuple("min", ["values", "indices"])
+# What max(dim) and min(dim) return: (values, indices) named tuples, as in PyTorch.
+_MaxResult = collections.namedtuple("max", ["values", "indices"])
+_MinResult = collections.namedtuple("min", ["values", "indices"])
 
 
 def _arr(v):
@@ -105,7 +105,7 @@ def _infer_shape(shape: tuple, numel: int, old_shape: tuple) -> tuple:
     if infer is not None:
         if known == 0 or numel % known:
             raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
-        shape = shape[:infer] + (numel // known,) + shape[infer + 1:]
+        shape = shape[:infer] + (numel // known,) + shape[infer + 1 :]
     elif known != numel:
         raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
     return shape
@@ -290,7 +290,7 @@ def _bitwise(fn, x: Tensor, y) -> Tensor:
         # PyTorch names the dtype the operands promote to (int << 1.5 runs a Float kernel)
         known = is_tensor(y) or y.__class__ in (builtins.int, builtins.float)
         word = _DTYPE_WORDS[_dt.result_type(x, y).np.name] if known else _dtype_word(x)
-        raise NotImplementedError(f'"{kernel}_cpu" not implemented for \'{word}\'')
+        raise NotImplementedError(f"\"{kernel}_cpu\" not implemented for '{word}'")
     return wrap(fn(x._data, b))
 
 

@@ -111,9 +111,8 @@ def masked_fill(self, mask, value) -> Tensor:
                 f"with {value._data.ndim} dimension(s)."
             )
         value = value._cast(self.dtype)
-    elif self._data.dtype.kind in "iub" and isinstance(value, builtins.float) and \
-            not builtins.float(value).is_integer():  # fmt: skip
-        value = value  # NumPy truncates when writing, as PyTorch does
+    # A fractional number into an integer tensor needs nothing here: NumPy truncates it when
+    # writing, as PyTorch does.
     # Out of place, self broadcasts to the mask's shape too (masked_fill_ checks its shape).
     shape = _shape_ops.broadcast_shapes(self._data.shape, mask._data.shape)
     x = self if shape == self._data.shape else self.expand(shape)

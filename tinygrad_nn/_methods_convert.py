@@ -13,9 +13,10 @@ import numpy as np
 from . import dtypes as _dt
 from ._checks import _DTYPE_WORDS, _dtype_word
 from ._method_helpers import _arr, _norm_dim, _shape_args
-from ._size_device import NO_ACCELERATOR, Size, _check_device, cuda_request, device
+from ._size_device import NO_ACCELERATOR, Size, _check_device, cuda_request, parse_to
 from ._tensor_str import tensor_repr
-from .autograd.function import _RemovableHandle, is_tensor
+from .autograd._parity import RemovableHandle as _RemovableHandle
+from .autograd.function import is_tensor
 from .autograd.grad_mode import _state as _grad_state
 from .ops import movement
 
@@ -114,8 +115,7 @@ def numpy(self, *, force: bool = False) -> np.ndarray:
     """The underlying ndarray (shared memory). Raises if the tensor requires grad."""
     if self._requires_grad and not force:
         raise RuntimeError(
-            "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
-            "instead."
+            "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead."
         )
     return self._data
 
@@ -127,20 +127,10 @@ def __array__(self, dtype=None, copy=None):
 
 def to(self, *args, **kwargs) -> Tensor:
     """Convert dtype (and accept device='cpu'): `to(dtype)`, `to('cpu')`, `to(other)`."""
-    dtype = kwargs.pop("dtype", None)
     copy = kwargs.pop("copy", False)
-    _check_device(kwargs.pop("device", None))
-    kwargs.pop("non_blocking", None)
-    kwargs.pop("memory_format", None)
+    dtype = parse_to(args, kwargs)
     if kwargs:
         raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
-    for a in args:
-        if is_tensor(a):
-            dtype = a.dtype
-        elif isinstance(a, (str, device, builtins.int)) and not isinstance(a, builtins.bool):
-            _check_device(a)  # a device name, or an index (which names an accelerator)
-        elif a is not None and not isinstance(a, builtins.bool):
-            dtype = a
     result = self if dtype is None else self._cast(_dt.as_dtype(dtype))
     return result.clone() if copy and result is self else result
 
@@ -235,9 +225,7 @@ def __iter__(self):
 
 def __bool__(self) -> bool:
     if self._data.size != 1:
-        raise RuntimeError(
-            "Boolean value of Tensor with more than one value is ambiguous"
-        )
+        raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
     return builtins.bool(self._data.reshape(()))
 
 
@@ -365,7 +353,9 @@ def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False) -> T
         warnings.warn(
             "To copy construct from a tensor, it is recommended to use sourceTensor.detach()"
             ".clone() or sourceTensor.detach().clone().requires_grad_(True), rather than "
-            "tensor.new_tensor(sourceTensor).", UserWarning, stacklevel=2
+            "tensor.new_tensor(sourceTensor).",
+            UserWarning,
+            stacklevel=2,
         )
     np_dtype = self._data.dtype if dtype is None else _dt.as_dtype(dtype).np
     return self._make(np.array(_arr(data), dtype=np_dtype), requires_grad)

@@ -376,15 +376,20 @@ def zero_(self) -> Tensor:
 
 def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator=None) -> Tensor:
     """Fill with samples from U(a, b): PyTorch's stream for the same seed."""
-    values = sampling.fill_like(self._data, lambda shape, _: sampling.uniform(
-        shape, self._data.dtype, a, b, generator))
+    values = sampling.fill_like(
+        self._data, lambda shape, _: sampling.uniform(shape, self._data.dtype, a, b, generator)
+    )
     return self._inplace(lambda t: _overwritten(t, values, "UniformBackward0"))
 
 
 def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator=None) -> Tensor:
     """Fill with samples from N(mean, std^2): PyTorch's stream for the same seed."""
-    values = sampling.fill_like(self._data, lambda shape, contiguous: sampling.normal(
-        shape, self._data.dtype, mean, std, generator, contiguous))
+    values = sampling.fill_like(
+        self._data,
+        lambda shape, contiguous: sampling.normal(
+            shape, self._data.dtype, mean, std, generator, contiguous
+        ),
+    )
     return self._inplace(lambda t: _overwritten(t, values, "NormalBackward0"))
 
 
@@ -392,8 +397,9 @@ def random_(self, *args, generator=None, **kwargs) -> Tensor:
     """Fill with integers: `random_()` (the dtype's whole range), `random_(to)` ([0, to))
     or `random_(from, to)` ([from, to); to=None: up to the dtype's top)."""
     low, high, name = _random_bounds(args, kwargs)
-    values = sampling.fill_like(self._data, lambda shape, _: sampling.random_(
-        shape, self._data.dtype, low, high, generator))
+    values = sampling.fill_like(
+        self._data, lambda shape, _: sampling.random_(shape, self._data.dtype, low, high, generator)
+    )
     return self._inplace(lambda t: _overwritten(t, values, name))
 
 
@@ -404,37 +410,44 @@ def bernoulli_(self, p=0.5, *, generator=None) -> Tensor:
         values = sampling.bernoulli_tensor(probs, generator)
         name = "BernoulliBackward1"
     else:
-        values = sampling.fill_like(self._data, lambda shape, _: sampling.bernoulli_scalar(
-            shape, p, generator))
+        values = sampling.fill_like(
+            self._data, lambda shape, _: sampling.bernoulli_scalar(shape, p, generator)
+        )
         name = "BernoulliBackward2"
     return self._inplace(lambda t: _overwritten(t, values, name))
 
 
 def exponential_(self, lambd: float = 1.0, *, generator=None) -> Tensor:
     """Fill with samples from Exp(lambd) (density lambd * exp(-lambd * x))."""
-    values = sampling.fill_like(self._data, lambda shape, _: sampling.exponential(
-        shape, self._data.dtype, lambd, generator))
+    values = sampling.fill_like(
+        self._data, lambda shape, _: sampling.exponential(shape, self._data.dtype, lambd, generator)
+    )
     return self._inplace(lambda t: _overwritten(t, values, "ExponentialBackward0"))
 
 
 def log_normal_(self, mean: float = 1.0, std: float = 2.0, *, generator=None) -> Tensor:
     """Fill with exp(N(mean, std^2)) samples."""
-    values = sampling.fill_like(self._data, lambda shape, _: sampling.log_normal(
-        shape, self._data.dtype, mean, std, generator))
+    values = sampling.fill_like(
+        self._data,
+        lambda shape, _: sampling.log_normal(shape, self._data.dtype, mean, std, generator),
+    )
     return self._inplace(lambda t: _overwritten(t, values, "LogNormalBackward0"))
 
 
 def cauchy_(self, median: float = 0.0, sigma: float = 1.0, *, generator=None) -> Tensor:
     """Fill with Cauchy(median, sigma) samples."""
-    values = sampling.fill_like(self._data, lambda shape, _: sampling.cauchy(
-        shape, self._data.dtype, median, sigma, generator))
+    values = sampling.fill_like(
+        self._data,
+        lambda shape, _: sampling.cauchy(shape, self._data.dtype, median, sigma, generator),
+    )
     return self._inplace(lambda t: _overwritten(t, values, "CauchyBackward0"))
 
 
 def geometric_(self, p: float, *, generator=None) -> Tensor:
     """Fill with Geometric(p) samples: trials up to and including the first success."""
-    values = sampling.fill_like(self._data, lambda shape, _: sampling.geometric(
-        shape, self._data.dtype, p, generator))
+    values = sampling.fill_like(
+        self._data, lambda shape, _: sampling.geometric(shape, self._data.dtype, p, generator)
+    )
     return self._inplace(lambda t: _overwritten(t, values, "GeometricBackward0"))
 
 

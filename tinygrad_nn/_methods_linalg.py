@@ -1,4 +1,5 @@
-"""Tensor methods: matrix products (ops/linalg.py) and the decompositions of linalg.py."""
+"""Tensor methods: matrix products (ops/linalg.py), the decompositions of linalg.py, and the
+truth tests, counts, histograms and running sums listed beside them in tensor.py."""
 
 from __future__ import annotations
 

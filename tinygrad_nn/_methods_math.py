@@ -43,7 +43,7 @@ def round(self, *, decimals: int = 0) -> Tensor:
     """Round half to even; gradient 0."""
     if decimals:
         if self._data.dtype.kind != "f":
-            raise NotImplementedError(f'"round_cpu" not implemented for \'{_dtype_word(self)}\'')
+            raise NotImplementedError(f"\"round_cpu\" not implemented for '{_dtype_word(self)}'")
         scale = 10.0**decimals
         return (self * scale).round() / scale
     return elementwise.Round.apply(self) if self._data.dtype.kind == "f" else self.clone()
@@ -52,7 +52,7 @@ def round(self, *, decimals: int = 0) -> Tensor:
 def frac(self) -> Tensor:
     """self - trunc(self)."""
     if self._data.dtype.kind != "f":
-        raise NotImplementedError(f'"frac_cpu" not implemented for \'{_dtype_word(self)}\'')
+        raise NotImplementedError(f"\"frac_cpu\" not implemented for '{_dtype_word(self)}'")
     return _named(self - self.trunc(), "FracBackward0")
 
 
@@ -61,8 +61,8 @@ def clamp(self, min=None, max=None) -> Tensor:
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     for bound in (min, max):
-        if not (bound is None or is_tensor(bound) or isinstance(bound, (builtins.int,
-                                                                        builtins.float, np.generic))):  # fmt: skip
+        number = isinstance(bound, (builtins.int, builtins.float, np.generic))
+        if not (bound is None or number or is_tensor(bound)):
             raise TypeError(f"clamp() received an invalid combination of arguments - got "
                             f"({type(bound).__name__})")  # fmt: skip
     if is_tensor(min) or is_tensor(max):

@@ -73,9 +73,9 @@ def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     if start == end:
         return self  # nothing to merge: PyTorch returns the tensor itself, not a view
     merged = 1
-    for n in shape[start:end + 1]:
+    for n in shape[start : end + 1]:
         merged *= n
-    return self.reshape(shape[:start] + (merged,) + shape[end + 1:])
+    return self.reshape(shape[:start] + (merged,) + shape[end + 1 :])
 
 
 def unflatten(self, dim: int, sizes) -> Tensor:
@@ -83,7 +83,7 @@ def unflatten(self, dim: int, sizes) -> Tensor:
     shape = self._data.shape
     d = _norm_dim(dim, len(shape))
     sizes = _infer_shape(tuple(sizes), shape[d], shape)
-    return movement.View.apply(self, shape[:d] + sizes + shape[d + 1:])
+    return movement.View.apply(self, shape[:d] + sizes + shape[d + 1 :])
 
 
 def squeeze(self, dim=None) -> Tensor:

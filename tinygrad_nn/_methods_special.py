@@ -91,66 +91,6 @@ def atanh_(self) -> Tensor:
     return self._inplace(lambda t: elementwise_more.atanh(t))
 
 
-def arcsin(self) -> Tensor:
-    """torch.arcsin(self)."""
-    return elementwise_more.asin(self)
-
-
-def arcsin_(self) -> Tensor:
-    """self = arcsin(self), in place."""
-    return self._inplace(lambda t: elementwise_more.asin(t))
-
-
-def arccos(self) -> Tensor:
-    """torch.arccos(self)."""
-    return elementwise_more.acos(self)
-
-
-def arccos_(self) -> Tensor:
-    """self = arccos(self), in place."""
-    return self._inplace(lambda t: elementwise_more.acos(t))
-
-
-def arctan(self) -> Tensor:
-    """torch.arctan(self)."""
-    return elementwise_more.atan(self)
-
-
-def arctan_(self) -> Tensor:
-    """self = arctan(self), in place."""
-    return self._inplace(lambda t: elementwise_more.atan(t))
-
-
-def arcsinh(self) -> Tensor:
-    """torch.arcsinh(self)."""
-    return elementwise_more.asinh(self)
-
-
-def arcsinh_(self) -> Tensor:
-    """self = arcsinh(self), in place."""
-    return self._inplace(lambda t: elementwise_more.asinh(t))
-
-
-def arccosh(self) -> Tensor:
-    """torch.arccosh(self)."""
-    return elementwise_more.acosh(self)
-
-
-def arccosh_(self) -> Tensor:
-    """self = arccosh(self), in place."""
-    return self._inplace(lambda t: elementwise_more.acosh(t))
-
-
-def arctanh(self) -> Tensor:
-    """torch.arctanh(self)."""
-    return elementwise_more.atanh(self)
-
-
-def arctanh_(self) -> Tensor:
-    """self = arctanh(self), in place."""
-    return self._inplace(lambda t: elementwise_more.atanh(t))
-
-
 def exp2(self) -> Tensor:
     """torch.exp2(self)."""
     return elementwise_more.exp2(self)
@@ -293,16 +233,6 @@ def atan2(self, other) -> Tensor:
 
 def atan2_(self, other) -> Tensor:
     """self = atan2(self, other), in place."""
-    return self._inplace(lambda t: binary_more.atan2(t, other))
-
-
-def arctan2(self, other) -> Tensor:
-    """torch.arctan2(self, other)."""
-    return binary_more.atan2(self, other)
-
-
-def arctan2_(self, other) -> Tensor:
-    """self = arctan2(self, other), in place."""
     return self._inplace(lambda t: binary_more.atan2(t, other))
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import builtins
 
+from .autograd.function import is_tensor
+
 
 class Size(tuple):
     """A tensor's shape: a tuple that prints like PyTorch's `torch.Size`."""
@@ -103,3 +105,28 @@ def _check_device(d) -> None:
         raise RuntimeError("PyTorch is not linked with support for mps devices")
     if kind != "cpu":
         raise RuntimeError(f"tinygrad_nn runs on the CPU only: device '{d}' is not available")
+
+
+def parse_to(args: tuple, kwargs: dict):
+    """The dtype a `to(...)` call asks for (None if none), shared by Tensor.to and Module.to.
+
+    Accepts PyTorch's forms `to(dtype)`, `to(device)`, `to(device, dtype)`, `to(other)` and
+    the keywords `dtype`, `device`, `non_blocking`, `memory_format`, which it pops from
+    `kwargs` (the caller refuses what is left). Devices other than the CPU raise here. A
+    bool after the first argument is `non_blocking` or `copy`, which change nothing on a CPU.
+    """
+    dtype = kwargs.pop("dtype", None)
+    _check_device(kwargs.pop("device", None))
+    kwargs.pop("non_blocking", None)
+    kwargs.pop("memory_format", None)
+    for position, a in enumerate(args):
+        if is_tensor(a):
+            dtype = a.dtype
+        elif isinstance(a, builtins.bool):
+            if position == 0:  # PyTorch reads a leading True/False as the bool dtype
+                dtype = builtins.bool
+        elif isinstance(a, (str, device, builtins.int)):
+            _check_device(a)  # a device name, or an index (which names an accelerator)
+        elif a is not None:
+            dtype = a
+    return dtype

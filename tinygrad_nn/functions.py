@@ -11,21 +11,61 @@ import builtins
 import numpy as np
 
 from . import dtypes as _dt
+from .debug.anomaly import is_anomaly_enabled  # noqa: F401  (torch.is_anomaly_enabled)
 from .histogram import histc, histogram  # noqa: F401  (re-exported as torch.histc, ...)
 from .ops import _shape as _shape_ops
 from .ops import linalg, movement
-from .tensor import Size, Tensor, _promote, _tensor_operand, where  # noqa: F401  (re-exported)
-from .tensor import _keepdims_alias
-from .tensor import _wrapped_int
-from .debug.anomaly import is_anomaly_enabled  # noqa: F401  (torch.is_anomaly_enabled)
-from .ops.binary_more import (arctan2, atan2, bitwise_and, bitwise_not, bitwise_or,  # noqa: F401
-                              bitwise_xor, copysign, float_power, fmax, fmin, heaviside, hypot,
-                              isin, ldexp, logaddexp, logaddexp2, xlogy)  # (re-exported)
-from .ops.elementwise_more import (acos, acosh, arccos, arccosh, arcsin, arcsinh,  # noqa: F401
-                                   arctan, arctanh, asin, asinh, atan, atanh, cosh, deg2rad,
-                                   digamma, erfc, erfinv, exp2, isneginf, isposinf, lgamma,
-                                   logit, nan_to_num, polygamma, rad2deg, sgn, signbit, sinc,
-                                   sinh)  # (re-exported as torch.asin, ...)
+from .ops.binary_more import (  # noqa: F401
+    arctan2,
+    atan2,
+    bitwise_and,
+    bitwise_not,
+    bitwise_or,
+    bitwise_xor,
+    copysign,
+    float_power,
+    fmax,
+    fmin,
+    heaviside,
+    hypot,
+    isin,  # (re-exported)
+    ldexp,
+    logaddexp,
+    logaddexp2,
+    xlogy,
+)
+from .ops.elementwise_more import (  # noqa: F401
+    acos,
+    acosh,
+    arccos,
+    arccosh,
+    arcsin,
+    arcsinh,
+    arctan,
+    arctanh,
+    asin,
+    asinh,
+    atan,
+    atanh,
+    cosh,
+    deg2rad,
+    digamma,
+    erfc,
+    erfinv,
+    exp2,
+    isneginf,
+    isposinf,
+    lgamma,
+    logit,
+    nan_to_num,
+    polygamma,
+    rad2deg,
+    sgn,
+    signbit,
+    sinc,
+    sinh,  # (re-exported as torch.asin, ...)
+)
+from .tensor import Size, Tensor, _keepdims_alias, _promote, _tensor_operand, where  # noqa: F401  (re-exported)
 
 
 def _input(x, name: str) -> Tensor:
@@ -49,7 +89,7 @@ def _t(x, other) -> Tensor:
         return Tensor._make(np.asarray(x))
     dtype = _dt.result_type(other, x) if isinstance(other, Tensor) else _dt.result_type(x)
     if isinstance(x, builtins.int) and dtype.np.kind in "iu":  # -3 next to uint8 wraps to 253
-        x = _wrapped_int(x, dtype.np)
+        x = _dt.wrapped_int(x, dtype.np)
     return Tensor._make(np.asarray(x, dtype=dtype.np))
 
 

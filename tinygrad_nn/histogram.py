@@ -26,14 +26,11 @@ import math
 import numpy as np
 
 from .creation import linspace
+from .sampling import type_word
 from .tensor import Tensor
 
 # PyTorch's `torch.return_types.histogram`: a named tuple of the counts and the edges.
 HistogramResult = collections.namedtuple("histogram", ["hist", "bin_edges"])
-
-_TYPE_WORDS = {"?": "Bool", "B": "Byte", "b": "Char", "h": "Short", "i": "Int", "l": "Long",
-               "q": "Long", "e": "Half", "f": "Float", "d": "Double"}  # fmt: skip
-
 
 def histc(input: Tensor, bins: int = 100, min=0, max=0) -> Tensor:  # noqa: A002
     """Counts of `input`'s values in `bins` equal bins spanning [min, max].
@@ -45,7 +42,7 @@ def histc(input: Tensor, bins: int = 100, min=0, max=0) -> Tensor:  # noqa: A002
     data = input._data
     if data.dtype.kind != "f":
         kernel = "linspace_cpu" if data.dtype == np.bool_ else "histogram_cpu"
-        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_word(data.dtype)}'")
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{type_word(data.dtype)}'")
     left, right = builtins.float(min), builtins.float(max)
     if left == right and data.size:
         left, right = builtins.float(np.min(data)), builtins.float(np.max(data))
@@ -113,7 +110,7 @@ def _check_bin_count(bins: int) -> None:
 def _check_float(data: np.ndarray) -> None:
     # PyTorch's histogramdd kernel exists for float and double only.
     if data.dtype not in (np.float32, np.float64):
-        raise NotImplementedError(f"\"histogramdd\" not implemented for '{_word(data.dtype)}'")
+        raise NotImplementedError(f"\"histogramdd\" not implemented for '{type_word(data.dtype)}'")
 
 
 def _given_edges(data: np.ndarray, bins: Tensor) -> np.ndarray:
@@ -207,10 +204,6 @@ def _upper_bound(edges: np.ndarray, values: np.ndarray, first, last) -> np.ndarr
         first = np.where(right, probe + 1, first)
         count = np.where(right, count - step - 1, np.where(count > 0, step, 0))
     return first
-
-
-def _word(dtype: np.dtype) -> str:
-    return _TYPE_WORDS.get(np.dtype(dtype).char, str(dtype))
 
 
 def _name(dtype: np.dtype) -> str:

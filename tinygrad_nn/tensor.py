@@ -8,7 +8,18 @@ A Tensor holds
     _version       a counter bumped by every in-place change, shared with its views, so a
                    node that saved this tensor can tell it was modified.
 
-Almost every method is one line that normalises its arguments and calls an op in `ops/`.
+This file is the table of contents of the Tensor API, in sections. A method whose body is one
+line is written here: it normalises its arguments and calls an op of `ops/`. Longer bodies live
+beside it, one module per section, and are listed here by name (`sum = _reduce.sum`):
+
+    _methods_convert.py  attributes, conversion, graph control, new tensors
+    _methods_arith.py    arithmetic, comparisons        _methods_math.py     elementwise
+    _methods_reduce.py   reductions                     _methods_linalg.py   linear algebra
+    _methods_shape.py    views, splits, indexing        _methods_inplace.py  in-place versions
+    _methods_more.py     methods over torch functions   _methods_special.py  special functions
+
+Argument checks with PyTorch's messages are in `_checks.py`, shared helpers (dtype promotion,
+dims) in `_method_helpers.py`, `Size` and `device` in `_size_device.py`.
 """
 
 from __future__ import annotations
@@ -52,9 +63,10 @@ from ._method_helpers import (  # noqa: F401  (where, _shape_args, ...: re-expor
     _wrapped_int,
     where,
 )
-from ._size_device import (  # noqa: F401  (CUDA_MISSING, cuda_request: re-exported)
+from ._size_device import (  # noqa: F401  (CUDA_MISSING, cuda_request, ...: re-exported)
     _CPU,
     CUDA_MISSING,
+    NO_ACCELERATOR,
     Size,
     _check_device,
     cuda_request,
@@ -648,7 +660,7 @@ class Tensor:
     amax, amin, argmax, argmin = _reduce.amax, _reduce.amin, _reduce.argmax, _reduce.argmin
     logsumexp, norm = _reduce.logsumexp, _reduce.norm
 
-    # linear algebra: the bodies live in linalg.py (imported here: it imports this module)
+    # decompositions (linalg.py, imported when first used), truth tests, counts, running sums
     inverse, det, logdet, slogdet = _linalg.inverse, _linalg.det, _linalg.logdet, _linalg.slogdet
     cholesky, pinverse, qr, svd = _linalg.cholesky, _linalg.pinverse, _linalg.qr, _linalg.svd
     all, any, histc, histogram = _linalg.all, _linalg.any, _linalg.histc, _linalg.histogram
@@ -827,11 +839,8 @@ class Tensor:
 
     # ------------------------------------------------------------------ new tensors
 
-
     new_zeros, new_ones, new_empty = _convert.new_zeros, _convert.new_ones, _convert.new_empty
     new_full, new_tensor, _new = _convert.new_full, _convert.new_tensor, _convert._new
-
-# ---------------------------------------------------------------------- helpers
 
     # ---- windows, diagonals, sums to a size and Python callables (_tensor_extras.py)
 
@@ -840,15 +849,13 @@ class Tensor:
 
     # ---- elementwise functions beside their ops (ops/elementwise_more.py, binary_more.py)
 
-
     asin, asin_, acos, acos_ = _special.asin, _special.asin_, _special.acos, _special.acos_
     atan, atan_, sinh, sinh_ = _special.atan, _special.atan_, _special.sinh, _special.sinh_
     cosh, cosh_, asinh, asinh_ = _special.cosh, _special.cosh_, _special.asinh, _special.asinh_
     acosh, acosh_, atanh, atanh_ = _special.acosh, _special.acosh_, _special.atanh, _special.atanh_
-    arcsin, arcsin_, arccos = _special.arcsin, _special.arcsin_, _special.arccos
-    arccos_, arctan, arctan_ = _special.arccos_, _special.arctan, _special.arctan_
-    arcsinh, arcsinh_, arccosh = _special.arcsinh, _special.arcsinh_, _special.arccosh
-    arccosh_, arctanh, arctanh_ = _special.arccosh_, _special.arctanh, _special.arctanh_
+    arcsin, arcsin_, arccos, arccos_ = asin, asin_, acos, acos_  # NumPy's names, as PyTorch
+    arctan, arctan_, arcsinh, arcsinh_ = atan, atan_, asinh, asinh_
+    arccosh, arccosh_, arctanh, arctanh_ = acosh, acosh_, atanh, atanh_
     exp2, exp2_, erfc, erfc_ = _special.exp2, _special.exp2_, _special.erfc, _special.erfc_
     erfinv, erfinv_, lgamma = _special.erfinv, _special.erfinv_, _special.lgamma
     lgamma_, digamma, digamma_ = _special.lgamma_, _special.digamma, _special.digamma_
@@ -858,7 +865,7 @@ class Tensor:
     rad2deg, rad2deg_, signbit = _special.rad2deg, _special.rad2deg_, _special.signbit
     isposinf, isneginf, polygamma = _special.isposinf, _special.isneginf, _special.polygamma
     polygamma_, atan2, atan2_ = _special.polygamma_, _special.atan2, _special.atan2_
-    arctan2, arctan2_, hypot = _special.arctan2, _special.arctan2_, _special.hypot
+    arctan2, arctan2_, hypot = atan2, atan2_, _special.hypot
     hypot_, xlogy, xlogy_ = _special.hypot_, _special.xlogy, _special.xlogy_
     copysign, copysign_, ldexp = _special.copysign, _special.copysign_, _special.ldexp
     ldexp_, heaviside, heaviside_ = _special.ldexp_, _special.heaviside, _special.heaviside_

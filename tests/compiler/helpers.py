@@ -24,7 +24,7 @@ def assert_same_bits(a: list, b: list) -> None:
             continue
         x, y = np.asarray(x), np.asarray(y)
         assert x.dtype == y.dtype and x.shape == y.shape
-        assert np.array_equal(x.view(np.uint8), y.view(np.uint8))
+        assert np.array_equal(x.reshape(-1).view(np.uint8), y.reshape(-1).view(np.uint8))
 
 
 def run_both(make_step, steps: int) -> tuple:

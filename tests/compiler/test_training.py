@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 import tinygrad_nn as tg
+from tests.compiler.helpers import assert_same_bits, check_both
 from tinygrad_nn import nn
-from tests.compiler.helpers import check_both
 
 
 def _step(model, opt, x, y, loss_fn, scheduler=None):
@@ -24,8 +24,9 @@ def _step(model, opt, x, y, loss_fn, scheduler=None):
 
 
 def _digits_mlp():
-    return nn.Sequential(nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 32), nn.ReLU(),
-                         nn.Linear(32, 10))  # fmt: skip
+    return nn.Sequential(
+        nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 32), nn.ReLU(), nn.Linear(32, 10)
+    )
 
 
 @pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam", "adamw"])
@@ -34,10 +35,13 @@ def test_digits_network_with_each_optimizer(optimizer):
         tg.manual_seed(0)
         model = _digits_mlp()
         x, y = tg.randn(16, 64), tg.randint(0, 10, (16,))
-        opt = {"sgd": lambda p: tg.optim.SGD(p, lr=0.1),
-               "momentum": lambda p: tg.optim.SGD(p, lr=0.05, momentum=0.9, nesterov=True),
-               "adam": lambda p: tg.optim.Adam(p, lr=1e-2),
-               "adamw": lambda p: tg.optim.AdamW(p, lr=1e-2)}[optimizer](model.parameters())  # fmt: skip
+        make_optimizer = {
+            "sgd": lambda p: tg.optim.SGD(p, lr=0.1),
+            "momentum": lambda p: tg.optim.SGD(p, lr=0.05, momentum=0.9, nesterov=True),
+            "adam": lambda p: tg.optim.Adam(p, lr=1e-2),
+            "adamw": lambda p: tg.optim.AdamW(p, lr=1e-2),
+        }[optimizer]
+        opt = make_optimizer(model.parameters())
         return _step(model, opt, x, y, nn.functional.cross_entropy), model
 
     check_both(make, steps=20 if optimizer == "adam" else 6)
@@ -57,43 +61,27 @@ def test_example_networks(activation):
 
 @pytest.mark.parametrize("schedule", ["step", "exponential", "cosine"])
 def test_scheduler_changes_lr_between_compiled_steps(schedule):
-    def make():
+    # The scheduler runs between calls: lr must be read on every call, never baked in.
+    results = []
+    for compiled in (False, True):
         tg.manual_seed(2)
         model = nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Linear(8, 3))
         x, y = tg.randn(6, 4), tg.randint(0, 3, (6,))
         opt = tg.optim.SGD(model.parameters(), lr=0.3, momentum=0.5)
-        sched = {"step": lambda o: tg.optim.lr_scheduler.StepLR(o, 2, gamma=0.5),
-                 "exponential": lambda o: tg.optim.lr_scheduler.ExponentialLR(o, 0.9),
-                 "cosine": lambda o: tg.optim.lr_scheduler.CosineAnnealingLR(o, 5)}[schedule](opt)
+        sched = {
+            "step": lambda o: tg.optim.lr_scheduler.StepLR(o, 2, gamma=0.5),
+            "exponential": lambda o: tg.optim.lr_scheduler.ExponentialLR(o, 0.9),
+            "cosine": lambda o: tg.optim.lr_scheduler.CosineAnnealingLR(o, 5),
+        }[schedule](opt)
         step = _step(model, opt, x, y, nn.functional.cross_entropy)
-
-        def with_schedule():
-            loss = step()
-            sched.step()  # outside the compiled function's graph? no: it is inside
-            return loss
-
-        return (step, model, sched)
-
-    def make_outer():
-        step, model, sched = make()
-        return step, model
-
-    # The scheduler runs outside the compiled function, between calls: lr is a program input.
-    import numpy as np
-
-    results = []
-    for compiled in (False, True):
-        step, model, sched = make()
-        if compiled:
-            step = tg.compile(step)
+        step = tg.compile(step) if compiled else step
         losses = []
         for _ in range(8):
             losses.append(step().detach().numpy().copy())
             sched.step()
-        results.append((losses, [p.detach().numpy().copy() for p in model.parameters()], step))
-    for a, b in zip(results[0][0] + results[0][1], results[1][0] + results[1][1]):
-        assert np.array_equal(a, b)
-    assert len(results[1][2].programs) <= 3  # lr is read each call, never baked in
+        results.append((losses + [p.detach().numpy().copy() for p in model.parameters()], step))
+    assert_same_bits(results[0][0], results[1][0])
+    assert len(results[1][1].programs) <= 3  # first step, momentum's first step, the rest
 
 
 def test_dropout_with_a_seed_draws_the_same_masks():
@@ -123,8 +111,6 @@ def test_batch_norm_updates_running_stats_like_eager():
 
 
 def test_adam_twenty_steps_with_a_compiled_model():
-    import numpy as np
-
     states = []
     for compiled in (False, True):
         tg.manual_seed(5)
@@ -138,5 +124,4 @@ def test_adam_twenty_steps_with_a_compiled_model():
             loss.backward()
             opt.step()
         states.append([loss.detach().numpy()] + [p.detach().numpy() for p in model.parameters()])
-    for a, b in zip(*states):
-        assert np.array_equal(a, b)
+    assert_same_bits(*states)

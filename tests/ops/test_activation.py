@@ -1,14 +1,13 @@
 """silu, gelu (both forms), elu and softplus as PyTorch records them - one node each - against
 PyTorch: values, gradients and second derivatives (at 0, far out, NaN and inf included), node
-names; finite differences; and the array pass equal to the Tensor pass."""
+names; finite differences; and the create_graph backward equal to the plain one, bit for bit."""
 
 import numpy as np
 import pytest
 
 import tinygrad_nn as tg
-from tests.ops.test_array_pass import tensor_pass, wrapped_functions
+from tests.parity import assert_matches_torch
 from tinygrad_nn.autograd import gradcheck, gradgradcheck
-from tinygrad_nn.ops import activation
 
 torch = pytest.importorskip("torch")
 
@@ -79,22 +78,9 @@ def test_finite_differences(name):
 
 
 @pytest.mark.parametrize("name", sorted(CALLS))
-def test_array_pass_equals_tensor_pass(name):
+def test_create_graph_backward_equals_the_plain_one_and_pytorch(name):
     values = np.random.default_rng(1).standard_normal((3, 5)).astype(np.float32) * 4
-    grads = []
-    for force_tensors in (False, True):
-        x = tg.tensor(values, requires_grad=True)
-        y = CALLS[name](tg.nn.functional, x)
-        with wrapped_functions() as wrapped:
-            if force_tensors:
-                with tensor_pass():
-                    y.sum().backward()
-            else:
-                y.sum().backward()
-        if not force_tensors:
-            assert not [f for f in wrapped if f.__module__ == activation.__name__]
-        grads.append(x.grad.numpy())
-    np.testing.assert_array_equal(grads[0], grads[1])
+    assert_matches_torch(lambda lib, x: CALLS[name](lib.nn.functional, x), [values])
 
 
 def test_in_place_forms_are_named_as_pytorchs():

@@ -1,13 +1,13 @@
 """clamp with tensor bounds and leaky_relu, one node each as PyTorch records them, against
 PyTorch: values (NaN from any operand), gradients of x and both bounds (ties, NaN, min > max,
 broadcasting), node names and edges, dtypes, errors, second derivatives; finite differences;
-and the array pass equal to the Tensor pass."""
+and the create_graph backward equal to the plain one, bit for bit."""
 
 import numpy as np
 import pytest
 
 import tinygrad_nn as tg
-from tests.ops.test_array_pass import tensor_pass
+from tests.parity import assert_same_bits
 from tinygrad_nn.autograd import gradcheck, gradgradcheck
 
 torch = pytest.importorskip("torch")
@@ -32,10 +32,10 @@ CALLS = {
 }
 
 
-def _run(lib, call, arrays, upstream):
+def _run(lib, call, arrays, upstream, create_graph=False):
     x, lo, hi = (lib.tensor(a, requires_grad=True) for a in arrays)
     y = call(x, lo, hi)
-    y.backward(lib.tensor(upstream))
+    y.backward(lib.tensor(upstream), create_graph=create_graph)
     names = [None if n is None else n.name() for n, _ in y.grad_fn.next_functions]
     grads = [None if t.grad is None else t.grad.numpy() for t in (x, lo, hi)]
     return y.detach().numpy(), y.grad_fn.name(), names, grads
@@ -83,17 +83,16 @@ def test_gradcheck_away_from_the_kinks():
     assert gradcheck(lambda a, b: a.clamp_max(b), (x, hi))
 
 
-def test_array_pass_equals_tensor_pass():
+def test_create_graph_backward_equals_the_plain_one():
     arrays = [np.array(v) for v in (X, LO, HI)]
     upstream = np.linspace(-1, 2, len(X))
     for call in CALLS.values():
-        fast = _run(tg, call, arrays, upstream)[3]
-        with tensor_pass():
-            slow = _run(tg, call, arrays, upstream)[3]
-        for a, b in zip(fast, slow):
+        plain = _run(tg, call, arrays, upstream)[3]
+        recorded = _run(tg, call, arrays, upstream, create_graph=True)[3]
+        for a, b in zip(plain, recorded):
             assert (a is None) == (b is None)
             if a is not None:
-                np.testing.assert_array_equal(a, b)
+                assert_same_bits(a, b)
 
 
 def test_dtype_promotion_and_mixed_bounds_refused():

@@ -6,10 +6,10 @@ from ..debug.record import record_graph, set_record_locations  # noqa: F401
 from ..debug.retain import compare, retain_grads  # noqa: F401
 from ..debug.trace import trace_backward  # noqa: F401
 from . import functional  # noqa: F401
-from ._parity import once_differentiable  # noqa: F401
+from ._parity import inference_mode, once_differentiable, set_grad_enabled  # noqa: F401
 from .engine import backward, grad  # noqa: F401
 from .function import BackwardNode, Function  # noqa: F401
-from .grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: F401
+from .grad_mode import enable_grad, no_grad  # noqa: F401
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # noqa: F401
 
 

@@ -12,7 +12,7 @@ import functools
 
 import numpy as np
 
-from .grad_mode import _state
+from .grad_mode import _GradModeContext, _state, no_grad
 
 FREED = (
     "Trying to backward through the graph a second time (or directly access saved tensors "
@@ -24,10 +24,55 @@ FREED = (
 
 
 class NodeExtras:
-    """What PyTorch's graph nodes offer besides backward: `metadata`, node hooks, calling a
-    node by hand, and their repr. Mixed into BackwardNode and AccumulateGrad."""
+    """What PyTorch's graph nodes and ctx offer besides saving tensors: names, marks,
+    `metadata`, hooks, calling a node by hand. Mixed into BackwardNode and AccumulateGrad."""
 
     __slots__ = ()
+    # Fields most nodes never set are class-level defaults; setting one on a node stores it in
+    # the node's __dict__, like the attributes `forward` sets (`ctx.dim = dim`).
+    next_functions = ()  # set when the node is recorded, as (node, output_nr) edges
+    _site = None  # (code, line) of the user's line that recorded it (creation_site)
+    _values = ()  # names of the plain values kept by save_values
+    _freed = ()  # those names, once release() freed them
+    _non_differentiable = ()  # outputs marked by mark_non_differentiable
+    _dirty = ()  # inputs marked by mark_dirty
+    materialize_grads = True  # missing output gradients arrive as zeros
+    _pre_hooks = None  # {output_nr: [hook, ...]}: Tensor.register_hook on outputs
+    _retained = None  # {output_nr: weakref to a tensor that called retain_grad()}
+    _tensor_args = None  # positions of the arguments that have edges, when not all do
+    _node_pre_hooks = ()  # register_prehook
+    _node_post_hooks = ()  # register_hook
+
+    def mark_non_differentiable(self, *tensors) -> None:
+        """Declare outputs (e.g. indices) that never receive a gradient."""
+        self._non_differentiable = tensors
+
+    def set_materialize_grads(self, value: bool) -> None:
+        """If False, backward receives `None` instead of zeros for unused outputs."""
+        self.materialize_grads = value
+
+    def mark_dirty(self, *tensors) -> None:
+        """Declare inputs that forward changed in place: their versions move on, and an input
+        returned as an output stays the same tensor object, now with this node as grad_fn."""
+        for t in tensors:
+            t._version_counter[0] += 1
+        self._dirty = tensors
+
+    def name(self) -> str:
+        """PyTorch-style name of the node, e.g. `MulBackward0`."""
+        return self.__dict__.get("node_name") or self._fn.node_name
+
+    def save_values(self, **values) -> None:
+        """Keep plain values that PyTorch saves as tensors (a number operand, an index, a mask)
+        as attributes. They are freed with the saved tensors: a second backward raises."""
+        self.__dict__.update(values)
+        self._values = tuple(values)
+
+    def __getattr__(self, name: str):
+        # Reached only when the normal lookup failed: perhaps a value release() freed.
+        if name in self._freed:
+            raise RuntimeError(FREED)
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     @property
     def metadata(self) -> dict:
@@ -83,15 +128,8 @@ def adapt_subclass(cls, package: str) -> None:
     if "forward" in cls.__dict__ and getattr(cls, "setup_context", None) is not None:
         cls.forward = staticmethod(_with_setup_context(cls.forward, cls.setup_context))
     if cls._user_op:  # a wrong backward hides in a user's op far more often than in ours
-        try:  # TEMPORARY until debug/ lands
-            from ..debug.record import install_user_op_recording
-        except ImportError:
-            from .record import record_user_op
-            from .function import observers
+        from ..debug.record import install_user_op_recording
 
-            if record_user_op not in observers.on_create:
-                observers.on_create.append(lambda n, a, o: n._fn._user_op and record_user_op(n, a, o))
-            return
         install_user_op_recording()
 
 
@@ -117,6 +155,18 @@ def fit_edges(ctx, edges: list) -> tuple:
     return tuple([edges[i] for i in kept])
 
 
+def returned_input(ctx, a):
+    """The output for an input that forward returned as is: a new tensor sharing its memory,
+    or, if forward changed it in place (mark_dirty), that very tensor with a new history."""
+    if not any(a is t for t in ctx._dirty):
+        return a._shallow_copy()
+    if a._requires_grad and a.grad_fn is None:
+        raise RuntimeError(
+            "a leaf Variable that requires grad is being used in an in-place operation."
+        )
+    return a
+
+
 def broadcast_error(error: ValueError, args: tuple) -> Exception:
     """NumPy's broadcasting ValueError as PyTorch's RuntimeError, naming the shapes."""
     if "broadcast" not in str(error):
@@ -134,17 +184,16 @@ def broadcast_error(error: ValueError, args: tuple) -> Exception:
 def inplace_error(node, record) -> RuntimeError:
     """PyTorch's message for a saved tensor changed in place, plus the two lines that
     matter: where the op that saved it ran, and where the tensor was changed."""
-    try:  # TEMPORARY until debug/ lands
-        from ..debug.record import describe_inplace  # the error path only
-    except ImportError:
-        from .record import describe_inplace
-
+    from ..debug.record import describe_inplace  # the error path only
     from .function import wrap
 
     tensor, data, version, saved_version, nr = record
     t = tensor if tensor is not None else wrap(data)
-    producer = node.name() if tensor is None else (
-        tensor.grad_fn.name() if tensor.grad_fn is not None else "a leaf")  # fmt: skip
+    producer = (
+        node.name()
+        if tensor is None
+        else (tensor.grad_fn.name() if tensor.grad_fn is not None else "a leaf")
+    )
     return RuntimeError(
         "one of the variables needed for gradient computation has been modified by an "
         f"inplace operation: [{t.dtype} {list(t.shape)}], which is output {nr} of "
@@ -166,8 +215,10 @@ def output_grads(node, grads: dict) -> tuple:
         return tuple(grads.get(i) for i in range(len(meta)))
     from .function import wrap
 
-    return tuple(grads[i] if i in grads else None if m is None else wrap(np.zeros(*m))
-                 for i, m in enumerate(meta))  # fmt: skip
+    return tuple(
+        grads[i] if i in grads else None if m is None else wrap(np.zeros(*m))
+        for i, m in enumerate(meta)
+    )
 
 
 def one_per_edge(node, result) -> tuple:
@@ -267,6 +318,19 @@ def root_edges(outputs, grad_outputs) -> tuple:
     return edges, grads
 
 
+def backward_into(grad, tensors, grad_tensors, retain_graph, create_graph, inputs) -> None:
+    """`backward(inputs=...)`: the gradients of `inputs` only, added into their `.grad`."""
+    from .tensor_hooks import store_grad
+
+    inputs = as_tuple(inputs)
+    if not inputs:
+        raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+    grads = grad(tensors, inputs, grad_tensors, retain_graph, create_graph, allow_unused=True)
+    for t, g in zip(inputs, grads):
+        if g is not None and not (t._retains_grad and t.grad_fn is not None):  # stored already
+            store_grad(t, g, create_graph)
+
+
 def check_grad_inputs(inputs: tuple) -> None:
     """autograd.grad differentiates only with respect to tensors that require grad."""
     for t in inputs:
@@ -296,8 +360,9 @@ def grad_results(inputs, grads, create_graph, allow_unused, materialize_grads) -
     return tuple(result)
 
 
-def batched_grad(grad, outputs, inputs, grad_outputs, retain_graph, create_graph,
-                 allow_unused, materialize_grads) -> tuple:  # fmt: skip
+def batched_grad(
+    grad, outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused, materialize_grads
+) -> tuple:
     """`grad` with `is_grads_batched`: dim 0 of each grad_output is a batch of vectors, one
     vector-Jacobian product per entry, stacked (a loop here where PyTorch uses vmap)."""
     from ..functions import stack
@@ -309,8 +374,17 @@ def batched_grad(grad, outputs, inputs, grad_outputs, retain_graph, create_graph
     rows = []
     for i in range(n):
         keep = True if i < n - 1 else retain_graph
-        rows.append(grad(outputs, inputs, [g[i] for g in grad_outputs], keep, create_graph,
-                         allow_unused=allow_unused, materialize_grads=materialize_grads))  # fmt: skip
+        rows.append(
+            grad(
+                outputs,
+                inputs,
+                [g[i] for g in grad_outputs],
+                keep,
+                create_graph,
+                allow_unused=allow_unused,
+                materialize_grads=materialize_grads,
+            )
+        )
     return tuple(None if column[0] is None else stack(list(column)) for column in zip(*rows))
 
 
@@ -334,8 +408,35 @@ def once_differentiable(fn):
         from .delayed_error import DelayedError
 
         single = not isinstance(result, tuple)
-        wrapped = tuple(DelayedError.apply(r) if is_tensor(r) and r.is_floating_point() else r
-                        for r in ((result,) if single else result))  # fmt: skip
+        wrapped = tuple(
+            DelayedError.apply(r) if is_tensor(r) and r.is_floating_point() else r
+            for r in ((result,) if single else result)
+        )
         return wrapped[0] if single else wrapped
 
     return wrapper
+
+
+# ---------------------------------------------------------------- grad-mode forms
+
+
+class set_grad_enabled(_GradModeContext):
+    """Set grad mode to `mode`: at once (like a function call) and as a context manager."""
+
+    def __init__(self, mode: bool):
+        self._target = bool(mode)
+        self._previous, _state.enabled = _state.enabled, self._target
+
+    def __enter__(self):
+        pass
+
+    def __call__(self, fn):
+        _state.enabled = self._previous  # as a decorator the mode applies only inside `fn`
+        return super().__call__(fn)
+
+
+class inference_mode(no_grad):
+    """Same as `no_grad` here (there are no inference tensors in this library)."""
+
+    def __init__(self, mode: bool = True):
+        self._target = not mode

@@ -23,9 +23,9 @@ from __future__ import annotations
 import heapq
 
 from . import _parity
-from .function import AccumulateGrad, grad_accumulator, observers
+from .function import AccumulateGrad, edge_of, observers
 from .grad_mode import _state
-from .tensor_hooks import capture_grads, run_tensor_hooks, store_grad
+from .tensor_hooks import accumulate_into_leaf, capture_grads, run_tensor_hooks
 
 
 def _count_dependencies(roots) -> dict:
@@ -67,7 +67,7 @@ def run_backward(edges, root_grads, *, retain_graph: bool, create_graph: bool, c
                     continue
             if node.__class__ is AccumulateGrad:
                 if capture is None and 0 in grads:
-                    _accumulate(node, grads[0], create_graph)
+                    accumulate_into_leaf(node, grads[0], create_graph)
                 continue
             for (child, nr), g in zip(node.next_functions, _call(node, grads, retain_graph)):
                 if child is None or (needed is not None and child not in needed):
@@ -101,8 +101,11 @@ def _call(node, grads: dict, retain_graph: bool) -> tuple:
         result = node._fn.backward(node, *args)
         # One gradient per argument, in a tuple, lines up with the edges (zip drops options'
         # trailing Nones); _parity checks and fits every other form.
-        if (result.__class__ is not tuple or len(result) != len(node.needs_input_grad)
-                or node._tensor_args is not None):  # fmt: skip
+        if (
+            result.__class__ is not tuple
+            or len(result) != len(node.needs_input_grad)
+            or node._tensor_args is not None
+        ):
             result = _parity.one_per_edge(node, result)
         for hook in node._node_post_hooks:
             hook(result, args)
@@ -113,51 +116,48 @@ def _call(node, grads: dict, retain_graph: bool) -> tuple:
     return result
 
 
-def _accumulate(node: AccumulateGrad, g, create_graph: bool) -> None:
-    """dL/dleaf += g. The leaf's hooks see the total gradient of this pass first."""
-    leaf = node.variable
-    if leaf is None:  # the leaf no longer exists: nobody can see its gradient
-        return
-    store_grad(leaf, g, create_graph, run_hooks=True)
-    for hook in observers.on_accumulate:
-        hook(leaf, g)
-
-
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
     """Accumulate d(tensors)/d(leaf) into every leaf's `.grad` (or only into `inputs`)."""
+    if inputs is not None:  # autograd.grad's walk, then each input's .grad += its gradient
+        return _parity.backward_into(
+            grad, tensors, grad_tensors, retain_graph, create_graph, inputs
+        )
     edges, grads = _parity.root_edges(tensors, grad_tensors)
     retain_graph = create_graph if retain_graph is None else retain_graph
-    if inputs is None:
-        run_backward(edges, grads, retain_graph=retain_graph, create_graph=create_graph)
-        return
-    inputs = _parity.as_tuple(inputs)
-    if not inputs:
-        raise RuntimeError("'inputs' argument to backward() cannot be empty.")
-    wanted = {_input_edge(t) for t in inputs}
-    captured = run_backward(edges, grads, retain_graph=retain_graph,
-                            create_graph=create_graph, capture=wanted)  # fmt: skip
-    for t in inputs:
-        g = captured.get(_input_edge(t))
-        if g is not None and not (t._retains_grad and t.grad_fn is not None):  # stored already
-            store_grad(t, g, create_graph)
+    run_backward(edges, grads, retain_graph=retain_graph, create_graph=create_graph)
 
 
-def _input_edge(t) -> tuple:
-    return (t.grad_fn, t._output_nr) if t.grad_fn is not None else (grad_accumulator(t), 0)
-
-
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
-         only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):  # fmt: skip
+def grad(
+    outputs,
+    inputs,
+    grad_outputs=None,
+    retain_graph=None,
+    create_graph=False,
+    only_inputs=True,
+    allow_unused=None,
+    is_grads_batched=False,
+    materialize_grads=False,
+):
     """Return d(outputs)/d(inputs) without touching any `.grad` (as `torch.autograd.grad`)."""
     inputs = _parity.as_tuple(inputs)
     if is_grads_batched:
-        return _parity.batched_grad(grad, outputs, inputs, grad_outputs, retain_graph,
-                                    create_graph, allow_unused, materialize_grads)  # fmt: skip
+        return _parity.batched_grad(
+            grad,
+            outputs,
+            inputs,
+            grad_outputs,
+            retain_graph,
+            create_graph,
+            allow_unused,
+            materialize_grads,
+        )
     _parity.check_grad_inputs(inputs)
     edges, grads = _parity.root_edges(outputs, grad_outputs)
     retain_graph = create_graph if retain_graph is None else retain_graph
-    wanted = [_input_edge(t) for t in inputs]
-    captured = run_backward(edges, grads, retain_graph=retain_graph, create_graph=create_graph,
-                            capture=set(wanted))  # fmt: skip
-    return _parity.grad_results(inputs, [captured.get(e) for e in wanted], create_graph,
-                                allow_unused, materialize_grads)  # fmt: skip
+    wanted = [edge_of(t) for t in inputs]
+    captured = run_backward(
+        edges, grads, retain_graph=retain_graph, create_graph=create_graph, capture=set(wanted)
+    )
+    return _parity.grad_results(
+        inputs, [captured.get(e) for e in wanted], create_graph, allow_unused, materialize_grads
+    )

@@ -11,10 +11,9 @@ static methods, as in PyTorch:
                           backward pass itself is recorded and can be differentiated again.
 
 `Function.apply` calls `forward` and, when grad mode is on and some input requires grad,
-records a `BackwardNode` as the output's `grad_fn`. The node *is* the `ctx`: it keeps the
-saved tensors, the attributes `forward` set, and `next_functions` - one `(node, output_nr)`
-edge per forward argument, pointing at the input's own `grad_fn` (or at an `AccumulateGrad`
-node for a leaf, or `None` for a constant). Those edges are the whole graph:
+records a `BackwardNode` as the output's `grad_fn`. The node *is* the `ctx`: it keeps what
+forward saved and `next_functions`, one `(node, output_nr)` edge per input, pointing at the
+input's `grad_fn` (or a leaf's `AccumulateGrad`). Those edges are the whole graph:
 
     x (leaf) --> AccumulateGrad <--+
                                    MulBackward0 <-- SumBackward0 <-- loss.grad_fn
@@ -26,8 +25,6 @@ node for a leaf, or `None` for a constant). Those edges are the whole graph:
 from __future__ import annotations
 
 import itertools
-import os
-import sys
 import threading
 import weakref
 
@@ -35,12 +32,14 @@ import numpy as np
 
 from . import _parity
 from .grad_mode import _state
+from .observers import creation_site, observers
+
+once_differentiable = _parity.once_differentiable  # where PyTorch keeps it: autograd.function
 
 # The Tensor class. tensor.py builds on this module, so it cannot be imported here; tensor.py
 # hands the class over once it is defined (use_tensor_class).
 Tensor = None
 
-_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 _sequence = itertools.count()  # creation order: the engine runs later nodes first, as PyTorch
 
 
@@ -60,60 +59,24 @@ def is_tensor(value) -> bool:
     return isinstance(value, Tensor)
 
 
-class observers:
-    """The one place debugging tools attach (`tinygrad_nn.debug`): lists of callbacks, empty in
-    normal use, so watching costs the core one check per op and per backward step."""
-
-    on_create: list = []  # hook(node, args, outputs) after an op is recorded
-    on_backward: list = []  # hook(node, grad_outputs, grad_inputs) after a node's backward
-    on_accumulate: list = []  # hook(leaf, grad) after a gradient reached a leaf
-
-
 class BackwardNode(_parity.NodeExtras):
     """A recorded op: the `ctx` of `forward`/`backward` and the `grad_fn` of its outputs."""
 
     __slots__ = ("_fn", "needs_input_grad", "_seq", "_output_meta", "__dict__", "__weakref__")
 
-    # Fields most nodes never set are class-level defaults; setting one on a node stores it in
-    # the node's __dict__, like the attributes `forward` sets (`ctx.dim = dim`).
-    next_functions = ()  # set when the node is recorded, as (node, output_nr) edges
-    _site = None  # (code, line) of the user's line that recorded it (creation_site)
+    # Defaults most nodes keep (more in NodeExtras); a node that sets one holds it in __dict__.
     _saved = None  # what forward passed to save_for_backward; packed records once recorded
     _packed = False
-    _values = ()  # names of the plain values kept by save_values
-    _freed = ()  # those names, once release() freed them
     _released = False  # True once backward freed what was saved
-    _non_differentiable = ()  # outputs marked by mark_non_differentiable
-    _dirty = ()  # inputs marked by mark_dirty
-    materialize_grads = True  # missing output gradients arrive as zeros
-    _pre_hooks = None  # {output_nr: [hook, ...]}: Tensor.register_hook on outputs
-    _retained = None  # {output_nr: weakref to a tensor that called retain_grad()}
-    _tensor_args = None  # positions of the arguments that have edges, when not all do
-    _node_pre_hooks = ()  # register_prehook
-    _node_post_hooks = ()  # register_hook
 
     def __init__(self, fn: type, needs_input_grad: tuple):
         self._fn = fn
         self.needs_input_grad = needs_input_grad
         self._seq = next(_sequence)
 
-    # --------------------------------------------------------- the ctx protocol
-
     def save_for_backward(self, *tensors) -> None:
         """Keep tensors for `backward`; an in-place change to one of them makes backward raise."""
         self._saved = tensors
-
-    def save_values(self, **values) -> None:
-        """Keep plain values that PyTorch saves as tensors (a number operand, an index, a mask)
-        as attributes. They are freed with the saved tensors: a second backward raises."""
-        self.__dict__.update(values)
-        self._values = tuple(values)
-
-    def __getattr__(self, name: str):
-        # Reached only when the normal lookup failed: perhaps a value release() freed.
-        if name in self._freed:
-            raise RuntimeError(_parity.FREED)
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     @property
     def saved_tensors(self) -> tuple:
@@ -123,25 +86,6 @@ class BackwardNode(_parity.NodeExtras):
         if not self._packed:  # inside forward, or not recorded: as they were given
             return self._saved or ()
         return tuple([_unpack(self, record) for record in self._saved])
-
-    def mark_non_differentiable(self, *tensors) -> None:
-        """Declare outputs (e.g. indices) that never receive a gradient."""
-        self._non_differentiable = tensors
-
-    def set_materialize_grads(self, value: bool) -> None:
-        """If False, backward receives `None` instead of zeros for unused outputs."""
-        self.materialize_grads = value
-
-    def mark_dirty(self, *tensors) -> None:
-        """Declare inputs that forward changed in place: their versions move on, and an input
-        returned as an output stays the same tensor object, now with this node as grad_fn."""
-        for t in tensors:
-            t._version_counter[0] += 1
-        self._dirty = tensors
-
-    def name(self) -> str:
-        """PyTorch-style name of the node, e.g. `MulBackward0`."""
-        return self.__dict__.get("node_name") or self._fn.node_name
 
     def release(self) -> None:
         """Free the saved tensors and values after backward: the memory goes back at once."""
@@ -161,14 +105,12 @@ class AccumulateGrad(_parity.NodeExtras):
     """
 
     __slots__ = ("_variable", "_meta", "__dict__", "__weakref__")
-    next_functions = ()
     needs_input_grad = ()
     _seq = float("inf")  # ready leaves run first, as in PyTorch
-    _pre_hooks = _retained = _site = None
 
     def __init__(self, variable):
         self._variable = weakref.ref(variable)
-        self._meta = ((variable._data.shape, variable._data.dtype),)
+        self._meta = ((variable._data.shape, variable._data.dtype),)  # once the leaf is gone
 
     @property
     def variable(self):
@@ -189,9 +131,8 @@ class AccumulateGrad(_parity.NodeExtras):
 
 
 def grad_accumulator(leaf) -> AccumulateGrad:
-    """The one AccumulateGrad node of a leaf (made on first use, then kept by the leaf)."""
-    # Two threads using a fresh leaf at once must not make two nodes: autograd.grad finds the
-    # leaf's gradient by its node, and would miss one made by the other thread.
+    """The one AccumulateGrad node of a leaf, made on first use. Under a lock: autograd.grad
+    finds a leaf's gradient by its node, so two threads must not make two."""
     with _accumulator_lock:
         if leaf._accumulator is None:
             leaf._accumulator = AccumulateGrad(leaf)
@@ -199,9 +140,6 @@ def grad_accumulator(leaf) -> AccumulateGrad:
 
 
 _accumulator_lock = threading.Lock()
-
-
-# ---------------------------------------------------------------- saved tensors
 
 
 def _pack(tensor, outputs: tuple):
@@ -229,18 +167,6 @@ def _unpack(node: BackwardNode, record):
     out = Tensor._make(data)  # a saved output, re-wrapped: it stays attached to this node
     out._version_counter, out._requires_grad, out.grad_fn, out._output_nr = version, True, node, nr
     return out
-
-
-def creation_site():
-    """(code, line) of the user's line that is running an op: the first frame outside this
-    package. A code object and a number, no traceback: cheap enough to keep for every node."""
-    frame = sys._getframe(2)
-    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
-        frame = frame.f_back
-    return None if frame is None else (frame.f_code, frame.f_lineno)
-
-
-# ---------------------------------------------------------------- Function
 
 
 class Function:
@@ -281,7 +207,7 @@ class Function:
         for i, a in enumerate(args):
             if isinstance(a, Tensor):
                 needs.append(a._requires_grad)
-                edges.append(_edge(a))
+                edges.append(edge_of(a))
             else:
                 needs.append(False)
                 edges.append((None, 0) if i in cls.number_edges else None)
@@ -311,12 +237,13 @@ def _forward(cls, ctx: BackwardNode, args: tuple, kwargs: dict):
     if isinstance(result, (np.ndarray, np.generic)):
         return Tensor._make(result)
     if isinstance(result, tuple):
-        return tuple(Tensor._make(r) if isinstance(r, (np.ndarray, np.generic)) else r
-                     for r in result)  # fmt: skip
+        return tuple(
+            Tensor._make(r) if isinstance(r, (np.ndarray, np.generic)) else r for r in result
+        )
     return result
 
 
-def _edge(tensor) -> tuple:
+def edge_of(tensor) -> tuple:
     """Where the gradient of `tensor` goes: its grad_fn, its leaf's AccumulateGrad, or nowhere."""
     if not tensor._requires_grad:
         return (None, 0)
@@ -331,7 +258,7 @@ def _attach(ctx: BackwardNode, args: tuple, result) -> tuple:
     outputs = [result] if single else list(result)
     for nr, out in enumerate(outputs):
         if any(out is a for a in args):  # forward returned an input as it is
-            outputs[nr] = _returned_input(ctx, out)
+            outputs[nr] = _parity.returned_input(ctx, out)
     meta = []
     for nr, out in enumerate(outputs):
         if not isinstance(out, Tensor):
@@ -346,20 +273,3 @@ def _attach(ctx: BackwardNode, args: tuple, result) -> tuple:
     if ctx._saved:
         ctx._saved, ctx._packed = tuple([_pack(t, outputs) for t in ctx._saved]), True
     return (outputs[0] if single else outputs), outputs
-
-
-def _returned_input(ctx: BackwardNode, a):
-    """The output for an input that forward returned as is: a new tensor sharing its memory,
-    or, if forward changed it in place (mark_dirty), that very tensor with a new history."""
-    if not any(a is t for t in ctx._dirty):
-        return a._shallow_copy()
-    if a._requires_grad and a.grad_fn is None:
-        raise RuntimeError(
-            "a leaf Variable that requires grad is being used in an in-place operation."
-        )
-    return a
-
-
-# Old names, kept while the rest of the package moves over.
-_hooks = observers
-_RemovableHandle = _parity.RemovableHandle

@@ -24,7 +24,8 @@ from __future__ import annotations
 
 from ..tensor import Tensor
 from .engine import grad as _grad
-from .grad_mode import enable_grad, is_grad_enabled, set_grad_enabled
+from ._parity import set_grad_enabled
+from .grad_mode import enable_grad, is_grad_enabled
 
 __all__ = ["hessian", "hvp", "jacobian", "jvp", "vhp", "vjp"]
 

@@ -13,9 +13,6 @@ import threading
 
 class _GradState(threading.local):
     enabled = True  # class attribute: every new thread starts with grad enabled
-    # True while the engine runs a backward pass on bare NumPy arrays (create_graph=False,
-    # see engine.py): `ctx.saved_tensors` then hands out arrays too.
-    arrays = False
 
 
 _state = _GradState()
@@ -27,7 +24,7 @@ def is_grad_enabled() -> bool:
 
 
 class _GradModeContext:
-    """Base for the context managers: sets the flag on entry, restores it on exit."""
+    """Sets the flag on entry and restores it on exit; as a decorator, around each call."""
 
     _target: bool
 
@@ -37,21 +34,19 @@ class _GradModeContext:
         return super().__new__(cls)
 
     def __enter__(self):
-        self._previous = _state.enabled
-        _state.enabled = self._target
-        return None
+        self._previous, _state.enabled = _state.enabled, self._target
 
     def __exit__(self, *exc_info):
         _state.enabled = self._previous
-        return False
 
     def __call__(self, fn):
         """Use as a decorator: run `fn` in this grad mode."""
 
+        target = self._target
+
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            previous = _state.enabled
-            _state.enabled = self._target
+            previous, _state.enabled = _state.enabled, target
             try:
                 return fn(*args, **kwargs)
             finally:
@@ -70,31 +65,3 @@ class enable_grad(_GradModeContext):
     """Context manager / decorator: ops inside record the graph, even within `no_grad`."""
 
     _target = True
-
-
-class set_grad_enabled(_GradModeContext):
-    """Set grad mode to `mode`: at once (like a function call) and as a context manager."""
-
-    def __init__(self, mode: bool):
-        self._target = bool(mode)
-        self._previous = _state.enabled
-        _state.enabled = self._target
-
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *exc_info):
-        _state.enabled = self._previous
-        return False
-
-    def __call__(self, fn):
-        # As a decorator the mode applies only inside `fn`: undo the switch __init__ made.
-        _state.enabled = self._previous
-        return super().__call__(fn)
-
-
-class inference_mode(no_grad):
-    """Same as `no_grad` here (there are no inference tensors in this library)."""
-
-    def __init__(self, mode: bool = True):
-        self._target = not mode

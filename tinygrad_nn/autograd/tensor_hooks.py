@@ -7,7 +7,7 @@ captures a gradient it was asked for, and when a gradient reaches a leaf.
 
 from __future__ import annotations
 
-from .function import AccumulateGrad
+from .function import AccumulateGrad, observers
 
 
 def run_tensor_hooks(node, grads: dict, create_graph: bool) -> None:
@@ -48,6 +48,16 @@ def apply_hooks(hooks: list, g):
             raise RuntimeError(f"hook '{name}' has changed the size of value")
         g = new
     return g
+
+
+def accumulate_into_leaf(node: AccumulateGrad, g, create_graph: bool) -> None:
+    """dL/dleaf += g. The leaf's hooks see the total gradient of this pass first."""
+    leaf = node.variable
+    if leaf is None:  # the leaf no longer exists: nobody can see its gradient
+        return
+    store_grad(leaf, g, create_graph, run_hooks=True)
+    for hook in observers.on_accumulate:
+        hook(leaf, g)
 
 
 def store_grad(tensor, g, create_graph: bool, run_hooks: bool = False) -> None:

@@ -21,25 +21,52 @@ from .wrap import _ALL, CompiledCallable, CompiledFunction
 _BACKENDS = ("inductor", "eager", "aot_eager", "cudagraphs")
 _MODES = (None, "default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs")
 
-__all__ = ["RECOMPILE_LIMIT", "CompiledFunction", "OptimizedModule", "Unsupported", "code",
-           "compile", "compile_module", "is_compiling", "reset"]  # fmt: skip
+__all__ = [
+    "RECOMPILE_LIMIT",
+    "CompiledFunction",
+    "OptimizedModule",
+    "Unsupported",
+    "code",
+    "compile",
+    "compile_module",
+    "is_compiling",
+    "reset",
+]
 
 
-def compile(model=None, *, fullgraph: bool = False, dynamic=None, backend="inductor", mode=None,
-            options=None, disable: bool = False):  # noqa: A001  (PyTorch's name)
+def compile(
+    model=None,
+    *,
+    fullgraph: bool = False,
+    dynamic=None,
+    backend="inductor",
+    mode=None,
+    options=None,
+    disable: bool = False,
+):  # noqa: A001  (PyTorch's name)
     """Same call forms as `torch.compile`: `compile(model)`, `compile(fn)`, `@compile`,
     `@compile(fullgraph=True)`. A module comes back wrapped (`OptimizedModule`), a function
     as a `CompiledCallable`. `backend`, `mode`, `options` and `dynamic` do not apply here:
     values PyTorch does not know are accepted with one warning. `disable=True` returns the
     argument itself."""
     if model is None:
-        return lambda fn: compile(fn, fullgraph=fullgraph, dynamic=dynamic, backend=backend,
-                                  mode=mode, options=options, disable=disable)  # fmt: skip
+        return lambda fn: compile(
+            fn,
+            fullgraph=fullgraph,
+            dynamic=dynamic,
+            backend=backend,
+            mode=mode,
+            options=options,
+            disable=disable,
+        )
     if not callable(model):
         raise RuntimeError("torch.compile() expects a callable (a function or a Module)")
     if (isinstance(backend, str) and backend not in _BACKENDS) or mode not in _MODES:
-        warnings.warn(f"tinygrad_nn.compile ignores backend={backend!r} and mode={mode!r}: it "
-                      "always traces to NumPy code", stacklevel=2)  # fmt: skip
+        warnings.warn(
+            f"tinygrad_nn.compile ignores backend={backend!r} and mode={mode!r}: it "
+            "always traces to NumPy code",
+            stacklevel=2,
+        )
     if disable:
         return model
     from ..nn.module import Module
@@ -70,6 +97,7 @@ def reset() -> None:
     """Forget every compiled program: each compiled function traces again on its next call."""
     for compiled in list(_ALL):
         compiled.programs.clear()
+        compiled.traced.clear()
         compiled.eager_reason = None
 
 
@@ -84,8 +112,10 @@ def code(compiled) -> str:
     if not target.programs:
         reason = target.eager_reason
         return f"# nothing compiled yet{f' (runs eagerly: {reason})' if reason else ''}\n"
-    parts = [f"# program {i + 1} of {len(target.programs)}\n{p.source}"
-             for i, p in enumerate(target.programs)]  # fmt: skip
+    parts = [
+        f"# program {i + 1} of {len(target.traced)}\n{p.source}"
+        for i, p in enumerate(target.traced)
+    ]
     return "\n".join(parts)
 
 

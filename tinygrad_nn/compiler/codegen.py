@@ -15,8 +15,8 @@ Three passes over the lines, each a few lines of code:
 1. *Dead code elimination*, backwards: a line is kept if it changes an array in place (an
    effect: the optimizer's update, a random draw) or defines a name some kept line, a
    write-back or the return value needs. Eager mode's checks and unused views go.
-2. *Freeing*: after the last use of a temporary, `del` it, so NumPy gets the memory back as
-   early as eager mode would (backward's intermediates die as soon as they are consumed).
+2. *Freeing*: after the last use of a large temporary, `del` it, so NumPy gets the memory
+   back as early as eager mode would (backward's intermediates die as soon as consumed).
 3. `exec` of the source, registered with `linecache` so tracebacks show the generated lines.
 
 The order of the kept lines is the recorded order: the replay runs exactly the NumPy calls
@@ -30,6 +30,7 @@ import linecache
 import re
 
 _counter = itertools.count()
+BIG = 1 << 16  # bytes: temporaries this large are freed as soon as they are dead
 
 
 def prune(lines: list, live: set) -> list:
@@ -60,8 +61,9 @@ def defined_names(lines: list) -> set:
     return names
 
 
-def body(lines: list, keep_alive: set, indent: str = "    ") -> list:
-    """Source lines with comments, and `del` after each temporary's last use."""
+def body(lines: list, keep_alive: set, sizes: dict, indent: str = "    ") -> list:
+    """Source lines with comments, and `del` after the last use of each temporary of at
+    least `BIG` bytes (`sizes`: name -> bytes); small ones go when the function returns."""
     last = {}
     for i, line in enumerate(lines):
         for name in line.uses:
@@ -72,8 +74,11 @@ def body(lines: list, keep_alive: set, indent: str = "    ") -> list:
     for i, line in enumerate(lines):
         comment = f"  # {line.comment}" if line.comment else ""
         out.append(f"{indent}{line.source}{comment}")
-        dead = sorted(n for n in (line.uses | set(line.defines))
-                      if last.get(n) == i and n not in keep_alive and n[0] == "t")  # fmt: skip
+        dead = sorted(
+            n
+            for n in (line.uses | set(line.defines))
+            if last.get(n) == i and n not in keep_alive and n[0] == "t" and sizes.get(n, 0) >= BIG
+        )
         if dead:
             out.append(f"{indent}del {', '.join(dead)}")
     return out
@@ -108,7 +113,8 @@ def decisions(rec, lines: list, indent: str = "    ") -> tuple[list, list, list]
     hoisted.reverse()
     rest = [line for line in lines if line not in hoisted]
     checks = [f"{indent}{line.source}" for line in hoisted]
-    checks.append(f"{indent}if not ({' and '.join(rec.decisions)}):")
+    joined = f"\n{indent}    and ".join(rec.decisions)
+    checks.append(f"{indent}if not (\n{indent}    {joined}\n{indent}):")
     checks.append(f"{indent}    return _MISS  # a hyperparameter took the other branch")
     return hoisted, checks, rest
 

@@ -44,8 +44,9 @@ class Found:
             if id(sub) in self.module_names:
                 continue
             self.modules.append(sub)
-            self.module_names[id(sub)] = f"{path} ({type(sub).__name__})" if path else \
-                type(sub).__name__  # fmt: skip
+            self.module_names[id(sub)] = (
+                f"{path} ({type(sub).__name__})" if path else type(sub).__name__
+            )
             for store in (sub._parameters, sub._buffers):
                 for key, t in store.items():
                     if t is not None and id(t) not in self.labels:
@@ -105,8 +106,8 @@ def discover(fn, args: tuple, kwargs: dict, root=None) -> Found:
 
 
 def _reachable(fn) -> list:
-    """(name, value) of closure cells, globals named by the code (nested functions
-    included), and `self` with its attributes."""
+    """(name, value) of default arguments, closure cells, globals named by the code (nested
+    functions included), and `self` with its attributes."""
     values = []
     target = getattr(fn, "__func__", fn)
     self_obj = getattr(fn, "__self__", None)
@@ -116,6 +117,9 @@ def _reachable(fn) -> list:
     code = getattr(target, "__code__", None)
     if code is None:
         return values
+    defaults = target.__defaults__ or ()
+    values += list(zip(code.co_varnames[code.co_argcount - len(defaults) :], defaults))
+    values += list((target.__kwdefaults__ or {}).items())
     cells = zip(code.co_freevars, target.__closure__ or ())
     values += [(name, cell.cell_contents) for name, cell in cells if _filled(cell)]
     names, stack = set(), [code]
@@ -158,10 +162,12 @@ def _argument(rec, i: int, a) -> list:
     """Conditions on one argument: tensor metadata, a value, or the object itself."""
     if isinstance(a, Tensor):
         data = a._data
-        return [f"_in[{i}].__class__ is {rec.global_ref(type(a), '_C')}",
-                f"_in[{i}]._data.shape == {tuple(data.shape)!r}",
-                f"_in[{i}]._data.dtype == {rec.ref(data.dtype)}",
-                f"_in[{i}]._requires_grad is {a._requires_grad}"]  # fmt: skip
+        return [
+            f"_in[{i}].__class__ is {rec.global_ref(type(a), '_C')}",
+            f"_in[{i}]._data.shape == {tuple(data.shape)!r}",
+            f"_in[{i}]._data.dtype == {rec.ref(data.dtype)}",
+            f"_in[{i}]._requires_grad is {a._requires_grad}",
+        ]
     if a is None:
         return [f"_in[{i}] is None"]
     text = literal(a)

@@ -37,12 +37,21 @@ from .trace import TracedArray, TracedScalar, _plain, same_array
 
 _ABSENT = object()  # a patched name the class only inherited: delete it again afterwards
 _SLOT = Tensor.__dict__["_data"]
-_OPTIM = __name__.rpartition(".compiler")[0] + ".optim"  # the real storage of `_data` (a __slots__ member)
+_PACKAGE = __name__.rpartition(".compiler")[0] + "."
+_OPTIM = _PACKAGE + "optim"  # the real storage of `_data` (a __slots__ member)
 _MAKERS = ("zeros", "ones", "empty", "full", "zeros_like", "ones_like", "empty_like", "full_like")
 _AS_ARRAY = ("asarray", "asanyarray", "ascontiguousarray", "array")
-_SAMPLERS = ("uniform_array", "normal_array", "exponential_array", "random_array",
-             "randint_array", "randperm_array", "bernoulli_array", "bernoulli_tensor_array",
-             "multinomial_array")  # fmt: skip
+_SAMPLERS = (
+    "uniform_array",
+    "normal_array",
+    "exponential_array",
+    "random_array",
+    "randint_array",
+    "randperm_array",
+    "bernoulli_array",
+    "bernoulli_tensor_array",
+    "multinomial_array",
+)
 
 
 def identifier(label: str) -> str:
@@ -183,64 +192,59 @@ class Tracing:
         setattr(obj, name, new)
 
     def _patch_tensor(self) -> None:
-        adopt, created, keep = self.adopt, self.created, self.keep
-
-        def get_data(t):
-            array = _SLOT.__get__(t)
-            if array.__class__ is TracedArray and id(array) in self.rec.names:
-                return array
-            return adopt(t, array) if _trace._active is not None else array
-
-        make = Tensor.__dict__["_make"].__func__
-        init = Tensor._init_fields
-
-        def traced_make(array, requires_grad=False):
-            t = make(array, requires_grad)
-            created.add(id(t))
-            keep.append(t)
-            return t
-
-        def traced_init(t, array, requires_grad=False):
-            init(t, array, requires_grad)
-            created.add(id(t))
-            keep.append(t)
-
         grad = Tensor.__dict__["grad"]
+        self._patch(Tensor, "_data", property(self._get_data, _SLOT.__set__))
+        self._patch(Tensor, "_make", staticmethod(self._noting(Tensor.__dict__["_make"].__func__)))
+        self._patch(Tensor, "_init_fields", self._noting(Tensor._init_fields))
+        self._patch(Tensor, "grad", property(self._grad_getter(grad.fget), grad.fset, grad.fdel))
+        for name in _BREAKS:
+            self._patch(Tensor, name, _graph_break(name, getattr(Tensor, name)))
+        self._patch(Tensor, "backward", self._backward(Tensor.backward))
+
+    def _get_data(self, t):
+        """`t._data`, adopting the array on its first read (see the module docstring)."""
+        array = _SLOT.__get__(t)
+        if array.__class__ is TracedArray and id(array) in self.rec.names:
+            return array
+        return self.adopt(t, array) if _trace._active is not None else array
+
+    def _noting(self, make):
+        """A tensor constructor that notes the tensors the step itself creates."""
+
+        def noted(*args, **kwargs):
+            t = make(*args, **kwargs)
+            t = args[0] if t is None else t  # _init_fields fills its first argument
+            self.created.add(id(t))
+            self.keep.append(t)
+            return t if make.__name__ == "_make" else None
+
+        return noted
+
+    def _grad_getter(self, getter):
+        """`.grad`, noting whose gradient each gradient tensor is (and that it was read)."""
 
         def get_grad(t):
-            g = grad.fget(t)
+            g = getter(t)
             self.grad_read.add(id(t))
-            if g is not None and id(g) not in created and id(g) not in self.grad_owner:
+            if g is not None and id(g) not in self.created and id(g) not in self.grad_owner:
                 self.grad_owner[id(g)] = t
                 self.grad_before.setdefault(id(t), (t, g))
             return g
 
-        def graph_break(name):
-            original = getattr(Tensor, name)
+        return get_grad
 
-            def method(t, *args, **kwargs):
-                _trace._break(f"Tensor.{name}()")
-                return original(t, *args, **kwargs)
-
-            return method
+    def _backward(self, original):
+        """Tensor.backward, labelling the lines it records and noting that it ran."""
 
         def backward(t, *args, **kwargs):
             self.backward_ran = True
             old, self.rec.label = self.rec.label, "backward"
             try:
-                return tensor_backward(t, *args, **kwargs)
+                return original(t, *args, **kwargs)
             finally:
                 self.rec.label = old
 
-        tensor_backward = Tensor.backward
-        self._patch(Tensor, "_data", property(get_data, _SLOT.__set__))
-        self._patch(Tensor, "_make", staticmethod(traced_make))
-        self._patch(Tensor, "_init_fields", traced_init)
-        self._patch(Tensor, "grad", property(get_grad, grad.fset, grad.fdel, grad.__doc__))
-        for name in ("numpy", "item", "tolist", "__bool__", "__int__", "__float__", "__index__",
-                     "__repr__", "__str__", "__format__"):
-            self._patch(Tensor, name, graph_break(name))
-        self._patch(Tensor, "backward", backward)
+        return backward
 
     def _patch_numpy(self) -> None:
         for name in _MAKERS:
@@ -249,16 +253,22 @@ class Tracing:
             self._patch(np, name, _as_array(name, getattr(np, name)))
         for name in _SAMPLERS:
             self._patch(_random, name, _sampler(name, getattr(_random, name)))
+        helpers = sys.modules.get(_PACKAGE + "_method_helpers")
+        promote = getattr(helpers, "_promote", None)
         tricks = np.lib.stride_tricks
         self._patch(tricks, "as_strided", _as_strided(tricks.as_strided))
         # Optimizers turn their step count into a Python float (`t = float(step)`) and do
         # arithmetic on it. float() cannot return our recording subclass, so inside the
         # optimizer modules `float` and `math` are recording versions while a trace runs.
         for name, module in list(sys.modules.items()):
-            if name.startswith(_OPTIM) and module is not None:
+            if not name.startswith(_PACKAGE) or module is None or name.startswith(__package__):
+                continue
+            if name.startswith(_OPTIM):
                 self._patch(module, "float", _float)
-                if "math" in vars(module):
-                    self._patch(module, "math", _MATH)
+            if vars(module).get("math") is math:
+                self._patch(module, "math", _MATH)
+            if promote is not None and vars(module).get("_promote") is promote:
+                self._patch(module, "_promote", _promote(promote))
 
     def _apply(self, original):
         function = original.__func__
@@ -289,8 +299,9 @@ class Tracing:
             finally:
                 self.rec.label = old
                 self._collect_scalars()
-                if len(opt.state) != len(sizes) or \
-                        any(len(s) != sizes.get(id(p)) for p, s in opt.state.items()):  # fmt: skip
+                if len(opt.state) != len(sizes) or any(
+                    len(s) != sizes.get(id(p)) for p, s in opt.state.items()
+                ):
                     self.state_changed = True  # first step: buffers created, trace again
 
         return step
@@ -308,8 +319,9 @@ class Tracing:
                 scalar.name, scalar.from_inputs = rec.fresh(identifier(key)), True
                 rec.names[id(scalar)] = scalar.name
                 rec.objects[scalar.name] = scalar
-                rec.inputs.append((scalar.name, f"{rec.global_ref(group, '_G')}[{key!r}]",
-                                   len(rec.lines)))  # fmt: skip
+                rec.inputs.append(
+                    (scalar.name, f"{rec.global_ref(group, '_G')}[{key!r}]", len(rec.lines))
+                )
                 group[key] = scalar
                 self.group_scalars.append((group, key, scalar, value))
 
@@ -326,6 +338,19 @@ class Tracing:
             else:
                 self.rec.graph_break(f"the optimizer's {key!r} was changed inside the step")
         self.group_scalars.clear()
+
+
+# Tensor methods that hand a value to Python: the traced region ends there.
+_BREAKS = ("numpy", "item", "tolist", "__bool__", "__int__", "__float__", "__index__",
+           "__repr__", "__str__", "__format__")  # fmt: skip
+
+
+def _graph_break(name: str, original):
+    def method(t, *args, **kwargs):
+        _trace._break(f"Tensor.{name}()")
+        return original(t, *args, **kwargs)
+
+    return method
 
 
 def _unwrapped(array):
@@ -349,6 +374,9 @@ def _as_array(name: str, original):
     """np.asarray & co.: a traced array stays traced (they would strip the subclass)."""
 
     def as_array(a, *args, **kwargs):
+        if a.__class__ is TracedArray and not args and not kwargs and name != "array":
+            if _trace._active is not None and name != "ascontiguousarray":
+                return a  # the common case (Tensor._make): nothing to convert
         rec = _trace._active
         if rec is None or not _holds_traced(a):
             return original(a, *args, **kwargs)
@@ -385,7 +413,8 @@ def _float(x=0.0, /):
 
 
 class _RecordingMath:
-    """The `math` module, except that functions of recorded numbers are recorded."""
+    """The `math` module, except that functions of recorded numbers are recorded, and a
+    test on an array's value (`math.isfinite(total)`) becomes a checked assumption."""
 
     def __getattr__(self, name: str):
         function = getattr(math, name)
@@ -393,9 +422,13 @@ class _RecordingMath:
             return function
 
         def call(*args):
-            value = function(*args)
+            value = function(*_plain(args))
             rec = _trace._active
-            if rec is None or not any(a.__class__ is TracedScalar for a in args):
+            traced = [a for a in args if a.__class__ in (TracedScalar, TracedArray)]
+            if rec is None or not traced:
+                return value
+            if value.__class__ is not float or any(a.__class__ is TracedArray for a in args):
+                rec.assume_call(f"math.{name}", args, value)
                 return value
             inputs_only = all(getattr(a, "from_inputs", True) for a in args)
             refs = ", ".join(rec.ref(a) for a in args)
@@ -405,6 +438,18 @@ class _RecordingMath:
 
 
 _MATH = _RecordingMath()
+
+
+def _promote(original):
+    """Tensor arithmetic takes a recorded number (`p.add_(g, alpha=-lr)`) like a float."""
+
+    def promote(x, y, *op):
+        if y.__class__ is not TracedScalar:
+            return original(x, y, *op)
+        x, plain = original(x, float(y), *op)
+        return x, (y if plain.__class__ is float else plain)
+
+    return promote
 
 
 def _holds_traced(a) -> bool:

@@ -15,10 +15,9 @@ dataflow graph is implicit in the names. `codegen.py` turns the lines into a fun
 
 from __future__ import annotations
 
+import math
 import os
 import traceback
-
-import math
 
 import numpy as np
 
@@ -63,7 +62,8 @@ class Recorder:
         self.names: dict[int, str] = {}  # id(traced value) -> its name
         self.objects: dict[str, object] = {}  # name -> traced value (keeps ids unique)
         self.namespace: dict[str, object] = {"np": np, "math": math, "_Diverged": Diverged}
-        self.inputs: list[tuple] = []  # (name, source of the read) for the prologue
+        self.inputs: list[tuple] = []  # (name, source of the read, line count) for prologues
+        self.placeholders: set[str] = set()  # inputs of a backward program: output gradients
         self.constants: dict[str, str] = {}  # constant name -> namespace name of its copy
         self.mutated: set[str] = set()  # names written in place by some line
         self.scalar_vars: set[str] = set()  # arrays that were NumPy scalars in eager mode
@@ -156,12 +156,25 @@ class Recorder:
             return value.__name__
         return self.global_ref(value, "_k")
 
+    def key(self, key) -> str:
+        """An index as written inside brackets: `x[:, 0:25:2, ...]`."""
+        if key.__class__ is slice:
+            parts = [("" if v is None else self.ref(v)) for v in (key.start, key.stop, key.step)]
+            return ":".join(parts[:2] if key.step is None else parts)
+        if key.__class__ is tuple and key:
+            return ", ".join(self.key(k) for k in key) + ("," if len(key) == 1 else "")
+        return self.ref(key)
+
     def _array_ref(self, array: np.ndarray) -> str:
         """An operand that is a plain array: the traced array it views, or a constant."""
         base = array.base
-        if base.__class__ is TracedArray and id(base) in self.names and \
-                base.shape == array.shape and base.strides == array.strides and \
-                base.dtype == array.dtype:  # fmt: skip
+        if (
+            base.__class__ is TracedArray
+            and id(base) in self.names
+            and base.shape == array.shape
+            and base.strides == array.strides
+            and base.dtype == array.dtype
+        ):
             return self.ref(base)  # a plain view of a traced array (np.asarray stripped it)
         name = self.names.get(id(array))
         if name is None:
@@ -205,8 +218,11 @@ class Recorder:
             name = self.fresh("t")
             self.scalar_vars.add(name)
             return self.bind(traced, name), name
-        if isinstance(result, (tuple, list)) and result and \
-                all(isinstance(r, (np.ndarray, np.generic)) for r in result):  # fmt: skip
+        if (
+            isinstance(result, (tuple, list))
+            and result
+            and all(isinstance(r, (np.ndarray, np.generic)) for r in result)
+        ):
             pairs = [self.wrap(r) for r in result]
             values = [p[0] for p in pairs]
             target = ", ".join(p[1] for p in pairs) + ("," if len(pairs) == 1 else "")
@@ -274,10 +290,11 @@ class Recorder:
         if args is None:
             return self._finish(f"{me}.{name}", result)
         if name == "__getitem__":
-            return self._finish(f"{me}[{self.ref(args[0])}]", result)
+            return self._finish(f"{me}[{self.key(args[0])}]", result)
         if name == "__setitem__":
-            return self._finish(f"{me}[{self.ref(args[0])}] = {self.ref(args[1])}", None,
-                                writes=(me,))  # fmt: skip
+            return self._finish(
+                f"{me}[{self.key(args[0])}] = {self.ref(args[1])}", None, writes=(me,)
+            )
         expr = f"{me}.{name}({self._args_source(args, kwargs)})"
         if kwargs.get("out") is not None:
             out = kwargs["out"]
@@ -311,10 +328,14 @@ class Recorder:
         if not scalar.from_inputs or any(not getattr(o, "from_inputs", True) for o in other):
             self.graph_break("a Python decision on a number computed from a tensor")
             return
-        args = ", ".join([self.ref(scalar), *(self.ref(o) for o in other)])
+        refs = [self.ref(scalar), *(self.ref(o) for o in other)]
         self.decision_uses |= self.uses
         self.uses = set()
-        self.decisions.append(f"float.{op}({args}) == {value!r}")
+        symbol = _COMPARE.get(op)
+        text = f"({refs[0]} {symbol} {refs[1]})" if symbol else f"float.{op}({', '.join(refs)})"
+        check = f"{text} is {value!r}" if isinstance(value, bool) else f"{text} == {value!r}"
+        if check not in self.decisions:
+            self.decisions.append(check)
 
     def assume(self, array, how: str, value, args) -> None:
         """The library read a Python value from an array (`if (t < n).all():`): the program
@@ -329,6 +350,17 @@ class Recorder:
         miss = "raise _Diverged()" if self.external_done else "return _MISS"
         self.emit(f"if {call} != {expected}: {miss}", (), effect=True)
 
+    def assume_call(self, func: str, args, value) -> None:
+        """Like `assume`, for a Python function of arrays (`math.isfinite(total)`)."""
+        if any(getattr(a, "from_inputs", True) is False for a in args):
+            self.graph_break(f"a Python decision ({func}) on a number computed from a tensor")
+            return
+        expected = literal(value) or self.global_ref(value, "_v")
+        miss = "raise _Diverged()" if self.external_done else "return _MISS"
+        self.emit(
+            f"if {func}({self._args_source(args, {})}) != {expected}: {miss}", (), effect=True
+        )
+
     def graph_break(self, reason: str) -> None:
         """Stop recording: the rest of the call runs eagerly and the trace is dropped."""
         if self.broken is None:
@@ -341,7 +373,15 @@ class Recorder:
             )
 
 
-_BUILTIN = {"__bool__": "bool", "__int__": "int", "__index__": "int"}
+_COMPARE = {
+    "__eq__": "==",
+    "__ne__": "!=",
+    "__lt__": "<",
+    "__le__": "<=",
+    "__gt__": ">",
+    "__ge__": ">=",
+}
+_BUILTIN = {"__bool__": "bool", "__int__": "int", "__index__": "int", "__float__": "float"}
 
 
 def _root(array) -> int | None:

@@ -44,14 +44,17 @@ def _plain(value):
     floats: what the real NumPy call receives."""
     cls = value.__class__
     if cls is TracedArray:
-        return np.ndarray.view(value, np.ndarray)
+        return _VIEW(value, np.ndarray)
     if cls is TracedScalar:
         return float(value)
     if cls is tuple or cls is list:
-        return cls(_plain(v) for v in value)
+        return cls([_plain(v) for v in value]) if value else value
     if cls is dict:
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: _plain(v) for k, v in value.items()} if value else value
     return value
+
+
+_VIEW = np.ndarray.view
 
 
 class TracedArray(np.ndarray):
@@ -103,12 +106,7 @@ class TracedArray(np.ndarray):
         return np.ndarray.view(self, np.ndarray).tobytes(*args, **kwargs)
 
     def __float__(self):
-        # Not a break: optimizers read their step count this way, and the arithmetic on the
-        # float is recorded (TracedScalar).
-        value = float(np.ndarray.view(self, np.ndarray))
-        if _active is None:
-            return value
-        return _active.scalar(f"float({_active.ref(self)})", value, from_inputs=False)
+        return _assume(self, "__float__", float(np.ndarray.view(self, np.ndarray)), ())
 
     def view(self, *args, **kwargs):
         if not args and not kwargs or args in ((np.ndarray,), (TracedArray,)):
@@ -145,8 +143,22 @@ class _NotContiguous:
     """An array's flags, except that it reports no contiguous layout (see TracedArray.flags)."""
 
     __slots__ = ("_real",)
-    _HIDDEN = frozenset({"c_contiguous", "f_contiguous", "contiguous", "forc", "fnc",
-                         "C_CONTIGUOUS", "F_CONTIGUOUS", "C", "F", "CONTIGUOUS", "FORC", "FNC"})
+    _HIDDEN = frozenset(
+        {
+            "c_contiguous",
+            "f_contiguous",
+            "contiguous",
+            "forc",
+            "fnc",
+            "C_CONTIGUOUS",
+            "F_CONTIGUOUS",
+            "C",
+            "F",
+            "CONTIGUOUS",
+            "FORC",
+            "FNC",
+        }
+    )
 
     def __init__(self, real):
         object.__setattr__(self, "_real", real)
@@ -241,8 +253,15 @@ class TracedScalar(float):
         return value
 
 
-_OPERATORS = {"__add__": "+", "__sub__": "-", "__mul__": "*", "__truediv__": "/",
-              "__floordiv__": "//", "__mod__": "%", "__pow__": "**"}  # fmt: skip
+_OPERATORS = {
+    "__add__": "+",
+    "__sub__": "-",
+    "__mul__": "*",
+    "__truediv__": "/",
+    "__floordiv__": "//",
+    "__mod__": "%",
+    "__pow__": "**",
+}
 
 
 def _scalar_methods() -> None:
@@ -267,9 +286,13 @@ _OPERATORS.update({"__r" + k[2:]: v for k, v in list(_OPERATORS.items())})
 def same_array(result, array: TracedArray) -> bool:
     """True if `result` is `array`'s memory seen the same way (a call that made no copy)."""
     plain = np.ndarray.view(array, np.ndarray)
-    return isinstance(result, np.ndarray) and result.__array_interface__["data"] == \
-        plain.__array_interface__["data"] and result.shape == plain.shape and \
-        result.strides == plain.strides and result.dtype == plain.dtype  # fmt: skip
+    return (
+        isinstance(result, np.ndarray)
+        and result.__array_interface__["data"] == plain.__array_interface__["data"]
+        and result.shape == plain.shape
+        and result.strides == plain.strides
+        and result.dtype == plain.dtype
+    )
 
 
 def literal(value) -> str | None:

@@ -22,10 +22,8 @@ import weakref
 
 import numpy as np
 
-from ..autograd import engine as _engine
 from ..autograd.function import Function, wrap
 from ..autograd.grad_mode import _state as _grad_mode
-from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
 from . import codegen, guards
 from .patches import _SLOT, Tracing
@@ -40,8 +38,17 @@ _DOUBLE = "torch.compile with aot_autograd does not currently support double bac
 class Program:
     """One cached trace: its guard, the generated function(s) and their source."""
 
-    def __init__(self, guard, source: str, run=None, forward=None, backward=None,
-                 leaves=None, n_outputs: int = 0, structure=None):  # fmt: skip
+    def __init__(
+        self,
+        guard,
+        source: str,
+        run=None,
+        forward=None,
+        backward=None,
+        leaves=None,
+        n_outputs: int = 0,
+        structure=None,
+    ):
         self.guard, self.source, self.run = guard, source, run
         self.forward, self.backward, self.leaves = forward, backward, leaves
         self.n_outputs, self.structure = n_outputs, structure
@@ -67,8 +74,9 @@ class CompiledFunction(Function):
         result = ctx.program(arrays, ctx.saved_arrays)
         tensors = tuple(None if r is None else wrap(r) for r in result)
         if _grad_mode.enabled:  # create_graph=True: results whose backward raises
-            tensors = tuple(None if t is None else _NoDoubleBackward.apply(_ANCHOR, t)
-                            for t in tensors)  # fmt: skip
+            tensors = tuple(
+                None if t is None else _NoDoubleBackward.apply(_ANCHOR, t) for t in tensors
+            )
         return (*tensors, None)
 
 
@@ -94,7 +102,8 @@ class CompiledCallable:
 
     def __init__(self, fn, fullgraph: bool = False, root=None):
         self.fn, self.fullgraph, self.root = fn, fullgraph, root
-        self.programs: list[Program] = []
+        self.programs: list[Program] = []  # the one used last first
+        self.traced: list[Program] = []  # the same, in the order they were traced
         self.eager_reason: str | None = None
         _ALL.add(self)
         try:
@@ -104,10 +113,12 @@ class CompiledCallable:
 
     def __call__(self, *args, **kwargs):
         flat = args + tuple(kwargs.values()) if kwargs else args
-        for program in self.programs:
+        for i, program in enumerate(self.programs):
             if program.guard(flat):
                 result = self._replay(program, flat)
                 if result is not _MISS:
+                    if i:  # the program used last is tried first next time
+                        self.programs.insert(0, self.programs.pop(i))
                     return result
         if self.eager_reason is not None:
             return self.fn(*args, **kwargs)
@@ -120,6 +131,10 @@ class CompiledCallable:
             )
             return self.fn(*args, **kwargs)
         return self._trace(args, kwargs, flat)
+
+    def _keep(self, program: Program) -> None:
+        self.programs.insert(0, program)
+        self.traced.append(program)
 
     def name(self) -> str:
         """The compiled function's name, for messages."""
@@ -142,39 +157,44 @@ class CompiledCallable:
         found = guards.discover(self.fn, args, kwargs, self.root)
         tracing = Tracing(rec, flat, self.arg_names, found.labels, found.module_names)
         tracing.watch_grads(found.tensors)
-        grad_enabled = _grad_mode.enabled
-        mark = None
-        with tracing:
-            result = self.fn(*args, **kwargs)
-            outputs = _output_tensors(result)
-            differentiable = grad_enabled and not tracing.backward_ran and outputs is not None \
-                and any(t._requires_grad for t in outputs)  # fmt: skip
-            if differentiable and rec.broken is None:
-                mark = len(rec.lines)
-                grads = _trace_backward(rec, tracing, outputs)
-        writebacks = tracing.finish()
+        grad_enabled, mark, grads = _grad_mode.enabled, None, None
+        try:
+            with tracing:
+                result = self.fn(*args, **kwargs)
+                outputs = _output_tensors(result)
+                if grad_enabled and not tracing.backward_ran and rec.broken is None and \
+                        outputs is not None and any(t._requires_grad for t in outputs):  # fmt: skip
+                    mark = len(rec.lines)
+                    grads = _trace_backward(rec, tracing, outputs)
+        finally:
+            writebacks = tracing.finish()  # plain arrays back in every tensor, whatever happened
         if rec.broken is not None:
             self.eager_reason = rec.broken
             return _strip(result)
         if tracing.state_changed:
             return _strip(result)  # the optimizer made its state: trace the next call instead
-        if mark is not None:  # a forward alone: `.grad` plays no part, unless read
-            tracing.grad_before = {k: v for k, v in tracing.grad_before.items()
-                                   if k in tracing.grad_read}  # fmt: skip
-        check = guards.conditions(rec, tracing, found, flat)
-        guard, guard_source = codegen.build("guard", "_in", [f"    return {' and '.join(check)}"],
-                                            rec.namespace)  # fmt: skip
+        guard, guard_source = _guard(rec, tracing, found, flat, forward_only=mark is not None)
         rec.namespace.update(_MISS=_MISS, _wrap=wrap)
         if mark is None:
-            program = _step_program(rec, tracing, writebacks, result)
-            self.programs.append(Program(guard, guard_source + "\n" + program[1], run=program[0]))
+            run, source = _step_program(rec, tracing, writebacks, result)
+            self._keep(Program(guard, guard_source + "\n" + source, run=run))
             return _strip(result)
         program, first = _forward_programs(rec, tracing, writebacks, outputs, mark, grads)
-        program.guard = guard
+        program.guard, program.structure = guard, _structure(result)
         program.source = guard_source + "\n" + program.source
-        program.structure = _structure(result)
-        self.programs.append(program)
+        self._keep(program)
         return _rebuild(program.structure, CompiledFunction.apply(*first[0], first[1]))
+
+
+def _guard(rec, tracing, found, flat: tuple, forward_only: bool):
+    """The guard function of a new program, and its source."""
+    if forward_only:  # a forward alone: `.grad` plays no part, unless it was read
+        tracing.grad_before = {
+            k: v for k, v in tracing.grad_before.items() if k in tracing.grad_read
+        }
+    condition = "\n        and ".join(guards.conditions(rec, tracing, found, flat))
+    return codegen.build("guard", "_in", [f"    return (\n        {condition}\n    )"],
+                         rec.namespace)  # fmt: skip
 
 
 class _Runner:
@@ -229,7 +249,7 @@ def _program_source(rec, lines: list, live: set, tail: list) -> list:
     hoisted, checks, lines = codegen.decisions(rec, lines)
     names = codegen.used_names(lines + hoisted) | live | rec.decision_uses
     source = codegen.prologue(rec, names, codegen.defined_names(lines + hoisted))
-    return source + checks + codegen.body(lines, live) + tail
+    return source + checks + codegen.body(lines, live, _sizes(rec)) + tail
 
 
 def _step_program(rec, tracing, writebacks: list, result):
@@ -237,8 +257,7 @@ def _step_program(rec, tracing, writebacks: list, result):
     live = set(tracing.writeback_uses)
     returned = _source_of(rec, tracing, result, live)
     tail = [f"    {w}" for w in writebacks] + [f"    return {returned}"]
-    return codegen.build("step", "_in", _program_source(rec, rec.lines, live, tail),
-                         rec.namespace)  # fmt: skip
+    return codegen.build("step", "_in", _program_source(rec, rec.lines, live, tail), rec.namespace)
 
 
 def _source_of(rec, tracing, value, uses: set) -> str:
@@ -251,8 +270,11 @@ def _source_of(rec, tracing, value, uses: set) -> str:
         inner = ", ".join(_source_of(rec, tracing, v, uses) for v in value)
         return f"({inner},)" if isinstance(value, tuple) else f"[{inner}]"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{k!r}: {_source_of(rec, tracing, v, uses)}"
-                               for k, v in value.items()) + "}"  # fmt: skip
+        return (
+            "{"
+            + ", ".join(f"{k!r}: {_source_of(rec, tracing, v, uses)}" for k, v in value.items())
+            + "}"
+        )
     if value.__class__ is TracedScalar or literal(value) is not None:
         return rec.detached_ref(value, uses)
     return rec.global_ref(value, "_R")
@@ -268,6 +290,7 @@ def _trace_backward(rec, tracing, outputs: list) -> tuple:
     for i, out in enumerate(outputs):
         data = _ONES(out._data.shape, out._data.dtype).view(TracedArray)
         rec.bind(data, f"grad_{i}")
+        rec.placeholders.add(f"grad_{i}")
         rec.inputs.append((f"grad_{i}", f"_g[{i}]", len(rec.lines)))
         if out._requires_grad:
             wanted.append(out)
@@ -288,38 +311,48 @@ def _forward_programs(rec, tracing, writebacks: list, outputs: list, mark: int, 
     """The forward and backward programs of a differentiable forward, and what the first
     call hands to CompiledFunction (its leaves and a runner with the eager values)."""
     leaves, grads = traced
-    grad_uses: set = set()
-    grad_sources = [rec.detached_ref(_SLOT.__get__(g), grad_uses) if g is not None else "None"
-                    for g in grads]  # fmt: skip
-    backward_lines = codegen.prune(rec.lines[mark:], grad_uses)
-    forward_names = codegen.defined_names(rec.lines[:mark])
-    forward_names |= {name for name, _, pos in rec.inputs if pos <= mark and
-                      not name.startswith("grad_")}  # fmt: skip
-    needed = codegen.used_names(backward_lines) | grad_uses
-    saved = sorted(n for n in needed if n in forward_names and n not in
-                   codegen.defined_names(backward_lines))  # fmt: skip
+    backward, backward_source, saved = _backward_program(rec, rec.lines[mark:], grads, mark)
     out_uses: set = set()
     out_sources = [rec.detached_ref(_SLOT.__get__(o), out_uses) for o in outputs]
     live = out_uses | set(saved) | tracing.writeback_uses
     tail = [f"    {w}" for w in writebacks]
     tail.append(f"    return ({', '.join(out_sources)},), ({''.join(n + ', ' for n in saved)})")
-    forward, forward_source = codegen.build("forward", "_in", _program_source(
-        rec, rec.lines[:mark], live, tail), rec.namespace)  # fmt: skip
-    unpack = [f"    ({''.join(n + ', ' for n in saved)}) = _saved"] if saved else []
-    body = codegen.body(backward_lines, grad_uses)
-    inputs = codegen.prologue(rec, needed - set(saved), codegen.defined_names(backward_lines))
-    tail = [f"    return ({''.join(s + ', ' for s in grad_sources)})"]
-    backward, backward_source = codegen.build("backward", "_g, _saved",
-                                              unpack + inputs + body + tail, rec.namespace)
+    forward, forward_source = codegen.build(
+        "forward", "_in", _program_source(rec, rec.lines[:mark], live, tail), rec.namespace
+    )
     leaf_sources = ", ".join(tracing.tensor_source(t) for t in leaves)
     leaf_fn, _ = codegen.build("leaves", "_in", [f"    return ({leaf_sources},)"], rec.namespace)
     program = Program(None, forward_source + "\n" + backward_source, forward=forward,
                       backward=backward, leaves=leaf_fn)  # fmt: skip
     values = tuple(_plain_value(rec, n) for n in saved)
-    arrays = tuple(_SLOT.__get__(o) for o in outputs)
-    arrays = tuple(np.ndarray.view(a, np.ndarray) if a.__class__ is TracedArray else a
-                   for a in arrays)
+    arrays = tuple(_plain_value(rec, rec.names[id(_SLOT.__get__(o))]) for o in outputs)
     return program, (leaves, _Runner(arrays, values, backward))
+
+
+def _backward_program(rec, lines: list, grads, mark: int):
+    """`backward(_g, _saved)`: the gradients of the leaves from those of the outputs. Returns
+    (function, source, names of the forward's values it needs: the saved arrays)."""
+    uses: set = set()
+    returned = [rec.detached_ref(_SLOT.__get__(g), uses) if g is not None else "None"
+                for g in grads]  # fmt: skip
+    lines = codegen.prune(lines, uses)
+    defined = codegen.defined_names(lines)
+    forward_inputs = {n for n, _, pos in rec.inputs if pos <= mark and n not in rec.placeholders}
+    forward_names = codegen.defined_names(rec.lines[:mark]) | forward_inputs
+    needed = codegen.used_names(lines) | uses
+    saved = sorted(n for n in needed if n in forward_names and n not in defined)
+    unpack = [f"    ({''.join(n + ', ' for n in saved)}) = _saved"] if saved else []
+    inputs = codegen.prologue(rec, needed - set(saved), defined)
+    body = codegen.body(lines, uses, _sizes(rec))
+    tail = [f"    return ({''.join(r + ', ' for r in returned)})"]
+    function, source = codegen.build("backward", "_g, _saved", unpack + inputs + body + tail,
+                                     rec.namespace)  # fmt: skip
+    return function, source, saved
+
+
+def _sizes(rec) -> dict:
+    """Bytes of each named array, as traced."""
+    return {n: v.nbytes for n, v in rec.objects.items() if isinstance(v, np.ndarray)}
 
 
 def _plain_value(rec, name: str):

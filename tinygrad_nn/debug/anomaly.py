@@ -28,10 +28,10 @@ import weakref
 
 import numpy as np
 
-from ..autograd.function import observers
+from ..autograd.function import Function, observers
 from .record import location_of, user_location
 
-_FUNCTION_FILE = sys.modules[observers.__module__].__file__  # where Function.apply lives
+_APPLY = Function.apply.__func__.__code__  # the frame that records every op
 
 
 class _AnomalyState(threading.local):
@@ -115,10 +115,9 @@ def _forward_stack() -> list:
     """(file, line, function) of each frame that led to `Function.apply`, outermost first;
     formatted only on error."""
     frame = sys._getframe(1)
-    while frame is not None and frame.f_code.co_filename != _FUNCTION_FILE:
+    while frame is not None and frame.f_code is not _APPLY:
         frame = frame.f_back
-    while frame is not None and frame.f_code.co_filename == _FUNCTION_FILE:
-        frame = frame.f_back  # the caller of apply: the op's Tensor method, or user code
+    frame = frame.f_back if frame is not None else sys._getframe(1)  # the caller of apply
     stack = []
     while frame is not None:
         stack.append((frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name))

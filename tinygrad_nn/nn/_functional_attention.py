@@ -24,10 +24,6 @@ from ..functions import cat
 from ..tensor import Tensor
 from ._functional_loss import _dtype_word
 
-# functional.py re-exports this module's functions, so import it as a module (its `dropout`
-# is looked up at call time, after both modules have finished loading).
-from . import functional as F  # isort: skip
-
 _NEG_INF = float("-inf")
 
 
@@ -132,6 +128,8 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
     # only a mask can remove every key of a query (a causal one always leaves key 0)
     weights = scores.softmax(-1) if attn_mask is None else _safe_softmax(scores)
     if dropout_p > 0.0:
+        from . import functional as F  # functional imports this module: import when called
+
         weights = F.dropout(weights, dropout_p, training=True)
     return weights.matmul(value)
 
@@ -199,6 +197,8 @@ def _mha_shape_check(query, key, value, key_padding_mask, attn_mask, num_heads) 
 
 def _in_projection(query, key, value, in_proj_weight, in_proj_bias, separate) -> tuple:
     """q, k, v = x W_i^T + b_i for i = q, k, v (one matmul when the inputs are one tensor)."""
+    from . import functional as F  # functional imports this module: import when called
+
     e = query.size(-1)
     if separate is not None:  # kdim/vdim differ from embed_dim: three weight matrices
         biases = (None,) * 3 if in_proj_bias is None else in_proj_bias.chunk(3)
@@ -230,6 +230,8 @@ def _check_attn_mask(attn_mask: Tensor, shape2d: tuple, shape3d: tuple) -> Tenso
 
 def _append_key(k, v, masks, new_k, new_v, dim: int) -> tuple:
     """One more key/value (bias_kv or zeros) at the end; every mask gains a column of 0."""
+    from . import functional as F  # functional imports this module: import when called
+
     masks = [None if m is None else F.pad(m, (0, 1)) for m in masks]
     return cat([k, new_k], dim), cat([v, new_v], dim), masks
 
@@ -249,6 +251,8 @@ def _merge_padding(attn_mask, key_padding_mask, bsz: int, num_heads: int, src_le
 
 def _attend_with_weights(q, k, v, attn_mask, dropout_p):
     """The explicit path (weights are returned): softmax(q k^T / sqrt(d) + mask) v."""
+    from . import functional as F  # functional imports this module: import when called
+
     scores = (q * math.sqrt(1.0 / q.size(-1))).bmm(k.transpose(-2, -1))
     if attn_mask is not None:
         scores = attn_mask + scores
@@ -287,6 +291,8 @@ def multi_head_attention_forward(
     Returns `(output (L, N, E), weights)`: weights (N, L, S) averaged over heads, (N, heads,
     L, S) with `average_attn_weights=False`, None with `need_weights=False`.
     """
+    from . import functional as F  # functional imports this module: import when called
+
     if static_k is not None or static_v is not None:
         raise NotImplementedError("static_k and static_v are not supported by tinygrad_nn")
     batched = _mha_shape_check(query, key, value, key_padding_mask, attn_mask, num_heads)

@@ -25,27 +25,17 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..autograd.function import Function
+from ..ops._index_checks import dtype_word
 from ..ops._shape import broadcast_shapes
 from ..ops.movement import IndexAdd
 from ..tensor import Tensor
 
 _make = Tensor._make
-_WORDS = {
-    "float32": "Float",
-    "float64": "Double",
-    "float16": "Half",
-    "int64": "Long",
-    "int32": "Int",
-    "int16": "Short",
-    "int8": "Char",
-    "uint8": "Byte",
-    "bool": "Bool",
-}
 
 
 def _dtype_word(t: Tensor) -> str:
     """PyTorch's scalar type name (Float, Long, ...) used in its error messages."""
-    return _WORDS[t._data.dtype.name]
+    return dtype_word(t._data.dtype)
 
 
 _REDUCTIONS = ("none", "mean", "sum")

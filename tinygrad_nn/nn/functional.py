@@ -33,6 +33,30 @@ from ..ops.elementwise import LeakyRelu
 from ..ops.linalg import Addmm
 from ..ops.movement import IndexAdd, Pad
 from ..tensor import Tensor
+from ._functional_activation_more import (  # noqa: F401
+    celu,
+    glu,
+    hardshrink,
+    hardsigmoid,
+    hardswish,
+    hardtanh,
+    hardtanh_,
+    logsigmoid,
+    mish,
+    prelu,
+    relu6,
+    selu,
+    softmin,
+    softshrink,
+    softsign,
+    tanhshrink,
+    threshold,
+    threshold_,
+)
+from ._functional_attention import (  # noqa: F401
+    multi_head_attention_forward,
+    scaled_dot_product_attention,
+)
 from ._functional_conv import (  # noqa: F401
     adaptive_avg_pool1d,
     adaptive_avg_pool2d,
@@ -45,6 +69,7 @@ from ._functional_conv import (  # noqa: F401
     max_pool2d,
     unfold,
 )
+from ._functional_conv_transpose import conv_transpose1d, conv_transpose2d  # noqa: F401
 from ._functional_loss import (  # noqa: F401
     _dtype_word,
     binary_cross_entropy,
@@ -69,39 +94,21 @@ from ._functional_loss_more import (  # noqa: F401
     triplet_margin_loss,
     triplet_margin_with_distance_loss,
 )
-from ._functional_norm import batch_norm, layer_norm  # noqa: F401
-from ._functional_attention import (  # noqa: F401, E402
-    multi_head_attention_forward,
-    scaled_dot_product_attention,
-)
-from ._functional_activation_more import (  # noqa: F401, E402
-    celu,
-    glu,
-    hardshrink,
-    hardsigmoid,
-    hardswish,
-    hardtanh,
-    hardtanh_,
-    logsigmoid,
-    mish,
-    prelu,
-    relu6,
-    selu,
-    softmin,
-    softshrink,
-    softsign,
-    tanhshrink,
-    threshold,
-    threshold_,
-)
-from ._functional_misc import (  # noqa: F401, E402
+from ._functional_misc import (  # noqa: F401
     bilinear,
     cosine_similarity,
     embedding_bag,
     pairwise_distance,
 )
-from ._functional_conv_transpose import conv_transpose1d, conv_transpose2d  # noqa: F401, E402
-from ._functional_resize import (  # noqa: F401, E402
+from ._functional_norm import batch_norm, layer_norm  # noqa: F401
+from ._functional_norm_more import (  # noqa: F401
+    dropout1d,
+    dropout2d,
+    group_norm,
+    instance_norm,
+    rms_norm,
+)
+from ._functional_resize import (  # noqa: F401
     adaptive_max_pool1d,
     adaptive_max_pool2d,
     interpolate,
@@ -110,13 +117,6 @@ from ._functional_resize import (  # noqa: F401, E402
     upsample,
     upsample_bilinear,
     upsample_nearest,
-)
-from ._functional_norm_more import (  # noqa: F401, E402
-    dropout1d,
-    dropout2d,
-    group_norm,
-    instance_norm,
-    rms_norm,
 )
 
 _make = Tensor._make

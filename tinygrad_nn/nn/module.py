@@ -23,9 +23,11 @@ from collections import OrderedDict
 from collections.abc import Mapping
 
 from .. import dtypes as _dt
+from .._size_device import cuda_request, parse_to
 from .._typename import typename as _typename
+from .._zero_grad import zero_grads
 from ..autograd.grad_mode import no_grad
-from ..tensor import Tensor, _check_device, cuda_request, device
+from ..tensor import Tensor
 from . import hooks as _hooks
 from . import state_dict as _state
 from .parameter import Parameter
@@ -366,16 +368,7 @@ class Module:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset every parameter's gradient: to None by default, else to zeros in place."""
-        for p in self.parameters():
-            if p.grad is None:
-                continue
-            if set_to_none:
-                p.grad = None
-                continue
-            if p.grad.grad_fn is not None:
-                p.grad.detach_()
-            p.grad.requires_grad_(False)
-            p.grad.zero_()
+        zero_grads(self.parameters(), set_to_none)
 
     def apply(self, fn) -> Module:
         """Call `fn(module)` on every sub-module (children first), then on self."""
@@ -402,19 +395,11 @@ class Module:
 
     def to(self, *args, **kwargs) -> Module:
         """Convert floating-point parameters and buffers to a dtype, in place; 'cpu' is accepted."""
-        dtype = kwargs.pop("dtype", None)
-        _check_device(kwargs.pop("device", None))
-        kwargs.pop("non_blocking", None)
-        kwargs.pop("memory_format", None)
+        dtype = parse_to(args, kwargs)
+        if "copy" in kwargs:  # a module converts its own tensors: there is nothing to copy
+            raise RuntimeError(".to() does not accept copy argument")
         if kwargs:
             raise TypeError(f"to() received an invalid combination of arguments: {kwargs}")
-        for a in args:
-            if isinstance(a, Tensor):
-                dtype = a.dtype
-            elif isinstance(a, (str, device, int)) and not isinstance(a, bool):
-                _check_device(a)  # a device name, or an index (which names an accelerator)
-            elif a is not None:
-                dtype = a
         if dtype is None:
             return self
         dtype = _dt.as_dtype(dtype)

@@ -31,7 +31,9 @@ def index_key(key, shape: tuple) -> tuple:
             "Using a non-tuple sequence for multidimensional indexing is deprecated and will be "
             "changed in pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this "
             "will be interpreted as tensor index, x[torch.tensor(seq)], which will result "
-            "either in an error or a different result", UserWarning, stacklevel=3
+            "either in an error or a different result",
+            UserWarning,
+            stacklevel=3,
         )
         key = tuple(key)
     elif not isinstance(key, tuple):
@@ -74,8 +76,10 @@ def _list_is_tuple(key: list) -> bool:
     """PyTorch reads `x[[0, 1], [2, 3]]`-style lists (holding sequences, tensors, slices,
     None or ...) as a tuple of indices, and `x[[0, 1]]` as one index."""
     return len(key) < 32 and any(
-        is_tensor(k) or isinstance(k, (list, tuple, range, slice, np.ndarray)) or k is None or
-        k is Ellipsis
+        is_tensor(k)
+        or isinstance(k, (list, tuple, range, slice, np.ndarray))
+        or k is None
+        or k is Ellipsis
         for k in key
     )
 
@@ -108,13 +112,17 @@ def index_error(error: IndexError, key, shape: tuple) -> IndexError:
     the count of indices, the ints, the masks' shapes, the index tensors' broadcast, their
     values. `error` itself (NumPy's) if none of these finds the fault."""
     if not shape and key.__class__ is builtins.int:
-        return IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
-                          "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
+        return IndexError(
+            "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+            "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
+        )
     try:
         key = index_key(key, shape)
     except IndexError:
         return error
-    if builtins.sum(k is Ellipsis for k in key) > 1:  # PyTorch's reading of several is its own; keep NumPy's error
+    if (
+        builtins.sum(k is Ellipsis for k in key) > 1
+    ):  # PyTorch's reading of several is its own; keep NumPy's error
         return error
     if not shape and any(k.__class__ is slice for k in key):
         return IndexError("slice() cannot be applied to a 0-dim tensor.")

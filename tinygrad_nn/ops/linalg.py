@@ -4,7 +4,7 @@
 |---------|----------------------------|--------------------|--------------------|
 | MatMul  | x @ y (batch-broadcasting) | g @ y^T            | x^T @ g            |
 | Addmm   | b + x @ y (matrices)       | g @ y^T            | x^T @ g  (dL/db: g summed over rows) |
-| Einsum  | np.einsum(eq, *xs)         | einsum of g with the other operands, back to x_i's letters |
+| Einsum  | np.einsum(eq, *xs)         | einsum of g with the other operands, to x_i's letters |
 | Svd     | one factor of x = U S Vh   | U [...] Vh: see Svd (the other factors recomputed as ops) |
 
 A 1-d operand of MatMul is treated as a row (x) or a column (y) and the extra axis is
@@ -41,7 +41,6 @@ class MatMul(Function):
         ctx.shapes = (a.shape, b.shape)
         ctx.y_transposed = _transposed(b)
         return np.matmul(a, b)
-
 
     @staticmethod
     def backward(ctx, grad):
@@ -84,7 +83,6 @@ class Addmm(Function):
         out = np.matmul(x._data, y._data)
         out += bias._data  # in place: the sum needs no second (rows, columns) array
         return out
-
 
     @staticmethod
     def backward(ctx, grad):
@@ -134,8 +132,8 @@ def check_matmul(a: np.ndarray, b: np.ndarray) -> None:
     for m, n in zip(reversed(batch_a), reversed(batch_b)):
         if m != n and m != 1 and n != 1:
             raise RuntimeError(
-                f"The size of tensor a ({m}) must match the size of tensor b ({n}) at non-singleton "
-                f"dimension (matmul of shapes {list(a.shape)} and {list(b.shape)})"
+                f"The size of tensor a ({m}) must match the size of tensor b ({n}) at "
+                f"non-singleton dimension (matmul of shapes {list(a.shape)} and {list(b.shape)})"
             )
 
 
@@ -188,7 +186,6 @@ class Einsum(Function):
         if len(xs) > 1:  # one operand's gradient needs only its shape: PyTorch's sum or
             ctx.save_for_backward(*xs)  # diagonal saves nothing, and a second backward runs
         return _einsum(subs, out, [x._data for x in xs])
-
 
     @staticmethod
     def backward(ctx, grad):
@@ -265,7 +262,6 @@ class Svd(Function):
             return np.linalg.svd(a, compute_uv=False)
         u, _, vh = np.linalg.svd(a, full_matrices=False)
         return u if part == "U" else vh
-
 
     @staticmethod
     def backward(ctx, grad):

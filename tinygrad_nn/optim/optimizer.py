@@ -24,6 +24,7 @@ from itertools import chain
 import numpy as np
 
 from .._typename import typename as _typename
+from .._zero_grad import zero_grads
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..tensor import Tensor
 
@@ -105,21 +106,11 @@ class Optimizer:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Clear every parameter's `.grad`: drop it (default), or fill it with zeros."""
-        for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
-                    continue
-                if p.grad.grad_fn is not None:
-                    p.grad.detach_()
-                else:
-                    p.grad.requires_grad_(False)
-                p.grad.zero_()
+        params = (p for group in self.param_groups for p in group["params"])
+        zero_grads(params, set_to_none)
 
     def add_param_group(self, param_group: dict) -> None:
-        """Append a group (e.g. layers unfrozen during fine-tuning); missing options get defaults."""
+        """Append a group (e.g. layers unfrozen in fine-tuning); missing options get defaults."""
         if not isinstance(param_group, dict):
             raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
         params = param_group["params"]

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from ..tensor import Tensor
-from .optimizer import Optimizer, bump, check_fused, check_lr, to_scalar
+from .optimizer import Optimizer, check_fused, check_lr, to_scalar
 
 
 class SGD(Optimizer):
@@ -18,7 +17,7 @@ class SGD(Optimizer):
         p = p - lr * g
 
     `foreach`, `differentiable` and `fused` are accepted for compatibility; there is one
-    NumPy code path.
+    code path.
     """
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False,
@@ -52,7 +51,8 @@ class SGD(Optimizer):
 
     def _update_group(self, group: dict) -> None:
         # The group's options are read once for all its parameters, not once per parameter:
-        # this loop runs in every training step.
+        # this loop runs in every training step. `step` runs it under no_grad, and every
+        # write is an in-place Tensor method, so p's version moves once per step.
         lr, decay = to_scalar(group["lr"]), group["weight_decay"]
         momentum, dampening = group["momentum"], group["dampening"]
         maximize, nesterov = group["maximize"], group["nesterov"]
@@ -60,20 +60,16 @@ class SGD(Optimizer):
             grad = p.grad
             if grad is None:
                 continue
-            grad = grad._data
             if maximize:
                 grad = -grad
             if decay != 0:
-                grad = grad + decay * p._data
+                grad = grad.add(p, alpha=decay)
             if momentum != 0:
                 state = self.state[p]
                 buf = state.get("momentum_buffer")
                 if buf is None:
-                    buf = state["momentum_buffer"] = Tensor._make(grad.copy())
+                    buf = state["momentum_buffer"] = grad.clone()
                 else:
-                    buf._data *= momentum
-                    buf._data += grad if dampening == 0 else (1 - dampening) * grad
-                    bump(buf)
-                grad = grad + momentum * buf._data if nesterov else buf._data
-            p._data -= lr * grad
-            p._version_counter[0] += 1  # bump(p), written out: this line runs for every parameter and step
+                    buf.mul_(momentum).add_(grad, alpha=1 - dampening)
+                grad = grad.add(buf, alpha=momentum) if nesterov else buf
+            p.add_(grad, alpha=-lr)

@@ -53,15 +53,7 @@ class Linear(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         """x W^T + b."""
-        # `self.weight` reaches Module.__getattr__ only after Python's own lookup has failed,
-        # which costs more than the rest of this layer's Python work: read the parameters
-        # where __getattr__ would find them, unless plain attributes replaced them.
-        params = self._parameters
-        try:
-            weight, bias = params["weight"], params["bias"]
-        except KeyError:  # `del layer.weight; layer.weight = w`, as reparametrisations do
-            weight, bias = self.weight, self.bias
-        return F.linear(input, weight, bias)
+        return F.linear(input, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "

@@ -1,21 +1,19 @@
-"""Convolution and pooling on the engine's array pass: every op of ops/window.py has an
-`array_backward`, it really runs (the engine wraps none of these nodes), and it gives the
-Tensor pass's gradients to the bit, layout included. Then PyTorch's numbers where the fast
-paths take shortcuts: max pooling's first maximum on ties, NaN windows, -inf windows next to
-the padding, infinite gradients, in-place changes after the op, the convolution's node."""
+"""Convolution and pooling against PyTorch where the window ops take shortcuts: every case
+compares forward values and gradients with PyTorch's, and the create_graph backward with the
+plain one, bit for bit (tests/parity.py). Then PyTorch's exact numbers: max pooling's first
+maximum on ties, NaN windows, -inf windows next to the padding, infinite gradients, in-place
+changes after the op, the convolution's node, and the memory the graph keeps."""
 
 from __future__ import annotations
 
-import contextlib
-import inspect
 import tracemalloc
 
 import numpy as np
 import pytest
 
 import tinygrad_nn as tg
-from tests.ops.test_array_pass import assert_passes_agree, tensor_pass
-from tinygrad_nn.autograd.function import Function
+from tests.parity import assert_matches_torch, run
+from tinygrad_nn.autograd import gradcheck, gradgradcheck
 from tinygrad_nn.ops import window
 
 torch = pytest.importorskip("torch")
@@ -24,8 +22,8 @@ DTYPES = [np.float32, np.float64]
 
 
 def _assert_same(fn, arrays, seed=0):
-    """Both passes give the same bits in the same layout, and no window op was wrapped."""
-    assert_passes_agree(lambda *leaves: fn(tg, *leaves), arrays, {window.__name__}, seed)
+    """fn(lib, *leaves) gives PyTorch's values and gradients, with and without create_graph."""
+    assert_matches_torch(fn, arrays, seed)
 
 
 def _sample(shape, dtype, seed=1):
@@ -35,16 +33,6 @@ def _sample(shape, dtype, seed=1):
 def _ties(shape, dtype, seed=2):
     """Small integers: max pooling windows full of ties, zeros among them."""
     return np.random.default_rng(seed).integers(-2, 3, shape).astype(dtype)
-
-
-def test_every_window_op_runs_on_arrays():
-    functions = [
-        obj
-        for _, obj in inspect.getmembers(window, inspect.isclass)
-        if issubclass(obj, Function) and obj.__module__ == window.__name__
-    ]
-    assert len(functions) == 7
-    assert [f.__name__ for f in functions if f.array_backward is None] == []
 
 
 # ------------------------------------------------------------------ convolution
@@ -129,13 +117,11 @@ def test_pooling_nan_windows_and_infinite_gradients():
         with tg.no_grad():
             g = np.ones(tuple(fn(tg, tg.tensor(x)).shape))
         g[0, 0, 1, 1], g[0, 1, 2, 0] = np.inf, -np.inf
-        for force_tensors in (False, True):
-            leaf = tg.tensor(x, requires_grad=True)
-            out = fn(tg, leaf)
-            with tensor_pass() if force_tensors else contextlib.nullcontext():
-                out.backward(tg.tensor(g))
-            grad = leaf.grad.numpy()
+        (their_grad,) = run(torch, fn, [x], g)[1]
+        for create_graph in (False, True):
+            (grad,) = run(tg, fn, [x], g, create_graph=create_graph)[1]
             assert np.isinf(grad).sum() == 2 and not np.isnan(grad).any()
+            np.testing.assert_array_equal(grad, their_grad)
 
 
 def test_unfold_and_fold_functional():
@@ -154,22 +140,26 @@ def test_unfold_and_fold_functional():
     _assert_same(fold, [cols])
 
 
-def test_the_raw_window_ops():
-    x = _sample((2, 3, 7, 8), np.float64)
+def test_the_raw_window_ops_pass_gradcheck():
+    """The primitives conv and pooling compose (no PyTorch twin): finite differences, twice."""
+    x = tg.tensor(_sample((1, 2, 5, 6), np.float64), requires_grad=True)
     kernel, stride, dilation = (2, 3), (2, 1), (1, 2)
-    _assert_same(lambda lib, x: window.Unfold.apply(x, kernel, stride, dilation), [x])
-    windows = window.window_view(x, kernel, stride, dilation)
-    cols = np.ascontiguousarray(windows)
-    _assert_same(lambda lib, c: window.Fold.apply(c, x.shape, stride, dilation), [cols])
-    _assert_same(lambda lib, x: window.WindowMax.apply(x, kernel, stride, dilation), [x])
+    windows = window.window_view(x.detach().numpy(), kernel, stride, dilation)
+    cols = tg.tensor(np.ascontiguousarray(windows), requires_grad=True)
     choice = np.random.default_rng(0).integers(0, 6, windows.shape[:4])
-    _assert_same(lambda lib, x: window.WindowPick.apply(x, kernel, stride, dilation, choice), [x])
-    g = _sample(windows.shape[:4], np.float64)
-
-    def place(lib, g):
-        return window.WindowPlace.apply(g, x.shape, kernel, stride, dilation, choice)
-
-    _assert_same(place, [g])
+    g = tg.tensor(_sample(windows.shape[:4], np.float64), requires_grad=True)
+    cases = [
+        (lambda t: window.Unfold.apply(t, kernel, stride, dilation), x),
+        (lambda c: window.Fold.apply(c, tuple(x.shape), stride, dilation), cols),
+        (lambda t: window.WindowMax.apply(t, kernel, stride, dilation)[0], x),  # the values
+        (lambda t: window.WindowPick.apply(t, kernel, stride, dilation, choice), x),
+        (
+            lambda c: window.WindowPlace.apply(c, tuple(x.shape), kernel, stride, dilation, choice),
+            g,
+        ),
+    ]
+    for fn, leaf in cases:
+        assert gradcheck(fn, (leaf,)) and gradgradcheck(fn, (leaf,))
 
 
 def test_a_small_cnn_step():
