@@ -144,7 +144,12 @@ from ._settings import (  # noqa: E402,F401
     use_deterministic_algorithms,
 )
 from ._tensor_str import set_printoptions  # noqa: E402,F401
+from ._finfo import finfo, iinfo  # noqa: E402,F401
+from ._methods_activation import attach as _attach_activation_methods  # noqa: E402
+from ._methods_activation import fix_function as fix  # noqa: E402,F401
 from .version import __version__  # noqa: E402,F401
+
+_attach_activation_methods(Tensor)  # x.hardshrink, x.prelu, x.fix: not yet in tensor.py's table
 
 
 def load_ipython_extension(ipython) -> None:

@@ -716,6 +716,8 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
                            f"X2: {b.shape[-1]}")  # fmt: skip
     if not a.dtype.is_floating_point or not b.dtype.is_floating_point:
         raise RuntimeError(f"cdist only supports floating-point dtypes, X1 got: {_dt_name(a)}")
+    if a.dtype is _dt.float16:  # PyTorch's CPU build has no float16 cdist kernel
+        raise NotImplementedError("\"cdist\" not implemented for 'Half'")
     if p < 0:
         raise RuntimeError(f"cdist only supports non-negative p values, got {p}")
     return _pnorm_last(a.unsqueeze(-2) - b.unsqueeze(-3), float(p))

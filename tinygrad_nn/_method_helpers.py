@@ -191,10 +191,12 @@ def _promote(x: Tensor, y, op: str = ""):
     `op` is "sub" or "div" where those ops have rules of their own: no bool subtraction,
     and true division of integers gives the default float dtype.
     """
-    if op == "sub" and (x._data.dtype.kind == "b" or not is_tensor(y) or
+    # `y.__class__ is x.__class__` first: the common case, two plain Tensors, without a call.
+    y_is_tensor = y.__class__ is x.__class__ or is_tensor(y)
+    if op == "sub" and (x._data.dtype.kind == "b" or not y_is_tensor or
                         y._data.dtype.kind == "b"):  # fmt: skip
         _check_bool_sub(x, y)
-    if is_tensor(y):
+    if y_is_tensor:
         if x._data.dtype == y._data.dtype and (op != "div" or x._data.dtype.kind == "f"):
             return x, y
         dt = _dt.result_type(x, y)
@@ -214,7 +216,7 @@ def _promote(x: Tensor, y, op: str = ""):
     if op == "div" and not dt.is_floating_point:
         dt = _dt.get_default_dtype()
     x = x._cast(dt)
-    return x, (y._cast(dt) if is_tensor(y) else y)
+    return x, (y._cast(dt) if y_is_tensor else y)
 
 
 def _wrapped_int(value: int, dtype: np.dtype) -> int:

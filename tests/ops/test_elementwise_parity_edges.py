@@ -89,7 +89,7 @@ UNARY_NAMES = [pytest.param(n, marks=CLAMP_EMPTY_NAN) if n == "clamp_empty" else
 def test_unary_ops_on_awkward_values(name, dtype):
     fn = UNARY[name]
     _assert_same(fn, [AWKWARD.astype(dtype)])
-    _assert_same(fn, [np.asarray(0.75, dtype)])  # 0-d: gradients are NumPy scalars
+    _assert_same(fn, [np.asarray(0.75, dtype)])  # a 0-d tensor
 
 
 BINARY = {

@@ -99,13 +99,11 @@ def _call(node, grads: dict, retain_graph: bool) -> tuple:
         for hook in node._node_pre_hooks:
             args = hook(args) or args
         result = node._fn.backward(node, *args)
+        if result.__class__ is not tuple:  # one input: a backward may return its gradient bare
+            result = (result,)
         # One gradient per argument, in a tuple, lines up with the edges (zip drops options'
         # trailing Nones); _parity checks and fits every other form.
-        if (
-            result.__class__ is not tuple
-            or len(result) != len(node.needs_input_grad)
-            or node._tensor_args is not None
-        ):
+        if len(result) != len(node.needs_input_grad) or node._tensor_args is not None:
             result = _parity.one_per_edge(node, result)
         for hook in node._node_post_hooks:
             hook(result, args)

@@ -234,13 +234,14 @@ def _forward(cls, ctx: BackwardNode, args: tuple, kwargs: dict):
         result = cls.forward(ctx, *args, **kwargs)
     except ValueError as error:  # NumPy's broadcasting error -> PyTorch's RuntimeError
         raise _parity.broadcast_error(error, args) from None
-    if isinstance(result, (np.ndarray, np.generic)):
+    if isinstance(result, _ARRAY):
         return Tensor._make(result)
     if isinstance(result, tuple):
-        return tuple(
-            Tensor._make(r) if isinstance(r, (np.ndarray, np.generic)) else r for r in result
-        )
+        return tuple(Tensor._make(r) if isinstance(r, _ARRAY) else r for r in result)
     return result
+
+
+_ARRAY = (np.ndarray, np.generic)  # what forward may return for apply to wrap
 
 
 def edge_of(tensor) -> tuple:
@@ -257,8 +258,9 @@ def _attach(ctx: BackwardNode, args: tuple, result) -> tuple:
     single = result.__class__ is not tuple
     outputs = [result] if single else list(result)
     for nr, out in enumerate(outputs):
-        if any(out is a for a in args):  # forward returned an input as it is
-            outputs[nr] = _parity.returned_input(ctx, out)
+        for a in args:
+            if out is a:  # forward returned an input as it is
+                outputs[nr] = _parity.returned_input(ctx, out)
     meta = []
     for nr, out in enumerate(outputs):
         if not isinstance(out, Tensor):

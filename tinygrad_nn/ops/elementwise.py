@@ -143,7 +143,8 @@ class Rsqrt(Function):
     @staticmethod
     def forward(ctx, x):
         with np.errstate(divide="ignore", invalid="ignore"):
-            y = wrap(1 / np.sqrt(x._data))
+            a = x._data.astype(np.float32) if x._data.dtype == np.float16 else x._data
+            y = wrap((1 / np.sqrt(a)).astype(x._data.dtype, copy=False))  # float16: rounded once
         ctx.save_for_backward(y)
         return y
 
@@ -233,6 +234,8 @@ class TanhBackward(Function):
 def sigmoid_array(a: np.ndarray) -> np.ndarray:
     """1 / (1 + exp(-a)) on an array, computed from exp(-|a|), which never overflows (the two
     branches are the same function)."""
+    if a.dtype == np.float16:  # PyTorch's CPU kernel runs float16 in float32, rounding once
+        return sigmoid_array(a.astype(np.float32)).astype(np.float16)
     e = np.exp(-np.abs(a))
     return np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
 

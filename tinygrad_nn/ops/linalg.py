@@ -40,6 +40,8 @@ class MatMul(Function):
                               y if ctx.needs_input_grad[0] else None)  # fmt: skip
         ctx.shapes = (a.shape, b.shape)
         ctx.y_transposed = _transposed(b)
+        if a.dtype == np.float16 and b.dtype == np.float16:  # see _half_matmul
+            return _half_matmul(a, b)
         return np.matmul(a, b)
 
     @staticmethod
@@ -80,6 +82,8 @@ class Addmm(Function):
                               y if ctx.needs_input_grad[1] else None)  # fmt: skip
         ctx.bias_shape = bias._data.shape
         ctx.y_transposed = _transposed(y._data)
+        if x._data.dtype == np.float16:  # see _half_matmul; the bias is added before rounding
+            return _half_matmul(x._data, y._data, bias._data)
         out = np.matmul(x._data, y._data)
         out += bias._data  # in place: the sum needs no second (rows, columns) array
         return out
@@ -91,6 +95,15 @@ class Addmm(Function):
         grad_x = grad @ y.swapaxes(-1, -2) if ctx.needs_input_grad[1] else None
         grad_y = _matrix_grad_y(grad, x, ctx.y_transposed) if ctx.needs_input_grad[2] else None
         return grad_bias, grad_x, grad_y
+
+
+def _half_matmul(a: np.ndarray, b: np.ndarray, bias=None) -> np.ndarray:
+    """float16 a @ b (+ bias) as PyTorch's CPU kernel computes it: products summed in float32
+    (through BLAS, not NumPy's slow float16 loop) and rounded to float16 once, at the end."""
+    out = np.matmul(a.astype(np.float32), b.astype(np.float32))
+    if bias is not None:
+        out += bias
+    return out.astype(np.float16)
 
 
 def _transposed(b: np.ndarray) -> bool:

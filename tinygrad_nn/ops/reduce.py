@@ -55,7 +55,10 @@ class Sum(Function):
         if len(dims) != x._data.ndim:
             ctx.node_name = "SumBackward1"
         # np.add.reduce is what np.sum calls, minus its Python-level argument handling.
-        return np.add.reduce(x._data, axis=dims, dtype=dtype, keepdims=keepdim)
+        # float16 accumulates in float32 and rounds once, as PyTorch's CPU kernel does.
+        acc = np.float32 if dtype is None and x._data.dtype == np.float16 else dtype
+        out = np.add.reduce(x._data, axis=dims, dtype=acc, keepdims=keepdim)
+        return out if acc is dtype else out.astype(np.float16)
 
     @staticmethod
     def backward(ctx, grad):

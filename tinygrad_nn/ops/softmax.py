@@ -35,8 +35,9 @@ class Softmax(Function):
 
     @staticmethod
     def forward(ctx, x, dim):
-        e = np.exp(_shifted(x._data, dim))
-        y = wrap(e / np.add.reduce(e, axis=dim, keepdims=True))
+        a = x._data.astype(np.float32) if x._data.dtype == np.float16 else x._data
+        e = np.exp(_shifted(a, dim))  # float16 in float32, rounded once, as PyTorch's CPU
+        y = wrap((e / np.add.reduce(e, axis=dim, keepdims=True)).astype(x._data.dtype, copy=False))
         ctx.dim = dim
         ctx.save_for_backward(y)
         return y
