@@ -141,7 +141,8 @@ def _cast(self, dtype: _dt.dtype) -> Tensor:
         return self
     if self._requires_grad and _grad_state.enabled and dtype.is_floating_point:
         return movement.Cast.apply(self, dtype.np)
-    return self._make(self._data.astype(dtype.np))
+    with np.errstate(over="ignore"):  # 1e5 -> float16 is inf, silently, as in PyTorch
+        return self._make(self._data.astype(dtype.np))
 
 
 def tensor_type(self, dtype=None):

@@ -53,7 +53,7 @@ class device:
     Any device PyTorch knows can be named; tensors live only on the CPU.
     """
 
-    def __init__(self, type: str = "cpu", index=None):  # noqa: A002  (PyTorch's keyword)
+    def __init__(self, type: str = "cpu", index=None):
         spec = type
         if isinstance(spec, builtins.int) and not isinstance(spec, builtins.bool):
             raise RuntimeError(NO_ACCELERATOR)  # a bare index names the (absent) accelerator

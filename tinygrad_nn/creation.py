@@ -79,8 +79,7 @@ def _infer_np_dtype(data) -> np.dtype:
             elif issubclass(cls, str):
                 raise TypeError(f"new(): invalid data type '{cls.__name__}'")
             elif issubclass(cls, (builtins.float, builtins.int)):  # subclasses, e.g. IntEnum
-                found = [_dt.scalar_dtype(builtins.float(0) if issubclass(cls, builtins.float)
-                                          else builtins.int(0))]  # fmt: skip
+                found = [_dt.scalar_dtype(0.0 if issubclass(cls, builtins.float) else 0)]
             else:
                 raise RuntimeError(f"Could not infer dtype of {cls.__name__}")
             for d in found:
@@ -109,12 +108,15 @@ def tensor(data, dtype=None, device=None, requires_grad: bool = False, pin_memor
         warnings.warn(
             "To copy construct from a tensor, it is recommended to use sourceTensor.detach()"
             ".clone() or sourceTensor.detach().clone().requires_grad_(True), rather than "
-            "torch.tensor(sourceTensor).", UserWarning, stacklevel=2
+            "torch.tensor(sourceTensor).",
+            UserWarning,
+            stacklevel=2,
         )
     data = _to_array(data)
     try:
         np_dtype = _infer_np_dtype(data) if dtype is None else _dt.as_dtype(dtype).np
-        array = np.array(data, dtype=np_dtype)
+        with np.errstate(over="ignore"):  # 1e5 as float16 is inf, silently, as in PyTorch
+            array = np.array(data, dtype=np_dtype)
     except OverflowError:  # a Python int out of the integer type's range: PyTorch's rule
         array = _dt.checked_int_array(data, np_dtype)
     except ValueError as e:
@@ -520,7 +522,7 @@ class _Sampled(Function):
     @staticmethod
     def forward(ctx, values: np.ndarray, *params):
         ctx.metas = [(p._data.shape, p._data.dtype) for p in params]
-        return _make(values)
+        return values
 
     @staticmethod
     def backward(ctx, grad):

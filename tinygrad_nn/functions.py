@@ -97,9 +97,11 @@ def _refuse_numbers(name: str, *args) -> None:
     """PyTorch's remainder/pow take a number first only next to a tensor (fmod not at all)."""
     if not isinstance(args[0], Tensor) and (name == "fmod" or not isinstance(args[1], Tensor)):
         got = ", ".join("Tensor" if isinstance(a, Tensor) else type(a).__name__ for a in args)
-        raise TypeError(f"{name}() received an invalid combination of arguments - got ({got}), "
-                        "but expected one of: (Tensor input, Tensor other), (Tensor input, "
-                        f"Number other){'' if name == 'fmod' else ', (Number self, Tensor other)'}")
+        raise TypeError(
+            f"{name}() received an invalid combination of arguments - got ({got}), "
+            "but expected one of: (Tensor input, Tensor other), (Tensor input, "
+            f"Number other){'' if name == 'fmod' else ', (Number self, Tensor other)'}"
+        )
 
 
 # elementwise
@@ -449,13 +451,15 @@ def prod(input, dim=None, keepdim=False, *, dtype=None, keepdims=None):
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, keepdims=None):
     """Variance over dim."""
     return _input(input, "var").var(
-        dim, unbiased, keepdim, correction=correction, keepdims=keepdims)
+        dim, unbiased, keepdim, correction=correction, keepdims=keepdims
+    )
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, keepdims=None):
     """Standard deviation over dim."""
     return _input(input, "std").std(
-        dim, unbiased, keepdim, correction=correction, keepdims=keepdims)
+        dim, unbiased, keepdim, correction=correction, keepdims=keepdims
+    )
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None, keepdims=None):
@@ -734,8 +738,10 @@ def stack(tensors, dim: int = 0):
     shape = tensors[0]._data.shape
     for i, x in enumerate(tensors):
         if x._data.shape != shape:
-            raise RuntimeError(f"stack expects each tensor to be equal size, but got "
-                               f"{list(shape)} at entry 0 and {list(x._data.shape)} at entry {i}")  # fmt: skip
+            raise RuntimeError(
+                f"stack expects each tensor to be equal size, but got "
+                f"{list(shape)} at entry 0 and {list(x._data.shape)} at entry {i}"
+            )
     d = _shape_ops.normalize_dim(dim, len(shape) + 1)
     return movement.Stack.apply(d, *_common_dtype(tensors))
 
@@ -816,8 +822,13 @@ def fill(input, value):
     if isinstance(value, Tensor) and value._data.ndim:
         raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor with "
                            f"{value._data.ndim} dimensions.")  # fmt: skip
-    filled = value._cast(input.dtype) if isinstance(value, Tensor) else Tensor._make(
-        np.asarray(_dt.checked_scalar(value, input._data.dtype), input._data.dtype))
+    filled = (
+        value._cast(input.dtype)
+        if isinstance(value, Tensor)
+        else Tensor._make(
+            np.asarray(_dt.checked_scalar(value, input._data.dtype), input._data.dtype)
+        )
+    )
     # where(True, value, input): value's gradient is summed over the broadcast, input's is 0
     out = where(Tensor._make(np.ones((), np.bool_)), filled.expand(input.shape), input)
     if out.grad_fn is not None:

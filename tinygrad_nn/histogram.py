@@ -32,6 +32,7 @@ from .tensor import Tensor
 # PyTorch's `torch.return_types.histogram`: a named tuple of the counts and the edges.
 HistogramResult = collections.namedtuple("histogram", ["hist", "bin_edges"])
 
+
 def histc(input: Tensor, bins: int = 100, min=0, max=0) -> Tensor:  # noqa: A002
     """Counts of `input`'s values in `bins` equal bins spanning [min, max].
 

@@ -81,9 +81,10 @@ _FROM_NUMPY = _dt._FROM_NUMPY
 _new = object.__new__
 
 # PyTorch computes inf and nan silently (1 / 0, exp(1000), 0 * inf, inf - inf); NumPy warns
-# about each. Entering an np.errstate costs about 2.3 us (NumPy 2.4), three times a small
-# NumPy op and every op can overflow, so NumPy's floating-point warnings are switched off
-# once, when the package is imported.
+# about each. Entering an np.errstate costs about 2 us (NumPy 2.4), three times a small
+# NumPy op, and every op can overflow; a warnings filter for this package is undone by any
+# `warnings.simplefilter("always")`. So NumPy's floating-point warnings are switched off
+# once, when the package is imported (NumPy keeps the setting per thread).
 np.seterr(divide="ignore", over="ignore", invalid="ignore")
 
 

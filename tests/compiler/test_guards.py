@@ -123,3 +123,16 @@ def test_optimizer_option_flip_takes_the_right_branch(momentum):
     buf = opt.state[p].get("momentum_buffer")
     expected = before - 0.1 * (buf.numpy() if buf is not None else 2 * before)
     assert np.allclose(p.detach().numpy(), expected)
+
+
+def test_keyword_arguments_are_guarded_by_name_and_value():
+    @tg.compile
+    def f(x, a=1.0, b=0.0):
+        return x * a + b
+
+    x = tg.tensor([1.0, 2.0])
+    assert f(x, a=2.0).tolist() == [2.0, 4.0]
+    assert f(x, b=2.0).tolist() == [3.0, 4.0]
+    assert f(x, a=2.0).tolist() == [2.0, 4.0]
+    assert f(x, a=3.0).tolist() == [3.0, 6.0]
+    assert len(f.programs) == 3

@@ -9,6 +9,7 @@ no edge for options, masks and indices, the error messages, the argument forms o
 from __future__ import annotations
 
 import functools
+import itertools
 
 import numpy as np
 
@@ -102,15 +103,30 @@ class NodeExtras:
 
 
 class RemovableHandle:
-    """What `register_hook` returns: `.remove()` takes the hook off again."""
+    """What every `register_*hook` returns: `.remove()` takes the hook off again (a second call
+    does nothing); as a context manager it removes the hook on exit. The hooks live in a list
+    (a node's or a tensor's) or in a dict keyed by the handle's id (a module's)."""
 
-    def __init__(self, hooks: list, hook):
-        self._hooks, self._hook = hooks, hook
+    _ids = itertools.count()
+
+    def __init__(self, hooks, hook=None, *flag_sets: set):
+        self.id = next(RemovableHandle._ids)
+        self._hooks, self._hook, self._flag_sets = hooks, hook, flag_sets
 
     def remove(self) -> None:
-        """Remove the hook (a second call does nothing)."""
-        if self._hook in self._hooks:
+        """Take the hook off."""
+        if isinstance(self._hooks, dict):
+            self._hooks.pop(self.id, None)
+        elif any(h is self._hook for h in self._hooks):
             self._hooks.remove(self._hook)
+        for ids in self._flag_sets:
+            ids.discard(self.id)
+
+    def __enter__(self) -> RemovableHandle:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.remove()
 
 
 # ---------------------------------------------------------------- Function subclasses

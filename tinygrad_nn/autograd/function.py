@@ -72,7 +72,6 @@ class BackwardNode(_parity.NodeExtras):
     def __init__(self, fn: type, needs_input_grad: tuple):
         self._fn = fn
         self.needs_input_grad = needs_input_grad
-        self._seq = next(_sequence)
 
     def save_for_backward(self, *tensors) -> None:
         """Keep tensors for `backward`; an in-place change to one of them makes backward raise."""
@@ -221,7 +220,7 @@ class Function:
             return result
         fitted = None in edges or cls.no_edges
         ctx.next_functions = _parity.fit_edges(ctx, edges) if fitted else tuple(edges)
-        ctx._site = creation_site()
+        ctx._seq, ctx._site = next(_sequence), creation_site()
         result, outputs = _attach(ctx, args, result)
         for hook in observers.on_create:
             hook(ctx, args, outputs)

@@ -18,7 +18,7 @@ from .guards import RECOMPILE_LIMIT
 from .record import Unsupported
 from .wrap import _ALL, CompiledCallable, CompiledFunction
 
-_BACKENDS = ("inductor", "eager", "aot_eager", "cudagraphs")
+_BACKENDS = ("inductor", "eager", "aot_eager", "cudagraphs", None)
 _MODES = (None, "default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs")
 
 __all__ = [
@@ -42,23 +42,23 @@ def compile(
     backend="inductor",
     mode=None,
     options=None,
+    name=None,
     disable: bool = False,
+    recompile_limit=None,
+    isolate_recompiles: bool = False,
+    shapes_spec=None,
 ):  # noqa: A001  (PyTorch's name)
     """Same call forms as `torch.compile`: `compile(model)`, `compile(fn)`, `@compile`,
     `@compile(fullgraph=True)`. A module comes back wrapped (`OptimizedModule`), a function
-    as a `CompiledCallable`. `backend`, `mode`, `options` and `dynamic` do not apply here:
-    values PyTorch does not know are accepted with one warning. `disable=True` returns the
-    argument itself."""
+    as a `CompiledCallable`. `backend`, `mode`, `options`, `dynamic`, `name`, `shapes_spec`
+    and `isolate_recompiles` do not apply here: backend and mode values PyTorch does not know
+    are accepted with one warning. `recompile_limit` caps the programs per function (default
+    `RECOMPILE_LIMIT`, 8). `disable=True` returns the argument itself."""
+    options = dict(fullgraph=fullgraph, dynamic=dynamic, backend=backend, mode=mode,
+                   options=options, name=name, disable=disable, recompile_limit=recompile_limit,
+                   isolate_recompiles=isolate_recompiles, shapes_spec=shapes_spec)  # fmt: skip
     if model is None:
-        return lambda fn: compile(
-            fn,
-            fullgraph=fullgraph,
-            dynamic=dynamic,
-            backend=backend,
-            mode=mode,
-            options=options,
-            disable=disable,
-        )
+        return lambda fn: compile(fn, **options)
     if not callable(model):
         raise RuntimeError("torch.compile() expects a callable (a function or a Module)")
     if (isinstance(backend, str) and backend not in _BACKENDS) or mode not in _MODES:
@@ -71,21 +71,22 @@ def compile(
         return model
     from ..nn.module import Module
 
+    limit = RECOMPILE_LIMIT if recompile_limit is None else recompile_limit
     if isinstance(model, Module):
-        return OptimizedModule(model, fullgraph)
-    return CompiledCallable(model, fullgraph)
+        return OptimizedModule(model, fullgraph, limit)
+    return CompiledCallable(model, fullgraph, limit=limit)
 
 
 def compile_module(module, *args, **kwargs) -> None:
     """`module.compile(...)`: from now on the module's calls run its compiled forward."""
-    fullgraph = kwargs.get("fullgraph", False)
     if "model" in kwargs or args:
         raise TypeError("Module.compile() takes only the keyword options of torch.compile")
     if kwargs.get("disable", False):
         return
-    compile(lambda: None, **kwargs)  # the same checks and warnings as compile()
     forward = type(module).forward.__get__(module)
-    object.__setattr__(module, "forward", CompiledCallable(forward, fullgraph, module))
+    compiled = compile(forward, **kwargs)  # the same checks and warnings as compile()
+    compiled.root = module
+    object.__setattr__(module, "forward", compiled)
 
 
 def is_compiling() -> bool:
@@ -127,10 +128,11 @@ def _optimized_module():
         `state_dict` (keys prefixed `_orig_mod.`, as PyTorch) and the rest come from the
         wrapped module, `_orig_mod`."""
 
-        def __init__(self, mod, fullgraph: bool = False):
+        def __init__(self, mod, fullgraph: bool = False, limit: int = RECOMPILE_LIMIT):
             super().__init__()
             self._orig_mod = mod
-            object.__setattr__(self, "_compiled_call", CompiledCallable(mod, fullgraph, mod))
+            compiled = CompiledCallable(mod, fullgraph, mod, limit)
+            object.__setattr__(self, "_compiled_call", compiled)
 
         def forward(self, *args, **kwargs):
             """The wrapped module's forward, traced on the first call and replayed after."""

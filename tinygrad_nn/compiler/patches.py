@@ -10,6 +10,7 @@ and on exit puts every one of them back:
     np.zeros, ...       fresh buffers become traced, so later writes into them are recorded
     np.asarray, ...     keep traced arrays traced (they would strip the subclass)
     random samplers     one recorded call per draw: the replay draws from the same generator
+    expand_array, ...   views the library builds on a raw buffer: recorded as one call each
     Function.apply      names the op (and the module) in each line's comment
     Optimizer._step     hyperparameters (`lr`, ...) become program inputs, not constants
 
@@ -255,6 +256,7 @@ class Tracing:
             self._patch(_random, name, _sampler(name, getattr(_random, name)))
         helpers = sys.modules.get(_PACKAGE + "_method_helpers")
         promote = getattr(helpers, "_promote", None)
+        views = _view_makers()
         tricks = np.lib.stride_tricks
         self._patch(tricks, "as_strided", _as_strided(tricks.as_strided))
         # Optimizers turn their step count into a Python float (`t = float(step)`) and do
@@ -269,6 +271,9 @@ class Tracing:
                 self._patch(module, "math", _MATH)
             if promote is not None and vars(module).get("_promote") is promote:
                 self._patch(module, "_promote", _promote(promote))
+            for name, original in views.items():
+                if vars(module).get(name) is original:
+                    self._patch(module, name, _library_call(name, original))
 
     def _apply(self, original):
         function = original.__func__
@@ -438,6 +443,34 @@ class _RecordingMath:
 
 
 _MATH = _RecordingMath()
+
+
+def _view_makers() -> dict:
+    """Library functions that build a view straight on an array's buffer (`np.ndarray(shape,
+    dtype, buffer, ...)`), which no NumPy dispatch can see: each call is recorded whole."""
+    found = {}
+    for module_name, name in (("ops._shape", "expand_array"), ("ops.window", "window_view")):
+        module = sys.modules.get(_PACKAGE + module_name)
+        if module is not None and hasattr(module, name):
+            found[name] = getattr(module, name)
+    return found
+
+
+def _library_call(name: str, original):
+    """A library function of arrays, recorded as one call to it (its NumPy work unseen)."""
+
+    def call(*args, **kwargs):
+        rec = _trace._active
+        if rec is None or not any(a.__class__ is TracedArray for a in args):
+            return original(*args, **kwargs)
+        _trace._active = None
+        try:
+            result = original(*_plain(args), **_plain(kwargs))
+        finally:
+            _trace._active = rec
+        return rec.source(rec.global_ref(original, "_" + name), args, kwargs, result)
+
+    return call
 
 
 def _promote(original):

@@ -77,9 +77,11 @@ class TracedArray(np.ndarray):
     # path) becomes an assumption the program checks on every call (see Recorder.assume);
     # the same read by user code goes through Tensor.item/bool/..., a graph break.
     def item(self, *args):
+        """ndarray.item, checked on every replay (an assumption)."""
         return _assume(self, "item", np.ndarray.view(self, np.ndarray).item(*args), args)
 
     def tolist(self):
+        """ndarray.tolist, checked on every replay (an assumption)."""
         return _assume(self, "tolist", np.ndarray.view(self, np.ndarray).tolist(), ())
 
     def __bool__(self):
@@ -102,6 +104,7 @@ class TracedArray(np.ndarray):
     __str__ = __repr__
 
     def tobytes(self, *args, **kwargs):
+        """ndarray.tobytes: the bytes leave the traced region (a graph break)."""
         _break("tobytes()")
         return np.ndarray.view(self, np.ndarray).tobytes(*args, **kwargs)
 
@@ -109,68 +112,26 @@ class TracedArray(np.ndarray):
         return _assume(self, "__float__", float(np.ndarray.view(self, np.ndarray)), ())
 
     def view(self, *args, **kwargs):
+        """ndarray.view, recorded; a view as plain ndarray keeps the traced array itself."""
         if not args and not kwargs or args in ((np.ndarray,), (TracedArray,)):
             return np.ndarray.view(self, np.ndarray) if _active is None else self
         return _method(self, "view", args, kwargs)
 
     @property
     def T(self):  # noqa: N802  (NumPy's name)
+        """The transpose, recorded."""
         return _method(self, "T", None, None)
 
     @property
     def mT(self):  # noqa: N802
+        """The matrix transpose, recorded."""
         return _method(self, "mT", None, None)
 
     @property
-    def flags(self):
-        # The library builds some views straight on an array's buffer (`np.ndarray(shape,
-        # dtype, buffer, ...)`), which no recording can see, but only for contiguous arrays:
-        # while tracing, ours claim not to be, so the recorded path (as_strided,
-        # broadcast_to) is taken.
-        real = _FLAGS.__get__(self)
-        return real if _active is None else _NotContiguous(real)
-
-    @property
     def flat(self):
+        """The flat iterator: the values leave the traced region (a graph break)."""
         _break("the .flat iterator")
         return np.ndarray.view(self, np.ndarray).flat
-
-
-_FLAGS = np.ndarray.flags
-
-
-class _NotContiguous:
-    """An array's flags, except that it reports no contiguous layout (see TracedArray.flags)."""
-
-    __slots__ = ("_real",)
-    _HIDDEN = frozenset(
-        {
-            "c_contiguous",
-            "f_contiguous",
-            "contiguous",
-            "forc",
-            "fnc",
-            "C_CONTIGUOUS",
-            "F_CONTIGUOUS",
-            "C",
-            "F",
-            "CONTIGUOUS",
-            "FORC",
-            "FNC",
-        }
-    )
-
-    def __init__(self, real):
-        object.__setattr__(self, "_real", real)
-
-    def __getattr__(self, name: str):
-        return False if name in self._HIDDEN else getattr(self._real, name)
-
-    def __setattr__(self, name: str, value) -> None:
-        setattr(self._real, name, value)
-
-    def __getitem__(self, key: str):
-        return False if key in self._HIDDEN else self._real[key]
 
 
 def _method(self, name: str, args, kwargs):
@@ -301,4 +262,8 @@ def literal(value) -> str | None:
         return "..." if value is Ellipsis else repr(value)
     if value.__class__ is float:
         return repr(value) if math.isfinite(value) else None
+    if value.__class__ is tuple:
+        inner = [literal(v) for v in value]
+        if None not in inner:
+            return f"({', '.join(inner)},)" if len(inner) == 1 else f"({', '.join(inner)})"
     return None

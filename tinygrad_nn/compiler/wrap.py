@@ -100,8 +100,8 @@ class _NoDoubleBackward(Function):
 class CompiledCallable:
     """A function (or a module's forward) compiled with `tinygrad_nn.compile`."""
 
-    def __init__(self, fn, fullgraph: bool = False, root=None):
-        self.fn, self.fullgraph, self.root = fn, fullgraph, root
+    def __init__(self, fn, fullgraph: bool = False, root=None, limit=guards.RECOMPILE_LIMIT):
+        self.fn, self.fullgraph, self.root, self.limit = fn, fullgraph, root, limit
         self.programs: list[Program] = []  # the one used last first
         self.traced: list[Program] = []  # the same, in the order they were traced
         self.eager_reason: str | None = None
@@ -112,7 +112,8 @@ class CompiledCallable:
             self.arg_names = []
 
     def __call__(self, *args, **kwargs):
-        flat = args + tuple(kwargs.values()) if kwargs else args
+        # Keyword arguments: their names (guarded by value), then their values.
+        flat = (*args, tuple(kwargs), *kwargs.values()) if kwargs else args
         for i, program in enumerate(self.programs):
             if program.guard(flat):
                 result = self._replay(program, flat)
@@ -122,10 +123,10 @@ class CompiledCallable:
                     return result
         if self.eager_reason is not None:
             return self.fn(*args, **kwargs)
-        if len(self.programs) >= guards.RECOMPILE_LIMIT:
+        if len(self.programs) >= self.limit:
             self.eager_reason = "recompile limit"
             warnings.warn(
-                f"tinygrad_nn.compile: {self.name()} was traced {guards.RECOMPILE_LIMIT} times "
+                f"tinygrad_nn.compile: {self.name()} was traced {self.limit} times "
                 "(torch._dynamo's recompile_limit); it runs eagerly from now on.",
                 stacklevel=2,
             )
@@ -155,7 +156,8 @@ class CompiledCallable:
     def _trace(self, args: tuple, kwargs: dict, flat: tuple):
         rec = Recorder(self.fullgraph)
         found = guards.discover(self.fn, args, kwargs, self.root)
-        tracing = Tracing(rec, flat, self.arg_names, found.labels, found.module_names)
+        names = self.arg_names[: len(args)] + ["kwargs", *kwargs] if kwargs else self.arg_names
+        tracing = Tracing(rec, flat, names, found.labels, found.module_names)
         tracing.watch_grads(found.tensors)
         grad_enabled, mark, grads = _grad_mode.enabled, None, None
         try:

@@ -443,8 +443,10 @@ def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tenso
     unbatched (C, H, W) gives (C * kH * kW, number of windows)."""
     kernel, dilation, padding, stride = _im2col_args(kernel_size, dilation, padding, stride)
     if input.dim() not in (3, 4) or 0 in input.shape[-3:]:
-        raise RuntimeError("Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and "
-                           f"other non-zero dimensions for input, but got: {list(input.shape)}")  # fmt: skip
+        raise RuntimeError(
+            "Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and "
+            f"other non-zero dimensions for input, but got: {list(input.shape)}"
+        )
     _im2col_dtype(input, "im2col")
     x = input if input.dim() == 4 else input.unsqueeze(0)
     sizes = tuple(n + 2 * p for n, p in zip(x.shape[2:], padding))

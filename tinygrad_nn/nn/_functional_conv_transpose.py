@@ -71,8 +71,10 @@ def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups
     _check_weight(x, weight, bias, groups)
     _check_geometry(stride, padding, output_padding, dilation)
     kernel, sizes = tuple(weight.shape[2:]), tuple(x.shape[2:])
-    full = tuple((n - 1) * s + d * (k - 1) + 1 + o
-                 for n, s, d, k, o in zip(sizes, stride, dilation, kernel, output_padding))  # fmt: skip
+    full = tuple(
+        (n - 1) * s + d * (k - 1) + 1 + o
+        for n, s, d, k, o in zip(sizes, stride, dilation, kernel, output_padding)
+    )
     out = tuple(f - 2 * p for f, p in zip(full, padding))
     if any(o <= 0 for o in out):
         raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, sizes))}). "
@@ -92,8 +94,16 @@ def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups
     return y if batched else y.squeeze(0)
 
 
-def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1,
-                     padding=0, output_padding=0, groups: int = 1, dilation=1) -> Tensor:  # fmt: skip
+def conv_transpose1d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride=1,
+    padding=0,
+    output_padding=0,
+    groups: int = 1,
+    dilation=1,
+) -> Tensor:
     """1-d transposed convolution of (N, C_in, L) with weight (C_in, C_out / groups, k).
 
     Output length: (L - 1) * stride - 2 * padding + dilation * (k - 1) + output_padding + 1.
@@ -102,8 +112,16 @@ def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
                            dilation, 1, "conv_transpose1d")  # fmt: skip
 
 
-def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1,
-                     padding=0, output_padding=0, groups: int = 1, dilation=1) -> Tensor:  # fmt: skip
+def conv_transpose2d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride=1,
+    padding=0,
+    output_padding=0,
+    groups: int = 1,
+    dilation=1,
+) -> Tensor:
     """2-d transposed convolution of (N, C_in, H, W) with weight (C_in, C_out / groups, kH, kW),
     sometimes called a deconvolution: the adjoint of conv2d with the same arguments."""
     return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups,

@@ -132,13 +132,13 @@ class MseLoss(Function):
         n = loss.size
         ctx.norm = 2.0 / n if reduction == "mean" and n else 2.0
         if reduction == "none":
-            return _make(loss)
+            return loss
         dims = tuple(range(loss.ndim))
         if reduction == "sum":
-            return _make(np.add.reduce(loss, axis=dims))
+            return np.add.reduce(loss, axis=dims)
         if n == 0:  # np.mean would warn; PyTorch's mean of nothing is nan
-            return _make(np.full((), np.nan, loss.dtype))
-        return _make(np.asarray(np.mean(loss, axis=dims), dtype=loss.dtype))
+            return np.full((), np.nan, loss.dtype)
+        return np.asarray(np.mean(loss, axis=dims), dtype=loss.dtype)
 
     @staticmethod
     def backward(ctx, grad):
@@ -276,12 +276,12 @@ class NllLoss(Function):
             ctx.node_name = "NllLoss2DBackward0"
         loss = a[coords] * neg_w  # x[i, t_i]: what take_along_axis(x, t, dim) would pick
         if reduction == "none":
-            return _make(loss)
+            return loss
         loss = np.add.reduce(loss, axis=tuple(range(loss.ndim)))
         if total is None:
-            return _make(loss)
+            return loss
         # Every target ignored (total 0): the loss is nan and the gradient zero, as PyTorch's.
-        return _make(loss + np.float32("nan") if total == 0 else loss / total)
+        return loss + np.float32("nan") if total == 0 else loss / total
 
     @staticmethod
     def backward(ctx, grad):
@@ -383,7 +383,7 @@ class _BinaryCrossEntropy(Function):
         if w is not None:
             loss = loss * w._data
         ctx.save_for_backward(x, t, w)
-        return _make(loss.astype(a.dtype, copy=False))
+        return loss.astype(a.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):

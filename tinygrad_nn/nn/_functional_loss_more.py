@@ -35,8 +35,10 @@ _make = Tensor._make
 def _not_differentiable(fn: str, name: str, t) -> None:
     """PyTorch's refusal of a gradient it does not define (soft_margin's target, ...)."""
     if t is not None and t.requires_grad and is_grad_enabled():
-        raise RuntimeError(f"The function '{fn}' is not differentiable with respect to "
-                           f"argument '{name}'. This input cannot have requires_grad True.")  # fmt: skip
+        raise RuntimeError(
+            f"The function '{fn}' is not differentiable with respect to "
+            f"argument '{name}'. This input cannot have requires_grad True."
+        )
 
 
 def _log_sigmoid(x: Tensor) -> Tensor:
@@ -148,7 +150,6 @@ def gaussian_nll_loss(input, target, var, full: bool = False, eps: float = 1e-6,
     return _reduce(loss, reduction)
 
 
-
 # ---------------------------------------------------------------------- two-class margins
 
 
@@ -211,8 +212,16 @@ def margin_ranking_loss(input1, input2, target, margin: float = 0, size_average=
     return _reduce((-y * (x1 - x2) + margin).clamp_min(0), reduction)
 
 
-def multi_margin_loss(input, target, p: int = 1, margin: float = 1.0, weight=None,
-                      size_average=None, reduce=None, reduction: str = "mean") -> Tensor:  # fmt: skip
+def multi_margin_loss(
+    input,
+    target,
+    p: int = 1,
+    margin: float = 1.0,
+    weight=None,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
     """Multi-class hinge: per sample, sum over classes j != y of
     w[y] * max(0, margin - x[y] + x[j])^p, divided by the class count C (x: (N, C) or (C,))."""
     reduction = _reduction(size_average, reduce, reduction)

@@ -204,13 +204,20 @@ def _check_mode(input: Tensor, mode: str, align_corners, antialias: bool) -> Non
                                   f"'{_dtype_word(input)}'")  # fmt: skip
 
 
-def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "nearest",
-                align_corners=None, recompute_scale_factor=None, antialias: bool = False):  # fmt: skip
+def interpolate(
+    input: Tensor,
+    size=None,
+    scale_factor=None,
+    mode: str = "nearest",
+    align_corners=None,
+    recompute_scale_factor=None,
+    antialias: bool = False,
+):
     """Resize the spatial axes of (N, C, *spatial) to `size`, or by `scale_factor`.
 
     mode: 'nearest', 'nearest-exact', 'linear' (3-d input), 'bilinear' or 'bicubic' (4-d),
-    'trilinear' (5-d) or 'area' (adaptive average pooling). align_corners (linear modes only): map the
-    corner pixels' centres onto each other instead of their outer edges.
+    'trilinear' (5-d) or 'area' (adaptive average pooling). align_corners (linear modes only):
+    map the corner pixels' centres onto each other instead of their outer edges.
     recompute_scale_factor: use in / out as the kernel's scale instead of 1 / scale_factor.
     """
     _check_mode(input, mode, align_corners, antialias)

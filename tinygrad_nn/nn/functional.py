@@ -180,7 +180,7 @@ def tanh(input: Tensor) -> Tensor:
     return input.tanh()
 
 
-def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:  # noqa: F811  (PyTorch's argument name)
     """log(1 + exp(beta * x)) / beta, and x itself where beta * x > threshold."""
     return _float_op(input, activation.Softplus, beta, threshold)
 
@@ -250,8 +250,9 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     else:
         # PyTorch's noise: empty_like(input).bernoulli_(1 - p) / (1 - p), in input's dtype
         # and drawn in its memory order, so the same seed drops the same elements.
-        keep = sampling.fill_like(input._data, lambda shape, _: sampling.bernoulli_scalar(
-            shape, 1.0 - p))
+        keep = sampling.fill_like(
+            input._data, lambda shape, _: sampling.bernoulli_scalar(shape, 1.0 - p)
+        )
         mask = keep.astype(dtype) / dtype.type(1.0 - p)
     return _maybe_inplace(input, lambda x: x * _make(mask), inplace)
 
@@ -268,7 +269,7 @@ class _Embedding(Function):
     @staticmethod
     def forward(ctx, weight, indices: np.ndarray, row_scale):
         ctx.indices, ctx.shape, ctx.row_scale = indices, weight._data.shape, row_scale
-        return _make(weight._data[indices])
+        return weight._data[indices]
 
     @staticmethod
     def backward(ctx, grad):

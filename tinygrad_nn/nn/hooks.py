@@ -14,28 +14,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-
-class RemovableHandle:
-    """What `register_forward_hook` returns: `.remove()` takes the hook off again."""
-
-    _next_id = 0
-
-    def __init__(self, hooks: OrderedDict, *flag_sets: set):
-        self.id = RemovableHandle._next_id
-        RemovableHandle._next_id += 1
-        self._hooks, self._flag_sets = hooks, flag_sets
-
-    def remove(self) -> None:
-        """Remove the hook (a second call does nothing)."""
-        self._hooks.pop(self.id, None)
-        for ids in self._flag_sets:
-            ids.discard(self.id)
-
-    def __enter__(self) -> RemovableHandle:
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.remove()
+from ..autograd._parity import RemovableHandle
 
 
 def add_hook(hooks: OrderedDict, hook, prepend: bool, *flags: tuple):
@@ -44,7 +23,7 @@ def add_hook(hooks: OrderedDict, hook, prepend: bool, *flags: tuple):
     Each flag is a pair (id set marking a kind of hook, e.g. with_kwargs, and whether this
     hook is of that kind).
     """
-    handle = RemovableHandle(hooks, *(ids for ids, _ in flags))
+    handle = RemovableHandle(hooks, None, *(ids for ids, _ in flags))
     hooks[handle.id] = hook
     if prepend:
         hooks.move_to_end(handle.id, last=False)

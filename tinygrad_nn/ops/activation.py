@@ -18,6 +18,7 @@ import math
 import numpy as np
 
 from ..autograd.function import Function
+from ._half import widen, widen_array
 from .elementwise import erf_array
 
 _SQRT1_2 = 1 / math.sqrt(2)
@@ -33,14 +34,15 @@ class Silu(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        a = x._data
-        return a / (1 + np.exp(-a))
+        a = widen_array(x._data)  # float16: computed in float32, rounded once (_half.py)
+        return (a / (1 + np.exp(-a))).astype(x._data.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
+        g, x = widen(grad, x)  # float16: computed in float32, rounded once (_half.py)
         s = x.sigmoid()  # exp of -|x| only: neither it nor its derivative overflows
-        return grad * s * (1 + x * (1 - s))
+        return (g * s * (1 + x * (1 - s))).to(grad.dtype)
 
 
 class Gelu(Function):
@@ -51,15 +53,16 @@ class Gelu(Function):
     def forward(ctx, x, approximate):
         ctx.save_for_backward(x)
         ctx.approximate = approximate
-        a = x._data
+        a = widen_array(x._data)  # float16: computed in float32, rounded once (_half.py)
         if approximate == "tanh":
             inner = _TANH_BETA * (a + _TANH_KAPPA * (a * a * a))
-            return 0.5 * a * (1 + np.tanh(inner))
-        return a * 0.5 * (1 + erf_array(a * _SQRT1_2))
+            return (0.5 * a * (1 + np.tanh(inner))).astype(x._data.dtype, copy=False)
+        return (a * 0.5 * (1 + erf_array(a * _SQRT1_2))).astype(x._data.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
+        g, x = widen(grad, x)  # float16: computed in float32, rounded once (_half.py)
         if ctx.approximate == "tanh":
             x_sq = x * x
             tanh_inner = (_TANH_BETA * (x + _TANH_KAPPA * (x_sq * x))).tanh()
@@ -67,10 +70,10 @@ class Gelu(Function):
             right = 1 + tanh_inner
             inner_derivative = _TANH_BETA * (1 + 3 * _TANH_KAPPA * x_sq)
             right_derivative = left * (1 - tanh_inner * tanh_inner) * inner_derivative
-            return grad * (0.5 * right + right_derivative), None
+            return (g * (0.5 * right + right_derivative)).to(grad.dtype), None
         cdf = 0.5 * (1 + (x * _SQRT1_2).erf())
         pdf = (-0.5 * x * x).exp() * _GELU_PDF
-        return grad * (cdf + x * pdf), None
+        return (g * (cdf + x * pdf)).to(grad.dtype), None
 
 
 class Elu(Function):

@@ -275,8 +275,9 @@ def xlogy(input, other):
         raise _invalid_combination("xlogy", input, other)
     out = Xlogy.apply(*_float_operands(input, other))
     # PyTorch's nodes: 0 for two tensors, 1 for a number first, 2 for a number second
-    return _named(out, "XlogyBackward"
-                  + ("1" if not is_tensor(input) else "0" if is_tensor(other) else "2"))
+    return _named(
+        out, "XlogyBackward" + ("1" if not is_tensor(input) else "0" if is_tensor(other) else "2")
+    )
 
 
 def copysign(input, other):

@@ -29,6 +29,7 @@ import math
 import numpy as np
 
 from ..autograd.function import Function, wrap
+from ._half import widen_array
 from ._shape import unbroadcast
 
 _CONSTANTS = {}  # (value, dtype) -> that value as a read-only 0-d array
@@ -143,8 +144,7 @@ class Rsqrt(Function):
     @staticmethod
     def forward(ctx, x):
         with np.errstate(divide="ignore", invalid="ignore"):
-            a = x._data.astype(np.float32) if x._data.dtype == np.float16 else x._data
-            y = wrap((1 / np.sqrt(a)).astype(x._data.dtype, copy=False))  # float16: rounded once
+            y = wrap((1 / np.sqrt(widen_array(x._data))).astype(x._data.dtype, copy=False))
         ctx.save_for_backward(y)
         return y
 
@@ -220,8 +220,9 @@ class TanhBackward(Function):
     @staticmethod
     def forward(ctx, g, y):
         ctx.save_for_backward(g, y)
-        y = y._data
-        return g._data * (_constant(1, y.dtype) - y * y)
+        dtype = y._data.dtype
+        g, y = widen_array(g._data), widen_array(y._data)  # float16: rounded once at the end
+        return (g * (_constant(1, y.dtype) - y * y)).astype(dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
@@ -234,8 +235,8 @@ class TanhBackward(Function):
 def sigmoid_array(a: np.ndarray) -> np.ndarray:
     """1 / (1 + exp(-a)) on an array, computed from exp(-|a|), which never overflows (the two
     branches are the same function)."""
-    if a.dtype == np.float16:  # PyTorch's CPU kernel runs float16 in float32, rounding once
-        return sigmoid_array(a.astype(np.float32)).astype(np.float16)
+    if a.dtype == np.float16:  # computed in float32, rounded once (see _half.py)
+        return sigmoid_array(widen_array(a)).astype(np.float16)
     e = np.exp(-np.abs(a))
     return np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
 

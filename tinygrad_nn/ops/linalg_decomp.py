@@ -23,6 +23,7 @@ import numpy as np
 
 from ..autograd.function import Function, wrap
 from ._index_checks import dtype_word
+from .linalg import Svd
 
 
 class LinAlgError(RuntimeError):
@@ -146,8 +147,6 @@ class Det(Function):
 def _adjugate_t(x):
     """adj(A)^T = det(U) det(Vh) U diag(prod of the other singular values) Vh, which is
     d det / dA even for a singular A (where d A^-T is 0 * inf)."""
-    from .linalg import Svd  # ops/linalg.py holds the SVD op
-
     u, s, vh = Svd.apply(x, "U"), Svd.apply(x, "S"), Svd.apply(x, "Vh")
     n = s._data.shape[-1]
     eye = _eye_like(s._data, n)

@@ -15,6 +15,7 @@ import math
 import numpy as np
 
 from ..autograd.function import Function, wrap
+from ._half import widen, widen_array
 
 
 def _shifted(a: np.ndarray, dim: int) -> np.ndarray:
@@ -35,8 +36,7 @@ class Softmax(Function):
 
     @staticmethod
     def forward(ctx, x, dim):
-        a = x._data.astype(np.float32) if x._data.dtype == np.float16 else x._data
-        e = np.exp(_shifted(a, dim))  # float16 in float32, rounded once, as PyTorch's CPU
+        e = np.exp(_shifted(widen_array(x._data), dim))  # float16: rounded once (_half.py)
         y = wrap((e / np.add.reduce(e, axis=dim, keepdims=True)).astype(x._data.dtype, copy=False))
         ctx.dim = dim
         ctx.save_for_backward(y)
@@ -45,7 +45,8 @@ class Softmax(Function):
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        return y * (grad - (grad * y).sum(ctx.dim, keepdim=True)), None
+        g, y = widen(grad, y)  # float16: computed in float32, rounded once (_half.py)
+        return (y * (g - (g * y).sum(ctx.dim, keepdim=True))).to(grad.dtype), None
 
 
 class LogSoftmax(Function):
@@ -62,4 +63,5 @@ class LogSoftmax(Function):
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        return grad - y.exp() * grad.sum(ctx.dim, keepdim=True), None
+        g, y = widen(grad, y)  # float16: computed in float32, rounded once (_half.py)
+        return (g - y.exp() * g.sum(ctx.dim, keepdim=True)).to(grad.dtype), None

@@ -14,7 +14,7 @@ import types
 from bisect import bisect_right
 from functools import partial
 
-from .lr_scheduler import LRScheduler, ReduceLROnPlateau
+from .lr_scheduler_basic import LRScheduler, ReduceLROnPlateau
 from .optimizer import Optimizer
 
 

@@ -1,0 +1,23 @@
+"""float16 as PyTorch's CPU computes it: each kernel reads float16, computes in float32 (its
+"opmath" type) and rounds the result to float16 once. NumPy's float16 arithmetic rounds after
+every step instead, so an op whose forward or backward takes several steps (softmax, sigmoid,
+tanh's backward, a matmul's sum of products) must widen its float16 operands first.
+
+    widen_array(a)      a as float32 if it is float16, else a itself (no copy)
+    widen(*tensors)     the same for Tensors, through differentiable casts (double backward)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def widen_array(a: np.ndarray) -> np.ndarray:
+    """`a` in float32 when it is float16 (round the result back with `.astype(dtype)`)."""
+    return a.astype(np.float32) if a.dtype == np.float16 else a
+
+
+def widen(*tensors):
+    """The Tensors in float32 where they are float16; the others unchanged. A backward that
+    calls it ends with `.to(grad.dtype)`, the one rounding PyTorch's fused kernel makes."""
+    return tuple(t.float() if t._data.dtype == np.float16 else t for t in tensors)
