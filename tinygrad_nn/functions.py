@@ -868,6 +868,15 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
                               output_padding, groups, dilation)  # fmt: skip
 
 
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):  # fmt: skip
+    """`nn.functional.conv_transpose3d` under its `torch.` name."""
+    from .nn import functional as F
+
+    return F.conv_transpose3d(_input(input, "conv_transpose3d"), weight, bias, stride, padding,
+                              output_padding, groups, dilation)  # fmt: skip
+
+
 def pixel_shuffle(input, upscale_factor):
     """`nn.functional.pixel_shuffle` under its `torch.` name."""
     from .nn import functional as F

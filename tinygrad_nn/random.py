@@ -41,6 +41,7 @@ from ._permutation import randperm_inside_out as _randperm_inside_out
 from ._rounding import fma32 as _fma32
 from ._rounding import fma64 as _fma64
 from ._rounding import libm as _libm
+from .ops.sorting import topk_index as _topk_index
 
 DEFAULT_SEED = 67280421310721  # what a fresh torch.Generator() is seeded with
 _N = 624  # words in the mt19937 state
@@ -547,7 +548,9 @@ def _multinomial_exponential(rows: np.ndarray, k: int, gen: Generator) -> np.nda
     keys = rows / q
     if k == 1:
         return np.argmax(keys, axis=1)[:, None].astype(np.int64)
-    return np.argsort(-keys, axis=1, kind="stable")[:, :k].astype(np.int64)
+    # PyTorch's topk: ties (the zero-probability categories, all 0 / q) come out in the
+    # order its nth_element and sort leave them, which topk_index reproduces.
+    return _topk_index(keys, 1, k, largest=True, ordered=True)
 
 
 def _multinomial_with_replacement(rows: np.ndarray, k: int, gen: Generator) -> np.ndarray:

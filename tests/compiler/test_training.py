@@ -125,3 +125,67 @@ def test_adam_twenty_steps_with_a_compiled_model():
             opt.step()
         states.append([loss.detach().numpy()] + [p.detach().numpy() for p in model.parameters()])
     assert_same_bits(*states)
+
+
+class _TwoHeads(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body, self.a, self.b = nn.Linear(3, 5), nn.Linear(5, 2), nn.Linear(5, 1)
+
+    def forward(self, x):
+        h = self.body(x).tanh()
+        return self.a(h), self.b(h)
+
+
+def test_compiled_model_with_two_outputs_and_an_input_that_needs_its_gradient():
+    runs = []
+    for compiled in (False, True):
+        tg.manual_seed(6)
+        model = _TwoHeads()
+        fwd = tg.compile(model) if compiled else model
+        x = tg.randn(4, 3, requires_grad=True)
+        for _ in range(3):
+            a, b = fwd(x)
+            ((a * a).sum() + b.sum() * a.mean()).backward()
+        grads = [p.grad.numpy().copy() for p in model.parameters()]
+        runs.append([a.detach().numpy(), b.detach().numpy(), x.grad.numpy(), *grads])
+    assert_same_bits(*runs)
+
+
+def test_inference_under_no_grad_in_eval_mode():
+    tg.manual_seed(7)
+    model = nn.Sequential(
+        nn.Linear(4, 6), nn.BatchNorm1d(6), nn.ReLU(), nn.Dropout(), nn.Linear(6, 2)
+    )
+    model.eval()
+    compiled = tg.compile(model)
+    with tg.no_grad():
+        for _ in range(3):
+            x = tg.randn(5, 4)
+            got, want = compiled(x), model(x)
+            assert not got.requires_grad
+            assert_same_bits([got.numpy()], [want.numpy()])
+
+
+@pytest.mark.parametrize("set_to_none", [True, False])
+def test_gradients_kept_between_steps_accumulate_like_eager(set_to_none):
+    runs = []
+    for compiled in (False, True):
+        tg.manual_seed(8)
+        model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 1))
+        opt = tg.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+        x, y = tg.randn(6, 3), tg.randn(6, 1)
+
+        def step(i):
+            if i % 2 == 0:  # two micro-batches per update: gradients add up in .grad
+                opt.zero_grad(set_to_none=set_to_none)
+            loss = nn.functional.mse_loss(model(x * (i + 1)), y)
+            loss.backward()
+            if i % 2 == 1:
+                opt.step()
+            return loss
+
+        step = tg.compile(step) if compiled else step
+        losses = [step(i % 2).detach().numpy().copy() for i in range(8)]
+        runs.append(losses + [p.grad.numpy().copy() for p in model.parameters()])
+    assert_same_bits(*runs)

@@ -59,6 +59,9 @@ class NodeExtras:
             t._version_counter[0] += 1
         self._dirty = tensors
 
+    def release(self) -> None:
+        """Free what backward needed (a BackwardNode's saved tensors; nothing at a leaf)."""
+
     def name(self) -> str:
         """PyTorch-style name of the node, e.g. `MulBackward0`."""
         return self.__dict__.get("node_name") or self._fn.node_name
@@ -354,18 +357,26 @@ def check_grad_inputs(inputs: tuple) -> None:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
 
 
-def grad_results(inputs, grads, create_graph, allow_unused, materialize_grads) -> tuple:
+def grad_options(create_graph, only_inputs=True, allow_unused=None, is_grads_batched=False,
+                 materialize_grads=False) -> dict:  # fmt: skip
+    """autograd.grad's keyword options with PyTorch's defaults (`only_inputs` is ignored, as
+    PyTorch does since it was deprecated)."""
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    return {"allow_unused": allow_unused, "is_grads_batched": is_grads_batched,
+            "materialize_grads": materialize_grads, "create_graph": create_graph}  # fmt: skip
+
+
+def grad_results(inputs, grads, create_graph: bool, options: dict) -> tuple:
     """autograd.grad's answer: zeros or None for an unused input, or PyTorch's error."""
     from .function import wrap
 
-    if allow_unused is None:
-        allow_unused = materialize_grads
     result = []
     for t, g in zip(inputs, grads):
         if g is None:
-            if materialize_grads:
+            if options["materialize_grads"]:
                 g = wrap(np.zeros(t._data.shape, t._data.dtype))
-            elif not allow_unused:
+            elif not options["allow_unused"]:
                 raise RuntimeError(
                     "One of the differentiated Tensors appears to not have been used in the "
                     "graph. Set allow_unused=True if this is the desired behavior."
@@ -376,9 +387,7 @@ def grad_results(inputs, grads, create_graph, allow_unused, materialize_grads) -
     return tuple(result)
 
 
-def batched_grad(
-    grad, outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused, materialize_grads
-) -> tuple:
+def batched_grad(grad, outputs, inputs, grad_outputs, retain_graph, options: dict) -> tuple:
     """`grad` with `is_grads_batched`: dim 0 of each grad_output is a batch of vectors, one
     vector-Jacobian product per entry, stacked (a loop here where PyTorch uses vmap)."""
     from ..functions import stack
@@ -386,21 +395,15 @@ def batched_grad(
     grad_outputs = as_tuple(grad_outputs)
     if not grad_outputs or any(g is None for g in grad_outputs):
         raise RuntimeError("If `is_grads_batched=True`, grad_outputs must be given as tensors")
+    create_graph = options["create_graph"]
     n = grad_outputs[0].shape[0]
     rows = []
     for i in range(n):
         keep = True if i < n - 1 else retain_graph
-        rows.append(
-            grad(
-                outputs,
-                inputs,
-                [g[i] for g in grad_outputs],
-                keep,
-                create_graph,
-                allow_unused=allow_unused,
-                materialize_grads=materialize_grads,
-            )
-        )
+        vectors = [g[i] for g in grad_outputs]
+        rows.append(grad(outputs, inputs, vectors, keep, create_graph,
+                         allow_unused=options["allow_unused"],
+                         materialize_grads=options["materialize_grads"]))  # fmt: skip
     return tuple(None if column[0] is None else stack(list(column)) for column in zip(*rows))
 
 

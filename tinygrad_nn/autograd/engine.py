@@ -11,11 +11,10 @@ consumer of its output has contributed. That is Kahn's topological sort:
     3. after running it, drop its saved tensors (unless retain_graph) and hand each
        gradient to the input's node, summing where a tensor fed several ops.
 
-The walk is a loop over an explicit heap - never recursion - so a chain of 100,000 ops
-needs no raised recursion limit. Among ready nodes the most recently created runs first,
-which is PyTorch's order. `AccumulateGrad` nodes at the leaves write `leaf.grad`;
-`autograd.grad()` runs the same loop but *captures* the gradients it was asked for.
-Backward formulas are Tensor ops: recorded when `create_graph=True`, else run in no-grad mode.
+A loop over a heap, never recursion: a chain of 100,000 ops needs no raised recursion limit.
+The most recently created ready node runs first (PyTorch's order). Leaves' `AccumulateGrad`
+nodes write `leaf.grad`; `autograd.grad()` *captures* the gradients it was asked for instead.
+Backward formulas are Tensor ops: recorded if `create_graph=True`, else run in no-grad mode.
 """
 
 from __future__ import annotations
@@ -42,11 +41,8 @@ def _count_dependencies(roots) -> dict:
 
 
 def run_backward(edges, root_grads, *, retain_graph: bool, create_graph: bool, capture=None):
-    """Propagate `root_grads` from `edges` (the outputs' `(node, output_nr)`) to the leaves.
-
-    `capture` is None to accumulate into the leaves' `.grad`; else a set of `(node, nr)` whose
-    gradients are returned in a dict (autograd.grad), and nothing is accumulated.
-    """
+    """Propagate `root_grads` from `edges` (the outputs' `(node, output_nr)`) to the leaves'
+    `.grad`, or, given `capture` (a set of edges), return their gradients in a dict instead."""
     deps = _count_dependencies([node for node, _ in edges])
     needed = None if capture is None else _parity.nodes_leading_to(edges, capture)
     pending, captured = {}, {}  # node -> {output_nr: gradient summed so far}
@@ -125,30 +121,12 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     run_backward(edges, grads, retain_graph=retain_graph, create_graph=create_graph)
 
 
-def grad(
-    outputs,
-    inputs,
-    grad_outputs=None,
-    retain_graph=None,
-    create_graph=False,
-    only_inputs=True,
-    allow_unused=None,
-    is_grads_batched=False,
-    materialize_grads=False,
-):
-    """Return d(outputs)/d(inputs) without touching any `.grad` (as `torch.autograd.grad`)."""
-    inputs = _parity.as_tuple(inputs)
-    if is_grads_batched:
-        return _parity.batched_grad(
-            grad,
-            outputs,
-            inputs,
-            grad_outputs,
-            retain_graph,
-            create_graph,
-            allow_unused,
-            materialize_grads,
-        )
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, **options):
+    """Return d(outputs)/d(inputs) without touching any `.grad` (as `torch.autograd.grad`;
+    `options`: its allow_unused, materialize_grads, is_grads_batched and only_inputs)."""
+    inputs, options = _parity.as_tuple(inputs), _parity.grad_options(create_graph, **options)
+    if options["is_grads_batched"]:
+        return _parity.batched_grad(grad, outputs, inputs, grad_outputs, retain_graph, options)
     _parity.check_grad_inputs(inputs)
     edges, grads = _parity.root_edges(outputs, grad_outputs)
     retain_graph = create_graph if retain_graph is None else retain_graph
@@ -156,6 +134,4 @@ def grad(
     captured = run_backward(
         edges, grads, retain_graph=retain_graph, create_graph=create_graph, capture=set(wanted)
     )
-    return _parity.grad_results(
-        inputs, [captured.get(e) for e in wanted], create_graph, allow_unused, materialize_grads
-    )
+    return _parity.grad_results(inputs, [captured.get(e) for e in wanted], create_graph, options)

@@ -30,33 +30,14 @@ import weakref
 
 import numpy as np
 
-from . import _parity
+from . import _parity, tensor_type
 from .grad_mode import _state
 from .observers import creation_site, observers
+from .tensor_type import is_tensor, use_tensor_class, wrap  # noqa: F401  (op modules use them)
 
 once_differentiable = _parity.once_differentiable  # where PyTorch keeps it: autograd.function
 
-# The Tensor class. tensor.py builds on this module, so it cannot be imported here; tensor.py
-# hands the class over once it is defined (use_tensor_class).
-Tensor = None
-
 _sequence = itertools.count()  # creation order: the engine runs later nodes first, as PyTorch
-
-
-def use_tensor_class(cls) -> None:
-    """Called once by tensor.py: the class `apply` wraps arrays in."""
-    global Tensor
-    Tensor = cls
-
-
-def wrap(array):
-    """A Tensor around `array` (no copy): for op code that builds a tensor from an array."""
-    return Tensor._make(array)
-
-
-def is_tensor(value) -> bool:
-    """True for a Tensor (op modules ask this instead of importing the class)."""
-    return isinstance(value, Tensor)
 
 
 class BackwardNode(_parity.NodeExtras):
@@ -65,9 +46,8 @@ class BackwardNode(_parity.NodeExtras):
     __slots__ = ("_fn", "needs_input_grad", "_seq", "_output_meta", "__dict__", "__weakref__")
 
     # Defaults most nodes keep (more in NodeExtras); a node that sets one holds it in __dict__.
-    _saved = None  # what forward passed to save_for_backward; packed records once recorded
-    _packed = False
-    _released = False  # True once backward freed what was saved
+    _saved = None  # what forward passed to save_for_backward; _pack's records once recorded
+    _packed = _released = False  # _saved holds records; backward freed them
 
     def __init__(self, fn: type, needs_input_grad: tuple):
         self._fn = fn
@@ -97,11 +77,8 @@ class BackwardNode(_parity.NodeExtras):
 
 
 class AccumulateGrad(_parity.NodeExtras):
-    """The node at a leaf: adds the arriving gradient into `variable.grad`.
-
-    The leaf owns this node and the node refers back to the leaf only weakly, so the pair
-    forms no reference cycle; a leaf nobody holds any more has no `.grad` to fill.
-    """
+    """The node at a leaf: adds the arriving gradient into `variable.grad`. It refers to the
+    leaf weakly, so the pair is no reference cycle; a leaf nobody holds has no `.grad` to fill."""
 
     __slots__ = ("_variable", "_meta", "__dict__", "__weakref__")
     needs_input_grad = ()
@@ -125,9 +102,6 @@ class AccumulateGrad(_parity.NodeExtras):
         """PyTorch's name for the leaf node."""
         return "torch::autograd::AccumulateGrad"
 
-    def release(self) -> None:
-        """Nothing is saved at a leaf."""
-
 
 def grad_accumulator(leaf) -> AccumulateGrad:
     """The one AccumulateGrad node of a leaf, made on first use. Under a lock: autograd.grad
@@ -142,10 +116,8 @@ _accumulator_lock = threading.Lock()
 
 
 def _pack(tensor, outputs: tuple):
-    """(tensor or None, array of a saved output, version counter, version now, output_nr).
-
-    A saved *output* is kept as its array, not as the Tensor: the Tensor points at this node
-    through grad_fn, so keeping it here would make an out -> node -> out cycle."""
+    """(tensor or None, array of a saved output, version counter, version now, output_nr). A
+    saved *output* is kept as its array: the Tensor's grad_fn is this node, a reference cycle."""
     if tensor is None:
         return None
     for nr, out in enumerate(outputs):
@@ -163,7 +135,7 @@ def _unpack(node: BackwardNode, record):
         raise _parity.inplace_error(node, record)
     if tensor is not None:
         return tensor
-    out = Tensor._make(data)  # a saved output, re-wrapped: it stays attached to this node
+    out = wrap(data)  # a saved output, re-wrapped: it stays attached to this node
     out._version_counter, out._requires_grad, out.grad_fn, out._output_nr = version, True, node, nr
     return out
 
@@ -174,8 +146,8 @@ class Function:
     """
 
     node_name: str | None = None  # e.g. "MmBackward0"; default: f"{cls.__name__}Backward0"
-    # Positions where a Python number is an operand PyTorch wraps in a tensor (x * 2): it
-    # gets an empty edge there, so `next_functions` has one entry per operand, as PyTorch's.
+    # Positions where a number is an operand PyTorch wraps in a tensor (x * 2): an empty edge
+    # there gives `next_functions` one entry per operand, as PyTorch's.
     number_edges: tuple = ()
     # Positions of tensor arguments PyTorch gives no edge: a condition, mask or index.
     no_edges: tuple = ()
@@ -199,12 +171,11 @@ class Function:
         """Run `forward` and, if anything requires grad, record a node for backward."""
         if not _state.enabled:  # no_grad, or a backward pass: the cheap path, nothing recorded
             return _forward(cls, BackwardNode(cls, (False,) * len(args)), args, kwargs)
-        # One pass over the arguments: which need a gradient, and where each one's gradient
-        # goes (_edge). A number operand of arithmetic (`x * 2`, the op's `number_edges`) has
-        # an empty edge; any other non-tensor argument (an option) none, see _parity.fit_edges.
+        # Which arguments need a gradient, and each one's edge: a number operand (`x * 2`, the
+        # op's `number_edges`) an empty one, an option none (see _parity.fit_edges).
         needs, edges = [], []
         for i, a in enumerate(args):
-            if isinstance(a, Tensor):
+            if isinstance(a, tensor_type.Tensor):
                 needs.append(a._requires_grad)
                 edges.append(edge_of(a))
             else:
@@ -234,9 +205,9 @@ def _forward(cls, ctx: BackwardNode, args: tuple, kwargs: dict):
     except ValueError as error:  # NumPy's broadcasting error -> PyTorch's RuntimeError
         raise _parity.broadcast_error(error, args) from None
     if isinstance(result, _ARRAY):
-        return Tensor._make(result)
+        return wrap(result)
     if isinstance(result, tuple):
-        return tuple(Tensor._make(r) if isinstance(r, _ARRAY) else r for r in result)
+        return tuple(wrap(r) if isinstance(r, _ARRAY) else r for r in result)
     return result
 
 
@@ -262,7 +233,7 @@ def _attach(ctx: BackwardNode, args: tuple, result) -> tuple:
                 outputs[nr] = _parity.returned_input(ctx, out)
     meta = []
     for nr, out in enumerate(outputs):
-        if not isinstance(out, Tensor):
+        if not isinstance(out, tensor_type.Tensor):
             meta.append(None)
             continue
         meta.append((out._data.shape, out._data.dtype))

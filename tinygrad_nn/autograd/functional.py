@@ -23,8 +23,8 @@ does not depend on gets zeros (or a RuntimeError with `strict=True`). Without
 from __future__ import annotations
 
 from ..tensor import Tensor
-from .engine import grad as _grad
 from ._parity import set_grad_enabled
+from .engine import grad as _grad
 from .grad_mode import enable_grad, is_grad_enabled
 
 __all__ = ["hessian", "hvp", "jacobian", "jvp", "vhp", "vjp"]

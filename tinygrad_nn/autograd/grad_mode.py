@@ -26,8 +26,6 @@ def is_grad_enabled() -> bool:
 class _GradModeContext:
     """Sets the flag on entry and restores it on exit; as a decorator, around each call."""
 
-    _target: bool
-
     def __new__(cls, orig_func=None):
         if callable(orig_func):  # used bare, `@no_grad` without the call: decorate at once
             return cls()(orig_func)
@@ -41,7 +39,6 @@ class _GradModeContext:
 
     def __call__(self, fn):
         """Use as a decorator: run `fn` in this grad mode."""
-
         target = self._target
 
         @functools.wraps(fn)

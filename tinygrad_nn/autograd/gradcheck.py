@@ -105,7 +105,9 @@ def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: floa
             warnings.warn(
                 f"Input #{i} requires gradient and is not a double precision floating point or "
                 "complex. This check will likely fail if all the inputs are not of double "
-                "precision floating point or complex. ", UserWarning, stacklevel=2
+                "precision floating point or complex. ",
+                UserWarning,
+                stacklevel=2,
             )
     outputs = _outputs(func, inputs)
     for i in checked:

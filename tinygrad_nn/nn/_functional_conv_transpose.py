@@ -53,10 +53,17 @@ def _check_geometry(stride, padding, output_padding, dilation) -> None:
                        for t in (output_padding, stride, dilation)]  # fmt: skip
         raise RuntimeError(
             "output padding must be smaller than either stride or dilation, but got "
-            f"output_padding_height: {pad[0]} output_padding_width: {pad[1]} "
-            f"stride_height: {st[0] or 1} stride_width: {st[1]} "
-            f"dilation_height: {di[0] or 1} dilation_width: {di[1]}"
+            + _named(pad, "output_padding") + _named(st, "stride") + _named(di, "dilation")
         )
+
+
+def _named(values: tuple, what: str) -> str:
+    """`what_depth: 1 what_height: 2 what_width: 3 ` for 3 values (height and width for 2).
+    The height 0 put in front of a 1-d stride or dilation reads 1, as in PyTorch."""
+    axes = ("depth", "height", "width")[-len(values) :]
+    shown = values if what == "output_padding" else [v or 1 for v in values]
+    text = " ".join(f"{what}_{axis}: {v}" for axis, v in zip(axes, shown))
+    return text + ("" if what == "dilation" else " ")
 
 
 def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation,
@@ -126,3 +133,19 @@ def conv_transpose2d(
     sometimes called a deconvolution: the adjoint of conv2d with the same arguments."""
     return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups,
                            dilation, 2, "conv_transpose2d")  # fmt: skip
+
+
+def conv_transpose3d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride=1,
+    padding=0,
+    output_padding=0,
+    groups: int = 1,
+    dilation=1,
+) -> Tensor:
+    """3-d transposed convolution of (N, C_in, D, H, W) with weight
+    (C_in, C_out / groups, kD, kH, kW): the adjoint of conv3d with the same arguments."""
+    return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups,
+                           dilation, 3, "conv_transpose3d")  # fmt: skip

@@ -69,7 +69,11 @@ from ._functional_conv import (  # noqa: F401
     max_pool2d,
     unfold,
 )
-from ._functional_conv_transpose import conv_transpose1d, conv_transpose2d  # noqa: F401
+from ._functional_conv_transpose import (  # noqa: F401
+    conv_transpose1d,
+    conv_transpose2d,
+    conv_transpose3d,
+)
 from ._functional_loss import (  # noqa: F401
     _dtype_word,
     binary_cross_entropy,

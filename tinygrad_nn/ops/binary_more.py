@@ -118,7 +118,8 @@ class Logaddexp(Function):
     @staticmethod
     def forward(ctx, x, y):
         a, b = _save_both(ctx, x, y)
-        return np.logaddexp(a, b)
+        with np.errstate(invalid="ignore"):  # inf and -inf give nan, silently
+            return np.logaddexp(a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -132,7 +133,8 @@ class Logaddexp2(Function):
     @staticmethod
     def forward(ctx, x, y):
         a, b = _save_both(ctx, x, y)
-        return np.logaddexp2(a, b)
+        with np.errstate(invalid="ignore"):  # inf and -inf give nan, silently
+            return np.logaddexp2(a, b)
 
     @staticmethod
     def backward(ctx, grad):

@@ -37,7 +37,8 @@ from . import _special, elementwise
 def _saving_input(ctx, x, fn) -> np.ndarray:
     """fn on x's array, with x saved for the backward."""
     ctx.save_for_backward(x)
-    return fn(x._data)
+    with np.errstate(divide="ignore", invalid="ignore"):  # nan/inf off the domain, silently
+        return fn(x._data)
 
 
 class Asin(Function):
@@ -238,7 +239,8 @@ class Logit(Function):
         a = x._data
         if eps is not None:
             a = np.clip(a, eps, 1 - eps, dtype=a.dtype)
-        return np.log(a / (1 - a))
+        with np.errstate(divide="ignore", invalid="ignore"):  # 0 and 1 give -inf and inf
+            return np.log(a / (1 - a))
 
     @staticmethod
     def backward(ctx, grad):

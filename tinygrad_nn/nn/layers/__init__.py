@@ -99,6 +99,7 @@ __all__ = [
     "AdaptiveMaxPool2d",
     "ConvTranspose1d",
     "ConvTranspose2d",
+    "ConvTranspose3d",
     "Fold",
     "PixelShuffle",
     "PixelUnshuffle",
@@ -205,6 +206,6 @@ from .misc import (
     ZeroPad1d,
     ZeroPad2d,
 )
-from .conv import ConvTranspose1d, ConvTranspose2d
+from .conv import ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
 from .pooling import AdaptiveMaxPool1d, AdaptiveMaxPool2d
 from .resize import Fold, PixelShuffle, PixelUnshuffle, Unfold, Upsample

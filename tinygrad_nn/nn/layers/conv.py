@@ -132,7 +132,7 @@ class Conv2d(_ConvNd):
 
 
 class _ConvTransposeNd(_ConvNd):
-    """What ConvTranspose1d and ConvTranspose2d share: the weight is (C_in, C_out / groups,
+    """What ConvTranspose1d, 2d and 3d share: the weight is (C_in, C_out / groups,
     *kernel), the transpose of a convolution's, drawn by the same init (its fan_in is thus
     C_out / groups * kernel, as in PyTorch); output_size in forward picks output_padding."""
 
@@ -172,7 +172,7 @@ class _ConvTransposeNd(_ConvNd):
 
     def forward(self, input: Tensor, output_size=None) -> Tensor:
         """Spread each input element over a kernel-sized window of the output."""
-        conv = F.conv_transpose1d if self._nd == 1 else F.conv_transpose2d
+        conv = (F.conv_transpose1d, F.conv_transpose2d, F.conv_transpose3d)[self._nd - 1]
         output_padding = self._output_padding(input, output_size)
         return conv(input, self.weight, self.bias, self.stride, self.padding, output_padding,
                     self.groups, self.dilation)  # fmt: skip
@@ -199,3 +199,14 @@ class ConvTranspose2d(_ConvTransposeNd):
     """
 
     _nd = 2
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    """3-d transposed convolution. Same semantics (and arguments) as `torch.nn.ConvTranspose3d`.
+
+    Shape:
+        input (N, C_in, D, H, W) or (C_in, D, H, W) -> output (N, C_out, D_out, H_out, W_out);
+        weight (C_in, C_out / groups, kD, kH, kW).
+    """
+
+    _nd = 3
