@@ -46,14 +46,17 @@ def _outcome(fn):
 
 
 def _public_functions() -> list:
-    """Every function tinygrad_nn.functions defines (aliases included), with a torch twin."""
+    """Every function tinygrad_nn.functions defines or gathers from its `_functions_*`
+    modules (aliases included), with a torch twin."""
     names = []
     for name, fn in vars(functions).items():
         if name.startswith("_") or not inspect.isfunction(fn):
             continue
         if name == "broadcast_shapes":  # takes shapes, not tensors
             continue
-        if fn.__module__ == functions.__name__ and hasattr(torch, name):
+        home = fn.__module__
+        ours = home == functions.__name__ or home.startswith("tinygrad_nn._functions_")
+        if ours and hasattr(torch, name):
             names.append(name)
     return sorted(names)
 

@@ -67,6 +67,10 @@ EXACT = {
     "half_of_float": (lambda L, a, p: (a.float() / 3).half(), (A, POS)),
     "mse": (lambda L, a, p: L.nn.functional.mse_loss(a, p), (A, POS)),
     "gelu_tanh": (lambda L, a, p: L.nn.functional.gelu(a, approximate="tanh"), (A, POS)),
+    "layer_norm": (
+        lambda L, a, p: L.nn.functional.layer_norm(a * 3 + 1, (40,), p[0], a[1]),
+        (A, POS),
+    ),
 }
 
 
@@ -251,6 +255,21 @@ def test_float16_softmax_over_a_leading_dim_within_one_ulp():
     assert np.all(np.abs(our_grad.astype(np.float64) - their_grad) <= 2 * scale)
 
 
+def test_float16_layer_norm_gradients_close_to_torch():
+    # PyTorch sums the weight and bias gradients over rows in float16, one rounding per row;
+    # ours sum in float32 and round once: equal up to that accumulated rounding.
+    def fn(L, x, w, b):
+        return L.nn.functional.layer_norm(x * 3 + 1, (40,), w, b)
+
+    arrays = (A, POS[0].copy(), A[1].copy())
+    ours, our_grads = _grads(tg, fn, arrays)
+    theirs, their_grads = _grads(torch, fn, arrays)
+    assert_same_bits(ours, theirs)
+    for a, b in zip(our_grads, their_grads):
+        assert a.dtype == b.dtype == np.float16
+        assert np.allclose(a.astype(np.float64), b, rtol=1e-2, atol=1e-2 * np.abs(b).max())
+
+
 def test_float16_linear_gradients_equal_torch_within_one_ulp():
     def fn(L, x, w, b):
         return L.nn.functional.linear(x, w, b)
@@ -316,3 +335,24 @@ def test_cdist_refuses_float16_as_torch():
         torch.cdist(torch.tensor(x), torch.tensor(x))
     with pytest.raises(NotImplementedError, match="not implemented for 'Half'"):
         tg.cdist(tg.tensor(x), tg.tensor(x))
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda x: x.tanh(),
+        lambda x: x.softmax(1),
+        lambda x: x.sigmoid() * x,
+        lambda x: x.rsqrt(),
+    ],
+)
+def test_float16_double_backward_close_to_torch(fn):
+    results = []
+    for lib in (tg, torch):
+        x = lib.tensor(POS[:4, :6], requires_grad=True)
+        (grad,) = lib.autograd.grad(fn(x).sum(), x, create_graph=True)
+        (grad2,) = lib.autograd.grad((grad * grad).sum(), x)
+        assert grad.dtype == grad2.dtype == lib.float16
+        results.append(grad2.numpy())
+    ours, theirs = results
+    assert np.allclose(ours.astype(np.float64), theirs, rtol=1e-2, atol=1e-3 * np.abs(theirs).max())

@@ -14,6 +14,8 @@ import numpy as np
 from . import dtypes as _dt
 from .autograd.function import is_tensor
 from .ops import _shape as _shape_ops
+from .ops._names import DTYPE_WORDS as _DTYPE_WORDS
+from .ops._names import dtype_word
 
 if TYPE_CHECKING:
     from .tensor import Tensor
@@ -41,13 +43,9 @@ def _warn_no_dof(t: Tensor, dims: tuple, correction, name: str) -> None:
         )
 
 
-_DTYPE_WORDS = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int",
-                "bool": "Bool", "float16": "Half", "int16": "Short", "int8": "Char",
-                "uint8": "Byte"}  # fmt: skip
-
-
 def _dtype_word(t: Tensor) -> str:
-    return _DTYPE_WORDS[t._data.dtype.name]
+    """PyTorch's word for t's dtype in messages (Float, Long, ...)."""
+    return dtype_word(t._data.dtype)
 
 
 def _check_alpha(x: Tensor, alpha) -> None:

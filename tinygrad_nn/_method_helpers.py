@@ -18,6 +18,7 @@ from ._checks import _DTYPE_WORDS, _check_bool_sub, _check_int_divisor, _dtype_w
 from .autograd.function import is_tensor, wrap
 from .ops import _shape as _shape_ops
 from .ops import binary, movement
+from .ops._names import named as _named  # the methods modules import it from here
 
 if TYPE_CHECKING:
     from .tensor import Tensor
@@ -172,13 +173,6 @@ def _scatter_reduce(x: Tensor, dim: int, index: Tensor, src, reduce: str) -> Ten
     return movement.ScatterReduce.apply(x, dim, index, src, reduce)
 
 
-def _named(t: Tensor, name: str) -> Tensor:
-    """Show PyTorch's node name for a result composed of several of our ops."""
-    if t.grad_fn is not None:
-        t.grad_fn.node_name = name
-    return t
-
-
 def _correction(unbiased, correction) -> int:
     if correction is not None:
         return correction
@@ -205,7 +199,7 @@ def _promote(x: Tensor, y, op: str = ""):
         if kind == "f":
             return x, y  # the common case: the scalar does not change the dtype
         if kind in "iu" and y.__class__ is builtins.int and op != "div":
-            return x, _wrapped_int(y, x._data.dtype)
+            return x, _dt.wrapped_int(y, x._data.dtype)
         dt = _dt.result_type(x, y)
     elif isinstance(y, np.generic):
         return _promote(x, y.item(), op)
@@ -217,16 +211,6 @@ def _promote(x: Tensor, y, op: str = ""):
         dt = _dt.get_default_dtype()
     x = x._cast(dt)
     return x, (y._cast(dt) if y_is_tensor else y)
-
-
-def _wrapped_int(value: int, dtype: np.dtype) -> int:
-    """A Python int meeting a narrow integer tensor, wrapped into its dtype's range as
-    PyTorch's cast does (uint8 + -1 adds 255, modulo 256); NumPy would raise OverflowError."""
-    if dtype.itemsize == 8:
-        return value
-    span = 1 << (8 * dtype.itemsize)
-    low = -(span >> 1) if dtype.kind == "i" else 0
-    return value if low <= value < low + span else (value - low) % span + low
 
 
 def _int_power(base, exponent, dtype: np.dtype) -> Tensor:

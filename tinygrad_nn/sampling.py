@@ -14,14 +14,7 @@ import math
 import numpy as np
 
 from . import random as _random
-
-_TYPE_WORDS = {"?": "Bool", "B": "Byte", "b": "Char", "h": "Short", "i": "Int", "l": "Long",
-               "q": "Long", "e": "Half", "f": "Float", "d": "Double"}  # fmt: skip
-
-
-def type_word(dtype: np.dtype) -> str:
-    """ATen's name of a dtype in its messages ('Float', 'Long', ...)."""
-    return _TYPE_WORDS.get(np.dtype(dtype).char, str(dtype))
+from .ops._names import dtype_word as type_word  # creation, histogram, nn use it too
 
 
 def cpp_number(x) -> str:

@@ -60,7 +60,6 @@ from ._method_helpers import (  # noqa: F401  (where, _shape_args, ...: re-expor
     _rounded_div,
     _shape_args,
     _tensor_operand,
-    _wrapped_int,
     where,
 )
 from ._size_device import (  # noqa: F401  (CUDA_MISSING, cuda_request, ...: re-exported)

@@ -179,7 +179,7 @@ def returned_input(ctx, a):
     or, if forward changed it in place (mark_dirty), that very tensor with a new history."""
     if not any(a is t for t in ctx._dirty):
         return a._shallow_copy()
-    if a._requires_grad and a.grad_fn is None:
+    if a._requires_grad and a.grad_fn is None and True in ctx.needs_input_grad:
         raise RuntimeError(
             "a leaf Variable that requires grad is being used in an in-place operation."
         )

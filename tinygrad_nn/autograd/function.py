@@ -192,23 +192,30 @@ class Function:
         fitted = None in edges or cls.no_edges
         ctx.next_functions = _parity.fit_edges(ctx, edges) if fitted else tuple(edges)
         ctx._seq, ctx._site = next(_sequence), creation_site()
-        result, outputs = _attach(ctx, args, result)
+        outputs = _attach(ctx, result)
         for hook in observers.on_create:
             hook(ctx, args, outputs)
         return result
 
 
 def _forward(cls, ctx: BackwardNode, args: tuple, kwargs: dict):
-    """Run forward, wrapping the arrays it returns in Tensors."""
+    """Run forward; the arrays it returns become Tensors (see _output)."""
     try:
         result = cls.forward(ctx, *args, **kwargs)
     except ValueError as error:  # NumPy's broadcasting error -> PyTorch's RuntimeError
         raise _parity.broadcast_error(error, args) from None
-    if isinstance(result, _ARRAY):
-        return wrap(result)
+    if isinstance(result, _ARRAY):  # the usual op: one new array
+        return tensor_type.Tensor._make(result)
     if isinstance(result, tuple):
-        return tuple(wrap(r) if isinstance(r, _ARRAY) else r for r in result)
-    return result
+        return tuple([_output(ctx, args, r) for r in result])
+    return _output(ctx, args, result)
+
+
+def _output(ctx: BackwardNode, args: tuple, out):
+    """An array wrapped in a Tensor; an input returned as it is, replaced (_parity)."""
+    if isinstance(out, _ARRAY):
+        return tensor_type.Tensor._make(out)
+    return _parity.returned_input(ctx, out) if any(out is a for a in args) else out
 
 
 _ARRAY = (np.ndarray, np.generic)  # what forward may return for apply to wrap
@@ -223,14 +230,9 @@ def edge_of(tensor) -> tuple:
     return (tensor._accumulator or grad_accumulator(tensor), 0)
 
 
-def _attach(ctx: BackwardNode, args: tuple, result) -> tuple:
-    """Make `ctx` the grad_fn of the outputs and pack what it saved; (result, outputs)."""
-    single = result.__class__ is not tuple
-    outputs = [result] if single else list(result)
-    for nr, out in enumerate(outputs):
-        for a in args:
-            if out is a:  # forward returned an input as it is
-                outputs[nr] = _parity.returned_input(ctx, out)
+def _attach(ctx: BackwardNode, result) -> tuple:
+    """Make `ctx` the grad_fn of the outputs and pack what it saved; returns the outputs."""
+    outputs = result if result.__class__ is tuple else (result,)
     meta = []
     for nr, out in enumerate(outputs):
         if not isinstance(out, tensor_type.Tensor):
@@ -241,7 +243,7 @@ def _attach(ctx: BackwardNode, args: tuple, result) -> tuple:
             ctx._non_differentiable and any(out is m for m in ctx._non_differentiable)
         ):
             out._requires_grad, out.grad_fn, out._output_nr = True, ctx, nr
-    ctx._output_meta, outputs = tuple(meta), tuple(outputs)
+    ctx._output_meta = tuple(meta)
     if ctx._saved:
         ctx._saved, ctx._packed = tuple([_pack(t, outputs) for t in ctx._saved]), True
-    return (outputs[0] if single else outputs), outputs
+    return outputs

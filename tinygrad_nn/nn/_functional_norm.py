@@ -35,6 +35,11 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
             f"but got input of size{list(input.shape)}"
         )
     _check_same_dtype(input, weight, bias)
+    if input.dtype.itemsize == 2 and input.is_floating_point():
+        # float16: PyTorch's kernel computes in float32 and rounds once; so does this, and
+        # the gradients flow back through the casts, rounded once too.
+        wide = [None if t is None else t.float() for t in (weight, bias)]
+        return layer_norm(input.float(), shape, *wide, eps).to(input.dtype)
     dims = tuple(range(-len(shape), 0))
     mean = input.mean(dims, keepdim=True)
     var = input.var(dims, keepdim=True, correction=0)

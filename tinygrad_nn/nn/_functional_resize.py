@@ -23,6 +23,7 @@ import numpy as np
 from ..tensor import Tensor
 from ._functional_conv import adaptive_avg_pool1d, adaptive_avg_pool2d
 from ._functional_loss import _dtype_word
+from ._functional_resize_aa import resize_antialias
 
 _make = Tensor._make
 
@@ -195,8 +196,6 @@ def _check_mode(input: Tensor, mode: str, align_corners, antialias: bool) -> Non
             raise NotImplementedError("interpolate: mode 'lanczos' is not supported here")
         raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got "
                                   f"{dim}D) for the modes: {_ALL_MODES} (got {mode})")  # fmt: skip
-    if antialias:
-        raise NotImplementedError("interpolate: antialias=True is not supported here")
     kind = input._data.dtype
     if kind.kind != "f" and not (mode.startswith("nearest") and kind == np.uint8):
         kernel = "nearest" if mode.startswith("nearest") else "linear"
@@ -230,6 +229,13 @@ def interpolate(
             raise NotImplementedError("interpolate: mode 'area' needs 3D or 4D input here")
         return pool(input, sizes)
     _check_sizes(input, sizes)
+    if antialias:
+        if not (mode in ("bilinear", "bicubic", "lanczos") and input.dim() == 4):
+            raise ValueError("Anti-alias option is restricted to bilinear, bicubic, and lanczos "
+                             "modes and requires a 4-D tensor as input")  # fmt: skip
+        if mode == "lanczos":
+            raise NotImplementedError("interpolate: mode 'lanczos' is not supported here")
+        return resize_antialias(input, sizes, scales, bool(align_corners), mode)
     if mode == "bicubic":
         return _resize_cubic(input, sizes, scales, bool(align_corners))
     if mode in _LINEAR_MODES:

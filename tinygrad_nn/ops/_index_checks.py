@@ -10,16 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._names import dtype_word
+
 _INDEX_DTYPES = (np.dtype(np.int64), np.dtype(np.int32))
-
-_WORDS = {"float16": "Half", "float32": "Float", "float64": "Double", "int64": "Long",
-          "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-          "bool": "Bool"}  # fmt: skip
-
-
-def dtype_word(dtype: np.dtype) -> str:
-    """PyTorch's name of a scalar type in messages (Float, Long, ...)."""
-    return _WORDS.get(np.dtype(dtype).name, np.dtype(dtype).name)
 
 
 def _first_bad(index: np.ndarray, size: int):

@@ -23,7 +23,7 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..autograd.function import Function, is_tensor, wrap
-from ._index_checks import dtype_word
+from ._names import dtype_word, named
 from ._shape import unbroadcast
 
 _NUMBERS = (builtins.bool, builtins.int, builtins.float)
@@ -172,13 +172,6 @@ class Fmin(Function):
         return _pick(ctx, x, y, grad, (x <= y) | y.isnan())
 
 
-def _named(out, name: str):
-    """`out` with PyTorch's node name, for a result composed of our ops or sharing one."""
-    if out.grad_fn is not None:
-        out.grad_fn.node_name = name
-    return out
-
-
 def _pick(ctx, x, y, grad, to_x) -> tuple:
     """The whole gradient to x where `to_x`, else to y (fmax/fmin; no sharing of ties)."""
     return _to_inputs(ctx, x, y, grad.where(to_x, 0.0), grad.where(~to_x, 0.0))
@@ -277,7 +270,7 @@ def xlogy(input, other):
         raise _invalid_combination("xlogy", input, other)
     out = Xlogy.apply(*_float_operands(input, other))
     # PyTorch's nodes: 0 for two tensors, 1 for a number first, 2 for a number second
-    return _named(
+    return named(
         out, "XlogyBackward" + ("1" if not is_tensor(input) else "0" if is_tensor(other) else "2")
     )
 
@@ -287,7 +280,7 @@ def copysign(input, other):
     if not is_tensor(input):
         raise _invalid_combination("copysign", input, other)
     out = Copysign.apply(*_float_operands(input, other))
-    return _named(out, "CopysignBackward" + ("0" if is_tensor(other) else "1"))
+    return named(out, "CopysignBackward" + ("0" if is_tensor(other) else "1"))
 
 
 def float_power(input, exponent):
@@ -303,7 +296,7 @@ def ldexp(input, other):
     """input * 2 ** other."""
     _argument(input, "ldexp", "input", 1)
     _argument(other, "ldexp", "other", 2)
-    return _named(input * (2.0**other), "LdexpBackward0")
+    return named(input * (2.0**other), "LdexpBackward0")
 
 
 def heaviside(input, values):

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .._checks import _DTYPE_WORDS
 from ..autograd.function import Function, wrap
+from ._names import dtype_word, named
 from ._shape import broadcast_shapes, normalize_dim, unbroadcast
 
 if TYPE_CHECKING:
@@ -318,7 +318,7 @@ def nuclear_norm(x: Tensor, dim, keepdim: bool) -> Tensor:
         raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got {dims}")
     if x._data.dtype.kind != "f":
         raise RuntimeError("linalg.matrix_norm: Expected a floating point or complex tensor as "
-                           f"input. Got {_DTYPE_WORDS[x._data.dtype.name]}")  # fmt: skip
+                           f"input. Got {dtype_word(x._data.dtype)}")  # fmt: skip
     matrices = x.movedim((rows, cols), (-2, -1))
     if 0 in matrices._data.shape[-2:]:  # no singular values: the norm is 0 (LAPACK refuses)
         total = (matrices * 0).sum((-2, -1))
@@ -340,7 +340,7 @@ def matmul_decomposed(a: Tensor, b: Tensor) -> Tensor:
     expanded to the common batch shape and multiplied as a batch."""
     da, db = a._data.ndim, b._data.ndim
     if da == 1 and db == 2:
-        return _named(MatMul.apply(a.unsqueeze(0), b).squeeze(0), "SqueezeBackward4")
+        return named(MatMul.apply(a.unsqueeze(0), b).squeeze(0), "SqueezeBackward4")
     if da == db == 3 and (a._data.shape[0] == 1) != (b._data.shape[0] == 1):
         single = a if a._data.shape[0] == 1 else b
         if single._requires_grad:
@@ -354,7 +354,7 @@ def matmul_decomposed(a: Tensor, b: Tensor) -> Tensor:
         rows = t1._data.shape[:-1]
         out_shape = rows + t2._data.shape[1:]  # (..., p) for a matrix t2, (...) for a vector
         folded = t1.reshape(math.prod(rows), t1._data.shape[-1])
-        out = _named(MatMul.apply(folded, t2).reshape(out_shape), "UnsafeViewBackward0")
+        out = named(MatMul.apply(folded, t2).reshape(out_shape), "UnsafeViewBackward0")
         return out.mT.contiguous() if transpose and t2._data.ndim == 2 else out
     n, m1 = (a._data.shape[-2] if da > 1 else 1), a._data.shape[-1]
     m2, p = (b._data.shape[-2], b._data.shape[-1]) if db > 1 else (b._data.shape[0], 1)
@@ -363,7 +363,7 @@ def matmul_decomposed(a: Tensor, b: Tensor) -> Tensor:
     left = a.expand(batch + (n, m1)).reshape(size, n, m1)
     right = b.expand(batch + (m2, p)).reshape(size, m2, p)
     out_shape = batch + ((n,) if da > 1 else ()) + ((p,) if db > 1 else ())
-    return _named(MatMul.apply(left, right).reshape(out_shape), "UnsafeViewBackward0")
+    return named(MatMul.apply(left, right).reshape(out_shape), "UnsafeViewBackward0")
 
 
 def _should_fold(a: Tensor, b: Tensor) -> bool:
@@ -383,10 +383,3 @@ def _should_fold(a: Tensor, b: Tensor) -> bool:
         return True
     shape, strides = big.shape, big.strides
     return all(strides[i] == strides[i + 1] * shape[i + 1] for i in range(big.ndim - 2))
-
-
-def _named(out: Tensor, name: str) -> Tensor:
-    """Give out's node PyTorch's name for the way it was reached (e.g. UnsafeViewBackward0)."""
-    if out.grad_fn is not None:
-        out.grad_fn.node_name = name
-    return out

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function, wrap
-from ._index_checks import dtype_word
+from ._names import dtype_word
 from .linalg import Svd
 
 
