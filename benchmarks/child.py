@@ -168,7 +168,7 @@ def main() -> None:
         gc.disable()
     try:
         result = run(args.case, args.impl, args.quick, args.rounds, args.samples)
-    except Exception as e:  # noqa: BLE001  (report it in the table, do not lose the run)
+    except Exception as e:  # report it in the table, do not lose the run
         result = {"case": args.case, "impl": args.impl, "error": f"{type(e).__name__}: {e}"}
     print(json.dumps(result))
 

@@ -65,7 +65,7 @@ class _CompiledNN:
     def __init__(self, lib):
         self._lib = lib
 
-    def Sequential(self, *layers):  # noqa: N802  (the name the workloads call)
+    def Sequential(self, *layers):  # the name the workloads call
         return self._lib.compile(self._lib.nn.Sequential(*layers))
 
     def __getattr__(self, name: str):
@@ -161,13 +161,12 @@ def main() -> None:
     if args.case:
         try:
             result = measure(args.case, args.mode, args.quick)
-        except Exception as e:  # noqa: BLE001  (report it in the table, do not lose the run)
+        except Exception as e:  # report it in the table, do not lose the run
             result = {"case": args.case, "impl": args.mode, "error": f"{type(e).__name__}: {e}"}
         print(json.dumps(result))
         return
     sys.path.insert(0, ROOT)
-    from benchmarks.run import machine
-    from benchmarks.run import run_child as run_one
+    from benchmarks.run import machine, run_child as run_one
 
     cases = [c for c in args.only.split(",") if c in CASES]
     print(machine(), flush=True)

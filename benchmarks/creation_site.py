@@ -28,7 +28,7 @@ from tinygrad_nn.autograd import function  # noqa: E402
 
 def _ops(a, b, n: int) -> None:
     for _ in range(n):
-        a + b  # noqa: B018  (the op is the point)
+        a + b  # the op is the point
 
 
 def _time(n: int) -> float:

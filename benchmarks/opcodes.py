@@ -22,8 +22,8 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import tinygrad_nn  # noqa: E402
-from benchmarks.workloads import CASES  # noqa: E402
+import tinygrad_nn
+from benchmarks.workloads import CASES
 
 
 def count_opcodes(step, repeats: int = 3) -> tuple[float, collections.Counter]:

@@ -48,7 +48,7 @@ def run_chapter(path: Path, render_to: Path | None = None) -> dict:
     """Exec the chapter's blocks in one namespace; render its pictures into `render_to`."""
     namespace: dict = {"__name__": f"docs_{path.stem}"}
     for n, (code, images) in enumerate(blocks(path.read_text()), 1):
-        exec(compile(code, f"{path.name} block {n}", "exec"), namespace)  # noqa: S102
+        exec(compile(code, f"{path.name} block {n}", "exec"), namespace)
         for image in images:
             if "dot" not in namespace:
                 raise RuntimeError(f"{path.name} block {n}: {image} follows a block with no `dot`")

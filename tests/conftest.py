@@ -15,7 +15,7 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 from hypothesis import settings  # noqa: E402
 
 try:
-    import torch  # noqa: E402
+    import torch
 except ImportError:
     pass  # the oracle is optional: modules that need it skip themselves
 else:

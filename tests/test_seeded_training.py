@@ -56,7 +56,7 @@ def _run_script(lib, seed: int) -> tuple:
         "SEED": seed,
         "print": lambda *a: printed.append(" ".join(map(str, a))),
     }
-    exec(TRAINING_SCRIPT, namespace)  # noqa: S102  (our own script, run on both libraries)
+    exec(TRAINING_SCRIPT, namespace)  # our own script, run on both libraries
     return printed, namespace["record"]
 
 

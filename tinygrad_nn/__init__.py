@@ -4,10 +4,131 @@
     x = torch.tensor([2.0, 3.0], requires_grad=True)
     (x * x).sum().backward()
     x.grad                      # tensor([4., 6.])
+
+README.md's "How to read this code" gives an order for reading the source.
 """
 
+# Running PyTorch scripts unchanged: a CPU-only build's cuda/backends/accelerator/amp, the global
+# switches scripts set at the top, and the legacy typed constructors.
+from . import (  # noqa: F401
+    accelerator,
+    amp,
+    autograd,
+    backends,
+    compiler,  # torch.compile: trace a step, replay it as generated NumPy code
+    cuda,
+    datasets,  # numpy only: the bundled digits
+    linalg,  # torch.linalg
+    nn,  # Module, layers, nn.functional, nn.init
+    optim,
+    utils,
+    version,
+    viz,  # graphviz itself is imported only when drawing
+)
+from ._finfo import finfo, iinfo  # noqa: F401
+from ._functions_select import (  # noqa: F401
+    aminmax,
+    argsort,
+    bincount,
+    bucketize,
+    corrcoef,
+    cov,
+    cummax,
+    cummin,
+    diff,
+    kthvalue,
+    logcumsumexp,
+    median,
+    mode,
+    msort,
+    nanmean,
+    nanmedian,
+    nanquantile,
+    quantile,
+    searchsorted,
+    sort,
+    topk,
+    trapezoid,
+    unique,
+    unique_consecutive,
+)
+from ._functions_shape import (  # noqa: F401
+    addbmm,
+    addmm,
+    addmv,
+    baddbmm,
+    block_diag,
+    cartesian_prod,
+    cdist,
+    column_stack,
+    combinations,
+    cross,
+    diag,
+    diag_embed,
+    diagflat,
+    dist,
+    dsplit,
+    dstack,
+    fliplr,
+    flipud,
+    hsplit,
+    index_copy,
+    index_fill,
+    index_put,
+    kron,
+    masked_scatter,
+    masked_select,
+    meshgrid,
+    ravel,
+    repeat_interleave,
+    rot90,
+    scatter_reduce,
+    slice_scatter,
+    take,
+    take_along_dim,
+    tensor_split,
+    tensordot,
+    tile,
+    trace,
+    tril_indices,
+    triu_indices,
+    unravel_index,
+    vdot,
+    vsplit,
+)
+from ._legacy_types import (  # noqa: F401
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+)
+from ._methods_activation import (
+    attach as _attach_activation_methods,
+    fix_function as fix,  # noqa: F401
+)
+from ._settings import (  # noqa: F401
+    are_deterministic_algorithms_enabled,
+    get_default_device,
+    get_float32_matmul_precision,
+    get_num_interop_threads,
+    get_num_threads,
+    is_deterministic_algorithms_warn_only_enabled,
+    set_default_device,
+    set_float32_matmul_precision,
+    set_num_interop_threads,
+    set_num_threads,
+    use_deterministic_algorithms,
+)
+from ._tensor_str import set_printoptions  # noqa: F401
+from .amp import autocast, is_autocast_enabled  # noqa: F401
 from .autograd._parity import inference_mode, set_grad_enabled  # noqa: F401
 from .autograd.grad_mode import enable_grad, is_grad_enabled, no_grad  # noqa: F401
+from .compiler import compile  # noqa: F401
 from .creation import (  # noqa: F401
     arange,
     as_tensor,
@@ -55,40 +176,17 @@ from .dtypes import (  # noqa: F401
     short,
     uint8,
 )
-from .functions import *  # noqa: F401,F403
+from .functions import *  # noqa: F403
 from .functions import abs, all, any, max, min, pow, round, sum  # noqa: F401
-from ._functions_shape import (  # noqa: F401
-    addbmm, addmm, addmv, baddbmm, block_diag, cartesian_prod, cdist, column_stack, combinations,
-    cross, diag, diag_embed, diagflat, dist, dsplit, dstack, fliplr, flipud, hsplit, index_copy,
-    index_fill, index_put, kron, masked_scatter, masked_select, meshgrid, ravel,
-    repeat_interleave, rot90, scatter_reduce, slice_scatter, take, take_along_dim, tensor_split,
-    tensordot, tile, trace, tril_indices, triu_indices, unravel_index, vdot, vsplit,
-)  # fmt: skip
-from ._functions_select import (  # noqa: F401
-    aminmax,
-    argsort,
-    bincount,
-    bucketize,
-    corrcoef,
-    cov,
-    cummax,
-    cummin,
-    diff,
-    kthvalue,
-    logcumsumexp,
-    median,
-    mode,
-    msort,
-    nanmean,
-    nanmedian,
-    nanquantile,
-    quantile,
-    searchsorted,
-    sort,
-    topk,
-    trapezoid,
-    unique,
-    unique_consecutive,
+from .linalg import (  # noqa: F401
+    cholesky_plain as cholesky,
+    det,
+    inverse,
+    logdet,
+    pinverse,
+    qr_plain as qr,
+    slogdet_plain as slogdet,
+    svd_plain as svd,
 )
 from .random import (  # noqa: F401
     Generator,
@@ -99,55 +197,9 @@ from .random import (  # noqa: F401
     seed,
     set_rng_state,
 )
+from .serialization import load, save  # noqa: F401
 from .tensor import Size, Tensor, device, where  # noqa: F401
-from . import linalg  # noqa: F401  (torch.linalg)
-from .linalg import (  # noqa: F401
-    det, inverse, logdet, pinverse,
-    cholesky_plain as cholesky, qr_plain as qr, slogdet_plain as slogdet, svd_plain as svd,
-)  # fmt: skip
-
-from . import autograd  # noqa: E402,F401  (after Tensor: autograd's modules use it)
-from . import datasets  # noqa: E402,F401  (numpy only: the bundled digits)
-from . import optim, utils  # noqa: E402,F401
-from .serialization import load, save  # noqa: E402,F401
-from . import viz  # noqa: E402,F401  (graphviz itself is imported only when drawing)
-from . import nn  # noqa: E402,F401  (Module, layers, nn.functional, nn.init)
-from . import compiler  # noqa: E402,F401  (torch.compile: trace a step, replay NumPy code)
-from .compiler import compile  # noqa: E402,F401,A004
-
-# Running PyTorch scripts unchanged: a CPU-only build's cuda/backends/accelerator/amp, the global
-# switches scripts set at the top, and the legacy typed constructors.
-from . import accelerator, amp, backends, cuda, version  # noqa: E402,F401
-from .amp import autocast, is_autocast_enabled  # noqa: E402,F401
-from ._legacy_types import (  # noqa: E402,F401
-    BoolTensor,
-    ByteTensor,
-    CharTensor,
-    DoubleTensor,
-    FloatTensor,
-    HalfTensor,
-    IntTensor,
-    LongTensor,
-    ShortTensor,
-)
-from ._settings import (  # noqa: E402,F401
-    are_deterministic_algorithms_enabled,
-    get_default_device,
-    get_float32_matmul_precision,
-    get_num_interop_threads,
-    get_num_threads,
-    is_deterministic_algorithms_warn_only_enabled,
-    set_default_device,
-    set_float32_matmul_precision,
-    set_num_interop_threads,
-    set_num_threads,
-    use_deterministic_algorithms,
-)
-from ._tensor_str import set_printoptions  # noqa: E402,F401
-from ._finfo import finfo, iinfo  # noqa: E402,F401
-from ._methods_activation import attach as _attach_activation_methods  # noqa: E402
-from ._methods_activation import fix_function as fix  # noqa: E402,F401
-from .version import __version__  # noqa: E402,F401
+from .version import __version__  # noqa: F401
 
 _attach_activation_methods(Tensor)  # x.hardshrink, x.prelu, x.fix: not yet in tensor.py's table
 

@@ -63,15 +63,17 @@ def main(argv: list | None = None) -> int:
         return 2
     if argv[0] != "-m" and not os.path.exists(argv[0]):
         path = os.path.abspath(argv[0])
-        print(f"python -m tinygrad_nn: can't open file '{path}': [Errno 2] No such file or "
-              "directory", file=sys.stderr)  # fmt: skip
+        print(
+            f"python -m tinygrad_nn: can't open file '{path}': [Errno 2] No such file or directory",
+            file=sys.stderr,
+        )
         return 2
     install()
     try:
         _run(argv)
     except SystemExit:
         raise  # sys.exit() in the script: its code (or message) is the process's
-    except BaseException as error:  # noqa: BLE001  (reported exactly as Python reports it)
+    except BaseException as error:  # reported exactly as Python reports it
         return _report(error)
     return 0
 

@@ -14,8 +14,7 @@ import numpy as np
 from . import dtypes as _dt
 from .autograd.function import is_tensor
 from .ops import _shape as _shape_ops
-from .ops._names import DTYPE_WORDS as _DTYPE_WORDS
-from .ops._names import dtype_word
+from .ops._names import DTYPE_WORDS as _DTYPE_WORDS, dtype_word
 
 if TYPE_CHECKING:
     from .tensor import Tensor

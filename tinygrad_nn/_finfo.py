@@ -22,13 +22,17 @@ def _checked(kind: str, type, wanted: str, other: str) -> _dt.dtype:
     if type in (builtins.float, builtins.int, builtins.bool):
         type = _dt.as_dtype(type)  # PyTorch maps the Python types, as in dtype= arguments
     if type.__class__ is not _dt.dtype:
-        raise TypeError(f"{kind}(): argument 'type' (position 1) must be torch.dtype, not "
-                        f"{builtins.type(type).__name__}")  # fmt: skip
+        raise TypeError(
+            f"{kind}(): argument 'type' (position 1) must be torch.dtype, not "
+            f"{builtins.type(type).__name__}"
+        )
     if kind == "iinfo" and type is _dt.bool:
         raise TypeError("torch.bool is not supported by torch.iinfo")
     if (kind == "finfo") != type.is_floating_point:
-        raise TypeError(f"torch.{kind}() requires {wanted} input type. Use torch.{other} to "
-                        f"handle 'torch.{kind}'")  # fmt: skip
+        raise TypeError(
+            f"torch.{kind}() requires {wanted} input type. Use torch.{other} to "
+            f"handle 'torch.{kind}'"
+        )
     return type
 
 
@@ -60,9 +64,11 @@ class finfo:
         return isinstance(other, finfo) and self.dtype == other.dtype
 
     def __repr__(self) -> str:
-        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, "
-                f"eps={self.eps:g}, smallest_normal={self.smallest_normal:g}, "
-                f"tiny={self.tiny:g}, dtype={self.dtype})")  # fmt: skip
+        return (
+            f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, "
+            f"eps={self.eps:g}, smallest_normal={self.smallest_normal:g}, "
+            f"tiny={self.tiny:g}, dtype={self.dtype})"
+        )
 
 
 class iinfo:

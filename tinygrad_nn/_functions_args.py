@@ -13,6 +13,8 @@ _make = Tensor._make
 
 
 def _tensor(x, name: str, arg: str = "input", pos: int | None = None) -> Tensor:
+    """`x`, which must be a tensor: PyTorch's TypeError naming the argument otherwise (a
+    number has no method to call, and AttributeError from inside the call would mislead)."""
     if isinstance(x, Tensor):
         return x
     pos = pos or (1 if arg in ("input", "tensors", "x1", "a") else 2)
@@ -28,8 +30,10 @@ def _tensors(args, name: str) -> list:
 
 
 def _long(values) -> Tensor:
+    """An int64 tensor of `values` (indices)."""
     return _make(np.asarray(values, dtype=np.int64))
 
 
 def _zeros(shape, like: Tensor) -> Tensor:
+    """Zeros of `shape` in like's dtype."""
     return _make(np.zeros(tuple(shape), dtype=like._data.dtype))

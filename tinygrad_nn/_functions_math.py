@@ -44,7 +44,7 @@ def _refuse_numbers(name: str, *args) -> None:
 
 
 # elementwise
-def abs(input):  # noqa: A001
+def abs(input):
     """|input|."""
     return _tensor(input, "abs").abs()
 
@@ -155,7 +155,7 @@ def ceil(input):
     return _tensor(input, "ceil").ceil()
 
 
-def round(input, *, decimals: int = 0):  # noqa: A001
+def round(input, *, decimals: int = 0):
     """Round half to even."""
     return _tensor(input, "round").round(decimals=decimals)
 
@@ -170,7 +170,7 @@ def erf(input):
     return _tensor(input, "erf").erf()
 
 
-def pow(input, exponent):  # noqa: A001
+def pow(input, exponent):
     """input ** exponent (either may be a number, not both)."""
     _refuse_numbers("pow", input, exponent)
     if isinstance(input, Tensor):
@@ -178,7 +178,7 @@ def pow(input, exponent):  # noqa: A001
     return exponent.__rpow__(input)
 
 
-def clamp(input, min=None, max=None):  # noqa: A002
+def clamp(input, min=None, max=None):
     """Limit values to [min, max]."""
     return _tensor(input, "clamp").clamp(min, max)
 
@@ -186,12 +186,12 @@ def clamp(input, min=None, max=None):  # noqa: A002
 clip = clamp
 
 
-def clamp_min(input, min):  # noqa: A002
+def clamp_min(input, min):
     """max(input, min)."""
     return _tensor(input, "clamp_min").clamp_min(min)
 
 
-def clamp_max(input, max):  # noqa: A002
+def clamp_max(input, max):
     """min(input, max)."""
     return _tensor(input, "clamp_max").clamp_max(max)
 

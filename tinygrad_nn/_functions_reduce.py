@@ -12,7 +12,7 @@ from ._functions_args import _tensor
 from .ops._names import named
 
 
-def sum(input, dim=None, keepdim=False, *, dtype=None, keepdims=None):  # noqa: A001
+def sum(input, dim=None, keepdim=False, *, dtype=None, keepdims=None):
     """Sum over dim."""
     return _tensor(input, "sum").sum(dim, keepdim, dtype=dtype, keepdims=keepdims)
 
@@ -65,12 +65,12 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None, 
     return named(spread, "StdMeanBackward0"), named(input.mean(dim, keepdim), "StdMeanBackward0")
 
 
-def max(input, dim=None, keepdim=False, *, keepdims=None):  # noqa: A001
+def max(input, dim=None, keepdim=False, *, keepdims=None):
     """Max of all; (values, indices) along dim; elementwise max with a tensor."""
     return _tensor(input, "max").max(dim, keepdim, keepdims=keepdims)
 
 
-def min(input, dim=None, keepdim=False, *, keepdims=None):  # noqa: A001
+def min(input, dim=None, keepdim=False, *, keepdims=None):
     """Min of all; (values, indices) along dim; elementwise min with a tensor."""
     return _tensor(input, "min").min(dim, keepdim, keepdims=keepdims)
 
@@ -105,12 +105,12 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     return input.norm(p, dim, keepdim, dtype)
 
 
-def all(input, dim=None, keepdim=False, *, keepdims=None):  # noqa: A001
+def all(input, dim=None, keepdim=False, *, keepdims=None):
     """True if all non-zero."""
     return _tensor(input, "all").all(dim, keepdim, keepdims=keepdims)
 
 
-def any(input, dim=None, keepdim=False, *, keepdims=None):  # noqa: A001
+def any(input, dim=None, keepdim=False, *, keepdims=None):
     """True if any non-zero."""
     return _tensor(input, "any").any(dim, keepdim, keepdims=keepdims)
 

@@ -9,8 +9,7 @@ import builtins
 
 from . import dtypes as _dt
 from ._functions_args import _tensor
-from .ops import _shape as _shape_ops
-from .ops import movement
+from .ops import _shape as _shape_ops, movement
 from .tensor import Size, Tensor
 
 

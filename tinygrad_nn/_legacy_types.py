@@ -42,14 +42,18 @@ class LegacyTensorType:
 
     def _check_device(self, device_) -> None:
         if device_ is not None and device(device_).type != "cpu":
-            raise RuntimeError(f"legacy constructor expects device type: cpu but device type: "
-                               f"{device(device_).type} was passed")  # fmt: skip
+            raise RuntimeError(
+                f"legacy constructor expects device type: cpu but device type: "
+                f"{device(device_).type} was passed"
+            )
 
     def _same_dtype(self, t: Tensor) -> Tensor:
         if t.dtype is not self.legacy_dtype:
             want = self.legacy_dtype
-            raise TypeError(f"{self.__name__}(): expected a tensor of dtype {want} (got "
-                            f"{t.dtype}); use .to({want}) to convert")  # fmt: skip
+            raise TypeError(
+                f"{self.__name__}(): expected a tensor of dtype {want} (got "
+                f"{t.dtype}); use .to({want}) to convert"
+            )
         return t
 
     def _from_data(self, data) -> Tensor:

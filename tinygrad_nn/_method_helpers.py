@@ -16,8 +16,7 @@ import numpy as np
 from . import dtypes as _dt
 from ._checks import _DTYPE_WORDS, _check_bool_sub, _check_int_divisor, _dtype_word, _type_error
 from .autograd.function import is_tensor, wrap
-from .ops import _shape as _shape_ops
-from .ops import binary, movement
+from .ops import _shape as _shape_ops, binary, movement
 from .ops._names import named as _named  # the methods modules import it from here
 
 if TYPE_CHECKING:

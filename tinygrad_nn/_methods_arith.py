@@ -20,8 +20,7 @@ from ._checks import (
 )
 from ._method_helpers import _arr, _as_mask, _int_power, _named, _promote, _rounded_div
 from .autograd.function import is_tensor
-from .ops import _shape as _shape_ops
-from .ops import binary, elementwise
+from .ops import _shape as _shape_ops, binary, elementwise
 
 if TYPE_CHECKING:
     from .tensor import Tensor
@@ -86,9 +85,11 @@ def pow(self, exponent) -> Tensor:
 def neg(self) -> Tensor:
     """-self."""
     if self._data.dtype == np.bool_:
-        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. "
-                           "If you are trying to invert a mask, use the `~` or "
-                           "`logical_not()` operator instead.")  # fmt: skip
+        raise RuntimeError(
+            "Negation, the `-` operator, on a bool tensor is not supported. "
+            "If you are trying to invert a mask, use the `~` or "
+            "`logical_not()` operator instead."
+        )
     return elementwise.Neg.apply(self)
 
 

@@ -266,8 +266,10 @@ def __repr__(self) -> str:
 
 def __deepcopy__(self, memo):
     if not self.is_leaf:
-        raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) "
-                           "support the deepcopy protocol at the moment.")  # fmt: skip
+        raise RuntimeError(
+            "Only Tensors created explicitly by the user (graph leaves) "
+            "support the deepcopy protocol at the moment."
+        )
     new = type(self).__new__(type(self))
     new._init_fields(self._data.copy(), self._requires_grad)
     if is_tensor(new) and hasattr(self, "__dict__"):
@@ -366,6 +368,7 @@ def _new(self, fill, size, dtype, requires_grad) -> Tensor:
     np_dtype = self._data.dtype if dtype is None else _dt.as_dtype(dtype).np
     shape = _shape_args(size)
     if any(n < 0 for n in shape):
-        raise RuntimeError(f"Trying to create tensor with negative dimension {min(shape)}: "
-                           f"{list(shape)}")  # fmt: skip
+        raise RuntimeError(
+            f"Trying to create tensor with negative dimension {min(shape)}: {list(shape)}"
+        )
     return self._make(fill(shape, np_dtype), requires_grad)

@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import dtypes as _dt
-from . import inplace, sampling
+from . import dtypes as _dt, inplace, sampling
 from ._checks import (
     _broadcast_check,
     _check_castable,
@@ -276,14 +275,18 @@ def t_(self) -> Tensor:
 
 def transpose_(self, dim0: int, dim1: int) -> Tensor:
     """self = self.transpose(dim0, dim1), in place."""
-    return inplace.apply_view_inplace(self, lambda t: t.transpose(dim0, dim1),
-                                      "TransposeBackward1")  # fmt: skip
+    return inplace.apply_view_inplace(self, lambda t: t.transpose(dim0, dim1), "TransposeBackward1")
 
 
 def squeeze_(self, dim=None) -> Tensor:
     """self = self.squeeze(dim), in place."""
-    name = "SqueezeBackward3" if dim is None else \
-        "SqueezeBackward5" if isinstance(dim, (tuple, list)) else "SqueezeBackward4"  # fmt: skip
+    name = (
+        "SqueezeBackward3"
+        if dim is None
+        else "SqueezeBackward5"
+        if isinstance(dim, (tuple, list))
+        else "SqueezeBackward4"
+    )
     return inplace.apply_view_inplace(self, lambda t: t.squeeze(dim), name)
 
 
@@ -348,19 +351,28 @@ def copy_(self, src, non_blocking: bool = False) -> Tensor:
     _broadcast_check(src._data.shape, self._data.shape, "copy_")
     _check_no_partial_overlap(self, src)
     # where(True, src, t), not src + t * 0: t * 0 is nan where t is inf or nan.
-    return self._inplace(lambda t: _named(binary.Where.apply(
-        self._make(np.ones((), np.bool_)), src._cast(t.dtype).expand(t._data.shape), t),
-        "torch::autograd::CopyBackwards")
-        if (src._requires_grad or t._requires_grad) and _grad_state.enabled else
-        self._make(np.broadcast_to(src._data.astype(t._data.dtype), t._data.shape)))  # fmt: skip
+    return self._inplace(
+        lambda t: (
+            _named(
+                binary.Where.apply(
+                    self._make(np.ones((), np.bool_)), src._cast(t.dtype).expand(t._data.shape), t
+                ),
+                "torch::autograd::CopyBackwards",
+            )
+            if (src._requires_grad or t._requires_grad) and _grad_state.enabled
+            else self._make(np.broadcast_to(src._data.astype(t._data.dtype), t._data.shape))
+        )
+    )
 
 
 def fill_(self, value) -> Tensor:
     """Set every element to value."""
     if is_tensor(value):
         if value._data.ndim:
-            raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor "
-                               f"with {value._data.ndim} dimensions.")  # fmt: skip
+            raise RuntimeError(
+                "fill_ only supports 0-dimension value tensor but got tensor "
+                f"with {value._data.ndim} dimensions."
+            )
         self.copy_(value.expand(self._data.shape))
         return _named(self, "FillBackward3") if self._base is None else self
     value = _dt.checked_scalar(value, self._data.dtype)

@@ -112,14 +112,16 @@ def count_nonzero(self, dim=None) -> Tensor:
 
 def cumsum(self, dim: int, *, dtype=None) -> Tensor:
     """Running sum along dim."""
-    return reduce.Cumsum.apply(self, _norm_dim(dim, self._data.ndim),
-                               _accumulate_dtype(self, dtype))  # fmt: skip
+    return reduce.Cumsum.apply(
+        self, _norm_dim(dim, self._data.ndim), _accumulate_dtype(self, dtype)
+    )
 
 
 def cumprod(self, dim: int, *, dtype=None) -> Tensor:
     """Running product along dim."""
-    return reduce.Cumprod.apply(self, _norm_dim(dim, self._data.ndim),
-                                _accumulate_dtype(self, dtype))  # fmt: skip
+    return reduce.Cumprod.apply(
+        self, _norm_dim(dim, self._data.ndim), _accumulate_dtype(self, dtype)
+    )
 
 
 def matmul(self, other) -> Tensor:
@@ -127,8 +129,11 @@ def matmul(self, other) -> Tensor:
     _refuse_number(other, "matmul")
     other = _tensor_operand(other, "matmul")
     linalg.check_matmul(self._data, other._data)
-    if self._data.ndim <= 2 and other._data.ndim <= 2 and \
-            not (self._data.ndim == 1 and other._data.ndim == 2):  # fmt: skip
+    if (
+        self._data.ndim <= 2
+        and other._data.ndim <= 2
+        and not (self._data.ndim == 1 and other._data.ndim == 2)
+    ):
         return linalg.MatMul.apply(self, other)  # dot, mv, mm: one node
     return linalg.matmul_decomposed(self, other)
 
@@ -164,8 +169,9 @@ def mv(self, vec) -> Tensor:
     """Matrix-vector product."""
     _need_tensor(vec, "mv", "vec")
     if self._data.ndim != 2 or vec._data.ndim != 1:
-        raise RuntimeError("vector + matrix @ vector expected, got "
-                           f"{self._data.ndim}, {vec._data.ndim}")  # fmt: skip
+        raise RuntimeError(
+            f"vector + matrix @ vector expected, got {self._data.ndim}, {vec._data.ndim}"
+        )
     return self.matmul(vec)
 
 
@@ -173,8 +179,9 @@ def dot(self, other) -> Tensor:
     """Inner product of two 1-d tensors."""
     _need_tensor(other, "dot", "other")
     if self._data.ndim != 1 or other._data.ndim != 1:
-        raise RuntimeError(f"1D tensors expected, but got {self._data.ndim}D and "
-                           f"{other._data.ndim}D tensors")  # fmt: skip
+        raise RuntimeError(
+            f"1D tensors expected, but got {self._data.ndim}D and {other._data.ndim}D tensors"
+        )
     if self._data.shape != other._data.shape:
         raise RuntimeError(
             f"inconsistent tensor size, expected tensor [{self._data.shape[0]}] and src "
@@ -192,8 +199,10 @@ def inner(self, other) -> Tensor:
         return self * other
     a, b = self._data.shape, other._data.shape
     if a[-1] != b[-1]:
-        raise RuntimeError(f"inner() the last dimension must match on both input tensors but "
-                           f"got shapes {list(a)} and {list(b)}")  # fmt: skip
+        raise RuntimeError(
+            f"inner() the last dimension must match on both input tensors but "
+            f"got shapes {list(a)} and {list(b)}"
+        )
     if self._data.dtype != other._data.dtype:
         raise RuntimeError("both inputs should have same dtype")
     # PyTorch's tensordot: one matrix product of the flattened operands, then a view

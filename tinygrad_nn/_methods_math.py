@@ -63,8 +63,10 @@ def clamp(self, min=None, max=None) -> Tensor:
     for bound in (min, max):
         number = isinstance(bound, (builtins.int, builtins.float, np.generic))
         if not (bound is None or number or is_tensor(bound)):
-            raise TypeError(f"clamp() received an invalid combination of arguments - got "
-                            f"({type(bound).__name__})")  # fmt: skip
+            raise TypeError(
+                f"clamp() received an invalid combination of arguments - got "
+                f"({type(bound).__name__})"
+            )
     if is_tensor(min) or is_tensor(max):
         return self._clamp_tensor(min, max)
     x = self

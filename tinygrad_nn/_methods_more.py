@@ -121,14 +121,14 @@ def index_put_(self, indices, values, accumulate=False):
 
 def scatter_reduce(self, dim, index, src, reduce, *, include_self=True):
     """src reduced (sum, prod, mean, amax, amin) into the places index names."""
-    return _shape_fns().scatter_reduce(self, dim, index, src, reduce,
-                                       include_self=include_self)  # fmt: skip
+    return _shape_fns().scatter_reduce(self, dim, index, src, reduce, include_self=include_self)
 
 
 def scatter_reduce_(self, dim, index, src, reduce, *, include_self=True):
     """In place: scatter_reduce."""
-    return self._inplace(lambda t: t.scatter_reduce(dim, index, src, reduce,
-                                                    include_self=include_self))  # fmt: skip
+    return self._inplace(
+        lambda t: t.scatter_reduce(dim, index, src, reduce, include_self=include_self)
+    )
 
 
 def slice_scatter(self, src, dim=0, start=None, end=None, step=1):
@@ -323,8 +323,10 @@ def corrcoef(self):
 
 def _floating_for(self, name: str) -> Tensor:
     if self._data.dtype.kind != "f":
-        raise RuntimeError(f"{name}(): only floating point and complex types are supported, "
-                           f"got {_dtype_word(self)}")  # fmt: skip
+        raise RuntimeError(
+            f"{name}(): only floating point and complex types are supported, "
+            f"got {_dtype_word(self)}"
+        )
     return self
 
 

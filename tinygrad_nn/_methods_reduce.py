@@ -65,8 +65,7 @@ def nansum(self, dim=None, keepdim: bool = False, *, keepdims=None) -> Tensor:
     """Sum treating NaN as zero."""
     if keepdims is not None:
         keepdim = _keepdims_alias("nansum", keepdim, keepdims)
-    return _named(self.where(self.isnan().logical_not(), 0).sum(dim, keepdim),
-                  "NansumBackward0")  # fmt: skip
+    return _named(self.where(self.isnan().logical_not(), 0).sum(dim, keepdim), "NansumBackward0")
 
 
 def prod(self, dim=None, keepdim: bool = False, *, dtype=None, keepdims=None) -> Tensor:
@@ -77,8 +76,9 @@ def prod(self, dim=None, keepdim: bool = False, *, dtype=None, keepdims=None) ->
     return reduce.Prod.apply(self, dims, keepdim, _accumulate_dtype(self, dtype))
 
 
-def var(self, dim=None, unbiased=None, keepdim: bool = False, *, correction=None,
-        keepdims=None) -> Tensor:  # fmt: skip
+def var(
+    self, dim=None, unbiased=None, keepdim: bool = False, *, correction=None, keepdims=None
+) -> Tensor:
     """Variance with `correction` (default 1: Bessel's correction)."""
     if keepdims is not None:
         keepdim = _keepdims_alias("var", keepdim, keepdims)
@@ -86,12 +86,12 @@ def var(self, dim=None, unbiased=None, keepdim: bool = False, *, correction=None
         dim, unbiased = None, dim
     dims, correction = _reduce_dims(dim, self._data.ndim), _correction(unbiased, correction)
     _warn_no_dof(self, dims, correction, "var")
-    return reduce.Var.apply(self._floating_for("var"), dims, correction, keepdim,
-                            dim is None)  # fmt: skip
+    return reduce.Var.apply(self._floating_for("var"), dims, correction, keepdim, dim is None)
 
 
-def std(self, dim=None, unbiased=None, keepdim: bool = False, *, correction=None,
-        keepdims=None) -> Tensor:  # fmt: skip
+def std(
+    self, dim=None, unbiased=None, keepdim: bool = False, *, correction=None, keepdims=None
+) -> Tensor:
     """Standard deviation with `correction` (default 1)."""
     if keepdims is not None:
         keepdim = _keepdims_alias("std", keepdim, keepdims)
@@ -131,8 +131,7 @@ def amax(self, dim=(), keepdim: bool = False, *, keepdims=None) -> Tensor:
     if keepdims is not None:
         keepdim = _keepdims_alias("amax", keepdim, keepdims)
     _check_reduced_sizes(self, dim, "amax")
-    return reduce.Amax.apply(self, _norm_dims(dim if dim != () else None, self._data.ndim),
-                             keepdim)  # fmt: skip
+    return reduce.Amax.apply(self, _norm_dims(dim if dim != () else None, self._data.ndim), keepdim)
 
 
 def amin(self, dim=(), keepdim: bool = False, *, keepdims=None) -> Tensor:
@@ -140,8 +139,7 @@ def amin(self, dim=(), keepdim: bool = False, *, keepdims=None) -> Tensor:
     if keepdims is not None:
         keepdim = _keepdims_alias("amin", keepdim, keepdims)
     _check_reduced_sizes(self, dim, "amin")
-    return reduce.Amin.apply(self, _norm_dims(dim if dim != () else None, self._data.ndim),
-                             keepdim)  # fmt: skip
+    return reduce.Amin.apply(self, _norm_dims(dim if dim != () else None, self._data.ndim), keepdim)
 
 
 def argmax(self, dim=None, keepdim: bool = False, *, keepdims=None) -> Tensor:
@@ -169,10 +167,13 @@ def norm(self, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
     """Vector p-norm over dim (2-norm / Frobenius by default)."""
     p = 2 if p in ("fro", None) else p
     if p == "nuc":  # sum of singular values, of the matrices in `dim`
-        return linalg.nuclear_norm(self if dtype is None else _widened(self, dtype, "matrix"),
-                                   dim, keepdim)  # fmt: skip
+        return linalg.nuclear_norm(
+            self if dtype is None else _widened(self, dtype, "matrix"), dim, keepdim
+        )
     if dtype is None and self._data.dtype.kind != "f":
-        raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor "
-                           f"as input. Got {_dtype_word(self)}")  # fmt: skip
+        raise RuntimeError(
+            "linalg.vector_norm: Expected a floating point or complex tensor "
+            f"as input. Got {_dtype_word(self)}"
+        )
     x = self if dtype is None else self.to(dtype)
     return reduce.Norm.apply(x, builtins.float(p), _reduce_dims(dim, self._data.ndim), keepdim)

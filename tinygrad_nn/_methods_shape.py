@@ -33,8 +33,9 @@ if TYPE_CHECKING:
 
 def reshape(self, *sizes, shape=None) -> Tensor:
     """The same elements in a new shape (one dim may be -1)."""
-    shape = _infer_shape(_shape_args(sizes if shape is None else (shape,)), self._data.size,
-                         self._data.shape)  # fmt: skip
+    shape = _infer_shape(
+        _shape_args(sizes if shape is None else (shape,)), self._data.size, self._data.shape
+    )
     if shape == self._data.shape:
         return movement.View.apply(self, shape) if self._requires_grad else self._alias()
     if self._data.flags.c_contiguous:
@@ -91,8 +92,13 @@ def squeeze(self, dim=None) -> Tensor:
     shape = self._data.shape
     dims = _norm_dims(dim, len(shape)) if dim is not None else range(len(shape))
     new = tuple(n for i, n in enumerate(shape) if not (i in dims and n == 1))
-    name = "SqueezeBackward0" if dim is None else \
-        "SqueezeBackward2" if isinstance(dim, (tuple, list)) else "SqueezeBackward1"  # fmt: skip
+    name = (
+        "SqueezeBackward0"
+        if dim is None
+        else "SqueezeBackward2"
+        if isinstance(dim, (tuple, list))
+        else "SqueezeBackward1"
+    )
     return movement.View.apply(self, new, name)
 
 
@@ -117,8 +123,9 @@ def transpose(self, dim0: int, dim1: int) -> Tensor:
 def t(self) -> Tensor:
     """Transpose of a matrix (a 0-d or 1-d tensor is returned as is)."""
     if self._data.ndim > 2:
-        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
-                           f"{self._data.ndim}D")  # fmt: skip
+        raise RuntimeError(
+            f"t() expects a tensor with <= 2 dimensions, but self is {self._data.ndim}D"
+        )
     if self._data.ndim < 2:
         return movement.View.apply(self, self._data.shape, "TBackward0")
     return movement.Permute.apply(self, (1, 0), "TBackward0")
@@ -134,8 +141,9 @@ def permute(self, *order, dims=None) -> Tensor:
             f"the length of the desired ordering of dimensions i.e. input.dim() = {n} is not "
             f"equal to len(dims) = {len(dims)}"
         )
-    return movement.Permute.apply(self, tuple(_norm_dims(list(dims), n) and
-                                              [_norm_dim(d, n) for d in dims]))  # fmt: skip
+    return movement.Permute.apply(
+        self, tuple(_norm_dims(list(dims), n) and [_norm_dim(d, n) for d in dims])
+    )
 
 
 def expand(self, *sizes) -> Tensor:
@@ -164,8 +172,10 @@ def repeat(self, *repeats) -> Tensor:
     """Tile the tensor `repeats` times along each dim."""
     repeats = _shape_args(repeats)
     if len(repeats) < self._data.ndim:
-        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than "
-                           "number of dimensions of tensor")  # fmt: skip
+        raise RuntimeError(
+            "Number of dimensions of repeat dims can not be smaller than "
+            "number of dimensions of tensor"
+        )
     return movement.Repeat.apply(self, repeats)
 
 
@@ -184,8 +194,9 @@ def roll(self, shifts, dims=None) -> Tensor:
     shifts = (shifts,) if isinstance(shifts, builtins.int) else tuple(shifts)
     dims = (dims,) if isinstance(dims, builtins.int) else tuple(dims)
     if len(shifts) != len(dims):
-        raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:"
-                           f"{len(dims)}")  # fmt: skip
+        raise RuntimeError(
+            f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}"
+        )
     out = self
     for shift, dim in zip(shifts, dims):
         d = _norm_dim(dim, self._data.ndim)
@@ -205,9 +216,11 @@ def movedim(self, source, destination) -> Tensor:
     src = [source] if isinstance(source, builtins.int) else list(source)
     dst = [destination] if isinstance(destination, builtins.int) else list(destination)
     if len(src) != len(dst):
-        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({src} dims)"
-                           f" should contain the same number of dims as destination ({dst}"
-                           " dims)")  # fmt: skip
+        raise RuntimeError(
+            f"movedim: Invalid source or destination dims: source ({src} dims)"
+            f" should contain the same number of dims as destination ({dst}"
+            " dims)"
+        )
     given = {"source": src, "destination": dst}
     src, dst = [_norm_dim(d, n) for d in src], [_norm_dim(d, n) for d in dst]
     for name, dims in (("source", src), ("destination", dst)):
@@ -247,8 +260,9 @@ def split(self, split_size, dim: int = 0) -> tuple:
     for n in sizes:
         pieces.append(self[(slice(None),) * d + (slice(start, start + n),)])
         start += n
-    return _multi_views(tuple(pieces), "Split" if isinstance(split_size, builtins.int) else
-                        "SplitWithSizes")  # fmt: skip
+    return _multi_views(
+        tuple(pieces), "Split" if isinstance(split_size, builtins.int) else "SplitWithSizes"
+    )
 
 
 def select(self, dim: int, index: int) -> Tensor:
@@ -256,13 +270,16 @@ def select(self, dim: int, index: int) -> Tensor:
     if isinstance(index, builtins.bool) or not (
         is_tensor(index) or isinstance(index, (builtins.int, np.integer))
     ):
-        raise TypeError(f"select(): argument 'index' (position 2) must be int, not "
-                        f"{type(index).__name__}")  # fmt: skip
+        raise TypeError(
+            f"select(): argument 'index' (position 2) must be int, not {type(index).__name__}"
+        )
     d = _norm_dim(dim, self._data.ndim)
     n = self._data.shape[d]
     if not -n <= index < n:
-        raise IndexError(f"select(): index {index} out of range for tensor of size "
-                         f"{list(self._data.shape)} at dimension {d}")  # fmt: skip
+        raise IndexError(
+            f"select(): index {index} out of range for tensor of size "
+            f"{list(self._data.shape)} at dimension {d}"
+        )
     return self[(slice(None),) * d + (index,)]
 
 
@@ -272,8 +289,9 @@ def narrow(self, dim: int, start: int, length: int) -> Tensor:
     n = self._data.shape[d]
     start, length = int_of(start), int_of(length)
     if not -n <= start <= n:
-        raise IndexError(f"start out of range (expected to be in range of [{-n}, {n}], but "
-                         f"got {start})")  # fmt: skip
+        raise IndexError(
+            f"start out of range (expected to be in range of [{-n}, {n}], but got {start})"
+        )
     start = start + n if start < 0 else start
     if length < 0:
         raise RuntimeError("narrow(): length must be non-negative.")
@@ -323,8 +341,9 @@ def scatter_add(self, dim: int, index, src) -> Tensor:
     _need_tensor(src, "scatter_add", "src")
     d = _norm_dim(dim, self._data.ndim)
     _index_checks.check_scatter(index._data, self._data.shape, d, self._data.dtype, src._data)
-    return _named(self + movement.ScatterAdd.apply(src, d, index, self._data.shape),
-                  "ScatterAddBackward0")  # fmt: skip
+    return _named(
+        self + movement.ScatterAdd.apply(src, d, index, self._data.shape), "ScatterAddBackward0"
+    )
 
 
 def scatter(self, dim: int, index, src=None, *, value=None, reduce=None) -> Tensor:
@@ -344,13 +363,11 @@ def index_add(self, dim: int, index, source, *, alpha=1) -> Tensor:
     _need_tensor(index, "index_add", "index")
     _need_tensor(source, "index_add", "source")
     d = _norm_dim(dim, self._data.ndim)
-    _index_checks.check_index_add(index._data, self._data.shape, d, self._data.dtype,
-                                  source._data)  # fmt: skip
+    _index_checks.check_index_add(index._data, self._data.shape, d, self._data.dtype, source._data)
     if self._data.ndim == 0:  # one element, which index 0 names: source is 0-d too
         return _named(self + (source if alpha == 1 else source * alpha), "IndexAddBackward0")
     key = (slice(None),) * d + (index._data.reshape(-1),)
-    added = movement.IndexAdd.apply(source if alpha == 1 else source * alpha, key,
-                                    self._data.shape)  # fmt: skip
+    added = movement.IndexAdd.apply(source if alpha == 1 else source * alpha, key, self._data.shape)
     return _named(self + added, "IndexAddBackward0")
 
 

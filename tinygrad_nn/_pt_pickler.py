@@ -55,11 +55,17 @@ CharStorage = _Global("torch", "CharStorage")
 ByteStorage = _Global("torch", "ByteStorage")
 BoolStorage = _Global("torch", "BoolStorage")
 
-_STORAGE_OF = {np.dtype(np.float64): DoubleStorage, np.dtype(np.float32): FloatStorage,
-               np.dtype(np.float16): HalfStorage, np.dtype(np.int64): LongStorage,
-               np.dtype(np.int32): IntStorage, np.dtype(np.int16): ShortStorage,
-               np.dtype(np.int8): CharStorage, np.dtype(np.uint8): ByteStorage,
-               np.dtype(np.bool_): BoolStorage}  # fmt: skip
+_STORAGE_OF = {
+    np.dtype(np.float64): DoubleStorage,
+    np.dtype(np.float32): FloatStorage,
+    np.dtype(np.float16): HalfStorage,
+    np.dtype(np.int64): LongStorage,
+    np.dtype(np.int32): IntStorage,
+    np.dtype(np.int16): ShortStorage,
+    np.dtype(np.int8): CharStorage,
+    np.dtype(np.uint8): ByteStorage,
+    np.dtype(np.bool_): BoolStorage,
+}
 # Exact types only: a NumPy float64 is a float, but pickles as a global PyTorch refuses.
 _LEAF_TYPES = {type(None), bool, int, float, complex, str, bytes, bytearray}
 

@@ -87,8 +87,10 @@ def _folder(archive: zipfile.ZipFile, name: str) -> str:
         folder, _, leaf = record.rpartition("/")
         if leaf == "data.pkl" and folder and "/" not in folder:
             return folder + "/"
-    raise RuntimeError(f"{name}: a zip archive without a <folder>/data.pkl record, so not a "
-                       "checkpoint written by torch.save")  # fmt: skip
+    raise RuntimeError(
+        f"{name}: a zip archive without a <folder>/data.pkl record, so not a "
+        "checkpoint written by torch.save"
+    )
 
 
 def _record(archive: zipfile.ZipFile, record: str, name: str, missing=None) -> bytes:
@@ -146,8 +148,10 @@ def _fill(src, array, key: str, little: bool, name: str) -> None:
         raise RuntimeError(f"{name}: storage {key!r} says {count} elements, not {array.size}")
     raw = src.read(array.nbytes)
     if len(raw) != array.nbytes:
-        raise RuntimeError(f"{name}: truncated legacy checkpoint: storage {key!r} needs "
-                           f"{array.nbytes} bytes, but only {len(raw)} follow")  # fmt: skip
+        raise RuntimeError(
+            f"{name}: truncated legacy checkpoint: storage {key!r} needs "
+            f"{array.nbytes} bytes, but only {len(raw)} follow"
+        )
     array.view(np.uint8)[:] = np.frombuffer(raw, np.uint8)
     if not little:
         array.byteswap(inplace=True)

@@ -96,15 +96,17 @@ def _rebuild_tensor(storage, storage_offset, size, stride):
     return Tensor._make(_view(storage, storage_offset, size, stride))
 
 
-def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, backward_hooks,
-                       metadata=None):  # fmt: skip
+def _rebuild_tensor_v2(
+    storage, storage_offset, size, stride, requires_grad, backward_hooks, metadata=None
+):
     """torch._utils._rebuild_tensor_v2; backward hooks are not restored (nor by PyTorch's
     weights-only loader, which never calls user code)."""
     return Tensor._make(_view(storage, storage_offset, size, stride), bool(requires_grad))
 
 
-def _rebuild_tensor_v3(storage, storage_offset, size, stride, requires_grad, backward_hooks,
-                       dtype, metadata=None):  # fmt: skip
+def _rebuild_tensor_v3(
+    storage, storage_offset, size, stride, requires_grad, backward_hooks, dtype, metadata=None
+):
     """torch._utils._rebuild_tensor_v3: as v2, over an untyped (byte) storage of `dtype`."""
     if not isinstance(dtype, _dt.dtype):
         raise RefusedPickle(f"_rebuild_tensor_v3 got dtype {dtype!r}")
@@ -140,10 +142,21 @@ def _encode(text, encoding="latin1"):
 
 _REBUILDERS = (_rebuild_tensor, _rebuild_tensor_v2, _rebuild_tensor_v3)
 
-_STORAGES = {"Double": np.float64, "Float": np.float32, "Half": np.float16, "Long": np.int64,
-             "Int": np.int32, "Short": np.int16, "Char": np.int8, "Byte": np.uint8,
-             "Bool": np.bool_, "BFloat16": None, "ComplexFloat": None, "ComplexDouble": None,
-             "Untyped": np.uint8}  # fmt: skip
+_STORAGES = {
+    "Double": np.float64,
+    "Float": np.float32,
+    "Half": np.float16,
+    "Long": np.int64,
+    "Int": np.int32,
+    "Short": np.int16,
+    "Char": np.int8,
+    "Byte": np.uint8,
+    "Bool": np.bool_,
+    "BFloat16": None,
+    "ComplexFloat": None,
+    "ComplexDouble": None,
+    "Untyped": np.uint8,
+}
 
 # The globals PyTorch's weights-only loader allows that we can rebuild, by "module.name".
 # `__builtin__` is protocol 2's spelling of `builtins`.

@@ -51,8 +51,11 @@ def write(obj, out) -> None:
     offset = 0
     for name in order:
         a = arrays[name]
-        header[name] = {"dtype": _CODE_OF[a.dtype], "shape": list(a.shape),
-                        "data_offsets": [offset, offset + a.nbytes]}  # fmt: skip
+        header[name] = {
+            "dtype": _CODE_OF[a.dtype],
+            "shape": list(a.shape),
+            "data_offsets": [offset, offset + a.nbytes],
+        }
         offset += a.nbytes
     header["__metadata__"] = metadata
     text = json.dumps(header, separators=(",", ":")).encode("utf-8")
@@ -110,8 +113,11 @@ def _encode(obj, path: list, arrays: dict, names: dict):
         return items if isinstance(obj, list) else {"tuple": items}
     if isinstance(obj, dict):
         kind = "odict" if isinstance(obj, OrderedDict) else "dict"
-        return {kind: [[_encode_key(k), _encode(v, path + [str(k)], arrays, names)]
-                       for k, v in obj.items()]}  # fmt: skip
+        return {
+            kind: [
+                [_encode_key(k), _encode(v, path + [str(k)], arrays, names)] for k, v in obj.items()
+            ]
+        }
     raise TypeError(
         f"tinygrad_nn.save cannot store an object of type {type(obj).__name__}: it stores "
         "tensors, NumPy arrays, numbers, strings, None, and dicts, lists and tuples of them"
@@ -176,8 +182,12 @@ def _read(src, name: str) -> tuple[dict, bytearray]:
         raise _refusal(name, head, f"its header length field says {n} bytes")
     text = src.read(n)
     if len(text) != n:
-        raise _refusal(name, head, f"the header length {n} points past the end of the file "
-                                   f"({8 + len(text)} bytes); truncated?")  # fmt: skip
+        raise _refusal(
+            name,
+            head,
+            f"the header length {n} points past the end of the file "
+            f"({8 + len(text)} bytes); truncated?",
+        )
     try:
         header = json.loads(text.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
@@ -242,8 +252,12 @@ def _entry_problem(entry) -> str | None:
     shape, offsets = entry["shape"], entry["data_offsets"]
     if not isinstance(shape, list) or not all(type(s) is int and s >= 0 for s in shape):
         return f"has an invalid shape {shape!r}"
-    if not (isinstance(offsets, list) and len(offsets) == 2 and
-            all(type(o) is int for o in offsets) and 0 <= offsets[0] <= offsets[1]):  # fmt: skip
+    if not (
+        isinstance(offsets, list)
+        and len(offsets) == 2
+        and all(type(o) is int for o in offsets)
+        and 0 <= offsets[0] <= offsets[1]
+    ):
         return f"has invalid data_offsets {offsets!r}"
     expected = math.prod(shape) * np.dtype(_CODES[entry["dtype"]]).itemsize
     if offsets[1] - offsets[0] != expected:

@@ -34,7 +34,7 @@ def set_num_threads(n: int) -> None:
     """Set the thread count; limits NumPy's BLAS too if `threadpoolctl` is installed."""
     if not isinstance(n, builtins.int) or isinstance(n, builtins.bool):
         message = f"set_num_threads expects an int, but got {type(n).__name__}"
-        raise RuntimeError(message)  # noqa: TRY004  (PyTorch's class, not TypeError)
+        raise RuntimeError(message)  # PyTorch's class, not TypeError
     if n <= 0:
         raise RuntimeError("set_num_threads expects a positive integer")
     _state["threads"] = n
@@ -54,7 +54,7 @@ def set_num_interop_threads(n: int) -> None:
     """Record the inter-op thread count (ops here run one after another)."""
     if not isinstance(n, builtins.int) or isinstance(n, builtins.bool):
         message = f"set_num_interop_threads expects an int, but got {type(n).__name__}"
-        raise RuntimeError(message)  # noqa: TRY004  (PyTorch's class, not TypeError)
+        raise RuntimeError(message)  # PyTorch's class, not TypeError
     if n <= 0:
         raise RuntimeError("set_num_interop_threads expects a positive integer")
     _state["interop_threads"] = n
@@ -62,8 +62,10 @@ def set_num_interop_threads(n: int) -> None:
 
 def _check_bool(value, argument: str, position: str = "") -> None:
     if not isinstance(value, builtins.bool):
-        raise TypeError(f"_set_deterministic_algorithms(): argument '{argument}'{position} must "
-                        f"be bool, not {type(value).__name__}")  # fmt: skip
+        raise TypeError(
+            f"_set_deterministic_algorithms(): argument '{argument}'{position} must "
+            f"be bool, not {type(value).__name__}"
+        )
 
 
 def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None:
@@ -87,7 +89,7 @@ def set_float32_matmul_precision(precision: str) -> None:
     """Record 'highest', 'high' or 'medium' (float32 matmuls stay full float32 here)."""
     if not isinstance(precision, str):
         message = f"set_float32_matmul_precision expects a str, but got {type(precision).__name__}"
-        raise RuntimeError(message)  # noqa: TRY004  (PyTorch's class, not TypeError)
+        raise RuntimeError(message)  # PyTorch's class, not TypeError
     if precision not in _PRECISIONS:  # PyTorch warns and keeps the old value
         message = (
             f"{precision} is not one of 'highest', 'high', or 'medium'; the current"
@@ -111,7 +113,7 @@ def set_default_device(device_) -> None:
     """
     if isinstance(device_, builtins.int) and not isinstance(device_, builtins.bool):
         message = "Cannot access accelerator device when none is available."
-        raise RuntimeError(message)  # noqa: TRY004  (an index means an accelerator)
+        raise RuntimeError(message)  # an index means an accelerator
     _check_device(device_)
 
 

@@ -36,9 +36,28 @@ class Size(tuple):
 
 # The device types PyTorch's parser knows; torch.device('cuda') is a valid object even on a
 # CPU-only build, and only *using* it fails (see _check_device).
-_DEVICE_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve",
-                 "fpga", "maia", "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia",
-                 "privateuseone")  # fmt: skip
+_DEVICE_TYPES = (
+    "cpu",
+    "cuda",
+    "ipu",
+    "xpu",
+    "mkldnn",
+    "opengl",
+    "opencl",
+    "ideep",
+    "hip",
+    "ve",
+    "fpga",
+    "maia",
+    "xla",
+    "lazy",
+    "vulkan",
+    "mps",
+    "meta",
+    "hpu",
+    "mtia",
+    "privateuseone",
+)
 
 
 CUDA_MISSING = "Torch not compiled with CUDA enabled"  # PyTorch's CPU-only build says this
@@ -61,8 +80,10 @@ class device:
             spec, index = spec.type, spec.index
         name, _, number = str(spec).partition(":")
         if name not in _DEVICE_TYPES or (number and not number.isdigit()):
-            raise RuntimeError(f"Expected one of {', '.join(_DEVICE_TYPES)} device type at start "
-                               f"of device string: {spec}")  # fmt: skip
+            raise RuntimeError(
+                f"Expected one of {', '.join(_DEVICE_TYPES)} device type at start "
+                f"of device string: {spec}"
+            )
         self.type, self.index = name, builtins.int(number) if number else index
 
     def __eq__(self, other) -> bool:

@@ -30,8 +30,9 @@ _PROFILES = {  # name: (precision, threshold, edgeitems, linewidth)
 }
 
 
-def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None,
-                     profile=None, sci_mode=None) -> None:  # fmt: skip
+def set_printoptions(
+    precision=None, threshold=None, edgeitems=None, linewidth=None, profile=None, sci_mode=None
+) -> None:
     """Same semantics as `torch.set_printoptions`: a profile first, then each given option.
 
     `sci_mode` is always set: None (the default) lets each tensor choose, as PyTorch does.
@@ -129,7 +130,7 @@ def _vector(a: np.ndarray, indent: int, summarise: bool, fmt: _Formatter) -> str
     else:
         items = [fmt.format(v) for v in values]
     per_line = max(1, math.floor((PRINT_OPTS.linewidth - indent) / (fmt.width + 2)))  # ", "
-    lines = [", ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)]
+    lines = [", ".join(items[i : i + per_line]) for i in range(0, len(items), per_line)]
     return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
 
 

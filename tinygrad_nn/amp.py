@@ -18,8 +18,10 @@ from .tensor import device as _device
 
 
 def _unsupported(what: str) -> NotImplementedError:
-    return NotImplementedError(f"tinygrad_nn does not provide {what}: everything runs in full "
-                               "precision on the CPU; pass enabled=False")  # fmt: skip
+    return NotImplementedError(
+        f"tinygrad_nn does not provide {what}: everything runs in full "
+        "precision on the CPU; pass enabled=False"
+    )
 
 
 class autocast:  # PyTorch's name (lower case)
@@ -31,8 +33,11 @@ class autocast:  # PyTorch's name (lower case)
     def __init__(self, device_type: str, dtype=None, enabled: bool = True, cache_enabled=None):
         kind = _device(device_type).type  # an unknown name raises PyTorch's RuntimeError
         if enabled and kind == "cuda":
-            warnings.warn("CUDA is not available or torch_xla is imported. Disabling autocast.",
-                          UserWarning, stacklevel=2)  # fmt: skip
+            warnings.warn(
+                "CUDA is not available or torch_xla is imported. Disabling autocast.",
+                UserWarning,
+                stacklevel=2,
+            )
             enabled = False
         if enabled:
             raise _unsupported(f"{kind} autocast")
@@ -71,12 +76,21 @@ class GradScaler:
     `GradScaler('cuda')` (the default) is disabled with PyTorch's warning, as without CUDA.
     """
 
-    def __init__(self, device: str = "cuda", init_scale: float = 2.0**16,
-                 growth_factor: float = 2.0, backoff_factor: float = 0.5,
-                 growth_interval: int = 2000, enabled: bool = True):  # fmt: skip
+    def __init__(
+        self,
+        device: str = "cuda",
+        init_scale: float = 2.0**16,
+        growth_factor: float = 2.0,
+        backoff_factor: float = 0.5,
+        growth_interval: int = 2000,
+        enabled: bool = True,
+    ):
         if enabled and _device(device).type == "cuda":
-            warnings.warn("torch.cuda.amp.GradScaler is enabled, but CUDA is not available.  "
-                          "Disabling.", UserWarning, stacklevel=2)  # fmt: skip
+            warnings.warn(
+                "torch.cuda.amp.GradScaler is enabled, but CUDA is not available.  Disabling.",
+                UserWarning,
+                stacklevel=2,
+            )
             enabled = False
         if enabled:
             raise _unsupported(f"an enabled {device} GradScaler")

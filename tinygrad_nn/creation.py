@@ -13,8 +13,7 @@ import warnings
 
 import numpy as np
 
-from . import dtypes as _dt
-from . import sampling
+from . import dtypes as _dt, sampling
 from .autograd.function import Function
 from .tensor import Tensor, _check_device, _shape_args
 
@@ -25,8 +24,9 @@ def _finish(array: np.ndarray, requires_grad: bool) -> Tensor:
     t = _make(array)
     if requires_grad:
         if array.dtype.kind not in "fc":  # a factory's wording (the setter's starts "only")
-            raise RuntimeError("Only Tensors of floating point and complex dtype can require "
-                               "gradients")  # fmt: skip
+            raise RuntimeError(
+                "Only Tensors of floating point and complex dtype can require gradients"
+            )
         t.requires_grad = True
     return t
 
@@ -44,8 +44,9 @@ def _sizes(size: tuple, keyword) -> tuple:
     shape = _shape_args(size if keyword is None else (keyword,))
     for n in shape:
         if n < 0:
-            raise RuntimeError(f"Trying to create tensor with negative dimension {n}: "
-                               f"{list(shape)}")  # fmt: skip
+            raise RuntimeError(
+                f"Trying to create tensor with negative dimension {n}: {list(shape)}"
+            )
     return shape
 
 
@@ -162,8 +163,9 @@ def _ragged(data, np_dtype: np.dtype, inferred: bool):
         if _length(seq) is None:
             raise TypeError("not a sequence")
         if len(seq) != shape[dim]:
-            raise ValueError(f"expected sequence of length {shape[dim]} at dim {dim} "
-                             f"(got {len(seq)})")  # fmt: skip
+            raise ValueError(
+                f"expected sequence of length {shape[dim]} at dim {dim} (got {len(seq)})"
+            )
         stack.extend((item, dim + 1) for item in reversed(seq))
     return None
 
@@ -218,8 +220,9 @@ def ones(*sizes, size=None, dtype=None, device=None, requires_grad: bool = False
     return _finish(np.ones(_sizes(sizes, size), _np_dtype(dtype)), requires_grad)
 
 
-def empty(*sizes, size=None, dtype=None, device=None, requires_grad: bool = False,
-          memory_format=None):  # fmt: skip
+def empty(
+    *sizes, size=None, dtype=None, device=None, requires_grad: bool = False, memory_format=None
+):
     """An uninitialised tensor."""
     _check_device(device)
     return _finish(np.empty(_sizes(sizes, size), _np_dtype(dtype)), requires_grad)
@@ -229,13 +232,15 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = Fal
     """A tensor filled with `fill_value` (its dtype is inferred from the value)."""
     _check_device(device)
     if dtype is None:
-        dtype = _dt.scalar_dtype(fill_value.item() if isinstance(fill_value, Tensor) else
-                                 fill_value)  # fmt: skip
+        dtype = _dt.scalar_dtype(
+            fill_value.item() if isinstance(fill_value, Tensor) else fill_value
+        )
     value = fill_value.item() if isinstance(fill_value, Tensor) else fill_value
     value = _dt.checked_scalar(value, _np_dtype(dtype))
     if not isinstance(size, (tuple, list)):
-        raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not "
-                        f"{type(size).__name__}")  # fmt: skip
+        raise TypeError(
+            f"full(): argument 'size' (position 1) must be tuple of ints, not {type(size).__name__}"
+        )
     return _finish(np.full(_sizes(tuple(size), None), value, _np_dtype(dtype)), requires_grad)
 
 
@@ -366,8 +371,9 @@ def _check_steps(steps, name: str) -> None:
         raise RuntimeError("number of steps must be non-negative")
 
 
-def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None, device=None,
-             requires_grad=False) -> Tensor:  # fmt: skip
+def logspace(
+    start, end, steps: int, base: float = 10.0, *, dtype=None, device=None, requires_grad=False
+) -> Tensor:
     """base ** linspace(start, end, steps), as PyTorch computes it: the bounds are first
     converted to the output dtype (truncated for an integer one), the exponents are spaced in
     doubles from both ends, and C's pow is applied to each."""
@@ -384,13 +390,16 @@ def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None, device=N
     else:
         lo, hi = np.asarray(start, np_dtype), np.asarray(end, np_dtype)
         # end - start in the dtype itself (float32 for half), then in doubles
-        diff = builtins.float(hi - lo if np_dtype.itemsize >= 4 else
-                              np.float32(hi) - np.float32(lo))  # fmt: skip
+        diff = builtins.float(
+            hi - lo if np_dtype.itemsize >= 4 else np.float32(hi) - np.float32(lo)
+        )
         exponents = _halves(builtins.float(lo), builtins.float(hi), steps, diff)
     values = np.array([_c_pow(builtins.float(base), e) for e in exponents.tolist()])
     with np.errstate(invalid="ignore"):  # NaN or inf into an integer: undefined, as in C
-        return _finish(np.trunc(values).astype(np_dtype) if np_dtype.kind in "iu" else
-                       values.astype(np_dtype), requires_grad)  # fmt: skip
+        return _finish(
+            np.trunc(values).astype(np_dtype) if np_dtype.kind in "iu" else values.astype(np_dtype),
+            requires_grad,
+        )
 
 
 def _c_pow(x: float, y: float) -> float:
@@ -427,8 +436,9 @@ def full_like(input: Tensor, fill_value, *, dtype=None, device=None, requires_gr
     """fill_value with input's shape and dtype."""
     _check_device(device)
     _check_input(input, "full_like")
-    return _finish(np.full(input._data.shape, fill_value, _np_dtype(dtype, input.dtype)),
-                   requires_grad)  # fmt: skip
+    return _finish(
+        np.full(input._data.shape, fill_value, _np_dtype(dtype, input.dtype)), requires_grad
+    )
 
 
 def rand(*sizes, size=None, generator=None, dtype=None, device=None, requires_grad=False):
@@ -447,21 +457,31 @@ def randn(*sizes, size=None, generator=None, dtype=None, device=None, requires_g
 
 def _check_input(input, name: str) -> None:
     if not isinstance(input, Tensor):
-        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not "
-                        f"{type(input).__name__}")  # fmt: skip
+        raise TypeError(
+            f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}"
+        )
 
 
 def _float_only(dtype, kernel: str) -> np.dtype:
     """rand/randn draw floats: PyTorch has no integer kernel for them."""
     np_dtype = np.dtype(_np_dtype(dtype))
     if np_dtype.kind != "f":
-        raise NotImplementedError(f"\"{kernel}\" not implemented for "
-                                  f"'{sampling.type_word(np_dtype)}'")  # fmt: skip
+        raise NotImplementedError(
+            f"\"{kernel}\" not implemented for '{sampling.type_word(np_dtype)}'"
+        )
     return np_dtype
 
 
-def randint(*args, low=None, high=None, size=None, generator=None, dtype=None, device=None,
-            requires_grad=False):  # fmt: skip
+def randint(
+    *args,
+    low=None,
+    high=None,
+    size=None,
+    generator=None,
+    dtype=None,
+    device=None,
+    requires_grad=False,
+):
     """Integers in [low, high): `randint(high, size)` or `randint(low, high, size)`; the
     draws of `empty(size, dtype=dtype).random_(low, high)`, as in PyTorch."""
     _check_device(device)
@@ -486,33 +506,50 @@ def randperm(n: int, *, generator=None, dtype=None, device=None, requires_grad=F
     return _finish(sampling.randperm(n, _np_dtype(dtype, _dt.int64), generator), requires_grad)
 
 
-def rand_like(input: Tensor, *, generator=None, dtype=None, device=None,
-              requires_grad=False) -> Tensor:  # fmt: skip
+def rand_like(
+    input: Tensor, *, generator=None, dtype=None, device=None, requires_grad=False
+) -> Tensor:
     """U(0, 1) samples with input's shape and dtype."""
     _check_device(device)
     _check_input(input, "rand_like")
-    return rand(input._data.shape, generator=generator, dtype=dtype or input.dtype,
-                requires_grad=requires_grad)  # fmt: skip
+    return rand(
+        input._data.shape,
+        generator=generator,
+        dtype=dtype or input.dtype,
+        requires_grad=requires_grad,
+    )
 
 
-def randn_like(input: Tensor, *, generator=None, dtype=None, device=None,
-               requires_grad=False) -> Tensor:  # fmt: skip
+def randn_like(
+    input: Tensor, *, generator=None, dtype=None, device=None, requires_grad=False
+) -> Tensor:
     """N(0, 1) samples with input's shape and dtype."""
     _check_device(device)
     _check_input(input, "randn_like")
-    return randn(input._data.shape, generator=generator, dtype=dtype or input.dtype,
-                 requires_grad=requires_grad)  # fmt: skip
+    return randn(
+        input._data.shape,
+        generator=generator,
+        dtype=dtype or input.dtype,
+        requires_grad=requires_grad,
+    )
 
 
-def randint_like(input: Tensor, low=0, high=None, *, generator=None, dtype=None, device=None,
-                 requires_grad=False) -> Tensor:  # fmt: skip
+def randint_like(
+    input: Tensor, low=0, high=None, *, generator=None, dtype=None, device=None, requires_grad=False
+) -> Tensor:
     """Integers in [low, high) with input's shape and (unless `dtype`) dtype."""
     _check_device(device)
     _check_input(input, "randint_like")
     if high is None:
         low, high = 0, low
-    return randint(low, high, input._data.shape, generator=generator,
-                   dtype=dtype or input.dtype, requires_grad=requires_grad)  # fmt: skip
+    return randint(
+        low,
+        high,
+        input._data.shape,
+        generator=generator,
+        dtype=dtype or input.dtype,
+        requires_grad=requires_grad,
+    )
 
 
 class _Sampled(Function):
@@ -546,8 +583,9 @@ def bernoulli(input: Tensor, p=None, *, generator=None) -> Tensor:
     return _sampled(draws.astype(input._data.dtype), "BernoulliBackward0", input)
 
 
-def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=None,
-           requires_grad=False) -> Tensor:  # fmt: skip
+def normal(
+    mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=None, requires_grad=False
+) -> Tensor:
     """Samples from N(mean, std^2), elementwise over broadcast tensor mean/std, or of `size`
     for number mean and std. Drawn as PyTorch does: N(0, 1) (N(0, std) for a number std with
     a tensor mean), then scaled by std and shifted by mean in the result's dtype."""
@@ -576,8 +614,9 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
 
 def _draw_normal(shape: tuple, np_dtype, std: float, generator) -> np.ndarray:
     if np.dtype(np_dtype).kind != "f":
-        raise NotImplementedError(f"\"normal_kernel_cpu\" not implemented for "
-                                  f"'{sampling.type_word(np_dtype)}'")  # fmt: skip
+        raise NotImplementedError(
+            f"\"normal_kernel_cpu\" not implemented for '{sampling.type_word(np_dtype)}'"
+        )
     return sampling.normal(shape, np_dtype, 0.0, std, generator)
 
 

@@ -52,7 +52,7 @@ class dtype:
 
 BOOL, INT, FLOAT = 0, 1, 2
 
-bool = dtype("bool", np.bool_, BOOL)  # noqa: A001  (PyTorch's name)
+bool = dtype("bool", np.bool_, BOOL)  # PyTorch's name
 uint8 = dtype("uint8", np.uint8, INT)
 int8 = dtype("int8", np.int8, INT)
 int16 = dtype("int16", np.int16, INT)
@@ -63,8 +63,8 @@ float32 = dtype("float32", np.float32, FLOAT)
 float64 = dtype("float64", np.float64, FLOAT)
 
 # PyTorch's aliases.
-half, float, double = float16, float32, float64  # noqa: A001
-short, int, long = int16, int32, int64  # noqa: A001
+half, float, double = float16, float32, float64
+short, int, long = int16, int32, int64
 
 ALL = (bool, uint8, int8, int16, int32, int64, float16, float32, float64)
 _FROM_NUMPY = {d.np: d for d in ALL}

@@ -9,6 +9,9 @@ This module is their index: `tinygrad_nn` star-imports it, so `torch.exp` and
     _functions_nn.py        nn.functional ops PyTorch also shows at the top (conv2d, selu, ...)
     ops/binary_more.py, ops/elementwise_more.py   atan2, hypot, sinh, lgamma, ...
 plus, written here, `fill` and the dtype and type queries (is_tensor, promote_types, ...).
+`tinygrad_nn` takes the rest of `torch.*` straight from `_functions_shape.py` (diag, tile,
+...; it re-exports `_functions_scatter.py` and part of `_functions_products.py`) and
+`_functions_select.py` (sort, topk, ...).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import numpy as np
 
 from . import dtypes as _dt
 from ._functions_args import _tensor
-from ._functions_math import (  # noqa: F401
+from ._functions_math import (  # noqa: F401  (re-exported)
     abs,
     absolute,
     add,
@@ -91,7 +94,7 @@ from ._functions_math import (  # noqa: F401
     true_divide,
     trunc,
 )
-from ._functions_nn import (  # noqa: F401
+from ._functions_nn import (  # noqa: F401  (re-exported)
     adaptive_avg_pool1d,
     adaptive_max_pool1d,
     avg_pool1d,
@@ -120,7 +123,7 @@ from ._functions_nn import (  # noqa: F401
     threshold,
     threshold_,
 )
-from ._functions_products import (  # noqa: F401
+from ._functions_products import (  # noqa: F401  (re-exported)
     bmm,
     dot,
     einsum,
@@ -131,7 +134,7 @@ from ._functions_products import (  # noqa: F401
     mv,
     outer,
 )
-from ._functions_reduce import (  # noqa: F401
+from ._functions_reduce import (  # noqa: F401  (re-exported)
     all,
     amax,
     amin,
@@ -154,7 +157,7 @@ from ._functions_reduce import (  # noqa: F401
     var,
     var_mean,
 )
-from ._functions_view import (  # noqa: F401
+from ._functions_view import (  # noqa: F401  (re-exported)
     argwhere,
     broadcast_shapes,
     broadcast_tensors,
@@ -247,7 +250,7 @@ from .ops.elementwise_more import (  # noqa: F401
     sinc,
     sinh,  # (re-exported as torch.asin, ...)
 )
-from .tensor import Size, Tensor, where  # noqa: F401  (re-exported)
+from .tensor import Size, Tensor, where  # noqa: F401  (Size, where: re-exported)
 
 
 def fill(input, value):

@@ -33,7 +33,7 @@ from .tensor import Tensor
 HistogramResult = collections.namedtuple("histogram", ["hist", "bin_edges"])
 
 
-def histc(input: Tensor, bins: int = 100, min=0, max=0) -> Tensor:  # noqa: A002
+def histc(input: Tensor, bins: int = 100, min=0, max=0) -> Tensor:
     """Counts of `input`'s values in `bins` equal bins spanning [min, max].
 
     Same semantics as `torch.histc`: with min == max the data's own range is used; values
@@ -65,7 +65,7 @@ def histc(input: Tensor, bins: int = 100, min=0, max=0) -> Tensor:  # noqa: A002
     return Tensor._make(np.bincount(pos, minlength=bins).astype(data.dtype))
 
 
-def histogram(input: Tensor, bins, *, range=None, weight=None, density: bool = False):  # noqa: A002
+def histogram(input: Tensor, bins, *, range=None, weight=None, density: bool = False):
     """(hist, bin_edges) of `input`'s values: `bins` equal bins over `range` (default: the
     data's min and max) or the given edges (a 1-d tensor).
 
@@ -75,8 +75,9 @@ def histogram(input: Tensor, bins, *, range=None, weight=None, density: bool = F
     data = input._data
     if isinstance(bins, Tensor):
         if range is not None:
-            raise TypeError("histogram(): `range` goes with a number of bins, not with a "
-                            "tensor of bin edges")  # fmt: skip
+            raise TypeError(
+                "histogram(): `range` goes with a number of bins, not with a tensor of bin edges"
+            )
         edges = _given_edges(data, bins)
         search = (np.zeros(data.size, np.int64), np.full(data.size, edges.size, np.int64))
     else:
@@ -99,8 +100,9 @@ def histogram(input: Tensor, bins, *, range=None, weight=None, density: bool = F
 
 def _check_bins_type(bins, name: str) -> None:
     if not isinstance(bins, (builtins.int, np.integer)) or isinstance(bins, builtins.bool):
-        raise TypeError(f"{name}(): argument 'bins' (position 2) must be int, not "
-                        f"{type(bins).__name__}")  # fmt: skip
+        raise TypeError(
+            f"{name}(): argument 'bins' (position 2) must be int, not {type(bins).__name__}"
+        )
 
 
 def _check_bin_count(bins: int) -> None:
@@ -118,38 +120,49 @@ def _given_edges(data: np.ndarray, bins: Tensor) -> np.ndarray:
     _check_float(data)
     edges = bins._data
     if edges.dtype != data.dtype:
-        raise RuntimeError("torch.histogramdd: input tensor and bins tensors should have the "
-                           f"same dtype, but got input with dtype {_name(data.dtype)} and bins "
-                           f"for dimension 0 with dtype {_name(edges.dtype)}")  # fmt: skip
+        raise RuntimeError(
+            "torch.histogramdd: input tensor and bins tensors should have the "
+            f"same dtype, but got input with dtype {_name(data.dtype)} and bins "
+            f"for dimension 0 with dtype {_name(edges.dtype)}"
+        )
     if edges.ndim != 1:
-        raise RuntimeError("torch.histogramdd: bins tensor should have one dimension, but got "
-                           f"{edges.ndim} dimensions in the bins tensor for dimension "
-                           "0")  # fmt: skip
+        raise RuntimeError(
+            "torch.histogramdd: bins tensor should have one dimension, but got "
+            f"{edges.ndim} dimensions in the bins tensor for dimension "
+            "0"
+        )
     if edges.size == 0:
-        raise RuntimeError("torch.histogramdd: bins tensor should have at least 1 element, but "
-                           "got 0 elements in the bins tensor for dimension 0")  # fmt: skip
+        raise RuntimeError(
+            "torch.histogramdd: bins tensor should have at least 1 element, but "
+            "got 0 elements in the bins tensor for dimension 0"
+        )
     _check_bin_count(edges.size - 1)
     return edges
 
 
-def _outer_edges(data: np.ndarray, range) -> tuple:  # noqa: A002
+def _outer_edges(data: np.ndarray, range) -> tuple:
     """The first and last edge: `range`, or the data's extremes; an empty range widened."""
     if range is not None:
         range = tuple(range)
         if len(range) != 2:
-            raise RuntimeError("torch.histogramdd: for a 1-dimensional histogram range should "
-                               f"have 2 elements, but got {len(range)}")  # fmt: skip
+            raise RuntimeError(
+                "torch.histogramdd: for a 1-dimensional histogram range should "
+                f"have 2 elements, but got {len(range)}"
+            )
         left, right = builtins.float(range[0]), builtins.float(range[1])
     elif data.size:
         left, right = builtins.float(np.min(data)), builtins.float(np.max(data))
     else:  # no data: PyTorch's default range
         left, right = 0.0, 1.0
     if not (math.isfinite(left) and math.isfinite(right)):
-        raise RuntimeError(f"torch.histogramdd: dimension 0's range [{_cpp(left)}, "
-                           f"{_cpp(right)}] is not finite")  # fmt: skip
+        raise RuntimeError(
+            f"torch.histogramdd: dimension 0's range [{_cpp(left)}, {_cpp(right)}] is not finite"
+        )
     if left > right:
-        raise RuntimeError("torch.histogramdd: min should not exceed max, but got min "
-                           f"{_cpp(left)} max {_cpp(right)} for dimension 0")  # fmt: skip
+        raise RuntimeError(
+            "torch.histogramdd: min should not exceed max, but got min "
+            f"{_cpp(left)} max {_cpp(right)} for dimension 0"
+        )
     if left == right:  # as NumPy: widen, so that the density has no division by zero
         left, right = left - 0.5, right + 0.5
     return left, right
@@ -160,14 +173,18 @@ def _weights(data: np.ndarray, weight):
         return None
     w = weight._data
     if w.size != data.size:  # PyTorch flattens both
-        raise RuntimeError("torch.histogramdd: if weight tensor is provided it should have the "
-                           "same shape as the input tensor excluding its innermost dimension, "
-                           f"but got input with shape {[data.size, 1]} and weight with shape "
-                           f"{list(w.shape)}")  # fmt: skip
+        raise RuntimeError(
+            "torch.histogramdd: if weight tensor is provided it should have the "
+            "same shape as the input tensor excluding its innermost dimension, "
+            f"but got input with shape {[data.size, 1]} and weight with shape "
+            f"{list(w.shape)}"
+        )
     if w.dtype != data.dtype:
-        raise RuntimeError("torch.histogramdd: if weight tensor is provided, input tensor and "
-                           f"weight tensor should have the same dtype, but got "
-                           f"input({_name(data.dtype)}), and weight({_name(w.dtype)})")  # fmt: skip
+        raise RuntimeError(
+            "torch.histogramdd: if weight tensor is provided, input tensor and "
+            f"weight tensor should have the same dtype, but got "
+            f"input({_name(data.dtype)}), and weight({_name(w.dtype)})"
+        )
     return w.reshape(-1)
 
 
@@ -181,8 +198,9 @@ def _count(values: np.ndarray, weights, edges: np.ndarray, search) -> np.ndarray
     values = values[inside]
     if search is None:  # a number of bins: interpolate, then search the neighbouring edges
         with np.errstate(over="ignore", invalid="ignore"):
-            guess = ((values - edges[0]) * edges.dtype.type(bins) /
-                     (edges[-1] - edges[0])).astype(np.int64)  # fmt: skip
+            guess = ((values - edges[0]) * edges.dtype.type(bins) / (edges[-1] - edges[0])).astype(
+                np.int64
+            )
         first, last = np.maximum(guess - 1, 0), np.minimum(guess + 2, edges.size)
     else:
         first, last = search[0][inside], search[1][inside]
@@ -209,8 +227,7 @@ def _upper_bound(edges: np.ndarray, values: np.ndarray, first, last) -> np.ndarr
 
 def _name(dtype: np.dtype) -> str:
     """The C type name PyTorch prints for a dtype ('float', 'double')."""
-    return {"f": "float", "d": "double", "e": "c10::Half"}.get(np.dtype(dtype).char,
-                                                               str(dtype))  # fmt: skip
+    return {"f": "float", "d": "double", "e": "c10::Half"}.get(np.dtype(dtype).char, str(dtype))
 
 
 def _cpp(x: float) -> str:

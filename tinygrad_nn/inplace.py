@@ -56,8 +56,11 @@ def apply_inplace(t: Tensor, compute) -> Tensor:
     old_base_node = base.grad_fn if base is not None else None
     result = compute(old)
     _check_result(t, result)
-    in_graph = recording and (result.grad_fn is not None or t.grad_fn is not None or
-                              (base is not None and base.grad_fn is not None))  # fmt: skip
+    in_graph = recording and (
+        result.grad_fn is not None
+        or t.grad_fn is not None
+        or (base is not None and base.grad_fn is not None)
+    )
     if in_graph:
         # Nodes recorded by `compute` may have saved `old`: give it its own copy of the old
         # values before they are overwritten below.
@@ -170,8 +173,9 @@ def _adopt_saved_output(result: Tensor, t: Tensor) -> None:
     node._saved = tuple(
         (None, t._data, t._version_counter, t._version_counter[0] + 1, r[4])
         if r is not None and r[1] is result._data
-        else r for r in node._saved
-    )  # fmt: skip
+        else r
+        for r in node._saved
+    )
 
 
 def _rebase_view(view: Tensor, base: Tensor, result: Tensor) -> None:

@@ -28,9 +28,24 @@ from .ops.linalg_decomp import (
 )
 from .tensor import _DTYPE_WORDS, Tensor, where
 
-__all__ = ["LinAlgError", "cholesky", "det", "eigh", "eigvalsh", "inv", "matrix_norm",
-           "matrix_rank", "norm", "pinv", "qr", "slogdet", "solve", "svd", "svdvals",
-           "vector_norm"]  # fmt: skip
+__all__ = [
+    "LinAlgError",
+    "cholesky",
+    "det",
+    "eigh",
+    "eigvalsh",
+    "inv",
+    "matrix_norm",
+    "matrix_rank",
+    "norm",
+    "pinv",
+    "qr",
+    "slogdet",
+    "solve",
+    "svd",
+    "svdvals",
+    "vector_norm",
+]
 
 _make = Tensor._make
 
@@ -119,22 +134,28 @@ def qr(A: Tensor, mode: str = "reduced", *, out=None):
     """(Q, R) with A = Q R; mode 'reduced', 'complete' or 'r' (Q empty, R not differentiable)."""
     check_matrix(A, "linalg.qr", square=False)
     if mode not in ("reduced", "complete", "r"):
-        raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of "
-                           "'reduced' (default), 'r', or 'complete'")  # fmt: skip
+        raise RuntimeError(
+            f"qr received unrecognized mode '{mode}' but expected one of "
+            "'reduced' (default), 'r', or 'complete'"
+        )
     m, n = A._data.shape[-2:]
     if mode == "r":
         r = np.linalg.qr(A._data, mode="r")
-        msg = ("The derivative of linalg.qr depends on Q, which is not computed when mode='r'. "
-               "Please use linalg.qr(A, mode='reduced') if you are going to differentiate "
-               "through linalg.qr.")  # fmt: skip
-        return QrResult(_make(np.zeros((0,), A._data.dtype)),
-                        Refused.apply(A, r, "LinalgQrBackward0", msg))  # fmt: skip
+        msg = (
+            "The derivative of linalg.qr depends on Q, which is not computed when mode='r'. "
+            "Please use linalg.qr(A, mode='reduced') if you are going to differentiate "
+            "through linalg.qr."
+        )
+        return QrResult(
+            _make(np.zeros((0,), A._data.dtype)), Refused.apply(A, r, "LinalgQrBackward0", msg)
+        )
     if mode == "complete" and m > n:
         q, r = np.linalg.qr(A._data, mode="complete")
-        msg = ("The QR decomposition is not differentiable when mode='complete' and "
-               "nrows > ncols.")  # fmt: skip
-        return QrResult(Refused.apply(A, q, "LinalgQrBackward0", msg),
-                        Refused.apply(A, r, "LinalgQrBackward0", msg))  # fmt: skip
+        msg = "The QR decomposition is not differentiable when mode='complete' and nrows > ncols."
+        return QrResult(
+            Refused.apply(A, q, "LinalgQrBackward0", msg),
+            Refused.apply(A, r, "LinalgQrBackward0", msg),
+        )
     if m >= n:
         return QrResult(Qr.apply(A, "Q"), Qr.apply(A, "R"))
     # wide: A = [X | Y] with X square gives Q R_X = X and R = [R_X | Q^T Y]
@@ -213,8 +234,7 @@ def pinv(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False, out=None) 
         size = np.abs(np.linalg.eigvalsh(a))
     else:
         size = np.linalg.svd(a, compute_uv=False)
-    return Pinv.apply(A, _tolerance(_largest(size), a.shape[-2:], atol, rtol, a.dtype),
-                      hermitian)  # fmt: skip
+    return Pinv.apply(A, _tolerance(_largest(size), a.shape[-2:], atol, rtol, a.dtype), hermitian)
 
 
 def _largest(s: np.ndarray) -> np.ndarray:
@@ -237,17 +257,18 @@ def matrix_rank(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False, out
 # ---------------------------------------------------------------- norms
 
 
-def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None,
-                out=None) -> Tensor:  # fmt: skip
+def vector_norm(
+    x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None, out=None
+) -> Tensor:
     """The ord-norm of x's elements over dim (all of them by default) as one flat vector."""
     if isinstance(ord, str):
-        raise TypeError("linalg_vector_norm(): argument 'ord' (position 2) must be Number, "
-                        "not str")  # fmt: skip
+        raise TypeError("linalg_vector_norm(): argument 'ord' (position 2) must be Number, not str")
     return x.norm(p=ord, dim=dim, keepdim=keepdim, dtype=dtype)
 
 
-def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dtype=None,
-                out=None) -> Tensor:  # fmt: skip
+def matrix_norm(
+    A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dtype=None, out=None
+) -> Tensor:
     """'fro', 'nuc', 1, -1, 2, -2, inf or -inf norm of the matrices in dims `dim`."""
     check_matrix(A, "linalg.matrix_norm", square=False)
     if dtype is not None:
@@ -273,19 +294,21 @@ def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dt
     return out if keepdim else out.squeeze((rows, cols))
 
 
-def norm(A: Tensor, ord=None, dim=None, keepdim: bool = False, *, dtype=None,
-         out=None) -> Tensor:  # fmt: skip
+def norm(A: Tensor, ord=None, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
     """A vector norm or, for a string ord, a 2-d input with an ord, or a 2-tuple dim, a
     matrix norm (PyTorch's dispatch)."""
     if isinstance(dim, int):
         dim = (dim,)
     if dim is None and ord is not None and A._data.ndim not in (1, 2):
-        raise RuntimeError("linalg.norm: If dim is not specified but ord is, the input must "
-                           f"be 1D or 2D. Got {A._data.ndim}D.")  # fmt: skip
+        raise RuntimeError(
+            "linalg.norm: If dim is not specified but ord is, the input must "
+            f"be 1D or 2D. Got {A._data.ndim}D."
+        )
     matrix = dim is None and ord is not None and A._data.ndim == 2
     if isinstance(ord, str) or matrix or (dim is not None and len(dim) == 2):
-        return matrix_norm(A, "fro" if ord is None else ord, (-2, -1) if dim is None else dim,
-                           keepdim, dtype=dtype)  # fmt: skip
+        return matrix_norm(
+            A, "fro" if ord is None else ord, (-2, -1) if dim is None else dim, keepdim, dtype=dtype
+        )
     return vector_norm(A, 2 if ord is None else ord, dim, keepdim, dtype=dtype)
 
 
@@ -326,7 +349,10 @@ def svd_plain(input: Tensor, some: bool = True, compute_uv: bool = True, *, out=
     if not compute_uv:  # S alone (still differentiable); square zero matrices for U and V
         a = input._data
         batch, (m, n) = a.shape[:-2], a.shape[-2:]
-        return SvdPlain(_make(np.zeros(batch + (m, m), a.dtype)), svdvals(input),
-                        _make(np.zeros(batch + (n, n), a.dtype)))  # fmt: skip
+        return SvdPlain(
+            _make(np.zeros(batch + (m, m), a.dtype)),
+            svdvals(input),
+            _make(np.zeros(batch + (n, n), a.dtype)),
+        )
     u, s, vh = svd(input, full_matrices=not some)
     return SvdPlain(u, s, vh.mT)

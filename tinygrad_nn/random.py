@@ -36,11 +36,8 @@ import struct
 import numpy as np
 
 from ._normal_float32 import normal_fill_float32 as _normal_fill_float32
-from ._permutation import apply_swaps as _apply_swaps
-from ._permutation import randperm_inside_out as _randperm_inside_out
-from ._rounding import fma32 as _fma32
-from ._rounding import fma64 as _fma64
-from ._rounding import libm as _libm
+from ._permutation import apply_swaps as _apply_swaps, randperm_inside_out as _randperm_inside_out
+from ._rounding import fma32 as _fma32, fma64 as _fma64, libm as _libm
 from .ops.sorting import topk_index as _topk_index
 
 DEFAULT_SEED = 67280421310721  # what a fresh torch.Generator() is seeded with
@@ -49,7 +46,6 @@ _STATE_BYTES = 5056  # sizeof(CPUGeneratorImplState) in PyTorch
 _HEADER = struct.Struct("<QiiQ")  # the_initial_seed, left, seeded, next
 _NORMAL = struct.Struct("<dddi4xf?3x")  # normal_x, normal_y, normal_rho, valid; float cache
 _TWO_PI = 2.0 * math.pi
-
 
 
 # ----------------------------------------------------------------------------- the engine
@@ -79,8 +75,7 @@ class Generator:
     """
 
     def __init__(self, device="cpu"):
-        from .tensor import _check_device
-        from .tensor import device as _device
+        from ._size_device import _check_device, device as _device
 
         _check_device(device)
         self.device = _device("cpu")
@@ -118,8 +113,9 @@ class Generator:
         head = _HEADER.pack(self._seed, left, 1, nxt)
         words = state["key"].astype("<u8").tobytes()
         cached = self._normal64 is not None, self._normal32 is not None
-        tail = _NORMAL.pack(0.0, self._normal64 or 0.0, 0.0, int(cached[0]),
-                            self._normal32 or 0.0, cached[1])  # fmt: skip
+        tail = _NORMAL.pack(
+            0.0, self._normal64 or 0.0, 0.0, int(cached[0]), self._normal32 or 0.0, cached[1]
+        )
         return Tensor._make(np.frombuffer(head + words + tail, dtype=np.uint8).copy())
 
     def set_state(self, new_state) -> Generator:
@@ -165,8 +161,10 @@ def _state_bytes(state) -> bytes:
     if data.dtype != np.uint8:
         raise TypeError("RNG state must be a torch.ByteTensor")
     if data.size != _STATE_BYTES:
-        raise RuntimeError(f"Expected a CPUGeneratorImplState of size {_STATE_BYTES} but found "
-                           f"the input RNG state size to be {data.size}")  # fmt: skip
+        raise RuntimeError(
+            f"Expected a CPUGeneratorImplState of size {_STATE_BYTES} but found "
+            f"the input RNG state size to be {data.size}"
+        )
     return np.ascontiguousarray(data).tobytes()
 
 
@@ -220,9 +218,17 @@ def _float_dtype(dtype, kernel: str) -> np.dtype:
     return dtype
 
 
-_TORCH_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char",
-                "uint8": "Byte", "bool": "Bool", "float32": "Float", "float64": "Double",
-                "float16": "Half"}  # fmt: skip
+_TORCH_NAMES = {
+    "int64": "Long",
+    "int32": "Int",
+    "int16": "Short",
+    "int8": "Char",
+    "uint8": "Byte",
+    "bool": "Bool",
+    "float32": "Float",
+    "float64": "Double",
+    "float16": "Half",
+}
 
 
 def _torch_name(dtype: np.dtype) -> str:
@@ -281,8 +287,10 @@ def _check_uniform_bounds(low: float, high: float, dtype: np.dtype) -> None:
         if not -top <= bound <= top:
             raise RuntimeError(f"{name} is out of bounds for {_C_NAMES[dtype.name]}")
     if low > high:
-        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
-                           f"from={_num(low)} > to={_num(high)}")  # fmt: skip
+        raise RuntimeError(
+            f"uniform_ expects to return a [from, to) range, but found "
+            f"from={_num(low)} > to={_num(high)}"
+        )
     if high - low > top:
         raise RuntimeError(
             f"uniform_ expects to-from <= std::numeric_limits<"
@@ -407,8 +415,9 @@ def randint_array(shape, dtype, low, high, generator=None) -> np.ndarray:
     + low for ranges below 2^28, random64() % range + low for larger ones."""
     low, high = int(low), int(high)
     if low >= high:
-        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} "
-                           f">= to={high}")  # fmt: skip
+        raise RuntimeError(
+            f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
+        )
     dtype, shape, gen = np.dtype(dtype), tuple(shape), _gen(generator)
     if dtype.kind == "f":
         low, high = _float_bounds(low, high, dtype)
@@ -431,9 +440,17 @@ def _float_bounds(low: int, high: int, dtype: np.dtype) -> tuple[int, int]:
 
 # `random_()` without bounds: the value range each dtype draws from (random() % m, or
 # random64() % m for 64-bit types), chosen by PyTorch so every value is representable.
-_RANDOM_MODULUS = {"int64": 2**63, "float64": 2**53 + 1, "float32": 2**24 + 1,
-                   "float16": 2**11 + 1, "int32": 2**31, "int16": 2**15, "int8": 2**7,
-                   "uint8": 2**8, "bool": 2}  # fmt: skip
+_RANDOM_MODULUS = {
+    "int64": 2**63,
+    "float64": 2**53 + 1,
+    "float32": 2**24 + 1,
+    "float16": 2**11 + 1,
+    "int32": 2**31,
+    "int16": 2**15,
+    "int8": 2**7,
+    "uint8": 2**8,
+    "bool": 2,
+}
 
 
 def random_array(shape, dtype, generator=None) -> np.ndarray:
@@ -456,8 +473,10 @@ def randperm_array(n: int, dtype=np.int64, generator=None) -> np.ndarray:
     if n < 0:
         raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
     if dtype.kind == "f" and n > 2 ** (np.finfo(dtype).nmant + 1) + 1:
-        raise RuntimeError(f"n cannot be greater than 2^{np.finfo(dtype).nmant + 1}+1 for "
-                           f"{_torch_name(dtype)} type.")  # fmt: skip
+        raise RuntimeError(
+            f"n cannot be greater than 2^{np.finfo(dtype).nmant + 1}+1 for "
+            f"{_torch_name(dtype)} type."
+        )
     if n >= 0xFFFFFFFF // 20:
         return _randperm_inside_out(gen, n).astype(dtype)
     if n <= 1:
@@ -484,9 +503,11 @@ def bernoulli_tensor_array(probs: np.ndarray, generator=None) -> np.ndarray:
     use 53-bit uniforms, the others 24-bit float32 ones (bernoulli_distribution<float>)."""
     probs = np.asarray(probs)
     if not np.all((probs >= 0) & (probs <= 1)):
-        raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could "
-                           "this error message be improved?  If so, please report an enhancement "
-                           "request to PyTorch.)")  # fmt: skip
+        raise RuntimeError(
+            "Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could "
+            "this error message be improved?  If so, please report an enhancement "
+            "request to PyTorch.)"
+        )
     dtype = np.dtype(np.float64 if probs.dtype == np.float64 else np.float32)
     u = _uniform01(_gen(generator), probs.size, dtype).reshape(probs.shape)
     return u < probs.astype(dtype)
@@ -504,8 +525,9 @@ def exponential_array(shape, dtype, lambd=1.0, generator=None) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- multinomial
-def multinomial_array(probs: np.ndarray, num_samples: int, replacement=False,
-                      generator=None) -> np.ndarray:  # fmt: skip
+def multinomial_array(
+    probs: np.ndarray, num_samples: int, replacement=False, generator=None
+) -> np.ndarray:
     """Category indices as `multinomial` draws them (int64, shape probs.shape[:-1] + (k,)).
 
     Without replacement (or for one sample): q ~ Exp(1) per entry, then the k largest probs / q.
@@ -527,13 +549,16 @@ def _check_multinomial(probs: np.ndarray, k: int, replacement: bool) -> None:
     if probs.ndim not in (1, 2):
         raise RuntimeError("prob_dist must be 1 or 2 dim")
     if probs.dtype.kind != "f":
-        raise RuntimeError("multinomial only supports floating-point dtypes for input, got: "
-                           + _torch_name(probs.dtype))  # fmt: skip
+        raise RuntimeError(
+            "multinomial only supports floating-point dtypes for input, got: "
+            + _torch_name(probs.dtype)
+        )
     if k <= 0:
         raise RuntimeError("cannot sample n_sample <= 0 samples")
     if not replacement and k > probs.shape[-1]:
-        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
-                           "replacement")  # fmt: skip
+        raise RuntimeError(
+            "cannot sample n_sample > prob_dist.size(-1) samples without replacement"
+        )
     if probs.shape[-1] > 2**24:
         raise RuntimeError("number of categories cannot exceed 2^24")
 
@@ -558,11 +583,14 @@ def _multinomial_with_replacement(rows: np.ndarray, k: int, gen: Generator) -> n
     out = np.empty((rows.shape[0], k), dtype=np.int64)
     for i, row in enumerate(rows):
         if not np.all(row >= 0):
-            raise RuntimeError("invalid multinomial distribution (encountering probability "
-                               "entry < 0)")  # fmt: skip
+            raise RuntimeError(
+                "invalid multinomial distribution (encountering probability entry < 0)"
+            )
         if not np.all(np.isfinite(row)):
-            raise RuntimeError("invalid multinomial distribution (encountering probability "
-                               "entry = infinity or NaN)")  # fmt: skip
+            raise RuntimeError(
+                "invalid multinomial distribution (encountering probability "
+                "entry = infinity or NaN)"
+            )
         cdf = np.cumsum(row, dtype=row.dtype)
         if not cdf[-1] > 0:
             raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")

@@ -27,8 +27,16 @@ _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a zip's first record, or an empty
 _PICKLE_STARTS = (b"\x80\x02", b"\x80\x03", b"\x80\x04", b"\x80\x05")  # PROTO, protocol
 
 
-def save(obj, f, pickle_module=None, pickle_protocol: int = 2, _use_new_zipfile_serialization=True,
-         _disable_byteorder_record=False, *, format: str | None = None) -> None:  # fmt: skip
+def save(
+    obj,
+    f,
+    pickle_module=None,
+    pickle_protocol: int = 2,
+    _use_new_zipfile_serialization=True,
+    _disable_byteorder_record=False,
+    *,
+    format: str | None = None,
+) -> None:
     """Write `obj` to `f` (a path or a writable binary file). Same semantics as `torch.save`.
 
     The file is PyTorch's zip format unless `format="safetensors"` or the path ends in
@@ -60,8 +68,15 @@ _NO_DEVICE = {  # PyTorch's CPU-only messages
 }
 
 
-def load(f, map_location=None, pickle_module=None, *, weights_only: bool = True, mmap=None,
-         **pickle_load_args):  # fmt: skip
+def load(
+    f,
+    map_location=None,
+    pickle_module=None,
+    *,
+    weights_only: bool = True,
+    mmap=None,
+    **pickle_load_args,
+):
     """Read a checkpoint from `f` (a path or a binary file). Same semantics as `torch.load`.
 
     Reads PyTorch's zip format, its legacy format and safetensors, by their bytes. Tensors
@@ -105,8 +120,16 @@ def _unpickling(name: str, read, *args):
         raise RefusedPickle(f"{name}: {e}") from None
     except RuntimeError:
         raise
-    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, KeyError, IndexError,
-            AttributeError, OverflowError) as e:  # fmt: skip
+    except (
+        pickle.UnpicklingError,
+        EOFError,
+        ValueError,
+        TypeError,
+        KeyError,
+        IndexError,
+        AttributeError,
+        OverflowError,
+    ) as e:
         raise RefusedPickle(
             f"{name}: corrupt checkpoint: its pickle could not be read ({type(e).__name__}: {e})"
         ) from None

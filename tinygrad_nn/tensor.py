@@ -29,16 +29,18 @@ import warnings
 
 import numpy as np
 
-from . import _methods_arith as _arith
-from . import _methods_convert as _convert
-from . import _methods_inplace as _inplace_methods
-from . import _methods_linalg as _linalg
-from . import _methods_math as _math
-from . import _methods_more as _more
-from . import _methods_reduce as _reduce
-from . import _methods_shape as _shape
-from . import _methods_special as _special
-from . import dtypes as _dt
+from . import (
+    _methods_arith as _arith,
+    _methods_convert as _convert,
+    _methods_inplace as _inplace_methods,
+    _methods_linalg as _linalg,
+    _methods_math as _math,
+    _methods_more as _more,
+    _methods_reduce as _reduce,
+    _methods_shape as _shape,
+    _methods_special as _special,
+    dtypes as _dt,
+)
 from ._checks import (  # noqa: F401  (_DTYPE_WORDS, _dtype_word, _keepdims_alias: re-exported)
     _DTYPE_WORDS,
     _NON_LEAF_GRAD,
@@ -73,8 +75,7 @@ from ._size_device import (  # noqa: F401  (CUDA_MISSING, cuda_request, ...: re-
 )
 from .autograd import engine
 from .autograd.function import use_tensor_class
-from .ops import binary, elementwise, movement
-from .ops import softmax as softmax_ops
+from .ops import binary, elementwise, movement, softmax as softmax_ops
 
 _FROM_NUMPY = _dt._FROM_NUMPY
 _new = object.__new__
@@ -95,8 +96,15 @@ class Tensor:
     uninitialised 2x3 tensor.
     """
 
-    __slots__ = ("_data", "_requires_grad", "grad_fn", "_output_nr", "_version_counter",
-                 "__dict__", "__weakref__")  # fmt: skip
+    __slots__ = (
+        "_data",
+        "_requires_grad",
+        "grad_fn",
+        "_output_nr",
+        "_version_counter",
+        "__dict__",
+        "__weakref__",
+    )
     # Fields few tensors set are class-level defaults: making a tensor then costs five writes.
     _grad = None  # .grad, on leaves
     _hooks = None  # register_hook
@@ -216,8 +224,10 @@ class Tensor:
     def mT(self) -> Tensor:
         """The last two dims swapped (a batch of transposed matrices)."""
         if self._data.ndim < 2:
-            raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices. "
-                               f"Got {self._data.ndim}-D tensor.")  # fmt: skip
+            raise RuntimeError(
+                f"tensor.mT is only supported on matrices or batches of matrices. "
+                f"Got {self._data.ndim}-D tensor."
+            )
         return self.transpose(-2, -1)
 
     @property
@@ -262,8 +272,10 @@ class Tensor:
     def grad(self, value) -> None:
         if value is not None:
             if not isinstance(value, Tensor):
-                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of "
-                                f"type {type(value).__name__}")  # fmt: skip
+                raise TypeError(
+                    f"assigned grad expected to be a Tensor or None but got grad of "
+                    f"type {type(value).__name__}"
+                )
             if value._data.dtype != self._data.dtype:
                 raise RuntimeError("assigned grad has data of a different type")
             if value._data.shape != self._data.shape:

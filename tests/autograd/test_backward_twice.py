@@ -86,7 +86,7 @@ def _second_backward(lib, fn, arrays):
 def _torch_runs(fn, arrays) -> bool:
     try:
         fn(*[torch.tensor(a) for a in arrays])
-    except Exception:  # noqa: BLE001 - a number where PyTorch wants a tensor
+    except Exception:  # a number where PyTorch wants a tensor
         return False
     return True
 

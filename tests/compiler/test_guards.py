@@ -136,3 +136,19 @@ def test_keyword_arguments_are_guarded_by_name_and_value():
     assert f(x, a=2.0).tolist() == [2.0, 4.0]
     assert f(x, a=3.0).tolist() == [3.0, 6.0]
     assert len(f.programs) == 3
+
+
+def test_in_place_changes_to_outside_tensors_replay():
+    total = tg.zeros(3)
+    count = tg.zeros(())
+
+    @tg.compile
+    def accumulate(x):
+        total.add_(x * 2)
+        count.add_(1)
+        return total.sum()
+
+    for i in range(5):
+        out = accumulate(tg.full((3,), float(i)))
+    assert total.tolist() == [20.0] * 3 and count.item() == 5.0 and out.item() == 60.0
+    assert total._version == 5 and accumulate.eager_reason is None

@@ -176,7 +176,7 @@ def test_gradients_kept_between_steps_accumulate_like_eager(set_to_none):
         opt = tg.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
         x, y = tg.randn(6, 3), tg.randn(6, 1)
 
-        def step(i):
+        def step(i, opt=opt, model=model, x=x, y=y):
             if i % 2 == 0:  # two micro-batches per update: gradients add up in .grad
                 opt.zero_grad(set_to_none=set_to_none)
             loss = nn.functional.mse_loss(model(x * (i + 1)), y)

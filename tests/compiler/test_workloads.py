@@ -49,7 +49,7 @@ class _CompiledModels:
 
 
 class _NN:
-    def Sequential(self, *layers):  # noqa: N802
+    def Sequential(self, *layers):
         return tg.compile(tg.nn.Sequential(*layers))
 
     def __getattr__(self, name):

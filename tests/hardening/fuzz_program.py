@@ -120,9 +120,9 @@ def run_lines(lib, program: Program) -> tuple[dict, list]:
         warnings.simplefilter("ignore")
         for line in program.lines:
             try:
-                exec(_compiled(line), ns)  # noqa: S102  (the program's own source)
+                exec(_compiled(line), ns)  # the program's own source
                 errors.append(None)
-            except Exception as exc:  # noqa: BLE001  (any class; the test compares them)
+            except Exception as exc:  # any class; the test compares them
                 errors.append(builtin_error(exc))
     return ns, errors
 
@@ -201,7 +201,7 @@ def _backward(lib, program: Program, ns: dict):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             lib.autograd.backward(outs, grads)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return builtin_error(exc)
     return None
 
@@ -226,7 +226,7 @@ def _second_order(lib, program: Program, ns: dict):
                 seconds = [None] * len(leaves)
             else:
                 seconds = list(lib.autograd.grad(total, leaves, allow_unused=True))
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return builtin_error(exc), None, None
     seconds = [lib.zeros_like(leaf) if s is None else s for s, leaf in zip(seconds, leaves)]
     return None, firsts, seconds
@@ -361,8 +361,8 @@ class Builder:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                exec(_compiled(line), self.ns)  # noqa: S102
-        except Exception as exc:  # noqa: BLE001
+                exec(_compiled(line), self.ns)
+        except Exception as exc:
             self.program.raises.append(builtin_error(exc))
             self.ns.pop(name, None)
             return None
@@ -393,7 +393,7 @@ class Builder:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 return tuple(eval(expr, self.ns).shape)
-        except Exception:  # noqa: BLE001
+        except Exception:
             return None
 
     # ----------------------------------------------------------- partners

@@ -332,10 +332,10 @@ def _assert_unchanged(before: dict, after: dict, where: str) -> None:
 def _run(lib, row: Misuse, tmp_path):
     ns = namespace(lib, tmp_path)
     if row.prep:
-        exec(row.prep, ns)  # noqa: S102  (our own table)
+        exec(row.prep, ns)  # our own table
     before = _snapshot(ns)
     with pytest.raises(Exception) as info:
-        exec(row.code, ns)  # noqa: S102
+        exec(row.code, ns)
     if row.unchanged:
         _assert_unchanged(before, _snapshot(ns), f"{lib.__name__} `{row.code}`")
     return info.value

@@ -34,7 +34,7 @@ def _in_thread(fn):
     def target():
         try:
             box["value"] = fn()
-        except BaseException as exc:  # noqa: BLE001  (handed to the caller)
+        except BaseException as exc:  # handed to the caller
             box["error"] = exc
 
     thread = threading.Thread(target=target)
@@ -155,7 +155,7 @@ def test_two_threads_training_two_models_match_sequential_runs(optimizers):
         try:
             start.wait()
             results[i] = _train(i + 1, optimizer=optimizers[i])
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(2)]
@@ -181,7 +181,7 @@ def test_threads_sharing_one_input_tensor_do_not_mix_gradients():
                 (g,) = tg.autograd.grad((x**k).sum(), x)
                 np.testing.assert_allclose(g.numpy(), expected[k], rtol=1e-12)
             out[k] = True
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=worker, args=(k,)) for k in expected]

@@ -23,7 +23,7 @@ def both(fn):
     for lib in (torch, tg):
         try:
             result = fn(lib)
-        except Exception as e:  # noqa: BLE001  (the exception is the result compared)
+        except Exception as e:  # the exception is the result compared
             result = (type(e).__name__, str(e).replace("tinygrad_nn.", "torch."))
         if isinstance(result, (torch.Tensor, tg.Tensor)):
             result = (str(result.dtype).split(".")[-1], result.detach().numpy().tolist())

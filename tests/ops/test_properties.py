@@ -3,8 +3,7 @@ keepdim, and unary elementwise ops, each compared with PyTorch (values and gradi
 
 import numpy as np
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 from hypothesis.extra import numpy as hnp
 
 import tinygrad_nn as tg

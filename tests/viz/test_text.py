@@ -14,7 +14,7 @@ def test_tree_of_a_small_graph():
     b = tg.randn(4, requires_grad=True)
     y = (x * b).sum()
     assert viz.format_graph(y, names={x: "x", b: "b"}) == "\n".join(
-        [  # noqa: FLY002
+        [
             "SumBackward0  () float32",
             "\u2514\u2500 MulBackward0  (3, 4) float32",
             "   \u251c\u2500 AccumulateGrad  x (3, 4) float32",

@@ -357,14 +357,23 @@ def check_grad_inputs(inputs: tuple) -> None:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
 
 
-def grad_options(create_graph, only_inputs=True, allow_unused=None, is_grads_batched=False,
-                 materialize_grads=False) -> dict:  # fmt: skip
+def grad_options(
+    create_graph,
+    only_inputs=True,
+    allow_unused=None,
+    is_grads_batched=False,
+    materialize_grads=False,
+) -> dict:
     """autograd.grad's keyword options with PyTorch's defaults (`only_inputs` is ignored, as
     PyTorch does since it was deprecated)."""
     if allow_unused is None:
         allow_unused = materialize_grads
-    return {"allow_unused": allow_unused, "is_grads_batched": is_grads_batched,
-            "materialize_grads": materialize_grads, "create_graph": create_graph}  # fmt: skip
+    return {
+        "allow_unused": allow_unused,
+        "is_grads_batched": is_grads_batched,
+        "materialize_grads": materialize_grads,
+        "create_graph": create_graph,
+    }
 
 
 def grad_results(inputs, grads, create_graph: bool, options: dict) -> tuple:
@@ -401,9 +410,17 @@ def batched_grad(grad, outputs, inputs, grad_outputs, retain_graph, options: dic
     for i in range(n):
         keep = True if i < n - 1 else retain_graph
         vectors = [g[i] for g in grad_outputs]
-        rows.append(grad(outputs, inputs, vectors, keep, create_graph,
-                         allow_unused=options["allow_unused"],
-                         materialize_grads=options["materialize_grads"]))  # fmt: skip
+        rows.append(
+            grad(
+                outputs,
+                inputs,
+                vectors,
+                keep,
+                create_graph,
+                allow_unused=options["allow_unused"],
+                materialize_grads=options["materialize_grads"],
+            )
+        )
     return tuple(None if column[0] is None else stack(list(column)) for column in zip(*rows))
 
 

@@ -95,8 +95,9 @@ def _vjp(outputs: tuple, inputs: tuple, v, create_graph: bool) -> tuple:
     if not kept:
         return (None,) * len(inputs)
     outs, grads = zip(*kept)
-    return _grad(outs, inputs, grads, retain_graph=True, create_graph=create_graph,
-                 allow_unused=True)  # fmt: skip
+    return _grad(
+        outs, inputs, grads, retain_graph=True, create_graph=create_graph, allow_unused=True
+    )
 
 
 def _zeros_for_none(grads: tuple, refs: tuple, strict: bool, create_graph: bool, what: str):
@@ -133,7 +134,7 @@ def _single_element_output(out, fn: str) -> Tensor:
     if isinstance(out, tuple) or not isinstance(out, Tensor):
         # RuntimeError (not TypeError) because that is what PyTorch raises here.
         message = f"The function given to {fn} must return a single Tensor"
-        raise RuntimeError(message)  # noqa: TRY004
+        raise RuntimeError(message)
     if out.numel() != 1:
         raise RuntimeError(
             f"The Tensor returned by the function given to {fn} should contain a single element"
@@ -160,8 +161,9 @@ def vjp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
     with enable_grad():
         inputs_tuple, inputs = _tensors(inputs, "inputs", "vjp")
         inputs = _prepare(inputs, create_graph, need_graph=True)
-        outputs_tuple, outputs = _tensors(func(*inputs), "outputs of the user-provided function",
-                                          "vjp")  # fmt: skip
+        outputs_tuple, outputs = _tensors(
+            func(*inputs), "outputs of the user-provided function", "vjp"
+        )
         _require_graph(outputs, strict, "Output")
         if v is not None:
             v = _prepare(_tensors(v, "v", "vjp")[1], create_graph, need_graph=False)
@@ -174,8 +176,10 @@ def vjp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
     with set_grad_enabled(create_graph or is_grad_enabled()):
         grads = _vjp(outputs, inputs, v, create_graph)
         result = _zeros_for_none(grads, inputs, strict, create_graph, "output of the function")
-    return (_unpack(_finish(outputs, create_graph), outputs_tuple),
-            _unpack(_finish(result, create_graph), inputs_tuple))  # fmt: skip
+    return (
+        _unpack(_finish(outputs, create_graph), outputs_tuple),
+        _unpack(_finish(result, create_graph), inputs_tuple),
+    )
 
 
 def jvp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
@@ -197,19 +201,23 @@ def jvp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
                 "The vector v can only be None if the input to the user-provided function is a "
                 "single Tensor with a single element."
             )
-        outputs_tuple, outputs = _tensors(func(*inputs), "outputs of the user-provided function",
-                                          "jvp")  # fmt: skip
+        outputs_tuple, outputs = _tensors(
+            func(*inputs), "outputs of the user-provided function", "jvp"
+        )
         _require_graph(outputs, strict, "Output")
         # u's value never matters (the VJP is linear in u); zeros keep inf/nan out of it.
-        u = tuple(o.detach().new_zeros(o.shape).requires_grad_(o.is_floating_point())
-                  for o in outputs)  # fmt: skip
+        u = tuple(
+            o.detach().new_zeros(o.shape).requires_grad_(o.is_floating_point()) for o in outputs
+        )
         grads = _vjp(outputs, inputs, u, create_graph=True)
         _require_graph(grads, strict, "The gradient with respect to input")
     with set_grad_enabled(create_graph or is_grad_enabled()):
         result = _vjp(grads, u, v, create_graph)
         result = _zeros_for_none(result, outputs, strict, create_graph, "Jacobian-vector product")
-    return (_unpack(_finish(outputs, create_graph), outputs_tuple),
-            _unpack(_finish(result, create_graph), outputs_tuple))  # fmt: skip
+    return (
+        _unpack(_finish(outputs, create_graph), outputs_tuple),
+        _unpack(_finish(result, create_graph), outputs_tuple),
+    )
 
 
 def vhp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
@@ -280,8 +288,14 @@ def _check_strategy(strategy: str, vectorize: bool, create_graph: bool, fn: str)
         )
 
 
-def jacobian(func, inputs, create_graph: bool = False, strict: bool = False,
-             vectorize: bool = False, strategy: str = "reverse-mode"):  # fmt: skip
+def jacobian(
+    func,
+    inputs,
+    create_graph: bool = False,
+    strict: bool = False,
+    vectorize: bool = False,
+    strategy: str = "reverse-mode",
+):
     """The Jacobian of `func` at `inputs`: entry [i][j] has shape outputs[i].shape +
     inputs[j].shape, a Tensor when both are single Tensors (tuples otherwise, as in PyTorch).
 
@@ -292,14 +306,17 @@ def jacobian(func, inputs, create_graph: bool = False, strict: bool = False,
     with enable_grad():
         inputs_tuple, inputs = _tensors(inputs, "inputs", "jacobian")
         inputs = _prepare(inputs, create_graph, need_graph=True)
-        outputs_tuple, outputs = _tensors(func(*inputs), "outputs of the user-provided function",
-                                          "jacobian")  # fmt: skip
+        outputs_tuple, outputs = _tensors(
+            func(*inputs), "outputs of the user-provided function", "jacobian"
+        )
         _require_graph(outputs, strict, "Output")
         if strategy == "forward-mode":
             rows = _jacobian_by_columns(func, inputs, outputs)
         else:
-            rows = tuple(_jacobian_rows(out, i, inputs, create_graph, strict)
-                         for i, out in enumerate(outputs))  # fmt: skip
+            rows = tuple(
+                _jacobian_rows(out, i, inputs, create_graph, strict)
+                for i, out in enumerate(outputs)
+            )
     rows = _finish(rows, create_graph)
     rows = rows if inputs_tuple else tuple(row[0] for row in rows)
     return rows if outputs_tuple else rows[0]
@@ -363,8 +380,14 @@ def _jacobian_by_columns(func, inputs: tuple, outputs: tuple):
     return tuple(result)
 
 
-def hessian(func, inputs, create_graph: bool = False, strict: bool = False,
-            vectorize: bool = False, outer_jacobian_strategy: str = "reverse-mode"):  # fmt: skip
+def hessian(
+    func,
+    inputs,
+    create_graph: bool = False,
+    strict: bool = False,
+    vectorize: bool = False,
+    outer_jacobian_strategy: str = "reverse-mode",
+):
     """The Hessian of a function with a single-element output: the Jacobian of its gradient.
 
     Returns a Tensor of shape inputs.shape + inputs.shape for a single input, else a tuple of
@@ -384,8 +407,14 @@ def hessian(func, inputs, create_graph: bool = False, strict: bool = False,
         _require_graph(grads, strict, "The jacobian with respect to input")
         return grads
 
-    result = jacobian(gradient, inputs, create_graph=create_graph, strict=strict,
-                      vectorize=vectorize, strategy=outer_jacobian_strategy)  # fmt: skip
+    result = jacobian(
+        gradient,
+        inputs,
+        create_graph=create_graph,
+        strict=strict,
+        vectorize=vectorize,
+        strategy=outer_jacobian_strategy,
+    )
     result = result if inputs_tuple else tuple(row[0] for row in result)
     return result if inputs_tuple else result[0]
 

@@ -52,10 +52,15 @@ def _numerical_jacobian(func, inputs, i: int, eps: float) -> list:
         flat[j] = original
         columns.append([(p - m) / (2 * eps) for p, m in zip(plus, minus)])
     n_out = len(_outputs(func, inputs)) if not columns else len(columns[0])
-    sizes = [o._data.size for o in _outputs(func, inputs)] if not columns else \
-        [c.size for c in columns[0]]  # fmt: skip
-    return [np.stack([col[k] for col in columns], axis=1) if columns else
-            np.zeros((sizes[k], 0)) for k in range(n_out)]  # fmt: skip
+    sizes = (
+        [o._data.size for o in _outputs(func, inputs)]
+        if not columns
+        else [c.size for c in columns[0]]
+    )
+    return [
+        np.stack([col[k] for col in columns], axis=1) if columns else np.zeros((sizes[k], 0))
+        for k in range(n_out)
+    ]
 
 
 def _analytical_jacobian(outputs, inputs, i: int) -> list:
@@ -70,8 +75,13 @@ def _analytical_jacobian(outputs, inputs, i: int) -> list:
             for row in range(out._data.size):
                 onehot = np.zeros(out._data.size, out._data.dtype)
                 onehot[row] = 1
-                (g,) = autograd_grad(out, x, Tensor._make(onehot.reshape(out._data.shape)),
-                                     retain_graph=True, allow_unused=True)  # fmt: skip
+                (g,) = autograd_grad(
+                    out,
+                    x,
+                    Tensor._make(onehot.reshape(out._data.shape)),
+                    retain_graph=True,
+                    allow_unused=True,
+                )
                 if g is not None:
                     jac[row] = g._data.astype(np.float64).ravel()
         result.append(jac)
@@ -84,10 +94,24 @@ def _worst(a: np.ndarray, n: np.ndarray, atol: float, rtol: float):
     return np.unravel_index(flat, a.shape), excess.reshape(-1)[flat]
 
 
-def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
-              raise_exception: bool = True, nondet_tol: float = 0.0, check_undefined_grad=True,
-              check_grad_dtypes=False, check_batched_grad=False, check_batched_forward_grad=False,
-              check_forward_ad=False, check_backward_ad=True, fast_mode=False, masked=None) -> bool:  # fmt: skip
+def gradcheck(
+    func,
+    inputs,
+    *,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+    nondet_tol: float = 0.0,
+    check_undefined_grad=True,
+    check_grad_dtypes=False,
+    check_batched_grad=False,
+    check_batched_forward_grad=False,
+    check_forward_ad=False,
+    check_backward_ad=True,
+    fast_mode=False,
+    masked=None,
+) -> bool:
     """Check the gradients of `func` at `inputs` against finite differences.
 
     Same semantics as `torch.autograd.gradcheck`. On failure the message names the output
@@ -98,8 +122,10 @@ def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: floa
     inputs = _as_tuple(inputs)
     checked = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x._requires_grad]
     if not checked:
-        raise ValueError("gradcheck expects at least one input tensor to require gradient, but "
-                         "none of the them have requires_grad=True.")  # fmt: skip
+        raise ValueError(
+            "gradcheck expects at least one input tensor to require gradient, but "
+            "none of the them have requires_grad=True."
+        )
     for i in checked:
         if inputs[i]._data.dtype != np.float64:  # eps = 1e-6 is below float32's resolution
             warnings.warn(
@@ -129,12 +155,25 @@ def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: floa
     return True
 
 
-def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: float = 1e-5,
-                  rtol: float = 1e-3, gen_non_contig_grad_outputs: bool = False,
-                  raise_exception: bool = True, nondet_tol: float = 0.0,
-                  check_undefined_grad=True, check_grad_dtypes=False, check_batched_grad=False,
-                  check_fwd_over_rev=False, check_rev_over_rev=True, fast_mode=False,
-                  masked=False) -> bool:  # fmt: skip
+def gradgradcheck(
+    func,
+    inputs,
+    grad_outputs=None,
+    *,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    gen_non_contig_grad_outputs: bool = False,
+    raise_exception: bool = True,
+    nondet_tol: float = 0.0,
+    check_undefined_grad=True,
+    check_grad_dtypes=False,
+    check_batched_grad=False,
+    check_fwd_over_rev=False,
+    check_rev_over_rev=True,
+    fast_mode=False,
+    masked=False,
+) -> bool:
     """Check second derivatives: gradcheck of the function (inputs, v) -> vJ.
 
     Random `grad_outputs` v (float64, requiring grad) are made when none are given.
@@ -147,10 +186,11 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: f
     if grad_outputs is None:
         rng = Generator().manual_seed(0)  # private: the caller's global stream is untouched
         grad_outputs = tuple(
-            Tensor._make(normal_array(o._data.shape, np.float64, generator=rng)
-                         .astype(o._data.dtype), True)
+            Tensor._make(
+                normal_array(o._data.shape, np.float64, generator=rng).astype(o._data.dtype), True
+            )
             for o in outputs
-        )  # fmt: skip
+        )
     grad_outputs = _as_tuple(grad_outputs)
     n_in = len(inputs)
     diff_idx = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x._requires_grad]
@@ -159,9 +199,20 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: f
         ins, vs = args[:n_in], args[n_in:]
         outs = _outputs(func, ins)
         pairs = [(o, v) for o, v in zip(outs, vs) if o._requires_grad]
-        grads = autograd_grad([o for o, _ in pairs], [ins[i] for i in diff_idx],
-                              [v for _, v in pairs], create_graph=True, allow_unused=True)  # fmt: skip
+        grads = autograd_grad(
+            [o for o, _ in pairs],
+            [ins[i] for i in diff_idx],
+            [v for _, v in pairs],
+            create_graph=True,
+            allow_unused=True,
+        )
         return tuple(g for g in grads if g is not None)
 
-    return gradcheck(first_derivative, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol,
-                     raise_exception=raise_exception)  # fmt: skip
+    return gradcheck(
+        first_derivative,
+        inputs + grad_outputs,
+        eps=eps,
+        atol=atol,
+        rtol=rtol,
+        raise_exception=raise_exception,
+    )

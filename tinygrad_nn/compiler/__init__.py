@@ -47,17 +47,15 @@ def compile(
     recompile_limit=None,
     isolate_recompiles: bool = False,
     shapes_spec=None,
-):  # noqa: A001  (PyTorch's name)
+):  # PyTorch's name
     """Same call forms as `torch.compile`: `compile(model)`, `compile(fn)`, `@compile`,
     `@compile(fullgraph=True)`. A module comes back wrapped (`OptimizedModule`), a function
     as a `CompiledCallable`. `backend`, `mode`, `options`, `dynamic`, `name`, `shapes_spec`
     and `isolate_recompiles` do not apply here: backend and mode values PyTorch does not know
     are accepted with one warning. `recompile_limit` caps the programs per function (default
     `RECOMPILE_LIMIT`, 8). `disable=True` returns the argument itself."""
-    options = dict(fullgraph=fullgraph, dynamic=dynamic, backend=backend, mode=mode,
-                   options=options, name=name, disable=disable, recompile_limit=recompile_limit,
-                   isolate_recompiles=isolate_recompiles, shapes_spec=shapes_spec)  # fmt: skip
-    if model is None:
+    if model is None:  # @compile(...): the same options for the function that follows
+        options = {k: v for k, v in locals().items() if k != "model"}
         return lambda fn: compile(fn, **options)
     if not callable(model):
         raise RuntimeError("torch.compile() expects a callable (a function or a Module)")

@@ -124,5 +124,5 @@ def build(name: str, params: str, source_lines: list, namespace: dict):
     source = f"def {name}({params}):\n" + "\n".join(source_lines or ["    pass"]) + "\n"
     filename = f"<tinygrad_nn.compile {name} #{next(_counter)}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    exec(compile(source, filename, "exec"), namespace)  # noqa: S102  (our own generated code)
+    exec(compile(source, filename, "exec"), namespace)  # our own generated code
     return namespace[name], source

@@ -13,6 +13,8 @@ and on exit puts every one of them back:
     expand_array, ...   views the library builds on a raw buffer: recorded as one call each
     Function.apply      names the op (and the module) in each line's comment
     Optimizer._step     hyperparameters (`lr`, ...) become program inputs, not constants
+    float, math         in the library's modules: numbers read from arrays stay recorded
+    _promote            Tensor arithmetic takes such a recorded number like a float
 
 Adoption decides where the generated program finds an array on later calls. A tensor that
 existed before the call is an *input*, read from where it lives: `_in[0]._data` for an

@@ -118,12 +118,12 @@ class TracedArray(np.ndarray):
         return _method(self, "view", args, kwargs)
 
     @property
-    def T(self):  # noqa: N802  (NumPy's name)
+    def T(self):  # NumPy's name
         """The transpose, recorded."""
         return _method(self, "T", None, None)
 
     @property
-    def mT(self):  # noqa: N802
+    def mT(self):
         """The matrix transpose, recorded."""
         return _method(self, "mT", None, None)
 

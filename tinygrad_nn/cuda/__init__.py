@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from .._torch_alias import missing_name
-from ..tensor import CUDA_MISSING
-from ..tensor import device as _device
+from ..tensor import CUDA_MISSING, device as _device
+from . import amp  # noqa: F401  (torch.cuda.amp: the older spelling of torch.amp)
 
 
 def _no_cuda(*args, **kwargs):
@@ -248,9 +248,6 @@ ShortTensor = _CudaTensorType("ShortTensor")
 CharTensor = _CudaTensorType("CharTensor")
 ByteTensor = _CudaTensorType("ByteTensor")
 BoolTensor = _CudaTensorType("BoolTensor")
-
-
-from . import amp  # noqa: F401  (torch.cuda.amp: the older spelling of torch.amp)
 
 
 def __getattr__(name: str):

@@ -10,8 +10,10 @@ from .._torch_alias import missing_name
 
 
 def _deprecated(name: str) -> None:
-    message = (f"`torch.cuda.amp.{name}(args...)` is deprecated. Please use "
-               f"`torch.amp.{name}('cuda', args...)` instead.")  # fmt: skip
+    message = (
+        f"`torch.cuda.amp.{name}(args...)` is deprecated. Please use "
+        f"`torch.amp.{name}('cuda', args...)` instead."
+    )
     warnings.warn(message, FutureWarning, stacklevel=3)  # stack: here, __init__, the caller
 
 
@@ -26,12 +28,18 @@ class autocast(amp.autocast):  # PyTorch's name (lower case)
 class GradScaler(amp.GradScaler):
     """`torch.cuda.amp.GradScaler(...)`: `amp.GradScaler('cuda', ...)`, disabled here."""
 
-    def __init__(self, init_scale: float = 2.0**16, growth_factor: float = 2.0,
-                 backoff_factor: float = 0.5, growth_interval: int = 2000,
-                 enabled: bool = True):  # fmt: skip
+    def __init__(
+        self,
+        init_scale: float = 2.0**16,
+        growth_factor: float = 2.0,
+        backoff_factor: float = 0.5,
+        growth_interval: int = 2000,
+        enabled: bool = True,
+    ):
         _deprecated("GradScaler")
-        super().__init__("cuda", init_scale, growth_factor, backoff_factor, growth_interval,
-                         enabled)  # fmt: skip
+        super().__init__(
+            "cuda", init_scale, growth_factor, backoff_factor, growth_interval, enabled
+        )
 
 
 def __getattr__(name: str):

@@ -221,7 +221,7 @@ class _NodeChecker:
             args = [_as_float64(a) for a in inputs]
             try:
                 ctx, outs = self._forward(node, args)
-            except Exception as exc:  # noqa: BLE001  (e.g. a forward that insists on float32)
+            except Exception as exc:  # e.g. a forward that insists on float32
                 ctx, outs = None, ()
                 reason = f"re-running its forward in float64 raised {type(exc).__name__}: {exc}"
             else:
@@ -237,7 +237,7 @@ class _NodeChecker:
         }
         try:
             grads = self._backward(ctx, outs, vs)
-        except Exception as exc:  # noqa: BLE001  (a broken backward is a finding, not a crash)
+        except Exception as exc:  # a broken backward is a finding, not a crash
             report.failures.append(
                 self._failure(
                     node, _first_input(node), None, 0.0, 0.0, error=f"{type(exc).__name__}: {exc}"

@@ -4,13 +4,12 @@ Start with `module.py` (how a model holds its parameters), then any layer in `la
 (each is a thin shell over a function in `functional.py`).
 """
 
-from . import functional, init  # noqa: F401
+from . import functional, init, utils  # noqa: F401
 from .containers import ModuleDict, ModuleList, Sequential  # noqa: F401
-from .layers import *
+from .layers import *  # noqa: F403
 from .module import Module  # noqa: F401
 from .parameter import Parameter  # noqa: F401
 from .parameter_containers import ParameterDict, ParameterList  # noqa: F401
-from . import utils  # noqa: F401,E402
 
 
 def __getattr__(name: str):

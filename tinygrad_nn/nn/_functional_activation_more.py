@@ -52,8 +52,9 @@ def _elu(x: Tensor, alpha: float) -> Tensor:
     return elu(x, alpha)
 
 
-def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
-             inplace: bool = False) -> Tensor:  # fmt: skip
+def hardtanh(
+    input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False
+) -> Tensor:
     """Clamp to [min_val, max_val]; the slope is 0 on both boundaries (unlike clamp's 1)."""
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
@@ -128,8 +129,11 @@ def softsign(input: Tensor) -> Tensor:
 def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
     """softmax(-x) along dim: weights that favour the smallest entries."""
     if dim is None:
-        warnings.warn("Implicit dimension choice for softmin has been deprecated. Change the "
-                      "call to include dim=X as an argument.", stacklevel=_stacklevel)  # fmt: skip
+        warnings.warn(
+            "Implicit dimension choice for softmin has been deprecated. Change the "
+            "call to include dim=X as an argument.",
+            stacklevel=_stacklevel,
+        )
         dim = 0 if input.dim() in (0, 1, 3) else 1
     if dtype is not None:
         input = input.to(dtype)
@@ -200,8 +204,10 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
         raise RuntimeError("glu does not support scalars because halving size must be even")
     d = dim + input.dim() if dim < 0 else dim
     if not 0 <= d < input.dim():
-        raise IndexError(f"Dimension out of range (expected to be in range of "
-                         f"[{-input.dim()}, {input.dim() - 1}], but got {dim})")  # fmt: skip
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of "
+            f"[{-input.dim()}, {input.dim() - 1}], but got {dim})"
+        )
     _need_float(input, "glu_cpu")
     size = input.shape[d]
     if size % 2:
@@ -213,12 +219,15 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
     """x where x > 0, else weight * x; weight has one value or one per channel (axis 1)."""
     if not isinstance(weight, Tensor):
-        raise TypeError(f"prelu(): argument 'weight' (position 2) must be Tensor, not "
-                        f"{type(weight).__name__}")  # fmt: skip
+        raise TypeError(
+            f"prelu(): argument 'weight' (position 2) must be Tensor, not {type(weight).__name__}"
+        )
     if input._data.dtype != weight._data.dtype:
-        raise RuntimeError(f"prelu: Type promoting not supported. Got "
-                           f"{type_word(input._data.dtype)} and "
-                           f"{type_word(weight._data.dtype)}")  # fmt: skip
+        raise RuntimeError(
+            f"prelu: Type promoting not supported. Got "
+            f"{type_word(input._data.dtype)} and "
+            f"{type_word(weight._data.dtype)}"
+        )
     n = weight.numel()
     if n == 1:  # one slope for every element; the output keeps input's shape
         return where(input > 0, input, weight.reshape(()) * input)
@@ -226,7 +235,9 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
         raise RuntimeError("Not allow zero-dim input tensor.")
     channels = input.shape[1] if input.dim() >= 2 else 1
     if n != channels:
-        raise RuntimeError("Mismatch of parameter numbers and input channel size. Found "
-                           f"parameter numbers = {n} and channel size = {channels}.")  # fmt: skip
+        raise RuntimeError(
+            "Mismatch of parameter numbers and input channel size. Found "
+            f"parameter numbers = {n} and channel size = {channels}."
+        )
     weight = weight.reshape((channels,) + (1,) * (input.dim() - 2))
     return where(input > 0, input, weight * input)

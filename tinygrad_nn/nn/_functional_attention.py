@@ -36,24 +36,33 @@ def _dtype_name(t: Tensor) -> str:
 def _check_sdpa_inputs(query, key, value, attn_mask, dropout_p, is_causal) -> None:
     """PyTorch's argument checks, in its order and with its exception classes."""
     if not isinstance(is_causal, bool):
-        raise TypeError("scaled_dot_product_attention(): argument 'is_causal' must be bool, "
-                        f"not {type(is_causal).__name__}")  # fmt: skip
+        raise TypeError(
+            "scaled_dot_product_attention(): argument 'is_causal' must be bool, "
+            f"not {type(is_causal).__name__}"
+        )
     if not query.dtype == key.dtype == value.dtype:
-        raise RuntimeError("Expected query, key, and value to have the same dtype, but got "
-                           f"query.dtype: {_dtype_name(query)} key.dtype: {_dtype_name(key)} "
-                           f"and value.dtype: {_dtype_name(value)} instead.")  # fmt: skip
+        raise RuntimeError(
+            "Expected query, key, and value to have the same dtype, but got "
+            f"query.dtype: {_dtype_name(query)} key.dtype: {_dtype_name(key)} "
+            f"and value.dtype: {_dtype_name(value)} instead."
+        )
     if min(query.dim(), key.dim(), value.dim()) < 2:
-        raise RuntimeError("Expected query, key, and value to all be  at least 2 dimensional, "
-                           f"but got query.dim: {query.dim()} key.dim: {key.dim()} and "
-                           f"value.dim: {value.dim()} instead.")  # fmt: skip
-    if attn_mask is not None and attn_mask.dtype not in (dtypes.bool, dtypes.float32,
-                                                           query.dtype):  # fmt: skip
-        raise RuntimeError("Expected attn_mask dtype to be bool or float or to match query "
-                           f"dtype, but got attn_mask.dtype: {_dtype_name(attn_mask)} and  "
-                           f"query.dtype: {_dtype_name(query)} instead.")  # fmt: skip
+        raise RuntimeError(
+            "Expected query, key, and value to all be  at least 2 dimensional, "
+            f"but got query.dim: {query.dim()} key.dim: {key.dim()} and "
+            f"value.dim: {value.dim()} instead."
+        )
+    if attn_mask is not None and attn_mask.dtype not in (dtypes.bool, dtypes.float32, query.dtype):
+        raise RuntimeError(
+            "Expected attn_mask dtype to be bool or float or to match query "
+            f"dtype, but got attn_mask.dtype: {_dtype_name(attn_mask)} and  "
+            f"query.dtype: {_dtype_name(query)} instead."
+        )
     if is_causal and attn_mask is not None:
-        raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be "
-                           "set when is_causal=True")  # fmt: skip
+        raise RuntimeError(
+            "_scaled_dot_product_attention: Explicit attn_mask should not be "
+            "set when is_causal=True"
+        )
     if not query.is_floating_point():
         raise RuntimeError(f"expected scalar type Float but found {_dtype_word(query)}")
     if dropout_p > 1.0:
@@ -68,20 +77,26 @@ def _check_bmm_sizes(query: Tensor, key: Tensor, value: Tensor) -> None:
         return
     for got, want in ((key.shape[-1], query.shape[-1]), (value.shape[-2], key.shape[-2])):
         if got != want:
-            raise RuntimeError("Expected size for first two dimensions of batch2 tensor to be: "
-                               f"[{batch}, {want}] but got: [{batch}, {got}].")  # fmt: skip
+            raise RuntimeError(
+                "Expected size for first two dimensions of batch2 tensor to be: "
+                f"[{batch}, {want}] but got: [{batch}, {got}]."
+            )
 
 
 def _repeat_heads(x: Tensor, heads: int) -> Tensor:
     """Repeat each head of x (..., H, S, E) `heads // H` times, copies side by side (as
     `repeat_interleave(heads // H, dim=-3)`), so query head i uses key head i // (heads // H)."""
     if x.dim() < 3:
-        raise IndexError("Dimension out of range (expected to be in range of "
-                         f"[{-x.dim()}, {x.dim() - 1}], but got -3)")  # fmt: skip
+        raise IndexError(
+            "Dimension out of range (expected to be in range of "
+            f"[{-x.dim()}, {x.dim() - 1}], but got -3)"
+        )
     groups = x.shape[-3]
     if heads % groups:
-        raise RuntimeError("Number of heads in key and value must divide the number of heads "
-                           f"in query, but got {heads} query heads and {groups}.")  # fmt: skip
+        raise RuntimeError(
+            "Number of heads in key and value must divide the number of heads "
+            f"in query, but got {heads} query heads and {groups}."
+        )
     if groups == heads:
         return x
     lead, (s, e) = x.shape[:-3], x.shape[-2:]
@@ -100,10 +115,17 @@ def _safe_softmax(scores: Tensor) -> Tensor:
     return scores.masked_fill(empty, 0.0).softmax(-1).masked_fill(empty, 0.0)
 
 
-def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
-                                 attn_mask: Tensor | None = None, dropout_p: float = 0.0,
-                                 is_causal: bool = False, *, scale: float | None = None,
-                                 enable_gqa: bool = False) -> Tensor:  # fmt: skip
+def scaled_dot_product_attention(
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    attn_mask: Tensor | None = None,
+    dropout_p: float = 0.0,
+    is_causal: bool = False,
+    *,
+    scale: float | None = None,
+    enable_gqa: bool = False,
+) -> Tensor:
     """softmax(q k^T * scale + mask) v. Same semantics as PyTorch's.
 
     Shape:
@@ -146,16 +168,25 @@ def _none_or_dtype(input: Tensor | None):
     raise RuntimeError("input to _none_or_dtype() must be None or torch.Tensor")
 
 
-def _canonical_mask(mask: Tensor | None, mask_name: str, other_type, other_name: str,
-                    target_type, check_other: bool = True) -> Tensor | None:  # fmt: skip
+def _canonical_mask(
+    mask: Tensor | None,
+    mask_name: str,
+    other_type,
+    other_name: str,
+    target_type,
+    check_other: bool = True,
+) -> Tensor | None:
     """A bool mask (True = masked out) becomes a float mask of 0 and -inf; float passes."""
     if mask is None:
         return None
     if mask.dtype != dtypes.bool and not mask.is_floating_point():
         raise AssertionError(f"only bool and floating types of {mask_name} are supported")
     if check_other and other_type is not None and mask.dtype != other_type:
-        warnings.warn(f"Support for mismatched {mask_name} and {other_name} is deprecated. "
-                      "Use same type for both instead.", stacklevel=3)  # fmt: skip
+        warnings.warn(
+            f"Support for mismatched {mask_name} and {other_name} is deprecated. "
+            "Use same type for both instead.",
+            stacklevel=3,
+        )
     if mask.is_floating_point():
         return mask
     return zeros(mask.shape, dtype=target_type).masked_fill(mask, _NEG_INF)
@@ -172,26 +203,35 @@ def _generate_square_subsequent_mask(sz: int, device=None, dtype=None) -> Tensor
 def _mha_shape_check(query, key, value, key_padding_mask, attn_mask, num_heads) -> bool:
     """True for batched (3-D) input, False for unbatched (2-D); PyTorch's AssertionErrors."""
     if query.dim() not in (2, 3):
-        raise AssertionError("query should be unbatched 2D or batched 3D tensor but received "
-                             f"{query.dim()}-D query tensor")  # fmt: skip
+        raise AssertionError(
+            "query should be unbatched 2D or batched 3D tensor but received "
+            f"{query.dim()}-D query tensor"
+        )
     batched = query.dim() == 3
     kind = "batched (3-D)" if batched else "unbatched (2-D)"
     if key.dim() != query.dim() or value.dim() != query.dim():
-        raise AssertionError(f"For {kind} `query`, expected `key` and `value` to be "
-                             f"{query.dim()}-D but found {key.dim()}-D and {value.dim()}-D "
-                             "tensors respectively")  # fmt: skip
+        raise AssertionError(
+            f"For {kind} `query`, expected `key` and `value` to be "
+            f"{query.dim()}-D but found {key.dim()}-D and {value.dim()}-D "
+            "tensors respectively"
+        )
     if key_padding_mask is not None and key_padding_mask.dim() != query.dim() - 1:
-        raise AssertionError(f"For {kind} `query`, expected `key_padding_mask` to be `None` "
-                             f"or {query.dim() - 1}-D but found {key_padding_mask.dim()}-D "
-                             "tensor instead")  # fmt: skip
+        raise AssertionError(
+            f"For {kind} `query`, expected `key_padding_mask` to be `None` "
+            f"or {query.dim() - 1}-D but found {key_padding_mask.dim()}-D "
+            "tensor instead"
+        )
     if attn_mask is not None and attn_mask.dim() not in (2, 3):
-        raise AssertionError(f"For {kind} `query`, expected `attn_mask` to be `None`, 2-D or "
-                             f"3-D but found {attn_mask.dim()}-D tensor instead")  # fmt: skip
+        raise AssertionError(
+            f"For {kind} `query`, expected `attn_mask` to be `None`, 2-D or "
+            f"3-D but found {attn_mask.dim()}-D tensor instead"
+        )
     if not batched and attn_mask is not None and attn_mask.dim() == 3:
         expected = (num_heads, query.shape[0], key.shape[0])
         if tuple(attn_mask.shape) != expected:
-            raise AssertionError(f"Expected `attn_mask` shape to be {expected} but got "
-                                 f"{attn_mask.shape}")  # fmt: skip
+            raise AssertionError(
+                f"Expected `attn_mask` shape to be {expected} but got {attn_mask.shape}"
+            )
     return batched
 
 
@@ -217,13 +257,15 @@ def _check_attn_mask(attn_mask: Tensor, shape2d: tuple, shape3d: tuple) -> Tenso
     """A 2-D (L, S) mask gains a leading 1; a 3-D mask must be (N * heads, L, S)."""
     if attn_mask.dim() == 2:
         if tuple(attn_mask.shape) != shape2d:
-            raise RuntimeError(f"The shape of the 2D attn_mask is {attn_mask.shape}, but should "
-                               f"be {shape2d}.")  # fmt: skip
+            raise RuntimeError(
+                f"The shape of the 2D attn_mask is {attn_mask.shape}, but should be {shape2d}."
+            )
         return attn_mask.unsqueeze(0)
     if attn_mask.dim() == 3:
         if tuple(attn_mask.shape) != shape3d:
-            raise RuntimeError(f"The shape of the 3D attn_mask is {attn_mask.shape}, but should "
-                               f"be {shape3d}.")  # fmt: skip
+            raise RuntimeError(
+                f"The shape of the 3D attn_mask is {attn_mask.shape}, but should be {shape3d}."
+            )
         return attn_mask
     raise RuntimeError(f"attn_mask's dimension {attn_mask.dim()} is not supported")
 
@@ -242,8 +284,10 @@ def _merge_padding(attn_mask, key_padding_mask, bsz: int, num_heads: int, src_le
         return attn_mask
     for dim, want in ((0, bsz), (1, src_len)):
         if key_padding_mask.shape[dim] != want:
-            raise AssertionError(f"Expected key_padded_mask.shape[{dim}] to be {want}, but got "
-                                 f"{key_padding_mask.shape[dim]}")  # fmt: skip
+            raise AssertionError(
+                f"Expected key_padded_mask.shape[{dim}] to be {want}, but got "
+                f"{key_padding_mask.shape[dim]}"
+            )
     padding = key_padding_mask.reshape(bsz, 1, 1, src_len).expand(-1, num_heads, -1, -1)
     padding = padding.reshape(bsz * num_heads, 1, src_len)
     return padding if attn_mask is None else attn_mask + padding
@@ -265,9 +309,11 @@ def _attend_with_weights(q, k, v, attn_mask, dropout_p):
 def _resolve_causal(is_causal, attn_mask, key_padding_mask, need_weights, dtype):
     """PyTorch's rule: `is_causal` is a hint that attn_mask is causal; SDPA may use it."""
     if is_causal and attn_mask is None:
-        raise RuntimeError("Need attn_mask if specifying the is_causal hint. You may use the "
-                           "Transformer module method `generate_square_subsequent_mask` to "
-                           "create this mask.")  # fmt: skip
+        raise RuntimeError(
+            "Need attn_mask if specifying the is_causal hint. You may use the "
+            "Transformer module method `generate_square_subsequent_mask` to "
+            "create this mask."
+        )
     if is_causal and key_padding_mask is None and not need_weights:
         return None, True
     attn_mask = _canonical_mask(attn_mask, "attn_mask", None, "", dtype, check_other=False)
@@ -275,16 +321,32 @@ def _resolve_causal(is_causal, attn_mask, key_padding_mask, need_weights, dtype)
 
 
 def multi_head_attention_forward(
-    query: Tensor, key: Tensor, value: Tensor, embed_dim_to_check: int, num_heads: int,
-    in_proj_weight: Tensor | None, in_proj_bias: Tensor | None, bias_k: Tensor | None,
-    bias_v: Tensor | None, add_zero_attn: bool, dropout_p: float, out_proj_weight: Tensor,
-    out_proj_bias: Tensor | None, training: bool = True, key_padding_mask: Tensor | None = None,
-    need_weights: bool = True, attn_mask: Tensor | None = None,
-    use_separate_proj_weight: bool = False, q_proj_weight: Tensor | None = None,
-    k_proj_weight: Tensor | None = None, v_proj_weight: Tensor | None = None,
-    static_k: Tensor | None = None, static_v: Tensor | None = None,
-    average_attn_weights: bool = True, is_causal: bool = False,
-) -> tuple[Tensor, Tensor | None]:  # fmt: skip
+    query: Tensor,
+    key: Tensor,
+    value: Tensor,
+    embed_dim_to_check: int,
+    num_heads: int,
+    in_proj_weight: Tensor | None,
+    in_proj_bias: Tensor | None,
+    bias_k: Tensor | None,
+    bias_v: Tensor | None,
+    add_zero_attn: bool,
+    dropout_p: float,
+    out_proj_weight: Tensor,
+    out_proj_bias: Tensor | None,
+    training: bool = True,
+    key_padding_mask: Tensor | None = None,
+    need_weights: bool = True,
+    attn_mask: Tensor | None = None,
+    use_separate_proj_weight: bool = False,
+    q_proj_weight: Tensor | None = None,
+    k_proj_weight: Tensor | None = None,
+    v_proj_weight: Tensor | None = None,
+    static_k: Tensor | None = None,
+    static_v: Tensor | None = None,
+    average_attn_weights: bool = True,
+    is_causal: bool = False,
+) -> tuple[Tensor, Tensor | None]:
     """Multi-head attention on (L, N, E) inputs (or unbatched (L, E)). Same semantics as
     PyTorch's `F.multi_head_attention_forward` (`static_k`/`static_v` are not supported).
 
@@ -303,17 +365,19 @@ def multi_head_attention_forward(
     key_padding_mask = _canonical_mask(
         key_padding_mask, "key_padding_mask", _none_or_dtype(attn_mask), "attn_mask", query.dtype
     )
-    attn_mask, is_causal = _resolve_causal(is_causal, attn_mask, key_padding_mask, need_weights,
-                                           query.dtype)  # fmt: skip
-    _check_embed_dims(query, key, value, embed_dim_to_check, num_heads,
-                      use_separate_proj_weight)  # fmt: skip
+    attn_mask, is_causal = _resolve_causal(
+        is_causal, attn_mask, key_padding_mask, need_weights, query.dtype
+    )
+    _check_embed_dims(query, key, value, embed_dim_to_check, num_heads, use_separate_proj_weight)
     separate = (q_proj_weight, k_proj_weight, v_proj_weight) if use_separate_proj_weight else None
     q, k, v = _in_projection(query, key, value, in_proj_weight, in_proj_bias, separate)
     if attn_mask is not None:
-        attn_mask = _check_attn_mask(attn_mask, (tgt_len, key.shape[0]),
-                                     (bsz * num_heads, tgt_len, key.shape[0]))  # fmt: skip
-    q, k, v, attn_mask = _split_heads(q, k, v, [attn_mask, key_padding_mask], bias_k, bias_v,
-                                      add_zero_attn, num_heads)  # fmt: skip
+        attn_mask = _check_attn_mask(
+            attn_mask, (tgt_len, key.shape[0]), (bsz * num_heads, tgt_len, key.shape[0])
+        )
+    q, k, v, attn_mask = _split_heads(
+        q, k, v, [attn_mask, key_padding_mask], bias_k, bias_v, add_zero_attn, num_heads
+    )
     dropout_p = dropout_p if training else 0.0
     out, weights = _attend_heads(q, k, v, attn_mask, dropout_p, is_causal, need_weights, bsz)
     if weights is not None and average_attn_weights:
@@ -329,14 +393,16 @@ def _check_embed_dims(query, key, value, embed_dim_to_check, num_heads, separate
     """PyTorch's checks of E (against the layer's, and divisible by heads) and of key vs value."""
     embed_dim = query.shape[-1]
     if embed_dim != embed_dim_to_check:
-        raise AssertionError(f"was expecting embedding dimension of {embed_dim_to_check}, but "
-                             f"got {embed_dim}")  # fmt: skip
+        raise AssertionError(
+            f"was expecting embedding dimension of {embed_dim_to_check}, but got {embed_dim}"
+        )
     head_dim = embed_dim // num_heads
     if head_dim * num_heads != embed_dim:
         raise AssertionError(f"embed_dim {embed_dim} not divisible by num_heads {num_heads}")
     if separate and key.shape[:2] != value.shape[:2]:
-        raise AssertionError(f"key's sequence and batch dims {key.shape[:2]} do not match "
-                             f"value's {value.shape[:2]}")  # fmt: skip
+        raise AssertionError(
+            f"key's sequence and batch dims {key.shape[:2]} do not match value's {value.shape[:2]}"
+        )
     if not separate and key.shape != value.shape:
         raise AssertionError(f"key shape {key.shape} does not match value shape {value.shape}")
 
@@ -346,11 +412,14 @@ def _split_heads(q, k, v, masks, bias_k, bias_v, add_zero_attn: bool, num_heads:
     the attention and padding masks merged into one float mask (or None)."""
     bsz = q.shape[1]
     if (bias_k is None) != (bias_v is None):
-        raise AssertionError(f"bias_{'k' if bias_v is None else 'v'} is set but "
-                             f"bias_{'v' if bias_v is None else 'k'} is None")  # fmt: skip
+        raise AssertionError(
+            f"bias_{'k' if bias_v is None else 'v'} is set but "
+            f"bias_{'v' if bias_v is None else 'k'} is None"
+        )
     if bias_k is not None:  # one learned key/value every query can attend to
-        k, v, masks = _append_key(k, v, masks, bias_k.repeat(1, bsz, 1),
-                                  bias_v.repeat(1, bsz, 1), 0)  # fmt: skip
+        k, v, masks = _append_key(
+            k, v, masks, bias_k.repeat(1, bsz, 1), bias_v.repeat(1, bsz, 1), 0
+        )
     head_dim = q.shape[2] // num_heads
     q, k, v = (x.reshape(x.shape[0], bsz * num_heads, head_dim).transpose(0, 1) for x in (q, k, v))
     if add_zero_attn:  # one all-zero key/value: a place to put attention that fits nowhere
@@ -372,8 +441,7 @@ def _attend_heads(q, k, v, attn_mask, dropout_p, is_causal, need_weights, bsz: i
         return out, weights.reshape(bsz, heads, tgt_len, src_len)
     if attn_mask is not None:  # (1 or N * heads, L, S) -> (1 or N, heads, L, S)
         shared = attn_mask.size(0) == 1
-        attn_mask = attn_mask.unsqueeze(0) if shared else attn_mask.reshape(
-            bsz, heads, -1, src_len)  # fmt: skip
+        attn_mask = attn_mask.unsqueeze(0) if shared else attn_mask.reshape(bsz, heads, -1, src_len)
     q, k, v = (x.reshape(bsz, heads, x.shape[1], head_dim) for x in (q, k, v))
     out = scaled_dot_product_attention(q, k, v, attn_mask, dropout_p, is_causal)
     return out.permute(2, 0, 1, 3).reshape(bsz * tgt_len, heads * head_dim), None

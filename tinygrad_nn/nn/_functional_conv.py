@@ -35,9 +35,17 @@ from ..tensor import Tensor
 from ._functional_loss import _dtype_word
 
 # The C++ type names PyTorch's conv messages use.
-_CPP_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
-              "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
-              "bool": "bool"}  # fmt: skip
+_CPP_NAMES = {
+    "float32": "float",
+    "float64": "double",
+    "float16": "c10::Half",
+    "int64": "long int",
+    "int32": "int",
+    "int16": "short int",
+    "int8": "signed char",
+    "uint8": "unsigned char",
+    "bool": "bool",
+}
 
 _make = Tensor._make
 
@@ -56,8 +64,10 @@ def _tuple(value, nd: int, name: str = "value") -> tuple:
 def _batched(input: Tensor, nd: int, name: str) -> tuple:
     """(input with a batch axis, whether it had one); RuntimeError for the wrong rank."""
     if input.dim() not in (nd + 1, nd + 2):
-        raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to "
-                           f"{name}, but got input of size: {list(input.shape)}")  # fmt: skip
+        raise RuntimeError(
+            f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to "
+            f"{name}, but got input of size: {list(input.shape)}"
+        )
     return (input, True) if input.dim() == nd + 2 else (input.unsqueeze(0), False)
 
 
@@ -78,8 +88,9 @@ def _conv_padding(padding, kernel: tuple, stride: tuple, dilation: tuple) -> lis
         if padding == "valid":
             return [(0, 0)] * nd
         if padding != "same":
-            raise ValueError(f"Invalid padding string '{padding}', should be one of "
-                             "{'same', 'valid'}")  # fmt: skip
+            raise ValueError(
+                f"Invalid padding string '{padding}', should be one of {{'same', 'valid'}}"
+            )
         if any(s != 1 for s in stride):
             raise RuntimeError("padding='same' is not supported for strided convolutions")
         totals = [d * (k - 1) for k, d in zip(kernel, dilation)]
@@ -89,11 +100,14 @@ def _conv_padding(padding, kernel: tuple, stride: tuple, dilation: tuple) -> lis
 
 def _check_conv_dtypes(input: Tensor, weight: Tensor, bias: Tensor | None) -> None:
     if bias is not None and bias.dtype != input.dtype:
-        raise RuntimeError(f"Input type ({_CPP_NAMES[input._data.dtype.name]}) and bias type "
-                           f"({_CPP_NAMES[bias._data.dtype.name]}) should be the same")  # fmt: skip
+        raise RuntimeError(
+            f"Input type ({_CPP_NAMES[input._data.dtype.name]}) and bias type "
+            f"({_CPP_NAMES[bias._data.dtype.name]}) should be the same"
+        )
     if weight.dtype != input.dtype:
-        raise RuntimeError(f"expected scalar type {_dtype_word(input)} but found "
-                           f"{_dtype_word(weight)}")  # fmt: skip
+        raise RuntimeError(
+            f"expected scalar type {_dtype_word(input)} but found {_dtype_word(weight)}"
+        )
 
 
 def _conv(input, weight, bias, stride, padding, dilation, groups: int, nd: int, name: str):
@@ -103,9 +117,11 @@ def _conv(input, weight, bias, stride, padding, dilation, groups: int, nd: int, 
     stride, dilation = _tuple(stride, nd, "stride"), _tuple(dilation, nd, "dilation")
     channels, out_channels = x.shape[1], weight.shape[0]
     if bias is not None and tuple(bias.shape) != (out_channels,):
-        raise RuntimeError(f"Given weight of size {list(weight.shape)}, expected bias to be "
-                           f"1-dimensional with {out_channels} elements, but got bias of size "
-                           f"{list(bias.shape)} instead")  # fmt: skip
+        raise RuntimeError(
+            f"Given weight of size {list(weight.shape)}, expected bias to be "
+            f"1-dimensional with {out_channels} elements, but got bias of size "
+            f"{list(bias.shape)} instead"
+        )
     if weight.shape[1] * groups != channels:
         raise RuntimeError(
             f"Given groups={groups}, weight of size {list(weight.shape)}, expected input"
@@ -139,14 +155,28 @@ def _check_conv_args(stride: tuple, padding, dilation: tuple, nd: int) -> None:
         raise RuntimeError(f"dilation should be greater than zero, but got {shown}")
 
 
-def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
-           dilation=1, groups: int = 1) -> Tensor:  # fmt: skip
+def conv1d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride=1,
+    padding=0,
+    dilation=1,
+    groups: int = 1,
+) -> Tensor:
     """1-d cross-correlation of (N, C_in, L) with weight (C_out, C_in / groups, k)."""
     return _conv(input, weight, bias, stride, padding, dilation, groups, 1, "conv1d")
 
 
-def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
-           dilation=1, groups: int = 1) -> Tensor:  # fmt: skip
+def conv2d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride=1,
+    padding=0,
+    dilation=1,
+    groups: int = 1,
+) -> Tensor:
     """2-d cross-correlation of (N, C_in, H, W) with weight (C_out, C_in / groups, kH, kW).
 
     padding: an int, a tuple, 'valid' (none) or 'same' (output size = input size, stride 1).
@@ -157,8 +187,16 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
 # ---------------------------------------------------------------------- pooling geometry
 
 
-def _pool_geometry(x: Tensor, nd: int, kernel_size, stride, padding, dilation, ceil_mode,
-                   check_raw_kernel: bool = False):  # fmt: skip
+def _pool_geometry(
+    x: Tensor,
+    nd: int,
+    kernel_size,
+    stride,
+    padding,
+    dilation,
+    ceil_mode,
+    check_raw_kernel: bool = False,
+):
     """Normalised (kernel, stride, padding, dilation, output counts, right padding needed)."""
     kernel = _tuple(kernel_size, nd, "kernel_size")
     stride = kernel if stride is None or stride == [] or stride == () else _tuple(stride, nd)
@@ -174,8 +212,10 @@ def _pool_geometry(x: Tensor, nd: int, kernel_size, stride, padding, dilation, c
     counts, right = [], []
     for n, k, s, p, d in zip(sizes, kernel, stride, padding, dilation):
         if p > (d * (k - 1) + 1) // 2:
-            raise RuntimeError(f"pad should be at most half of effective kernel size, but got "
-                               f"pad={p}, kernel_size={k} and dilation={d}")  # fmt: skip
+            raise RuntimeError(
+                f"pad should be at most half of effective kernel size, but got "
+                f"pad={p}, kernel_size={k} and dilation={d}"
+            )
         span = d * (k - 1) + 1
         count = (n + 2 * p - span + (s - 1 if ceil_mode else 0)) // s + 1
         if ceil_mode and (count - 1) * s >= n + p:  # the last window must start inside
@@ -184,15 +224,20 @@ def _pool_geometry(x: Tensor, nd: int, kernel_size, stride, padding, dilation, c
         right.append(max((count - 1) * s + span - n - p, 0))
     if check_raw_kernel and any(k // 2 < p for k, p in zip(kernel, padding)):
         names = ("W", "H")[:nd]  # PyTorch lists the last axis first
-        got = ", ".join([f"pad{a} = {p}" for a, p in zip(names, padding[::-1])] +
-                        [f"k{a} = {k}" for a, k in zip(names, kernel[::-1])])  # fmt: skip
-        raise RuntimeError(f"pad should be smaller than or equal to half of kernel size, but got "
-                           f"{got}")  # fmt: skip
+        got = ", ".join(
+            [f"pad{a} = {p}" for a, p in zip(names, padding[::-1])]
+            + [f"k{a} = {k}" for a, k in zip(names, kernel[::-1])]
+        )
+        raise RuntimeError(
+            f"pad should be smaller than or equal to half of kernel size, but got {got}"
+        )
     if any(c < 1 for c in counts):
         shape = "x".join(map(str, x.shape[1:]))
         out = "x".join(map(str, (x.shape[1],) + tuple(counts)))
-        raise RuntimeError(f"Given input size: ({shape}). Calculated output size: ({out}). "
-                           "Output size is too small")  # fmt: skip
+        raise RuntimeError(
+            f"Given input size: ({shape}). Calculated output size: ({out}). "
+            "Output size is too small"
+        )
     return kernel, stride, padding, dilation, tuple(counts), right
 
 
@@ -200,17 +245,22 @@ def _pool_input(input: Tensor, nd: int, name: str) -> tuple:
     """(input with a batch axis, whether it had one). An empty batch is allowed, as in
     PyTorch; an empty channel or spatial axis is not."""
     if name == "max_pool1d" and (input.dim() not in (2, 3) or 0 in input.shape[-2:]):
-        raise RuntimeError(f"max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 "
-                           f"dim batch size for input, but got:{list(input.shape)}")  # fmt: skip
+        raise RuntimeError(
+            f"max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 "
+            f"dim batch size for input, but got:{list(input.shape)}"
+        )
     if input.dim() not in (nd + 1, nd + 2):
-        raise RuntimeError(f"non-empty {nd + 1}D or {nd + 2}D (batch mode) tensor expected for "
-                           "input")  # fmt: skip
+        raise RuntimeError(
+            f"non-empty {nd + 1}D or {nd + 2}D (batch mode) tensor expected for input"
+        )
     if 0 in input.shape[-nd - 1 :]:
         shape = list(input.shape)
         if nd == 1:  # PyTorch pools 1-d as 2-d: it shows the input with a height of 1
             shape.insert(-1, 1)
-        raise RuntimeError(f"Expected 3D or 4D (batch mode) tensor with optional 0 dim batch "
-                           f"size for input, but got:{shape}")  # fmt: skip
+        raise RuntimeError(
+            f"Expected 3D or 4D (batch mode) tensor with optional 0 dim batch "
+            f"size for input, but got:{shape}"
+        )
     return (input, True) if input.dim() == nd + 2 else (input.unsqueeze(0), False)
 
 
@@ -224,12 +274,17 @@ def _check_max_pool_args(nd: int, kernel_size, stride, padding, dilation) -> Non
     if nd == 2:
         d_h, d_w = _tuple(dilation, 2, "dilation")
         if d_h <= 0 or d_w <= 0:
-            raise RuntimeError(f"dilation should be greater than zero, but got dilationH: {d_h} "
-                               f"dilationW: {d_w}")  # fmt: skip
+            raise RuntimeError(
+                f"dilation should be greater than zero, but got dilationH: {d_h} dilationW: {d_w}"
+            )
         return
     no_stride = stride is None or stride == [] or stride == ()
-    checks = [("kernel_size", kernel_size, 1), ("stride", kernel_size if no_stride else stride, 1),
-              ("padding", padding, 0), ("dilation", dilation, 1)]  # fmt: skip
+    checks = [
+        ("kernel_size", kernel_size, 1),
+        ("stride", kernel_size if no_stride else stride, 1),
+        ("padding", padding, 0),
+        ("dilation", dilation, 1),
+    ]
     for name, value, low in checks:
         (v,) = _tuple(value, 1, name)
         if v < low:
@@ -268,21 +323,24 @@ def _flat_input_index(first, kernel, stride, padding, dilation, counts, sizes) -
     """Where each chosen maximum sits in the unpadded input, as a flat index per channel."""
     offsets = np.unravel_index(first, kernel)
     index = np.zeros(first.shape, np.int64)
-    for axis, (k_off, s, p, d, c, n) in enumerate(zip(offsets, stride, padding, dilation,
-                                                       counts, sizes)):  # fmt: skip
+    for axis, (k_off, s, p, d, c, n) in enumerate(
+        zip(offsets, stride, padding, dilation, counts, sizes)
+    ):
         window = np.arange(c).reshape((c,) + (1,) * (len(kernel) - axis - 1))
         index = index * n + (window * s - p + k_off * d)
     return index
 
 
-def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
-               return_indices=False):  # fmt: skip
+def max_pool1d(
+    input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
+):
     """Max over sliding windows of the last axis."""
     return _max_pool(input, 1, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
-def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
-               return_indices=False):  # fmt: skip
+def max_pool2d(
+    input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
+):
     """Max over sliding kH x kW windows; padding counts as -inf. stride defaults to kernel_size.
 
     Returns (output, indices) with `return_indices`, indices flat over each input plane.
@@ -293,8 +351,9 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 # ---------------------------------------------------------------------- average pooling
 
 
-def _avg_pool(input, nd, kernel_size, stride, padding, ceil_mode, count_include_pad,
-              divisor_override):  # fmt: skip
+def _avg_pool(
+    input, nd, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
+):
     x, batched = _pool_input(input, nd, f"avg_pool{nd}d")
     if x._data.dtype.kind not in "f" and x._data.dtype != np.int64:
         raise NotImplementedError(f"\"avg_pool2d\" not implemented for '{_dtype_word(x)}'")
@@ -322,8 +381,10 @@ def _check_divisor(divisor_override) -> None:
     if divisor_override is None:
         return
     if not isinstance(divisor_override, (int, np.integer)) or isinstance(divisor_override, bool):
-        raise TypeError(f"avg_pool2d(): argument 'divisor_override' must be int, not "
-                        f"{type(divisor_override).__name__}")  # fmt: skip
+        raise TypeError(
+            f"avg_pool2d(): argument 'divisor_override' must be int, not "
+            f"{type(divisor_override).__name__}"
+        )
     if divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
 
@@ -352,17 +413,26 @@ def _avg_divisor(kernel, stride, padding, counts, sizes, count_include_pad) -> n
     return divisor
 
 
-def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
-               count_include_pad=True) -> Tensor:  # fmt: skip
+def avg_pool1d(
+    input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True
+) -> Tensor:
     """Mean over sliding windows of the last axis."""
     return _avg_pool(input, 1, kernel_size, stride, padding, ceil_mode, count_include_pad, None)
 
 
-def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
-               count_include_pad=True, divisor_override=None) -> Tensor:  # fmt: skip
+def avg_pool2d(
+    input,
+    kernel_size,
+    stride=None,
+    padding=0,
+    ceil_mode=False,
+    count_include_pad=True,
+    divisor_override=None,
+) -> Tensor:
     """Mean over sliding kH x kW windows (zero padding counted unless count_include_pad=False)."""
-    return _avg_pool(input, 2, kernel_size, stride, padding, ceil_mode, count_include_pad,
-                     divisor_override)  # fmt: skip
+    return _avg_pool(
+        input, 2, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
+    )
 
 
 # ---------------------------------------------------------------------- adaptive pooling
@@ -372,8 +442,10 @@ def _adaptive_avg_pool(input: Tensor, output_size, nd: int) -> Tensor:
     """Windows i cover [floor(i n / o), ceil((i + 1) n / o)): sum them with a 0/1 matrix per
     axis (a matmul, vectorised for uneven windows too), then divide by their sizes."""
     if input.dim() not in (nd + 1, nd + 2):
-        raise RuntimeError(f"adaptive_avg_pool{nd}d(): Expected {nd + 1}D or {nd + 2}D tensor, "
-                           f"but got {list(input.shape)}")  # fmt: skip
+        raise RuntimeError(
+            f"adaptive_avg_pool{nd}d(): Expected {nd + 1}D or {nd + 2}D tensor, "
+            f"but got {list(input.shape)}"
+        )
     sizes = tuple(input.shape[-nd:])
     if not isinstance(output_size, (list, tuple)):
         output_size = (output_size,) * nd
@@ -382,8 +454,10 @@ def _adaptive_avg_pool(input: Tensor, output_size, nd: int) -> Tensor:
     wanted = [n if o is None else o for n, o in zip(sizes, output_size)]
     if any(o < 0 for o in wanted):  # PyTorch pools 1-d as 2-d and names it so
         shown = ", ".join(map(str, ([1] if nd == 1 else []) + wanted))
-        raise RuntimeError(f"adaptive_avg_pool2d: elements of output_size must be greater than "
-                           f"or equal to 0 but received {{{shown}}}")  # fmt: skip
+        raise RuntimeError(
+            f"adaptive_avg_pool2d: elements of output_size must be greater than "
+            f"or equal to 0 but received {{{shown}}}"
+        )
     out = input
     for axis, (n, o) in enumerate(zip(sizes, output_size)):
         o = n if o is None else o
@@ -422,20 +496,26 @@ def _im2col_args(kernel_size, dilation, padding, stride) -> tuple:
     """unfold/fold's arguments as pairs, checked as PyTorch checks them."""
     kernel, dilation = _pair_arg(kernel_size, "kernel_size"), _pair_arg(dilation, "dilation")
     padding, stride = _pair_arg(padding, "padding"), _pair_arg(stride, "stride")
-    checks = (("kernel size", "kernel", kernel, 1), ("dilation", "dilation", dilation, 1),
-              ("padding", "pad", padding, 0), ("stride", "stride", stride, 1))  # fmt: skip
+    checks = (
+        ("kernel size", "kernel", kernel, 1),
+        ("dilation", "dilation", dilation, 1),
+        ("padding", "pad", padding, 0),
+        ("stride", "stride", stride, 1),
+    )
     for label, word, (h, w), low in checks:
         if h < low or w < low:
             need = "be non-negative" if low == 0 else "be greater than zero"
-            raise RuntimeError(f"{label} should {need}, but got {word}_height: {h} "
-                               f"{word}_width: {w}")  # fmt: skip
+            raise RuntimeError(
+                f"{label} should {need}, but got {word}_height: {h} {word}_width: {w}"
+            )
     return kernel, dilation, padding, stride
 
 
 def _im2col_dtype(input: Tensor, kernel: str) -> None:
     if input._data.dtype.kind != "f":
-        raise NotImplementedError(f"\"{kernel}_out_cpu\" not implemented for "
-                                  f"'{_dtype_word(input)}'")  # fmt: skip
+        raise NotImplementedError(
+            f"\"{kernel}_out_cpu\" not implemented for '{_dtype_word(input)}'"
+        )
 
 
 def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
@@ -452,10 +532,12 @@ def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tenso
     sizes = tuple(n + 2 * p for n, p in zip(x.shape[2:], padding))
     counts = window_counts(sizes, kernel, stride, dilation)
     if any(c < 1 for c in counts):
-        raise RuntimeError(f"Given input with spatial size {tuple(x.shape[2:])}, "
-                           f"kernel_size={kernel}, dilation={dilation}, padding={padding}, "
-                           f"calculated shape of the array of sliding blocks as {counts}, but "
-                           "its components must be at least one.")  # fmt: skip
+        raise RuntimeError(
+            f"Given input with spatial size {tuple(x.shape[2:])}, "
+            f"kernel_size={kernel}, dilation={dilation}, padding={padding}, "
+            f"calculated shape of the array of sliding blocks as {counts}, but "
+            "its components must be at least one."
+        )
     x = _pad_spatial(x, [(p, p) for p in padding], 0.0)
     windows = Unfold.apply(x, kernel, stride, dilation)
     n, c, oh, ow = windows.shape[:4]
@@ -469,25 +551,31 @@ def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=
     kernel, dilation, padding, stride = _im2col_args(kernel_size, dilation, padding, stride)
     output_size = _pair_arg(output_size, "output_size")
     if input.dim() not in (2, 3) or 0 in input.shape[-2:]:
-        raise RuntimeError("Expected 2D or 3D (batch mode) tensor for input with possibly 0 "
-                           "batch size and non-zero dimensions for input, but got: "
-                           f"{list(input.shape)}")  # fmt: skip
+        raise RuntimeError(
+            "Expected 2D or 3D (batch mode) tensor for input with possibly 0 "
+            "batch size and non-zero dimensions for input, but got: "
+            f"{list(input.shape)}"
+        )
     _im2col_dtype(input, "col2im")
     columns = input if input.dim() == 3 else input.unsqueeze(0)
     n, ck, blocks = columns.shape
     if ck % math.prod(kernel):
-        raise RuntimeError("Expected size of input's dimension 1 to be divisible by the product "
-                           f"of kernel_size, but got input.size(1)={ck} and "
-                           f"kernel_size={kernel}.")  # fmt: skip
+        raise RuntimeError(
+            "Expected size of input's dimension 1 to be divisible by the product "
+            f"of kernel_size, but got input.size(1)={ck} and "
+            f"kernel_size={kernel}."
+        )
     size = tuple(o + 2 * p for o, p in zip(output_size, padding))
     counts = window_counts(size, kernel, stride, dilation)
     if max(counts[0], 0) * max(counts[1], 0) != blocks:
         shown = " * ".join(str(max(c, 0)) for c in counts)
-        raise RuntimeError(f"Given output_size={output_size}, kernel_size={kernel}, "
-                           f"dilation={dilation}, padding={padding}, stride={stride}, expected "
-                           f"size of input's dimension 2 to match the calculated number of "
-                           f"sliding blocks {shown} = {max(counts[0], 0) * max(counts[1], 0)}, "
-                           f"but got input.size(2)={blocks}.")  # fmt: skip
+        raise RuntimeError(
+            f"Given output_size={output_size}, kernel_size={kernel}, "
+            f"dilation={dilation}, padding={padding}, stride={stride}, expected "
+            f"size of input's dimension 2 to match the calculated number of "
+            f"sliding blocks {shown} = {max(counts[0], 0) * max(counts[1], 0)}, "
+            f"but got input.size(2)={blocks}."
+        )
     c = ck // math.prod(kernel)
     windows = columns.reshape((n, c) + kernel + counts).permute(0, 1, 4, 5, 2, 3)
     image = Fold.apply(windows, (n, c) + size, stride, dilation)

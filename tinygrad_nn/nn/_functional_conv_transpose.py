@@ -23,18 +23,24 @@ from ._functional_conv import _batched, _check_conv_dtypes, _tuple
 def _check_weight(x: Tensor, weight: Tensor, bias, groups: int) -> None:
     """PyTorch's checks of a transposed convolution's weight and bias against the input."""
     if weight.shape[0] % groups != 0:
-        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} "
-                           f"at dimension 0, but got weight of size [{list(weight.shape)}] "
-                           "instead")  # fmt: skip
+        raise RuntimeError(
+            f"Given groups={groups}, expected weight to be divisible by {groups} "
+            f"at dimension 0, but got weight of size [{list(weight.shape)}] "
+            "instead"
+        )
     if weight.shape[0] != x.shape[1]:
-        raise RuntimeError(f"Given transposed=1, weight of size {list(weight.shape)}, expected "
-                           f"input{list(x.shape)} to have {weight.shape[0]} channels, but got "
-                           f"{x.shape[1]} channels instead")  # fmt: skip
+        raise RuntimeError(
+            f"Given transposed=1, weight of size {list(weight.shape)}, expected "
+            f"input{list(x.shape)} to have {weight.shape[0]} channels, but got "
+            f"{x.shape[1]} channels instead"
+        )
     out_channels = weight.shape[1] * groups
     if bias is not None and tuple(bias.shape) != (out_channels,):
-        raise RuntimeError(f"Given transposed=1, weight of size {list(weight.shape)}, expected "
-                           f"bias to be 1-dimensional with {out_channels} elements, but got "
-                           f"bias of size {list(bias.shape)} instead")  # fmt: skip
+        raise RuntimeError(
+            f"Given transposed=1, weight of size {list(weight.shape)}, expected "
+            f"bias to be 1-dimensional with {out_channels} elements, but got "
+            f"bias of size {list(bias.shape)} instead"
+        )
 
 
 def _check_geometry(stride, padding, output_padding, dilation) -> None:
@@ -49,11 +55,14 @@ def _check_geometry(stride, padding, output_padding, dilation) -> None:
         raise RuntimeError("negative output_padding is not supported")
     if any(o >= s and o >= d for o, s, d in zip(output_padding, stride, dilation)):
         # PyTorch runs the 1-d form as 2-d with a height of 1, and names both axes
-        pad, st, di = [((0,) * 2 + t)[-2:] if len(t) == 1 else t
-                       for t in (output_padding, stride, dilation)]  # fmt: skip
+        pad, st, di = [
+            ((0,) * 2 + t)[-2:] if len(t) == 1 else t for t in (output_padding, stride, dilation)
+        ]
         raise RuntimeError(
             "output padding must be smaller than either stride or dilation, but got "
-            + _named(pad, "output_padding") + _named(st, "stride") + _named(di, "dilation")
+            + _named(pad, "output_padding")
+            + _named(st, "stride")
+            + _named(di, "dilation")
         )
 
 
@@ -66,8 +75,9 @@ def _named(values: tuple, what: str) -> str:
     return text + ("" if what == "dilation" else " ")
 
 
-def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation,
-                    nd: int, name: str) -> Tensor:  # fmt: skip
+def _conv_transpose(
+    input, weight, bias, stride, padding, output_padding, groups, dilation, nd: int, name: str
+) -> Tensor:
     if isinstance(padding, str):
         raise TypeError(f"{name}(): argument 'padding' must be tuple of ints, not str")
     x, batched = _batched(input, nd, name)
@@ -84,9 +94,11 @@ def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups
     )
     out = tuple(f - 2 * p for f, p in zip(full, padding))
     if any(o <= 0 for o in out):
-        raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, sizes))}). "
-                           f"Calculated output size per channel: ({' x '.join(map(str, out))}). "
-                           "Output size is too small")  # fmt: skip
+        raise RuntimeError(
+            f"Given input size per channel: ({' x '.join(map(str, sizes))}). "
+            f"Calculated output size per channel: ({' x '.join(map(str, out))}). "
+            "Output size is too small"
+        )
     n, channels = x.shape[0], x.shape[1]
     out_channels = weight.shape[1] * groups
     # (G, C_in/G, C_out/G * kernel) -> its transpose, times x's (N, G, C_in/G, positions)
@@ -115,8 +127,18 @@ def conv_transpose1d(
 
     Output length: (L - 1) * stride - 2 * padding + dilation * (k - 1) + output_padding + 1.
     """
-    return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups,
-                           dilation, 1, "conv_transpose1d")  # fmt: skip
+    return _conv_transpose(
+        input,
+        weight,
+        bias,
+        stride,
+        padding,
+        output_padding,
+        groups,
+        dilation,
+        1,
+        "conv_transpose1d",
+    )
 
 
 def conv_transpose2d(
@@ -131,8 +153,18 @@ def conv_transpose2d(
 ) -> Tensor:
     """2-d transposed convolution of (N, C_in, H, W) with weight (C_in, C_out / groups, kH, kW),
     sometimes called a deconvolution: the adjoint of conv2d with the same arguments."""
-    return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups,
-                           dilation, 2, "conv_transpose2d")  # fmt: skip
+    return _conv_transpose(
+        input,
+        weight,
+        bias,
+        stride,
+        padding,
+        output_padding,
+        groups,
+        dilation,
+        2,
+        "conv_transpose2d",
+    )
 
 
 def conv_transpose3d(
@@ -147,5 +179,15 @@ def conv_transpose3d(
 ) -> Tensor:
     """3-d transposed convolution of (N, C_in, D, H, W) with weight
     (C_in, C_out / groups, kD, kH, kW): the adjoint of conv3d with the same arguments."""
-    return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups,
-                           dilation, 3, "conv_transpose3d")  # fmt: skip
+    return _conv_transpose(
+        input,
+        weight,
+        bias,
+        stride,
+        padding,
+        output_padding,
+        groups,
+        dilation,
+        3,
+        "conv_transpose3d",
+    )

@@ -47,8 +47,11 @@ def _reduction(size_average, reduce, reduction: str) -> str:
         size_average = True if size_average is None else size_average
         reduce = True if reduce is None else reduce
         reduction = "mean" if size_average and reduce else "sum" if reduce else "none"
-        warnings.warn("size_average and reduce args will be deprecated, please use "
-                      f"reduction='{reduction}' instead.", stacklevel=3)  # fmt: skip
+        warnings.warn(
+            "size_average and reduce args will be deprecated, please use "
+            f"reduction='{reduction}' instead.",
+            stacklevel=3,
+        )
     if reduction not in _REDUCTIONS:
         raise ValueError(f"{reduction} is not a valid value for reduction")
     return reduction
@@ -81,8 +84,7 @@ def _promoted(*tensors):
     if len({t._data.dtype for t in floats}) < 2:
         return tensors
     dt = _dt.result_type(*floats)
-    return tuple(t._cast(dt) if t is not None and t._data.dtype.kind == "f" else t
-                 for t in tensors)  # fmt: skip
+    return tuple(t._cast(dt) if t is not None and t._data.dtype.kind == "f" else t for t in tensors)
 
 
 def _weighted(loss: Tensor, input: Tensor, weight, reduction: str, mean_by_weight: bool):
@@ -109,8 +111,9 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     if weight is None and dtype.kind == "f" and target._data.dtype == dtype:
         if target._data.shape != input._data.shape:  # PyTorch broadcasts first (Expand nodes)
             shape = broadcast_shapes(input._data.shape, target._data.shape)
-            input, target = [t if t._data.shape == shape else t.expand(shape)
-                             for t in (input, target)]  # fmt: skip
+            input, target = [
+                t if t._data.shape == shape else t.expand(shape) for t in (input, target)
+            ]
         return MseLoss.apply(input, target, reduction)
     # Weights, or operands of two dtypes: PyTorch composes these too (or promotes first).
     return _weighted((input - target).square(), input, weight, reduction, True)
@@ -144,8 +147,11 @@ class MseLoss(Function):
     def backward(ctx, grad):
         x, t = ctx.saved_tensors
         grad_x = (x - t) * ctx.norm * grad  # PyTorch's mse_loss_backward, in its order
-        return (grad_x if ctx.needs_input_grad[0] else None,
-                -grad_x if ctx.needs_input_grad[1] else None, None)  # fmt: skip
+        return (
+            grad_x if ctx.needs_input_grad[0] else None,
+            -grad_x if ctx.needs_input_grad[1] else None,
+            None,
+        )
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
@@ -169,8 +175,9 @@ def huber_loss(input, target, reduction="mean", delta: float = 1.0, weight=None)
     return _weighted(loss, input, weight, reduction, False)
 
 
-def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean",
-                   beta: float = 1.0):  # fmt: skip
+def smooth_l1_loss(
+    input, target, size_average=None, reduce=None, reduction="mean", beta: float = 1.0
+):
     """Squared error / beta for |d| < beta, absolute error beyond (beta = 0: l1_loss)."""
     _warn_if_broadcast(input, target)
     reduction = _reduction(size_average, reduce, reduction)
@@ -191,26 +198,33 @@ def _check_nll(input: Tensor, target: Tensor, weight) -> int:
     if input.dim() < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {input.dim()})")
     if input.dim() == 1 and target.dim() == 1 and target.numel() != 1:
-        raise ValueError("For 1D input, 1D target must have size 1, but got target size: "
-                         f"{target.numel()}")  # fmt: skip
+        raise ValueError(
+            f"For 1D input, 1D target must have size 1, but got target size: {target.numel()}"
+        )
     target_batch = target.shape[0] if target.dim() else 0
     if input.dim() > 1 and input.shape[0] != target_batch:
-        raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target "
-                         f"batch_size ({target_batch}).")  # fmt: skip
+        raise ValueError(
+            f"Expected input batch_size ({input.shape[0]}) to match target "
+            f"batch_size ({target_batch})."
+        )
     if input.dim() <= 2 and target.dim() > 1:
         raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
     if input.dim() == 4 and target.dim() != 3:
-        raise RuntimeError("only batches of spatial targets supported (3D tensors) but got "
-                           f"targets of dimension: {target.dim()}")  # fmt: skip
+        raise RuntimeError(
+            "only batches of spatial targets supported (3D tensors) but got "
+            f"targets of dimension: {target.dim()}"
+        )
     expected = (input.shape[0],) + tuple(input.shape[2:])
     if input.dim() == 4 and tuple(target.shape) != expected:  # PyTorch's nll_loss2d wording
-        raise RuntimeError(f"size mismatch (got input: {list(input.shape)} , target: "
-                           f"{list(target.shape)}")  # fmt: skip
+        raise RuntimeError(
+            f"size mismatch (got input: {list(input.shape)} , target: {list(target.shape)}"
+        )
     if input.dim() > 2 and tuple(target.shape) != expected:
         raise RuntimeError(f"Expected target size {list(expected)}, got {list(target.shape)}")
     if target._data.dtype not in (np.int64, np.uint8):
-        raise RuntimeError("expected target dtype to be Long or Byte, but got "
-                           f"{_dtype_word(target)}")  # fmt: skip
+        raise RuntimeError(
+            f"expected target dtype to be Long or Byte, but got {_dtype_word(target)}"
+        )
     classes = input.shape[0 if input.dim() == 1 else 1]
     if weight is not None and (weight.dim() != 1 or weight.numel() != classes):
         raise RuntimeError(
@@ -218,21 +232,35 @@ def _check_nll(input: Tensor, target: Tensor, weight) -> int:
             f"no classes but got weight tensor of shape: {list(weight.shape)}"
         )
     if weight is not None and weight.dtype != input.dtype:
-        raise RuntimeError(f"expected scalar type {_dtype_word(input)} but found "
-                           f"{_dtype_word(weight)}")  # fmt: skip
+        raise RuntimeError(
+            f"expected scalar type {_dtype_word(input)} but found {_dtype_word(weight)}"
+        )
     return classes
 
 
-def nll_loss(input, target, weight=None, size_average=None, ignore_index: int = -100,
-             reduce=None, reduction="mean") -> Tensor:  # fmt: skip
+def nll_loss(
+    input,
+    target,
+    weight=None,
+    size_average=None,
+    ignore_index: int = -100,
+    reduce=None,
+    reduction="mean",
+) -> Tensor:
     """-weight[t] * input[t] per sample (input: log-probabilities over classes on axis 1).
 
     'mean' divides by the summed weights of the non-ignored targets (their count if no weight).
     """
     reduction = _reduction(size_average, reduce, reduction)
     a, t = input._data, target._data
-    if (weight is None and a.ndim == 2 and t.ndim == 1 and t.dtype == np.int64 and
-            a.dtype.kind == "f" and 0 < len(t) == len(a)):  # fmt: skip
+    if (
+        weight is None
+        and a.ndim == 2
+        and t.ndim == 1
+        and t.dtype == np.int64
+        and a.dtype.kind == "f"
+        and 0 < len(t) == len(a)
+    ):
         # A classifier's every step: a batch of rows, one class index each. When every index
         # is a class (a negative one wraps to a huge unsigned one) and none is ignored, the
         # checks and masks below would change nothing: skip them.
@@ -297,14 +325,24 @@ def _coordinates(safe: np.ndarray, dim: int) -> tuple:
     """Index arrays that pick x[i, safe[i], ...]: every entry of `safe` at its own position on
     the other axes and at the class it names on axis `dim`."""
     ndim = safe.ndim
-    coords = [np.arange(n).reshape((1,) * axis + (n,) + (1,) * (ndim - axis - 1))
-              for axis, n in enumerate(safe.shape)]  # fmt: skip
+    coords = [
+        np.arange(n).reshape((1,) * axis + (n,) + (1,) * (ndim - axis - 1))
+        for axis, n in enumerate(safe.shape)
+    ]
     coords.insert(dim, safe)
     return tuple(coords)
 
 
-def cross_entropy(input, target, weight=None, size_average=None, ignore_index: int = -100,
-                  reduce=None, reduction="mean", label_smoothing: float = 0.0):  # fmt: skip
+def cross_entropy(
+    input,
+    target,
+    weight=None,
+    size_average=None,
+    ignore_index: int = -100,
+    reduce=None,
+    reduction="mean",
+    label_smoothing: float = 0.0,
+):
     """Softmax cross-entropy over classes on axis 1 (axis 0 for a single unbatched sample).
 
     `target` holds class indices (any extra spatial axes), or class probabilities when it
@@ -317,8 +355,9 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index: i
     dim = 0 if input._data.ndim == 1 else 1
     if input._data.shape == target._data.shape:  # class probabilities, in the common dtype
         input, target, weight = _promoted(input, target, weight)
-        return _cross_entropy_probs(input.log_softmax(dim), target, weight, ignore_index,
-                                    reduction, label_smoothing, dim)  # fmt: skip
+        return _cross_entropy_probs(
+            input.log_softmax(dim), target, weight, ignore_index, reduction, label_smoothing, dim
+        )
     logp = input.log_softmax(dim)
     nll = nll_loss(logp, target, weight, None, ignore_index, None, reduction)
     if label_smoothing == 0.0:
@@ -343,15 +382,19 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index: i
 def _cross_entropy_probs(logp, target, weight, ignore_index, reduction, label_smoothing, dim):
     """-sum over classes of target * log_softmax(input), per sample."""
     if target._data.dtype.kind != "f":
-        raise RuntimeError("Expected floating point type for target with class probabilities, "
-                           f"got {_dtype_word(target)}")  # fmt: skip
+        raise RuntimeError(
+            "Expected floating point type for target with class probabilities, "
+            f"got {_dtype_word(target)}"
+        )
     if ignore_index >= 0:
         raise RuntimeError("ignore_index is not supported for floating point target")
     classes = logp.shape[dim]
     if weight is not None and (weight.dim() != 1 or weight.numel() != classes):
-        raise RuntimeError(f"cross_entropy: weight tensor should be defined either for all "
-                           f"{classes} classes or no classes but got weight tensor of shape: "
-                           f"{list(weight.shape)}")  # fmt: skip
+        raise RuntimeError(
+            f"cross_entropy: weight tensor should be defined either for all "
+            f"{classes} classes or no classes but got weight tensor of shape: "
+            f"{list(weight.shape)}"
+        )
     if label_smoothing > 0:
         target = target * (1 - label_smoothing) + label_smoothing / classes
     terms = logp * target
@@ -397,14 +440,17 @@ class _BinaryCrossEntropy(Function):
         return grad_x, grad_t, None
 
 
-def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
-                         reduction="mean") -> Tensor:  # fmt: skip
+def binary_cross_entropy(
+    input, target, weight=None, size_average=None, reduce=None, reduction="mean"
+) -> Tensor:
     """Cross-entropy between probabilities `input` in [0, 1] and targets in [0, 1]."""
     reduction = _reduction(size_average, reduce, reduction)
     if target.shape != input.shape:
-        raise ValueError(f"Using a target size ({target.size()}) that is different to the input "
-                         f"size ({input.size()}) is deprecated. Please ensure they have the same "
-                         "size.")  # fmt: skip
+        raise ValueError(
+            f"Using a target size ({target.size()}) that is different to the input "
+            f"size ({input.size()}) is deprecated. Please ensure they have the same "
+            "size."
+        )
     if target._data.dtype != input._data.dtype:
         raise RuntimeError(f"Found dtype {_dtype_word(target)} but expected {_dtype_word(input)}")
     # "not (0 <= x <= 1)" rather than "x < 0 or x > 1": NaN fails the check too, as in PyTorch.
@@ -418,8 +464,9 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     return _reduce(_BinaryCrossEntropy.apply(x, t, w), reduction)._cast(input.dtype)
 
 
-def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
-                                     reduction="mean", pos_weight=None) -> Tensor:  # fmt: skip
+def binary_cross_entropy_with_logits(
+    input, target, weight=None, size_average=None, reduce=None, reduction="mean", pos_weight=None
+) -> Tensor:
     """binary_cross_entropy(sigmoid(input), target) without overflow for any logit.
 
     loss = (1 - t) x - l * log_sigmoid(x), with l = 1 + (pos_weight - 1) t and
@@ -427,11 +474,14 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     """
     reduction = _reduction(size_average, reduce, reduction)
     if target.shape != input.shape:
-        raise ValueError(f"Target size ({target.size()}) must be the same as input size "
-                         f"({input.size()})")  # fmt: skip
+        raise ValueError(
+            f"Target size ({target.size()}) must be the same as input size ({input.size()})"
+        )
     if target._data.dtype.kind in "iu":  # PyTorch computes in the target's dtype, and refuses
-        raise RuntimeError(f"result type {_dtype_word(input)} can't be cast to the desired "
-                           f"output type {_dtype_word(target)}")  # fmt: skip
+        raise RuntimeError(
+            f"result type {_dtype_word(input)} can't be cast to the desired "
+            f"output type {_dtype_word(target)}"
+        )
     # Compute in the common dtype of all operands; the result takes the target's dtype, as
     # PyTorch's does (its kernel accumulates into 1 - target in place).
     result_dtype = target.dtype

@@ -63,8 +63,9 @@ _KL_MEAN_WARNING = (
 )
 
 
-def kl_div(input, target, size_average=None, reduce=None, reduction: str = "mean",
-           log_target: bool = False) -> Tensor:  # fmt: skip
+def kl_div(
+    input, target, size_average=None, reduce=None, reduction: str = "mean", log_target: bool = False
+) -> Tensor:
     """Kullback-Leibler divergence of `target` from exp(`input`) (input holds log-probabilities).
 
     loss = t (log t - x) per element (exp(t) (t - x) if log_target); 'batchmean' divides the
@@ -87,9 +88,16 @@ def kl_div(input, target, size_average=None, reduce=None, reduction: str = "mean
     return total / input.shape[0] if input.dim() else total
 
 
-def poisson_nll_loss(input, target, log_input: bool = True, full: bool = False,
-                     size_average=None, eps: float = 1e-8, reduce=None,
-                     reduction: str = "mean") -> Tensor:  # fmt: skip
+def poisson_nll_loss(
+    input,
+    target,
+    log_input: bool = True,
+    full: bool = False,
+    size_average=None,
+    eps: float = 1e-8,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
     """Negative log-likelihood of counts `target` under Poisson(rate), up to a constant.
 
     rate = exp(input) if log_input (loss = exp(x) - t x), else input (loss = x - t log(x + eps)).
@@ -123,8 +131,9 @@ def _gaussian_var(input: Tensor, var) -> Tensor:
     raise ValueError("var is of incorrect size")
 
 
-def gaussian_nll_loss(input, target, var, full: bool = False, eps: float = 1e-6,
-                      reduction: str = "mean") -> Tensor:  # fmt: skip
+def gaussian_nll_loss(
+    input, target, var, full: bool = False, eps: float = 1e-6, reduction: str = "mean"
+) -> Tensor:
     """Negative log-likelihood of `target` under Normal(input, var), up to a constant.
 
     loss = (log v + (x - t)^2 / v) / 2, + log(2 pi) / 2 if full, with v = max(var, eps).
@@ -153,8 +162,9 @@ def gaussian_nll_loss(input, target, var, full: bool = False, eps: float = 1e-6,
 # ---------------------------------------------------------------------- two-class margins
 
 
-def soft_margin_loss(input, target, size_average=None, reduce=None,
-                     reduction: str = "mean") -> Tensor:  # fmt: skip
+def soft_margin_loss(
+    input, target, size_average=None, reduce=None, reduction: str = "mean"
+) -> Tensor:
     """Logistic loss log(1 + exp(-y x)) for labels y = +-1; the result has input's dtype.
 
     Computed as max(v, 0) + log(1 + exp(-|v|)) with v = -y x, which is the same number
@@ -168,8 +178,9 @@ def soft_margin_loss(input, target, size_average=None, reduce=None,
     return _reduce(loss, reduction)._cast(input.dtype)
 
 
-def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None,
-                                reduction: str = "mean") -> Tensor:  # fmt: skip
+def multilabel_soft_margin_loss(
+    input, target, weight=None, size_average=None, reduce=None, reduction: str = "mean"
+) -> Tensor:
     """Binary cross-entropy of sigmoid(input) against 0/1 targets, averaged over the classes
     (the last dim), optionally weighted per class: one loss per sample."""
     if size_average is not None or reduce is not None:
@@ -186,8 +197,9 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
     return _reduce(loss, reduction)
 
 
-def hinge_embedding_loss(input, target, margin: float = 1.0, size_average=None, reduce=None,
-                         reduction: str = "mean") -> Tensor:  # fmt: skip
+def hinge_embedding_loss(
+    input, target, margin: float = 1.0, size_average=None, reduce=None, reduction: str = "mean"
+) -> Tensor:
     """x where y = 1, max(0, margin - x) where y = -1 (input: distances; y: similar or not).
 
     PyTorch adds the two cases, so a label that is neither 1 nor -1 gets both terms.
@@ -199,8 +211,15 @@ def hinge_embedding_loss(input, target, margin: float = 1.0, size_average=None, 
     return _reduce(far + near, reduction)
 
 
-def margin_ranking_loss(input1, input2, target, margin: float = 0, size_average=None,
-                        reduce=None, reduction: str = "mean") -> Tensor:  # fmt: skip
+def margin_ranking_loss(
+    input1,
+    input2,
+    target,
+    margin: float = 0,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
     """max(0, -y (x1 - x2) + margin): x1 should rank above x2 by margin where y = 1."""
     reduction = _reduction(size_average, reduce, reduction)
     if not input1.dim() == input2.dim() == target.dim():
@@ -250,8 +269,10 @@ def _check_multi_margin(input: Tensor, target: Tensor, weight) -> np.ndarray:
     """PyTorch's checks for multi_margin_loss, in its order; returns the labels as a 1-D array."""
     ndim = input.dim()
     if not (ndim == 0 or (ndim == 1 and input.shape[0]) or (ndim == 2 and input.shape[1])):
-        raise RuntimeError("Expected non-empty vector or matrix with optional 0-dim batch size, "
-                           f"but got: {list(input.shape)}")  # fmt: skip
+        raise RuntimeError(
+            "Expected non-empty vector or matrix with optional 0-dim batch size, "
+            f"but got: {list(input.shape)}"
+        )
     samples = input.shape[0] if ndim == 2 else 1
     classes = 1 if ndim == 0 else input.shape[-1]
     if target.dim() > 1 or target.numel() != samples:
@@ -261,11 +282,13 @@ def _check_multi_margin(input: Tensor, target: Tensor, weight) -> np.ndarray:
             f"{list(target.shape)}. Input has shape {list(input.shape)}."
         )
     if weight is not None and weight.numel() != classes:
-        raise RuntimeError(f"inconsistent weight size, expected {classes} but got "
-                           f"{list(weight.shape)}")  # fmt: skip
+        raise RuntimeError(
+            f"inconsistent weight size, expected {classes} but got {list(weight.shape)}"
+        )
     if input._data.dtype not in (np.float32, np.float64):
-        raise NotImplementedError(f'"multi_margin_loss_cpu_kernel" not implemented for '
-                                  f"'{_dtype_word(input)}'")  # fmt: skip
+        raise NotImplementedError(
+            f"\"multi_margin_loss_cpu_kernel\" not implemented for '{_dtype_word(input)}'"
+        )
     for t in (target, weight):
         expected = "Long" if t is target else _dtype_word(input)
         if t is not None and _dtype_word(t) != expected:
@@ -279,8 +302,15 @@ def _check_multi_margin(input: Tensor, target: Tensor, weight) -> np.ndarray:
 # ---------------------------------------------------------------------- embeddings
 
 
-def cosine_embedding_loss(input1, input2, target, margin: float = 0, size_average=None,
-                          reduce=None, reduction: str = "mean") -> Tensor:  # fmt: skip
+def cosine_embedding_loss(
+    input1,
+    input2,
+    target,
+    margin: float = 0,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
     """1 - cos(x1, x2) where y = 1, max(0, cos(x1, x2) - margin) where y = -1, 0 otherwise.
 
     cos = sum(x1 x2) / sqrt((sum(x1^2) + 1e-12) (sum(x2^2) + 1e-12)) over the last dim of
@@ -330,22 +360,43 @@ def _triplet(d_pos: Tensor, d_neg: Tensor, d_swap, margin: float, reduction: str
     return _reduce((margin + d_pos - d_neg).clamp_min(0), reduction)
 
 
-def triplet_margin_loss(anchor, positive, negative, margin: float = 1.0, p: float = 2,
-                        eps: float = 1e-6, swap: bool = False, size_average=None, reduce=None,
-                        reduction: str = "mean") -> Tensor:  # fmt: skip
+def triplet_margin_loss(
+    anchor,
+    positive,
+    negative,
+    margin: float = 1.0,
+    p: float = 2,
+    eps: float = 1e-6,
+    swap: bool = False,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
     """max(0, margin + d(a, p) - d(a, n)), d the p-norm distance over the last dim: the anchor
     should be nearer its positive than its negative by margin."""
     reduction = _reduction(size_average, reduce, reduction)
     _check_triplet(anchor, positive, negative, margin)
     a, pos, neg = _promoted(anchor, positive, negative)
     d_swap = _pairwise_distance(pos, neg, p, eps) if swap else None
-    return _triplet(_pairwise_distance(a, pos, p, eps), _pairwise_distance(a, neg, p, eps),
-                    d_swap, margin, reduction)  # fmt: skip
+    return _triplet(
+        _pairwise_distance(a, pos, p, eps),
+        _pairwise_distance(a, neg, p, eps),
+        d_swap,
+        margin,
+        reduction,
+    )
 
 
-def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None,
-                                      margin: float = 1.0, swap: bool = False,
-                                      reduction: str = "mean") -> Tensor:  # fmt: skip
+def triplet_margin_with_distance_loss(
+    anchor,
+    positive,
+    negative,
+    *,
+    distance_function=None,
+    margin: float = 1.0,
+    swap: bool = False,
+    reduction: str = "mean",
+) -> Tensor:
     """triplet_margin_loss with any distance d(x1, x2) -> per-sample tensor (default: the
     Euclidean pairwise distance)."""
     if reduction not in ("none", "mean", "sum"):
@@ -354,5 +405,6 @@ def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_fu
     anchor, positive, negative = _promoted(anchor, positive, negative)
     distance = distance_function if distance_function is not None else _pairwise_distance
     d_swap = distance(positive, negative) if swap else None
-    return _triplet(distance(anchor, positive), distance(anchor, negative), d_swap, margin,
-                    reduction)  # fmt: skip
+    return _triplet(
+        distance(anchor, positive), distance(anchor, negative), d_swap, margin, reduction
+    )

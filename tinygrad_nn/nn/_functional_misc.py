@@ -19,21 +19,29 @@ _make = Tensor._make
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None):
     """x1^T W[o] x2 + b[o] for each output o, over the leading (batch) dims of x1 and x2."""
     if weight.dim() != 3:
-        raise RuntimeError(f"bilinear(): weight must be 3-dimensional, but got "
-                           f"{weight.dim()}-dimensional")  # fmt: skip
+        raise RuntimeError(
+            f"bilinear(): weight must be 3-dimensional, but got {weight.dim()}-dimensional"
+        )
     out_f, in1, in2 = weight.shape
     if input1.dim() != input2.dim():
-        raise RuntimeError(f"bilinear(): input dimensions do not match: got {input1.dim()} and "
-                           f"{input2.dim()}")  # fmt: skip
+        raise RuntimeError(
+            f"bilinear(): input dimensions do not match: got {input1.dim()} and {input2.dim()}"
+        )
     if input1.shape[:-1] != input2.shape[:-1]:
-        raise RuntimeError("bilinear(): input batch dimensions do not match: got "
-                           f"{list(input1.shape[:-1])} and {list(input2.shape[:-1])}")  # fmt: skip
+        raise RuntimeError(
+            "bilinear(): input batch dimensions do not match: got "
+            f"{list(input1.shape[:-1])} and {list(input2.shape[:-1])}"
+        )
     if input1.shape[-1] != in1:
-        raise RuntimeError(f"bilinear(): input1 size does not match weight size: got "
-                           f"{input1.shape[-1]} but expected {in1}")  # fmt: skip
+        raise RuntimeError(
+            f"bilinear(): input1 size does not match weight size: got "
+            f"{input1.shape[-1]} but expected {in1}"
+        )
     if input2.shape[-1] != in2:
-        raise RuntimeError(f"bilinear(): input2 size does not match weight size: got "
-                           f"{input2.shape[-1]} but expected {in2}")  # fmt: skip
+        raise RuntimeError(
+            f"bilinear(): input2 size does not match weight size: got "
+            f"{input2.shape[-1]} but expected {in2}"
+        )
     # x1 W: one matmul against W laid out as (in1, out * in2), then a product with x2.
     left = input1.matmul(weight.permute(1, 0, 2).reshape(in1, out_f * in2))
     left = left.reshape(tuple(input1.shape[:-1]) + (out_f, in2))
@@ -56,8 +64,9 @@ def _clamped_norm(x: Tensor, dim: int, eps: float) -> Tensor:
     return norm + raised
 
 
-def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
-                      keepdim: bool = False) -> Tensor:  # fmt: skip
+def pairwise_distance(
+    x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False
+) -> Tensor:
     """p-norm of x1 - x2 + eps along the last dim."""
     ndim = max(x1.dim(), x2.dim())
     diff = x1 - x2 + eps
@@ -69,11 +78,19 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
 # ---------------------------------------------------------------------- embedding_bag
 
 
-def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,
-                  max_norm: float | None = None, norm_type: float = 2,
-                  scale_grad_by_freq: bool = False, mode: str = "mean", sparse: bool = False,
-                  per_sample_weights: Tensor | None = None, include_last_offset: bool = False,
-                  padding_idx: int | None = None) -> Tensor:  # fmt: skip
+def embedding_bag(
+    input: Tensor,
+    weight: Tensor,
+    offsets: Tensor | None = None,
+    max_norm: float | None = None,
+    norm_type: float = 2,
+    scale_grad_by_freq: bool = False,
+    mode: str = "mean",
+    sparse: bool = False,
+    per_sample_weights: Tensor | None = None,
+    include_last_offset: bool = False,
+    padding_idx: int | None = None,
+) -> Tensor:
     """Sum, mean or max of the embedding rows in each bag.
 
     A 2D input (B, L) is B bags of L indices; a 1D input is cut into bags at `offsets`
@@ -82,12 +99,15 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,
     from .functional import embedding
 
     if per_sample_weights is not None and tuple(input.shape) != tuple(per_sample_weights.shape):
-        raise ValueError(f"embedding_bag: If per_sample_weights ({_size(per_sample_weights)}) is "
-                         f"not None, then it must have the same shape as the input "
-                         f"({_size(input)})")  # fmt: skip
+        raise ValueError(
+            f"embedding_bag: If per_sample_weights ({_size(per_sample_weights)}) is "
+            f"not None, then it must have the same shape as the input "
+            f"({_size(input)})"
+        )
     if weight.dim() != 2:
-        raise ValueError(f"weight has to be a 2D Tensor, but got Tensor of dimension "
-                         f"{weight.dim()}")  # fmt: skip
+        raise ValueError(
+            f"weight has to be a 2D Tensor, but got Tensor of dimension {weight.dim()}"
+        )
     indices, starts, ends = _bags(input, offsets, include_last_offset)
     _check_mode(mode, scale_grad_by_freq, sparse, per_sample_weights)
     rows_total = weight.shape[0]
@@ -148,33 +168,42 @@ def _bags(input: Tensor, offsets, include_last_offset: bool):
     """(flat indices, bag starts, bag ends) from a 2D input or a 1D input with offsets."""
     data = input._data
     if data.dtype not in (np.int64, np.int32):
-        raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the "
-                           "following scalar types: Long, Int; but got "
-                           f"{input.type()} instead (while checking arguments for "
-                           "embedding_bag)")  # fmt: skip
+        raise RuntimeError(
+            "Expected tensor for argument #1 'indices' to have one of the "
+            "following scalar types: Long, Int; but got "
+            f"{input.type()} instead (while checking arguments for "
+            "embedding_bag)"
+        )
     if input.dim() == 2:
         if offsets is not None:
-            raise ValueError("if input is 2D, then offsets has to be None, as input is treated "
-                             "is a mini-batch of fixed length sequences. However, found offsets "
-                             f"of type {type(offsets)}")  # fmt: skip
+            raise ValueError(
+                "if input is 2D, then offsets has to be None, as input is treated "
+                "is a mini-batch of fixed length sequences. However, found offsets "
+                f"of type {type(offsets)}"
+            )
         b, n = data.shape
         starts = np.arange(0, b * n, max(n, 1)) if n else np.zeros(b, np.int64)
         return data.reshape(-1), starts.astype(np.int64), starts.astype(np.int64) + n
     if input.dim() != 1:
-        raise ValueError(f"input has to be 1D or 2D Tensor, but got Tensor of dimension "
-                         f"{input.dim()}")  # fmt: skip
+        raise ValueError(
+            f"input has to be 1D or 2D Tensor, but got Tensor of dimension {input.dim()}"
+        )
     if offsets is None:
         raise ValueError("offsets has to be a 1D Tensor but got None")
     if offsets.dim() != 1:
         raise ValueError("offsets has to be a 1D Tensor")
     cuts = offsets._data.astype(np.int64)
     if cuts.size and cuts[0] != 0:
-        raise RuntimeError("offsets[0] has to be 0, i.e., the first sequence in the mini-batch "
-                           f"has to start from position 0. However, got {cuts[0]}\n"
-                           f"[ {offsets.type()}{{}} ]")  # fmt: skip
+        raise RuntimeError(
+            "offsets[0] has to be 0, i.e., the first sequence in the mini-batch "
+            f"has to start from position 0. However, got {cuts[0]}\n"
+            f"[ {offsets.type()}{{}} ]"
+        )
     if cuts.size and cuts[-1] > data.size:
-        raise RuntimeError(f"offsets[-1] can not be greater than input's length {data.size} but "
-                           f"got offsets[-1] of {cuts[-1]}")  # fmt: skip
+        raise RuntimeError(
+            f"offsets[-1] can not be greater than input's length {data.size} but "
+            f"got offsets[-1] of {cuts[-1]}"
+        )
     if include_last_offset:
         starts, ends = cuts[:-1], cuts[1:]
     else:

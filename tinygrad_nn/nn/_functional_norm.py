@@ -24,8 +24,13 @@ from ..tensor import Tensor
 _make = Tensor._make
 
 
-def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
-               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:  # fmt: skip
+def layer_norm(
+    input: Tensor,
+    normalized_shape,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
     """Normalise each sample over its last len(normalized_shape) axes."""
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     if tuple(input.shape[input.dim() - len(shape) :]) != shape or len(shape) > input.dim():
@@ -51,15 +56,23 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
     return out
 
 
-def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
-               weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
-               momentum: float = 0.1, eps: float = 1e-5) -> Tensor:  # fmt: skip
+def batch_norm(
+    input: Tensor,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
     """Normalise each channel (axis 1) with batch statistics (training) or running ones."""
     dims = (0,) + tuple(range(2, input.dim()))
     count = math.prod(input.shape[d] for d in dims)  # values per channel
     if training and count == 1:
-        raise ValueError("Expected more than 1 value per channel when training, got input "
-                         f"size {input.shape}")  # fmt: skip
+        raise ValueError(
+            f"Expected more than 1 value per channel when training, got input size {input.shape}"
+        )
     if input.numel() == 0:
         return _empty_batch_norm(input, weight, bias)
     channels = input.shape[1] if input.dim() > 1 else 0
@@ -101,8 +114,10 @@ def _empty_batch_norm(input: Tensor, weight: Tensor | None, bias: Tensor | None)
         if param is None:
             continue
         if param.numel() == 0:
-            raise IndexError(f"select(): index 0 out of range for tensor of size "
-                             f"{list(param.shape)} at dimension 0")  # fmt: skip
+            raise IndexError(
+                f"select(): index 0 out of range for tensor of size "
+                f"{list(param.shape)} at dimension 0"
+            )
         out = out * param[0] if name == "weight" else out + param[0]
     return out
 

@@ -25,23 +25,33 @@ from ._functional_norm import _check_same_dtype
 _make = Tensor._make
 
 
-def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
-               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:  # fmt: skip
+def group_norm(
+    input: Tensor,
+    num_groups: int,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
     """Normalise each group of channels of each sample, then scale and shift per channel."""
     if input.dim() < 2:
-        raise RuntimeError("Expected at least 2 dimensions for input tensor but received "
-                           f"{input.dim()}")  # fmt: skip
+        raise RuntimeError(
+            f"Expected at least 2 dimensions for input tensor but received {input.dim()}"
+        )
     n, c = input.shape[0], input.shape[1]
     if c % num_groups:
-        raise RuntimeError("Expected number of channels in input to be divisible by num_groups, "
-                           f"but got input of shape {list(input.shape)} and num_groups="
-                           f"{num_groups}")  # fmt: skip
+        raise RuntimeError(
+            "Expected number of channels in input to be divisible by num_groups, "
+            f"but got input of shape {list(input.shape)} and num_groups="
+            f"{num_groups}"
+        )
     for name, param in (("weight", weight), ("bias", bias)):
         if param is not None and (param.dim() != 1 or param.numel() != c):
-            raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of "
-                               f"channels in input, but got {name} of shape "
-                               f"{list(param.shape)} and input of shape "
-                               f"{list(input.shape)}")  # fmt: skip
+            raise RuntimeError(
+                f"Expected {name} to be a vector of size equal to the number of "
+                f"channels in input, but got {name} of shape "
+                f"{list(param.shape)} and input of shape "
+                f"{list(input.shape)}"
+            )
     _check_same_dtype(input, weight, bias)
     grouped = input.reshape(n, num_groups, -1)
     mean = grouped.mean(-1, keepdim=True)
@@ -55,19 +65,27 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
     return out
 
 
-def instance_norm(input: Tensor, running_mean: Tensor | None = None,
-                  running_var: Tensor | None = None, weight: Tensor | None = None,
-                  bias: Tensor | None = None, use_input_stats: bool = True,
-                  momentum: float = 0.1, eps: float = 1e-5) -> Tensor:  # fmt: skip
+def instance_norm(
+    input: Tensor,
+    running_mean: Tensor | None = None,
+    running_var: Tensor | None = None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    use_input_stats: bool = True,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
     """Normalise each channel of each sample over its spatial axes (input statistics), or
     with the running ones (use_input_stats=False)."""
     spatial = tuple(range(2, input.dim()))
     if use_input_stats and int(np.prod([input.shape[d] for d in spatial])) == 1:
-        raise ValueError(f"Expected more than 1 spatial element when training, got input size "
-                         f"{_size(input)}")  # fmt: skip
+        raise ValueError(
+            f"Expected more than 1 spatial element when training, got input size {_size(input)}"
+        )
     if input.dim() < 2:
-        raise RuntimeError("instance_norm expects a (N, C, *) input, got shape "
-                           f"{list(input.shape)}")  # fmt: skip
+        raise RuntimeError(
+            f"instance_norm expects a (N, C, *) input, got shape {list(input.shape)}"
+        )
     c = input.shape[1]
     kept = (1, c) + (1,) * len(spatial)
     _check_same_dtype(input, running_mean, running_var, weight, bias)
@@ -77,8 +95,9 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
         _update_running(input, running_mean, running_var, momentum, spatial)
     else:
         if running_mean is None or running_var is None:
-            raise RuntimeError("Expected running_mean and running_var to be defined when "
-                               "use_input_stats is false")  # fmt: skip
+            raise RuntimeError(
+                "Expected running_mean and running_var to be defined when use_input_stats is false"
+            )
         mean, var = running_mean.reshape(kept), running_var.reshape(kept)
     out = (input - mean) * (var + eps).rsqrt()
     if weight is not None:
@@ -108,14 +127,17 @@ def _update_running(input, running_mean, running_var, momentum, spatial) -> None
             running_var.copy_(_make(new))
 
 
-def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
-             eps: float | None = None) -> Tensor:  # fmt: skip
+def rms_norm(
+    input: Tensor, normalized_shape, weight: Tensor | None = None, eps: float | None = None
+) -> Tensor:
     """x / sqrt(mean(x^2 over the last dims) + eps) * weight."""
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     if len(shape) > input.dim() or tuple(input.shape[input.dim() - len(shape) :]) != shape:
         expected = ", ".join(map(str, shape))
-        raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape "
-                           f"[*{expected}], but got input of size{list(input.shape)}")  # fmt: skip
+        raise RuntimeError(
+            f"Given normalized_shape={list(shape)}, expected input with shape "
+            f"[*{expected}], but got input of size{list(input.shape)}"
+        )
     if eps is None:
         eps = float(np.finfo(input._data.dtype).eps)
     dims = tuple(range(-len(shape), 0))
@@ -177,7 +199,9 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
             "result in an error in a future release. To retain the behavior and silence this "
             "warning, please use dropout instead. Note that dropout2d exists to provide "
             "channel-wise dropout on inputs with 2 spatial dimensions, a channel dimension, and "
-            "an optional batch dimension (i.e. 3D or 4D inputs).", stacklevel=2)  # fmt: skip
+            "an optional batch dimension (i.e. 3D or 4D inputs).",
+            stacklevel=2,
+        )
     if ndim == 3:
         warnings.warn(
             "dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D "
@@ -185,7 +209,8 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
             "the channel dim. This behavior will change in a future release to interpret the "
             "input as one without a batch dimension, i.e. shape (C, H, W). To maintain the 1D "
             "channel-wise dropout behavior, please switch to using dropout1d instead.",
-            stacklevel=2)  # fmt: skip
+            stacklevel=2,
+        )
     if ndim < 2:
         raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
     return _feature_dropout(input, p, training, inplace)

@@ -42,14 +42,18 @@ def _as_list(value, dim: int, what: str, input: Tensor) -> list:
         return list(value)
     spatial = list(input.shape[2:])
     if what == "size":
-        raise ValueError("Input and output must have the same number of spatial dimensions, but "
-                         f"got input with spatial dimensions of {spatial} and output size of "
-                         f"{value}. Please provide input tensor in (N, C, d1, d2, ...,dK) format "
-                         "and output size in (o1, o2, ...,oK) format.")  # fmt: skip
-    raise ValueError("Input and scale_factor must have the same number of spatial dimensions, "
-                     f"but got input with spatial dimensions of {spatial} and scale_factor of "
-                     f"shape {value}. Please provide input tensor in (N, C, d1, d2, ...,dK) "
-                     "format and scale_factor in (s1, s2, ...,sK) format.")  # fmt: skip
+        raise ValueError(
+            "Input and output must have the same number of spatial dimensions, but "
+            f"got input with spatial dimensions of {spatial} and output size of "
+            f"{value}. Please provide input tensor in (N, C, d1, d2, ...,dK) format "
+            "and output size in (o1, o2, ...,oK) format."
+        )
+    raise ValueError(
+        "Input and scale_factor must have the same number of spatial dimensions, "
+        f"but got input with spatial dimensions of {spatial} and scale_factor of "
+        f"shape {value}. Please provide input tensor in (N, C, d1, d2, ...,dK) "
+        "format and scale_factor in (s1, s2, ...,sK) format."
+    )
 
 
 def _sizes_and_scales(input: Tensor, size, scale_factor, recompute_scale_factor) -> tuple:
@@ -64,9 +68,11 @@ def _sizes_and_scales(input: Tensor, size, scale_factor, recompute_scale_factor)
             raise ValueError("recompute_scale_factor is not meaningful with an explicit size.")
         sizes = _as_list(size, dim, "size", input)
         if not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) for s in sizes):
-            raise TypeError("expected size to be one of int or Tuple[int] or Tuple[int, int] or "
-                            f"Tuple[int, int, int], but got size with types "
-                            f"{[type(s) for s in sizes]}")  # fmt: skip
+            raise TypeError(
+                "expected size to be one of int or Tuple[int] or Tuple[int, int] or "
+                f"Tuple[int, int, int], but got size with types "
+                f"{[type(s) for s in sizes]}"
+            )
         return [int(s) for s in sizes], [None] * dim
     scales = [float(s) for s in _as_list(scale_factor, dim, "scale_factor", input)]
     sizes = [math.floor(n * s) for n, s in zip(input.shape[2:], scales)]
@@ -80,8 +86,10 @@ def _check_sizes(input: Tensor, sizes: list) -> None:
         shown_in = ", ".join(f"{a}: {n}" for a, n in zip(names, spatial))
         shown_out = ", ".join(f"{a}: {o}" for a, o in zip(names, sizes))
         joint = " and " if len(sizes) == 1 else " "  # PyTorch's wording differs by rank
-        raise RuntimeError(f"Input and output sizes should be greater than 0, but got input "
-                           f"({shown_in}){joint}output ({shown_out})")  # fmt: skip
+        raise RuntimeError(
+            f"Input and output sizes should be greater than 0, but got input "
+            f"({shown_in}){joint}output ({shown_out})"
+        )
 
 
 def _kernel_scale(scale, n_in: int, n_out: int, dtype) -> np.generic:
@@ -152,8 +160,10 @@ def _resize_cubic(x: Tensor, sizes: list, scales: list, align_corners: bool) -> 
     for axis, (n_out, scale) in enumerate(zip(sizes, scales), 2):
         taps, weights = _cubic_weights(x.shape[axis], n_out, scale, align_corners, dtype)
         ndim, out_dtype = x.dim(), x._data.dtype
-        terms = [x.index_select(axis, _make(i)) * _along(w, axis, ndim, out_dtype)
-                 for i, w in zip(taps, weights)]  # fmt: skip
+        terms = [
+            x.index_select(axis, _make(i)) * _along(w, axis, ndim, out_dtype)
+            for i, w in zip(taps, weights)
+        ]
         x = terms[0] + terms[1] + terms[2] + terms[3]
     return x
 
@@ -184,8 +194,10 @@ def _resize_linear(x: Tensor, sizes: list, scales: list, align_corners: bool) ->
 
 def _check_mode(input: Tensor, mode: str, align_corners, antialias: bool) -> None:
     if mode in ("nearest", "area", "nearest-exact") and align_corners is not None:
-        raise ValueError("align_corners option can only be set with the interpolating "
-                         "modes: linear | bilinear | bicubic | trilinear")  # fmt: skip
+        raise ValueError(
+            "align_corners option can only be set with the interpolating "
+            "modes: linear | bilinear | bicubic | trilinear"
+        )
     dim = input.dim()
     if mode in _LINEAR_MODES and dim in (3, 4, 5) and _LINEAR_MODES[mode] != dim:
         needs = _LINEAR_MODES[mode]
@@ -194,13 +206,16 @@ def _check_mode(input: Tensor, mode: str, align_corners, antialias: bool) -> Non
     if not (dim in (3, 4, 5) and mode in known or dim == 4 and mode == "bicubic"):
         if mode == "lanczos" and dim == 4:
             raise NotImplementedError("interpolate: mode 'lanczos' is not supported here")
-        raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got "
-                                  f"{dim}D) for the modes: {_ALL_MODES} (got {mode})")  # fmt: skip
+        raise NotImplementedError(
+            f"Input Error: Only 3D, 4D and 5D input Tensors supported (got "
+            f"{dim}D) for the modes: {_ALL_MODES} (got {mode})"
+        )
     kind = input._data.dtype
     if kind.kind != "f" and not (mode.startswith("nearest") and kind == np.uint8):
         kernel = "nearest" if mode.startswith("nearest") else "linear"
-        raise NotImplementedError(f"\"compute_indices_weights_{kernel}\" not implemented for "
-                                  f"'{_dtype_word(input)}'")  # fmt: skip
+        raise NotImplementedError(
+            f"\"compute_indices_weights_{kernel}\" not implemented for '{_dtype_word(input)}'"
+        )
 
 
 def interpolate(
@@ -231,8 +246,10 @@ def interpolate(
     _check_sizes(input, sizes)
     if antialias:
         if not (mode in ("bilinear", "bicubic", "lanczos") and input.dim() == 4):
-            raise ValueError("Anti-alias option is restricted to bilinear, bicubic, and lanczos "
-                             "modes and requires a 4-D tensor as input")  # fmt: skip
+            raise ValueError(
+                "Anti-alias option is restricted to bilinear, bicubic, and lanczos "
+                "modes and requires a 4-D tensor as input"
+            )
         if mode == "lanczos":
             raise NotImplementedError("interpolate: mode 'lanczos' is not supported here")
         return resize_antialias(input, sizes, scales, bool(align_corners), mode)
@@ -244,8 +261,10 @@ def interpolate(
 
 
 def _deprecated(name: str) -> None:
-    warnings.warn(f"`nn.functional.{name}` is deprecated. Use `nn.functional.interpolate` "
-                  "instead.", stacklevel=3)  # fmt: skip
+    warnings.warn(
+        f"`nn.functional.{name}` is deprecated. Use `nn.functional.interpolate` instead.",
+        stacklevel=3,
+    )
 
 
 def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
@@ -271,8 +290,10 @@ def upsample_bilinear(input, size=None, scale_factor=None):
 
 def _check_shuffle(input: Tensor, factor: int, name: str, what: str) -> None:
     if input.dim() < 3:
-        raise RuntimeError(f"{name} expects input to have at least 3 dimensions, but got input "
-                           f"with {input.dim()} dimension(s)")  # fmt: skip
+        raise RuntimeError(
+            f"{name} expects input to have at least 3 dimensions, but got input "
+            f"with {input.dim()} dimension(s)"
+        )
     if factor <= 0:
         raise RuntimeError(f"{name} expects a positive {what}, but got {factor}")
 
@@ -284,9 +305,11 @@ def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
     _check_shuffle(input, r, "pixel_shuffle", "upscale_factor")
     *lead, c, h, w = input.shape
     if c % (r * r):
-        raise RuntimeError("pixel_shuffle expects its input's 'channel' dimension to be divisible "
-                           f"by the square of upscale_factor, but input.size(-3)={c} is not "
-                           f"divisible by {r * r}")  # fmt: skip
+        raise RuntimeError(
+            "pixel_shuffle expects its input's 'channel' dimension to be divisible "
+            f"by the square of upscale_factor, but input.size(-3)={c} is not "
+            f"divisible by {r * r}"
+        )
     k = len(lead)
     x = input.reshape(*lead, c // (r * r), r, r, h, w)
     x = x.permute(*range(k), k, k + 3, k + 1, k + 4, k + 2)  # (*, C, H, r, W, r)
@@ -300,9 +323,11 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
     *lead, c, h, w = input.shape
     for axis, n, index in (("height", h, -2), ("width", w, -1)):
         if n % r:
-            raise RuntimeError(f"pixel_unshuffle expects {axis} to be divisible by "
-                               f"downscale_factor, but input.size({index})={n} is not divisible "
-                               f"by {r}")  # fmt: skip
+            raise RuntimeError(
+                f"pixel_unshuffle expects {axis} to be divisible by "
+                f"downscale_factor, but input.size({index})={n} is not divisible "
+                f"by {r}"
+            )
     k = len(lead)
     x = input.reshape(*lead, c, h // r, r, w // r, r)
     x = x.permute(*range(k), k, k + 2, k + 4, k + 1, k + 3)  # (*, C, r, r, H/r, W/r)
@@ -341,37 +366,45 @@ def _adaptive_max_pool(input: Tensor, output_size, nd: int, return_indices: bool
     name = f"adaptive_max_pool{nd}d"
     if input.dim() not in (nd + 1, nd + 2):
         if nd == 1:
-            raise RuntimeError(f"Expected 2 to 3 dimensions, but got {input.dim()}-dimensional "
-                               f"tensor for argument #1 'self' (while checking arguments for "
-                               f"{name})")  # fmt: skip
+            raise RuntimeError(
+                f"Expected 2 to 3 dimensions, but got {input.dim()}-dimensional "
+                f"tensor for argument #1 'self' (while checking arguments for "
+                f"{name})"
+            )
         raise RuntimeError(f"{name}(): Expected 3D or 4D tensor, but got: {list(input.shape)}")
     if isinstance(output_size, (list, tuple)) and len(output_size) != nd:
         if nd == 1:
-            raise RuntimeError(f"{name}() argument 'output_size' should contain one int (got "
-                               f"{len(output_size)})")  # fmt: skip
+            raise RuntimeError(
+                f"{name}() argument 'output_size' should contain one int (got {len(output_size)})"
+            )
         raise ValueError("Input dimension should be at least 4")
     for axis in range(1, input.dim()):
         if input.shape[axis] == 0:
-            raise RuntimeError(f"{name}(): Expected input to have non-zero size for non-batch "
-                               f"dimensions, but input has sizes {list(input.shape)} with "
-                               f"dimension {axis} being empty")  # fmt: skip
+            raise RuntimeError(
+                f"{name}(): Expected input to have non-zero size for non-batch "
+                f"dimensions, but input has sizes {list(input.shape)} with "
+                f"dimension {axis} being empty"
+            )
     if input._data.dtype.kind != "f":
-        raise NotImplementedError(f"\"adaptive_max_pool2d\" not implemented for "
-                                  f"'{_dtype_word(input)}'")  # fmt: skip
+        raise NotImplementedError(
+            f"\"adaptive_max_pool2d\" not implemented for '{_dtype_word(input)}'"
+        )
     sizes = tuple(input.shape[-nd:])
     wanted = output_size if isinstance(output_size, (list, tuple)) else (output_size,) * nd
     wanted = tuple(n if o is None else int(o) for n, o in zip(sizes, wanted))
     if any(o < 0 for o in wanted):
         shape = list(input.shape[:-nd]) + list(wanted)
-        raise RuntimeError(f"Trying to create tensor with negative dimension {min(wanted)}: "
-                           f"{shape}")  # fmt: skip
+        raise RuntimeError(
+            f"Trying to create tensor with negative dimension {min(wanted)}: {shape}"
+        )
     flat = _flat_members(sizes, wanted)  # (*wanted, window) flat indices into a plane
     a = input._data.reshape(input.shape[:-nd] + (-1,))
     position = _first_argmax(a[..., flat])  # (*lead, *wanted): which member is the maximum
     members = np.broadcast_to(flat, position.shape + flat.shape[-1:])
     chosen = np.take_along_axis(members, position[..., None], -1)[..., 0]
-    values = input.flatten(-nd).gather(-1, _make(np.ascontiguousarray(chosen).reshape(
-        input.shape[:-nd] + (-1,))))  # fmt: skip
+    values = input.flatten(-nd).gather(
+        -1, _make(np.ascontiguousarray(chosen).reshape(input.shape[:-nd] + (-1,)))
+    )
     out = values.reshape(input.shape[:-nd] + wanted)
     return (out, _make(np.array(chosen))) if return_indices else out
 

@@ -83,8 +83,9 @@ def _resize_axis(x: Tensor, axis: int, index: np.ndarray, weight: np.ndarray) ->
     return out
 
 
-def resize_antialias(x: Tensor, sizes: list, scales: list, align_corners: bool,
-                     mode: str) -> Tensor:  # fmt: skip
+def resize_antialias(
+    x: Tensor, sizes: list, scales: list, align_corners: bool, mode: str
+) -> Tensor:
     """Resize (N, C, H, W) to `sizes` with the anti-aliased `mode` filter (bilinear, bicubic)."""
     dtype = np.dtype(np.float64 if x._data.dtype == np.float64 else np.float32)
     out = x

@@ -87,14 +87,18 @@ class Sequential(Module):
 
     def __add__(self, other: Sequential) -> Sequential:
         if not isinstance(other, Sequential):
-            raise ValueError("add operator supports only objects of Sequential class, but "
-                             f"{type(other)} is given.")  # fmt: skip
+            raise ValueError(
+                "add operator supports only objects of Sequential class, but "
+                f"{type(other)} is given."
+            )
         return Sequential(*self, *other)
 
     def __iadd__(self, other: Sequential) -> Sequential:
         if not isinstance(other, Sequential):
-            raise ValueError("add operator supports only objects of Sequential class, but "
-                             f"{type(other)} is given.")  # fmt: skip
+            raise ValueError(
+                "add operator supports only objects of Sequential class, but "
+                f"{type(other)} is given."
+            )
         return self.extend(list(other))  # list first: `seq += seq` must not grow as it reads
 
     def __mul__(self, other: int) -> Sequential:
@@ -202,8 +206,10 @@ class ModuleList(Module):
     def extend(self, modules: Iterable[Module]) -> ModuleList:
         """Append every module of an iterable."""
         if not isinstance(modules, Iterable):
-            raise TypeError("ModuleList.extend should be called with an iterable, but got "
-                            + type(modules).__name__)  # fmt: skip
+            raise TypeError(
+                "ModuleList.extend should be called with an iterable, but got "
+                + type(modules).__name__
+            )
         offset = len(self)
         for i, module in enumerate(modules):
             self.add_module(str(offset + i), module)
@@ -227,8 +233,11 @@ class ModuleList(Module):
                 runs.append([i, i, text])
         lines = []
         for start, end, text in runs:
-            line = f"({start}): {text}" if start == end else \
-                f"({start}-{end}): {end - start + 1} x {text}"  # fmt: skip
+            line = (
+                f"({start}): {text}"
+                if start == end
+                else f"({start}-{end}): {end - start + 1} x {text}"
+            )
             lines.append(_addindent(line, 2))
         return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
 
@@ -284,17 +293,22 @@ class ModuleDict(Module):
     def update(self, modules) -> None:
         """Add (or replace) modules from a mapping or an iterable of (name, module) pairs."""
         if not isinstance(modules, Iterable):
-            raise TypeError("ModuleDict.update should be called with an iterable of key/value "
-                            "pairs, but got " + type(modules).__name__)  # fmt: skip
+            raise TypeError(
+                "ModuleDict.update should be called with an iterable of key/value "
+                "pairs, but got " + type(modules).__name__
+            )
         if isinstance(modules, (Mapping, ModuleDict)):
             for key, module in modules.items():
                 self[key] = module
             return
         for j, pair in enumerate(modules):
             if not isinstance(pair, Iterable):
-                raise TypeError(f"ModuleDict update sequence element #{j} should be Iterable; "
-                                f"is{type(pair).__name__}")  # fmt: skip
+                raise TypeError(
+                    f"ModuleDict update sequence element #{j} should be Iterable; "
+                    f"is{type(pair).__name__}"
+                )
             if len(pair) != 2:
-                raise ValueError(f"ModuleDict update sequence element #{j} has length "
-                                 f"{len(pair)}; 2 is required")  # fmt: skip
+                raise ValueError(
+                    f"ModuleDict update sequence element #{j} has length {len(pair)}; 2 is required"
+                )
             self[pair[0]] = pair[1]

@@ -190,8 +190,11 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
 
 
 def _softmax_dim(name: str, ndim: int, stacklevel: int) -> int:
-    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to "
-                  "include dim=X as an argument.", stacklevel=stacklevel)  # fmt: skip
+    warnings.warn(
+        f"Implicit dimension choice for {name} has been deprecated. Change the call to "
+        "include dim=X as an argument.",
+        stacklevel=stacklevel,
+    )
     return 0 if ndim in (0, 1, 3) else 1
 
 
@@ -215,8 +218,14 @@ def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dty
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = x W^T + b, with W of shape (out_features, in_features)."""
     a, w = input._data, weight._data
-    if (bias is not None and a.ndim == 2 and w.ndim == 2 and a.shape[1] == w.shape[1] and
-            bias._data.ndim == 1 and a.dtype == w.dtype == bias._data.dtype):  # fmt: skip
+    if (
+        bias is not None
+        and a.ndim == 2
+        and w.ndim == 2
+        and a.shape[1] == w.shape[1]
+        and bias._data.ndim == 1
+        and a.dtype == w.dtype == bias._data.dtype
+    ):
         # Every Linear layer's call: the checks below would pass. PyTorch records it as one
         # addmm(b, x, W^T) node, the matmul and the bias add fused.
         return Addmm.apply(bias, input, weight.t())
@@ -227,15 +236,21 @@ def _linear_checked(input: Tensor, weight: Tensor, bias: Tensor | None) -> Tenso
     """`linear` for any other shapes and dtypes: PyTorch's errors, then the same result."""
     if weight.dim() == 2 and input.dim() >= 1 and input.shape[-1] != weight.shape[1]:
         rows = math.prod(input.shape[:-1])
-        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{input.shape[-1]} "
-                           f"and {weight.shape[1]}x{weight.shape[0]})")  # fmt: skip
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({rows}x{input.shape[-1]} "
+            f"and {weight.shape[1]}x{weight.shape[0]})"
+        )
     if bias is not None and input.dim() >= 2:  # PyTorch's addmm(bias, input, W^T) checks
         if bias.dtype != weight.dtype:
-            raise RuntimeError("self and mat2 must have the same dtype, but got "
-                               f"{_dtype_word(bias)} and {_dtype_word(weight)}")  # fmt: skip
+            raise RuntimeError(
+                "self and mat2 must have the same dtype, but got "
+                f"{_dtype_word(bias)} and {_dtype_word(weight)}"
+            )
         if input.dtype != weight.dtype:
-            raise RuntimeError("mat1 and mat2 must have the same dtype, but got "
-                               f"{_dtype_word(input)} and {_dtype_word(weight)}")  # fmt: skip
+            raise RuntimeError(
+                "mat1 and mat2 must have the same dtype, but got "
+                f"{_dtype_word(input)} and {_dtype_word(weight)}"
+            )
     if input.dim() == 2 and weight.dim() == 2 and bias is not None and bias.dim() == 1:
         return Addmm.apply(bias, input, weight.t())  # matmul and bias in one node, as PyTorch
     out = input.matmul(weight.t())
@@ -282,9 +297,15 @@ class _Embedding(Function):
         return IndexAdd.apply(grad, (ctx.indices,), ctx.shape), None, None
 
 
-def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
-              max_norm: float | None = None, norm_type: float = 2.0,
-              scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:  # fmt: skip
+def embedding(
+    input: Tensor,
+    weight: Tensor,
+    padding_idx: int | None = None,
+    max_norm: float | None = None,
+    norm_type: float = 2.0,
+    scale_grad_by_freq: bool = False,
+    sparse: bool = False,
+) -> Tensor:
     """Rows of `weight` picked by the integer `input`: out[..., :] = weight[input[...], :].
 
     `padding_idx`'s row gets no gradient; `max_norm` renormalises the rows used, in place;
@@ -293,9 +314,11 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
     """
     indices = input._data if isinstance(input, Tensor) else np.asarray(input)
     if indices.dtype not in (np.int64, np.int32):
-        raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the following "
-                           f"scalar types: Long, Int; but got {input.type()} instead (while "
-                           "checking arguments for embedding)")  # fmt: skip
+        raise RuntimeError(
+            "Expected tensor for argument #1 'indices' to have one of the following "
+            f"scalar types: Long, Int; but got {input.type()} instead (while "
+            "checking arguments for embedding)"
+        )
     rows = weight.shape[0]
     if indices.size and (indices.min() < 0 or indices.max() >= rows):
         raise IndexError("index out of range in self")
@@ -340,9 +363,11 @@ def pad(input: Tensor, pad: tuple, mode: str = "constant", value: float | None =
         raise RuntimeError("Padding length must be divisible by 2")
     ndim, n_dims = input.dim(), len(pad) // 2
     if n_dims > ndim:
-        raise RuntimeError("Padding length should be less than or equal to two times the input "
-                           f"dimension but got padding length {len(pad)} and input of dimension "
-                           f"{ndim}")  # fmt: skip
+        raise RuntimeError(
+            "Padding length should be less than or equal to two times the input "
+            f"dimension but got padding length {len(pad)} and input of dimension "
+            f"{ndim}"
+        )
     # pad lists the last dim first: (before, after) for dims ndim-1, ndim-2, ...
     pairs = {ndim - 1 - i: (pad[2 * i], pad[2 * i + 1]) for i in range(n_dims)}
     if mode == "constant":
@@ -435,8 +460,10 @@ def _circular_positions(n: int, before: int, after: int) -> np.ndarray:
         raise RuntimeError("Negative padding value is resulting in an empty dimension")
     kept = np.arange(max(-before, 0), n - max(-after, 0))
     if n + min(before, 0) + min(after, 0) < 0:  # PyTorch fails here with an internal error
-        raise RuntimeError(f"Negative padding ({before}, {after}) crops more than the {n} "
-                           "elements of the dimension")  # fmt: skip
+        raise RuntimeError(
+            f"Negative padding ({before}, {after}) crops more than the {n} "
+            "elements of the dimension"
+        )
     if n + before + after == 0:
         return kept[:0].astype(np.int64)
     if max(before, 0) > kept.size or max(after, 0) > kept.size:

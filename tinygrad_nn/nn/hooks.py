@@ -43,8 +43,10 @@ def run_pre_hooks(module, args: tuple, kwargs: dict) -> tuple:
             continue
         result = hook(module, args, kwargs)
         if result is not None and not (isinstance(result, tuple) and len(result) == 2):
-            raise RuntimeError("forward pre-hook must return None or a tuple of "
-                               f"(new_args, new_kwargs), but got {result}.")  # fmt: skip
+            raise RuntimeError(
+                "forward pre-hook must return None or a tuple of "
+                f"(new_args, new_kwargs), but got {result}."
+            )
         if result is not None:
             args, kwargs = result
     return args, kwargs

@@ -28,8 +28,7 @@ from .._typename import typename as _typename
 from .._zero_grad import zero_grads
 from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
-from . import hooks as _hooks
-from . import state_dict as _state
+from . import hooks as _hooks, state_dict as _state
 from .parameter import Parameter
 
 _module_stack: list = []  # modules whose forward is running, outermost first
@@ -106,8 +105,9 @@ class Module:
         if not isinstance(name, str):
             raise TypeError(f"{kind} name should be a string. Got {type(name).__name__}")
         if "." in name:
-            raise KeyError(f'{kind} name can\'t contain "."' + (f", got: {name}" if kind == "module"
-                                                               else ""))  # fmt: skip
+            raise KeyError(
+                f'{kind} name can\'t contain "."' + (f", got: {name}" if kind == "module" else "")
+            )
         if name == "":
             raise KeyError(f'{kind} name can\'t be empty string ""')
         if hasattr(self, name) and name not in self.__dict__[store]:
@@ -117,8 +117,10 @@ class Module:
         """Add a Parameter (or a None placeholder) under `name`."""
         self._check_new_member("parameter", "_parameters", name)
         if param is not None and not isinstance(param, Parameter):
-            raise TypeError(f"cannot assign '{_typename(param)}' object to parameter '{name}' "
-                            "(torch.nn.Parameter or None required)")  # fmt: skip
+            raise TypeError(
+                f"cannot assign '{_typename(param)}' object to parameter '{name}' "
+                "(torch.nn.Parameter or None required)"
+            )
         if param is not None and param.grad_fn is not None:
             raise ValueError(
                 f"Cannot assign non-leaf Tensor to parameter '{name}'. Model parameters must be "
@@ -131,8 +133,10 @@ class Module:
         """Add a non-learned state tensor; `persistent=False` keeps it out of state_dict."""
         self._check_new_member("buffer", "_buffers", name)
         if tensor is not None and not isinstance(tensor, Tensor):
-            raise TypeError(f"cannot assign '{_typename(tensor)}' object to buffer '{name}' "
-                            "(torch Tensor or None required)")  # fmt: skip
+            raise TypeError(
+                f"cannot assign '{_typename(tensor)}' object to buffer '{name}' "
+                "(torch Tensor or None required)"
+            )
         self._buffers[name] = tensor
         if persistent:
             self._non_persistent_buffers_set.discard(name)
@@ -158,8 +162,10 @@ class Module:
             self.register_parameter(name, value)
         elif params is not None and name in params:
             if value is not None:
-                raise TypeError(f"cannot assign '{_typename(value)}' as parameter '{name}' "
-                                "(torch.nn.Parameter or None expected)")  # fmt: skip
+                raise TypeError(
+                    f"cannot assign '{_typename(value)}' as parameter '{name}' "
+                    "(torch.nn.Parameter or None expected)"
+                )
             params[name] = None
         elif isinstance(value, Module):
             if modules is None:
@@ -168,13 +174,17 @@ class Module:
             modules[name] = value
         elif modules is not None and name in modules:
             if value is not None:
-                raise TypeError(f"cannot assign '{_typename(value)}' as child module '{name}' "
-                                "(torch.nn.Module or None expected)")  # fmt: skip
+                raise TypeError(
+                    f"cannot assign '{_typename(value)}' as child module '{name}' "
+                    "(torch.nn.Module or None expected)"
+                )
             modules[name] = None
         elif buffers is not None and name in buffers:
             if value is not None and not isinstance(value, Tensor):
-                raise TypeError(f"cannot assign '{_typename(value)}' as buffer '{name}' "
-                                "(torch.nn.Buffer, torch.Tensor or None expected)")  # fmt: skip
+                raise TypeError(
+                    f"cannot assign '{_typename(value)}' as buffer '{name}' "
+                    "(torch.nn.Buffer, torch.Tensor or None expected)"
+                )
             buffers[name] = value
         else:
             object.__setattr__(self, name, value)
@@ -246,8 +256,11 @@ class Module:
 
     def _named_members(self, get_members, prefix="", recurse=True, remove_duplicate=True):
         seen = set()  # ids: Tensor's == is elementwise, so no `tensor in set` lookups
-        modules = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) \
-            if recurse else [(prefix, self)]  # fmt: skip
+        modules = (
+            self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
+            if recurse
+            else [(prefix, self)]
+        )
         for module_prefix, module in modules:
             for name, value in get_members(module):
                 if value is None or id(value) in seen:
@@ -258,8 +271,9 @@ class Module:
 
     def named_parameters(self, prefix: str = "", recurse: bool = True, remove_duplicate=True):
         """Yield ("fc.weight", Parameter) pairs; a shared parameter appears once."""
-        return self._named_members(lambda m: m._parameters.items(), prefix, recurse,
-                                   remove_duplicate)  # fmt: skip
+        return self._named_members(
+            lambda m: m._parameters.items(), prefix, recurse, remove_duplicate
+        )
 
     def parameters(self, recurse: bool = True):
         """Yield every Parameter (what an optimizer is given)."""
@@ -267,8 +281,7 @@ class Module:
 
     def named_buffers(self, prefix: str = "", recurse: bool = True, remove_duplicate=True):
         """Yield ("bn.running_mean", Tensor) pairs."""
-        return self._named_members(lambda m: m._buffers.items(), prefix, recurse,
-                                   remove_duplicate)  # fmt: skip
+        return self._named_members(lambda m: m._buffers.items(), prefix, recurse, remove_duplicate)
 
     def buffers(self, recurse: bool = True):
         """Yield every buffer."""
@@ -404,8 +417,10 @@ class Module:
             return self
         dtype = _dt.as_dtype(dtype)
         if not dtype.is_floating_point:
-            raise TypeError("nn.Module.to only accepts floating point or complex dtypes, but got "
-                            f"desired dtype={dtype}")  # fmt: skip
+            raise TypeError(
+                "nn.Module.to only accepts floating point or complex dtypes, but got "
+                f"desired dtype={dtype}"
+            )
         return self._apply(lambda t: t.to(dtype) if t.is_floating_point() else t)
 
     def float(self) -> Module:
@@ -432,15 +447,21 @@ class Module:
 
     def register_forward_pre_hook(self, hook, *, prepend: bool = False, with_kwargs=False):
         """`hook(module, args)` runs before forward and may return new args (see hooks.py)."""
-        return _hooks.add_hook(self._forward_pre_hooks, hook, prepend,
-                               (self._hooks_with_kwargs, with_kwargs))  # fmt: skip
+        return _hooks.add_hook(
+            self._forward_pre_hooks, hook, prepend, (self._hooks_with_kwargs, with_kwargs)
+        )
 
-    def register_forward_hook(self, hook, *, prepend: bool = False, with_kwargs: bool = False,
-                              always_call: bool = False):  # fmt: skip
+    def register_forward_hook(
+        self, hook, *, prepend: bool = False, with_kwargs: bool = False, always_call: bool = False
+    ):
         """`hook(module, args, output)` runs after forward and may return a new output."""
-        return _hooks.add_hook(self._forward_hooks, hook, prepend,
-                               (self._hooks_with_kwargs, with_kwargs),
-                               (self._forward_hooks_always_called, always_call))  # fmt: skip
+        return _hooks.add_hook(
+            self._forward_hooks,
+            hook,
+            prepend,
+            (self._hooks_with_kwargs, with_kwargs),
+            (self._forward_hooks_always_called, always_call),
+        )
 
     # ------------------------------------------------------------------ printing
 
@@ -454,8 +475,9 @@ class Module:
     def __repr__(self) -> str:
         extra = self.extra_repr()
         extra_lines = extra.split("\n") if extra else []
-        child_lines = [f"({key}): " + _addindent(repr(module), 2)
-                       for key, module in self._modules.items()]  # fmt: skip
+        child_lines = [
+            f"({key}): " + _addindent(repr(module), 2) for key, module in self._modules.items()
+        ]
         lines = extra_lines + child_lines
         body = ""
         if len(extra_lines) == 1 and not child_lines:

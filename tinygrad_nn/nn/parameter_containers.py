@@ -15,8 +15,11 @@ from .parameter import Parameter
 
 
 def _as_parameter(value):
-    return Parameter(value) if isinstance(value, Tensor) and not isinstance(value, Parameter) \
-        else value  # fmt: skip
+    return (
+        Parameter(value)
+        if isinstance(value, Tensor) and not isinstance(value, Parameter)
+        else value
+    )
 
 
 def _describe(key, value, type_name: str) -> str:
@@ -62,7 +65,7 @@ class ParameterList(Module):
     def __iter__(self):
         return (self[i] for i in range(len(self)))
 
-    def __iadd__(self, parameters: Iterable) -> ParameterList:  # noqa: PYI034
+    def __iadd__(self, parameters: Iterable) -> ParameterList:
         return self.extend(parameters)
 
     def __dir__(self):
@@ -77,15 +80,19 @@ class ParameterList(Module):
     def extend(self, values: Iterable) -> ParameterList:
         """Append every value of an iterable."""
         if not isinstance(values, Iterable) or isinstance(values, Tensor):
-            raise TypeError("ParameterList.extend should be called with an iterable, but got "
-                            + type(values).__name__)  # fmt: skip
+            raise TypeError(
+                "ParameterList.extend should be called with an iterable, but got "
+                + type(values).__name__
+            )
         for value in values:
             self.append(value)
         return self
 
     def extra_repr(self) -> str:
-        return "\n".join(_describe(k, p, _dtype_name(p) if isinstance(p, Tensor) else "")
-                         for k, p in enumerate(self))  # fmt: skip
+        return "\n".join(
+            _describe(k, p, _dtype_name(p) if isinstance(p, Tensor) else "")
+            for k, p in enumerate(self)
+        )
 
     def __call__(self, *args, **kwargs):
         raise RuntimeError("ParameterList should not be called.")
@@ -104,9 +111,11 @@ class ParameterDict(Module):
     @staticmethod
     def _check_key(key) -> str:
         if not isinstance(key, str):
-            raise TypeError("Index given to ParameterDict cannot be used as a key as it is not a "
-                            f"string (type is '{type(key).__name__}'). Open an issue on github "
-                            "if you need non-string keys.")  # fmt: skip
+            raise TypeError(
+                "Index given to ParameterDict cannot be used as a key as it is not a "
+                f"string (type is '{type(key).__name__}'). Open an issue on github "
+                "if you need non-string keys."
+            )
         return key
 
     def __getitem__(self, key: str):
@@ -188,12 +197,16 @@ class ParameterDict(Module):
             pairs = []
             for j, pair in enumerate(parameters):
                 if not isinstance(pair, Iterable) or len(pair) != 2:
-                    raise ValueError(f"ParameterDict update sequence element #{j} has length "
-                                     f"{len(pair)}; 2 is required")  # fmt: skip
+                    raise ValueError(
+                        f"ParameterDict update sequence element #{j} has length "
+                        f"{len(pair)}; 2 is required"
+                    )
                 pairs.append(tuple(pair))
         else:
-            raise TypeError("ParametersDict.update should be called with an iterable of "
-                            f"key/value pairs, but got {type(parameters).__name__}")  # fmt: skip
+            raise TypeError(
+                "ParametersDict.update should be called with an iterable of "
+                f"key/value pairs, but got {type(parameters).__name__}"
+            )
         for key, value in pairs:
             self[key] = value
 
@@ -203,8 +216,9 @@ class ParameterDict(Module):
         return out
 
     def extra_repr(self) -> str:
-        return "\n".join(_describe(k, p, p.type() if isinstance(p, Tensor) else "")
-                         for k, p in self.items())  # fmt: skip
+        return "\n".join(
+            _describe(k, p, p.type() if isinstance(p, Tensor) else "") for k, p in self.items()
+        )
 
     def __call__(self, input):
         raise RuntimeError("ParameterDict should not be called.")

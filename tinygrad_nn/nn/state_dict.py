@@ -49,8 +49,11 @@ def _walk(module, prefix: str):
 def local_state(module) -> dict:
     """A module's own entries: parameters, then persistent buffers (None ones skipped)."""
     state = {k: v for k, v in module._parameters.items() if v is not None}
-    state.update((k, v) for k, v in module._buffers.items()
-                 if v is not None and k not in module._non_persistent_buffers_set)  # fmt: skip
+    state.update(
+        (k, v)
+        for k, v in module._buffers.items()
+        if v is not None and k not in module._non_persistent_buffers_set
+    )
     return state
 
 
@@ -83,8 +86,9 @@ def load(module, state_dict: Mapping, strict: bool, assign: bool) -> _Incompatib
     if strict and missing:
         errors.insert(0, f"Missing key(s) in state_dict: {_quoted(missing)}. ")
     if errors:
-        raise RuntimeError(f"Error(s) in loading state_dict for {type(module).__name__}:\n\t"
-                           + "\n\t".join(errors))  # fmt: skip
+        raise RuntimeError(
+            f"Error(s) in loading state_dict for {type(module).__name__}:\n\t" + "\n\t".join(errors)
+        )
     return _IncompatibleKeys(missing, unexpected)
 
 
@@ -143,8 +147,10 @@ def _checked_value(key: str, entry, target: Tensor, errors: list) -> np.ndarray 
         # grad refuses to, so it is detached first)
         value = np.asarray(entry.detach() if hasattr(entry, "detach") else entry)
     else:
-        errors.append(f'While copying the parameter named "{key}", expected torch.Tensor or '
-                      f"Tensor-like object from checkpoint but received {type(entry)}")  # fmt: skip
+        errors.append(
+            f'While copying the parameter named "{key}", expected torch.Tensor or '
+            f"Tensor-like object from checkpoint but received {type(entry)}"
+        )
         return None
     if target.ndim == 0 and value.shape == (1,):  # old checkpoints stored scalars as (1,)
         value = value.reshape(())

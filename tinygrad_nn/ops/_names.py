@@ -10,9 +10,17 @@ from __future__ import annotations
 import numpy as np
 
 # ATen's scalar type names, keyed by NumPy's dtype name
-DTYPE_WORDS = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-               "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-               "bool": "Bool"}  # fmt: skip
+DTYPE_WORDS = {
+    "float32": "Float",
+    "float64": "Double",
+    "float16": "Half",
+    "int64": "Long",
+    "int32": "Int",
+    "int16": "Short",
+    "int8": "Char",
+    "uint8": "Byte",
+    "bool": "Bool",
+}
 
 
 def dtype_word(dtype) -> str:

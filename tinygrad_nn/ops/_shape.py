@@ -34,8 +34,9 @@ def expand_array(array, shape: tuple) -> np.ndarray:
         strides = (0,) * len(shape)
     else:
         lead = len(shape) - array.ndim
-        strides = (0,) * lead + tuple([0 if n == 1 else s
-                                       for n, s in zip(array.shape, array.strides)])  # fmt: skip
+        strides = (0,) * lead + tuple(
+            [0 if n == 1 else s for n, s in zip(array.shape, array.strides)]
+        )
     view = np.ndarray(shape, array.dtype, array, 0, strides)
     # One element stands for many: writing would change them all. (setflags: a third of
     # the cost of `view.flags.writeable = False`.)

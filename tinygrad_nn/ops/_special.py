@@ -108,8 +108,7 @@ def digamma_array(a: np.ndarray) -> np.ndarray:
 
 
 # B_2k / (2k)! for the asymptotic series of polygamma, k = 1..9
-_BERNOULLI = (1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6, -3617 / 510,
-              43867 / 798)  # fmt: skip
+_BERNOULLI = (1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6, -3617 / 510, 43867 / 798)
 
 
 def polygamma_array(n: int, a: np.ndarray) -> np.ndarray:

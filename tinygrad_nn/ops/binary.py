@@ -142,7 +142,8 @@ class Div(Function):
             return grad / ctx.scalar, None
         x, y = ctx.saved_tensors
         grad_x = unbroadcast(grad / y, ctx.x_shape) if ctx.needs_input_grad[0] else None
-        grad_y = unbroadcast(-grad * x / (y * y), y.shape) if ctx.needs_input_grad[1] else None
+        # (x / y) / y, PyTorch's order: its gradient to the bit, where x / y^2 differs in half
+        grad_y = unbroadcast(-grad * (x / y / y), y.shape) if ctx.needs_input_grad[1] else None
         return grad_x, grad_y
 
 
@@ -302,8 +303,9 @@ class Pow(Function):
             grad_x = unbroadcast(grad_x, x.shape)
         if ctx.needs_input_grad[1]:
             zero_base = (x == 0) & (y >= 0)
-            grad_y = unbroadcast(grad * (out * x.log()).where(zero_base.logical_not(), 0.0),
-                                 y.shape)  # fmt: skip
+            grad_y = unbroadcast(
+                grad * (out * x.log()).where(zero_base.logical_not(), 0.0), y.shape
+            )
         return grad_x, grad_y
 
 

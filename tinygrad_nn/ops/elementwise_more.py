@@ -313,8 +313,9 @@ class Rad2Deg(Deg2Rad):
 
 def _tensor(x, name: str):
     if not is_tensor(x):
-        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, "
-                        f"not {type(x).__name__}")  # fmt: skip
+        raise TypeError(
+            f"{name}(): argument 'input' (position 1) must be Tensor, not {type(x).__name__}"
+        )
     return x
 
 
@@ -390,19 +391,22 @@ def rad2deg(input):
 def signbit(input):
     """True where the sign bit is set (-0.0 and -nan included)."""
     x = _tensor(input, "signbit")
-    return wrap(np.signbit(x._data) if x._data.dtype != np.bool_ else
-                 np.zeros(x._data.shape, np.bool_))  # fmt: skip
+    return wrap(
+        np.signbit(x._data) if x._data.dtype != np.bool_ else np.zeros(x._data.shape, np.bool_)
+    )
 
 
 def isposinf(input):
     """True where the value is +inf."""
     x = _tensor(input, "isposinf")
-    return wrap(np.isposinf(x._data) if x._data.dtype.kind == "f" else
-                 np.zeros(x._data.shape, np.bool_))  # fmt: skip
+    return wrap(
+        np.isposinf(x._data) if x._data.dtype.kind == "f" else np.zeros(x._data.shape, np.bool_)
+    )
 
 
 def isneginf(input):
     """True where the value is -inf."""
     x = _tensor(input, "isneginf")
-    return wrap(np.isneginf(x._data) if x._data.dtype.kind == "f" else
-                 np.zeros(x._data.shape, np.bool_))  # fmt: skip
+    return wrap(
+        np.isneginf(x._data) if x._data.dtype.kind == "f" else np.zeros(x._data.shape, np.bool_)
+    )

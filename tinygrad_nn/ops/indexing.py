@@ -42,11 +42,18 @@ def index_key(key, shape: tuple) -> tuple:
     for k in key:
         if is_tensor(k):
             # A 0-d integer tensor indexes like a Python int (a view), as in PyTorch.
-            k = builtins.int(k._data) if k._data.ndim == 0 and k._data.dtype.kind in "iu" \
-                else k._data  # fmt: skip
+            k = (
+                builtins.int(k._data)
+                if k._data.ndim == 0 and k._data.dtype.kind in "iu"
+                else k._data
+            )
             if k.__class__ is np.ndarray and k.dtype == np.uint8:  # a byte tensor is a mask
-                warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a "
-                              "dtype torch.bool instead.", UserWarning, stacklevel=3)  # fmt: skip
+                warnings.warn(
+                    "indexing with dtype torch.uint8 is now deprecated, please use a "
+                    "dtype torch.bool instead.",
+                    UserWarning,
+                    stacklevel=3,
+                )
                 k = k.astype(np.bool_)
         elif isinstance(k, (list, tuple, range)):  # a sequence in a tuple is an index tensor
             k = np.asarray(k)
@@ -101,8 +108,9 @@ def ints_first(key: tuple):
             first.append(k)
             rest.append(k)
         else:
-            first.extend([slice(None)] * (k.ndim if k.__class__ is np.ndarray and
-                                          k.dtype == np.bool_ else 1))  # fmt: skip
+            first.extend(
+                [slice(None)] * (k.ndim if k.__class__ is np.ndarray and k.dtype == np.bool_ else 1)
+            )
             rest.append(k)
     return tuple(first), tuple(rest)
 
@@ -135,8 +143,9 @@ def index_error(error: IndexError, key, shape: tuple) -> IndexError:
         d += len(shape) - builtins.sum(consumed) if k is Ellipsis else n
     for position, (k, d) in enumerate(zip(key, starts)):  # PyTorch names the tuple position
         if k.__class__ is builtins.int and not -shape[d] <= k < shape[d]:
-            return IndexError(f"index {k} is out of bounds for dimension {position} with size "
-                              f"{shape[d]}")  # fmt: skip
+            return IndexError(
+                f"index {k} is out of bounds for dimension {position} with size {shape[d]}"
+            )
     return _tensor_index_error(key, starts, shape) or error
 
 
@@ -159,9 +168,11 @@ def _tensor_index_error(key: tuple, starts: list, shape: tuple):
         if k.dtype == np.bool_:
             for j, n in enumerate(k.shape):
                 if n != shape[d + j]:
-                    return IndexError(f"The shape of the mask {list(k.shape)} at index {j} does "
-                                      "not match the shape of the indexed tensor "
-                                      f"{list(shape)} at index {d + j}")  # fmt: skip
+                    return IndexError(
+                        f"The shape of the mask {list(k.shape)} at index {j} does "
+                        "not match the shape of the indexed tensor "
+                        f"{list(shape)} at index {d + j}"
+                    )
             tensors.extend((ix, shape[d + j]) for j, ix in enumerate(np.nonzero(k)))
         else:
             tensors.append((k, shape[d]))
@@ -169,8 +180,9 @@ def _tensor_index_error(key: tuple, starts: list, shape: tuple):
         values = np.broadcast_arrays(*[t for t, _ in tensors])
     except ValueError:
         shapes = ", ".join(str(list(t.shape)) for t, _ in tensors)
-        return IndexError("shape mismatch: indexing tensors could not be broadcast together "
-                          f"with shapes {shapes}")  # fmt: skip
+        return IndexError(
+            f"shape mismatch: indexing tensors could not be broadcast together with shapes {shapes}"
+        )
     if not values or not values[0].size:
         return None
     # PyTorch checks element by element, each element's indices in order: the first bad
@@ -180,8 +192,7 @@ def _tensor_index_error(key: tuple, starts: list, shape: tuple):
         return None
     element, i = divmod(builtins.int(np.argmax(bad.reshape(-1))), len(values))
     value = values[i].reshape(-1)[element]
-    return IndexError(f"index {value} is out of bounds for dimension {i} with size "
-                      f"{tensors[i][1]}")  # fmt: skip
+    return IndexError(f"index {value} is out of bounds for dimension {i} with size {tensors[i][1]}")
 
 
 def int_of(v):
@@ -192,5 +203,6 @@ def int_of(v):
     try:
         return operator.index(v)  # a float is refused, as in Python's own slices
     except TypeError:
-        raise TypeError("slice indices must be integers or None or have an __index__ method") \
-            from None  # fmt: skip
+        raise TypeError(
+            "slice indices must be integers or None or have an __index__ method"
+        ) from None

@@ -40,11 +40,15 @@ def check_matrix(x, name: str, square: bool = True) -> None:
     if a.ndim < 2:
         raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
     if square and a.shape[-1] != a.shape[-2]:
-        raise RuntimeError(f"{name}: A must be batches of square matrices, but they are "
-                           f"{a.shape[-2]} by {a.shape[-1]} matrices")  # fmt: skip
+        raise RuntimeError(
+            f"{name}: A must be batches of square matrices, but they are "
+            f"{a.shape[-2]} by {a.shape[-1]} matrices"
+        )
     if a.dtype.kind != "f":
-        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. "
-                           f"Got {dtype_word(a.dtype)}")  # fmt: skip
+        raise RuntimeError(
+            f"{name}: Expected a floating point or complex tensor as input. "
+            f"Got {dtype_word(a.dtype)}"
+        )
 
 
 def _batch_prefix(a: np.ndarray, index: int) -> str:
@@ -182,8 +186,9 @@ class Solve(Function):
         try:
             out = wrap(np.linalg.solve(a._data, b._data))
         except np.linalg.LinAlgError:
-            raise LinAlgError("torch.linalg.solve: The solver failed because the input matrix "
-                              "is singular.") from None  # fmt: skip
+            raise LinAlgError(
+                "torch.linalg.solve: The solver failed because the input matrix is singular."
+            ) from None
         ctx.save_for_backward(a, out)
         return out
 

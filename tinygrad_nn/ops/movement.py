@@ -195,8 +195,9 @@ def _basic_node_name(key: tuple, shape: tuple) -> str:
     name, dim = "AliasBackward0", 0
     for k in key:
         if k is Ellipsis:
-            consumed = sum(1 for j in key if j is not None and j is not Ellipsis and
-                           j.__class__ is not bool)  # fmt: skip
+            consumed = sum(
+                1 for j in key if j is not None and j is not Ellipsis and j.__class__ is not bool
+            )
             dim += len(shape) - consumed
         elif k is None:
             name = "UnsqueezeBackward0"
@@ -367,14 +368,12 @@ class Scatter(Function):
     @staticmethod
     def forward(ctx, x, dim, index, src):
         idx = index._data
-        check_scatter(idx, x._data.shape, dim, x._data.dtype,
-                      src._data if is_tensor(src) else None)  # fmt: skip
+        check_scatter(idx, x._data.shape, dim, x._data.dtype, src._data if is_tensor(src) else None)
         out = x._data.copy()
         hit = np.zeros(out.shape, dtype=bool)
         # Off `dim`, the index may be smaller than x: write into that corner of it.
         corner = tuple(slice(None) if d == dim else slice(0, n) for d, n in enumerate(idx.shape))
-        values = src._data[tuple(slice(0, n) for n in idx.shape)] if is_tensor(src) \
-            else src  # fmt: skip
+        values = src._data[tuple(slice(0, n) for n in idx.shape)] if is_tensor(src) else src
         np.put_along_axis(out[corner], idx, values, dim)
         np.put_along_axis(hit[corner], idx, True, dim)
         ctx.dim = dim
@@ -398,8 +397,9 @@ class ScatterReduce(Function):
 
     @staticmethod
     def forward(ctx, x, dim, index, src, reduce):
-        check_scatter(index._data, x._data.shape, dim, x._data.dtype,
-                      src._data if is_tensor(src) else None)  # fmt: skip
+        check_scatter(
+            index._data, x._data.shape, dim, x._data.dtype, src._data if is_tensor(src) else None
+        )
         out = x._data.copy()
         view = out.reshape(1) if out.ndim == 0 else out  # a 0-d self acts as one element
         idx = index._data.reshape(-1) if out.ndim == 0 else index._data

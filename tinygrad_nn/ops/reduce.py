@@ -180,7 +180,7 @@ class Var(Function):
             factor = wrap(np.where(a == a.mean(), np.nan, np.inf).astype(a.dtype))
             return g * factor, None, None, None, None
         scale = 2 / dof if dof else float("inf")  # n == correction: 0 * inf = nan, as PyTorch
-        return g * centered * scale, None, None, None, None
+        return scale * g * centered, None, None, None, None  # PyTorch's order: its rounding
 
 
 class Std(Function):
@@ -286,8 +286,11 @@ class MaxDim(Function):
                 f"{'max' if largest else 'min'}(): Expected reduction dim {dim} to have "
                 "non-zero size."
             )
-        index = np.argmax(a, axis=dim, keepdims=True) if largest else \
-            np.argmin(a, axis=dim, keepdims=True)  # fmt: skip
+        index = (
+            np.argmax(a, axis=dim, keepdims=True)
+            if largest
+            else np.argmin(a, axis=dim, keepdims=True)
+        )
         values = np.take_along_axis(a, index, axis=dim) if a.ndim else a.copy()
         if not keepdim and a.ndim:
             index, values = np.squeeze(index, dim), np.squeeze(values, dim)

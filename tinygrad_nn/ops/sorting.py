@@ -98,8 +98,9 @@ def quickselect(vals: list, idx: list, k: int, above) -> None:
 def _rows(a: np.ndarray, dim: int) -> np.ndarray:
     """`a` with dim moved last and the rest flattened: one row per slice along dim."""
     n = a.shape[dim]
-    return np.moveaxis(a, dim, -1).reshape(a.size // n if n else int(np.prod(
-        [m for i, m in enumerate(a.shape) if i != dim])), n)  # fmt: skip
+    return np.moveaxis(a, dim, -1).reshape(
+        a.size // n if n else int(np.prod([m for i, m in enumerate(a.shape) if i != dim])), n
+    )
 
 
 def _unrows(rows: np.ndarray, shape: tuple, dim: int) -> np.ndarray:

@@ -53,8 +53,11 @@ def window_view(a: np.ndarray, kernel: tuple, stride: tuple, dilation: tuple) ->
     counts = window_counts(a.shape[-nd:], kernel, stride, dilation)
     axis_strides = a.strides[-nd:]
     shape = a.shape[:-nd] + counts + tuple(kernel)
-    strides = (a.strides[:-nd] + tuple(st * s for st, s in zip(axis_strides, stride))
-               + tuple(st * d for st, d in zip(axis_strides, dilation)))  # fmt: skip
+    strides = (
+        a.strides[:-nd]
+        + tuple(st * s for st, s in zip(axis_strides, stride))
+        + tuple(st * d for st, d in zip(axis_strides, dilation))
+    )
     if not a.flags.c_contiguous or a.size == 0:  # any layout: as_strided works from a.base
         return np.lib.stride_tricks.as_strided(a, shape, strides, writeable=False)
     # The same view made straight on a's buffer: as_strided's argument handling costs as much
@@ -71,8 +74,10 @@ def kernel_offsets(kernel: tuple):
 
 def _offset_slice(offset: tuple, stride: tuple, dilation: tuple, counts: tuple) -> tuple:
     """The strided slice of the input that holds element `offset` of every window."""
-    return tuple(slice(k * d, k * d + s * (n - 1) + 1, s)
-                 for k, d, s, n in zip(offset, dilation, stride, counts))  # fmt: skip
+    return tuple(
+        slice(k * d, k * d + s * (n - 1) + 1, s)
+        for k, d, s, n in zip(offset, dilation, stride, counts)
+    )
 
 
 def fold(g: np.ndarray, shape: tuple, stride: tuple, dilation: tuple) -> np.ndarray:
@@ -141,8 +146,14 @@ def window_maximum(a: np.ndarray, kernel: tuple, stride: tuple, dilation: tuple)
     return best
 
 
-def first_maximum_masks(a: np.ndarray, best: np.ndarray, kernel: tuple, stride: tuple,
-                        dilation: tuple, pads: tuple | None = None) -> list:  # fmt: skip
+def first_maximum_masks(
+    a: np.ndarray,
+    best: np.ndarray,
+    kernel: tuple,
+    stride: tuple,
+    dilation: tuple,
+    pads: tuple | None = None,
+) -> list:
     """One bool array per kernel offset, shaped like `best` (the windows' maxima): True
     where that offset holds the window's first maximum, in row-major order.
 
@@ -178,8 +189,15 @@ def lowest_value(dtype: np.dtype):
     return -math.inf if dtype.kind == "f" else np.iinfo(dtype).min
 
 
-def _off_the_padding(masks: list, stuck: np.ndarray, sizes: tuple, pads: tuple, kernel: tuple,
-                     stride: tuple, dilation: tuple) -> None:  # fmt: skip
+def _off_the_padding(
+    masks: list,
+    stuck: np.ndarray,
+    sizes: tuple,
+    pads: tuple,
+    kernel: tuple,
+    stride: tuple,
+    dilation: tuple,
+) -> None:
     """In the windows whose maximum is the padding's value (`stuck`: -inf, or an integer
     type's minimum) the padding ties with the input: choose the window's first input element
     instead, as PyTorch does (its running maximum starts on that element)."""
@@ -206,8 +224,9 @@ def masks_of(choice: np.ndarray, kernel: tuple) -> list:
     return [choice == k for k in range(math.prod(kernel))]
 
 
-def place(g: np.ndarray, shape: tuple, kernel: tuple, stride: tuple, dilation: tuple,
-          masks: list) -> np.ndarray:  # fmt: skip
+def place(
+    g: np.ndarray, shape: tuple, kernel: tuple, stride: tuple, dilation: tuple, masks: list
+) -> np.ndarray:
     """zeros(shape) with g[..., o] added at the element window o chose (`masks`, one per
     kernel offset, as `first_maximum_masks` makes them)."""
     nd = len(kernel)
@@ -217,8 +236,10 @@ def place(g: np.ndarray, shape: tuple, kernel: tuple, stride: tuple, dilation: t
     # at most once, so g * mask can be written straight into place, without a temporary to
     # add; when they also tile the whole input, nothing needs zeroing first.
     disjoint = all(s >= d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation))
-    tiled = disjoint and all(s == k and d == 1 and c * s == n for k, s, d, c, n in
-                             zip(kernel, stride, dilation, counts, shape[-nd:]))  # fmt: skip
+    tiled = disjoint and all(
+        s == k and d == 1 and c * s == n
+        for k, s, d, c, n in zip(kernel, stride, dilation, counts, shape[-nd:])
+    )
     out = np.empty(shape, dtype=g.dtype) if tiled else np.zeros(shape, dtype=g.dtype)
     word = _WORDS.get(g.dtype.itemsize)
     finite = disjoint or np.isfinite(g).all()  # only overlapping windows use the product
@@ -265,8 +286,9 @@ class WindowMax(Function):
 
     @staticmethod
     def backward(ctx, grad, grad_choice):
-        grad_x = WindowPlace.apply(grad, ctx.shape, ctx.kernel, ctx.stride, ctx.dilation,
-                                   ctx.choice)  # fmt: skip
+        grad_x = WindowPlace.apply(
+            grad, ctx.shape, ctx.kernel, ctx.stride, ctx.dilation, ctx.choice
+        )
         return grad_x, None, None, None, None
 
 
@@ -289,11 +311,11 @@ class WindowMaxValues(Function):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        masks = first_maximum_masks(x._data, ctx.values, ctx.kernel, ctx.stride, ctx.dilation,
-                                    ctx.pads)  # fmt: skip
+        masks = first_maximum_masks(
+            x._data, ctx.values, ctx.kernel, ctx.stride, ctx.dilation, ctx.pads
+        )
         choice = offsets_of(masks)
-        grad_x = WindowPlace.apply(grad, ctx.shape, ctx.kernel, ctx.stride, ctx.dilation,
-                                   choice)  # fmt: skip
+        grad_x = WindowPlace.apply(grad, ctx.shape, ctx.kernel, ctx.stride, ctx.dilation, choice)
         return grad_x, None, None, None, None
 
 
@@ -309,8 +331,9 @@ class WindowPick(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        grad_x = WindowPlace.apply(grad, ctx.shape, ctx.kernel, ctx.stride, ctx.dilation,
-                                   ctx.choice)  # fmt: skip
+        grad_x = WindowPlace.apply(
+            grad, ctx.shape, ctx.kernel, ctx.stride, ctx.dilation, ctx.choice
+        )
         return grad_x, None, None, None, None
 
 

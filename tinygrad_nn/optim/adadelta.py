@@ -30,8 +30,19 @@ class Adadelta(Optimizer):
     `foreach`, `capturable` and `differentiable` are accepted for compatibility.
     """
 
-    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *,
-                 capturable=False, maximize=False, differentiable=False):  # fmt: skip
+    def __init__(
+        self,
+        params,
+        lr=1.0,
+        rho=0.9,
+        eps=1e-6,
+        weight_decay=0,
+        foreach=None,
+        *,
+        capturable=False,
+        maximize=False,
+        differentiable=False,
+    ):
         check_lr(lr)
         check_not_negative(("learning rate", lr))
         if not 0.0 <= rho <= 1.0:

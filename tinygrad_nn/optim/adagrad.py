@@ -29,13 +29,28 @@ class Adagrad(Optimizer):
     `foreach`, `differentiable` and `fused` are accepted for compatibility.
     """
 
-    def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0,
-                 eps=1e-10, foreach=None, *, maximize=False, differentiable=False, fused=None):  # fmt: skip
+    def __init__(
+        self,
+        params,
+        lr=1e-2,
+        lr_decay=0,
+        weight_decay=0,
+        initial_accumulator_value=0,
+        eps=1e-10,
+        foreach=None,
+        *,
+        maximize=False,
+        differentiable=False,
+        fused=None,
+    ):
         check_lr(lr)
-        check_not_negative(("learning rate", lr), ("lr_decay value", lr_decay),
-                           ("weight_decay value", weight_decay),
-                           ("initial_accumulator_value value", initial_accumulator_value),
-                           ("epsilon value", eps))  # fmt: skip
+        check_not_negative(
+            ("learning rate", lr),
+            ("lr_decay value", lr_decay),
+            ("weight_decay value", weight_decay),
+            ("initial_accumulator_value value", initial_accumulator_value),
+            ("epsilon value", eps),
+        )
         defaults = {
             "lr": lr,
             "lr_decay": lr_decay,

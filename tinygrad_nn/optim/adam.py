@@ -35,17 +35,31 @@ class Adam(Optimizer):
     compatibility; there is one NumPy code path.
     """
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
-                 amsgrad=False, *, foreach=None, maximize=False, capturable=False,
-                 differentiable=False, fused=None, decoupled_weight_decay=False):  # fmt: skip
+    def __init__(
+        self,
+        params,
+        lr=1e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=0,
+        amsgrad=False,
+        *,
+        foreach=None,
+        maximize=False,
+        capturable=False,
+        differentiable=False,
+        fused=None,
+        decoupled_weight_decay=False,
+    ):
         check_lr(lr)
         check_not_negative(("learning rate", lr), ("epsilon value", eps))
         for i in (0, 1):
             if not 0.0 <= to_scalar(betas[i]) < 1.0:
                 raise ValueError(f"Invalid beta parameter at index {i}: {betas[i]}")
         check_not_negative(("weight_decay value", weight_decay))
-        if not (all(isinstance(b, float) for b in betas) or
-                all(isinstance(b, Tensor) for b in betas)):  # fmt: skip
+        if not (
+            all(isinstance(b, float) for b in betas) or all(isinstance(b, Tensor) for b in betas)
+        ):
             raise ValueError("betas must be either both floats or both Tensors")
         defaults = {
             "lr": lr,

@@ -30,9 +30,19 @@ class Adamax(Optimizer):
     `foreach`, `capturable` and `differentiable` are accepted for compatibility.
     """
 
-    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
-                 foreach=None, *, maximize=False, differentiable=False,
-                 capturable=False):  # fmt: skip
+    def __init__(
+        self,
+        params,
+        lr=2e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=0,
+        foreach=None,
+        *,
+        maximize=False,
+        differentiable=False,
+        capturable=False,
+    ):
         check_lr(lr)
         check_not_negative(("learning rate", lr), ("epsilon value", eps))
         check_betas(betas)

@@ -32,9 +32,19 @@ class ASGD(Optimizer):
     matches. `foreach`, `capturable` and `differentiable` are accepted for compatibility.
     """
 
-    def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0,
-                 foreach=None, maximize=False, differentiable=False,
-                 capturable=False):  # fmt: skip
+    def __init__(
+        self,
+        params,
+        lr=1e-2,
+        lambd=1e-4,
+        alpha=0.75,
+        t0=1e6,
+        weight_decay=0,
+        foreach=None,
+        maximize=False,
+        differentiable=False,
+        capturable=False,
+    ):
         check_lr(lr)
         check_not_negative(("learning rate", lr), ("weight_decay value", weight_decay))
         defaults = {

@@ -39,8 +39,17 @@ class LBFGS(Optimizer):
     if y.s > 1e-10. The iterations stop early on a small gradient, step or loss change.
     """
 
-    def __init__(self, params, lr=1, max_iter=20, max_eval=None, tolerance_grad=1e-7,
-                 tolerance_change=1e-9, history_size=100, line_search_fn=None):  # fmt: skip
+    def __init__(
+        self,
+        params,
+        lr=1,
+        max_iter=20,
+        max_eval=None,
+        tolerance_grad=1e-7,
+        tolerance_change=1e-9,
+        history_size=100,
+        line_search_fn=None,
+    ):
         check_lr(lr)
         check_not_negative(("learning rate", lr))
         if max_eval is None:
@@ -62,10 +71,12 @@ class LBFGS(Optimizer):
     # ------------------------------------------------------------ the flat vector
 
     def _gather_flat_grad(self) -> np.ndarray:
-        return np.concatenate([
-            np.zeros(p.numel(), p._data.dtype) if p.grad is None else p.grad._data.reshape(-1)
-            for p in self._params
-        ])  # fmt: skip
+        return np.concatenate(
+            [
+                np.zeros(p.numel(), p._data.dtype) if p.grad is None else p.grad._data.reshape(-1)
+                for p in self._params
+            ]
+        )
 
     def _add_grad(self, step_size, update: np.ndarray) -> None:
         """p = p + step_size * update, slice by slice (PyTorch: p.add_(u, alpha=step_size))."""
@@ -127,8 +138,9 @@ class LBFGS(Optimizer):
                 break
             if group["line_search_fn"] is not None:
                 max_ls = max_eval - current_evals
-                loss, flat_grad, t, evals = self._search(closure, group, t, d, loss, flat_grad,
-                                                         gtd, max_ls)  # fmt: skip
+                loss, flat_grad, t, evals = self._search(
+                    closure, group, t, d, loss, flat_grad, gtd, max_ls
+                )
                 opt_cond = np.abs(flat_grad).max() <= tol_grad
             else:
                 self._add_grad(t, d)
@@ -156,8 +168,9 @@ class LBFGS(Optimizer):
         def obj_func(x, t, d):
             return self._directional_evaluate(closure, x, t, d)
 
-        loss, flat_grad, t, evals = _strong_wolfe(obj_func, x_init, t, d, loss, flat_grad, gtd,
-                                                  max_ls=max_ls)  # fmt: skip
+        loss, flat_grad, t, evals = _strong_wolfe(
+            obj_func, x_init, t, d, loss, flat_grad, gtd, max_ls=max_ls
+        )
         self._add_grad(t, d)
         return loss, flat_grad, t, evals
 
@@ -195,8 +208,12 @@ class LBFGS(Optimizer):
 def _unpack(state: dict) -> dict:
     """The saved history as NumPy values (Tensors in the state, as PyTorch keeps them)."""
     mem = {key: _to_numpy(state.get(key)) for key in _TENSOR_KEYS}
-    mem.update({key: None if key not in state else [_to_numpy(v) for v in state[key]]
-                for key in _LIST_KEYS})  # fmt: skip
+    mem.update(
+        {
+            key: None if key not in state else [_to_numpy(v) for v in state[key]]
+            for key in _LIST_KEYS
+        }
+    )
     mem["prev_loss"] = state.get("prev_loss")
     return mem
 
@@ -242,8 +259,7 @@ def _cubic_interpolate(x1, f1, g1, x2, f2, g2, bounds=None):
     return min(max(min_pos, low), high)
 
 
-def _strong_wolfe(obj_func, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change=1e-9,
-                  max_ls=25):  # fmt: skip
+def _strong_wolfe(obj_func, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change=1e-9, max_ls=25):
     """Find t with sufficient decrease, f(t) <= f + c1 t gtd, and a small slope,
     |f'(t)| <= c2 |gtd|: first bracket such a t, then zoom in on it. Returns
     (f_new, g_new, t, function evaluations)."""
@@ -274,8 +290,9 @@ def _strong_wolfe(obj_func, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_chang
     if ls_iter == max_ls:
         br = _Bracket([0, t], [f, f_new], [g, g_new], None)
     if not done:
-        evals += _zoom(obj_func, x, d, f, gtd, br, ls_iter, c1, c2, tolerance_change, d_norm,
-                       max_ls)  # fmt: skip
+        evals += _zoom(
+            obj_func, x, d, f, gtd, br, ls_iter, c1, c2, tolerance_change, d_norm, max_ls
+        )
     low = br.low
     return br.f[low], br.g[low], br.t[low], evals
 

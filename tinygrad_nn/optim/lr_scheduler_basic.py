@@ -153,8 +153,9 @@ class LambdaLR(LRScheduler):
 class StepLR(LRScheduler):
     """Multiply the lr by `gamma` every `step_size` epochs."""
 
-    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1,
-                 last_epoch: int = -1) -> None:  # fmt: skip
+    def __init__(
+        self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1
+    ) -> None:
         self.step_size, self.gamma = step_size, gamma
         super().__init__(optimizer, last_epoch)
 
@@ -171,8 +172,9 @@ class StepLR(LRScheduler):
 class MultiStepLR(LRScheduler):
     """Multiply the lr by `gamma` at each epoch listed in `milestones` (repeats count twice)."""
 
-    def __init__(self, optimizer: Optimizer, milestones, gamma: float = 0.1,
-                 last_epoch: int = -1) -> None:  # fmt: skip
+    def __init__(
+        self, optimizer: Optimizer, milestones, gamma: float = 0.1, last_epoch: int = -1
+    ) -> None:
         self.milestones, self.gamma = Counter(milestones), gamma
         super().__init__(optimizer, last_epoch)
 
@@ -219,8 +221,9 @@ class CosineAnnealingLR(LRScheduler):
         lr_t = lr_{t-1} + (base - eta_min) * (1 - cos(pi / T)) / 2
     """
 
-    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0,
-                 last_epoch: int = -1) -> None:  # fmt: skip
+    def __init__(
+        self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1
+    ) -> None:
         self.T_max, self.eta_min = T_max, eta_min
         super().__init__(optimizer, last_epoch)
 
@@ -230,11 +233,14 @@ class CosineAnnealingLR(LRScheduler):
         if self._is_initial:
             return self._current_lrs()
         if self._step_count == 1 and t > 0:  # resumed at epoch t: start from the closed form
-            return [low + (base - low) * (1 + math.cos(t * math.pi / T)) / 2
-                    for base in self.base_lrs]  # fmt: skip
+            return [
+                low + (base - low) * (1 + math.cos(t * math.pi / T)) / 2 for base in self.base_lrs
+            ]
         if (t - 1 - T) % (2 * T) == 0:
-            return [lr + (base - low) * (1 - math.cos(math.pi / T)) / 2
-                    for base, lr in zip(self.base_lrs, self._current_lrs())]  # fmt: skip
+            return [
+                lr + (base - low) * (1 - math.cos(math.pi / T)) / 2
+                for base, lr in zip(self.base_lrs, self._current_lrs())
+            ]
         ratio = (1 + math.cos(math.pi * t / T)) / (1 + math.cos(math.pi * (t - 1) / T))
         return [ratio * (lr - low) + low for lr in self._current_lrs()]
 
@@ -279,8 +285,13 @@ class ConstantLR(LRScheduler):
     by it again (multiplying by 1 / factor, as PyTorch does).
     """
 
-    def __init__(self, optimizer: Optimizer, factor: float = 1.0 / 3, total_iters: int = 5,
-                 last_epoch: int = -1) -> None:  # fmt: skip
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        factor: float = 1.0 / 3,
+        total_iters: int = 5,
+        last_epoch: int = -1,
+    ) -> None:
         if factor > 1.0 or factor < 0:
             raise ValueError("Constant multiplicative factor expected to be between 0 and 1.")
         self.factor, self.total_iters = factor, total_iters
@@ -308,9 +319,14 @@ class LinearLR(LRScheduler):
         lr_t = lr_{t-1} * (1 + (e - s) / (T * s + (t - 1) * (e - s)))
     """
 
-    def __init__(self, optimizer: Optimizer, start_factor: float = 1.0 / 3,
-                 end_factor: float = 1.0, total_iters: int = 5,
-                 last_epoch: int = -1) -> None:  # fmt: skip
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        start_factor: float = 1.0 / 3,
+        end_factor: float = 1.0,
+        total_iters: int = 5,
+        last_epoch: int = -1,
+    ) -> None:
         if start_factor > 1.0 or start_factor <= 0:
             raise ValueError(
                 "Starting multiplicative factor expected to be greater than 0 and less or "
@@ -340,8 +356,9 @@ class PolynomialLR(LRScheduler):
     """lr = initial_lr * (1 - min(t, total_iters) / total_iters)^power; recursively, each step
     multiplies by ((1 - t/T) / (1 - (t-1)/T))^power, as PyTorch does."""
 
-    def __init__(self, optimizer: Optimizer, total_iters: int = 5, power: float = 1.0,
-                 last_epoch: int = -1) -> None:  # fmt: skip
+    def __init__(
+        self, optimizer: Optimizer, total_iters: int = 5, power: float = 1.0, last_epoch: int = -1
+    ) -> None:
         self.total_iters, self.power = total_iters, power
         super().__init__(optimizer, last_epoch)
 
@@ -355,8 +372,7 @@ class PolynomialLR(LRScheduler):
 
     def _get_closed_form_lr(self) -> list:
         T = self.total_iters
-        return [base * (1.0 - min(T, self.last_epoch) / T) ** self.power
-                for base in self.base_lrs]  # fmt: skip
+        return [base * (1.0 - min(T, self.last_epoch) / T) ** self.power for base in self.base_lrs]
 
 
 class ReduceLROnPlateau(LRScheduler):
@@ -369,9 +385,18 @@ class ReduceLROnPlateau(LRScheduler):
     smaller than `eps` is skipped.
     """
 
-    def __init__(self, optimizer: Optimizer, mode: str = "min", factor: float = 0.1,
-                 patience: int = 10, threshold: float = 1e-4, threshold_mode: str = "rel",
-                 cooldown: int = 0, min_lr=0, eps: float = 1e-8) -> None:  # fmt: skip
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        mode: str = "min",
+        factor: float = 0.1,
+        patience: int = 10,
+        threshold: float = 1e-4,
+        threshold_mode: str = "rel",
+        cooldown: int = 0,
+        min_lr=0,
+        eps: float = 1e-8,
+    ) -> None:
         if factor >= 1.0:
             raise ValueError("Factor should be < 1.0.")
         if not isinstance(optimizer, Optimizer):

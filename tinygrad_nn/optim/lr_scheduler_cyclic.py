@@ -68,11 +68,22 @@ class CyclicLR(LRScheduler):
     or the function given (then `scale_mode` says whether it gets the cycle or the step).
     """
 
-    def __init__(self, optimizer: Optimizer, base_lr, max_lr, step_size_up: int = 2000,
-                 step_size_down: int | None = None, mode: str = "triangular",
-                 gamma: float = 1.0, scale_fn=None, scale_mode: str = "cycle",
-                 cycle_momentum: bool = True, base_momentum: float = 0.8,
-                 max_momentum: float = 0.9, last_epoch: int = -1) -> None:  # fmt: skip
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        base_lr,
+        max_lr,
+        step_size_up: int = 2000,
+        step_size_down: int | None = None,
+        mode: str = "triangular",
+        gamma: float = 1.0,
+        scale_fn=None,
+        scale_mode: str = "cycle",
+        cycle_momentum: bool = True,
+        base_momentum: float = 0.8,
+        max_momentum: float = 0.9,
+        last_epoch: int = -1,
+    ) -> None:
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
         self.optimizer = optimizer
@@ -136,8 +147,9 @@ class CyclicLR(LRScheduler):
         else:
             height = (x - 1) / (self.step_ratio - 1)
         scale = self.scale_fn(cycle if self.scale_mode == "cycle" else self.last_epoch)
-        lrs = [low + (high - low) * height * scale
-               for low, high in zip(self.base_lrs, self.max_lrs)]  # fmt: skip
+        lrs = [
+            low + (high - low) * height * scale for low, high in zip(self.base_lrs, self.max_lrs)
+        ]
         if self.cycle_momentum:
             pairs = zip(self.base_momentums, self.max_momentums, self.optimizer.param_groups)
             for low, high, group in pairs:
@@ -173,14 +185,20 @@ class CosineAnnealingWarmRestarts(LRScheduler):
     `step(epoch)` may be given a fractional epoch (e.g. epoch + batch / batches).
     """
 
-    def __init__(self, optimizer: Optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0,
-                 last_epoch: int = -1) -> None:  # fmt: skip
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        T_0: int,
+        T_mult: int = 1,
+        eta_min: float = 0.0,
+        last_epoch: int = -1,
+    ) -> None:
         if T_0 <= 0 or not isinstance(T_0, int):
             raise ValueError(f"Expected positive integer T_0, but got {T_0}")
         if T_mult < 1 or not isinstance(T_mult, int):
             raise ValueError(f"Expected integer T_mult >= 1, but got {T_mult}")
         if not isinstance(eta_min, (float, int)):
-            raise ValueError(  # noqa: TRY004 (PyTorch's class)
+            raise ValueError(  # PyTorch's class
                 f"Expected float or int eta_min, but got {eta_min} of type {type(eta_min)}"
             )
         self.T_0, self.T_i, self.T_mult, self.eta_min = T_0, T_0, T_mult, eta_min
@@ -242,12 +260,23 @@ class OneCycleLR(LRScheduler):
         linear: (end - start) * pct + start
     """
 
-    def __init__(self, optimizer: Optimizer, max_lr, total_steps: int | None = None,
-                 epochs: int | None = None, steps_per_epoch: int | None = None,
-                 pct_start: float = 0.3, anneal_strategy: str = "cos",
-                 cycle_momentum: bool = True, base_momentum=0.85, max_momentum=0.95,
-                 div_factor: float = 25.0, final_div_factor: float = 1e4,
-                 three_phase: bool = False, last_epoch: int = -1) -> None:  # fmt: skip
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        max_lr,
+        total_steps: int | None = None,
+        epochs: int | None = None,
+        steps_per_epoch: int | None = None,
+        pct_start: float = 0.3,
+        anneal_strategy: str = "cos",
+        cycle_momentum: bool = True,
+        base_momentum=0.85,
+        max_momentum=0.95,
+        div_factor: float = 25.0,
+        final_div_factor: float = 1e4,
+        three_phase: bool = False,
+        last_epoch: int = -1,
+    ) -> None:
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
         self.optimizer = optimizer
@@ -256,7 +285,7 @@ class OneCycleLR(LRScheduler):
         if pct_start < 0 or pct_start > 1 or not isinstance(pct_start, float):
             raise ValueError(f"Expected float between 0 and 1 pct_start, but got {pct_start}")
         if anneal_strategy not in ["cos", "linear"]:
-            raise ValueError(
+            raise ValueError(  # PyTorch's class
                 f"anneal_strategy must be one of 'cos' or 'linear', instead got {anneal_strategy}"
             )
         self._anneal_func_type = anneal_strategy
@@ -320,19 +349,30 @@ def _phases(pct_start: float, total: int, three_phase: bool) -> list:
     """OneCycleLR's phases: where each ends and which group keys it moves between."""
 
     def phase(end_step, start_lr, end_lr, start_momentum, end_momentum):
-        return {"end_step": end_step, "start_lr": start_lr, "end_lr": end_lr,
-                "start_momentum": start_momentum, "end_momentum": end_momentum}  # fmt: skip
+        return {
+            "end_step": end_step,
+            "start_lr": start_lr,
+            "end_lr": end_lr,
+            "start_momentum": start_momentum,
+            "end_momentum": end_momentum,
+        }
 
-    up = phase(float(pct_start * total) - 1, "initial_lr", "max_lr", "max_momentum",
-               "base_momentum")  # fmt: skip
+    up = phase(
+        float(pct_start * total) - 1, "initial_lr", "max_lr", "max_momentum", "base_momentum"
+    )
     if not three_phase:
         return [up, phase(total - 1, "max_lr", "min_lr", "base_momentum", "max_momentum")]
     return [
         up,
-        phase(float(2 * pct_start * total) - 2, "max_lr", "initial_lr", "base_momentum",
-              "max_momentum"),
+        phase(
+            float(2 * pct_start * total) - 2,
+            "max_lr",
+            "initial_lr",
+            "base_momentum",
+            "max_momentum",
+        ),
         phase(total - 1, "initial_lr", "min_lr", "max_momentum", "max_momentum"),
-    ]  # fmt: skip
+    ]
 
 
 def _check_schedulers(kind: str, schedulers, optimizer) -> None:
@@ -342,7 +382,7 @@ def _check_schedulers(kind: str, schedulers, optimizer) -> None:
         if not hasattr(sched, "optimizer"):
             raise TypeError(f"{kind} at index {i} should have `optimizer` as its attribute.")
         if isinstance(sched, ReduceLROnPlateau):
-            raise ValueError(  # noqa: TRY004 (PyTorch's class)
+            raise ValueError(
                 f"{kind} does not support `ReduceLROnPlateau` scheduler as it requires "
                 "additional kwargs to be specified when calling `step`, but got one at index "
                 f"{i} in the given schedulers sequence."
@@ -378,8 +418,9 @@ class SequentialLR(_Composite):
     epoch 0), and so on. The inner schedules were already constructed (each one's first step
     set the lr); this undoes those steps and replays only the first schedule's."""
 
-    def __init__(self, optimizer: Optimizer, schedulers: list, milestones: list,
-                 last_epoch: int = -1) -> None:  # fmt: skip
+    def __init__(
+        self, optimizer: Optimizer, schedulers: list, milestones: list, last_epoch: int = -1
+    ) -> None:
         kind = type(self).__name__
         if len(schedulers) < 1:
             raise ValueError(f"{kind} expects at least one scheduler, but got no scheduler.")

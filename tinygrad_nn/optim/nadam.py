@@ -35,14 +35,27 @@ class NAdam(Optimizer):
     `foreach`, `capturable` and `differentiable` are accepted for compatibility.
     """
 
-    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
-                 momentum_decay=4e-3, decoupled_weight_decay=False, *, foreach=None,
-                 maximize=False, capturable=False, differentiable=False):  # fmt: skip
+    def __init__(
+        self,
+        params,
+        lr=2e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=0,
+        momentum_decay=4e-3,
+        decoupled_weight_decay=False,
+        *,
+        foreach=None,
+        maximize=False,
+        capturable=False,
+        differentiable=False,
+    ):
         check_lr(lr)
         check_not_negative(("learning rate", lr), ("epsilon value", eps))
         check_betas(betas)
-        check_not_negative(("weight_decay value", weight_decay),
-                           ("momentum_decay value", momentum_decay))  # fmt: skip
+        check_not_negative(
+            ("weight_decay value", weight_decay), ("momentum_decay value", momentum_decay)
+        )
         defaults = {
             "lr": lr,
             "betas": betas,

@@ -37,13 +37,28 @@ class RMSprop(Optimizer):
     `capturable`, `foreach` and `differentiable` are accepted for compatibility.
     """
 
-    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
-                 centered=False, capturable=False, foreach=None, maximize=False,
-                 differentiable=False):  # fmt: skip
+    def __init__(
+        self,
+        params,
+        lr=1e-2,
+        alpha=0.99,
+        eps=1e-8,
+        weight_decay=0,
+        momentum=0,
+        centered=False,
+        capturable=False,
+        foreach=None,
+        maximize=False,
+        differentiable=False,
+    ):
         check_lr(lr)
-        check_not_negative(("learning rate", lr), ("epsilon value", eps),
-                           ("momentum value", momentum), ("weight_decay value", weight_decay),
-                           ("alpha value", alpha))  # fmt: skip
+        check_not_negative(
+            ("learning rate", lr),
+            ("epsilon value", eps),
+            ("momentum value", momentum),
+            ("weight_decay value", weight_decay),
+            ("alpha value", alpha),
+        )
         defaults = {
             "lr": lr,
             "momentum": momentum,

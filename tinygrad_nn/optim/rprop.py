@@ -32,9 +32,18 @@ class Rprop(Optimizer):
     `differentiable` are accepted for compatibility.
     """
 
-    def __init__(self, params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), *,
-                 capturable=False, foreach=None, maximize=False,
-                 differentiable=False):  # fmt: skip
+    def __init__(
+        self,
+        params,
+        lr=1e-2,
+        etas=(0.5, 1.2),
+        step_sizes=(1e-6, 50),
+        *,
+        capturable=False,
+        foreach=None,
+        maximize=False,
+        differentiable=False,
+    ):
         check_lr(lr)
         check_not_negative(("learning rate", lr))
         if not 0.0 < etas[0] < 1.0 < etas[1]:

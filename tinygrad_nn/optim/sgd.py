@@ -20,8 +20,20 @@ class SGD(Optimizer):
     code path.
     """
 
-    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False,
-                 *, maximize=False, foreach=None, differentiable=False, fused=None):  # fmt: skip
+    def __init__(
+        self,
+        params,
+        lr=1e-3,
+        momentum=0,
+        dampening=0,
+        weight_decay=0,
+        nesterov=False,
+        *,
+        maximize=False,
+        foreach=None,
+        differentiable=False,
+        fused=None,
+    ):
         check_lr(lr)
         if to_scalar(lr) < 0.0:  # `<`, not `not 0 <=`: PyTorch's SGD lets a NaN through
             raise ValueError(f"Invalid learning rate: {lr}")

@@ -14,9 +14,16 @@ from .walk import output_meta
 
 # The elementwise ops whose backward calls `unbroadcast` (see ops/binary.py).
 _ELEMENTWISE = (
-    binary.Add, binary.Sub, binary.Mul, binary.Div, binary.Pow,
-    binary.Maximum, binary.Minimum, binary.Where, binary.MaskedFill,
-)  # fmt: skip
+    binary.Add,
+    binary.Sub,
+    binary.Mul,
+    binary.Div,
+    binary.Pow,
+    binary.Maximum,
+    binary.Minimum,
+    binary.Where,
+    binary.MaskedFill,
+)
 
 
 def summed_axes(node, index: int) -> tuple:

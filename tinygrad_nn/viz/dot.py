@@ -94,8 +94,9 @@ def draw_graph(
     order = walk.breadth_first(node for node, _ in roots)
     shown = order[: max(max_nodes, len(roots))]
     groups = ModuleGroups(group_by_module, fold_modules, shown)
-    say = Fields(Names(params, names), show_values, show_grads, show_saved,
-                 outputs=set(roots), nodes=shown)  # fmt: skip
+    say = Fields(
+        Names(params, names), show_values, show_grads, show_saved, outputs=set(roots), nodes=shown
+    )
     if show_attrs:
         say.max_attr_chars = max_attr_chars
     drawing = _Drawing(graphviz, say, groups, rankdir)
@@ -117,13 +118,27 @@ class _Drawing:
         self.vertical = rankdir in ("TB", "BT")
         self.graph = digraph_class(graphviz)(
             name="autograd",  # the SVG's <title>
-            graph_attr={"rankdir": rankdir, "fontname": "Helvetica", "nodesep": "0.3",
-                        "ranksep": "0.35"},
-            node_attr={"shape": "record", "style": "filled", "fontname": "Helvetica",
-                       "fontsize": "10", "color": "#555555", "height": "0.3"},
-            edge_attr={"fontname": "Helvetica", "fontsize": "9", "color": "#555555",
-                       "arrowsize": "0.7"},
-        )  # fmt: skip
+            graph_attr={
+                "rankdir": rankdir,
+                "fontname": "Helvetica",
+                "nodesep": "0.3",
+                "ranksep": "0.35",
+            },
+            node_attr={
+                "shape": "record",
+                "style": "filled",
+                "fontname": "Helvetica",
+                "fontsize": "10",
+                "color": "#555555",
+                "height": "0.3",
+            },
+            edge_attr={
+                "fontname": "Helvetica",
+                "fontsize": "9",
+                "color": "#555555",
+                "arrowsize": "0.7",
+            },
+        )
         self.ids = {}  # graph node -> DOT id of what stands for it (itself or its module box)
         self.pending_edges = []  # saved-tensor edges, written after the clusters
 
@@ -191,10 +206,18 @@ class _Drawing:
         """Where values or gradients were asked for but not recorded, say how to get them."""
         missing = self.say.unrecorded(node for node in nodes if not is_leaf(node))
         if missing:
-            text = (f"{' and '.join(missing)} of intermediate results were not recorded:\n"
-                    "run the forward and backward inside `with viz.record():`")  # fmt: skip
-            self.graph.node("hint", labels.escape(text), shape="note", style="filled",
-                            fillcolor="lightyellow", fontsize="9")  # fmt: skip
+            text = (
+                f"{' and '.join(missing)} of intermediate results were not recorded:\n"
+                "run the forward and backward inside `with viz.record():`"
+            )
+            self.graph.node(
+                "hint",
+                labels.escape(text),
+                shape="note",
+                style="filled",
+                fillcolor="lightyellow",
+                fontsize="9",
+            )
 
     def add_outputs(self, tensors, roots) -> None:
         """A green box per output tensor, fed by the op that produced it."""
@@ -236,6 +259,11 @@ class _Drawing:
             attrs["label"] = f"out {nr}"
         axes = broadcast.summed_axes(node, index)
         if axes:
-            attrs.update(style="dashed", color=BROADCAST, fontcolor=BROADCAST, penwidth="1.5",
-                         label=broadcast.describe(axes))  # fmt: skip
+            attrs.update(
+                style="dashed",
+                color=BROADCAST,
+                fontcolor=BROADCAST,
+                penwidth="1.5",
+                label=broadcast.describe(axes),
+            )
         return attrs

@@ -34,9 +34,11 @@ from .steps import BackwardSteps, backward_steps, names_in_scope
 from .walk import is_leaf
 
 _VALUES_LIMIT = 4096  # gradients up to this size carry their numbers in the page's data
-NO_DOT_NOTE = ("Graphviz's `dot` program was not found, so the graph is laid out in plain "
-               "HTML: leaves at the top, the output at the bottom, each op listing its inputs "
-               "(install Graphviz for the drawing).")  # fmt: skip
+NO_DOT_NOTE = (
+    "Graphviz's `dot` program was not found, so the graph is laid out in plain "
+    "HTML: leaves at the top, the output at the bottom, each op listing its inputs "
+    "(install Graphviz for the drawing)."
+)
 
 
 class Explorer:
@@ -49,8 +51,10 @@ class Explorer:
         self.html, self.steps, self.path, self.graph_mode = page, steps, path, graph_mode
 
     def _repr_html_(self) -> str:
-        return (f'<iframe srcdoc="{html.escape(self.html, quote=True)}" '
-                'style="width:100%;height:720px;border:1px solid #ddd"></iframe>')  # fmt: skip
+        return (
+            f'<iframe srcdoc="{html.escape(self.html, quote=True)}" '
+            'style="width:100%;height:720px;border:1px solid #ddd"></iframe>'
+        )
 
     def __repr__(self) -> str:
         where = f" written to {self.path}" if self.path else ""
@@ -155,15 +159,28 @@ def _depths(order: list) -> dict:
 
 def _page(steps: BackwardSteps, graph: str, mode: str) -> str:
     total = len(steps.steps)
-    leaves = "".join(f'<div class="leaf" id="leaf-{leaf.node_id}" data-node="{leaf.node_id}" '
-                     f'data-name="{html.escape(leaf.name)}">{html.escape(_empty(leaf))}</div>'
-                     for leaf in steps.leaves)  # fmt: skip
+    leaves = "".join(
+        f'<div class="leaf" id="leaf-{leaf.node_id}" data-node="{leaf.node_id}" '
+        f'data-name="{html.escape(leaf.name)}">{html.escape(_empty(leaf))}</div>'
+        for leaf in steps.leaves
+    )
     data = json.dumps(step_data(steps)).replace("</", "<\\/")  # no early </script>
-    how = ("Step with the buttons, the slider or the arrow keys. `print(viz.trace_backward"
-           "(loss))` prints the same steps as text.")  # fmt: skip
-    return PAGE.format(title="Backward, step by step", css=CSS, total=total, mode=mode,
-                       note="", graph=graph, leaves=leaves, data=data, script=SCRIPT,
-                       how=html.escape(how))  # fmt: skip
+    how = (
+        "Step with the buttons, the slider or the arrow keys. `print(viz.trace_backward"
+        "(loss))` prints the same steps as text."
+    )
+    return PAGE.format(
+        title="Backward, step by step",
+        css=CSS,
+        total=total,
+        mode=mode,
+        note="",
+        graph=graph,
+        leaves=leaves,
+        data=data,
+        script=SCRIPT,
+        how=html.escape(how),
+    )
 
 
 def _empty(leaf) -> str:
@@ -201,8 +218,12 @@ def _leaf_data(leaf) -> dict:
         if len(leaf.contributions) > 1:
             text += f"  (after {k + 1} of {len(leaf.contributions)} contributions)"
         history.append({"step": number, "text": text, "values": _values(value)})
-    return {"node": leaf.node_id, "empty": _empty(leaf), "final_at": leaf.final_at,
-            "history": history}  # fmt: skip
+    return {
+        "node": leaf.node_id,
+        "empty": _empty(leaf),
+        "final_at": leaf.final_at,
+        "history": history,
+    }
 
 
 def _values(array):

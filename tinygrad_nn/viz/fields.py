@@ -66,8 +66,10 @@ class Fields:
         shown: the red outline alone already says where the bad values are.
         """
         rows, bad = [], False
-        for show, what, array in ((self.show_values, "data", value),
-                                  (self.show_grads, "grad", grad)):  # fmt: skip
+        for show, what, array in (
+            (self.show_values, "data", value),
+            (self.show_grads, "grad", grad),
+        ):
             if array is None:
                 continue
             bad = bad or labels.has_nonfinite(array)
@@ -108,8 +110,10 @@ class Fields:
     def data_input(self, tensor) -> tuple:
         """A data input that needs no gradient: "input" and its name, shape, dtype, data."""
         name = self.names.of_tensor(tensor)
-        fields = [f"input {name}" if name else "input",
-                  labels.shape_dtype(tensor.shape, tensor._data.dtype)]  # fmt: skip
+        fields = [
+            f"input {name}" if name else "input",
+            labels.shape_dtype(tensor.shape, tensor._data.dtype),
+        ]
         rows, bad = self.data_rows(tensor._data, None)
         return fields + rows, bad
 

@@ -17,8 +17,14 @@ from __future__ import annotations
 from .record import module_of
 from .walk import is_leaf
 
-CLUSTER_STYLE = {"style": "rounded,filled", "fillcolor": "#f7f7f7", "color": "#9e9e9e",
-                 "fontname": "Helvetica", "fontsize": "11", "labeljust": "l"}  # fmt: skip
+CLUSTER_STYLE = {
+    "style": "rounded,filled",
+    "fillcolor": "#f7f7f7",
+    "color": "#9e9e9e",
+    "fontname": "Helvetica",
+    "fontsize": "11",
+    "labeljust": "l",
+}
 
 
 def parent(name: str) -> str | None:
@@ -88,8 +94,9 @@ class ModuleGroups:
             return graph
         if name not in self.clusters:
             attrs = dict(CLUSTER_STYLE, label=self.title(name))
-            self.clusters[name] = graphviz.Digraph(name=f"cluster_{len(self.clusters)}",
-                                                   graph_attr=attrs)  # fmt: skip
+            self.clusters[name] = graphviz.Digraph(
+                name=f"cluster_{len(self.clusters)}", graph_attr=attrs
+            )
         return self.clusters[name]
 
     def cluster_of(self, node) -> str | None:
@@ -111,8 +118,10 @@ class ModuleGroups:
             graph.graph_attr.update(labelloc="b", fontsize="10", label=INFERRED_NOTE)
 
 
-INFERRED_NOTE = ("modules inferred from their parameters (the forward did not run inside "
-                 "viz.record()): ops of modules without parameters are not grouped")  # fmt: skip
+INFERRED_NOTE = (
+    "modules inferred from their parameters (the forward did not run inside "
+    "viz.record()): ops of modules without parameters are not grouped"
+)
 
 
 def _owners_from_parameters(model, nodes) -> dict:

@@ -50,7 +50,7 @@ class record:
     each op's output array (and each gradient, copied) lives as long as the graph does.
     """
 
-    def __enter__(self) -> record:  # noqa: PYI034  (typing.Self needs Python 3.11)
+    def __enter__(self) -> record:  # typing.Self needs Python 3.11
         from ..nn.module import _module_stack  # here: nn imports much of the package
 
         self._modules = _module_stack

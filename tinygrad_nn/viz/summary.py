@@ -61,28 +61,38 @@ class GraphSummary:
 
     def __str__(self) -> str:
         if not self.num_ops and not self.leaves:
-            return ("no graph: the output does not require grad (computed under no_grad, or "
-                    "from tensors without requires_grad=True)")  # fmt: skip
+            return (
+                "no graph: the output does not require grad (computed under no_grad, or "
+                "from tensors without requires_grad=True)"
+            )
         width = max([len(name) for name in self.op_counts] + [len("op")])
-        lines = [f"{self.num_ops} ops, depth {self.depth}, {len(self.leaves)} leaves get .grad",
-                 f"{'op':<{width}}  {'count':>5}  {'saved':>5}  {'bytes':>9}"]  # fmt: skip
+        lines = [
+            f"{self.num_ops} ops, depth {self.depth}, {len(self.leaves)} leaves get .grad",
+            f"{'op':<{width}}  {'count':>5}  {'saved':>5}  {'bytes':>9}",
+        ]
         for name, count in self.op_counts.most_common():
             arrays, size = self.saved_by_op.get(name, (0, 0))
             lines.append(f"{name:<{width}}  {count:>5}  {arrays:>5}  {labels.nbytes(size):>9}")
-        lines.append(f"{'total':<{width}}  {self.num_ops:>5}  {self.saved_arrays:>5}  "
-                     f"{labels.nbytes(self.saved_bytes):>9}  (distinct arrays)")  # fmt: skip
+        lines.append(
+            f"{'total':<{width}}  {self.num_ops:>5}  {self.saved_arrays:>5}  "
+            f"{labels.nbytes(self.saved_bytes):>9}  (distinct arrays)"
+        )
         if self.freed_ops:
-            lines.append(f"{self.freed_ops} ops already freed their saved arrays (backward ran "
-                         "without retain_graph=True)")  # fmt: skip
+            lines.append(
+                f"{self.freed_ops} ops already freed their saved arrays (backward ran "
+                "without retain_graph=True)"
+            )
         lines.append("leaves that receive gradients:")
         for name, shape, dtype in self.leaves:
             lines.append(f"  {name or '(unnamed)'}  {shape} {dtype}")
         return "\n".join(lines)
 
     def __repr__(self) -> str:
-        return (f"GraphSummary(num_ops={self.num_ops}, depth={self.depth}, "
-                f"saved_arrays={self.saved_arrays}, saved_bytes={self.saved_bytes}, "
-                f"leaves={len(self.leaves)})")  # fmt: skip
+        return (
+            f"GraphSummary(num_ops={self.num_ops}, depth={self.depth}, "
+            f"saved_arrays={self.saved_arrays}, saved_bytes={self.saved_bytes}, "
+            f"leaves={len(self.leaves)})"
+        )
 
 
 def graph_summary(output, params=None, names=None) -> GraphSummary:

@@ -22,8 +22,7 @@ from .naming import Names
 from .walk import is_leaf
 
 
-def format_graph(output, max_nodes: int = 200, max_depth: int = 40, params=None,
-                 names=None) -> str:  # fmt: skip
+def format_graph(output, max_nodes: int = 200, max_depth: int = 40, params=None, names=None) -> str:
     """The graph behind `output` (a Tensor or a tuple/list of them) as an indented tree.
 
     Args:
@@ -44,14 +43,17 @@ def format_graph(output, max_nodes: int = 200, max_depth: int = 40, params=None,
     tree.fan_in.update(node for node in roots if node is not None)  # an output is a use too
     for tensor, root in zip(tensors, roots):
         if root is None:
-            tree.lines.append(f"tensor  {labels.shape_dtype(tensor.shape, tensor._data.dtype)}"
-                              "  (no graph: does not require grad)")  # fmt: skip
+            tree.lines.append(
+                f"tensor  {labels.shape_dtype(tensor.shape, tensor._data.dtype)}"
+                "  (no graph: does not require grad)"
+            )
         else:
             tree.add(root)
     hidden = len(nodes) - len(tree.printed)
     if hidden:
-        tree.lines.append(f"\u2026 {hidden:,} nodes not shown (max_nodes={max_nodes}, "
-                          f"max_depth={max_depth})")  # fmt: skip
+        tree.lines.append(
+            f"\u2026 {hidden:,} nodes not shown (max_nodes={max_nodes}, max_depth={max_depth})"
+        )
     return "\n".join(tree.lines)
 
 
@@ -97,8 +99,10 @@ def _describe(node, namer: Names) -> str:
     if is_leaf(node):
         name = namer.of_node(node)
         gone = "  (leaf no longer exists)" if node.variable is None else ""
-        return f"AccumulateGrad  {name + ' ' if name else ''}" \
-            f"{labels.shape_dtype(*node._output_meta[0])}{gone}"  # fmt: skip
+        return (
+            f"AccumulateGrad  {name + ' ' if name else ''}"
+            f"{labels.shape_dtype(*node._output_meta[0])}{gone}"
+        )
     metas = [m for m in node._output_meta if m is not None]
     name = namer.of_node(node)
     shapes = ", ".join(labels.shape_dtype(*m) for m in metas)

@@ -30,7 +30,13 @@ def make_dot(var, params=None, show_attrs=False, show_saved=False, max_attr_char
     if params is not None:
         for name, value in params.items():
             if not isinstance(value, Tensor):
-                raise TypeError(f"params values must be Tensors, got {type(value).__name__} "
-                                f"for {name!r}")  # fmt: skip
-    return draw_graph(var, params=params, show_saved=show_saved, show_attrs=show_attrs,
-                      max_attr_chars=max_attr_chars)  # fmt: skip
+                raise TypeError(
+                    f"params values must be Tensors, got {type(value).__name__} for {name!r}"
+                )
+    return draw_graph(
+        var,
+        params=params,
+        show_saved=show_saved,
+        show_attrs=show_attrs,
+        max_attr_chars=max_attr_chars,
+    )

@@ -105,7 +105,7 @@ __all__ = [
     "PixelUnshuffle",
     "Unfold",
     "Upsample",
-]  # fmt: skip
+]
 
 from .activation import (
     ELU,
@@ -119,8 +119,26 @@ from .activation import (
     Softplus,
     Tanh,
 )
+from .activation_more import (
+    CELU,
+    GLU,
+    SELU,
+    Hardshrink,
+    Hardsigmoid,
+    Hardswish,
+    Hardtanh,
+    LogSigmoid,
+    Mish,
+    PReLU,
+    ReLU6,
+    Softmin,
+    Softshrink,
+    Softsign,
+    Tanhshrink,
+    Threshold,
+)
 from .attention import MultiheadAttention
-from .conv import Conv1d, Conv2d
+from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
 from .dropout import Dropout
 from .embedding import Embedding
 from .flatten import Flatten, Unflatten
@@ -148,50 +166,6 @@ from .loss_more import (
     TripletMarginLoss,
     TripletMarginWithDistanceLoss,
 )
-from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
-from .pooling import (
-    AdaptiveAvgPool1d,
-    AdaptiveAvgPool2d,
-    AvgPool1d,
-    AvgPool2d,
-    MaxPool1d,
-    MaxPool2d,
-)
-from .rnn import GRU, LSTM, RNN, RNNBase
-from .rnn_cells import GRUCell, LSTMCell, RNNCell, RNNCellBase
-from .transformer import (
-    Transformer,
-    TransformerDecoder,
-    TransformerDecoderLayer,
-    TransformerEncoder,
-    TransformerEncoderLayer,
-)
-from .activation_more import (
-    CELU,
-    GLU,
-    Hardshrink,
-    Hardsigmoid,
-    Hardswish,
-    Hardtanh,
-    LogSigmoid,
-    Mish,
-    PReLU,
-    ReLU6,
-    SELU,
-    Softmin,
-    Softshrink,
-    Softsign,
-    Tanhshrink,
-    Threshold,
-)
-from .normalization_more import (
-    Dropout1d,
-    Dropout2d,
-    GroupNorm,
-    InstanceNorm1d,
-    InstanceNorm2d,
-    RMSNorm,
-)
 from .misc import (
     Bilinear,
     ConstantPad1d,
@@ -206,6 +180,32 @@ from .misc import (
     ZeroPad1d,
     ZeroPad2d,
 )
-from .conv import ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
-from .pooling import AdaptiveMaxPool1d, AdaptiveMaxPool2d
+from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
+from .normalization_more import (
+    Dropout1d,
+    Dropout2d,
+    GroupNorm,
+    InstanceNorm1d,
+    InstanceNorm2d,
+    RMSNorm,
+)
+from .pooling import (
+    AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d,
+    AdaptiveMaxPool1d,
+    AdaptiveMaxPool2d,
+    AvgPool1d,
+    AvgPool2d,
+    MaxPool1d,
+    MaxPool2d,
+)
 from .resize import Fold, PixelShuffle, PixelUnshuffle, Unfold, Upsample
+from .rnn import GRU, LSTM, RNN, RNNBase
+from .rnn_cells import GRUCell, LSTMCell, RNNCell, RNNCellBase
+from .transformer import (
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from ...creation import empty
 from ...tensor import Tensor
-from .. import functional as F
-from .. import init
+from .. import functional as F, init
 from ..module import Module
 from ..parameter import Parameter
 
@@ -13,16 +12,23 @@ from ..parameter import Parameter
 class Hardtanh(Module):
     """Clamp to [min_val, max_val]. Same semantics as `torch.nn.Hardtanh`."""
 
-    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False,
-                 min_value: float | None = None, max_value: float | None = None):  # fmt: skip
+    def __init__(
+        self,
+        min_val: float = -1.0,
+        max_val: float = 1.0,
+        inplace: bool = False,
+        min_value: float | None = None,
+        max_value: float | None = None,
+    ):
         super().__init__()
         # min_value / max_value are the old spellings; PyTorch still takes them (and warns)
         self.min_val = min_val if min_value is None else min_value
         self.max_val = max_val if max_value is None else max_value
         self.inplace = inplace
         if self.max_val <= self.min_val:
-            raise AssertionError(f"max_val ({self.max_val}) must be greater than min_val "
-                                 f"({self.min_val})")  # fmt: skip
+            raise AssertionError(
+                f"max_val ({self.max_val}) must be greater than min_val ({self.min_val})"
+            )
 
     def forward(self, input: Tensor) -> Tensor:
         """Hard tanh."""

@@ -6,8 +6,7 @@ import math
 
 from ...creation import empty
 from ...tensor import Tensor
-from .. import functional as F
-from .. import init
+from .. import functional as F, init
 from ..module import Module
 from ..parameter import Parameter
 
@@ -33,8 +32,10 @@ def _check_arguments(in_channels, out_channels, stride, padding, groups, padding
     if padding == "same" and any(s != 1 for s in _ntuple(stride, nd)):
         raise ValueError("padding='same' is not supported for strided convolutions")
     if padding_mode not in _PADDING_MODES:
-        raise ValueError("padding_mode must be one of {'replicate', 'reflect', 'circular', "
-                         f"'zeros'}}, but got padding_mode='{padding_mode}'")  # fmt: skip
+        raise ValueError(
+            "padding_mode must be one of {'replicate', 'reflect', 'circular', "
+            f"'zeros'}}, but got padding_mode='{padding_mode}'"
+        )
 
 
 def _explicit_padding(padding, kernel_size: tuple, dilation: tuple) -> tuple:
@@ -54,8 +55,20 @@ class _ConvNd(Module):
 
     _nd = 0
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
-                 groups=1, bias=True, padding_mode="zeros", device=None, dtype=None):  # fmt: skip
+    def __init__(
+        self,
+        in_channels,
+        out_channels,
+        kernel_size,
+        stride=1,
+        padding=0,
+        dilation=1,
+        groups=1,
+        bias=True,
+        padding_mode="zeros",
+        device=None,
+        dtype=None,
+    ):
         super().__init__()
         nd = self._nd
         _check_arguments(in_channels, out_channels, stride, padding, groups, padding_mode, nd)
@@ -89,12 +102,15 @@ class _ConvNd(Module):
             pads = _explicit_padding(self.padding, self.kernel_size, self.dilation)
             input = F.pad(input, pads, mode=self.padding_mode)
             return conv(input, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
-        return conv(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
-                    self.groups)  # fmt: skip
+        return conv(
+            input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups
+        )
 
     def extra_repr(self) -> str:
-        s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
-             f"stride={self.stride}")  # fmt: skip
+        s = (
+            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+            f"stride={self.stride}"
+        )
         if self.padding != (0,) * len(self.padding):  # a string ('same') always shows
             s += f", padding={self.padding}"
         if self.dilation != (1,) * self._nd:
@@ -136,14 +152,36 @@ class _ConvTransposeNd(_ConvNd):
     *kernel), the transpose of a convolution's, drawn by the same init (its fan_in is thus
     C_out / groups * kernel, as in PyTorch); output_size in forward picks output_padding."""
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
-                 output_padding=0, groups=1, bias=True, dilation=1, padding_mode="zeros",
-                 device=None, dtype=None):  # fmt: skip
+    def __init__(
+        self,
+        in_channels,
+        out_channels,
+        kernel_size,
+        stride=1,
+        padding=0,
+        output_padding=0,
+        groups=1,
+        bias=True,
+        dilation=1,
+        padding_mode="zeros",
+        device=None,
+        dtype=None,
+    ):
         if padding_mode != "zeros":
-            raise ValueError(f'Only "zeros" padding mode is supported for '
-                             f"{type(self).__name__}")  # fmt: skip
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, padding_mode, device, dtype)  # fmt: skip
+            raise ValueError(f'Only "zeros" padding mode is supported for {type(self).__name__}')
+        super().__init__(
+            in_channels,
+            out_channels,
+            kernel_size,
+            stride,
+            padding,
+            dilation,
+            groups,
+            bias,
+            padding_mode,
+            device,
+            dtype,
+        )
         self.output_padding, self.transposed = _ntuple(output_padding, self._nd), True
 
     def _weight_shape(self, in_channels: int, out_channels: int, groups: int) -> tuple:
@@ -159,23 +197,39 @@ class _ConvTransposeNd(_ConvNd):
         if len(output_size) == lead + nd:
             output_size = output_size[lead:]
         if len(output_size) != nd:
-            raise ValueError(f"ConvTranspose{nd}D: for {input.dim()}D input, output_size must "
-                             f"have {nd} or {lead + nd} elements (got {len(output_size)})")  # fmt: skip
-        smallest = [(n - 1) * s - 2 * p + d * (k - 1) + 1 for n, s, p, d, k in zip(
-            input.shape[lead:], self.stride, self.padding, self.dilation, self.kernel_size)]
+            raise ValueError(
+                f"ConvTranspose{nd}D: for {input.dim()}D input, output_size must "
+                f"have {nd} or {lead + nd} elements (got {len(output_size)})"
+            )
+        smallest = [
+            (n - 1) * s - 2 * p + d * (k - 1) + 1
+            for n, s, p, d, k in zip(
+                input.shape[lead:], self.stride, self.padding, self.dilation, self.kernel_size
+            )
+        ]
         largest = [m + s - 1 for m, s in zip(smallest, self.stride)]
         if any(not lo <= o <= hi for o, lo, hi in zip(output_size, smallest, largest)):
-            raise ValueError(f"requested an output size of {output_size}, but valid sizes range "
-                             f"from {smallest} to {largest} (for an input of "
-                             f"{input.size()[lead:]})")  # fmt: skip
+            raise ValueError(
+                f"requested an output size of {output_size}, but valid sizes range "
+                f"from {smallest} to {largest} (for an input of "
+                f"{input.size()[lead:]})"
+            )
         return tuple(o - lo for o, lo in zip(output_size, smallest))
 
     def forward(self, input: Tensor, output_size=None) -> Tensor:
         """Spread each input element over a kernel-sized window of the output."""
         conv = (F.conv_transpose1d, F.conv_transpose2d, F.conv_transpose3d)[self._nd - 1]
         output_padding = self._output_padding(input, output_size)
-        return conv(input, self.weight, self.bias, self.stride, self.padding, output_padding,
-                    self.groups, self.dilation)  # fmt: skip
+        return conv(
+            input,
+            self.weight,
+            self.bias,
+            self.stride,
+            self.padding,
+            output_padding,
+            self.groups,
+            self.dilation,
+        )
 
 
 class ConvTranspose1d(_ConvTransposeNd):

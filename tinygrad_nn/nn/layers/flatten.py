@@ -36,8 +36,10 @@ class Unflatten(Module):
         for n in sizes:
             known *= n if n != -1 else 1
         if -1 not in sizes and known != size:
-            raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the "
-                               f"size of dim {self.dim} ({size}) in the input tensor")  # fmt: skip
+            raise RuntimeError(
+                f"unflatten: Provided sizes {list(sizes)} don't multiply up to the "
+                f"size of dim {self.dim} ({size}) in the input tensor"
+            )
         return input.unflatten(self.dim, sizes)
 
     def extra_repr(self) -> str:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from ...creation import empty, ones, tensor, zeros
 from ...dtypes import int64
 from ...tensor import Tensor
-from .. import functional as F
-from .. import init
+from .. import functional as F, init
 from ..module import Module
 from ..parameter import Parameter
 
@@ -14,8 +13,15 @@ from ..parameter import Parameter
 class LayerNorm(Module):
     """Normalise over the last dims `normalized_shape`. Same semantics as `torch.nn.LayerNorm`."""
 
-    def __init__(self, normalized_shape, eps: float = 1e-5, elementwise_affine: bool = True,
-                 bias: bool = True, device=None, dtype=None):  # fmt: skip
+    def __init__(
+        self,
+        normalized_shape,
+        eps: float = 1e-5,
+        elementwise_affine: bool = True,
+        bias: bool = True,
+        device=None,
+        dtype=None,
+    ):
         super().__init__()
         if isinstance(normalized_shape, int):
             normalized_shape = (normalized_shape,)
@@ -44,24 +50,36 @@ class LayerNorm(Module):
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
-        return (f"{self.normalized_shape}, eps={self.eps}, elementwise_affine="
-                f"{self.elementwise_affine}, bias={self.bias is not None}")  # fmt: skip
+        return (
+            f"{self.normalized_shape}, eps={self.eps}, elementwise_affine="
+            f"{self.elementwise_affine}, bias={self.bias is not None}"
+        )
 
 
 class _BatchNorm(Module):
     """Shared by BatchNorm1d/2d: parameters, running statistics and the momentum rule."""
 
-    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
-                 affine: bool = True, track_running_stats: bool = True, device=None, dtype=None,
-                 *, bias: bool = True):  # fmt: skip
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float | None = 0.1,
+        affine: bool = True,
+        track_running_stats: bool = True,
+        device=None,
+        dtype=None,
+        *,
+        bias: bool = True,
+    ):
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         kwargs = {"dtype": dtype, "device": device}
         weight = Parameter(empty(num_features, **kwargs)) if affine else None
         self.register_parameter("weight", weight)
-        self.register_parameter("bias", Parameter(empty(num_features, **kwargs))
-                                if affine and bias else None)  # fmt: skip
+        self.register_parameter(
+            "bias", Parameter(empty(num_features, **kwargs)) if affine and bias else None
+        )
         tracked = track_running_stats
         self.register_buffer("running_mean", zeros(num_features, **kwargs) if tracked else None)
         self.register_buffer("running_var", ones(num_features, **kwargs) if tracked else None)
@@ -93,9 +111,16 @@ class _BatchNorm(Module):
                 factor = 1.0 / float(self.num_batches_tracked.item())
         use_batch_stats = self.training or self.running_mean is None
         tracked = not self.training or self.track_running_stats
-        return F.batch_norm(input, self.running_mean if tracked else None,
-                            self.running_var if tracked else None, self.weight, self.bias,
-                            use_batch_stats, factor, self.eps)  # fmt: skip
+        return F.batch_norm(
+            input,
+            self.running_mean if tracked else None,
+            self.running_var if tracked else None,
+            self.weight,
+            self.bias,
+            use_batch_stats,
+            factor,
+            self.eps,
+        )
 
     def _load_from_state_dict(self, state_dict, prefix, *args):
         # Checkpoints without num_batches_tracked (older PyTorch, plain dicts) keep ours.
@@ -105,9 +130,11 @@ class _BatchNorm(Module):
         super()._load_from_state_dict(state_dict, prefix, *args)
 
     def extra_repr(self) -> str:
-        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine="
-                f"{self.affine}, bias={self.bias is not None}, track_running_stats="
-                f"{self.track_running_stats}")  # fmt: skip
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine="
+            f"{self.affine}, bias={self.bias is not None}, track_running_stats="
+            f"{self.track_running_stats}"
+        )
 
 
 class BatchNorm1d(_BatchNorm):

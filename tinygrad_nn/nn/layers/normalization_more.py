@@ -6,8 +6,7 @@ import warnings
 
 from ...creation import empty
 from ...tensor import Tensor
-from .. import functional as F
-from .. import init
+from .. import functional as F, init
 from ..module import Module
 from ..parameter import Parameter
 from .dropout import Dropout
@@ -17,19 +16,30 @@ from .normalization import _BatchNorm
 class GroupNorm(Module):
     """Normalise groups of channels per sample. Same semantics as `torch.nn.GroupNorm`."""
 
-    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5,
-                 affine: bool = True, device=None, dtype=None, *, bias: bool = True):  # fmt: skip
+    def __init__(
+        self,
+        num_groups: int,
+        num_channels: int,
+        eps: float = 1e-5,
+        affine: bool = True,
+        device=None,
+        dtype=None,
+        *,
+        bias: bool = True,
+    ):
         super().__init__()
         if num_channels % num_groups != 0:
-            raise ValueError(f"num_channels ({num_channels}) must be divisible by num_groups "
-                             f"({num_groups})")  # fmt: skip
+            raise ValueError(
+                f"num_channels ({num_channels}) must be divisible by num_groups ({num_groups})"
+            )
         self.num_groups, self.num_channels = num_groups, num_channels
         self.eps, self.affine = eps, affine
         kwargs = {"dtype": dtype, "device": device}
         weight = Parameter(empty(num_channels, **kwargs)) if affine else None
         self.register_parameter("weight", weight)
-        self.register_parameter("bias", Parameter(empty(num_channels, **kwargs))
-                                if affine and bias else None)  # fmt: skip
+        self.register_parameter(
+            "bias", Parameter(empty(num_channels, **kwargs)) if affine and bias else None
+        )
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -44,8 +54,10 @@ class GroupNorm(Module):
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
-        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
-                f"bias={self.bias is not None}")  # fmt: skip
+        return (
+            f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
+            f"bias={self.bias is not None}"
+        )
 
 
 class _InstanceNorm(_BatchNorm):
@@ -54,11 +66,21 @@ class _InstanceNorm(_BatchNorm):
 
     _no_batch_dim = 2
 
-    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1,
-                 affine: bool = False, track_running_stats: bool = False, device=None,
-                 dtype=None, *, bias: bool = True):  # fmt: skip
-        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype,
-                         bias=bias)  # fmt: skip
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float = 0.1,
+        affine: bool = False,
+        track_running_stats: bool = False,
+        device=None,
+        dtype=None,
+        *,
+        bias: bool = True,
+    ):
+        super().__init__(
+            num_features, eps, momentum, affine, track_running_stats, device, dtype, bias=bias
+        )
 
     def _check_input_dim(self, input: Tensor) -> None:
         n = self._no_batch_dim
@@ -71,21 +93,33 @@ class _InstanceNorm(_BatchNorm):
         feature_dim = input.dim() - self._no_batch_dim
         if input.shape[feature_dim] != self.num_features:
             if self.affine:
-                raise ValueError(f"expected input's size at dim={feature_dim} to match "
-                                 f"num_features ({self.num_features}), but got: "
-                                 f"{input.shape[feature_dim]}.")  # fmt: skip
-            warnings.warn(f"input's size at dim={feature_dim} does not match num_features. You "
-                          "can silence this warning by not passing in num_features, which is "
-                          "not used because affine=False", stacklevel=2)  # fmt: skip
+                raise ValueError(
+                    f"expected input's size at dim={feature_dim} to match "
+                    f"num_features ({self.num_features}), but got: "
+                    f"{input.shape[feature_dim]}."
+                )
+            warnings.warn(
+                f"input's size at dim={feature_dim} does not match num_features. You "
+                "can silence this warning by not passing in num_features, which is "
+                "not used because affine=False",
+                stacklevel=2,
+            )
         if input.dim() == self._no_batch_dim:
             return self._normalise(input.unsqueeze(0)).squeeze(0)
         return self._normalise(input)
 
     def _normalise(self, input: Tensor) -> Tensor:
         momentum = self.momentum if self.momentum is not None else 0.0
-        return F.instance_norm(input, self.running_mean, self.running_var, self.weight,
-                               self.bias, self.training or not self.track_running_stats,
-                               momentum, self.eps)  # fmt: skip
+        return F.instance_norm(
+            input,
+            self.running_mean,
+            self.running_var,
+            self.weight,
+            self.bias,
+            self.training or not self.track_running_stats,
+            momentum,
+            self.eps,
+        )
 
 
 class InstanceNorm1d(_InstanceNorm):
@@ -103,8 +137,14 @@ class InstanceNorm2d(_InstanceNorm):
 class RMSNorm(Module):
     """x / rms(x) over the last dims, times a learned scale. Same as `torch.nn.RMSNorm`."""
 
-    def __init__(self, normalized_shape, eps: float | None = None,
-                 elementwise_affine: bool = True, device=None, dtype=None):  # fmt: skip
+    def __init__(
+        self,
+        normalized_shape,
+        eps: float | None = None,
+        elementwise_affine: bool = True,
+        device=None,
+        dtype=None,
+    ):
         super().__init__()
         if isinstance(normalized_shape, int):
             normalized_shape = (normalized_shape,)
@@ -126,8 +166,9 @@ class RMSNorm(Module):
         return F.rms_norm(x, self.normalized_shape, self.weight, self.eps)
 
     def extra_repr(self) -> str:
-        return (f"{self.normalized_shape}, eps={self.eps}, "
-                f"elementwise_affine={self.elementwise_affine}")  # fmt: skip
+        return (
+            f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+        )
 
 
 class Dropout1d(Dropout):

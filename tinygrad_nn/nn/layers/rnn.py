@@ -20,8 +20,7 @@ import warnings
 from ...creation import empty, zeros
 from ...functions import cat, stack
 from ...tensor import Tensor
-from .. import functional as F
-from .. import init
+from .. import functional as F, init
 from ..module import Module
 from ..parameter import Parameter
 from ..utils.rnn import PackedSequence
@@ -49,8 +48,12 @@ def _check_options(input_size, hidden_size, num_layers, bias, batch_first, dropo
             f"num_layers={num_layers}",
             stacklevel=3,
         )
-    for name, value, kind in (("bias", bias, bool), ("batch_first", batch_first, bool),
-                              ("input_size", input_size, int), ("hidden_size", hidden_size, int)):  # fmt: skip
+    for name, value, kind in (
+        ("bias", bias, bool),
+        ("batch_first", batch_first, bool),
+        ("input_size", input_size, int),
+        ("hidden_size", hidden_size, int),
+    ):
         if not isinstance(value, kind):
             raise TypeError(
                 f"{name} should be of type {kind.__name__}, got: {type(value).__name__}"
@@ -99,9 +102,20 @@ def _run_direction(step, gi: list, state: tuple, weights: tuple, batch_sizes: li
 class RNNBase(Module):
     """What RNN, LSTM and GRU share: parameters, init, checks and the layer loop."""
 
-    def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1,
-                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
-                 bidirectional: bool = False, proj_size: int = 0, device=None, dtype=None):  # fmt: skip
+    def __init__(
+        self,
+        mode: str,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        proj_size: int = 0,
+        device=None,
+        dtype=None,
+    ):
         super().__init__()
         _check_options(input_size, hidden_size, num_layers, bias, batch_first, dropout, proj_size)
         if mode not in _GATES:
@@ -265,8 +279,9 @@ class RNNBase(Module):
         if packed:
             if input.unsorted_indices is not None:
                 finals = tuple(f.index_select(1, input.unsorted_indices) for f in finals)
-            out = PackedSequence(out, input.batch_sizes, input.sorted_indices,
-                                 input.unsorted_indices)  # fmt: skip
+            out = PackedSequence(
+                out, input.batch_sizes, input.sorted_indices, input.unsorted_indices
+            )
         else:
             out = out.reshape(len(batch_sizes), batch_sizes[0], out.shape[-1])
             if self.batch_first:
@@ -336,8 +351,7 @@ class RNN(RNNBase):
             raise ValueError(
                 f"Unknown nonlinearity '{self.nonlinearity}'. Select from 'tanh' or 'relu'."
             )
-        super().__init__("RNN_TANH" if self.nonlinearity == "tanh" else "RNN_RELU", *args,
-                         **kwargs)  # fmt: skip
+        super().__init__("RNN_TANH" if self.nonlinearity == "tanh" else "RNN_RELU", *args, **kwargs)
 
     def __setattr__(self, name, value):
         # `nonlinearity` is set before Module.__init__ has made the registries; it is plain.

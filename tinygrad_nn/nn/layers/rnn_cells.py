@@ -21,8 +21,7 @@ import math
 
 from ...creation import empty, zeros
 from ...tensor import Tensor
-from .. import functional as F
-from .. import init
+from .. import functional as F, init
 from ..module import Module
 from ..parameter import Parameter
 
@@ -81,8 +80,15 @@ def _check_cell_hidden(input: Tensor, hx: Tensor, hidden_size: int, label: str) 
 class RNNCellBase(Module):
     """Parameters shared by the cells: weight_ih (chunks*H, I), weight_hh (chunks*H, H), biases."""
 
-    def __init__(self, input_size: int, hidden_size: int, bias: bool, num_chunks: int,
-                 device=None, dtype=None):  # fmt: skip
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool,
+        num_chunks: int,
+        device=None,
+        dtype=None,
+    ):
         super().__init__()
         self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
         rows = num_chunks * hidden_size
@@ -147,8 +153,15 @@ class RNNCell(RNNCellBase):
         input (N, I) or (I,); hx (N, H) or (H,), zeros when omitted -> h' like hx.
     """
 
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
-                 nonlinearity: str = "tanh", device=None, dtype=None):  # fmt: skip
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool = True,
+        nonlinearity: str = "tanh",
+        device=None,
+        dtype=None,
+    ):
         super().__init__(input_size, hidden_size, bias, 1, device=device, dtype=dtype)
         self.nonlinearity = nonlinearity
 
@@ -170,8 +183,9 @@ class LSTMCell(RNNCellBase):
         -> (h', c') shaped like them.
     """
 
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device=None,
-                 dtype=None):  # fmt: skip
+    def __init__(
+        self, input_size: int, hidden_size: int, bias: bool = True, device=None, dtype=None
+    ):
         super().__init__(input_size, hidden_size, bias, 4, device=device, dtype=dtype)
 
     def forward(self, input: Tensor, hx: tuple | None = None) -> tuple:
@@ -189,8 +203,9 @@ class GRUCell(RNNCellBase):
         input (N, I) or (I,); hx (N, H) or (H,), zeros when omitted -> h' like hx.
     """
 
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device=None,
-                 dtype=None):  # fmt: skip
+    def __init__(
+        self, input_size: int, hidden_size: int, bias: bool = True, device=None, dtype=None
+    ):
         super().__init__(input_size, hidden_size, bias, 3, device=device, dtype=dtype)
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:

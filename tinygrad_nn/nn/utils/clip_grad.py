@@ -1,7 +1,7 @@
 """Gradient clipping, as `torch.nn.utils.clip_grad_norm_` / `clip_grad_value_`.
 
-    total = norm of the vector of all gradients (each parameter's norm, then the norm of those)
-    if total > max_norm:  every grad *= max_norm / (total + 1e-6)
+total = norm of the vector of all gradients (each parameter's norm, then the norm of those)
+if total > max_norm:  every grad *= max_norm / (total + 1e-6)
 """
 
 from __future__ import annotations
@@ -19,8 +19,13 @@ def _grads(parameters) -> list:
 
 
 @no_grad()
-def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
-                    error_if_nonfinite: bool = False, foreach=None) -> Tensor:  # fmt: skip
+def clip_grad_norm_(
+    parameters,
+    max_norm: float,
+    norm_type: float = 2.0,
+    error_if_nonfinite: bool = False,
+    foreach=None,
+) -> Tensor:
     """Scale all gradients together so their total norm is at most `max_norm`.
 
     Returns the total norm before clipping (a 0-d tensor), as PyTorch does.

@@ -19,5 +19,5 @@ def vector_to_parameters(vec: Tensor, parameters) -> None:
     start = 0
     for p in parameters:
         n = p.numel()
-        p.data = vec[start:start + n].view_as(p).data
+        p.data = vec[start : start + n].view_as(p).data
         start += n

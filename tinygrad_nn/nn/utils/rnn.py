@@ -93,7 +93,7 @@ def _lengths_array(lengths) -> np.ndarray:
 
 def _check_lengths(lengths: np.ndarray, steps: int, batch: int, enforce_sorted: bool) -> None:
     if lengths.size != batch:
-        raise RuntimeError(
+        raise RuntimeError(  # PyTorch raises RuntimeError here
             f"Expected `len(lengths)` to be equal to batch_size, but got {lengths.size} "
             f"(batch_size={batch})"
         )
@@ -115,8 +115,9 @@ def _check_lengths(lengths: np.ndarray, steps: int, batch: int, enforce_sorted: 
         )
 
 
-def pack_padded_sequence(input: Tensor, lengths, batch_first: bool = False,
-                         enforce_sorted: bool = True) -> PackedSequence:  # fmt: skip
+def pack_padded_sequence(
+    input: Tensor, lengths, batch_first: bool = False, enforce_sorted: bool = True
+) -> PackedSequence:
     """Pack a padded batch (T, B, *) (or (B, T, *)) of sequences with the given lengths.
 
     Same semantics as `torch.nn.utils.rnn.pack_padded_sequence`.
@@ -141,8 +142,12 @@ def pack_padded_sequence(input: Tensor, lengths, batch_first: bool = False,
     return PackedSequence(data, tensor(batch_sizes, dtype=dtypes.int64), sorted_indices)
 
 
-def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False,
-                        padding_value: float = 0.0, total_length: int | None = None) -> tuple:  # fmt: skip
+def pad_packed_sequence(
+    sequence: PackedSequence,
+    batch_first: bool = False,
+    padding_value: float = 0.0,
+    total_length: int | None = None,
+) -> tuple:
     """Undo `pack_padded_sequence`: returns (padded, lengths), in the original batch order.
 
     Same semantics as `torch.nn.utils.rnn.pad_packed_sequence`.
@@ -175,14 +180,15 @@ def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False,
     return padded, tensor(lengths, dtype=dtypes.int64)
 
 
-def pad_sequence(sequences, batch_first: bool = False, padding_value: float = 0.0,
-                 padding_side: str = "right") -> Tensor:  # fmt: skip
+def pad_sequence(
+    sequences, batch_first: bool = False, padding_value: float = 0.0, padding_side: str = "right"
+) -> Tensor:
     """Stack sequences of shape (L_i, *) into (T, B, *) (or (B, T, *)), padding to the longest.
 
     Same semantics as `torch.nn.utils.rnn.pad_sequence`.
     """
     if not isinstance(sequences, Iterable):
-        raise RuntimeError(  # noqa: TRY004 - PyTorch raises RuntimeError here
+        raise RuntimeError(
             "pad_sequence: Expected iterable for input sequences, but got arg of type: "
             f"{type(sequences)}"
         )

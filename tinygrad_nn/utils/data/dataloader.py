@@ -17,8 +17,7 @@ import copy
 
 import numpy as np
 
-from ... import dtypes as _dt
-from ... import sampling
+from ... import dtypes as _dt, sampling
 from ...creation import as_tensor, tensor
 from ...functions import stack
 from ...tensor import Tensor
@@ -101,7 +100,7 @@ def _rebuild_sequence(like, values: list):
 
 def get_worker_info() -> None:
     """Always None: samples are loaded in the main process, never in a worker."""
-    return None  # noqa: RET501  (said explicitly: an IterableDataset checks for it)
+    return None  # said explicitly: an IterableDataset checks for it
 
 
 class DataLoader:
@@ -124,12 +123,27 @@ class DataLoader:
     PyTorch checks them, then the data is loaded in the calling process, in order.
     """
 
-    def __init__(self, dataset, batch_size: int | None = 1, shuffle: bool | None = None,
-                 sampler=None, batch_sampler=None, num_workers: int = 0, collate_fn=None,
-                 pin_memory: bool = False, drop_last: bool = False, timeout: float = 0,
-                 worker_init_fn=None, multiprocessing_context=None, generator=None, *,
-                 prefetch_factor: int | None = None, persistent_workers: bool = False,
-                 pin_memory_device: str = "", in_order: bool = True) -> None:  # fmt: skip
+    def __init__(
+        self,
+        dataset,
+        batch_size: int | None = 1,
+        shuffle: bool | None = None,
+        sampler=None,
+        batch_sampler=None,
+        num_workers: int = 0,
+        collate_fn=None,
+        pin_memory: bool = False,
+        drop_last: bool = False,
+        timeout: float = 0,
+        worker_init_fn=None,
+        multiprocessing_context=None,
+        generator=None,
+        *,
+        prefetch_factor: int | None = None,
+        persistent_workers: bool = False,
+        pin_memory_device: str = "",
+        in_order: bool = True,
+    ) -> None:
         _check_worker_options(num_workers, timeout, prefetch_factor, persistent_workers)
         self.dataset, self.num_workers, self.pin_memory = dataset, num_workers, pin_memory
         self.timeout, self.worker_init_fn = timeout, worker_init_fn
@@ -137,18 +151,25 @@ class DataLoader:
         self.generator = generator
         self._iterable = isinstance(dataset, IterableDataset)
         if self._iterable:
-            for name, value in (("shuffle", shuffle), ("sampler", sampler),
-                                ("batch_sampler", batch_sampler)):  # fmt: skip
+            for name, value in (
+                ("shuffle", shuffle),
+                ("sampler", sampler),
+                ("batch_sampler", batch_sampler),
+            ):
                 if value not in (None, False):
                     raise ValueError(
                         f"DataLoader with IterableDataset: expected unspecified {name} option, "
                         f"but got {name}={value}"
                     )
-        batch_size, drop_last = _check_batching(batch_size, bool(shuffle), sampler,
-                                                batch_sampler, drop_last)  # fmt: skip
+        batch_size, drop_last = _check_batching(
+            batch_size, bool(shuffle), sampler, batch_sampler, drop_last
+        )
         if sampler is None and not self._iterable:
-            sampler = RandomSampler(dataset, generator=generator) if shuffle else \
-                SequentialSampler(dataset)  # fmt: skip
+            sampler = (
+                RandomSampler(dataset, generator=generator)
+                if shuffle
+                else SequentialSampler(dataset)
+            )
         if batch_size is not None and batch_sampler is None and not self._iterable:
             batch_sampler = BatchSampler(sampler, batch_size, drop_last)
         self.batch_size, self.drop_last = batch_size, drop_last

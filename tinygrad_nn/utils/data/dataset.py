@@ -17,8 +17,7 @@ import warnings
 
 import numpy as np
 
-from ... import random as _random
-from ... import sampling
+from ... import random as _random, sampling
 from ...tensor import Tensor
 
 
@@ -66,7 +65,7 @@ class ConcatDataset(Dataset):
         for d in self.datasets:
             if isinstance(d, IterableDataset):
                 msg = "ConcatDataset does not support IterableDataset"
-                raise AssertionError(msg)  # noqa: TRY004  (the type PyTorch raises)
+                raise AssertionError(msg)  # the type PyTorch raises
         self.cumulative_sizes = list(itertools.accumulate(len(d) for d in self.datasets))
 
     def __len__(self) -> int:
@@ -92,7 +91,7 @@ class ChainDataset(IterableDataset):
         for d in self.datasets:
             if not isinstance(d, IterableDataset):
                 msg = "ChainDataset only supports IterableDataset"
-                raise AssertionError(msg)  # noqa: TRY004  (the type PyTorch raises)
+                raise AssertionError(msg)  # the type PyTorch raises
             yield from d
 
     def __len__(self) -> int:

@@ -11,8 +11,7 @@ import itertools
 
 import numpy as np
 
-from ... import random as _random
-from ... import sampling
+from ... import random as _random, sampling
 
 
 class Sampler:
@@ -39,8 +38,9 @@ class RandomSampler(Sampler):
     replacement, indices are drawn independently.
     """
 
-    def __init__(self, data_source, replacement: bool = False, num_samples: int | None = None,
-                 generator=None) -> None:  # fmt: skip
+    def __init__(
+        self, data_source, replacement: bool = False, num_samples: int | None = None, generator=None
+    ) -> None:
         self.data_source, self.replacement = data_source, replacement
         self._num_samples, self.generator = num_samples, generator
         if not isinstance(replacement, bool):
@@ -98,15 +98,14 @@ class WeightedRandomSampler(Sampler):
     `torch.utils.data.WeightedRandomSampler`): one `multinomial` of the float64 weights per
     pass, so the same seed gives PyTorch's indices."""
 
-    def __init__(self, weights, num_samples: int, replacement: bool = True,
-                 generator=None) -> None:  # fmt: skip
+    def __init__(self, weights, num_samples: int, replacement: bool = True, generator=None) -> None:
         if not isinstance(num_samples, int) or isinstance(num_samples, bool) or num_samples <= 0:
             raise ValueError(
                 f"num_samples should be a positive integer value, but got num_samples={num_samples}"
             )
         if not isinstance(replacement, bool):
             msg = f"replacement should be a boolean value, but got replacement={replacement}"
-            raise ValueError(msg)  # noqa: TRY004  (the type PyTorch raises)
+            raise ValueError(msg)  # the type PyTorch raises
         weights = np.asarray(weights.numpy() if hasattr(weights, "numpy") else weights, np.float64)
         if weights.ndim != 1:
             raise ValueError(
@@ -116,8 +115,9 @@ class WeightedRandomSampler(Sampler):
         self.replacement, self.generator = replacement, generator
 
     def __iter__(self):
-        picks = sampling.multinomial(self.weights, self.num_samples, self.replacement,
-                                     self.generator)  # fmt: skip
+        picks = sampling.multinomial(
+            self.weights, self.num_samples, self.replacement, self.generator
+        )
         yield from picks.tolist()
 
     def __len__(self) -> int:
@@ -135,7 +135,7 @@ class BatchSampler(Sampler):
             )
         if not isinstance(drop_last, bool):
             msg = f"drop_last should be a boolean value, but got drop_last={drop_last}"
-            raise ValueError(msg)  # noqa: TRY004  (the type PyTorch raises)
+            raise ValueError(msg)  # the type PyTorch raises
         self.sampler, self.batch_size, self.drop_last = sampler, batch_size, drop_last
 
     def __iter__(self):
