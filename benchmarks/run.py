@@ -27,13 +27,16 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CASES = ["W1", "W2", "W3", "W4", "W5", "W6", "W7", "add", "mul_sum_backward", "rand", "randn",
          "randperm", "mlp_init"]  # fmt: skip
 IMPLS = ["torch", "numpy", "tinygrad_nn"]
-# case -> (baseline the ratio is taken against, the largest ratio that meets the goal)
+# case -> (baseline the ratio is taken against, the largest ratio that meets the goal). The
+# eager engine runs every backward formula as Tensor ops (one derivative per op): its goals are
+# PyTorch's eager speed within half again on the small nets, NumPy's within a tenth on the big
+# ones. The compiled columns (`--compiled`, compiler/) carry the goals against hand-written NumPy.
 GOALS = {
-    "W1": ("torch", 0.45),
-    "W2": ("torch", 0.6),
+    "W1": ("torch", 1.5),
+    "W2": ("torch", 1.5),
     "W3": ("numpy", 1.1),
-    "W4": ("torch", 0.6),
-    "W5": ("numpy", 1.3),
+    "W4": ("torch", 1.5),
+    "W5": ("numpy", 1.1),
     "W6": ("torch", 1.5),  # no NumPy twin: eager against PyTorch's eager
     "W7": ("torch", 1.5),
     "add": ("torch", 1.0),

@@ -216,6 +216,7 @@ GRAD_EXACT = {
     "amax": lambda L, a, p: a.amax(1),
     "mse": lambda L, a, p: L.nn.functional.mse_loss(a, p),
     "tanh": lambda L, a, p: a.tanh(),
+    "div": lambda L, a, p: a / p,  # dL/dp = -g * ((a / p) / p), PyTorch's order
     "softmax": lambda L, a, p: a.softmax(1),
     "silu": lambda L, a, p: L.nn.functional.silu(a),
     "gelu_tanh": lambda L, a, p: L.nn.functional.gelu(a, approximate="tanh"),
@@ -356,3 +357,12 @@ def test_float16_double_backward_close_to_torch(fn):
         results.append(grad2.numpy())
     ours, theirs = results
     assert np.allclose(ours.astype(np.float64), theirs, rtol=1e-2, atol=1e-3 * np.abs(theirs).max())
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_div_gradient_equals_torch_to_the_bit_in_every_float_dtype(dtype):
+    arrays = (A.astype(dtype), POS.astype(dtype))
+    _, our_grads = _grads(tg, lambda L, a, p: a / p, arrays)
+    _, their_grads = _grads(torch, lambda L, a, p: a / p, arrays)
+    for ours, theirs in zip(our_grads, their_grads):
+        assert_same_bits(ours, theirs)

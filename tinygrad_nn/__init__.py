@@ -107,10 +107,7 @@ from ._legacy_types import (  # noqa: F401
     LongTensor,
     ShortTensor,
 )
-from ._methods_activation import (
-    attach as _attach_activation_methods,
-    fix_function as fix,  # noqa: F401
-)
+from ._methods_activation import fix_function as fix  # noqa: F401
 from ._settings import (  # noqa: F401
     are_deterministic_algorithms_enabled,
     get_default_device,
@@ -200,8 +197,6 @@ from .random import (  # noqa: F401
 from .serialization import load, save  # noqa: F401
 from .tensor import Size, Tensor, device, where  # noqa: F401
 from .version import __version__  # noqa: F401
-
-_attach_activation_methods(Tensor)  # x.hardshrink, x.prelu, x.fix: not yet in tensor.py's table
 
 
 def load_ipython_extension(ipython) -> None:

@@ -108,9 +108,11 @@ def _check_inplace_dtype(t: Tensor, dtype, name: str) -> None:
             "int8": "signed char",
             "uint8": "unsigned char",
         }  # PyTorch's C++ type names
-        raise RuntimeError(f"Bad in-place call: input tensor dtype {words[t._data.dtype.name]} "
-                           f"and output tensor dtype {words[_dt.as_dtype(dtype).np.name]} "
-                           "should match")  # fmt: skip
+        raise RuntimeError(
+            f"Bad in-place call: input tensor dtype {words[t._data.dtype.name]} "
+            f"and output tensor dtype {words[_dt.as_dtype(dtype).np.name]} "
+            "should match"
+        )
 
 
 def _check_bool_sub(x: Tensor, y) -> None:
@@ -162,8 +164,10 @@ def _check_castable(t: Tensor, other) -> None:
     if is_tensor(other) or other.__class__ in (builtins.int, builtins.float):
         result = _dt.result_type(t, other).np
         if "biuf".index(result.kind) > "biuf".index(t._data.dtype.kind):
-            raise RuntimeError(f"result type {_DTYPE_WORDS[result.name]} can't be cast to the "
-                               f"desired output type {_dtype_word(t)}")  # fmt: skip
+            raise RuntimeError(
+                f"result type {_DTYPE_WORDS[result.name]} can't be cast to the "
+                f"desired output type {_dtype_word(t)}"
+            )
 
 
 def _broadcast_check(shape: tuple, target: tuple, name: str) -> None:

@@ -18,8 +18,9 @@ def _tensor(x, name: str, arg: str = "input", pos: int | None = None) -> Tensor:
     if isinstance(x, Tensor):
         return x
     pos = pos or (1 if arg in ("input", "tensors", "x1", "a") else 2)
-    raise TypeError(f"{name}(): argument '{arg}' (position {pos}) must be Tensor, not "
-                    f"{type(x).__name__}")  # fmt: skip
+    raise TypeError(
+        f"{name}(): argument '{arg}' (position {pos}) must be Tensor, not {type(x).__name__}"
+    )
 
 
 def _tensors(args, name: str) -> list:

@@ -23,31 +23,58 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return F.conv2d(_tensor(input, "conv2d"), weight, bias, stride, padding, dilation, groups)
 
 
-def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
-                     dilation=1):  # fmt: skip
+def conv_transpose1d(
+    input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1
+):
     """`nn.functional.conv_transpose1d` under its `torch.` name."""
     from .nn import functional as F
 
-    return F.conv_transpose1d(_tensor(input, "conv_transpose1d"), weight, bias, stride, padding,
-                              output_padding, groups, dilation)  # fmt: skip
+    return F.conv_transpose1d(
+        _tensor(input, "conv_transpose1d"),
+        weight,
+        bias,
+        stride,
+        padding,
+        output_padding,
+        groups,
+        dilation,
+    )
 
 
-def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
-                     dilation=1):  # fmt: skip
+def conv_transpose2d(
+    input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1
+):
     """`nn.functional.conv_transpose2d` under its `torch.` name."""
     from .nn import functional as F
 
-    return F.conv_transpose2d(_tensor(input, "conv_transpose2d"), weight, bias, stride, padding,
-                              output_padding, groups, dilation)  # fmt: skip
+    return F.conv_transpose2d(
+        _tensor(input, "conv_transpose2d"),
+        weight,
+        bias,
+        stride,
+        padding,
+        output_padding,
+        groups,
+        dilation,
+    )
 
 
-def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
-                     dilation=1):  # fmt: skip
+def conv_transpose3d(
+    input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1
+):
     """`nn.functional.conv_transpose3d` under its `torch.` name."""
     from .nn import functional as F
 
-    return F.conv_transpose3d(_tensor(input, "conv_transpose3d"), weight, bias, stride, padding,
-                              output_padding, groups, dilation)  # fmt: skip
+    return F.conv_transpose3d(
+        _tensor(input, "conv_transpose3d"),
+        weight,
+        bias,
+        stride,
+        padding,
+        output_padding,
+        groups,
+        dilation,
+    )
 
 
 def pixel_shuffle(input, upscale_factor):
@@ -75,25 +102,27 @@ def max_pool1d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=F
     """`nn.functional.max_pool1d` under its `torch.` name (values only)."""
     from .nn import functional as F
 
-    return F.max_pool1d(_tensor(input, "max_pool1d"), kernel_size, stride or None, padding,
-                        dilation, ceil_mode)  # fmt: skip
+    return F.max_pool1d(
+        _tensor(input, "max_pool1d"), kernel_size, stride or None, padding, dilation, ceil_mode
+    )
 
 
 def max_pool2d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False):
     """`nn.functional.max_pool2d` under its `torch.` name (values only)."""
     from .nn import functional as F
 
-    return F.max_pool2d(_tensor(input, "max_pool2d"), kernel_size, stride or None, padding,
-                        dilation, ceil_mode)  # fmt: skip
+    return F.max_pool2d(
+        _tensor(input, "max_pool2d"), kernel_size, stride or None, padding, dilation, ceil_mode
+    )
 
 
-def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
-               count_include_pad=True):  # fmt: skip
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
     """`nn.functional.avg_pool1d` under its `torch.` name."""
     from .nn import functional as F
 
-    return F.avg_pool1d(_tensor(input, "avg_pool1d"), kernel_size, stride, padding, ceil_mode,
-                        count_include_pad)  # fmt: skip
+    return F.avg_pool1d(
+        _tensor(input, "avg_pool1d"), kernel_size, stride, padding, ceil_mode, count_include_pad
+    )
 
 
 def adaptive_avg_pool1d(input, output_size):
@@ -196,8 +225,9 @@ def pairwise_distance(x1, x2, p: float = 2.0, eps: float = 1e-6, keepdim: bool =
     return F.pairwise_distance(x1, x2, p, eps, keepdim)
 
 
-def group_norm(input, num_groups: int, weight=None, bias=None, eps: float = 1e-5,
-               cudnn_enabled: bool = True):  # fmt: skip
+def group_norm(
+    input, num_groups: int, weight=None, bias=None, eps: float = 1e-5, cudnn_enabled: bool = True
+):
     """Group normalisation (see nn.functional.group_norm); cudnn_enabled is ignored."""
     from .nn import functional as F
 
@@ -205,15 +235,25 @@ def group_norm(input, num_groups: int, weight=None, bias=None, eps: float = 1e-5
     return F.group_norm(input, num_groups, weight, bias, eps)
 
 
-def instance_norm(input, weight, bias, running_mean, running_var, use_input_stats: bool,
-                  momentum: float, eps: float, cudnn_enabled: bool):  # fmt: skip
+def instance_norm(
+    input,
+    weight,
+    bias,
+    running_mean,
+    running_var,
+    use_input_stats: bool,
+    momentum: float,
+    eps: float,
+    cudnn_enabled: bool,
+):
     """Instance normalisation with PyTorch's top-level argument order (weight and bias
     first); see nn.functional.instance_norm. cudnn_enabled is ignored."""
     from .nn import functional as F
 
     _tensor_args("instance_norm", input=input)
-    return F.instance_norm(input, running_mean, running_var, weight, bias, use_input_stats,
-                           momentum, eps)  # fmt: skip
+    return F.instance_norm(
+        input, running_mean, running_var, weight, bias, use_input_stats, momentum, eps
+    )
 
 
 def rms_norm(input, normalized_shape, weight=None, eps=None):

@@ -65,8 +65,9 @@ def inner(input, other):
 def einsum(equation: str, *operands):
     """Einstein summation, e.g. einsum('ij,jk->ik', a, b)."""
     if not isinstance(equation, str):
-        raise TypeError("einsum(): argument 'equation' (position 1) must be str, not "
-                        f"{type(equation).__name__}")  # fmt: skip
+        raise TypeError(
+            f"einsum(): argument 'equation' (position 1) must be str, not {type(equation).__name__}"
+        )
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     operands = _common_dtype([_tensor_operand(x, "einsum") for x in operands])
@@ -75,8 +76,10 @@ def einsum(equation: str, *operands):
         sizes = {}
         for c, n in zip(s, x._data.shape):
             if sizes.setdefault(c, n) != n:
-                raise RuntimeError(f"einsum(): subscript {c} is repeated for operand but the sizes "
-                                   f"don't match, {sizes[c]} != {n}")  # fmt: skip
+                raise RuntimeError(
+                    f"einsum(): subscript {c} is repeated for operand but the sizes "
+                    f"don't match, {sizes[c]} != {n}"
+                )
     return linalg.Einsum.apply(subs, out, *operands)
 
 
@@ -113,11 +116,14 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     """p-norm distance between each row of x1 and each row of x2 (batched over leading dims)."""
     a, b = _tensor(x1, "cdist", "x1"), _tensor(x2, "cdist", "x2")
     if a.ndim < 2 or b.ndim < 2:
-        raise RuntimeError(f"cdist only supports at least 2D tensors, X{1 if a.ndim < 2 else 2} "
-                           f"got: {(a if a.ndim < 2 else b).ndim}D")  # fmt: skip
+        raise RuntimeError(
+            f"cdist only supports at least 2D tensors, X{1 if a.ndim < 2 else 2} "
+            f"got: {(a if a.ndim < 2 else b).ndim}D"
+        )
     if a.shape[-1] != b.shape[-1]:
-        raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: {a.shape[-1]} "
-                           f"X2: {b.shape[-1]}")  # fmt: skip
+        raise RuntimeError(
+            f"X1 and X2 must have the same number of columns. X1: {a.shape[-1]} X2: {b.shape[-1]}"
+        )
     if not a.dtype.is_floating_point or not b.dtype.is_floating_point:
         raise RuntimeError(f"cdist only supports floating-point dtypes, X1 got: {_dtype_word(a)}")
     if a.dtype is _dt.float16:  # PyTorch's CPU build has no float16 cdist kernel
@@ -132,8 +138,10 @@ def dist(input, other, p=2):
     a, b = _tensor(input, "dist"), _tensor(other, "dist", "other")
     kind = _dt.promote_types(a.dtype, b.dtype)
     if not kind.is_floating_point:
-        raise RuntimeError(f"norm(): input dtype should be either floating point or complex. "
-                           f"Got {dtype_word(kind.np)} instead.")  # fmt: skip
+        raise RuntimeError(
+            f"norm(): input dtype should be either floating point or complex. "
+            f"Got {dtype_word(kind.np)} instead."
+        )
     return _pnorm_last((a - b).reshape(-1), float(p))
 
 
@@ -145,20 +153,27 @@ def cross(input, other, dim=None):
     shape = _broadcast(tuple(a.shape), tuple(b.shape))
     a, b = a.expand(shape), b.expand(shape)
     if dim is None:
-        warnings.warn("Using torch.cross without specifying the dim arg is deprecated.\n"
-                      "Please either pass the dim explicitly or simply use torch.linalg.cross.\n"
-                      "The default value of dim will change to agree with that of "
-                      "linalg.cross in a future release.", UserWarning, stacklevel=2)  # fmt: skip
+        warnings.warn(
+            "Using torch.cross without specifying the dim arg is deprecated.\n"
+            "Please either pass the dim explicitly or simply use torch.linalg.cross.\n"
+            "The default value of dim will change to agree with that of "
+            "linalg.cross in a future release.",
+            UserWarning,
+            stacklevel=2,
+        )
         dim = next((i for i, n in enumerate(shape) if n == 3), None)
         if dim is None:
             raise RuntimeError("no dimension of size 3 in input")
     d = _norm_dim(dim, len(shape))
     if shape[d] != 3:
-        raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got "
-                           f"{a.shape[d]} and {b.shape[d]}")  # fmt: skip
+        raise RuntimeError(
+            f"linalg.cross: inputs dimension {dim} must have length 3. Got "
+            f"{a.shape[d]} and {b.shape[d]}"
+        )
     i1, i2 = _long([1, 2, 0]), _long([2, 0, 1])
-    return (a.index_select(d, i1) * b.index_select(d, i2)
-            - a.index_select(d, i2) * b.index_select(d, i1))  # fmt: skip
+    return a.index_select(d, i1) * b.index_select(d, i2) - a.index_select(d, i2) * b.index_select(
+        d, i1
+    )
 
 
 def vdot(input, other):
@@ -167,8 +182,10 @@ def vdot(input, other):
     if a.ndim != 1 or b.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
     if a.dtype != b.dtype:
-        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
-                           f"{_dtype_word(a)} and {_dtype_word(b)}")  # fmt: skip
+        raise RuntimeError(
+            f"dot : expected both vectors to have same dtype, but found "
+            f"{_dtype_word(a)} and {_dtype_word(b)}"
+        )
     return a.dot(b)
 
 
@@ -193,9 +210,11 @@ def tensordot(a, b, dims=2, out=None):
     da, db = [_norm_dim(d, x.ndim) for d in da], [_norm_dim(d, y.ndim) for d in db]
     for i, j in zip(da, db):
         if x.shape[i] != y.shape[j]:
-            raise RuntimeError(f"contracted dimensions need to match, but first has size "
-                               f"{x.shape[i]} in dim {i} and second has size {y.shape[j]} in "
-                               f"dim {j}")  # fmt: skip
+            raise RuntimeError(
+                f"contracted dimensions need to match, but first has size "
+                f"{x.shape[i]} in dim {i} and second has size {y.shape[j]} in "
+                f"dim {j}"
+            )
     fa = [d for d in range(x.ndim) if d not in da]
     fb = [d for d in range(y.ndim) if d not in db]
     k = int(np.prod([x.shape[d] for d in da]))
@@ -229,8 +248,10 @@ def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
         raise RuntimeError(f"vector + matrix @ vector expected, got {x.ndim}, {m.ndim}, {v.ndim}")
     if m.shape[1] != v.shape[0] or (x.ndim and x.shape[0] not in (1, m.shape[0])):
         size = "x".join(str(n) for n in x.shape)
-        raise RuntimeError(f"size mismatch, got input ({size}), mat ({m.shape[0]}x{m.shape[1]}), "
-                           f"vec ({v.shape[0]})")  # fmt: skip
+        raise RuntimeError(
+            f"size mismatch, got input ({size}), mat ({m.shape[0]}x{m.shape[1]}), "
+            f"vec ({v.shape[0]})"
+        )
     return _add_scaled(x, m.mv(v), beta, alpha)
 
 
@@ -239,8 +260,10 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     x = _tensor(input, "addbmm")
     b1, b2 = _tensor(batch1, "addbmm", "batch1"), _tensor(batch2, "addbmm", "batch2", 3)
     if b1.ndim == 3 and b2.ndim == 3 and b1.shape[0] != b2.shape[0]:
-        raise RuntimeError(f"batch1 and batch2 must have same number of batches, got "
-                           f"{b1.shape[0]} and {b2.shape[0]}")  # fmt: skip
+        raise RuntimeError(
+            f"batch1 and batch2 must have same number of batches, got "
+            f"{b1.shape[0]} and {b2.shape[0]}"
+        )
     return _add_scaled(x, _tensor(batch1, "addbmm", "batch1").bmm(batch2).sum(0), beta, alpha)
 
 

@@ -31,8 +31,9 @@ def take(input, index):
     n = x.numel()
     bad = idx._data[(idx._data >= n) | (idx._data < -n)]
     if bad.size:
-        raise IndexError(f"out of range: tried to access index {bad.flat[0]} on a tensor of "
-                         f"{n} elements.")  # fmt: skip
+        raise IndexError(
+            f"out of range: tried to access index {bad.flat[0]} on a tensor of {n} elements."
+        )
     return x.reshape(-1)[idx]
 
 
@@ -40,14 +41,17 @@ def take_along_dim(input, indices, dim=None):
     """gather along dim after broadcasting input and indices off dim; flattened if dim is None."""
     x, idx = _tensor(input, "take_along_dim"), _tensor(indices, "take_along_dim", "indices")
     if idx.dtype != _dt.int64:
-        raise RuntimeError(f"torch.take_along_dim(): dtype of indices should be Long but got "
-                           f"{_dtype_word(idx)}")  # fmt: skip
+        raise RuntimeError(
+            f"torch.take_along_dim(): dtype of indices should be Long but got {_dtype_word(idx)}"
+        )
     if dim is None:
         return x.reshape(-1).gather(0, idx.reshape(-1))
     if x.ndim != idx.ndim:
-        raise RuntimeError(f"torch.take_along_dim(): input and indices should have the same "
-                           f"number of dimensions, but got {x.ndim} dimensions for input, and "
-                           f"{idx.ndim} dimensions for indices")  # fmt: skip
+        raise RuntimeError(
+            f"torch.take_along_dim(): input and indices should have the same "
+            f"number of dimensions, but got {x.ndim} dimensions for input, and "
+            f"{idx.ndim} dimensions for indices"
+        )
     d = _norm_dim(dim, x.ndim)
     xs, ids = list(x.shape), list(idx.shape)
     xs[d] = ids[d] = 1
@@ -76,8 +80,10 @@ def masked_scatter(input, mask, source):
     src = _tensor(source, "masked_scatter", "source")
     _need_bool_mask(m, "masked_scatter_")
     if src.dtype != x.dtype:
-        raise RuntimeError(f"masked_scatter_: expected self and source to have same dtypes but "
-                           f"got {_dtype_word(x)} and {_dtype_word(src)}")  # fmt: skip
+        raise RuntimeError(
+            f"masked_scatter_: expected self and source to have same dtypes but "
+            f"got {_dtype_word(x)} and {_dtype_word(src)}"
+        )
     hit = np.broadcast_to(m._data, x.shape)
     k = int(hit.sum())
     if k > src.numel():
@@ -91,8 +97,9 @@ def _index_key(x: Tensor, dim: int, index: Tensor, name: str):
     if index.dtype != _dt.int64:
         if name == "index_fill_":
             raise IndexError("index_fill_(): Expected dtype int64 for index.")
-        raise RuntimeError(f"{name}(): Expected a long tensor for index, but got "
-                           f"{_dtype_word(index)}")  # fmt: skip
+        raise RuntimeError(
+            f"{name}(): Expected a long tensor for index, but got {_dtype_word(index)}"
+        )
     if index.ndim > 1:
         raise IndexError(f"{name}(): Index is supposed to be a vector")
     d = _norm_dim(dim, x.ndim) if x.ndim else 0
@@ -101,8 +108,9 @@ def _index_key(x: Tensor, dim: int, index: Tensor, name: str):
     bad = idx[(idx >= size) | (idx < -size)]
     if bad.size:
         where = f"{name}(): " if name == "index_copy_" else ""
-        raise IndexError(f"{where}index {bad[0]} is out of bounds for dimension {d} with "
-                         f"size {size}")  # fmt: skip
+        raise IndexError(
+            f"{where}index {bad[0]} is out of bounds for dimension {d} with size {size}"
+        )
     return (slice(None),) * d + (idx,)
 
 
@@ -120,8 +128,10 @@ def index_copy(input, dim, index, source):
     d = _norm_dim(dim, x.ndim) if x.ndim else 0
     wanted = src.shape[d] if src.ndim else 1
     if idx.numel() != wanted:
-        raise IndexError(f"index_copy_(): Number of indices ({idx.numel()}) should be equal to "
-                         f"source.size(dim) ({wanted})")  # fmt: skip
+        raise IndexError(
+            f"index_copy_(): Number of indices ({idx.numel()}) should be equal to "
+            f"source.size(dim) ({wanted})"
+        )
     if x.ndim == 0:
         return movement.IndexPut.apply(x.reshape(1), key, src.reshape(1)).reshape(())
     return movement.IndexPut.apply(x, key, src)
@@ -133,8 +143,10 @@ def index_fill(input, dim, index, value):
     key = _index_key(x, dim, _tensor(index, "index_fill", "index", 3), "index_fill_")
     if isinstance(value, Tensor):
         if value.ndim:
-            raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got "
-                               f"tensor with {value.ndim} dimension(s).")  # fmt: skip
+            raise RuntimeError(
+                f"index_fill_ only supports a 0-dimensional value tensor, but got "
+                f"tensor with {value.ndim} dimension(s)."
+            )
         value = value.to(x.dtype)
     else:
         value = _dt.checked_scalar(value, x._data.dtype)
@@ -148,13 +160,14 @@ def index_put(input, indices, values, accumulate=False):
     x = _tensor(input, "index_put")
     v = _tensor(values, "index_put", "values", 3)
     if len(indices) > x.ndim:
-        raise IndexError(f"too many indices for tensor of dimension {x.ndim} (got "
-                         f"{len(indices)})")  # fmt: skip
+        raise IndexError(f"too many indices for tensor of dimension {x.ndim} (got {len(indices)})")
     key = tuple(i._data if isinstance(i, Tensor) else i for i in indices)
     if v.dtype != x.dtype:
-        raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
-                           f"{_dtype_word(x)} for the destination and {_dtype_word(v)} for the "
-                           "source.")  # fmt: skip
+        raise RuntimeError(
+            f"Index put requires the source and destination dtypes match, got "
+            f"{_dtype_word(x)} for the destination and {_dtype_word(v)} for the "
+            "source."
+        )
     if accumulate:
         picked = np.empty(x.shape, dtype=np.int8)[key].shape
         return x + movement.IndexAdd.apply(v.expand(picked), key, tuple(x.shape))
@@ -171,8 +184,10 @@ def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
     key = (slice(None),) * d + (slice(start, end, step),)
     want = np.empty(x.shape, dtype=np.int8)[key].shape
     if tuple(s.shape) != want:
-        raise RuntimeError(f"expected src to have a size equal to the slice of self. src size = "
-                           f"{list(s.shape)}, slice size = {list(want)}")  # fmt: skip
+        raise RuntimeError(
+            f"expected src to have a size equal to the slice of self. src size = "
+            f"{list(s.shape)}, slice size = {list(want)}"
+        )
     return movement.IndexPut.apply(x, key, s.to(x.dtype))
 
 
@@ -185,14 +200,16 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
     x = _tensor(input, "scatter_reduce")
     idx, s = _tensor(index, "scatter_reduce", "index", 3), _tensor(src, "scatter_reduce", "src", 4)
     if reduce not in _REDUCES:
-        raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got "
-                           f"{reduce}")  # fmt: skip
+        raise RuntimeError(
+            f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}"
+        )
     reduce = {"max": "amax", "min": "amin"}.get(reduce, reduce)  # PyTorch takes these too
     d = _norm_dim(dim, x.ndim)
     _index_checks.check_scatter(idx._data, tuple(x.shape), d, x._data.dtype, s._data)
     if x.ndim == 0:  # a 0-d tensor scatters as a 1-element vector
-        one = scatter_reduce(x.reshape(1), 0, idx.reshape(-1), s.reshape(-1), reduce,
-                             include_self=include_self)  # fmt: skip
+        one = scatter_reduce(
+            x.reshape(1), 0, idx.reshape(-1), s.reshape(-1), reduce, include_self=include_self
+        )
         return one.reshape(())
     s = s[tuple(slice(0, n) for n in idx.shape)]  # the corner the index covers
     hit = _zeros(x.shape, x).scatter(d, idx, _make(np.ones(idx.shape, x._data.dtype)))

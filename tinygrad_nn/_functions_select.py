@@ -43,16 +43,24 @@ _Aminmax = _result("aminmax", ("min", "max"))
 def _tensor(x, name: str, arg: str = "input", pos: int = 1) -> Tensor:
     if isinstance(x, Tensor):
         return x
-    raise TypeError(f"{name}(): argument '{arg}' (position {pos}) must be Tensor, "
-                    f"not {type(x).__name__}")  # fmt: skip
+    raise TypeError(
+        f"{name}(): argument '{arg}' (position {pos}) must be Tensor, not {type(x).__name__}"
+    )
 
 
 def _dtype_name(t: Tensor) -> str:
     """PyTorch's C++ name of t's dtype, as its errors spell it."""
     return {
-        "float64": "Double", "float32": "Float", "float16": "Half", "int64": "Long",
-        "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
-    }.get(t._data.dtype.name, t._data.dtype.name)  # fmt: skip
+        "float64": "Double",
+        "float32": "Float",
+        "float16": "Half",
+        "int64": "Long",
+        "int32": "Int",
+        "int16": "Short",
+        "int8": "Char",
+        "uint8": "Byte",
+        "bool": "Bool",
+    }.get(t._data.dtype.name, t._data.dtype.name)
 
 
 def _pick(x: Tensor, dim: int, index: np.ndarray, keepdim: bool) -> tuple:
@@ -173,13 +181,15 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
     x = _tensor(input, "unique")
     a = x._data
     if dim is None:
-        values, inverse, counts = np.unique(a.reshape(-1), return_inverse=True,
-                                            return_counts=True, equal_nan=False)  # fmt: skip
+        values, inverse, counts = np.unique(
+            a.reshape(-1), return_inverse=True, return_counts=True, equal_nan=False
+        )
         inverse = inverse.reshape(a.shape)
     else:
         dim = _norm_dim(dim, x.ndim)
-        values, inverse, counts = np.unique(a, return_inverse=True, return_counts=True,
-                                            axis=dim, equal_nan=False)  # fmt: skip
+        values, inverse, counts = np.unique(
+            a, return_inverse=True, return_counts=True, axis=dim, equal_nan=False
+        )
         inverse = inverse.reshape(-1)
     return _unique_result(values, inverse, counts, return_inverse, return_counts)
 
@@ -228,17 +238,19 @@ def _search(boundaries: np.ndarray, values: np.ndarray, right: bool) -> np.ndarr
     return out.reshape(values.shape)
 
 
-def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None,
-                 sorter=None):  # fmt: skip
+def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None, sorter=None):
     """Where each value of input would go in sorted_sequence's last dim to keep it sorted."""
     seq = _tensor(sorted_sequence, "searchsorted", "sorted_sequence")
     if side is not None:
         if side not in ("left", "right"):
-            raise RuntimeError("torch.searchsorted(): side can only be 'left' or 'right' but "
-                               f"got {side}")  # fmt: skip
+            raise RuntimeError(
+                f"torch.searchsorted(): side can only be 'left' or 'right' but got {side}"
+            )
         if right and side == "left":
-            raise RuntimeError("torch.searchsorted(): side and right can't be set to opposites, "
-                               "got side of left while right was True")  # fmt: skip
+            raise RuntimeError(
+                "torch.searchsorted(): side and right can't be set to opposites, "
+                "got side of left while right was True"
+            )
         right = side == "right"
     scalar = not isinstance(input, Tensor)
     values = np.asarray(input, seq._data.dtype) if scalar else input._data
@@ -260,8 +272,7 @@ def bucketize(input, boundaries, *, out_int32=False, right=False):
     with right read the other way round: right=True puts a value equal to a boundary after it)."""
     b = _tensor(boundaries, "bucketize", "boundaries", 2)
     if b.ndim != 1:
-        raise RuntimeError("boundaries tensor must be 1 dimension, but got dim("
-                           f"{b.ndim})")  # fmt: skip
+        raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim({b.ndim})")
     return searchsorted(b, input, out_int32=out_int32, right=right)
 
 
@@ -309,8 +320,9 @@ def logcumsumexp(input, dim):
     """log(cumsum(exp(input))) along dim, computed without overflow."""
     x = _tensor(input, "logcumsumexp")
     if x._data.dtype.kind != "f":
-        raise NotImplementedError('"logcumsumexp_out_cpu" not implemented for '
-                                  f"'{_dtype_name(x)}'")  # fmt: skip
+        raise NotImplementedError(
+            f"\"logcumsumexp_out_cpu\" not implemented for '{_dtype_name(x)}'"
+        )
     return LogCumSumExp.apply(x, _norm_dim(dim, x.ndim))
 
 
@@ -321,8 +333,10 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
     """Mean of the non-NaN elements (along dim)."""
     x = _tensor(input, "nanmean")
     if x._data.dtype.kind != "f":
-        raise RuntimeError("nanmean(): expected input to have floating point or complex dtype "
-                           f"but got {_dtype_name(x)}")  # fmt: skip
+        raise RuntimeError(
+            "nanmean(): expected input to have floating point or complex dtype "
+            f"but got {_dtype_name(x)}"
+        )
     if dtype is not None:
         x = x.to(dtype)
     nan = x.isnan()
@@ -335,11 +349,14 @@ def aminmax(input, *, dim=None, keepdim=False):
     """(min, max) over all elements or along dim; ties share each gradient evenly."""
     x = _tensor(input, "aminmax")
     if dim is not None and x.ndim and x.shape[_norm_dim(dim, x.ndim)] == 0:
-        raise IndexError(f"aminmax: Expected reduction dim {_norm_dim(dim, x.ndim)} to have "
-                         "non-zero size.")  # fmt: skip
+        raise IndexError(
+            f"aminmax: Expected reduction dim {_norm_dim(dim, x.ndim)} to have non-zero size."
+        )
     if x.numel() == 0 and dim is None:
-        raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the "
-                           "operation has no identity.")  # fmt: skip
+        raise RuntimeError(
+            "aminmax(): cannot compute aminmax over an empty dimension as the "
+            "operation has no identity."
+        )
     if dim is None:
         lo, hi = x.amin(), x.amax()
         if keepdim:
@@ -369,8 +386,10 @@ def _check_quantile(x: Tensor, q, name: str, interpolation: str) -> np.ndarray:
             raise RuntimeError(f"{name}() q values must be in the range [0, 1]")
         raise RuntimeError(f"{name}() q must be in the range [0, 1] but got {q}")
     if interpolation not in _INTERPOLATIONS:
-        raise RuntimeError(f"{name}() interpolation must be one of linear, lower, higher, "
-                           f"midpoint or nearest, but got {interpolation}")  # fmt: skip
+        raise RuntimeError(
+            f"{name}() interpolation must be one of linear, lower, higher, "
+            f"midpoint or nearest, but got {interpolation}"
+        )
     return qs
 
 
@@ -387,14 +406,14 @@ def _quantile(input, q, dim, keepdim, interpolation, ignore_nan: bool, name: str
     if x.numel() == 0:
         raise RuntimeError(f"{name}() input tensor must be non-empty")
     flat = dim is None
-    src = x.reshape(-1) if flat else x.movedim(_norm_dim(dim, x.ndim), -1) if x.ndim else \
-        x.reshape(1)  # fmt: skip
+    src = (
+        x.reshape(-1) if flat else x.movedim(_norm_dim(dim, x.ndim), -1) if x.ndim else x.reshape(1)
+    )
     ordered = sort(src, -1).values
     a = ordered._data
     n = a.shape[-1]
     nan = np.isnan(a)
-    valid = (n - nan.sum(-1, keepdims=True)) if ignore_nan else \
-        np.full(a.shape[:-1] + (1,), n)  # fmt: skip
+    valid = (n - nan.sum(-1, keepdims=True)) if ignore_nan else np.full(a.shape[:-1] + (1,), n)
     q1 = qs.reshape(-1).astype(a.dtype)
     rank = q1 * (valid - 1).astype(a.dtype)  # (..., Q)
     if not ignore_nan:  # a row with NaN answers NaN: point every q at its last (NaN) value
@@ -515,8 +534,10 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
     """Covariance of the variables in the rows of input (observations in columns)."""
     x = _tensor(input, "cov")
     if x.ndim > 2:
-        raise RuntimeError("cov(): expected input to have two or fewer dimensions but got an "
-                           f"input with {x.ndim} dimensions")  # fmt: skip
+        raise RuntimeError(
+            "cov(): expected input to have two or fewer dimensions but got an "
+            f"input with {x.ndim} dimensions"
+        )
     x = x.reshape(1, -1) if x.ndim < 2 else x
     if x._data.dtype.kind != "f":
         x = x.to(_dt.get_default_dtype())

@@ -32,7 +32,7 @@ from ._functions_products import (  # noqa: F401  (re-exported)
     kron,
     tensordot,
     vdot,
-)  # fmt: skip
+)
 from ._functions_scatter import (  # noqa: F401  (re-exported)
     index_copy,
     index_fill,
@@ -44,7 +44,7 @@ from ._functions_scatter import (  # noqa: F401  (re-exported)
     take,
     take_along_dim,
     unravel_index,
-)  # fmt: skip
+)
 from ._functions_view import cat, stack
 from .ops._names import dtype_word
 from .tensor import Tensor, _norm_dim
@@ -100,8 +100,9 @@ def _tri_indices(which, row, col, offset, dtype):
     rows, cols = pick(row, offset, col) if row and col else (np.zeros(0), np.zeros(0))
     kind = _dt.as_dtype(dtype) if dtype is not None else _dt.int64
     if kind.is_floating_point or kind == _dt.bool:
-        raise NotImplementedError(f'"{which}_indices" not implemented for '
-                                  f"'{dtype_word(kind.np)}'")  # fmt: skip
+        raise NotImplementedError(
+            f"\"{which}_indices\" not implemented for '{dtype_word(kind.np)}'"
+        )
     return _make(np.stack([rows, cols]).astype(kind.np))
 
 
@@ -123,18 +124,24 @@ def meshgrid(*tensors, indexing=None):
     the first two dims swapped for 'xy'."""
     ts = _tensors(tensors, "meshgrid")
     if indexing is None:
-        warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass the "
-                      "indexing argument.", UserWarning, stacklevel=2)  # fmt: skip
+        warnings.warn(
+            "torch.meshgrid: in an upcoming release, it will be required to pass the "
+            "indexing argument.",
+            UserWarning,
+            stacklevel=2,
+        )
         indexing = "ij"
     if indexing not in ("ij", "xy"):
-        raise ValueError(f"torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but "
-                         f"received: {indexing}")  # fmt: skip
+        raise ValueError(
+            f'torch.meshgrid: indexing must be one of "xy" or "ij", but received: {indexing}'
+        )
     if not ts:
         raise RuntimeError("meshgrid expects a non-empty TensorList")
     for t in ts:
         if t.ndim > 1:
-            raise RuntimeError(f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but "
-                               f"got: {t}")  # fmt: skip
+            raise RuntimeError(
+                f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: {t}"
+            )
         if t.dtype != ts[0].dtype:
             raise RuntimeError("meshgrid expects all tensors to have the same dtype")
     flat = [t.reshape(-1) for t in ts]
@@ -173,8 +180,7 @@ def combinations(input, r=2, with_replacement=False):
         raise RuntimeError(f"Expect a non-negative number, but got {r}")
     if r == 0:
         return _zeros((0,), x)
-    pick = itertools.combinations_with_replacement if with_replacement else \
-        itertools.combinations  # fmt: skip
+    pick = itertools.combinations_with_replacement if with_replacement else itertools.combinations
     idx = np.array(list(pick(range(x.shape[0]), r)), dtype=np.int64).reshape(-1, r)
     return x[_long(idx)]
 
@@ -185,10 +191,15 @@ def block_diag(*tensors):
     for i, t in enumerate(ts):
         _tensor(t, "block_diag", "tensors")
         if t.ndim > 2:
-            raise RuntimeError(f"torch.block_diag: Input tensors must have 2 or fewer dimensions. "
-                               f"Input {i} has {t.ndim} dimensions")  # fmt: skip
-    dtype = functools.reduce(_dt.promote_types, [t.dtype for t in ts]) if ts else \
-        _dt.get_default_dtype()  # fmt: skip
+            raise RuntimeError(
+                f"torch.block_diag: Input tensors must have 2 or fewer dimensions. "
+                f"Input {i} has {t.ndim} dimensions"
+            )
+    dtype = (
+        functools.reduce(_dt.promote_types, [t.dtype for t in ts])
+        if ts
+        else _dt.get_default_dtype()
+    )
     mats = [t.to(dtype).reshape(1, -1) if t.ndim < 2 else t.to(dtype) for t in ts]
     width = builtins.sum(m.shape[1] for m in mats)
     rows, left = [], 0
@@ -216,8 +227,9 @@ def rot90(input, k=1, dims=(0, 1)):
         raise RuntimeError(f"expected total dims >= 2, but got total dims = {x.ndim}")
     d0, d1 = _norm_dim(dims[0], x.ndim), _norm_dim(dims[1], x.ndim)
     if d0 == d1:
-        raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {d0} and "
-                           f"dim1 = {d1}")  # fmt: skip
+        raise RuntimeError(
+            f"expected rotation dims to be different, but got dim0 = {d0} and dim1 = {d1}"
+        )
     k %= 4
     if k == 1:
         return x.flip(d1).transpose(d0, d1)
@@ -257,8 +269,9 @@ def _repeat_counts(repeats, n: int, dim) -> np.ndarray:
         if repeats.ndim > 1:
             raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
         if repeats.dtype.is_floating_point or repeats.dtype == _dt.bool:
-            raise NotImplementedError(f'"repeat_interleave_cpu" not implemented for '
-                                      f"'{_dtype_word(repeats)}'")  # fmt: skip
+            raise NotImplementedError(
+                f"\"repeat_interleave_cpu\" not implemented for '{_dtype_word(repeats)}'"
+            )
         reps = repeats._data.reshape(-1).astype(np.int64)
     else:
         reps = np.array([repeats], dtype=np.int64)
@@ -304,8 +317,9 @@ def tensor_split(input, indices_or_sections, dim=0):
     """Views split into n nearly equal parts (the first ones one larger), or at the indices."""
     x = _tensor(input, "tensor_split")
     if x.ndim == 0:
-        raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a "
-                           "tensor with 0 dims")  # fmt: skip
+        raise RuntimeError(
+            "tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims"
+        )
     d = _norm_dim(dim, x.ndim)
     n = x.shape[d]
     ios = indices_or_sections
@@ -328,14 +342,18 @@ def tensor_split(input, indices_or_sections, dim=0):
 
 def _split_along(x, ios, dim, name, min_dims):
     if x.ndim < min_dims:
-        raise RuntimeError(f"torch.{name} requires a tensor with at least {min_dims} dimension, "
-                           f"but got a tensor with {x.ndim} dimensions!")  # fmt: skip
+        raise RuntimeError(
+            f"torch.{name} requires a tensor with at least {min_dims} dimension, "
+            f"but got a tensor with {x.ndim} dimensions!"
+        )
     if isinstance(ios, int):
         size = x.shape[dim]
         if ios == 0 or size % ios:
-            raise RuntimeError(f"torch.{name} attempted to split along dimension {dim}, but the "
-                               f"size of the dimension {size} is not divisible by the "
-                               f"split_size {ios}!")  # fmt: skip
+            raise RuntimeError(
+                f"torch.{name} attempted to split along dimension {dim}, but the "
+                f"size of the dimension {size} is not divisible by the "
+                f"split_size {ios}!"
+            )
     return tensor_split(x, ios, dim)
 
 

@@ -169,8 +169,10 @@ def cat(tensors, dim: int = 0):
         if x._data.shape == (0,):
             continue
         if x._data.ndim != ref._data.ndim:
-            raise RuntimeError(f"Tensors must have same number of dimensions: got "
-                               f"{ref._data.ndim} and {x._data.ndim}")  # fmt: skip
+            raise RuntimeError(
+                f"Tensors must have same number of dimensions: got "
+                f"{ref._data.ndim} and {x._data.ndim}"
+            )
         for axis, (m, n) in enumerate(zip(x._data.shape, ref._data.shape)):
             if axis != d and m != n:
                 raise RuntimeError(
@@ -209,8 +211,10 @@ def vstack(tensors):
 
 def _check_sequence(tensors, name: str) -> list:
     if isinstance(tensors, Tensor):
-        raise TypeError(f"{name}() received an invalid combination of arguments - expected a "
-                        "tuple or list of Tensors, got Tensor")  # fmt: skip
+        raise TypeError(
+            f"{name}() received an invalid combination of arguments - expected a "
+            "tuple or list of Tensors, got Tensor"
+        )
     tensors = list(tensors)
     if not tensors:  # PyTorch: ValueError from cat, RuntimeError from stack
         if name == "cat":
@@ -218,8 +222,7 @@ def _check_sequence(tensors, name: str) -> list:
         raise RuntimeError(f"{name} expects a non-empty TensorList")
     for x in tensors:
         if not isinstance(x, Tensor):
-            raise TypeError(f"{name}(): expected a sequence of Tensors, but got "
-                            f"{type(x).__name__}")  # fmt: skip
+            raise TypeError(f"{name}(): expected a sequence of Tensors, but got {type(x).__name__}")
     return tensors
 
 
@@ -232,13 +235,15 @@ def broadcast_tensors(*tensors):
     """Expand the tensors to their common broadcast shape."""
     for i, x in enumerate(tensors):
         if not isinstance(x, Tensor):
-            raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
-                            f"{type(x).__name__}")  # fmt: skip
+            raise TypeError(
+                f"expected Tensor as element {i} in argument 0, but got {type(x).__name__}"
+            )
     shape = _shape_ops.broadcast_shapes(*[x._data.shape for x in tensors])
     return tuple(x.expand(shape) for x in tensors)
 
 
 def broadcast_shapes(*shapes) -> Size:
     """The shape that the given shapes broadcast to."""
-    return Size(_shape_ops.broadcast_shapes(*[(s,) if isinstance(s, int) else tuple(s)
-                                              for s in shapes]))  # fmt: skip
+    return Size(
+        _shape_ops.broadcast_shapes(*[(s,) if isinstance(s, int) else tuple(s) for s in shapes])
+    )

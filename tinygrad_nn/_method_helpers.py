@@ -85,8 +85,9 @@ def _shape_args(args: tuple) -> tuple:
         if not isinstance(a, (builtins.int, np.integer)) or isinstance(a, builtins.bool):
             if is_tensor(a) and a._data.ndim == 0 and a._data.dtype.kind in "iu":
                 continue
-            raise TypeError(f"expected a sequence of integers, but got an element of type "
-                            f"{type(a).__name__}")  # fmt: skip
+            raise TypeError(
+                f"expected a sequence of integers, but got an element of type {type(a).__name__}"
+            )
     return tuple(builtins.int(a) for a in args)
 
 
@@ -166,9 +167,13 @@ def _scatter_reduce(x: Tensor, dim: int, index: Tensor, src, reduce: str) -> Ten
     if reduce not in ("add", "multiply"):
         raise RuntimeError("reduce argument must be either add or multiply.")
     if is_tensor(src):
-        warnings.warn("The reduce argument of torch.scatter with Tensor src is deprecated and will "
-                      "be removed in a future PyTorch release. Use torch.scatter_reduce instead "
-                      "for more reduction options.", UserWarning, stacklevel=3)  # fmt: skip
+        warnings.warn(
+            "The reduce argument of torch.scatter with Tensor src is deprecated and will "
+            "be removed in a future PyTorch release. Use torch.scatter_reduce instead "
+            "for more reduction options.",
+            UserWarning,
+            stacklevel=3,
+        )
     return movement.ScatterReduce.apply(x, dim, index, src, reduce)
 
 
@@ -186,8 +191,7 @@ def _promote(x: Tensor, y, op: str = ""):
     """
     # `y.__class__ is x.__class__` first: the common case, two plain Tensors, without a call.
     y_is_tensor = y.__class__ is x.__class__ or is_tensor(y)
-    if op == "sub" and (x._data.dtype.kind == "b" or not y_is_tensor or
-                        y._data.dtype.kind == "b"):  # fmt: skip
+    if op == "sub" and (x._data.dtype.kind == "b" or not y_is_tensor or y._data.dtype.kind == "b"):
         _check_bool_sub(x, y)
     if y_is_tensor:
         if x._data.dtype == y._data.dtype and (op != "div" or x._data.dtype.kind == "f"):
@@ -239,9 +243,11 @@ def _widened(t: Tensor, dtype, kind: str) -> Tensor:
     """t cast to a norm's `dtype=`, which may widen (float32 -> float64) but not narrow."""
     dtype = _dt.as_dtype(dtype)
     if t._data.dtype.kind == "f" and dtype.np.itemsize < t._data.dtype.itemsize:
-        raise RuntimeError(f"linalg.{kind}_norm: the dtype of the input ({_dtype_word(t)}) "
-                           "should be convertible without narrowing to the specified dtype "
-                           f"({_DTYPE_WORDS[dtype.np.name]})")  # fmt: skip
+        raise RuntimeError(
+            f"linalg.{kind}_norm: the dtype of the input ({_dtype_word(t)}) "
+            "should be convertible without narrowing to the specified dtype "
+            f"({_DTYPE_WORDS[dtype.np.name]})"
+        )
     return t.to(dtype)
 
 
@@ -282,8 +288,9 @@ def _bitwise(fn, x: Tensor, y) -> Tensor:
 def _rounded_div(x: Tensor, y, mode: str) -> Tensor:
     a, b = _promote(x, y)
     if mode not in ("trunc", "floor"):
-        raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' "
-                           f"but found '{mode}'")  # fmt: skip
+        raise RuntimeError(
+            f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{mode}'"
+        )
     bv = _arr(b)
     if a._data.dtype.kind in "iub":
         _check_int_divisor(a, b, f"div_{mode}")
@@ -299,25 +306,31 @@ def _arg_reduce(fn, t: Tensor, dim, keepdim: bool, name: str) -> Tensor:
     if a.dtype == np.bool_:
         raise RuntimeError(f"{name}(): does not support bool input")
     if a.size == 0 and dim is None:
-        raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() "
-                         "== 0.")  # fmt: skip
+        raise IndexError(
+            f"{name}(): Expected reduction dim to be specified for input.numel() == 0."
+        )
     if a.size == 0 and a.shape[_norm_dim(dim, a.ndim)] == 0:
-        raise IndexError(f"{name}(): Expected reduction dim {_norm_dim(dim, a.ndim)} to have "
-                         "non-zero size.")  # fmt: skip
+        raise IndexError(
+            f"{name}(): Expected reduction dim {_norm_dim(dim, a.ndim)} to have non-zero size."
+        )
     if dim is None:
         out = np.asarray(fn(a.reshape(-1)), dtype=np.int64)
         return wrap(out.reshape((1,) * a.ndim) if keepdim else out)
     d = _norm_dim(dim, a.ndim)
-    return wrap(np.asarray(fn(a, axis=d, keepdims=keepdim) if a.ndim else
-                                   np.zeros((), np.int64), dtype=np.int64))  # fmt: skip
+    return wrap(
+        np.asarray(
+            fn(a, axis=d, keepdims=keepdim) if a.ndim else np.zeros((), np.int64), dtype=np.int64
+        )
+    )
 
 
 def _as_mask(mask, name: str) -> Tensor:
     if not is_tensor(mask):
         raise TypeError(f"{name}(): argument 'mask' must be Tensor, not {type(mask).__name__}")
     if mask._data.dtype != np.bool_:
-        raise RuntimeError(f"{name} only supports boolean masks, but got mask with dtype "
-                           f"{mask._data.dtype}")  # fmt: skip
+        raise RuntimeError(
+            f"{name} only supports boolean masks, but got mask with dtype {mask._data.dtype}"
+        )
     return mask
 
 

@@ -41,11 +41,3 @@ def fix_function(input):
     from .functions import trunc
 
     return trunc(input)
-
-
-def attach(tensor_class) -> None:
-    """Give `tensor_class` the methods above (explicitly, one line each)."""
-    tensor_class.hardshrink = hardshrink
-    tensor_class.prelu = prelu
-    tensor_class.fix = fix
-    tensor_class.fix_ = fix_

@@ -89,8 +89,9 @@ def resize_(self, *size):
         raise RuntimeError("cannot resize variables that require grad")
     shape = tuple(size[0]) if len(size) == 1 and not isinstance(size[0], int) else size
     if any(s < 0 for s in shape):
-        raise RuntimeError(f"Trying to create tensor with negative dimension {min(shape)}: "
-                           f"{list(shape)}")  # fmt: skip
+        raise RuntimeError(
+            f"Trying to create tensor with negative dimension {min(shape)}: {list(shape)}"
+        )
     count = int(np.prod(shape, dtype=np.int64))
     flat = self._data.reshape(-1)
     data = np.zeros(count, dtype=self._data.dtype)
@@ -102,5 +103,7 @@ def resize_(self, *size):
 
 def _no_grad_check(self, name: str) -> None:
     if self.requires_grad:
-        raise RuntimeError(f"Can't call {name}() on Variable that requires grad. Use "
-                           f"var.detach().{name}() instead.")  # fmt: skip
+        raise RuntimeError(
+            f"Can't call {name}() on Variable that requires grad. Use "
+            f"var.detach().{name}() instead."
+        )

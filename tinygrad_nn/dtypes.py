@@ -90,8 +90,9 @@ def set_default_dtype(d: dtype) -> None:
     """
     global _default_float
     if d.__class__ is not dtype:  # PyTorch takes no Python type or NumPy dtype here
-        raise TypeError("invalid dtype object: only floating-point types are supported as the "
-                        "default type")  # fmt: skip
+        raise TypeError(
+            "invalid dtype object: only floating-point types are supported as the default type"
+        )
     if not d.is_floating_point:
         raise TypeError("only floating-point types are supported as the default type")
     _default_float = d
@@ -173,8 +174,13 @@ def result_type(*operands) -> dtype:
     return _combine(dim_result, _combine(zero_result, scalar_result))
 
 
-_C_NAMES = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int",
-            "int64": "int64_t"}  # fmt: skip
+_C_NAMES = {
+    "uint8": "uint8_t",
+    "int8": "int8_t",
+    "int16": "int16_t",
+    "int32": "int",
+    "int64": "int64_t",
+}
 
 
 def wrapped_int(value: int, np_dtype: np.dtype) -> int:

@@ -258,8 +258,10 @@ def fill(input, value):
     tensor `value` gets the gradient, summed; input gets none, being overwritten."""
     input = _tensor(input, "fill")
     if isinstance(value, Tensor) and value._data.ndim:
-        raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor with "
-                           f"{value._data.ndim} dimensions.")  # fmt: skip
+        raise RuntimeError(
+            "fill_ only supports 0-dimension value tensor but got tensor with "
+            f"{value._data.ndim} dimensions."
+        )
     filled = (
         value._cast(input.dtype)
         if isinstance(value, Tensor)
@@ -311,7 +313,9 @@ def can_cast(from_, to) -> bool:
     """True if a value of dtype from_ may be written into dtype to (PyTorch's category rule)."""
     for i, (name, d) in enumerate((("from_", from_), ("to", to))):
         if not isinstance(d, _dt.dtype):
-            raise TypeError(f"can_cast(): argument '{name}' (position {i + 1}) must be "
-                            f"torch.dtype, not {type(d).__name__}")  # fmt: skip
+            raise TypeError(
+                f"can_cast(): argument '{name}' (position {i + 1}) must be "
+                f"torch.dtype, not {type(d).__name__}"
+            )
     order = "biuf"
     return order.index(from_.np.kind) <= order.index(to.np.kind)

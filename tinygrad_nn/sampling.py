@@ -54,8 +54,10 @@ def uniform(shape, dtype, low, high, generator=None) -> np.ndarray:
     _float_kernel(dtype, "check_uniform_bounds")
     low, high = float(low), float(high)
     if low > high:
-        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
-                           f"from={cpp_number(low)} > to={cpp_number(high)}")  # fmt: skip
+        raise RuntimeError(
+            f"uniform_ expects to return a [from, to) range, but found "
+            f"from={cpp_number(low)} > to={cpp_number(high)}"
+        )
     top = float(np.finfo(dtype).max)
     if abs(low) > top or abs(high) > top:
         which = "from" if abs(low) > top else "to"
@@ -79,8 +81,9 @@ def normal(shape, dtype, mean, std, generator=None, contiguous=True) -> np.ndarr
     """N(mean, std^2) as `Tensor.normal_` draws it."""
     _float_kernel(dtype, "normal_kernel_cpu")
     check_std(std)
-    return _random.normal_array(shape, dtype, float(mean), float(std), generator=generator,
-                                contiguous=contiguous)  # fmt: skip
+    return _random.normal_array(
+        shape, dtype, float(mean), float(std), generator=generator, contiguous=contiguous
+    )
 
 
 def exponential(shape, dtype, lambd, generator=None) -> np.ndarray:
@@ -106,8 +109,9 @@ def log_normal(shape, dtype, mean, std, generator=None) -> np.ndarray:
     _float_kernel(dtype, "log_normal_cpu")
     if not std > 0.0:
         raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={cpp_number(std)}")
-    v = _random.normal_array(shape, np.float64, float(mean), float(std), generator=generator,
-                             contiguous=False)  # fmt: skip
+    v = _random.normal_array(
+        shape, np.float64, float(mean), float(std), generator=generator, contiguous=False
+    )
     return _each(math.exp, v).astype(dtype)
 
 
@@ -134,8 +138,13 @@ def geometric(shape, dtype, p, generator=None) -> np.ndarray:
     return np.ceil(_each(math.log, u) / math.log1p(-p)).astype(dtype)
 
 
-_C_TYPES = {"Byte": "unsigned char", "Char": "signed char", "Short": "short int",
-            "Int": "int", "Long": "long int"}  # fmt: skip
+_C_TYPES = {
+    "Byte": "unsigned char",
+    "Char": "signed char",
+    "Short": "short int",
+    "Int": "int",
+    "Long": "long int",
+}
 
 
 # ---------------------------------------------------------------------- integers
@@ -163,8 +172,9 @@ def random_(shape, dtype, low=None, high=None, generator=None) -> np.ndarray:
         high = highest + 1  # [from, top of dtype], both ends included
     high = int(high)
     if low >= high:
-        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} "
-                           f">= to={high}")  # fmt: skip
+        raise RuntimeError(
+            f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
+        )
     word = "float" if np.dtype(dtype).kind == "f" else _CPP_NAMES.get(type_word(dtype), "")
     if not lowest <= low <= highest:
         raise RuntimeError(f"from is out of bounds for {word}")
@@ -173,8 +183,16 @@ def random_(shape, dtype, low=None, high=None, generator=None) -> np.ndarray:
     return _random.randint_array(shape, dtype, low, high, generator=generator)
 
 
-_CPP_NAMES = {"Bool": "bool", "Byte": "unsigned char", "Char": "signed char", "Short": "short",
-              "Int": "int", "Long": "long", "Float": "float", "Double": "double"}  # fmt: skip
+_CPP_NAMES = {
+    "Bool": "bool",
+    "Byte": "unsigned char",
+    "Char": "signed char",
+    "Short": "short",
+    "Int": "int",
+    "Long": "long",
+    "Float": "float",
+    "Double": "double",
+}
 
 
 def randperm(n: int, dtype, generator=None) -> np.ndarray:
@@ -203,5 +221,6 @@ def bernoulli_tensor(probs: np.ndarray, generator=None) -> np.ndarray:
 
 def multinomial(probs: np.ndarray, num_samples: int, replacement: bool, generator=None):
     """Category indices drawn from the rows of `probs` (random.py makes PyTorch's checks)."""
-    return _random.multinomial_array(np.ascontiguousarray(probs), num_samples,
-                                     replacement=replacement, generator=generator)  # fmt: skip
+    return _random.multinomial_array(
+        np.ascontiguousarray(probs), num_samples, replacement=replacement, generator=generator
+    )

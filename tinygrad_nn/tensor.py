@@ -30,6 +30,7 @@ import warnings
 import numpy as np
 
 from . import (
+    _methods_activation as _activation,
     _methods_arith as _arith,
     _methods_convert as _convert,
     _methods_inplace as _inplace_methods,
@@ -685,6 +686,8 @@ class Tensor:
     repeat_interleave, ravel, take = _more.repeat_interleave, _more.ravel, _more.take
     take_along_dim, masked_select = _more.take_along_dim, _more.masked_select
     masked_scatter, masked_scatter_ = _more.masked_scatter, _more.masked_scatter_
+    hardshrink, prelu = _activation.hardshrink, _activation.prelu
+    fix, fix_ = _activation.fix, _activation.fix_
     index_copy, index_copy_, index_fill = _more.index_copy, _more.index_copy_, _more.index_fill
     index_fill_, index_put, index_put_ = _more.index_fill_, _more.index_put, _more.index_put_
     scatter_reduce, scatter_reduce_ = _more.scatter_reduce, _more.scatter_reduce_

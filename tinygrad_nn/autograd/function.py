@@ -191,7 +191,7 @@ class Function:
             return result
         fitted = None in edges or cls.no_edges
         ctx.next_functions = _parity.fit_edges(ctx, edges) if fitted else tuple(edges)
-        ctx._seq, ctx._site = next(_sequence), creation_site()
+        ctx._seq, ctx._site = next(_sequence), creation_site(cls._user_op)
         outputs = _attach(ctx, result)
         for hook in observers.on_create:
             hook(ctx, args, outputs)

@@ -23,10 +23,13 @@ class observers:
     on_accumulate: list = []  # hook(leaf, grad) after a gradient reached a leaf
 
 
-def creation_site():
+def creation_site(user_op: bool = True):
     """(code, line) of the user's line that is running an op: the first frame outside this
-    package. A code object and a number, no traceback: cheap enough to keep for every node."""
-    frame = sys._getframe(2)
+    package. A code object and a number, no traceback: cheap enough to keep for every node.
+
+    Each frame looked at costs Python a frame object, so the walk starts as high as it can:
+    above `Function.apply`'s caller, which for a built-in op is the package's own code."""
+    frame = sys._getframe(2 if user_op else 3)
     while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
         frame = frame.f_back
     return None if frame is None else (frame.f_code, frame.f_lineno)

@@ -29,6 +29,8 @@ import itertools
 import linecache
 import re
 
+from . import errors
+
 _counter = itertools.count()
 BIG = 1 << 16  # bytes: temporaries this large are freed as soon as they are dead
 
@@ -73,7 +75,7 @@ def body(lines: list, keep_alive: set, sizes: dict, indent: str = "    ") -> lis
     out = []
     for i, line in enumerate(lines):
         comment = f"  # {line.comment}" if line.comment else ""
-        out.append(f"{indent}{line.source}{comment}")
+        out.append(Statement(f"{indent}{line.source}{comment}", line.site))
         dead = sorted(
             n
             for n in (line.uses | set(line.defines))
@@ -92,7 +94,7 @@ def prologue(rec, names: set, defined: set, indent: str = "    ") -> list:
             out.append(f"{indent}{name} = {source}")
     for name, stored in rec.constants.items():
         if name in names and name not in defined:
-            copy = ".copy()" if name in rec.mutated else ""
+            copy = ".copy()" if name in rec.mutated and name not in rec.folded else ""
             out.append(f"{indent}{name} = {stored}{copy}")
     return out
 
@@ -119,10 +121,25 @@ def decisions(rec, lines: list, indent: str = "    ") -> tuple[list, list, list]
     return hoisted, checks, rest
 
 
+class Statement(str):
+    """A line of generated source that remembers the user's line it came from (its site)."""
+
+    def __new__(cls, text: str, site):
+        self = super().__new__(cls, text)
+        self.site = site
+        return self
+
+
 def build(name: str, params: str, source_lines: list, namespace: dict):
     """Compile `def name(params): <lines>` in `namespace`; returns (function, source)."""
     source = f"def {name}({params}):\n" + "\n".join(source_lines or ["    pass"]) + "\n"
-    filename = f"<tinygrad_nn.compile {name} #{next(_counter)}>"
+    filename = f"{errors.PREFIX}{name} #{next(_counter)}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    sites, number = {}, 2  # line 1 is the `def`
+    for text in source_lines:
+        if getattr(text, "site", None) is not None:
+            sites[number] = text.site
+        number += text.count("\n") + 1
+    errors.register(filename, sites)
     exec(compile(source, filename, "exec"), namespace)  # our own generated code
     return namespace[name], source

@@ -22,8 +22,19 @@ import traceback
 import numpy as np
 
 from . import trace as _trace
-from .trace import MUTATING, GraphBreak, TracedArray, TracedScalar, literal, same_array
+from .errors import site as _site
+from .trace import (
+    MUTATING,
+    GraphBreak,
+    TracedArray,
+    TracedScalar,
+    literal,
+    same_array,
+    same_layout,
+)
 
+# Methods that return a view of the array they are called on.
+_VIEWS = frozenset({"transpose", "T", "mT", "swapaxes", "reshape", "squeeze"})
 # NumPy functions that write into their first argument.
 _WRITES_FIRST = frozenset({"copyto", "put", "place", "putmask", "fill_diagonal", "put_along_axis"})
 
@@ -46,11 +57,17 @@ class Diverged(RuntimeError):
 class Line:
     """One statement of the generated program."""
 
-    __slots__ = ("source", "defines", "uses", "effect", "comment")
+    __slots__ = ("source", "defines", "uses", "effect", "comment", "site", "writes", "copy_of",
+                 "alias_of")  # fmt: skip
 
     def __init__(self, source: str, defines: tuple, uses: set, effect: bool, comment: str):
         self.source, self.defines, self.uses = source, defines, uses
         self.effect, self.comment = effect, comment
+        self.site = _site()  # the user's line behind it, for errors (errors.py)
+        self.writes = ()  # names it changes in place
+        # For codegen's passes (optimize.py): a copy with the layout of the array it copies,
+        # and a view that is exactly an array already named (a transpose of a transpose).
+        self.copy_of = self.alias_of = None
 
 
 class Recorder:
@@ -66,6 +83,7 @@ class Recorder:
         self.placeholders: set[str] = set()  # inputs of a backward program: output gradients
         self.constants: dict[str, str] = {}  # constant name -> namespace name of its copy
         self.mutated: set[str] = set()  # names written in place by some line
+        self.folded: set[str] = set()  # names whose traced value the program reads (optimize)
         self.scalar_vars: set[str] = set()  # arrays that were NumPy scalars in eager mode
         self.decisions: list[str] = []  # checks on input numbers, run before anything else
         self.decision_uses: set[str] = set()
@@ -77,6 +95,7 @@ class Recorder:
         self._counts: dict[str, int] = {}
         self._refs: dict[int, str] = {}  # id(object) -> namespace name
         self.keep: list = []  # objects referred to by id: they must outlive the trace
+        self.view_parent: dict[str, str] = {}  # a view's name -> the name it views
 
     # ------------------------------------------------------------------ names
 
@@ -204,7 +223,9 @@ class Recorder:
             self.mutated.add(name)
             if not self.external_done and _root(self.objects.get(name)) in self.external_roots:
                 self.external_done = True
-        self.lines.append(Line(source, defines, self.uses, effect, self.label))
+        line = Line(source, defines, self.uses, effect, self.label)
+        line.writes = tuple(writes)
+        self.lines.append(line)
         self.uses = set()
 
     def wrap(self, result, scalar_ok: bool = True):
@@ -282,13 +303,20 @@ class Recorder:
             return out
         if name in _WRITES_FIRST and args:
             return self._finish(expr, None, writes=(self.names.get(id(args[0]), "?"),))
-        return self._finish(expr, result)
+        traced = self._finish(expr, result)
+        if func_source == "np.array" and args and args[0].__class__ is TracedArray:
+            if kwargs.get("copy", True) is True and len(args) == 1:
+                self._mark_copy(args[0], result)
+        return traced
 
     def method(self, array: TracedArray, name: str, args, kwargs, result):
         """Record `a.<name>(...)`, `a[key]`, `a[key] = v` or the property `a.<name>`."""
         me = self.ref(array)
         if args is None:
-            return self._finish(f"{me}.{name}", result)
+            traced = self._finish(f"{me}.{name}", result)
+            if name in _VIEWS:
+                self._mark_alias(array, me, result)
+            return traced
         if name == "__getitem__":
             return self._finish(f"{me}[{self.key(args[0])}]", result)
         if name == "__setitem__":
@@ -304,7 +332,30 @@ class Recorder:
             return self._finish(expr, None, writes=(me,))
         if name in ("astype", "__array__", "view") and same_array(result, array):
             return array  # `a.astype(same dtype, copy=False)`: the very array again
-        return self._finish(expr, result)
+        traced = self._finish(expr, result)
+        if name == "copy":
+            self._mark_copy(array, result)
+        elif name in _VIEWS:
+            self._mark_alias(array, me, result)
+        return traced
+
+    def _mark_copy(self, source, result) -> None:
+        """The last line copied `source` into an array laid out the same way."""
+        if self.lines and same_layout(result, source) and id(source) in self.names:
+            self.lines[-1].copy_of = self.names[id(source)]
+
+    def _mark_alias(self, operand, me: str, result) -> None:
+        """The last line made a view that is exactly `operand` or the array `operand` views
+        (`a.T.T`, `a.reshape(a.shape)`): the program may use that array itself."""
+        line = self.lines[-1] if self.lines else None
+        if line is None or not line.defines or self.objects.get(line.defines[0]) is None:
+            return
+        for name in (me, self.view_parent.get(me)):
+            if name is not None and same_array(result, self.objects[name]):
+                line.alias_of = name
+                return
+        if line.defines:
+            self.view_parent[line.defines[0]] = me
 
     def source(self, func_source: str, args, kwargs, result, effect: bool = False):
         """Record a call to anything else the generated code can name (a sampler, a maker)."""

@@ -256,6 +256,18 @@ def same_array(result, array: TracedArray) -> bool:
     )
 
 
+def same_layout(result, array: TracedArray) -> bool:
+    """True if `result` is a fresh array with `array`'s shape, strides and dtype (a copy that
+    NumPy will iterate exactly as it iterates `array`)."""
+    return (
+        isinstance(result, np.ndarray)
+        and result.base is None
+        and result.shape == array.shape
+        and result.strides == array.strides
+        and result.dtype == array.dtype
+    )
+
+
 def literal(value) -> str | None:
     """Python source for a constant that can be written inline, else None."""
     if value is None or value is Ellipsis or isinstance(value, (bool, int, str)):

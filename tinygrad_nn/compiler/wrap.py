@@ -25,7 +25,8 @@ import numpy as np
 from ..autograd.function import Function, wrap
 from ..autograd.grad_mode import _state as _grad_mode
 from ..tensor import Tensor
-from . import codegen, guards
+from . import codegen, errors, guards
+from .optimize import optimize
 from .patches import _SLOT, Tracing
 from .record import Recorder
 from .trace import TracedArray, TracedScalar, literal
@@ -71,7 +72,11 @@ class CompiledFunction(Function):
     def backward(ctx, *grads):
         """Run the backward program: dL/d(each input) from dL/d(each output)."""
         arrays = tuple(None if g is None else g._data for g in grads)
-        result = ctx.program(arrays, ctx.saved_arrays)
+        try:
+            result = ctx.program(arrays, ctx.saved_arrays)
+        except Exception as error:
+            errors.relocate(error)  # the user's line in the traceback, not the program's
+            raise
         tensors = tuple(None if r is None else wrap(r) for r in result)
         if _grad_mode.enabled:  # create_graph=True: results whose backward raises
             tensors = tuple(
@@ -142,9 +147,13 @@ class CompiledCallable:
         return getattr(self.fn, "__qualname__", type(self.fn).__name__)
 
     def _replay(self, program: Program, flat: tuple):
-        if program.run is not None:
-            return program.run(flat)
-        outputs = program.forward(flat)
+        try:
+            if program.run is not None:
+                return program.run(flat)
+            outputs = program.forward(flat)
+        except Exception as error:
+            errors.relocate(error)  # the user's line in the traceback, not the program's
+            raise
         if outputs is _MISS:
             return _MISS
         leaves = program.leaves(flat)
@@ -248,6 +257,7 @@ def _strip(value):
 def _program_source(rec, lines: list, live: set, tail: list) -> list:
     """Prologue, entry checks, body (pruned, with frees) and `tail`, for names in `live`."""
     lines = codegen.prune(lines, live | rec.decision_uses)
+    lines = codegen.prune(optimize(rec, lines, live), live | rec.decision_uses)
     hoisted, checks, lines = codegen.decisions(rec, lines)
     names = codegen.used_names(lines + hoisted) | live | rec.decision_uses
     source = codegen.prologue(rec, names, codegen.defined_names(lines + hoisted))
@@ -338,6 +348,7 @@ def _backward_program(rec, lines: list, grads, mark: int):
     returned = [rec.detached_ref(_SLOT.__get__(g), uses) if g is not None else "None"
                 for g in grads]  # fmt: skip
     lines = codegen.prune(lines, uses)
+    lines = codegen.prune(optimize(rec, lines, uses), uses)
     defined = codegen.defined_names(lines)
     forward_inputs = {n for n, _, pos in rec.inputs if pos <= mark and n not in rec.placeholders}
     forward_names = codegen.defined_names(rec.lines[:mark]) | forward_inputs

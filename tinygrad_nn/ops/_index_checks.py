@@ -59,8 +59,10 @@ def check_scatter(index: np.ndarray, shape: tuple, dim: int, self_dtype, src=Non
     for d, n in enumerate(index.shape):
         if (d != dim and n > sizes[d]) or (src_sizes is not None and n > src_sizes[d]):
             also = "" if src is None else f" and to be no larger size than src {list(src.shape)}"
-            raise RuntimeError(f"Expected index {list(index.shape)} to be no larger than self "
-                               f"{list(shape)} apart from dimension {dim}{also}")  # fmt: skip
+            raise RuntimeError(
+                f"Expected index {list(index.shape)} to be no larger than self "
+                f"{list(shape)} apart from dimension {dim}{also}"
+            )
     _check_bounds(index, shape[dim] if shape else 1, dim)
 
 
@@ -71,15 +73,18 @@ def check_index_select(index: np.ndarray, shape: tuple, dim: int) -> None:
     if index.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
     if index.dtype not in _INDEX_DTYPES:
-        raise RuntimeError(f"index_select(): Expected dtype int32 or int64 for index, but got "
-                           f"{index.dtype}")  # fmt: skip
+        raise RuntimeError(
+            f"index_select(): Expected dtype int32 or int64 for index, but got {index.dtype}"
+        )
     if not shape:  # a 0-d tensor: one index, and it must be 0
         if index.size != 1:
-            raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got "
-                               f"{index.size} value(s)")  # fmt: skip
+            raise RuntimeError(
+                f"index_select(): Index to scalar can have only 1 value, got {index.size} value(s)"
+            )
         if int(index.ravel()[0]) != 0:
-            raise IndexError(f"index out of range in self (index {int(index.ravel()[0])} of a "
-                             "0-d tensor)")  # fmt: skip
+            raise IndexError(
+                f"index out of range in self (index {int(index.ravel()[0])} of a 0-d tensor)"
+            )
         return
     size = shape[dim]
     bad = _first_bad(index, size)
@@ -90,34 +95,46 @@ def check_index_select(index: np.ndarray, shape: tuple, dim: int) -> None:
     if len(shape) > 1 and (0 in shape or dim == 1):
         raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad} axis_dim={size}")
     # PyTorch's words, then which index it was
-    raise IndexError(f"index out of range in self (index {bad} of dimension {dim} with size "
-                     f"{size})")  # fmt: skip
+    raise IndexError(
+        f"index out of range in self (index {bad} of dimension {dim} with size {size})"
+    )
 
 
 def check_index_add(index: np.ndarray, shape: tuple, dim: int, self_dtype, source) -> None:
     """index_add's checks, in PyTorch's order; `source` is the source array."""
     if index.ndim > 1:
-        raise IndexError(f"index_add_(): Index is supposed to be a vector, but got dim: "
-                         f"{index.ndim} with type: {dtype_word(index.dtype)} and size: "
-                         f"{list(index.shape)}")  # fmt: skip
+        raise IndexError(
+            f"index_add_(): Index is supposed to be a vector, but got dim: "
+            f"{index.ndim} with type: {dtype_word(index.dtype)} and size: "
+            f"{list(index.shape)}"
+        )
     if index.dtype not in _INDEX_DTYPES:
-        raise RuntimeError(f"index_add_(): Expected dtype int32/int64 for index but got: "
-                           f"{dtype_word(index.dtype)}")  # fmt: skip
+        raise RuntimeError(
+            f"index_add_(): Expected dtype int32/int64 for index but got: {dtype_word(index.dtype)}"
+        )
     if source.dtype != self_dtype:
         words = dtype_word(self_dtype), dtype_word(source.dtype)
-        raise RuntimeError(f"index_add_(): self ({words[0]}) and source ({words[1]}) must have "
-                           "the same scalar type")  # fmt: skip
+        raise RuntimeError(
+            f"index_add_(): self ({words[0]}) and source ({words[1]}) must have "
+            "the same scalar type"
+        )
     if dim != 0 and dim >= source.ndim:
-        raise RuntimeError(f"index_add_(): Indexing dim {dim} is out of bounds of the source "
-                           f"tensor with dim {source.ndim}")  # fmt: skip
+        raise RuntimeError(
+            f"index_add_(): Indexing dim {dim} is out of bounds of the source "
+            f"tensor with dim {source.ndim}"
+        )
     along = source.shape[dim] if source.ndim else 1
     if index.size != along:
-        raise RuntimeError(f"index_add_(): Number of indices ({index.size}) should be equal to "
-                           f"source.size(dim): ({along}), for dim: {dim}")  # fmt: skip
+        raise RuntimeError(
+            f"index_add_(): Number of indices ({index.size}) should be equal to "
+            f"source.size(dim): ({along}), for dim: {dim}"
+        )
     if source.ndim != len(shape) or any(
         a != b for d, (a, b) in enumerate(zip(shape, source.shape)) if d != dim
     ):
-        raise RuntimeError(f"source tensor shape must match self tensor shape, excluding the "
-                           f"specified dimension. Got self.shape = {list(shape)} source.shape = "
-                           f"{list(source.shape)}")  # fmt: skip
+        raise RuntimeError(
+            f"source tensor shape must match self tensor shape, excluding the "
+            f"specified dimension. Got self.shape = {list(shape)} source.shape = "
+            f"{list(source.shape)}"
+        )
     _check_bounds(index, shape[dim] if shape else 1, dim)

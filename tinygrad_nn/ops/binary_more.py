@@ -37,8 +37,10 @@ def _save_both(ctx, x, y):
 
 def _to_inputs(ctx, x, y, grad_x, grad_y) -> tuple:
     """The gradients summed back to the inputs' shapes, None where none is needed."""
-    return (unbroadcast(grad_x, x.shape) if ctx.needs_input_grad[0] else None,
-            unbroadcast(grad_y, y.shape) if ctx.needs_input_grad[1] else None)  # fmt: skip
+    return (
+        unbroadcast(grad_x, x.shape) if ctx.needs_input_grad[0] else None,
+        unbroadcast(grad_y, y.shape) if ctx.needs_input_grad[1] else None,
+    )
 
 
 class Atan2(Function):
@@ -182,15 +184,19 @@ def _pick(ctx, x, y, grad, to_x) -> tuple:
 
 def _argument(value, op: str, name: str, position: int) -> None:
     if not is_tensor(value):
-        raise TypeError(f"{op}(): argument '{name}' (position {position}) must be Tensor, "
-                        f"not {type(value).__name__}")  # fmt: skip
+        raise TypeError(
+            f"{op}(): argument '{name}' (position {position}) must be Tensor, "
+            f"not {type(value).__name__}"
+        )
 
 
 def _invalid_combination(op: str, *args) -> TypeError:
     got = ", ".join("Tensor" if is_tensor(a) else type(a).__name__ for a in args)
-    return TypeError(f"{op}() received an invalid combination of arguments - got ({got}), "
-                     "but expected one of: (Tensor input, Tensor other), "
-                     "(Tensor input, Number other)")  # fmt: skip
+    return TypeError(
+        f"{op}() received an invalid combination of arguments - got ({got}), "
+        "but expected one of: (Tensor input, Tensor other), "
+        "(Tensor input, Number other)"
+    )
 
 
 def _as_tensor(value, other, dtype: _dt.dtype):
@@ -219,8 +225,7 @@ def _tensor_pair(x, y, op: str, float_only: bool = False, name: str = "other"):
     _argument(y, op, name, 2)
     dt = _dt.result_type(x, y)
     if float_only and not dt.is_floating_point:
-        raise NotImplementedError(f'"{op}_cpu" not implemented for '
-                                  f"'{dtype_word(dt.np)}'")  # fmt: skip
+        raise NotImplementedError(f"\"{op}_cpu\" not implemented for '{dtype_word(dt.np)}'")
     return x._cast(dt), y._cast(dt)
 
 
@@ -335,8 +340,9 @@ def bitwise_not(input):
     """~input for integer and bool tensors."""
     _argument(input, "bitwise_not", "input", 1)
     if input._data.dtype.kind not in "iub":
-        raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for "
-                                  f"'{dtype_word(input._data.dtype)}'")  # fmt: skip
+        raise NotImplementedError(
+            f"\"bitwise_not_cpu\" not implemented for '{dtype_word(input._data.dtype)}'"
+        )
     return wrap(np.invert(input._data))
 
 
@@ -356,6 +362,8 @@ def _float_power_(self, exponent):
     """self = float_power(self, exponent), in place; self must be float64."""
     if self._data.dtype != np.float64:
         word = dtype_word(self._data.dtype)
-        raise RuntimeError(f"the base given to float_power_ has dtype {word} but the "
-                           "operation's result requires dtype Double")  # fmt: skip
+        raise RuntimeError(
+            f"the base given to float_power_ has dtype {word} but the "
+            "operation's result requires dtype Double"
+        )
     return self._inplace(lambda t: float_power(t, exponent))

@@ -36,8 +36,9 @@ class MatMul(Function):
     def forward(ctx, x, y):
         a, b = x._data, y._data
         ctx.node_name = _NAMES.get((a.ndim, b.ndim), "BmmBackward0")
-        ctx.save_for_backward(x if ctx.needs_input_grad[1] else None,
-                              y if ctx.needs_input_grad[0] else None)  # fmt: skip
+        ctx.save_for_backward(
+            x if ctx.needs_input_grad[1] else None, y if ctx.needs_input_grad[0] else None
+        )
         ctx.shapes = (a.shape, b.shape)
         ctx.y_transposed = _transposed(b)
         if a.dtype == np.float16 and b.dtype == np.float16:  # see _half_matmul
@@ -78,8 +79,9 @@ class Addmm(Function):
 
     @staticmethod
     def forward(ctx, bias, x, y):
-        ctx.save_for_backward(x if ctx.needs_input_grad[2] else None,
-                              y if ctx.needs_input_grad[1] else None)  # fmt: skip
+        ctx.save_for_backward(
+            x if ctx.needs_input_grad[2] else None, y if ctx.needs_input_grad[1] else None
+        )
         ctx.bias_shape = bias._data.shape
         ctx.y_transposed = _transposed(y._data)
         if x._data.dtype == np.float16:  # see _half_matmul; the bias is added before rounding
@@ -116,8 +118,9 @@ def _matrix_grad_y(grad, x, y_transposed: bool):
     in linear), build it in that layout, (g^T x)^T, so that W.grad comes out row-major like
     W, as PyTorch's mm_mat2_backward does: a column-major grad makes every optimizer pass
     several times slower."""
-    return (grad.swapaxes(-1, -2) @ x).swapaxes(-1, -2) if y_transposed else \
-        x.swapaxes(-1, -2) @ grad  # fmt: skip
+    return (
+        (grad.swapaxes(-1, -2) @ x).swapaxes(-1, -2) if y_transposed else x.swapaxes(-1, -2) @ grad
+    )
 
 
 def check_matmul(a: np.ndarray, b: np.ndarray) -> None:
@@ -161,13 +164,14 @@ def parse_einsum(equation: str, ndims: list) -> tuple:
     if len(subs) != len(ndims):
         raise RuntimeError(
             "einsum(): more operands were provided than specified in the equation"
-            if len(ndims) > len(subs) else "einsum(): fewer operands were provided than "
-            "specified in the equation"
-        )  # fmt: skip
+            if len(ndims) > len(subs)
+            else "einsum(): fewer operands were provided than specified in the equation"
+        )
     used = set(equation) - set(".,->")
     spare = [c for c in string.ascii_letters if c not in used]
-    ell_len = max([n - len(s.replace("...", "")) for s, n in zip(subs, ndims) if "..." in s],
-                  default=0)  # fmt: skip
+    ell_len = max(
+        [n - len(s.replace("...", "")) for s, n in zip(subs, ndims) if "..." in s], default=0
+    )
     ell = "".join(spare[:ell_len])
     expanded = []
     for s, n in zip(subs, ndims):
@@ -307,18 +311,22 @@ def nuclear_norm(x: Tensor, dim, keepdim: bool) -> Tensor:
     by default): the reduced dims move to the end, as PyTorch's matrix_norm does."""
     n = x._data.ndim
     if n < 2:
-        raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 "
-                           "dimensions.")  # fmt: skip
+        raise RuntimeError(
+            "linalg.matrix_norm: The input tensor A must have at least 2 dimensions."
+        )
     dims = tuple(range(n)) if dim is None else (dim,) if isinstance(dim, int) else tuple(dim)
     if len(dims) != 2:
-        raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got "
-                           f"{' '.join(map(str, dims))}")  # fmt: skip
+        raise RuntimeError(
+            f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(map(str, dims))}"
+        )
     rows, cols = (normalize_dim(d, n) for d in dims)
     if rows == cols:
         raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got {dims}")
     if x._data.dtype.kind != "f":
-        raise RuntimeError("linalg.matrix_norm: Expected a floating point or complex tensor as "
-                           f"input. Got {dtype_word(x._data.dtype)}")  # fmt: skip
+        raise RuntimeError(
+            "linalg.matrix_norm: Expected a floating point or complex tensor as "
+            f"input. Got {dtype_word(x._data.dtype)}"
+        )
     matrices = x.movedim((rows, cols), (-2, -1))
     if 0 in matrices._data.shape[-2:]:  # no singular values: the norm is 0 (LAPACK refuses)
         total = (matrices * 0).sum((-2, -1))
