@@ -129,7 +129,6 @@ from .compiler import compile  # noqa: F401
 from .creation import (  # noqa: F401
     arange,
     as_tensor,
-    bernoulli,
     empty,
     empty_like,
     eye,
@@ -138,10 +137,16 @@ from .creation import (  # noqa: F401
     full_like,
     linspace,
     logspace,
-    multinomial,
-    normal,
     ones,
     ones_like,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from .creation_random import (  # noqa: F401
+    bernoulli,
+    multinomial,
+    normal,
     rand,
     rand_like,
     randint,
@@ -149,9 +154,6 @@ from .creation import (  # noqa: F401
     randn,
     randn_like,
     randperm,
-    tensor,
-    zeros,
-    zeros_like,
 )
 from .dtypes import (  # noqa: F401
     bool,

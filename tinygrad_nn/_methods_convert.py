@@ -264,6 +264,13 @@ def __repr__(self) -> str:
     return tensor_repr(self)
 
 
+# Fields a tensor keeps in its __dict__ that tie it to a graph or to other tensors: a copy starts
+# without them (a copied `_accumulator` would send the copy's gradients to the original).
+_GRAPH_FIELDS = frozenset(
+    ("_accumulator", "_grad", "_hooks", "_base", "_retains_grad", "_views", "_multi_view")
+)
+
+
 def __deepcopy__(self, memo):
     if not self.is_leaf:
         raise RuntimeError(
@@ -272,8 +279,8 @@ def __deepcopy__(self, memo):
         )
     new = type(self).__new__(type(self))
     new._init_fields(self._data.copy(), self._requires_grad)
-    if is_tensor(new) and hasattr(self, "__dict__"):
-        new.__dict__.update({k: v for k, v in self.__dict__.items()})
+    if is_tensor(new) and hasattr(self, "__dict__"):  # the user's attributes, not the graph's
+        new.__dict__.update({k: v for k, v in self.__dict__.items() if k not in _GRAPH_FIELDS})
     if self._grad is not None:
         new._grad = self._grad.__deepcopy__(memo)
     memo[id(self)] = new

@@ -21,10 +21,8 @@ without AVX2, and the two differ in the last bits. We reproduce the AVX2/AVX-512
 every machine (`_normal_float32.py`), so on a CPU without AVX2 our numbers equal what
 PyTorch gives on a modern x86-64 CPU, not what it gives on that CPU.
 
-Float64 Box-Muller uses the C library's `log`, `log1p`, `cos` and `sin`, as PyTorch's
-compiled kernels do; Python's `math` module calls exactly those, while NumPy's vectorised
-versions differ from them in the last bit on some inputs. PyTorch's compiler fuses
-`x * a + b` into one fused multiply-add, so we round those expressions once too (`_rounding.py`).
+Float64 Box-Muller calls the C library's `log`, `cos` and `sin` as PyTorch's kernels do, and
+rounds its fused multiply-adds once (`_rounding.py` says why both matter).
 """
 
 from __future__ import annotations

@@ -25,13 +25,19 @@ eager mode ran, on the same kinds of arrays, so every result is bit for bit the 
 
 from __future__ import annotations
 
+import ast
+import inspect
 import itertools
 import linecache
+import math
 import re
+
+import numpy as np
 
 from . import errors
 
 _counter = itertools.count()
+_MODULES = {"np": np, "math": math}  # modules the generated code names
 BIG = 1 << 16  # bytes: temporaries this large are freed as soon as they are dead
 
 
@@ -141,5 +147,52 @@ def build(name: str, params: str, source_lines: list, namespace: dict):
             sites[number] = text.site
         number += text.count("\n") + 1
     errors.register(filename, sites)
-    exec(compile(source, filename, "exec"), namespace)  # our own generated code
+    tree = ast.fix_missing_locations(_BindModuleNames(namespace).visit(ast.parse(source, filename)))
+    exec(compile(tree, filename, "exec"), namespace)  # our own generated code
     return namespace[name], source
+
+
+class _BindModuleNames(ast.NodeTransformer):
+    """`np.matmul(...)` runs as `_np_matmul(...)`: the function is looked up once, when the
+    program is built, not on every call (the printed source keeps the readable name)."""
+
+    def __init__(self, namespace: dict):
+        self.namespace = namespace
+
+    def visit_Attribute(self, node):
+        dotted, inner = [], node
+        while isinstance(inner, ast.Attribute):
+            dotted.append(inner.attr)
+            inner = inner.value
+        if not (isinstance(inner, ast.Name) and inner.id in _MODULES):
+            return self.generic_visit(node)
+        value = _MODULES[inner.id]
+        for attr in reversed(dotted):
+            value = getattr(value, attr, None)
+        if value is None or not isinstance(node.ctx, ast.Load) or inspect.ismodule(value):
+            return self.generic_visit(node)
+        name = "_" + "_".join([inner.id, *reversed(dotted)])
+        self.namespace.setdefault(name, value)
+        return ast.copy_location(ast.Name(name, ast.Load()), node)
+
+    def visit_Call(self, node):
+        """`np.add.reduce(a, axis=1, keepdims=True)` runs as `np.add.reduce(a, 1, None, None,
+        True)`: the same call, whose positional arguments NumPy parses faster."""
+        self.generic_visit(node)
+        func = self.namespace.get(node.func.id) if isinstance(node.func, ast.Name) else None
+        keywords = {k.arg: k.value for k in node.keywords}
+        if _is_reduce(func) and len(node.args) == 1 and set(keywords) <= set(_REDUCE):
+            defaults = {k: ast.Constant(v) for k, v in _REDUCE.items()}
+            node.args = node.args + [{**defaults, **keywords}[k] for k in _REDUCE]
+            node.keywords = []
+        return node
+
+
+def _is_reduce(func) -> bool:
+    return getattr(func, "__name__", None) == "reduce" and isinstance(
+        getattr(func, "__self__", None), np.ufunc
+    )
+
+
+# ufunc.reduce's leading parameters in order, with their defaults
+_REDUCE = {"axis": 0, "dtype": None, "out": None, "keepdims": False}

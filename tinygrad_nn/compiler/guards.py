@@ -9,7 +9,7 @@ generated boolean expression, cheap to evaluate:
     and _in[0]._requires_grad is False and _in[1] == 3                   other arguments by value
     and _grad_mode.enabled is True and _M0.training is True              grad mode, train/eval
     and _M1._parameters['weight'] is _T0                                 the same parameter
-    and (_T0._grad is None) is True                                      .grad present or not
+    and _T0._grad is None                                                .grad present or not
 
 `discover` finds the modules and optimizers a function works with (its arguments, closure,
 the globals it names, `self`), to name their tensors in the generated code
@@ -154,7 +154,7 @@ def conditions(rec, tracing, found: Found, args: tuple) -> list:
         if slot is not None:
             out.append(f"{ns(slot[0], '_D')}[{slot[1]!r}] is {source}")
     for owner, grad in tracing.grad_before.values():
-        out.append(f"({tracing.tensor_source(owner)}._grad is None) is {grad is None}")
+        out.append(f"{tracing.tensor_source(owner)}._grad is {'' if grad is None else 'not '}None")
     return out
 
 

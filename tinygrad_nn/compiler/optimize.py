@@ -9,8 +9,10 @@ recorded order on the same values laid out the same way, so the results cannot c
    then `t23 = t22 / 4.0`) computes the same value on every call: the program reads the
    value traced on the first call instead. Only arrays that nothing writes after they are
    first read, and that never leave the program, qualify.
-3. *Copies of dead temporaries.* `t37 = np.array(t31, copy=True)` (a gradient stored into
-   `.grad`) copies an array nobody reads afterwards: `t37 = t31` gives the same array.
+3. *Copies nobody can tell from the original.* `t37 = np.array(t31, copy=True)` (a gradient
+   stored into `.grad`) copies a temporary nobody reads afterwards, and `t17 = y.copy()` an
+   input that nothing writes while the copy is read and that the copy never leaves the
+   program: `t37 = t31` and `t17 = y` give the same values, laid out the same way.
 """
 
 from __future__ import annotations
@@ -158,16 +160,31 @@ def _drop_copies(rec, lines: list, live: set) -> list:
     out = []
     for i, line in enumerate(lines):
         source = line.copy_of
-        g = None if source is None else groups.of(source)
-        if g is not None and line.defines and _dead_after(find(g), i, members, defined, last):
-            if _whole(rec.objects[source]):
-                target = find(groups.of(line.defines[0]))
-                merged[target] = find(g)
-                members[find(g)] |= members.pop(target, set())
-                out.append(_replaced(line, f"{line.defines[0]} = {source}", {source}))
-                continue
+        g = None if source is None or not line.defines else groups.of(source)
+        target = None if g is None else groups.of(line.defines[0])
+        if target is not None and _whole(rec.objects[source]) and (
+            _dead_after(find(g), i, members, defined, last)
+            or _unchanged_while_read(lines, i, find(g), find(target), members, last, groups, find)
+        ):
+            merged[find(target)] = find(g)
+            members[find(g)] |= members.pop(find(target), set())
+            out.append(_replaced(line, f"{line.defines[0]} = {source}", {source}))
+            continue
         out.append(line)
     return out
+
+
+def _unchanged_while_read(lines, i: int, source, copy, members, last, groups, find) -> bool:
+    """Whether the copy made at line i (group `copy`) never leaves the program, and neither it
+    nor the array it copies (group `source`, an input say) is written while it is read."""
+    names = members.get(copy, ())
+    end = max((last.get(n, -1) for n in names), default=-1)
+    if end >= _ALWAYS_LIVE:
+        return False
+    for line in lines[i + 1 : end + 1]:
+        if line.writes and {find(w) for w in groups.all(line.writes)} & {source, copy}:
+            return False
+    return True
 
 
 def _dead_after(g, i: int, members: dict, defined: set, last: dict) -> bool:

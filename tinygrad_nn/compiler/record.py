@@ -95,6 +95,7 @@ class Recorder:
         self._counts: dict[str, int] = {}
         self._refs: dict[int, str] = {}  # id(object) -> namespace name
         self.keep: list = []  # objects referred to by id: they must outlive the trace
+        self._scalars: dict[str, TracedScalar] = {}  # expression of inputs -> its number
         self.view_parent: dict[str, str] = {}  # a view's name -> the name it views
 
     # ------------------------------------------------------------------ names
@@ -273,6 +274,11 @@ class Recorder:
         out = kwargs.get("out")
         if out is not None and any(self.names.get(id(o)) in self.scalar_vars for o in out):
             return self._rebind_scalar(func, inputs, kwargs)
+        if method == "reduce":  # the same reduction, in the form NumPy parses fastest
+            kwargs = {k: v for k, v in kwargs.items() if not (k == "dtype" and v is None)}
+            axis = kwargs.get("axis")
+            if axis.__class__ is tuple and len(axis) == 1 and axis[0].__class__ is int:
+                kwargs["axis"] = axis[0]
         expr = f"{func}({self._args_source(inputs, kwargs)})"
         if method == "at":
             return self._finish(expr, None, writes=(self.ref(inputs[0]),))
@@ -324,6 +330,8 @@ class Recorder:
                 f"{me}[{self.key(args[0])}] = {self.ref(args[1])}", None, writes=(me,)
             )
         expr = f"{me}.{name}({self._args_source(args, kwargs)})"
+        if name == "transpose" and array.ndim == 2 and args in (((1, 0),), (1, 0)):
+            expr = f"{me}.T"  # the same view, and the quickest way to ask for it
         if kwargs.get("out") is not None:
             out = kwargs["out"]
             self._finish(expr, result, writes=(self.names.get(id(out), "?"),))
@@ -366,12 +374,19 @@ class Recorder:
         return traced
 
     def scalar(self, expr: str, value: float, from_inputs: bool) -> TracedScalar:
-        """A new recorded number `s<n> = expr`."""
+        """A new recorded number `s<n> = expr` (the same number again for an expression of
+        inputs already recorded: `-lr` once for every parameter)."""
+        known = self._scalars.get(expr) if from_inputs else None
+        if known is not None and float(known) == value:
+            self.uses = set()
+            return known
         result = TracedScalar(value)
         result.name, result.from_inputs = self.fresh("s"), from_inputs
         self.emit(f"{result.name} = {expr}", (result.name,))
         self.names[id(result)] = result.name
         self.objects[result.name] = result
+        if from_inputs:
+            self._scalars[expr] = result
         return result
 
     def decide(self, scalar: TracedScalar, op: str, other: tuple, value) -> None:

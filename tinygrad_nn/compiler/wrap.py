@@ -120,12 +120,18 @@ class CompiledCallable:
         # Keyword arguments: their names (guarded by value), then their values.
         flat = (*args, tuple(kwargs), *kwargs.values()) if kwargs else args
         for i, program in enumerate(self.programs):
-            if program.guard(flat):
-                result = self._replay(program, flat)
-                if result is not _MISS:
-                    if i:  # the program used last is tried first next time
-                        self.programs.insert(0, self.programs.pop(i))
-                    return result
+            run = program.run  # a whole step, which checks its own guard (_MISS if it fails)
+            if run is None and not program.guard(flat):
+                continue
+            try:
+                result = self._replay(program, flat) if run is None else run(flat)
+            except Exception as error:
+                errors.relocate(error)  # the user's line in the traceback, not the program's
+                raise
+            if result is not _MISS:
+                if i:  # the program used last is tried first next time
+                    self.programs.insert(0, self.programs.pop(i))
+                return result
         if self.eager_reason is not None:
             return self.fn(*args, **kwargs)
         if len(self.programs) >= self.limit:
@@ -147,13 +153,7 @@ class CompiledCallable:
         return getattr(self.fn, "__qualname__", type(self.fn).__name__)
 
     def _replay(self, program: Program, flat: tuple):
-        try:
-            if program.run is not None:
-                return program.run(flat)
-            outputs = program.forward(flat)
-        except Exception as error:
-            errors.relocate(error)  # the user's line in the traceback, not the program's
-            raise
+        outputs = program.forward(flat)
         if outputs is _MISS:
             return _MISS
         leaves = program.leaves(flat)
@@ -184,12 +184,16 @@ class CompiledCallable:
             return _strip(result)
         if tracing.state_changed:
             return _strip(result)  # the optimizer made its state: trace the next call instead
-        guard, guard_source = _guard(rec, tracing, found, flat, forward_only=mark is not None)
-        rec.namespace.update(_MISS=_MISS, _wrap=wrap)
-        if mark is None:
-            run, source = _step_program(rec, tracing, writebacks, result)
-            self._keep(Program(guard, guard_source + "\n" + source, run=run))
+        rec.namespace.update(_MISS=_MISS, _wrap=Tensor._make)  # wrap(), one call less
+        condition = _condition(rec, tracing, found, flat, forward_only=mark is not None)
+        if mark is None:  # the guard is the step's first statement: one call per step
+            entry = [f"    if not (\n        {condition}\n    ):", "        return _MISS"]
+            run, source = _step_program(rec, tracing, writebacks, result, entry)
+            self._keep(Program(None, source, run=run))
             return _strip(result)
+        guard, guard_source = codegen.build(
+            "guard", "_in", [f"    return (\n        {condition}\n    )"], rec.namespace
+        )
         program, first = _forward_programs(rec, tracing, writebacks, outputs, mark, grads)
         program.guard, program.structure = guard, _structure(result)
         program.source = guard_source + "\n" + program.source
@@ -197,15 +201,13 @@ class CompiledCallable:
         return _rebuild(program.structure, CompiledFunction.apply(*first[0], first[1]))
 
 
-def _guard(rec, tracing, found, flat: tuple, forward_only: bool):
-    """The guard function of a new program, and its source."""
+def _condition(rec, tracing, found, flat: tuple, forward_only: bool) -> str:
+    """The guard of a new program: a condition on `_in` and what the program reads."""
     if forward_only:  # a forward alone: `.grad` plays no part, unless it was read
         tracing.grad_before = {
             k: v for k, v in tracing.grad_before.items() if k in tracing.grad_read
         }
-    condition = "\n        and ".join(guards.conditions(rec, tracing, found, flat))
-    return codegen.build("guard", "_in", [f"    return (\n        {condition}\n    )"],
-                         rec.namespace)  # fmt: skip
+    return "\n        and ".join(guards.conditions(rec, tracing, found, flat))
 
 
 class _Runner:
@@ -264,12 +266,13 @@ def _program_source(rec, lines: list, live: set, tail: list) -> list:
     return source + checks + codegen.body(lines, live, _sizes(rec)) + tail
 
 
-def _step_program(rec, tracing, writebacks: list, result):
-    """One program for the whole call: body, write-backs, return value."""
+def _step_program(rec, tracing, writebacks: list, result, entry: list):
+    """One program for the whole call: guard (`entry`), body, write-backs, return value."""
     live = set(tracing.writeback_uses)
     returned = _source_of(rec, tracing, result, live)
     tail = [f"    {w}" for w in writebacks] + [f"    return {returned}"]
-    return codegen.build("step", "_in", _program_source(rec, rec.lines, live, tail), rec.namespace)
+    body = _program_source(rec, rec.lines, live, tail)
+    return codegen.build("step", "_in", entry + body, rec.namespace)
 
 
 def _source_of(rec, tracing, value, uses: set) -> str:

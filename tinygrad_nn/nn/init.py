@@ -19,7 +19,7 @@ import warnings
 import numpy as np
 
 from ..autograd.grad_mode import no_grad
-from ..creation import randperm
+from ..creation_random import randperm
 from ..tensor import Tensor
 
 _LINEAR_GAINS = (
