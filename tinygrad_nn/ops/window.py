@@ -262,12 +262,21 @@ def place(
 
 
 def pick(a: np.ndarray, kernel: tuple, stride: tuple, dilation: tuple, choice) -> np.ndarray:
-    """The element at kernel offset choice[o] of every window o of `a`."""
+    """The element at kernel offset choice[o] of every window o of `a` (`choice` given as the
+    offsets or as their masks, see `as_masks`)."""
     windows = window_view(a, kernel, stride, dilation)
-    out = np.empty(choice.shape, dtype=a.dtype)
-    for k, offset in enumerate(kernel_offsets(kernel)):
-        np.copyto(out, windows[(...,) + offset], where=choice == k)
+    masks = as_masks(choice, kernel)
+    out = np.empty(masks[0].shape, dtype=a.dtype)
+    for mask, offset in zip(masks, kernel_offsets(kernel)):
+        np.copyto(out, windows[(...,) + offset], where=mask)
     return out
+
+
+def as_masks(choice, kernel: tuple) -> list:
+    """The masks of a window choice: given as such (a list, as `first_maximum_masks` makes
+    them, which max pooling's backward passes on without a round trip through offsets), or
+    made from the int64 offsets."""
+    return choice if isinstance(choice, list) else masks_of(choice, kernel)
 
 
 class WindowMax(Function):
@@ -279,10 +288,10 @@ class WindowMax(Function):
     def forward(ctx, x, kernel: tuple, stride: tuple, dilation: tuple, pads=None):
         a = x._data
         values = window_maximum(a, kernel, stride, dilation)
-        choice = offsets_of(first_maximum_masks(a, values, kernel, stride, dilation, pads))
+        masks = first_maximum_masks(a, values, kernel, stride, dilation, pads)
         ctx.shape, ctx.kernel, ctx.stride, ctx.dilation = a.shape, kernel, stride, dilation
-        ctx.choice = choice
-        return values, choice
+        ctx.choice = masks  # what backward's WindowPlace takes as it is
+        return values, offsets_of(masks)
 
     @staticmethod
     def backward(ctx, grad, grad_choice):
@@ -314,8 +323,7 @@ class WindowMaxValues(Function):
         masks = first_maximum_masks(
             x._data, ctx.values, ctx.kernel, ctx.stride, ctx.dilation, ctx.pads
         )
-        choice = offsets_of(masks)
-        grad_x = WindowPlace.apply(grad, ctx.shape, ctx.kernel, ctx.stride, ctx.dilation, choice)
+        grad_x = WindowPlace.apply(grad, ctx.shape, ctx.kernel, ctx.stride, ctx.dilation, masks)
         return grad_x, None, None, None, None
 
 
@@ -344,8 +352,7 @@ class WindowPlace(Function):
     @staticmethod
     def forward(ctx, g, shape: tuple, kernel: tuple, stride: tuple, dilation: tuple, choice):
         ctx.kernel, ctx.stride, ctx.dilation, ctx.choice = kernel, stride, dilation, choice
-        masks = masks_of(choice, kernel)
-        return place(g._data, shape, kernel, stride, dilation, masks)
+        return place(g._data, shape, kernel, stride, dilation, as_masks(choice, kernel))
 
     @staticmethod
     def backward(ctx, grad):
