@@ -95,6 +95,7 @@ class Recorder:
         self._counts: dict[str, int] = {}
         self._refs: dict[int, str] = {}  # id(object) -> namespace name
         self.keep: list = []  # objects referred to by id: they must outlive the trace
+        self._casts: dict[tuple, str] = {}  # (number, dtype) -> name of the cast number
         self._scalars: dict[str, TracedScalar] = {}  # expression of inputs -> its number
         self.view_parent: dict[str, str] = {}  # a view's name -> the name it views
 
@@ -279,6 +280,9 @@ class Recorder:
             axis = kwargs.get("axis")
             if axis.__class__ is tuple and len(axis) == 1 and axis[0].__class__ is int:
                 kwargs["axis"] = axis[0]
+        typed = self._typed_operands(inputs, result) if method == "__call__" and not kwargs else None
+        if typed is not None:
+            return self._finish(f"{func}({', '.join(typed)})", result)
         expr = f"{func}({self._args_source(inputs, kwargs)})"
         if method == "at":
             return self._finish(expr, None, writes=(self.ref(inputs[0]),))
@@ -287,6 +291,48 @@ class Recorder:
             self._finish(expr, result, writes=writes)
             return out[0] if len(out) == 1 else out
         return self._finish(expr, result)
+
+    def _typed_operands(self, inputs, result) -> list | None:
+        """Operands for `array op number` where the number is a Python float that NumPy
+        casts to the array's dtype (float32, float16): the number cast once, by the same C
+        cast (`np.float32(lr)`), which NumPy then takes without converting it on every
+        call. None if that does not apply (a float64 array, a promotion, no float)."""
+        dtype = getattr(result, "dtype", None)
+        if result.__class__ is not np.ndarray or dtype.kind != "f" or dtype == np.float64:
+            return None
+        parts, numbers = [], 0
+        for v in inputs:
+            if v.__class__ is TracedScalar and id(v) in self.names:
+                parts.append(self._cast(v, dtype))
+            elif v.__class__ is float:
+                parts.append(self._cast_constant(v, dtype))
+            elif v.__class__ is TracedArray and v.dtype == dtype:
+                parts.append(self.ref(v))
+                continue
+            else:
+                return None
+            numbers += 1
+        return parts if numbers == 1 and len(parts) == 2 else None
+
+    def _cast(self, number: TracedScalar, dtype) -> str:
+        """The name of `np.<dtype>(number)`, a line recorded the first time it is needed."""
+        key = (self.names[id(number)], dtype)
+        name = self._casts.get(key)
+        if name is None:
+            saved, self.uses = self.uses, set()
+            name = self._casts[key] = self.fresh("s")
+            self.emit(f"{name} = np.{dtype.name}({self.ref(number)})", (name,))
+            self.objects[name] = dtype.type(float(number))
+            self.uses = saved
+        self.uses.add(name)
+        return name
+
+    def _cast_constant(self, number: float, dtype) -> str:
+        key = (number, dtype)
+        name = self._casts.get(key)
+        if name is None:
+            name = self._casts[key] = self.global_ref(dtype.type(number), "_k")
+        return name
 
     def _rebind_scalar(self, func: str, inputs, kwargs):
         # `s /= n` on what eager mode holds as a NumPy scalar rebinds the name; the generated
