@@ -171,8 +171,7 @@ class Function:
         """Run `forward` and, if anything requires grad, record a node for backward."""
         if not _state.enabled:  # no_grad, or a backward pass: the cheap path, nothing recorded
             return _forward(cls, BackwardNode(cls, (False,) * len(args)), args, kwargs)
-        # Which arguments need a gradient, and each one's edge: a number operand (`x * 2`, the
-        # op's `number_edges`) an empty one, an option none (see _parity.fit_edges).
+        # Which arguments need a gradient, and each one's edge (a number operand's is empty).
         needs, edges = [], []
         for i, a in enumerate(args):
             if isinstance(a, tensor_type.Tensor):
@@ -189,8 +188,8 @@ class Function:
             _state.enabled = True
         if True not in needs:
             return result
-        fitted = None in edges or cls.no_edges
-        ctx.next_functions = _parity.fit_edges(ctx, edges) if fitted else tuple(edges)
+        fit = None in edges or cls.no_edges  # options, masks: PyTorch's signature (_parity)
+        ctx.next_functions = _parity.fit_edges(ctx, edges) if fit else tuple(edges)
         ctx._seq, ctx._site = next(_sequence), creation_site(cls._user_op)
         outputs = _attach(ctx, result)
         for hook in observers.on_create:
@@ -215,7 +214,8 @@ def _output(ctx: BackwardNode, args: tuple, out):
     """An array wrapped in a Tensor; an input returned as it is, replaced (_parity)."""
     if isinstance(out, _ARRAY):
         return tensor_type.Tensor._make(out)
-    return _parity.returned_input(ctx, out) if any(out is a for a in args) else out
+    returned = out is not None and any(out is a for a in args)
+    return _parity.returned_input(ctx, out) if returned else out
 
 
 _ARRAY = (np.ndarray, np.generic)  # what forward may return for apply to wrap

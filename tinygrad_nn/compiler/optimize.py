@@ -13,6 +13,10 @@ recorded order on the same values laid out the same way, so the results cannot c
    stored into `.grad`) copies a temporary nobody reads afterwards, and `t17 = y.copy()` an
    input that nothing writes while the copy is read and that the copy never leaves the
    program: `t37 = t31` and `t17 = y` give the same values, laid out the same way.
+4. *Results computed where they are copied to.* `t51 = np.add(w, t50)` then
+   `np.copyto(w, t51)` (SGD's update) becomes `np.add(w, t50, out=(w,))` when nothing else
+   reads `t51` and nothing touches `w` in between: for an elementwise op that IEEE defines
+   exactly (add, multiply, ...) each element is the same wherever it is stored.
 """
 
 from __future__ import annotations
@@ -28,7 +32,8 @@ def optimize(rec, lines: list, live: set) -> list:
     """The three passes of the module docstring, in order."""
     lines = [_aliased(line) for line in lines]
     lines = _fold(rec, lines, live)
-    return _drop_copies(rec, lines, live)
+    lines = _drop_copies(rec, lines, live)
+    return _write_in_place(rec, lines, live)
 
 
 def _aliased(line: Line) -> Line:
@@ -197,3 +202,44 @@ def _whole(value) -> bool:
     """The array spans its whole buffer (an alias to it keeps no larger buffer alive)."""
     owner = _owner(value)
     return owner is not None and owner.nbytes == value.nbytes
+
+
+def _write_in_place(rec, lines: list, live: set) -> list:
+    """Pass 4 (see the module docstring)."""
+    if not any(line.copy_into for line in lines):
+        return lines
+    groups = _Groups(rec)
+    defined_at = {n: i for i, line in enumerate(lines) for n in line.defines}
+    uses: dict[str, int] = {}
+    for line in lines:
+        for name in line.uses:
+            uses[name] = uses.get(name, 0) + 1
+    lines, dropped = list(lines), set()
+    for j, line in enumerate(lines):
+        source, i = line.copy_into, defined_at.get(line.copy_into)
+        if i is None or source in live or uses.get(source) != 1 or not line.writes:
+            continue
+        made, target = lines[i], line.writes[0]
+        if not made.exact or made.defines != (source,) or not made.source.endswith(")"):
+            continue
+        if not _same_kind(rec.objects.get(source), rec.objects.get(target)):
+            continue
+        group = groups.of(target)
+        if any(group in groups.all(k.uses | set(k.writes)) for k in lines[i + 1 : j]):
+            continue
+        expr = made.source[len(source) + 3 : -1]
+        fused = Line(f"{expr}, out=({target},))", (), made.uses | {target}, True, made.comment)
+        fused.site, fused.writes = made.site, (target,)
+        lines[i] = fused
+        dropped.add(j)
+    return [line for k, line in enumerate(lines) if k not in dropped]
+
+
+def _same_kind(a, b) -> bool:
+    """Two arrays of the same shape and dtype."""
+    return (
+        isinstance(a, np.ndarray)
+        and isinstance(b, np.ndarray)
+        and a.shape == b.shape
+        and a.dtype == b.dtype
+    )

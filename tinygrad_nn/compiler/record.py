@@ -35,6 +35,10 @@ from .trace import (
 
 # Methods that return a view of the array they are called on.
 _VIEWS = frozenset({"transpose", "T", "mT", "swapaxes", "reshape", "squeeze"})
+# Ufuncs that IEEE arithmetic defines exactly: each element of the result is the same
+# whatever the memory layout (not so for exp or log, whose SIMD and scalar loops may differ).
+_EXACT = frozenset({np.add, np.subtract, np.multiply, np.divide, np.maximum, np.minimum,
+                    np.negative})  # fmt: skip
 # NumPy functions that write into their first argument.
 _WRITES_FIRST = frozenset({"copyto", "put", "place", "putmask", "fill_diagonal", "put_along_axis"})
 
@@ -58,7 +62,7 @@ class Line:
     """One statement of the generated program."""
 
     __slots__ = ("source", "defines", "uses", "effect", "comment", "site", "writes", "copy_of",
-                 "alias_of")  # fmt: skip
+                 "alias_of", "copy_into", "exact")  # fmt: skip
 
     def __init__(self, source: str, defines: tuple, uses: set, effect: bool, comment: str):
         self.source, self.defines, self.uses = source, defines, uses
@@ -68,6 +72,8 @@ class Line:
         # For codegen's passes (optimize.py): a copy with the layout of the array it copies,
         # and a view that is exactly an array already named (a transpose of a transpose).
         self.copy_of = self.alias_of = None
+        self.copy_into = None  # `np.copyto(dst, src)`: the name of src
+        self.exact = False  # an elementwise ufunc whose result does not depend on the layout
 
 
 class Recorder:
@@ -282,7 +288,9 @@ class Recorder:
                 kwargs["axis"] = axis[0]
         typed = self._typed_operands(inputs, result) if method == "__call__" and not kwargs else None
         if typed is not None:
-            return self._finish(f"{func}({', '.join(typed)})", result)
+            traced = self._finish(f"{func}({', '.join(typed)})", result)
+            self.lines[-1].exact = ufunc in _EXACT
+            return traced
         expr = f"{func}({self._args_source(inputs, kwargs)})"
         if method == "at":
             return self._finish(expr, None, writes=(self.ref(inputs[0]),))
@@ -290,7 +298,10 @@ class Recorder:
             writes = tuple(self.ref(o) for o in out)
             self._finish(expr, result, writes=writes)
             return out[0] if len(out) == 1 else out
-        return self._finish(expr, result)
+        traced = self._finish(expr, result)
+        if method == "__call__" and not kwargs and ufunc in _EXACT and traced is not result:
+            self.lines[-1].exact = True
+        return traced
 
     def _typed_operands(self, inputs, result) -> list | None:
         """Operands for `array op number` where the number is a Python float that NumPy
@@ -354,7 +365,11 @@ class Recorder:
             self._finish(expr, result, writes=(self.names.get(id(out), "?"),))
             return out
         if name in _WRITES_FIRST and args:
-            return self._finish(expr, None, writes=(self.names.get(id(args[0]), "?"),))
+            self._finish(expr, None, writes=(self.names.get(id(args[0]), "?"),))
+            source = args[1] if len(args) > 1 else None
+            if name == "copyto" and source.__class__ is TracedArray and set(kwargs) <= {"casting"}:
+                self.lines[-1].copy_into = self.names.get(id(source))
+            return None
         traced = self._finish(expr, result)
         if func_source == "np.array" and args and args[0].__class__ is TracedArray:
             if kwargs.get("copy", True) is True and len(args) == 1:

@@ -93,10 +93,60 @@ class Addmm(Function):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        grad_bias = unbroadcast(grad, ctx.bias_shape) if ctx.needs_input_grad[0] else None
-        grad_x = grad @ y.swapaxes(-1, -2) if ctx.needs_input_grad[1] else None
-        grad_y = _matrix_grad_y(grad, x, ctx.y_transposed) if ctx.needs_input_grad[2] else None
+        needs, layout = ctx.needs_input_grad, (ctx.bias_shape, ctx.y_transposed)
+        return AddmmBackward.apply(grad, x, y, needs, layout)
+
+
+class AddmmBackward(Function):
+    """Addmm's backward as one op, as PyTorch runs it: from g, the gradients
+    gb = g summed over the rows,   gx = g @ y^T,   gy = x^T @ g   (None where not needed).
+    Its own derivatives, for double backward, from their gradients Gb, Gx, Gy:
+    dL/dg = Gb + Gx @ y + x @ Gy,   dL/dx = g @ Gy^T,   dL/dy = Gx^T @ g."""
+
+    @staticmethod
+    def forward(ctx, grad, x, y, needs: tuple, layout: tuple):
+        ctx.save_for_backward(grad, x, y)
+        g, (bias_shape, y_transposed) = grad._data, layout
+        grad_bias = _sum_to(g, bias_shape) if needs[0] else None
+        grad_x = _matmul(g, y._data.swapaxes(-1, -2)) if needs[1] else None
+        grad_y = None
+        if needs[2] and y_transposed:  # W.t() in linear: W.grad comes out row-major like W
+            grad_y = _matmul(g.swapaxes(-1, -2), x._data).swapaxes(-1, -2)
+        elif needs[2]:
+            grad_y = _matmul(x._data.swapaxes(-1, -2), g)
         return grad_bias, grad_x, grad_y
+
+    @staticmethod
+    def backward(ctx, grad_grad_bias, grad_grad_x, grad_grad_y):
+        grad, x, y = ctx.saved_tensors
+        terms = [grad_grad_bias]
+        if grad_grad_x is not None:
+            terms.append(grad_grad_x @ y)
+        if grad_grad_y is not None:
+            terms.append(x @ grad_grad_y)
+        terms = [t for t in terms if t is not None]
+        d_grad = sum(terms[1:], terms[0]) if terms and ctx.needs_input_grad[0] else None
+        d_x = grad @ grad_grad_y.mT if grad_grad_y is not None and x is not None else None
+        d_y = grad_grad_x.mT @ grad if grad_grad_x is not None and y is not None else None
+        return d_grad, d_x, d_y, None, None
+
+
+def _sum_to(g: np.ndarray, shape: tuple) -> np.ndarray:
+    """`unbroadcast` on an array: g summed over the axes broadcasting added or stretched."""
+    if g.shape == shape:
+        return g
+    lead = g.ndim - len(shape)
+    stretched = [lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1]
+    acc = np.float32 if g.dtype == np.float16 else None  # as Sum's forward
+    out = np.add.reduce(g, axis=tuple(range(lead)) + tuple(stretched), dtype=acc, keepdims=True)
+    return (out if acc is None else out.astype(np.float16)).reshape(shape)
+
+
+def _matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """MatMul's forward on arrays."""
+    if a.dtype == np.float16 and b.dtype == np.float16:
+        return _half_matmul(a, b)
+    return np.matmul(a, b)
 
 
 def _half_matmul(a: np.ndarray, b: np.ndarray, bias=None) -> np.ndarray:
