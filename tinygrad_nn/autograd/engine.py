@@ -105,7 +105,7 @@ def _call(node, grads: dict, retain_graph: bool) -> tuple:
             hook(result, args)
         for hook in observers.on_backward:
             hook(node, args, result)
-    if not retain_graph:
+    if not retain_graph and (node._saved is not None or node._values):
         node.release()
     return result
 

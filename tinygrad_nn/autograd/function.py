@@ -31,11 +31,10 @@ import weakref
 import numpy as np
 
 from . import _parity, tensor_type
+from ._parity import once_differentiable  # noqa: F401  (PyTorch keeps it in autograd.function)
 from .grad_mode import _state
 from .observers import creation_site, observers
 from .tensor_type import is_tensor, use_tensor_class, wrap  # noqa: F401  (op modules use them)
-
-once_differentiable = _parity.once_differentiable  # where PyTorch keeps it: autograd.function
 
 _sequence = itertools.count()  # creation order: the engine runs later nodes first, as PyTorch
 
@@ -146,8 +145,7 @@ class Function:
     """
 
     node_name: str | None = None  # e.g. "MmBackward0"; default: f"{cls.__name__}Backward0"
-    # Positions where a number is an operand PyTorch wraps in a tensor (x * 2): an empty edge
-    # there gives `next_functions` one entry per operand, as PyTorch's.
+    # Positions of number operands (x * 2): empty edges, one per operand as in PyTorch.
     number_edges: tuple = ()
     # Positions of tensor arguments PyTorch gives no edge: a condition, mask or index.
     no_edges: tuple = ()
@@ -214,8 +212,10 @@ def _output(ctx: BackwardNode, args: tuple, out):
     """An array wrapped in a Tensor; an input returned as it is, replaced (_parity)."""
     if isinstance(out, _ARRAY):
         return tensor_type.Tensor._make(out)
-    returned = out is not None and any(out is a for a in args)
-    return _parity.returned_input(ctx, out) if returned else out
+    for a in args:
+        if out is a and a is not None:  # forward returned an input as it is
+            return _parity.returned_input(ctx, out)
+    return out
 
 
 _ARRAY = (np.ndarray, np.generic)  # what forward may return for apply to wrap

@@ -116,7 +116,7 @@ class Mul(Function):
     @staticmethod
     def backward(ctx, grad):
         if ctx.scalar is not None:
-            return grad * ctx.scalar, None
+            return Mul.apply(grad, ctx.scalar), None  # grad * scalar, as an op
         x, y = ctx.saved_tensors
         grad_x = unbroadcast(grad * y, ctx.x_shape) if ctx.needs_input_grad[0] else None
         grad_y = unbroadcast(grad * x, y.shape) if ctx.needs_input_grad[1] else None
@@ -139,7 +139,7 @@ class Div(Function):
     @staticmethod
     def backward(ctx, grad):
         if ctx.scalar is not None:
-            return grad / ctx.scalar, None
+            return Div.apply(grad, ctx.scalar), None  # grad / scalar, as an op
         x, y = ctx.saved_tensors
         grad_x = unbroadcast(grad / y, ctx.x_shape) if ctx.needs_input_grad[0] else None
         # (x / y) / y, PyTorch's order: its gradient to the bit, where x / y^2 differs in half
