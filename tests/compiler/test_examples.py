@@ -26,7 +26,7 @@ def test_compiled_training_step_lesson(capsys):
     result = _load("compiled_training_step").main(["--quick"])
     out = capsys.readouterr().out
     assert result["same"] and result["compiled_ms"] < result["eager_ms"]
-    assert "def step(_in):" in out and "# backward · MatMul" in out and "# SGD.step" in out
+    assert "def step(_in):" in out and "# backward · " in out and "# SGD.step" in out
 
 
 def test_char_transformer_compiled_model_and_step():

@@ -5,8 +5,10 @@
     print(tinygrad_nn.compiler.code(compiled))  # the NumPy program a step became
 
 Read in this order: `trace.py` (recording arrays), `record.py` (the lines), `patches.py`
-(where each array comes from), `codegen.py` (the function), `guards.py` (when a program may
-be reused), `wrap.py` (the compiled callable and its autograd node), then this file.
+(where each array comes from), `codegen.py` (the function), `optimize.py` (cheaper lines,
+the same bits), `guards.py` (when a program may be reused), `wrap.py` (the compiled
+callable and its autograd node), `errors.py` (errors that name the user's line), then this
+file.
 """
 
 from __future__ import annotations

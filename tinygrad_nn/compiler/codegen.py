@@ -15,9 +15,12 @@ Three passes over the lines, each a few lines of code:
 1. *Dead code elimination*, backwards: a line is kept if it changes an array in place (an
    effect: the optimizer's update, a random draw) or defines a name some kept line, a
    write-back or the return value needs. Eager mode's checks and unused views go.
+   (`optimize.py` then drops Python work that changes no bit: aliases, constants, copies.)
 2. *Freeing*: after the last use of a large temporary, `del` it, so NumPy gets the memory
    back as early as eager mode would (backward's intermediates die as soon as consumed).
-3. `exec` of the source, registered with `linecache` so tracebacks show the generated lines.
+3. `exec` of the source, registered with `linecache` so tracebacks show the generated lines
+   (and with `errors.py`, so an error names the user's line). What runs differs from what
+   is printed in names only: `np.matmul` is looked up once, as `_np_matmul`.
 
 The order of the kept lines is the recorded order: the replay runs exactly the NumPy calls
 eager mode ran, on the same kinds of arrays, so every result is bit for bit the same.
@@ -25,7 +28,6 @@ eager mode ran, on the same kinds of arrays, so every result is bit for bit the 
 
 from __future__ import annotations
 
-import ast
 import inspect
 import itertools
 import linecache
@@ -147,52 +149,35 @@ def build(name: str, params: str, source_lines: list, namespace: dict):
             sites[number] = text.site
         number += text.count("\n") + 1
     errors.register(filename, sites)
-    tree = ast.fix_missing_locations(_BindModuleNames(namespace).visit(ast.parse(source, filename)))
-    exec(compile(tree, filename, "exec"), namespace)  # our own generated code
+    executed = _CAST.sub(lambda m: _cast_constant(m, namespace), source)
+    executed = _MODULE_NAME.sub(lambda m: _bound(m, namespace), executed)
+    exec(compile(executed, filename, "exec"), namespace)  # our own generated code
     return namespace[name], source
 
 
-class _BindModuleNames(ast.NodeTransformer):
-    """`np.matmul(...)` runs as `_np_matmul(...)`: the function is looked up once, when the
-    program is built, not on every call (the printed source keeps the readable name)."""
-
-    def __init__(self, namespace: dict):
-        self.namespace = namespace
-
-    def visit_Attribute(self, node):
-        dotted, inner = [], node
-        while isinstance(inner, ast.Attribute):
-            dotted.append(inner.attr)
-            inner = inner.value
-        if not (isinstance(inner, ast.Name) and inner.id in _MODULES):
-            return self.generic_visit(node)
-        value = _MODULES[inner.id]
-        for attr in reversed(dotted):
-            value = getattr(value, attr, None)
-        if value is None or not isinstance(node.ctx, ast.Load) or inspect.ismodule(value):
-            return self.generic_visit(node)
-        name = "_" + "_".join([inner.id, *reversed(dotted)])
-        self.namespace.setdefault(name, value)
-        return ast.copy_location(ast.Name(name, ast.Load()), node)
-
-    def visit_Call(self, node):
-        """`np.add.reduce(a, axis=1, keepdims=True)` runs as `np.add.reduce(a, 1, None, None,
-        True)`: the same call, whose positional arguments NumPy parses faster."""
-        self.generic_visit(node)
-        func = self.namespace.get(node.func.id) if isinstance(node.func, ast.Name) else None
-        keywords = {k.arg: k.value for k in node.keywords}
-        if _is_reduce(func) and len(node.args) == 1 and set(keywords) <= set(_REDUCE):
-            defaults = {k: ast.Constant(v) for k, v in _REDUCE.items()}
-            node.args = node.args + [{**defaults, **keywords}[k] for k in _REDUCE]
-            node.keywords = []
-        return node
+# `np.matmul(...)` runs as `_np_matmul(...)`: each function is looked up once, when the
+# program is built, not on every call. The source printed and shown in tracebacks keeps the
+# readable name; the two differ only in these names, line for line.
+_MODULE_NAME = re.compile(r"\b(np|math)((?:\.[A-Za-z_]\w*)+)")
 
 
-def _is_reduce(func) -> bool:
-    return getattr(func, "__name__", None) == "reduce" and isinstance(
-        getattr(func, "__self__", None), np.ufunc
-    )
+# A number cast to a float dtype, `np.float32(0.1)`, is made once, when the program is built.
+_CAST = re.compile(r"\bnp\.(float16|float32)\((-?\d+\.?\d*(?:e[-+]?\d+)?)\)")
 
 
-# ufunc.reduce's leading parameters in order, with their defaults
-_REDUCE = {"axis": 0, "dtype": None, "out": None, "keepdims": False}
+def _cast_constant(match, namespace: dict) -> str:
+    dtype, text = match.groups()
+    name = f"_{dtype}_{len(namespace)}"
+    namespace[name] = getattr(np, dtype)(float(text))
+    return name
+
+
+def _bound(match, namespace: dict) -> str:
+    value = _MODULES[match.group(1)]
+    for attr in match.group(2)[1:].split("."):
+        value = getattr(value, attr, None)
+    if value is None or inspect.ismodule(value):
+        return match.group(0)
+    name = "_" + match.group(0).replace(".", "_")
+    namespace.setdefault(name, value)
+    return name

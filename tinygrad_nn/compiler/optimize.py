@@ -167,9 +167,15 @@ def _drop_copies(rec, lines: list, live: set) -> list:
         source = line.copy_of
         g = None if source is None or not line.defines else groups.of(source)
         target = None if g is None else groups.of(line.defines[0])
-        if target is not None and _whole(rec.objects[source]) and (
-            _dead_after(find(g), i, members, defined, last)
-            or _unchanged_while_read(lines, i, find(g), find(target), members, last, groups, find)
+        if (
+            target is not None
+            and _whole(rec.objects[source])
+            and (
+                _dead_after(find(g), i, members, defined, last)
+                or _unchanged_while_read(
+                    lines, i, find(g), find(target), members, last, groups, find
+                )
+            )
         ):
             merged[find(target)] = find(g)
             members[find(g)] |= members.pop(find(target), set())
@@ -220,7 +226,11 @@ def _write_in_place(rec, lines: list, live: set) -> list:
         if i is None or source in live or uses.get(source) != 1 or not line.writes:
             continue
         made, target = lines[i], line.writes[0]
-        if not made.exact or made.defines != (source,) or not made.source.endswith(")"):
+        if (
+            not made.exact
+            or made.defines != (source,)
+            or not made.source.startswith(source + " = ")
+        ):
             continue
         if not _same_kind(rec.objects.get(source), rec.objects.get(target)):
             continue

@@ -286,7 +286,9 @@ class Recorder:
             axis = kwargs.get("axis")
             if axis.__class__ is tuple and len(axis) == 1 and axis[0].__class__ is int:
                 kwargs["axis"] = axis[0]
-        typed = self._typed_operands(inputs, result) if method == "__call__" and not kwargs else None
+        typed = (
+            self._typed_operands(inputs, result) if method == "__call__" and not kwargs else None
+        )
         if typed is not None:
             traced = self._finish(f"{func}({', '.join(typed)})", result)
             self.lines[-1].exact = ufunc in _EXACT
@@ -339,11 +341,10 @@ class Recorder:
         return name
 
     def _cast_constant(self, number: float, dtype) -> str:
-        key = (number, dtype)
-        name = self._casts.get(key)
-        if name is None:
-            name = self._casts[key] = self.global_ref(dtype.type(number), "_k")
-        return name
+        """`np.float32(0.1)`: the program reads it as a constant (see codegen.build)."""
+        if math.isfinite(number):
+            return f"np.{dtype.name}({number!r})"
+        return self.global_ref(dtype.type(number), "_k")
 
     def _rebind_scalar(self, func: str, inputs, kwargs):
         # `s /= n` on what eager mode holds as a NumPy scalar rebinds the name; the generated
@@ -391,7 +392,7 @@ class Recorder:
                 f"{me}[{self.key(args[0])}] = {self.ref(args[1])}", None, writes=(me,)
             )
         expr = f"{me}.{name}({self._args_source(args, kwargs)})"
-        if name == "transpose" and array.ndim == 2 and args in (((1, 0),), (1, 0)):
+        if array.ndim == 2 and _swaps_2d(name, args) and not kwargs:
             expr = f"{me}.T"  # the same view, and the quickest way to ask for it
         if kwargs.get("out") is not None:
             out = kwargs["out"]
@@ -509,6 +510,15 @@ _COMPARE = {
     "__ge__": ">=",
 }
 _BUILTIN = {"__bool__": "bool", "__int__": "int", "__index__": "int", "__float__": "float"}
+
+
+def _swaps_2d(name: str, args) -> bool:
+    """Whether `a.<name>(*args)` on a 2-d array is its transpose."""
+    if name == "transpose":
+        return args in (((1, 0),), (1, 0))
+    if name == "swapaxes" and len(args) == 2 and all(a.__class__ is int for a in args):
+        return args[0] % 2 != args[1] % 2
+    return False
 
 
 def _root(array) -> int | None:

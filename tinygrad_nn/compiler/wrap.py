@@ -8,6 +8,8 @@ Two kinds of program come out of a trace:
 
 * a *step*: the function ran backward itself (or nothing needs a gradient), so one program
   does everything - forward, backward, optimizer - and writes back what eager mode changed;
+  its guard is its own first statement (it returns `_MISS` when the guard fails), so a call
+  costs one Python call on top of the NumPy work;
 * a *differentiable forward* (a compiled model whose loss and backward stay eager): the
   forward program returns the outputs and the arrays backward needs, and the outputs get one
   graph node, `CompiledFunctionBackward`, whose backward runs a backward program traced right
