@@ -4,6 +4,7 @@ every step instead, so an op whose forward or backward takes several steps (soft
 tanh's backward, a matmul's sum of products) must widen its float16 operands first.
 
     widen_array(a)      a as float32 if it is float16, else a itself (no copy)
+    add_reduce(a, ...)  a sum that accumulates float16 in float32 and rounds once
     widen(*tensors)     the same for Tensors, through differentiable casts (double backward)
 """
 
@@ -15,6 +16,14 @@ import numpy as np
 def widen_array(a: np.ndarray) -> np.ndarray:
     """`a` in float32 when it is float16 (round the result back with `.astype(dtype)`)."""
     return a.astype(np.float32) if a.dtype == np.float16 else a
+
+
+def add_reduce(a: np.ndarray, axis, keepdims: bool, dtype=None) -> np.ndarray:
+    """`np.add.reduce` (what np.sum calls, minus its Python-level argument handling); float16
+    accumulates in float32 and is rounded once, as PyTorch's CPU sum does."""
+    acc = np.float32 if dtype is None and a.dtype == np.float16 else dtype
+    out = np.add.reduce(a, axis=axis, dtype=acc, keepdims=keepdims)
+    return out if acc is dtype else out.astype(np.float16)
 
 
 def widen(*tensors):

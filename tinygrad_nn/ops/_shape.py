@@ -13,12 +13,9 @@ import numpy as np
 def unbroadcast(grad, shape: tuple):
     """Sum the Tensor `grad` down to `shape`: the adjoint of broadcasting (copy forward = add
     backward)."""
-    gshape = grad._data.shape
-    if gshape == shape:
+    if grad._data.shape == shape:
         return grad
-    lead = len(gshape) - len(shape)  # dims that broadcasting prepended
-    stretched = [lead + i for i, n in enumerate(shape) if n == 1 and gshape[lead + i] != 1]
-    dims = tuple(range(lead)) + tuple(stretched)
+    dims = broadcast_axes(shape, grad._data.shape)
     if dims:
         grad = grad.sum(dim=dims, keepdim=True)
     return grad.reshape(shape)

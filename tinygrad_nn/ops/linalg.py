@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..autograd.function import Function, wrap
+from ._half import add_reduce
 from ._names import dtype_word, named
-from ._shape import broadcast_shapes, normalize_dim, unbroadcast
+from ._shape import broadcast_axes, broadcast_shapes, normalize_dim, unbroadcast
 
 if TYPE_CHECKING:
     from ..tensor import Tensor
@@ -41,9 +42,7 @@ class MatMul(Function):
         )
         ctx.shapes = (a.shape, b.shape)
         ctx.y_transposed = _transposed(b)
-        if a.dtype == np.float16 and b.dtype == np.float16:  # see _half_matmul
-            return _half_matmul(a, b)
-        return np.matmul(a, b)
+        return _matmul(a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -119,15 +118,18 @@ class AddmmBackward(Function):
     @staticmethod
     def backward(ctx, grad_grad_bias, grad_grad_x, grad_grad_y):
         grad, x, y = ctx.saved_tensors
-        terms = [grad_grad_bias]
+        terms = []  # dL/dg: each gradient's share, where it was asked for
+        if grad_grad_bias is not None:  # gb summed g over the rows: spread Gb back over them
+            terms.append(grad_grad_bias.expand(grad.shape))
         if grad_grad_x is not None:
             terms.append(grad_grad_x @ y)
         if grad_grad_y is not None:
             terms.append(x @ grad_grad_y)
-        terms = [t for t in terms if t is not None]
         d_grad = sum(terms[1:], terms[0]) if terms and ctx.needs_input_grad[0] else None
-        d_x = grad @ grad_grad_y.mT if grad_grad_y is not None and x is not None else None
-        d_y = grad_grad_x.mT @ grad if grad_grad_x is not None and y is not None else None
+        # x (y) was saved only when forward made gy (gx), so its G arrives only then.
+        needs = ctx.needs_input_grad
+        d_x = grad @ grad_grad_y.mT if grad_grad_y is not None and needs[1] else None
+        d_y = grad_grad_x.mT @ grad if grad_grad_x is not None and needs[2] else None
         return d_grad, d_x, d_y, None, None
 
 
@@ -135,15 +137,11 @@ def _sum_to(g: np.ndarray, shape: tuple) -> np.ndarray:
     """`unbroadcast` on an array: g summed over the axes broadcasting added or stretched."""
     if g.shape == shape:
         return g
-    lead = g.ndim - len(shape)
-    stretched = [lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1]
-    acc = np.float32 if g.dtype == np.float16 else None  # as Sum's forward
-    out = np.add.reduce(g, axis=tuple(range(lead)) + tuple(stretched), dtype=acc, keepdims=True)
-    return (out if acc is None else out.astype(np.float16)).reshape(shape)
+    return add_reduce(g, broadcast_axes(shape, g.shape), True).reshape(shape)
 
 
 def _matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """MatMul's forward on arrays."""
+    """a @ b on arrays (float16 through `_half_matmul`)."""
     if a.dtype == np.float16 and b.dtype == np.float16:
         return _half_matmul(a, b)
     return np.matmul(a, b)

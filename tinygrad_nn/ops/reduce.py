@@ -22,6 +22,7 @@ import numpy as np
 
 from ..autograd.function import Function, wrap
 from ..autograd.grad_mode import is_grad_enabled
+from ._half import add_reduce
 from .movement import Cat, Expand, ScatterAdd
 
 
@@ -54,11 +55,7 @@ class Sum(Function):
         ctx.shape, ctx.dims = x._data.shape, dims
         if len(dims) != x._data.ndim:
             ctx.node_name = "SumBackward1"
-        # np.add.reduce is what np.sum calls, minus its Python-level argument handling.
-        # float16 accumulates in float32 and rounds once, as PyTorch's CPU kernel does.
-        acc = np.float32 if dtype is None and x._data.dtype == np.float16 else dtype
-        out = np.add.reduce(x._data, axis=dims, dtype=acc, keepdims=keepdim)
-        return out if acc is dtype else out.astype(np.float16)
+        return add_reduce(x._data, dims, keepdim, dtype)
 
     @staticmethod
     def backward(ctx, grad):
