@@ -87,3 +87,20 @@ def test_every_recorded_node_knows_the_users_line():
     code, line = y.grad_fn._site
     assert code.co_filename == __file__
     assert line == inspect.currentframe().f_lineno - 3
+
+
+@pytest.mark.parametrize("options", [{}, {"momentum": 0.9}, {"momentum": 0.9, "nesterov": True}])
+def test_sgd_moves_each_parameters_version_once_per_step_as_pytorch(options):
+    torch = pytest.importorskip("torch")
+    versions = []
+    for lib in (tg, torch):
+        w = lib.nn.Parameter(lib.ones(3))
+        opt = lib.optim.SGD([w], lr=0.1, weight_decay=0.01, **options)
+        seen = []
+        for _ in range(3):
+            (w * w).sum().backward()
+            before = w._version
+            opt.step()
+            seen.append(w._version - before)
+        versions.append(seen)
+    assert versions[0] == versions[1] == [1, 1, 1]

@@ -88,10 +88,10 @@ def _add_grad(pending: dict, node, nr: int, g) -> None:
 
 def _call(node, grads: dict, retain_graph: bool) -> tuple:
     """Run one node's backward on its output gradients; None where nothing arrived."""
-    result = (None,) * len(node.next_functions)
-    if grads:
-        one_output = len(node._output_meta) == 1
-        args = (grads[0],) if one_output else _parity.output_grads(node, grads)
+    if not grads:  # nothing reached this node's outputs
+        result = (None,) * len(node.next_functions)
+    else:
+        args = (grads[0],) if len(node._output_meta) == 1 else _parity.output_grads(node, grads)
         for hook in node._node_pre_hooks:
             args = hook(args) or args
         result = node._fn.backward(node, *args)
