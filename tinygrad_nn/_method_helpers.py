@@ -120,12 +120,11 @@ def _accumulate_dtype(t: Tensor, dtype):
 
 
 def _multi_views(pieces: tuple, op: str) -> tuple:
-    """Tag the views split/chunk/unbind return: PyTorch refuses in-place changes to them.
-    PyTorch makes them in one node; each piece's node here shows that node's name."""
+    """Tag the views split/chunk/unbind return (one `Split` node's outputs): PyTorch refuses
+    in-place changes to them."""
     for i, piece in enumerate(pieces):
         if piece.grad_fn is not None:
             piece._multi_view = (op, i)
-            piece.grad_fn.node_name = f"{op}Backward0"
     return pieces
 
 

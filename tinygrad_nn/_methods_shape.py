@@ -256,13 +256,8 @@ def split(self, split_size, dim: int = 0) -> tuple:
                 f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's "
                 f"size at dimension {d}), but got split_sizes={sizes}"
             )
-    pieces, start = [], 0
-    for n in sizes:
-        pieces.append(self[(slice(None),) * d + (slice(start, start + n),)])
-        start += n
-    return _multi_views(
-        tuple(pieces), "Split" if isinstance(split_size, builtins.int) else "SplitWithSizes"
-    )
+    name = "Split" if isinstance(split_size, builtins.int) else "SplitWithSizes"
+    return _multi_views(movement.Split.apply(self, d, sizes, f"{name}Backward0"), name)
 
 
 def select(self, dim: int, index: int) -> Tensor:

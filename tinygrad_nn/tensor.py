@@ -746,7 +746,7 @@ class Tensor:
     def unbind(self, dim: int = 0) -> tuple:
         """All slices along dim, with that dim removed."""
         d = _norm_dim(dim, self._data.ndim)
-        return _multi_views(tuple(self.select(d, i) for i in range(self._data.shape[d])), "Unbind")
+        return _multi_views(movement.Split.apply(self, d, None, "UnbindBackward0"), "Unbind")
 
     select, narrow, __getitem__ = _shape.select, _shape.narrow, _shape.__getitem__
     __setitem__, _setitem = _shape.__setitem__, _shape._setitem

@@ -220,9 +220,7 @@ class TanhBackward(Function):
     @staticmethod
     def forward(ctx, g, y):
         ctx.save_for_backward(g, y)
-        dtype = y._data.dtype
-        g, y = widen_array(g._data), widen_array(y._data)  # float16: rounded once at the end
-        return (g * (_constant(1, y.dtype) - y * y)).astype(dtype, copy=False)
+        return tanh_backward_array(g._data, y._data)
 
     @staticmethod
     def backward(ctx, grad):
@@ -232,13 +230,23 @@ class TanhBackward(Function):
         return grad_g, grad_y
 
 
+def tanh_backward_array(g: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """g * (1 - y^2) on arrays; float16 is computed in float32 and rounded once at the end."""
+    dtype = y.dtype
+    g, y = widen_array(g), widen_array(y)
+    return (g * (_constant(1, y.dtype) - y * y)).astype(dtype, copy=False)
+
+
 def sigmoid_array(a: np.ndarray) -> np.ndarray:
     """1 / (1 + exp(-a)) on an array, computed from exp(-|a|), which never overflows (the two
     branches are the same function)."""
     if a.dtype == np.float16:  # computed in float32, rounded once (see _half.py)
         return sigmoid_array(widen_array(a)).astype(np.float16)
+    one = _constant(1, a.dtype)  # not the number 1: see _constant
     e = np.exp(-np.abs(a))
-    return np.where(a >= 0, 1 / (1 + e), e / (1 + e)).astype(a.dtype, copy=False)
+    # 1 / (1 + e) where a >= 0, e / (1 + e) elsewhere: pick the numerator, divide once.
+    numerator = np.where(a >= 0, one, e)  # a new array, also for a 0-d `a`
+    return np.divide(numerator, e + one, out=numerator)
 
 
 class Sigmoid(Function):

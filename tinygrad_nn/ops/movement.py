@@ -13,6 +13,7 @@ adjoint pairs - each one's backward is its partner applied to the gradient:
 | IndexPut    | x with x[key] = v                | g with g[key] = 0;  g[key] for v    |
 | Cat         | join along dim                   | slice the gradient back apart       |
 | Stack       | join along a new dim             | select each slice                   |
+| Split       | pieces along dim (one node)      | Cat (Stack for unbind) of their g   |
 | Gather      | x[..., index, ...] along dim     | ScatterAdd                          |
 | ScatterAdd  | zeros; z[..., index, ...] += g   | Gather                              |
 | Scatter     | x; z[..., index, ...] = src      | g masked; Gather for src            |
@@ -298,6 +299,34 @@ class Cat(Function):
             grads.append(None if not need else grad.reshape(-1)[:0] if size is None else grad[key])
             start += size or 0
         return tuple(grads)
+
+
+class Split(Function):
+    """Pieces of x along `dim` from one node, as PyTorch records split, chunk and unbind:
+    piece k is x[..., start_k : start_k + sizes[k], ...] (for unbind, `sizes` is None and
+    piece k is x[..., k, ...]), a view of x.   dL/dx = the pieces' gradients joined again
+    (Cat; Stack for unbind), zeros for a piece no gradient reached."""
+
+    @staticmethod
+    def forward(ctx, x, dim: int, sizes, name: str):
+        ctx.set_materialize_grads(False)  # a missing piece's zeros are made only if needed
+        a, lead = x._data, (slice(None),) * dim
+        if sizes is None:
+            keys = [lead + (i,) for i in range(a.shape[dim])]
+        else:
+            starts = np.cumsum([0, *sizes[:-1]]).tolist()
+            keys = [lead + (slice(start, start + n),) for start, n in zip(starts, sizes)]
+        pieces = tuple(_as_view_of(wrap(a[key]), x) for key in keys)
+        ctx.node_name, ctx.dim, ctx.unbind = name, dim, sizes is None
+        ctx.shapes = [piece._data.shape for piece in pieces]
+        return pieces
+
+    @staticmethod
+    def backward(ctx, *grads):
+        some = next(g for g in grads if g is not None)
+        grads = [some.new_zeros(s) if g is None else g for g, s in zip(grads, ctx.shapes)]
+        joined = Stack.apply(ctx.dim, *grads) if ctx.unbind else Cat.apply(ctx.dim, *grads)
+        return joined, None, None, None
 
 
 class Stack(Function):

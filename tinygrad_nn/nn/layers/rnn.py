@@ -24,10 +24,15 @@ from .. import functional as F, init
 from ..module import Module
 from ..parameter import Parameter
 from ..utils.rnn import PackedSequence
-from .rnn_cells import gru_step, lstm_step, rnn_relu_step, rnn_tanh_step
+from .rnn_cells import gru_step, lstm_fused_step, rnn_relu_step, rnn_tanh_step
 
 _GATES = {"LSTM": 4, "GRU": 3, "RNN_TANH": 1, "RNN_RELU": 1}
-_STEPS = {"LSTM": lstm_step, "GRU": gru_step, "RNN_TANH": rnn_tanh_step, "RNN_RELU": rnn_relu_step}
+_STEPS = {
+    "LSTM": lstm_fused_step,
+    "GRU": gru_step,
+    "RNN_TANH": rnn_tanh_step,
+    "RNN_RELU": rnn_relu_step,
+}
 
 
 def _check_options(input_size, hidden_size, num_layers, bias, batch_first, dropout, proj_size):
@@ -300,28 +305,24 @@ class RNNBase(Module):
     def _run_layers(self, data: Tensor, batch_sizes: list, states: tuple) -> tuple:
         """All layers and directions over packed `data`; returns (output data, final states).
 
-        The sequence travels between layers as a list of per-step blocks, never as one tensor
-        sliced again: the gradient of each slice of a T-step tensor is T steps long, which
-        would make backward quadratic in the sequence length.
+        As PyTorch does on the CPU, each layer projects its whole input at once,
+        x W_ih^T + b_ih for every step in one matmul, and splits the result into steps (one
+        node: its backward joins the steps' gradients in one go, linear in their number).
         """
         step, finals, sizes = _STEPS[self.mode], [], list(batch_sizes)
-        blocks = data.split(sizes) if len(sizes) > 1 else (data,)
         for layer in range(self.num_layers):
             outputs = []
             for direction in range(self._directions):
                 index = layer * self._directions + direction
                 weights, (w_ih, b_ih) = self._layer_weights(self._all_weights[index])
-                gi = [F.linear(x, w_ih, b_ih) for x in blocks]
+                gi = F.linear(data, w_ih, b_ih).split(sizes)
                 initial = tuple(s[index] for s in states)
                 steps, final = _run_direction(step, gi, initial, weights, sizes, direction == 1)
-                outputs.append(steps)
+                outputs.append(cat(steps) if len(steps) > 1 else steps[0])
                 finals.append(final)
-            blocks = [cat(pair, 1) for pair in zip(*outputs)] if len(outputs) > 1 else outputs[0]
+            data = cat(outputs, 1) if len(outputs) > 1 else outputs[0]
             if self.training and self.dropout > 0 and layer < self.num_layers - 1:
-                # One mask over the whole layer output, drawn in PyTorch's element order.
-                dropped = F.dropout(cat(blocks), self.dropout, True)
-                blocks = dropped.split(sizes) if len(sizes) > 1 else (dropped,)
-        data = cat(blocks) if len(blocks) > 1 else blocks[0]
+                data = F.dropout(data, self.dropout, True)  # one mask, PyTorch's element order
         return data, tuple(stack([f[k] for f in finals]) for k in range(len(states)))
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 
 from ...creation import empty, zeros
+from ...ops.rnn_cell import LstmCell
 from ...tensor import Tensor
 from .. import functional as F, init
 from ..module import Module
@@ -45,6 +46,13 @@ def lstm_step(gi: Tensor, state: tuple, w_hh, b_hh, w_hr=None) -> tuple:
     if w_hr is not None:
         h = F.linear(h, w_hr)
     return h, c
+
+
+def lstm_fused_step(gi: Tensor, state: tuple, w_hh, b_hh, w_hr=None) -> tuple:
+    """`lstm_step` with the gates and the state update as one op (`ops/rnn_cell.py`): the
+    same numbers, one node per step instead of twelve. `nn.LSTM` runs it at every step."""
+    h, c = LstmCell.apply(gi, F.linear(state[0], w_hh, b_hh), state[1])
+    return (h if w_hr is None else F.linear(h, w_hr)), c
 
 
 def gru_step(gi: Tensor, state: tuple, w_hh, b_hh, w_hr=None) -> tuple:
