@@ -32,6 +32,49 @@ from .elementwise import sigmoid_array, tanh_backward_array
 from .movement import Cat
 
 
+def lstm_cell_arrays(input_gates, hidden_gates, c) -> tuple:
+    """The step on arrays: (h', c', what backward needs: sigmoid of the gates, tanh(g),
+    tanh(c'))."""
+    a = hidden_gates + input_gates
+    n = a.shape[1] // 4
+    # One sigmoid over all four blocks (g's is not used): elementwise, so each block's
+    # numbers are those of its own sigmoid, in a third of the NumPy calls.
+    s = sigmoid_array(a)
+    s_i, s_f, s_o, t_g = s[:, :n], s[:, n : 2 * n], s[:, 3 * n :], np.tanh(a[:, 2 * n : 3 * n])
+    c_next = s_f * c + s_i * t_g  # PyTorch's order: f * c first, then + i * g
+    t_c = np.tanh(c_next)
+    return s_o * t_c, c_next, (s, t_g, t_c)
+
+
+def lstm_cell_backward_arrays(g_h, g_c, c, activations, needs=(True, True)) -> tuple:
+    """(dL/dgates, dL/dc) on arrays from dL/dh' and dL/dc' (either may be None), the step's
+    input cell state and `lstm_cell_arrays`'s activations; `needs` says which to compute."""
+    s, t_g, t_c = activations
+    n = t_g.shape[1]
+    s_i, s_f, s_o = s[:, :n], s[:, n : 2 * n], s[:, 3 * n :]
+    dc = g_c
+    if g_h is not None:  # through h' = s_o * tanh(c')
+        from_h = tanh_backward_array(g_h * s_o, t_c)
+        dc = from_h if dc is None else dc + from_h
+    d_c = dc * s_f if needs[1] else None
+    if not needs[0]:
+        return None, d_c
+    # dL/d(sigmoid output) of blocks i, f, o side by side, then sigmoid's backward
+    # g * (1 - s) * s on all of them at once; block g gets tanh's backward instead.
+    d = np.empty_like(s)
+    np.multiply(dc, t_g, out=d[:, :n])
+    np.multiply(dc, c, out=d[:, n : 2 * n])
+    d[:, 2 * n : 3 * n] = 0  # no garbage through the arithmetic below
+    if g_h is None:
+        d[:, 3 * n :] = 0
+    else:
+        np.multiply(g_h, t_c, out=d[:, 3 * n :])
+    d *= 1 - s
+    d *= s
+    d[:, 2 * n : 3 * n] = tanh_backward_array(dc * s_i, t_g)
+    return d, d_c
+
+
 class LstmCell(Function):
     """(h', c') = LSTM step from the gate pre-activations input_gates + hidden_gates (each
     (B, 4H)) and the cell state c (B, H).   dL/dgates = [da_i | da_f | da_g | da_o] for both
@@ -42,17 +85,12 @@ class LstmCell(Function):
     @staticmethod
     def forward(ctx, input_gates, hidden_gates, c):
         ctx.set_materialize_grads(False)  # a missing dL/dh' or dL/dc' is no term, not zeros
-        a = hidden_gates._data + input_gates._data
-        n = a.shape[1] // 4
-        # One sigmoid over all four blocks (g's is not used): elementwise, so each block's
-        # numbers are those of its own sigmoid, in a third of the NumPy calls.
-        s = sigmoid_array(a)
-        s_i, s_f, s_o, t_g = s[:, :n], s[:, n : 2 * n], s[:, 3 * n :], np.tanh(a[:, 2 * n : 3 * n])
-        c_next = s_f * c._data + s_i * t_g  # PyTorch's order: f * c first, then + i * g
-        t_c = np.tanh(c_next)
+        h_next, c_next, activations = lstm_cell_arrays(
+            input_gates._data, hidden_gates._data, c._data
+        )
         ctx.save_for_backward(input_gates, hidden_gates, c)
-        ctx.save_values(activations=(s, t_g, t_c))
-        return s_o * t_c, c_next
+        ctx.save_values(activations=activations)
+        return h_next, c_next
 
     @staticmethod
     def backward(ctx, grad_h, grad_c):
@@ -77,31 +115,13 @@ class LstmCellBackward(Function):
     @staticmethod
     def forward(ctx, grad_h, grad_c, input_gates, hidden_gates, c, activations, needs):
         ctx.save_for_backward(grad_h, grad_c, input_gates, hidden_gates, c)
-        s, t_g, t_c = activations
-        n = t_g.shape[1]
-        s_i, s_f, s_o = s[:, :n], s[:, n : 2 * n], s[:, 3 * n :]
-        g_h = None if grad_h is None else grad_h._data
-        dc = None if grad_c is None else grad_c._data
-        if g_h is not None:  # through h' = s_o * tanh(c')
-            from_h = tanh_backward_array(g_h * s_o, t_c)
-            dc = from_h if dc is None else dc + from_h
-        d_c = dc * s_f if needs[1] else None
-        if not needs[0]:
-            return None, d_c
-        # dL/d(sigmoid output) of blocks i, f, o side by side, then sigmoid's backward
-        # g * (1 - s) * s on all of them at once; block g gets tanh's backward instead.
-        d = np.empty_like(s)
-        np.multiply(dc, t_g, out=d[:, :n])
-        np.multiply(dc, c._data, out=d[:, n : 2 * n])
-        d[:, 2 * n : 3 * n] = 0  # no garbage through the arithmetic below
-        if g_h is None:
-            d[:, 3 * n :] = 0
-        else:
-            np.multiply(g_h, t_c, out=d[:, 3 * n :])
-        d *= 1 - s
-        d *= s
-        d[:, 2 * n : 3 * n] = tanh_backward_array(dc * s_i, t_g)
-        return d, d_c
+        return lstm_cell_backward_arrays(
+            None if grad_h is None else grad_h._data,
+            None if grad_c is None else grad_c._data,
+            c._data,
+            activations,
+            needs,
+        )
 
     @staticmethod
     def backward(ctx, grad_d_gates, grad_d_c):

@@ -19,6 +19,7 @@ import warnings
 
 from ...creation import empty, zeros
 from ...functions import cat, stack
+from ...ops.lstm_layer import LstmLayer
 from ...tensor import Tensor
 from .. import functional as F, init
 from ..module import Module
@@ -315,8 +316,14 @@ class RNNBase(Module):
             for direction in range(self._directions):
                 index = layer * self._directions + direction
                 weights, (w_ih, b_ih) = self._layer_weights(self._all_weights[index])
-                gi = F.linear(data, w_ih, b_ih).split(sizes)
+                gi = F.linear(data, w_ih, b_ih)
                 initial = tuple(s[index] for s in states)
+                if self.mode == "LSTM" and not self.proj_size:  # the whole layer, one op
+                    out, *final = LstmLayer.apply(gi, *initial, *weights[:2], sizes, direction == 1)
+                    outputs.append(out)
+                    finals.append(final)
+                    continue
+                gi = gi.split(sizes)
                 steps, final = _run_direction(step, gi, initial, weights, sizes, direction == 1)
                 outputs.append(cat(steps) if len(steps) > 1 else steps[0])
                 finals.append(final)
