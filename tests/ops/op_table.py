@@ -317,6 +317,16 @@ def _rows():
         ),
         OpSpec("F.instance_norm", lambda x: _F(x).instance_norm(x), [((2, 3, 4),)]),
         OpSpec("F.rms_norm", lambda x, w: _F(x).rms_norm(x, [4], w), [((3, 4), (4,))]),
+        OpSpec(  # one fused node (ops/fused.py LayerNorm)
+            "F.layer_norm",
+            lambda x, w, b: _F(x).layer_norm(x, [4], w, b),
+            [((3, 4), (4,), (4,)), ((2, 3, 4), (4,), (4,))],
+        ),
+        OpSpec(  # 4-d: one fused node (ops/fused.py Attention)
+            "F.scaled_dot_product_attention",
+            lambda q, k, v: _F(q).scaled_dot_product_attention(q, k, v),
+            [((2, 2, 3, 4), (2, 2, 5, 4), (2, 2, 5, 4))],
+        ),
         OpSpec(
             "F.bilinear",
             lambda x, y, w, b: _F(x).bilinear(x, y, w, b),

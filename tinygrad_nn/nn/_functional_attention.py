@@ -8,7 +8,9 @@ A mask either adds to the scores (float; -inf removes a key) or selects keys (bo
 means "may attend"). Multi-head attention projects q, k and v with learned weights, splits
 the embedding into `num_heads` slices, attends in each slice independently, then joins the
 slices and projects once more. Everything here is a composite of Tensor ops (matmul,
-softmax, masked_fill, dropout, linear), so gradients of any order come for free.
+softmax, masked_fill, dropout, linear), so gradients of any order come for free; where
+PyTorch runs its fused CPU kernel (4-d inputs, no mask tensor, no dropout), attention is one
+node instead, `ops/fused.py`'s Attention, which computes that composite's numbers.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import numpy as np
 from .. import dtypes
 from ..creation import full, zeros
 from ..functions import cat
+from ..ops import fused
 from ..tensor import Tensor
 from ._functional_loss import _dtype_word
 
@@ -104,6 +107,19 @@ def _repeat_heads(x: Tensor, heads: int) -> Tensor:
     return wide.reshape(*lead, heads, s, e)
 
 
+def _flash_shapes(query: Tensor, key: Tensor, value: Tensor) -> bool:
+    """Whether PyTorch would run its fused CPU kernel on these: (batch, heads, len, E) inputs
+    alike but for the lengths, float32 or float64, no empty length, unit last stride."""
+    a, b, c = query._data, key._data, value._data
+    if not (a.ndim == b.ndim == c.ndim == 4 and a.dtype == b.dtype == c.dtype):
+        return False
+    if a.dtype not in (np.float32, np.float64) or 0 in a.shape or 0 in b.shape:
+        return False
+    if not (a.shape[:2] == b.shape[:2] == c.shape[:2] and a.shape[3] == b.shape[3] == c.shape[3]):
+        return False
+    return all(x.strides[3] == x.itemsize or x.shape[3] == 1 for x in (a, b, c))
+
+
 def _safe_softmax(scores: Tensor) -> Tensor:
     """softmax over the last dim, but a row whose every score is -inf gives zeros, not NaN.
 
@@ -139,6 +155,15 @@ def scaled_dot_product_attention(
         key, value = _repeat_heads(key, query.size(-3)), _repeat_heads(value, query.size(-3))
     _check_bmm_sizes(query, key, value)
     factor = 1.0 / math.sqrt(query.size(-1)) if scale is None else scale
+    if (
+        attn_mask is None
+        and not dropout_p > 0.0
+        and isinstance(factor, (int, float))
+        and _flash_shapes(query, key, value)
+    ):
+        # One node, as PyTorch's flash kernel records it; the numbers are the composite's
+        # (a NumPy float scale is a Python float there too: Tensor * number).
+        return fused.Attention.apply(query, key, value, float(factor), is_causal)
     scores = query.matmul(key.transpose(-2, -1)) * factor
     if is_causal:
         future = np.triu(np.ones((query.size(-2), key.size(-2)), dtype=bool), k=1)

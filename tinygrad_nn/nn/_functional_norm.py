@@ -9,7 +9,9 @@ updates the running statistics in place (not recorded by autograd):
     running_mean = (1 - momentum) * running_mean + momentum * mean
     running_var  = (1 - momentum) * running_var  + momentum * var * n / (n - 1)   (unbiased)
 
-Both are composites of Tensor ops; their gradients come from mean, var and rsqrt.
+batch_norm is a composite of Tensor ops, its gradient that of mean, var and rsqrt. layer_norm
+is one node (`ops/fused.py`, as PyTorch records it) that computes the same numbers, forward and
+backward, as that composite.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ import math
 import numpy as np
 
 from ..autograd.grad_mode import no_grad
+from ..ops import fused
 from ..tensor import Tensor
+from ._functional_loss import _dtype_word
 
 _make = Tensor._make
 
@@ -40,20 +44,24 @@ def layer_norm(
             f"but got input of size{list(input.shape)}"
         )
     _check_same_dtype(input, weight, bias)
+    for name, param in (("weight", weight), ("bias", bias)):
+        if param is not None and tuple(param.shape) != shape:
+            raise RuntimeError(
+                f"Expected {name} to be of same shape as normalized_shape, but got {name} of "
+                f"shape {list(param.shape)} and normalized_shape = {list(shape)}"
+            )
     if input.dtype.itemsize == 2 and input.is_floating_point():
         # float16: PyTorch's kernel computes in float32 and rounds once; so does this, and
         # the gradients flow back through the casts, rounded once too.
         wide = [None if t is None else t.float() for t in (weight, bias)]
         return layer_norm(input.float(), shape, *wide, eps).to(input.dtype)
-    dims = tuple(range(-len(shape), 0))
-    mean = input.mean(dims, keepdim=True)
-    var = input.var(dims, keepdim=True, correction=0)
-    out = (input - mean) * (var + eps).rsqrt()
-    if weight is not None:
-        out = out * weight
-    if bias is not None:
-        out = out + bias
-    return out
+    if not input.is_floating_point():
+        raise NotImplementedError(
+            f"\"LayerNormKernelImpl\" not implemented for '{_dtype_word(input)}'"
+        )
+    dims = tuple(range(input.dim() - len(shape), input.dim()))
+    # One node, as PyTorch records it; the numbers are those of mean, var, sub, rsqrt, mul.
+    return fused.LayerNorm.apply(input, weight, bias, dims, eps)
 
 
 def batch_norm(

@@ -36,8 +36,7 @@ class Softmax(Function):
 
     @staticmethod
     def forward(ctx, x, dim):
-        e = np.exp(_shifted(widen_array(x._data), dim))  # float16: rounded once (_half.py)
-        y = wrap((e / np.add.reduce(e, axis=dim, keepdims=True)).astype(x._data.dtype, copy=False))
+        y = wrap(softmax_array(x._data, dim))
         ctx.dim = dim
         ctx.save_for_backward(y)
         return y
@@ -45,8 +44,26 @@ class Softmax(Function):
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        g, y = widen(grad, y)  # float16: computed in float32, rounded once (_half.py)
-        return (y * (g - (g * y).sum(ctx.dim, keepdim=True))).to(grad.dtype), None
+        return softmax_grad(y, grad, ctx.dim), None
+
+
+def softmax_array(a: np.ndarray, dim: int) -> np.ndarray:
+    """Softmax's forward on an array (also the fused attention's, ops/fused.py)."""
+    shifted = _shifted(widen_array(a), dim)  # float16: rounded once (_half.py)
+    if shifted is a or not isinstance(shifted, np.ndarray):  # empty, or a 0-d result
+        e = np.exp(shifted)
+        return (e / np.add.reduce(e, axis=dim, keepdims=True)).astype(a.dtype, copy=False)
+    # exp and the division write into `shifted`, a new array: the same numbers, and one
+    # temporary instead of three.
+    e = np.exp(shifted, out=shifted)
+    e = np.divide(e, np.add.reduce(e, axis=dim, keepdims=True), out=e)
+    return e.astype(a.dtype, copy=False)
+
+
+def softmax_grad(y, grad, dim: int):
+    """dL/dx of y = softmax(x) along dim, in Tensor ops: y * (g - sum(g * y))."""
+    g, y = widen(grad, y)  # float16: computed in float32, rounded once (_half.py)
+    return (y * (g - (g * y).sum(dim, keepdim=True))).to(grad.dtype)
 
 
 class LogSoftmax(Function):
