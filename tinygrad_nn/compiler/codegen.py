@@ -15,9 +15,12 @@ Three passes over the lines, each a few lines of code:
 1. *Dead code elimination*, backwards: a line is kept if it changes an array in place (an
    effect: the optimizer's update, a random draw) or defines a name some kept line, a
    write-back or the return value needs. Eager mode's checks and unused views go.
-   (`optimize.py` then drops Python work that changes no bit: aliases, constants, copies.)
-2. *Freeing*: after the last use of a large temporary, `del` it, so NumPy gets the memory
-   back as early as eager mode would (backward's intermediates die as soon as consumed).
+   (`optimize.py` then drops work that changes no bit: aliases, repeats, constants, copies.)
+2. *Freeing*: after the last use of a temporary of `FREE_FROM` bytes or more, `del` it, as
+   eager mode lets go of it (backward's intermediates die as soon as consumed). A program
+   that kept thousands of 8 KB temporaries until it returned would write each into cold
+   memory (an LSTM step: 72 MB of them, 25% slower), where freed blocks come back from the
+   allocator still in the cache.
 3. `exec` of the source, registered with `linecache` so tracebacks show the generated lines
    (and with `errors.py`, so an error names the user's line). What runs differs from what
    is printed in names only: `np.matmul` is looked up once, as `_np_matmul`.
@@ -40,7 +43,9 @@ from . import errors
 
 _counter = itertools.count()
 _MODULES = {"np": np, "math": math}  # modules the generated code names
-BIG = 1 << 16  # bytes: temporaries this large are freed as soon as they are dead
+# Bytes: temporaries this large are freed after their last use. Smaller ones wait for the
+# return: freeing W4's 64-byte arrays bought nothing, and each `del` is source to compile.
+FREE_FROM = 1 << 10
 
 
 def prune(lines: list, live: set) -> list:
@@ -72,8 +77,8 @@ def defined_names(lines: list) -> set:
 
 
 def body(lines: list, keep_alive: set, sizes: dict, indent: str = "    ") -> list:
-    """Source lines with comments, and `del` after the last use of each temporary of at
-    least `BIG` bytes (`sizes`: name -> bytes); small ones go when the function returns."""
+    """Source lines with comments, and `del` after the last use of each array temporary of
+    at least `FREE_FROM` bytes (`sizes`: name -> bytes, for the arrays)."""
     last = {}
     for i, line in enumerate(lines):
         for name in line.uses:
@@ -87,7 +92,10 @@ def body(lines: list, keep_alive: set, sizes: dict, indent: str = "    ") -> lis
         dead = sorted(
             n
             for n in (line.uses | set(line.defines))
-            if last.get(n) == i and n not in keep_alive and n[0] == "t" and sizes.get(n, 0) >= BIG
+            if last.get(n) == i
+            and n not in keep_alive
+            and n[0] == "t"
+            and sizes.get(n, 0) >= FREE_FROM
         )
         if dead:
             out.append(f"{indent}del {', '.join(dead)}")

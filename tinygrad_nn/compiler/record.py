@@ -104,6 +104,7 @@ class Recorder:
         self._casts: dict[tuple, str] = {}  # (number, dtype) -> name of the cast number
         self._scalars: dict[str, TracedScalar] = {}  # expression of inputs -> its number
         self.view_parent: dict[str, str] = {}  # a view's name -> the name it views
+        self.memory_groups = None  # names by the memory they share (optimize.py), once
 
     # ------------------------------------------------------------------ names
 
