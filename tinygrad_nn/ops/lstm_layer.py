@@ -66,16 +66,16 @@ def _back_through_time(steps, grads, gates, w_hh, sizes: list, kit) -> tuple:
     cell_backward, join, zeros = kit
     grad_out, d_h, d_c = grads
     rows = max(sizes)  # the full batch
+    starts = np.cumsum([0, *sizes[:-1]]).tolist()
     grad_outs = [None] * len(sizes)
     if grad_out is not None:
-        starts = np.cumsum([0, *sizes[:-1]]).tolist()
         grad_outs = [grad_out[start : start + n] for start, n in zip(starts, sizes)]
     d_gates = [None] * len(sizes)
     for t, _, c_prev, hidden, activations, _ in reversed(steps):
-        n = sizes[t]
+        n, step_rows = sizes[t], slice(starts[t], starts[t] + sizes[t])
         g_h = _plus(grad_outs[t], _first_rows(d_h, n))
         d_gates[t], d_c_prev = cell_backward(
-            g_h, _first_rows(d_c, n), gates[t], hidden, c_prev, activations
+            g_h, _first_rows(d_c, n), gates[t], hidden, c_prev, activations, step_rows
         )
         d_h = _full_rows(d_gates[t] @ w_hh, d_h, rows, join, zeros)
         d_c = _full_rows(d_c_prev, d_c, rows, join, zeros)
@@ -111,20 +111,22 @@ def _cell_on_tensors(gates, hidden, c) -> tuple:
     return h_next, c_next, None
 
 
-def _cell_backward_on_arrays(g_h, g_c, gates, hidden, c, activations) -> tuple:
-    return lstm_cell_backward_arrays(g_h, g_c, c, activations)
+def _on_arrays(gates_gradient: np.ndarray) -> tuple:
+    """The backward loop's kit for arrays. Each step writes its dL/dgates into its rows of
+    `gates_gradient` (dL/dgi, all steps): no array per step, and no copy to join them."""
+
+    def cell_backward(g_h, g_c, gates, hidden, c, activations, step_rows):
+        out = gates_gradient[step_rows]
+        return lstm_cell_backward_arrays(g_h, g_c, c, activations, out=out)
+
+    return cell_backward, np.concatenate, lambda like, n: np.zeros((n, like.shape[1]), like.dtype)
 
 
-def _cell_backward_on_tensors(g_h, g_c, gates, hidden, c, activations) -> tuple:
+def _cell_backward_on_tensors(g_h, g_c, gates, hidden, c, activations, step_rows) -> tuple:
     # Both gradients, always: through time each one feeds the other.
     return LstmCellBackward.apply(g_h, g_c, gates, hidden, c, activations, (True, True))
 
 
-_ON_ARRAYS = (
-    _cell_backward_on_arrays,
-    np.concatenate,
-    lambda like, n: np.zeros((n, like.shape[1]), like.dtype),
-)
 _ON_TENSORS = (
     _cell_backward_on_tensors,
     lambda parts: Cat.apply(0, *parts),
@@ -152,6 +154,8 @@ class LstmLayer(Function):
         for t, *_, h_next in steps:
             out[starts[t] : starts[t] + batch_sizes[t]] = h_next
         ctx.save_for_backward(gi, h0, c0, w_hh, b_hh)
+        # Backward on arrays needs no step's `hidden` (only its recomputed Tensor): not kept.
+        steps = [(t, h, c, None, acts, h_next) for t, h, c, _, acts, h_next in steps]
         ctx.save_values(steps=steps, layout=(list(batch_sizes), reverse))
         return out, h_n, c_n
 
@@ -167,11 +171,13 @@ class LstmLayer(Function):
             steps = [new[:4] + old[4:] for new, old in zip(steps, ctx.steps)]
             w, kit, gates = w_hh, _ON_TENSORS, gi.split(sizes)
         else:  # a plain backward: the same loop on the arrays forward kept
-            steps, w, kit, gates = ctx.steps, w_hh._data, _ON_ARRAYS, [None] * len(sizes)
+            all_gates = np.empty_like(gi._data)
+            steps, w, kit, gates = ctx.steps, w_hh._data, _on_arrays(all_gates), [None] * len(sizes)
             grads = tuple(None if g is None else g._data for g in grads)
         d_gates, d_h, d_c = _back_through_time(steps, grads, gates, w, sizes, kit)
         join, needs = kit[1], ctx.needs_input_grad
-        all_gates = join(d_gates) if len(d_gates) > 1 else d_gates[0]
+        if _state.enabled:
+            all_gates = join(d_gates) if len(d_gates) > 1 else d_gates[0]
         grad_w = grad_b = None
         if needs[3]:  # sum over t of dgates_t^T h_{t-1}: one matmul over all steps
             h_prevs = [None] * len(sizes)

@@ -33,22 +33,24 @@ from .movement import Cat
 
 
 def lstm_cell_arrays(input_gates, hidden_gates, c) -> tuple:
-    """The step on arrays: (h', c', what backward needs: sigmoid of the gates, tanh(g),
-    tanh(c'))."""
+    """The step on arrays: (h', c', what backward needs: the gates' activations
+    [sigmoid(i) | sigmoid(f) | tanh(g) | sigmoid(o)], tanh(g) (a view of them), tanh(c'))."""
     a = hidden_gates + input_gates
     n = a.shape[1] // 4
-    # One sigmoid over all four blocks (g's is not used): elementwise, so each block's
-    # numbers are those of its own sigmoid, in a third of the NumPy calls.
+    # One sigmoid over all four blocks: elementwise, so each block's numbers are those of
+    # its own sigmoid, in a third of the NumPy calls. Block g then takes tanh(g) instead.
     s = sigmoid_array(a)
-    s_i, s_f, s_o, t_g = s[:, :n], s[:, n : 2 * n], s[:, 3 * n :], np.tanh(a[:, 2 * n : 3 * n])
+    t_g = np.tanh(a[:, 2 * n : 3 * n], out=s[:, 2 * n : 3 * n])
+    s_i, s_f, s_o = s[:, :n], s[:, n : 2 * n], s[:, 3 * n :]
     c_next = s_f * c + s_i * t_g  # PyTorch's order: f * c first, then + i * g
     t_c = np.tanh(c_next)
     return s_o * t_c, c_next, (s, t_g, t_c)
 
 
-def lstm_cell_backward_arrays(g_h, g_c, c, activations, needs=(True, True)) -> tuple:
+def lstm_cell_backward_arrays(g_h, g_c, c, activations, needs=(True, True), out=None) -> tuple:
     """(dL/dgates, dL/dc) on arrays from dL/dh' and dL/dc' (either may be None), the step's
-    input cell state and `lstm_cell_arrays`'s activations; `needs` says which to compute."""
+    input cell state and `lstm_cell_arrays`'s activations; `needs` says which to compute,
+    `out` where dL/dgates goes (a new array if None)."""
     s, t_g, t_c = activations
     n = t_g.shape[1]
     s_i, s_f, s_o = s[:, :n], s[:, n : 2 * n], s[:, 3 * n :]
@@ -61,7 +63,7 @@ def lstm_cell_backward_arrays(g_h, g_c, c, activations, needs=(True, True)) -> t
         return None, d_c
     # dL/d(sigmoid output) of blocks i, f, o side by side, then sigmoid's backward
     # g * (1 - s) * s on all of them at once; block g gets tanh's backward instead.
-    d = np.empty_like(s)
+    d = np.empty_like(s) if out is None else out
     np.multiply(dc, t_g, out=d[:, :n])
     np.multiply(dc, c, out=d[:, n : 2 * n])
     d[:, 2 * n : 3 * n] = 0  # no garbage through the arithmetic below
