@@ -141,7 +141,8 @@ def _cast(self, dtype: _dt.dtype) -> Tensor:
         return self
     if self._requires_grad and _grad_state.enabled and dtype.is_floating_point:
         return movement.Cast.apply(self, dtype.np)
-    with np.errstate(over="ignore"):  # 1e5 -> float16 is inf, silently, as in PyTorch
+    # 1e5 as float16 is inf, nan as an int some number: silently, as in PyTorch
+    with np.errstate(over="ignore", invalid="ignore"):
         return self._make(self._data.astype(dtype.np))
 
 
@@ -353,7 +354,8 @@ def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=F
     """`fill_value` everywhere, with self's dtype by default."""
     _check_device(device)
     np_dtype = self._data.dtype if dtype is None else _dt.as_dtype(dtype).np
-    return self._make(np.full(tuple(size), fill_value, np_dtype), requires_grad)
+    value = _dt.checked_scalar(fill_value, np_dtype)  # PyTorch's RuntimeError on overflow
+    return self._make(np.full(tuple(size), value, np_dtype), requires_grad)
 
 
 def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False) -> Tensor:

@@ -357,9 +357,10 @@ def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad=F
     # PyTorch works in the output dtype and fills the first half forward from start and the
     # second half backward from end; doing the same gives the same rounding.
     start_, end_ = np.asarray(start, np_dtype), np.asarray(end, np_dtype)
-    step = (end_ - start_) / np.asarray(steps - 1, np_dtype)
-    i = np.arange(steps).astype(np_dtype)
-    values = np.where(i < steps // 2, start_ + step * i, end_ - step * (steps - 1 - i))
+    with np.errstate(all="ignore"):  # an infinite end gives nan, silently, as in PyTorch
+        step = (end_ - start_) / np.asarray(steps - 1, np_dtype)
+        i = np.arange(steps).astype(np_dtype)
+        values = np.where(i < steps // 2, start_ + step * i, end_ - step * (steps - 1 - i))
     return _finish(values.astype(np_dtype), requires_grad)
 
 
@@ -435,9 +436,9 @@ def full_like(input: Tensor, fill_value, *, dtype=None, device=None, requires_gr
     """fill_value with input's shape and dtype."""
     _check_device(device)
     _check_input(input, "full_like")
-    return _finish(
-        np.full(input._data.shape, fill_value, _np_dtype(dtype, input.dtype)), requires_grad
-    )
+    np_dtype = _np_dtype(dtype, input.dtype)
+    value = _dt.checked_scalar(fill_value, np_dtype)  # PyTorch's RuntimeError on overflow
+    return _finish(np.full(input._data.shape, value, np_dtype), requires_grad)
 
 
 def _check_input(input, name: str) -> None:

@@ -15,6 +15,7 @@ higher *category* (bool < integer < floating). So
 from __future__ import annotations
 
 import builtins
+import math
 
 import numpy as np
 
@@ -180,6 +181,8 @@ _C_NAMES = {
     "int16": "int16_t",
     "int32": "int",
     "int64": "int64_t",
+    "float16": "c10::Half",
+    "float32": "float",
 }
 
 
@@ -198,7 +201,15 @@ def checked_scalar(value, np_dtype: np.dtype):
     RuntimeError where the value overflows the type, never NumPy's OverflowError. Unsigned
     types also take negative ints down to -max, wrapped (uint8 takes -1 as 255), as PyTorch's
     `checked_convert` does; floats must lie in the type's range before truncation."""
-    if np_dtype.kind not in "iu" or isinstance(value, (builtins.bool, np.bool_)):
+    if isinstance(value, (builtins.bool, np.bool_)):
+        return value
+    if np_dtype.kind == "f" and np_dtype.itemsize < 8:  # float16, float32: finite must fit
+        number = value.item() if isinstance(value, np.generic) else value
+        if isinstance(number, (builtins.int, builtins.float)) and abs(number) != math.inf:
+            if abs(number) > builtins.float(np.finfo(np_dtype).max):
+                _overflow(np_dtype)
+        return value
+    if np_dtype.kind not in "iu":
         return value
     info = np.iinfo(np_dtype)
     if isinstance(value, np.generic):
@@ -213,6 +224,10 @@ def checked_scalar(value, np_dtype: np.dtype):
             return value
     else:
         return value
+    _overflow(np_dtype)
+
+
+def _overflow(np_dtype: np.dtype):
     raise RuntimeError(
         f"value cannot be converted to type {_C_NAMES.get(np_dtype.name, np_dtype.name)} "
         "without overflow"

@@ -91,7 +91,8 @@ def histogram(input: Tensor, bins, *, range=None, weight=None, density: bool = F
     weights = _weights(data, weight)
     hist = _count(values, weights, edges, search)
     if density:
-        hist = hist / hist.sum() / np.diff(edges)
+        with np.errstate(all="ignore"):  # no counts, or bins of width 0: nan, silently
+            hist = hist / hist.sum() / np.diff(edges)
     return HistogramResult(Tensor._make(hist.astype(data.dtype)), Tensor._make(edges.copy()))
 
 

@@ -325,6 +325,7 @@ def _num(x) -> str:
 
 
 # ------------------------------------------------------------------------------- normals
+@np.errstate(all="ignore")  # std = inf gives inf and nan, silently, as in PyTorch
 def normal_array(shape, dtype, mean=0.0, std=1.0, generator=None, contiguous=True) -> np.ndarray:
     """N(mean, std^2) samples as `Tensor.normal_` / `randn` draw them for that shape and dtype.
 

@@ -81,13 +81,6 @@ from .ops import binary, elementwise, movement, softmax as softmax_ops
 _FROM_NUMPY = _dt._FROM_NUMPY
 _new = object.__new__
 
-# PyTorch computes inf and nan silently (1 / 0, exp(1000), 0 * inf, inf - inf); NumPy warns
-# about each. Entering an np.errstate costs about 2 us (NumPy 2.4), three times a small
-# NumPy op, and every op can overflow; a warnings filter for this package is undone by any
-# `warnings.simplefilter("always")`. So NumPy's floating-point warnings are switched off
-# once, when the package is imported (NumPy keeps the setting per thread).
-np.seterr(divide="ignore", over="ignore", invalid="ignore")
-
 
 class Tensor:
     """A multi-dimensional array that records the ops applied to it, for autograd.

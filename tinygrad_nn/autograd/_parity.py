@@ -476,3 +476,40 @@ class inference_mode(no_grad):
 
     def __init__(self, mode: bool = True):
         self._target = not mode
+
+
+# ---------------------------------------------------------------- NumPy's warnings
+# PyTorch computes inf and nan silently (1 / 0, exp(1000), 0 * inf, inf - inf); NumPy warns
+# about each unless its error state says otherwise. That state belongs to the thread (a
+# context variable), so it is set around this library's own computations, never for the
+# whole process: once around a backward pass or an optimizer step, else around each op.
+
+
+def _run_forward(cls, ctx, args: tuple, kwargs: dict):
+    return cls.forward(ctx, *args, **kwargs)
+
+
+forward_quietly = np.errstate(all="ignore")(_run_forward)  # as a decorator: cheapest form
+
+
+class quiet_numpy:
+    """NumPy's floating-point warnings off for a whole backward pass, optimizer step or
+    module call, in grad mode `grad_mode` (None: as it is): the ops inside skip their own
+    `np.errstate` (`_state.quiet`)."""
+
+    def __init__(self, grad_mode=None):
+        self.grad_mode = grad_mode
+
+    def __enter__(self):
+        self.previous = _state.enabled, _state.quiet
+        if self.grad_mode is not None:
+            _state.enabled = self.grad_mode
+        _state.quiet = True
+        self.errstate = np.errstate(all="ignore")
+        self.errstate.__enter__()
+
+    def __exit__(self, *exc_info):
+        self.errstate.__exit__(*exc_info)
+        if self.grad_mode is not None:
+            _state.enabled = self.previous[0]
+        _state.quiet = self.previous[1]

@@ -23,7 +23,6 @@ import heapq
 
 from . import _parity
 from .function import AccumulateGrad, edge_of, observers
-from .grad_mode import _state
 from .tensor_hooks import accumulate_into_leaf, capture_grads, run_tensor_hooks
 
 
@@ -50,8 +49,7 @@ def run_backward(edges, root_grads, *, retain_graph: bool, create_graph: bool, c
         _add_grad(pending, node, nr, g)
     ready = [(-node._seq, id(node), node) for node in pending if node not in deps]
     heapq.heapify(ready)
-    previous, _state.enabled = _state.enabled, create_graph  # record backward only if asked
-    try:
+    with _parity.quiet_numpy(create_graph):  # record backward only if asked; NumPy quiet
         while ready:
             node = heapq.heappop(ready)[2]
             grads = pending.pop(node, {})
@@ -75,8 +73,6 @@ def run_backward(edges, root_grads, *, retain_graph: bool, create_graph: bool, c
                 deps[child] -= 1
                 if deps[child] == 0:
                     heapq.heappush(ready, (-child._seq, id(child), child))
-    finally:
-        _state.enabled = previous
     return captured
 
 

@@ -198,7 +198,10 @@ class Function:
 def _forward(cls, ctx: BackwardNode, args: tuple, kwargs: dict):
     """Run forward; the arrays it returns become Tensors (see _output)."""
     try:
-        result = cls.forward(ctx, *args, **kwargs)
+        if _state.quiet:  # inside backward or an optimizer step: NumPy is quiet already
+            result = cls.forward(ctx, *args, **kwargs)
+        else:  # as PyTorch, no warning for inf and nan (_parity.forward_quietly)
+            result = _parity.forward_quietly(cls, ctx, args, kwargs)
     except ValueError as error:  # NumPy's broadcasting error -> PyTorch's RuntimeError
         raise _parity.broadcast_error(error, args) from None
     if isinstance(result, _ARRAY):  # the usual op: one new array

@@ -13,6 +13,7 @@ import threading
 
 class _GradState(threading.local):
     enabled = True  # class attribute: every new thread starts with grad enabled
+    quiet = False  # NumPy's floating-point warnings already off (_parity.quiet_numpy)
 
 
 _state = _GradState()

@@ -128,7 +128,8 @@ class CompiledCallable:
             if run is None and not program.guard(flat):
                 continue
             try:
-                result = self._replay(program, flat) if run is None else run(flat)
+                with np.errstate(all="ignore"):  # inf and nan without warnings, as eager ops
+                    result = self._replay(program, flat) if run is None else run(flat)
             except Exception as error:
                 errors.relocate(error)  # the user's line in the traceback, not the program's
                 raise

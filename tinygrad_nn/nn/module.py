@@ -26,7 +26,8 @@ from .. import dtypes as _dt
 from .._size_device import cuda_request, parse_to
 from .._typename import typename as _typename
 from .._zero_grad import zero_grads
-from ..autograd.grad_mode import no_grad
+from ..autograd._parity import quiet_numpy
+from ..autograd.grad_mode import _state as _grad_state, no_grad
 from ..tensor import Tensor
 from . import hooks as _hooks, state_dict as _state
 from .parameter import Parameter
@@ -71,6 +72,9 @@ class Module:
         )
 
     def __call__(self, *args, **kwargs):
+        if not _grad_state.quiet:  # the outermost module: NumPy's warnings off once, for all
+            with quiet_numpy():  # the ops inside (they skip their own np.errstate)
+                return self.__call__(*args, **kwargs)
         if not (self._forward_pre_hooks or self._forward_hooks):  # the usual call: no hooks
             _module_stack.append(self)
             try:

@@ -25,7 +25,8 @@ import numpy as np
 
 from .._typename import typename as _typename
 from .._zero_grad import zero_grads
-from ..autograd.grad_mode import enable_grad, no_grad
+from ..autograd._parity import quiet_numpy
+from ..autograd.grad_mode import enable_grad
 from ..tensor import Tensor
 
 
@@ -80,7 +81,7 @@ class Optimizer:
         """What every optimizer's `step()` does: run the closure, then `_update_group` on each
         group, not recorded. Returns the closure's loss."""
         loss = self._run_closure(closure)
-        with no_grad():
+        with quiet_numpy(False):  # no_grad, and NumPy's warnings off once for all updates
             for group in self.param_groups:
                 self._update_group(group)
         return loss
