@@ -44,8 +44,32 @@ def _inplace(self, compute) -> Tensor:
 
 def add_(self, other, *, alpha=1) -> Tensor:
     """self += alpha * other."""
+    if not _grad_state.enabled and _plain_add(self, other, alpha):
+        # An optimizer's update (`p.add_(grad, alpha=-lr)` under no_grad): add's arithmetic
+        # written straight into self's memory. Nothing is recorded and no history changes,
+        # so the out-of-place tensor and apply_inplace's checks have nothing to do.
+        np.add(self._data, other._data if alpha == 1 else alpha * other._data, out=self._data)
+        self._version_counter[0] += 1
+        return self
     _check_no_partial_overlap(self, other)
     return self._inplace(lambda t: t.add(other, alpha=alpha))
+
+
+def _plain_add(t, other, alpha) -> bool:
+    """`t.add_(other, alpha=alpha)` is plain array arithmetic: a float tensor that is no op's
+    output, another of its dtype and shape that is the same array or shares no memory with it
+    (two arrays that own their memory cannot), a number alpha, memory that may be written."""
+    a, b = t._data, getattr(other, "_data", None)
+    return (
+        t.grad_fn is None
+        and is_tensor(other)
+        and (a is b or (a.base is None and b.base is None) or not np.may_share_memory(a, b))
+        and alpha.__class__ in (float, int)
+        and a.dtype.kind == "f"
+        and a.dtype == b.dtype
+        and a.shape == b.shape
+        and a.flags.writeable
+    )
 
 
 def sub_(self, other, *, alpha=1) -> Tensor:

@@ -69,14 +69,9 @@ class NodeExtras:
     def save_values(self, **values) -> None:
         """Keep plain values that PyTorch saves as tensors (a number operand, an index, a mask)
         as attributes. They are freed with the saved tensors: a second backward raises."""
-        self.__dict__.update(values)
+        for name, value in values.items():  # setattr, not __dict__.update: reading
+            setattr(self, name, value)  # __dict__ would make the node a dict of its own
         self._values = tuple(values)
-
-    def __getattr__(self, name: str):
-        # Reached only when the normal lookup failed: perhaps a value release() freed.
-        if name in self._freed:
-            raise RuntimeError(FREED)
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     @property
     def metadata(self) -> dict:
@@ -103,6 +98,37 @@ class NodeExtras:
 
     def __repr__(self) -> str:
         return f"<{self.name().rpartition(':')[2]} object at {hex(id(self))}>"
+
+
+def free_values(node) -> None:
+    """Drop the values a node kept with save_values (after backward). Reading one afterwards
+    raises PyTorch's error: the node becomes a `_Released` node, whose `__getattr__` (called
+    only when the normal lookup fails) says so. Live nodes have no `__getattr__`, which would
+    slow every attribute read of every node."""
+    for name in node._values:
+        delattr(node, name)
+    node._freed, node._values = node._values, ()
+    node.__class__ = _released_class(node.__class__)
+
+
+def _released_class(cls) -> type:
+    """`cls` with the `__getattr__` of a node whose values were freed (made once per class)."""
+    released = _RELEASED.get(cls)
+    if released is None:
+        attrs = {"__slots__": (), "__getattr__": _freed_getattr}
+        released = _RELEASED[cls] = type(cls.__name__, (cls,), attrs)
+        released.__qualname__, released.__module__ = cls.__qualname__, cls.__module__
+    return released
+
+
+def _freed_getattr(self, name: str):
+    # Reached only when the normal lookup failed: perhaps a value release() freed.
+    if name in self._freed:
+        raise RuntimeError(FREED)
+    raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+
+_RELEASED: dict = {}  # node class -> its released form
 
 
 class RemovableHandle:
@@ -324,7 +350,8 @@ def root_edges(outputs, grad_outputs) -> tuple:
         if g is None:
             if out._data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            g = wrap(np.ones(out._data.shape, out._data.dtype))
+            # dL/dL = 1 (np.array, not np.ones: a tenth of the cost on one element)
+            g = wrap(np.array(1, out._data.dtype).reshape(out._data.shape))
         elif not is_tensor(g):
             g = wrap(np.asarray(g, dtype=out._data.dtype))
         elif g._data.shape != out._data.shape:

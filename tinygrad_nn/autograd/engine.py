@@ -28,14 +28,14 @@ from .tensor_hooks import accumulate_into_leaf, capture_grads, run_tensor_hooks
 
 def _count_dependencies(roots) -> dict:
     """How many edges point at each node reachable from `roots`. Explicit stack: no recursion."""
-    deps, seen, stack = {}, set(roots), list(set(roots))
+    deps, stack = dict.fromkeys(roots, 0), list(set(roots))
     while stack:
         for child, _ in stack.pop().next_functions:
-            if child is not None:
-                deps[child] = deps.get(child, 0) + 1
-                if child not in seen:
-                    seen.add(child)
-                    stack.append(child)
+            if child in deps:
+                deps[child] += 1
+            elif child is not None:
+                deps[child] = 1
+                stack.append(child)
     return deps
 
 
@@ -47,7 +47,7 @@ def run_backward(edges, root_grads, *, retain_graph: bool, create_graph: bool, c
     pending, captured = {}, {}  # node -> {output_nr: gradient summed so far}
     for (node, nr), g in zip(edges, root_grads):
         _add_grad(pending, node, nr, g)
-    ready = [(-node._seq, id(node), node) for node in pending if node not in deps]
+    ready = [(-node._seq, id(node), node) for node in pending if not deps[node]]
     heapq.heapify(ready)
     with _parity.quiet_numpy(create_graph):  # record backward only if asked; NumPy quiet
         while ready:
@@ -70,8 +70,8 @@ def run_backward(edges, root_grads, *, retain_graph: bool, create_graph: bool, c
                     if (g._data.shape, g._data.dtype) != child._output_meta[nr]:  # seldom
                         g = _parity.fit_grad(node, child, nr, g)
                     _add_grad(pending, child, nr, g)
-                deps[child] -= 1
-                if deps[child] == 0:
+                left = deps[child] = deps[child] - 1
+                if not left:
                     heapq.heappush(ready, (-child._seq, id(child), child))
     return captured
 

@@ -68,11 +68,9 @@ class BackwardNode(_parity.NodeExtras):
     def release(self) -> None:
         """Free the saved tensors and values after backward: the memory goes back at once."""
         if self._saved is not None or self._values:
-            self._saved = None
-            for name in self._values:
-                del self.__dict__[name]
-            self._freed, self._values = self._values, ()
-            self._released = True
+            self._saved, self._released = None, True
+            if self._values:  # the values go too; reading one then raises, as in PyTorch
+                _parity.free_values(self)
 
 
 class AccumulateGrad(_parity.NodeExtras):

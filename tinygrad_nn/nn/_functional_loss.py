@@ -26,8 +26,8 @@ import numpy as np
 from .. import dtypes as _dt
 from ..autograd.function import Function
 from ..ops._index_checks import dtype_word
-from ..ops._shape import broadcast_shapes
-from ..ops.movement import IndexAdd
+from ..ops._shape import broadcast_shapes, unbroadcast
+from ..ops.movement import index_add_array
 from ..tensor import Tensor
 
 _make = Tensor._make
@@ -141,17 +141,42 @@ class MseLoss(Function):
             return np.add.reduce(loss, axis=dims)
         if n == 0:  # np.mean would warn; PyTorch's mean of nothing is nan
             return np.full((), np.nan, loss.dtype)
-        return np.asarray(np.mean(loss, axis=dims), dtype=loss.dtype)
+        # np.mean's own sum and division (a float sum over an int count, rounded once),
+        # without its Python-level argument handling (three times the sum of 64 numbers)
+        return np.asarray(np.add.reduce(loss, axis=dims) / n, dtype=loss.dtype)
 
     @staticmethod
     def backward(ctx, grad):
         x, t = ctx.saved_tensors
-        grad_x = (x - t) * ctx.norm * grad  # PyTorch's mse_loss_backward, in its order
+        grad_x = MseLossBackward.apply(grad, x, t, ctx.norm)
         return (
             grad_x if ctx.needs_input_grad[0] else None,
             -grad_x if ctx.needs_input_grad[1] else None,
             None,
         )
+
+
+class MseLossBackward(Function):
+    """z = (x - t) * norm * g: MseLoss's backward as one op (PyTorch's mse_loss_backward, in
+    its order), one node where subtracting and two products would record three.
+    dL/dg = u * ((x - t) * norm) summed to g's shape,   dL/dx = u * g * norm,   dL/dt = -dL/dx,
+    where u = dL/dz (each product in the order those three ops' backwards take it)."""
+
+    node_name = "MseLossBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx, g, x, t, norm):
+        ctx.save_for_backward(g, x, t)
+        ctx.norm = norm
+        return (x._data - t._data) * norm * g._data
+
+    @staticmethod
+    def backward(ctx, u):
+        g, x, t = ctx.saved_tensors
+        needs = ctx.needs_input_grad
+        grad_g = unbroadcast(u * ((x - t) * ctx.norm), g.shape) if needs[0] else None
+        grad_x = u * g * ctx.norm if needs[1] or needs[2] else None
+        return grad_g, grad_x if needs[1] else None, -grad_x if needs[2] else None, None
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
@@ -313,12 +338,28 @@ class NllLoss(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        if ctx.total:
-            grad = grad / float(ctx.total)
-        # zeros with the values added at the [i, t_i] coordinates forward built: IndexAdd
-        # takes them as they are, where a scatter along dim would rebuild them first
-        values = grad * _make(ctx.neg_w)
-        return IndexAdd.apply(values, ctx.coords, ctx.shape), None, None, None, None
+        dx = NllLossBackward.apply(grad, ctx.coords, ctx.shape, ctx.neg_w, ctx.total)
+        return dx, None, None, None, None
+
+
+class NllLossBackward(Function):
+    """dL/dx of NllLoss as one op: zeros(shape) with -w_i * g_i (g / total for 'mean') added
+    at the [i, t_i] coordinates forward built (one node where dividing, weighting and
+    scattering as Tensor ops would record three in every backward pass).
+    Its own gradient: dL/dg = sum_i (-w_i * u[i, t_i]) (/ total), where u = dL/d(output)."""
+
+    node_name = "NllLossBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx, grad, coords, shape, neg_w, total):
+        ctx.coords, ctx.neg_w, ctx.total, ctx.g_shape = coords, neg_w, total, grad._data.shape
+        g = grad._data / float(total) if total else grad._data
+        return index_add_array(g * neg_w, coords, shape)
+
+    @staticmethod
+    def backward(ctx, u):
+        g = unbroadcast(u[ctx.coords] * _make(ctx.neg_w), ctx.g_shape)  # the weighted picks
+        return (g / float(ctx.total) if ctx.total else g), None, None, None, None
 
 
 def _coordinates(safe: np.ndarray, dim: int) -> tuple:

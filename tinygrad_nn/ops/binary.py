@@ -59,7 +59,8 @@ class Add(Function):
         if ctx.needs_input_grad[1]:
             grad_y = -grad if subtract else grad  # PyTorch's order: negate, then scale
             grad_y = unbroadcast(grad_y if alpha == 1 else grad_y * alpha, y_shape)
-        return grad_x, grad_y, None
+        # One gradient per argument: `alpha` is one only when it was given (see tensor.py).
+        return (grad_x, grad_y) if len(ctx.needs_input_grad) == 2 else (grad_x, grad_y, None)
 
 
 class Sub(Add):
@@ -109,8 +110,10 @@ class Mul(Function):
             _save_operands(ctx, x, y)
             return x._data * y._data
         # A number is all backward needs. PyTorch saves it (as a 0-d tensor) and frees it
-        # after backward, so a second backward raises there; `x + 2` saves nothing.
-        ctx.save_values(scalar=y)
+        # after backward, so a second backward raises there; `x + 2` saves nothing. Nothing
+        # is kept for a product no backward will see (a backward pass's own `grad * 2`).
+        if ctx.needs_input_grad[0]:
+            ctx.save_values(scalar=y)
         return x._data * y
 
     @staticmethod

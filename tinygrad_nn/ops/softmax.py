@@ -3,7 +3,7 @@
 | op         | forward                         | dL/dx                          |
 |------------|---------------------------------|--------------------------------|
 | Softmax    | e^(x - max) / sum e^(x - max)   | y * (g - sum(g * y))           |
-| LogSoftmax | x - max - log sum e^(x - max)   | g - e^y * sum(g)               |
+| LogSoftmax | x - max - log sum e^(x - max)   | g - e^y * sum(g)  (one op: LogSoftmaxBackward) |
 
 Subtracting the max before exp keeps e^x from overflowing for logits like 1000.
 """
@@ -15,7 +15,7 @@ import math
 import numpy as np
 
 from ..autograd.function import Function, wrap
-from ._half import widen, widen_array
+from ._half import add_reduce, widen, widen_array
 
 
 def _shifted(a: np.ndarray, dim: int) -> np.ndarray:
@@ -80,5 +80,29 @@ class LogSoftmax(Function):
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        g, y = widen(grad, y)  # float16: computed in float32, rounded once (_half.py)
-        return (g - y.exp() * g.sum(ctx.dim, keepdim=True)).to(grad.dtype), None
+        return LogSoftmaxBackward.apply(grad, y, ctx.dim), None
+
+
+class LogSoftmaxBackward(Function):
+    """z = g - exp(y) * sum(g) along dim: log-softmax's backward as one op (PyTorch's
+    _log_softmax_backward_data), one node instead of four in every backward pass.
+    dL/dg = u - sum(u * exp(y)),   dL/dy = -u * sum(g) * exp(y),   where u = dL/dz
+    (the products in the order the four ops' own backwards would take them)."""
+
+    node_name = "LogSoftmaxBackwardDataBackward0"
+
+    @staticmethod
+    def forward(ctx, g, y, dim):
+        ctx.dim = dim
+        ctx.save_for_backward(g, y)
+        dtype = g._data.dtype
+        g, y = widen_array(g._data), widen_array(y._data)  # float16: rounded once at the end
+        return (g - np.exp(y) * add_reduce(g, dim, True)).astype(dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        g, y = ctx.saved_tensors
+        e, neg = y.exp(), -grad
+        grad_g = grad + (neg * e).sum(ctx.dim, keepdim=True) if ctx.needs_input_grad[0] else None
+        grad_y = neg * g.sum(ctx.dim, keepdim=True) * e if ctx.needs_input_grad[1] else None
+        return grad_g, grad_y, None
