@@ -2,8 +2,9 @@
 
     python benchmarks/creation_site.py [--ops 20000] [--samples 15]
 
-Every recorded op keeps the user's line that made it (`node._site`, a code object and a line
-number from `autograd.observers.creation_site`), so the in-place error can always name it.
+Every recorded op keeps the user's line that made it (`node._site`, a code object and an
+instruction offset from `autograd.observers.creation_site`), so the in-place error can always
+name it.
 This times a loop of recorded ops (`a + b` on 4-element tensors that require grad, called
 from a user function a few frames above `Function.apply`) with the real `creation_site` and
 with one that returns None at once, alternating the two so both see the same machine load,

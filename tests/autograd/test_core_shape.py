@@ -12,6 +12,7 @@ import pytest
 
 import tinygrad_nn as tg
 from tinygrad_nn.autograd import engine, function
+from tinygrad_nn.autograd.observers import site_line
 
 PACKAGE = pathlib.Path(tg.__file__).parent
 
@@ -84,7 +85,7 @@ def test_a_deep_copy_of_a_leaf_gets_its_own_gradients():
 def test_every_recorded_node_knows_the_users_line():
     x = tg.ones(3, requires_grad=True)
     y = x * 2  # the line the node must name
-    code, line = y.grad_fn._site
+    code, line = site_line(y.grad_fn._site)
     assert code.co_filename == __file__
     assert line == inspect.currentframe().f_lineno - 3
 

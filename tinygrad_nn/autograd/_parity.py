@@ -32,7 +32,7 @@ class NodeExtras:
     # Fields most nodes never set are class-level defaults; setting one on a node stores it in
     # the node's __dict__, like the attributes `forward` sets (`ctx.dim = dim`).
     next_functions = ()  # set when the node is recorded, as (node, output_nr) edges
-    _site = None  # (code, line) of the user's line that recorded it (creation_site)
+    _site = None  # (code, offset) of the user's line that recorded it (creation_site)
     _values = ()  # names of the plain values kept by save_values
     _freed = ()  # those names, once release() freed them
     _non_differentiable = ()  # outputs marked by mark_non_differentiable

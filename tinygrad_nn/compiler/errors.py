@@ -32,6 +32,8 @@ import types
 
 import numpy as np
 
+from ..autograd.observers import site_line
+
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 _NUMPY = os.path.dirname(os.path.abspath(np.__file__)) + os.sep
 PREFIX = "<tinygrad_nn.compile "  # the file name of every generated program starts so
@@ -57,7 +59,7 @@ def site() -> tuple | None:
         code = frame.f_code
         if code is engine_call:  # inside backward: the line that recorded this node
             node = frame.f_locals.get("node")
-            found = getattr(node, "_site", None)
+            found = site_line(getattr(node, "_site", None))
             if found is not None:
                 return found
         elif not code.co_filename.startswith((_PACKAGE, _NUMPY)):

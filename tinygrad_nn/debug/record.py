@@ -5,8 +5,8 @@ want to point at *the user's line* that made a node: the first stack frame outsi
 package, so `self.fc(x)` in a model is found rather than a line inside `nn/`.
 
 `Function.apply` keeps that line on every node it records, as `node._site`: a code object
-and a line number, cheap enough to take for every op. `location_of(node)` turns it into a
-`Location` (file, line, source text) only when a message needs one.
+and an instruction offset, cheap enough to take for every op. `location_of(node)` turns it
+into a `Location` (file, line, source text) only when a message needs one.
 
 What is not kept by default is an op's *inputs*, which would keep every intermediate
 tensor alive as long as the graph. `check_graph` needs them to recompute each node, so
@@ -30,6 +30,7 @@ import os
 import sys
 
 from ..autograd.function import observers
+from ..autograd.observers import site_line
 
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
@@ -92,7 +93,7 @@ def location_of(node) -> Location | None:
     metadata = getattr(node, "__dict__", {}).get("metadata")
     if metadata and metadata.get("location") is not None:  # set by hand, or by a tool
         return metadata["location"]
-    site = getattr(node, "_site", None)
+    site = site_line(getattr(node, "_site", None))
     return None if site is None else _at(*site)
 
 
