@@ -11,9 +11,12 @@ With a = input_gates + hidden_gates split into four blocks [i | f | g | o] (PyTo
 
 Written with Tensor ops (as `nn.LSTMCell` does, in `nn/layers/rnn_cells.py`) a step records
 twelve nodes, and its backward runs some twenty ops; over a sequence of T steps and L layers
-that per-op cost is most of the time. `nn.LSTM` runs each step as this one node instead. It
-computes the same NumPy calls in the same order as those twelve ops and their backward
-formulas, so the two give the same bits; `tests/ops/test_rnn_cell.py` holds them to it.
+that per-op cost is most of the time. This op is one node instead: `nn.LSTM` with
+`proj_size` runs it at each step, and `LstmLayer` (`lstm_layer.py`, every other `nn.LSTM`)
+calls the same array functions, `lstm_cell_arrays` and `lstm_cell_backward_arrays`, for a
+whole sequence. They make the same NumPy calls in the same order as those twelve ops and
+their backward formulas, so the two give the same bits; `tests/ops/test_rnn_cell.py` holds
+them to it.
 
 The chain rule through one step, from g_h = dL/dh' and g_c = dL/dc' (what later steps sent):
 
