@@ -462,8 +462,8 @@ class _BinaryCrossEntropy(Function):
     @staticmethod
     def forward(ctx, x, t, w):
         a, b = x._data, t._data
-        with np.errstate(divide="ignore"):  # log(0) = -inf, then clamped to -100
-            loss = (b - 1) * np.maximum(np.log1p(-a), -100) - b * np.maximum(np.log(a), -100)
+        # log(0) = -inf, then clamped to -100
+        loss = (b - 1) * np.maximum(np.log1p(-a), -100) - b * np.maximum(np.log(a), -100)
         if w is not None:
             loss = loss * w._data
         ctx.save_for_backward(x, t, w)

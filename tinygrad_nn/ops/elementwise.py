@@ -81,8 +81,8 @@ class Log(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        with np.errstate(divide="ignore", invalid="ignore"):  # log(0) = -inf, log(-1) = nan
-            return np.log(x._data)
+        # log(0) = -inf, log(-1) = nan
+        return np.log(x._data)
 
     @staticmethod
     def backward(ctx, grad):
@@ -98,8 +98,7 @@ class Log1p(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log1p(x._data)
+        return np.log1p(x._data)
 
     @staticmethod
     def backward(ctx, grad):
@@ -127,8 +126,8 @@ class Sqrt(Function):
 
     @staticmethod
     def forward(ctx, x):
-        with np.errstate(invalid="ignore"):  # sqrt(-1) = nan, as in PyTorch
-            y = wrap(np.sqrt(x._data))
+        # sqrt(-1) = nan, as in PyTorch
+        y = wrap(np.sqrt(x._data))
         ctx.save_for_backward(y)
         return y
 
@@ -143,8 +142,7 @@ class Rsqrt(Function):
 
     @staticmethod
     def forward(ctx, x):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            y = wrap((1 / np.sqrt(widen_array(x._data))).astype(x._data.dtype, copy=False))
+        y = wrap((1 / np.sqrt(widen_array(x._data))).astype(x._data.dtype, copy=False))
         ctx.save_for_backward(y)
         return y
 
@@ -372,8 +370,7 @@ class Reciprocal(Function):
 
     @staticmethod
     def forward(ctx, x):
-        with np.errstate(divide="ignore"):
-            y = wrap(np.reciprocal(x._data))
+        y = wrap(np.reciprocal(x._data))
         ctx.save_for_backward(y)
         return y
 

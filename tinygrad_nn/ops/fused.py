@@ -53,8 +53,8 @@ class LayerNorm(Function):
         mean = _mean(a, dims, True)
         var = np.asarray(_variance(a, dims, 0, True), dtype=a.dtype)
         centered = a - mean
-        with np.errstate(divide="ignore", invalid="ignore"):  # eps = 0 and a constant row
-            rstd = (1 / np.sqrt(var + eps)).astype(a.dtype, copy=False)
+        # eps = 0 and a constant row
+        rstd = (1 / np.sqrt(var + eps)).astype(a.dtype, copy=False)
         xhat = centered * rstd
         out = xhat if weight is None else xhat * weight._data
         if bias is not None:  # into `out` where it is a new array: the same sum, no temporary

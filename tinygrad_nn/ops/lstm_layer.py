@@ -33,6 +33,8 @@ The per-step version stays in `nn/layers/rnn.py` (GRU, RNN, LSTM with `proj_size
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from ..autograd.function import Function, wrap
@@ -45,7 +47,7 @@ def _recurrence(gates, h, c, w_hh_t, b_hh, sizes: list, reverse: bool, cell, joi
     """Run the steps on arrays or on Tensors; returns one (t, h_prev, c_prev, hidden,
     activations, h_next) per step in the order run, and the final (h, c). `w_hh_t` is
     W_hh^T in row-major order, `cell` the step's nonlinear part, `join` concatenates rows."""
-    starts = np.cumsum([0, *sizes[:-1]]).tolist()
+    starts = _starts(sizes)
     steps = []
     for t in reversed(range(len(sizes))) if reverse else range(len(sizes)):
         n, start = sizes[t], starts[t]
@@ -66,7 +68,7 @@ def _back_through_time(steps, grads, gates, w_hh, sizes: list, kit) -> tuple:
     cell_backward, join, zeros = kit
     grad_out, d_h, d_c = grads
     rows = max(sizes)  # the full batch
-    starts = np.cumsum([0, *sizes[:-1]]).tolist()
+    starts = _starts(sizes)
     grad_outs = [None] * len(sizes)
     if grad_out is not None:
         grad_outs = [grad_out[start : start + n] for start, n in zip(starts, sizes)]
@@ -80,6 +82,11 @@ def _back_through_time(steps, grads, gates, w_hh, sizes: list, kit) -> tuple:
         d_h = _full_rows(d_gates[t] @ w_hh, d_h, rows, join, zeros)
         d_c = _full_rows(d_c_prev, d_c, rows, join, zeros)
     return d_gates, d_h, d_c
+
+
+def _starts(sizes: list) -> list:
+    """The first row of each step in the packed rows: 0, sizes[0], sizes[0] + sizes[1], ..."""
+    return [0, *itertools.accumulate(sizes[:-1])]
 
 
 def _full_rows(first, rest, rows: int, join, zeros):
@@ -150,7 +157,7 @@ class LstmLayer(Function):
             lstm_cell_arrays, np.concatenate,
         )  # fmt: skip
         out = np.empty((gi._data.shape[0], h0._data.shape[1]), h0._data.dtype)
-        starts = np.cumsum([0, *batch_sizes[:-1]]).tolist()
+        starts = _starts(batch_sizes)
         for t, *_, h_next in steps:
             out[starts[t] : starts[t] + batch_sizes[t]] = h_next
         ctx.save_for_backward(gi, h0, c0, w_hh, b_hh)

@@ -329,8 +329,7 @@ class Logsumexp(Function):
             # Subtract the max before exp: exp(1000) overflows, exp(0) does not.
             m = np.max(a, axis=dims, keepdims=True)
             m = np.where(np.isfinite(m), m, 0)
-            with np.errstate(divide="ignore"):
-                out = np.log(np.sum(np.exp(a - m), axis=dims, keepdims=True)) + m
+            out = np.log(np.sum(np.exp(a - m), axis=dims, keepdims=True)) + m
         ctx.dims = dims
         out = out.astype(a.dtype, copy=False)
         result = wrap(out if keepdim else np.squeeze(out, axis=dims))
