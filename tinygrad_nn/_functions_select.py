@@ -16,6 +16,7 @@ import numpy as np
 
 from . import dtypes as _dt
 from .ops import sorting as _sorting
+from .ops._names import dtype_word
 from .ops.scan import LogCumSumExp
 from .tensor import Tensor, _norm_dim
 
@@ -46,21 +47,6 @@ def _tensor(x, name: str, arg: str = "input", pos: int = 1) -> Tensor:
     raise TypeError(
         f"{name}(): argument '{arg}' (position {pos}) must be Tensor, not {type(x).__name__}"
     )
-
-
-def _dtype_name(t: Tensor) -> str:
-    """PyTorch's C++ name of t's dtype, as its errors spell it."""
-    return {
-        "float64": "Double",
-        "float32": "Float",
-        "float16": "Half",
-        "int64": "Long",
-        "int32": "Int",
-        "int16": "Short",
-        "int8": "Char",
-        "uint8": "Byte",
-        "bool": "Bool",
-    }.get(t._data.dtype.name, t._data.dtype.name)
 
 
 def _pick(x: Tensor, dim: int, index: np.ndarray, keepdim: bool) -> tuple:
@@ -281,7 +267,7 @@ def bincount(input, weights=None, minlength=0):
     x = _tensor(input, "bincount")
     a = x._data
     if a.dtype.kind not in "iub" or a.dtype == np.bool_:
-        raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{_dtype_name(x)}'")
+        raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{dtype_word(a.dtype)}'")
     if a.ndim != 1 or (a.size and a.min() < 0):
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
     if minlength < 0:
@@ -321,7 +307,7 @@ def logcumsumexp(input, dim):
     x = _tensor(input, "logcumsumexp")
     if x._data.dtype.kind != "f":
         raise NotImplementedError(
-            f"\"logcumsumexp_out_cpu\" not implemented for '{_dtype_name(x)}'"
+            f"\"logcumsumexp_out_cpu\" not implemented for '{dtype_word(x._data.dtype)}'"
         )
     return LogCumSumExp.apply(x, _norm_dim(dim, x.ndim))
 
@@ -335,7 +321,7 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
     if x._data.dtype.kind != "f":
         raise RuntimeError(
             "nanmean(): expected input to have floating point or complex dtype "
-            f"but got {_dtype_name(x)}"
+            f"but got {dtype_word(x._data.dtype)}"
         )
     if dtype is not None:
         x = x.to(dtype)

@@ -36,6 +36,7 @@ import numpy as np
 from ._normal_float32 import normal_fill_float32 as _normal_fill_float32
 from ._permutation import apply_swaps as _apply_swaps, randperm_inside_out as _randperm_inside_out
 from ._rounding import fma32 as _fma32, fma64 as _fma64, libm as _libm
+from .ops._names import dtype_word
 from .ops.sorting import topk_index as _topk_index
 
 DEFAULT_SEED = 67280421310721  # what a fresh torch.Generator() is seeded with
@@ -212,26 +213,8 @@ def _size(shape) -> int:
 def _float_dtype(dtype, kernel: str) -> np.dtype:
     dtype = np.dtype(dtype)
     if dtype.kind != "f":
-        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_torch_name(dtype)}'")
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{dtype_word(dtype)}'")
     return dtype
-
-
-_TORCH_NAMES = {
-    "int64": "Long",
-    "int32": "Int",
-    "int16": "Short",
-    "int8": "Char",
-    "uint8": "Byte",
-    "bool": "Bool",
-    "float32": "Float",
-    "float64": "Double",
-    "float16": "Half",
-}
-
-
-def _torch_name(dtype: np.dtype) -> str:
-    """PyTorch's name of a dtype in its messages ('Float', 'Long', ...)."""
-    return _TORCH_NAMES.get(np.dtype(dtype).name, np.dtype(dtype).name)
 
 
 def _uniform01(gen: Generator, n: int, dtype: np.dtype) -> np.ndarray:
@@ -292,7 +275,7 @@ def _check_uniform_bounds(low: float, high: float, dtype: np.dtype) -> None:
     if high - low > top:
         raise RuntimeError(
             f"uniform_ expects to-from <= std::numeric_limits<"
-            f"{_torch_name(dtype)}>::max(), but found to={_num(high)} and "
+            f"{dtype_word(dtype)}>::max(), but found to={_num(high)} and "
             f"from={_num(low)} which result in to-from to exceed the limit"
         )
 
@@ -458,7 +441,7 @@ def random_array(shape, dtype, generator=None) -> np.ndarray:
     dtype, shape, gen = np.dtype(dtype), tuple(shape), _gen(generator)
     if dtype.name not in _RANDOM_MODULUS:
         raise NotImplementedError(
-            f"\"random_kernel_cpu\" not implemented for '{_torch_name(dtype)}'"
+            f"\"random_kernel_cpu\" not implemented for '{dtype_word(dtype)}'"
         )
     n = _size(shape)
     raw = gen._random64(n) if dtype.name in ("int64", "float64") else gen._random(n)
@@ -474,7 +457,7 @@ def randperm_array(n: int, dtype=np.int64, generator=None) -> np.ndarray:
     if dtype.kind == "f" and n > 2 ** (np.finfo(dtype).nmant + 1) + 1:
         raise RuntimeError(
             f"n cannot be greater than 2^{np.finfo(dtype).nmant + 1}+1 for "
-            f"{_torch_name(dtype)} type."
+            f"{dtype_word(dtype)} type."
         )
     if n >= 0xFFFFFFFF // 20:
         return _randperm_inside_out(gen, n).astype(dtype)
@@ -550,7 +533,7 @@ def _check_multinomial(probs: np.ndarray, k: int, replacement: bool) -> None:
     if probs.dtype.kind != "f":
         raise RuntimeError(
             "multinomial only supports floating-point dtypes for input, got: "
-            + _torch_name(probs.dtype)
+            + dtype_word(probs.dtype)
         )
     if k <= 0:
         raise RuntimeError("cannot sample n_sample <= 0 samples")

@@ -24,18 +24,13 @@ import warnings
 import numpy as np
 
 from .. import dtypes as _dt
+from .._checks import _dtype_word
 from ..autograd.function import Function
-from ..ops._index_checks import dtype_word
 from ..ops._shape import broadcast_shapes, unbroadcast
 from ..ops.movement import index_add_array
 from ..tensor import Tensor
 
 _make = Tensor._make
-
-
-def _dtype_word(t: Tensor) -> str:
-    """PyTorch's scalar type name (Float, Long, ...) used in its error messages."""
-    return dtype_word(t._data.dtype)
 
 
 _REDUCTIONS = ("none", "mean", "sum")
