@@ -96,6 +96,7 @@ from ._functions_shape import (  # noqa: F401
     vdot,
     vsplit,
 )
+from ._heap import keep_freed_heap as _keep_freed_heap
 from ._legacy_types import (  # noqa: F401
     BoolTensor,
     ByteTensor,
@@ -199,6 +200,8 @@ from .random import (  # noqa: F401
 from .serialization import load, save  # noqa: F401
 from .tensor import Size, Tensor, device, where  # noqa: F401
 from .version import __version__  # noqa: F401
+
+_keep_freed_heap()  # a training step's memory is reused, not mapped in again: see _heap.py
 
 
 def load_ipython_extension(ipython) -> None:

@@ -161,8 +161,8 @@ def bmm(self, mat2) -> Tensor:
             f"[{self._data.shape[0]}, {self._data.shape[2]}] but got: "
             f"[{mat2._data.shape[0]}, {mat2._data.shape[1]}]."
         )
-    out = self.matmul(mat2)
-    return out
+    linalg.check_matmul(self._data, mat2._data)
+    return linalg.MatMul.apply(self, mat2)  # one BmmBackward0 node, as PyTorch records bmm
 
 
 def mv(self, vec) -> Tensor:

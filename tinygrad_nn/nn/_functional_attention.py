@@ -270,9 +270,19 @@ def _in_projection(query, key, value, in_proj_weight, in_proj_bias, separate) ->
         return tuple(F.linear(x, w, b) for x, w, b in zip((query, key, value), separate, biases))
     if in_proj_weight is None:
         raise AssertionError("use_separate_proj_weight is False but in_proj_weight is None")
-    if query is key and key is value:  # self-attention: project once, then split
-        qkv = F.linear(query, in_proj_weight, in_proj_bias)
-        return qkv[..., :e], qkv[..., e : 2 * e], qkv[..., 2 * e :]
+    if key is value:  # project what is shared once, then split it as PyTorch does
+        shared = 3 if query is key else 2
+        w_q, w_kv = in_proj_weight.split([e, 2 * e])
+        b_q, b_kv = (None, None) if in_proj_bias is None else in_proj_bias.split([e, 2 * e])
+        if shared == 3:
+            projections = F.linear(query, in_proj_weight, in_proj_bias)
+        else:
+            q = F.linear(query, w_q, b_q)
+            projections = F.linear(key, w_kv, b_kv)
+        # (..., shared * E) -> (shared, ..., E), copied once so that each part is contiguous
+        parts = projections.unflatten(-1, (shared, e)).unsqueeze(0).transpose(0, -2)
+        parts = parts.squeeze(-2).contiguous()
+        return (parts[0], parts[1], parts[2]) if shared == 3 else (q, parts[0], parts[1])
     weights = in_proj_weight.chunk(3)
     biases = (None,) * 3 if in_proj_bias is None else in_proj_bias.chunk(3)
     return tuple(F.linear(x, w, b) for x, w, b in zip((query, key, value), weights, biases))
@@ -467,6 +477,6 @@ def _attend_heads(q, k, v, attn_mask, dropout_p, is_causal, need_weights, bsz: i
     if attn_mask is not None:  # (1 or N * heads, L, S) -> (1 or N, heads, L, S)
         shared = attn_mask.size(0) == 1
         attn_mask = attn_mask.unsqueeze(0) if shared else attn_mask.reshape(bsz, heads, -1, src_len)
-    q, k, v = (x.reshape(bsz, heads, x.shape[1], head_dim) for x in (q, k, v))
+    q, k, v = (x.view(bsz, heads, x.shape[1], head_dim) for x in (q, k, v))
     out = scaled_dot_product_attention(q, k, v, attn_mask, dropout_p, is_causal)
-    return out.permute(2, 0, 1, 3).reshape(bsz * tgt_len, heads * head_dim), None
+    return out.permute(2, 0, 1, 3).contiguous().view(bsz * tgt_len, heads * head_dim), None

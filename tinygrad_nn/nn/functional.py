@@ -253,6 +253,12 @@ def _linear_checked(input: Tensor, weight: Tensor, bias: Tensor | None) -> Tenso
             )
     if input.dim() == 2 and weight.dim() == 2 and bias is not None and bias.dim() == 1:
         return Addmm.apply(bias, input, weight.t())  # matmul and bias in one node, as PyTorch
+    if weight.dim() == 2 and bias is not None and bias.dim() == 1 and input.is_contiguous():
+        # PyTorch folds a contiguous input of any other rank into rows, runs the fused addmm
+        # and views the result back: one matmul with the bias added in place, no extra array.
+        rows = input.view(math.prod(input.shape[:-1]), input.shape[-1])
+        out = Addmm.apply(bias, rows, weight.t())
+        return out.view(*input.shape[:-1], weight.shape[0])
     out = input.matmul(weight.t())
     return out if bias is None else out + bias
 

@@ -120,11 +120,16 @@ class Attention(Function):
         if causal:
             scores = _masked_fill(scores, mask, float("-inf"))
         weights = softmax_array(scores, 2)
-        out = _matmul(weights, c.reshape(size, source, c.shape[-1]))
+        out = _output_like(a)
+        folded = out.reshape(size, length, a.shape[-1])
+        if np.may_share_memory(folded, out):  # written in place: laid out like the query
+            _matmul_into(weights, c.reshape(size, source, c.shape[-1]), folded)
+        else:  # batch and heads are not neighbours in memory: the product, copied in
+            out[...] = _matmul(weights, c.reshape(size, source, c.shape[-1])).reshape(a.shape)
         ctx.scale = scale
         ctx.save_for_backward(q, k, v)
         ctx.save_values(weights=weights, mask=None if mask is None else wrap(mask))
-        return out.reshape(a.shape[:-1] + (c.shape[-1],))
+        return out
 
     @staticmethod
     def backward(ctx, grad):
@@ -139,6 +144,21 @@ class Attention(Function):
             grad_s = _grad_scores(ctx, g, v, weights)
             grad_q, grad_k = _grad_queries_keys(grad_s, q, k, needs)
         return _shared_inputs(ctx, grad_q, grad_k, grad_v) + (None, None)
+
+
+def _output_like(query: np.ndarray) -> np.ndarray:
+    """An empty output with the query's shape and its memory order, as PyTorch's kernel
+    makes it: after `permute` back to (L, batch, heads, E) in attention, the output of a
+    (L, batch, E) query is contiguous already and needs no copy."""
+    return np.empty_like(query, order="K")
+
+
+def _matmul_into(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
+    """a @ b written into `out`: the same products (BLAS is told where each row goes)."""
+    if a.dtype == np.float16:
+        out[...] = _matmul(a, b)
+    else:
+        np.matmul(a, b, out=out)
 
 
 def _grad_scores(ctx, g, v, weights):
