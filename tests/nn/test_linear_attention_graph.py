@@ -12,14 +12,7 @@ import tinygrad_nn as tg
 
 torch = pytest.importorskip("torch")
 
-
-def _graph(node, depth=0) -> list:
-    if node is None:
-        return []
-    lines = ["  " * depth + node.name().replace("torch::autograd::", "")]
-    for child, _ in node.next_functions:
-        lines += _graph(child, depth + 1)
-    return lines
+from tests.test_matmul_graph import _graph  # noqa: E402  (the graph drawn as indented names)
 
 
 def _input(lib, shape, layout):
