@@ -18,7 +18,7 @@ import warnings
 from . import trace as _trace
 from .guards import RECOMPILE_LIMIT
 from .record import Unsupported
-from .wrap import _ALL, CompiledCallable, CompiledFunction
+from .wrap import _ALL, _MISS, CompiledCallable, CompiledFunction
 
 _BACKENDS = ("inductor", "eager", "aot_eager", "cudagraphs", None)
 _MODES = (None, "default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagraphs")
@@ -121,7 +121,7 @@ def code(compiled) -> str:
 
 
 def _optimized_module():
-    from ..nn.module import Module
+    from ..nn.module import Module, _module_stack as stack
 
     class OptimizedModule(Module):
         """What `compile(model)` returns: calls run the compiled forward; parameters,
@@ -133,6 +133,19 @@ def _optimized_module():
             self._orig_mod = mod
             compiled = CompiledCallable(mod, fullgraph, mod, limit)
             object.__setattr__(self, "_compiled_call", compiled)
+
+        def __call__(self, *args, **kwargs):
+            # A call without module hooks that a cached program serves skips Module.__call__
+            # (its errstate is the program's own); anything else takes the usual way.
+            if not (self._forward_pre_hooks or self._forward_hooks):
+                stack.append(self)  # tools that watch op creation see the module
+                try:
+                    result = self._compiled_call.replay(args, kwargs)
+                finally:
+                    stack.pop()
+                if result is not _MISS:
+                    return result
+            return Module.__call__(self, *args, **kwargs)
 
         def forward(self, *args, **kwargs):
             """The wrapped module's forward, traced on the first call and replayed after."""

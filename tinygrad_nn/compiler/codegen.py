@@ -137,6 +137,66 @@ def decisions(rec, lines: list, indent: str = "    ") -> tuple[list, list, list]
     return hoisted, checks, rest
 
 
+# Calls that always return a new array (or a new NumPy scalar) nobody else holds: every
+# ufunc and its reduce/accumulate/outer without `out=`, and these functions.
+_ALLOCATING = frozenset({"where", "zeros", "ones", "empty", "full", "concatenate", "stack",
+                         "zeros_like", "ones_like", "empty_like", "full_like"})  # fmt: skip
+_NP_CALL = re.compile(r"(\w+) = np\.(\w+)(?:\.(reduce|accumulate|outer))?\((.*)\)")
+# `b = a`, `b = a.T`, `b = a.reshape(...)`, `b = a[...]`: the memory of `a` or a copy of it.
+_FROM_OPERAND = re.compile(
+    r"(\w+) = (\w+)(?:\.(?:T|mT|transpose|swapaxes|reshape|squeeze|view|ravel|astype|copy)"
+    r"(?:\(.*\))?|\[.*\])?"
+)
+
+
+def owned_outputs(lines: list, returned: list) -> tuple:
+    """Positions of `returned` (names, or "None") whose arrays only the program's caller
+    will hold: memory the lines allocate on each call, not an input's, a constant's or
+    another returned array's, and never passed to code that could keep it. Sure answers
+    only: a line of a form not known here makes the memory it reads count as shared."""
+    origin: dict[str, int] = {}  # name -> index of the line that allocated its memory
+    shared: set = set()
+    for i, line in enumerate(lines):
+        source = line.source
+        if source.startswith("if "):  # a check: it reads values and keeps nothing
+            continue
+        allocated = _allocates(source)
+        if allocated and len(line.defines) == 1 and not line.writes:
+            origin[line.defines[0]] = i
+            continue
+        match = _FROM_OPERAND.fullmatch(source)
+        if match and not line.writes and match[2] in origin:
+            origin[match[1]] = origin[match[2]]  # a view of it, or a copy: still private
+            continue
+        into = _OUT.search(source)
+        if into and line.writes == (into[1],) and _NP_CALL.fullmatch(source):
+            if line.defines and into[1] in origin:  # a result written into a dead temporary
+                origin[line.defines[0]] = origin[into[1]]
+            continue  # a NumPy call writes values into its `out`, keeps no reference
+        if not source.startswith("np.") or line.defines:
+            shared.update(origin.get(n) for n in line.uses)
+    counts: dict = {}
+    for name in returned:
+        counts[origin.get(name)] = counts.get(origin.get(name), 0) + 1
+    return tuple(
+        i
+        for i, name in enumerate(returned)
+        if origin.get(name) is not None and origin[name] not in shared and counts[origin[name]] == 1
+    )
+
+
+_OUT = re.compile(r", out=\((\w+),\)\)$")
+
+
+def _allocates(source: str) -> bool:
+    """Whether the line `name = np.f(...)` makes a new array (see _ALLOCATING)."""
+    match = _NP_CALL.fullmatch(source)
+    if match is None or "out=" in match[4]:
+        return False
+    func = getattr(np, match[2], None)
+    return isinstance(func, np.ufunc) or (match[3] is None and match[2] in _ALLOCATING)
+
+
 class Statement(str):
     """A line of generated source that remembers the user's line it came from (its site)."""
 

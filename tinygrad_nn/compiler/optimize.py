@@ -35,6 +35,11 @@ one layout, and checks that BLAS does not mind), so the results cannot change.
    the temporary `t43`, laid out as the result would be, becomes
    `t46 = np.subtract(t43, t44, out=(t43,))`: no new buffer, no cold memory. Only for the
    elementwise ops IEEE defines exactly (as pass 5).
+   So too ReLU's backward, `t38 = np.where(t37, c1, t33)` with `t33` dead and `c1` one
+   number: `np.putmask(t33, t37, c1)` then `t38 = t33`, the same values a third faster.
+
+8. *Cheaper spellings* of the same NumPy call (`spellings.py`): a reduction that keeps
+   dims only to have them reshaped away, and operators on NumPy scalars.
 
 After passes 2 and 4, an alias `t169 = t167` is dropped and the lines after it read `t167`
 (unless the program hands `t169` out): one Python statement less, and the passes that
@@ -47,6 +52,7 @@ import re
 
 import numpy as np
 
+from . import spellings
 from .record import Line
 
 _ALWAYS_LIVE = 1 << 62  # the last use of a name the program returns or writes back
@@ -59,7 +65,7 @@ def optimize(rec, lines: list, live: set) -> list:
     lines = _fold(rec, lines, live)
     lines = _renamed(rec, _drop_copies(rec, lines, live), live)
     lines = _contiguous_operands(rec, _write_in_place(rec, lines, live))
-    return _reuse_dead(rec, lines, live)
+    return spellings.respell(rec, _reuse_dead(rec, lines, live), live)
 
 
 def _aliased(line: Line) -> Line:
@@ -500,6 +506,10 @@ def _reuse_dead(rec, lines: list, live: set) -> list:
         members.setdefault(groups.of(name), set()).add(name)
     out = []
     for i, line in enumerate(lines):
+        where = None if line.writes or line.effect else _WHERE.fullmatch(line.source)
+        if where and _masked_in_place(rec, groups, members, last, defined, keep, where, i):
+            out += _put_mask(rec, line, where)
+            continue
         match = _CALL.fullmatch(line.source) if line.exact and not line.writes else None
         operands = match[3].split(", ") if match else ()
         dead = [
@@ -533,3 +543,35 @@ def _reusable(rec, groups, members, last, defined, name: str, result: str, i: in
         return False  # a later op would see another layout
     names = members.get(groups.of(name), ())
     return all(n in defined and last.get(n, -1) <= i for n in names)
+
+
+_WHERE = re.compile(r"(\w+) = np\.where\((\w+), (\w+), (\w+)\)")
+
+
+def _masked_in_place(rec, groups, members, last, defined, keep, where, i: int) -> bool:
+    """Whether `t = np.where(mask, fill, x)` at line i may write `fill` into `x` instead:
+    x a dead temporary laid out as t, mask a boolean array of its shape (putmask pairs them
+    by position), fill one number of t's dtype (ReLU's backward: `np.where(x <= 0, 0, g)`)."""
+    result, mask, fill, x = where.groups()
+    m, f, made = rec.objects.get(mask), rec.objects.get(fill), rec.objects.get(result)
+    return (
+        x in defined
+        and x not in keep
+        and isinstance(m, np.ndarray)
+        and isinstance(f, np.ndarray)
+        and isinstance(made, np.ndarray)
+        and m.dtype == np.bool_
+        and m.shape == made.shape
+        and f.ndim == 0
+        and f.dtype == made.dtype
+        and _reusable(rec, groups, members, last, defined, x, result, i)
+    )
+
+
+def _put_mask(rec, line: Line, where) -> list:
+    """`np.putmask(x, mask, fill)` then `t = x`: the where, written into x (see above)."""
+    result, mask, fill, x = where.groups()
+    put = _derived(line, f"np.putmask({x}, {mask}, {fill})", (), {x, mask, fill}, True)
+    put.writes = (x,)
+    rec.mutated.add(x)
+    return [put, _derived(line, f"{result} = {x}", (result,), {x}, False)]

@@ -26,8 +26,9 @@ import weakref
 
 import numpy as np
 
-from ..autograd.function import Function, wrap
+from ..autograd.function import AccumulateGrad, Function, observers
 from ..autograd.grad_mode import _state as _grad_mode
+from ..autograd.tensor_hooks import UNSHARED
 from ..tensor import Tensor
 from . import codegen, errors, guards
 from .optimize import optimize
@@ -47,6 +48,28 @@ def _call(fn, *args):
 # Programs compute inf and nan without NumPy's warnings, as the eager ops do (np.errstate as
 # a decorator: its cheapest form, a third of a microsecond less than `with` per call).
 _quietly = np.errstate(all="ignore")(_call)
+
+
+def _quiet_replay(program, flat: tuple):
+    """`_replay` with NumPy's warnings off, once: inside a module call or a backward they are
+    off already, and CompiledFunction.apply, seeing `quiet`, leaves them alone."""
+    if _grad_mode.quiet:
+        return _replay(program, flat)
+    _grad_mode.quiet = True
+    try:
+        return _quietly(_replay, program, flat)
+    finally:
+        _grad_mode.quiet = False
+
+
+def _replay(program, flat: tuple):
+    """Run a differentiable forward's program; its outputs get one CompiledFunction node."""
+    outputs = program.forward(flat)
+    if outputs is _MISS:
+        return _MISS
+    run = (outputs[0], outputs[1], program.backward)
+    result = CompiledFunction.apply(*program.leaves(flat), run=run)
+    return result if program.structure == "one" else _rebuild(program.structure, result)
 
 
 class Program:
@@ -74,28 +97,56 @@ class CompiledFunction(Function):
     node_name = "CompiledFunctionBackward"
 
     @staticmethod
-    def forward(ctx, *args):
-        """Run the forward program (args: the tensors that need gradients, then a runner)."""
-        outputs, saved, backward = args[-1]()
+    def forward(ctx, *leaves, run):
+        """Hand over what the forward program computed: `run` is (outputs, the arrays
+        backward needs, the backward program). The leaves (the tensors that need gradients)
+        are arguments only to give the node its edges; a keyword argument gets none."""
+        outputs, saved, backward = run
         ctx.program = backward
         ctx.save_values(saved_arrays=saved)
         return outputs if len(outputs) > 1 else outputs[0]
 
     @staticmethod
     def backward(ctx, *grads):
-        """Run the backward program: dL/d(each input) from dL/d(each output)."""
-        arrays = tuple(None if g is None else g._data for g in grads)
+        """Run the backward program: dL/d(each leaf) from dL/d(each output)."""
+        arrays = tuple([None if g is None else g._data for g in grads])
         try:
             result = ctx.program(arrays, ctx.saved_arrays)
         except Exception as error:
             errors.relocate(error)  # the user's line in the traceback, not the program's
             raise
-        tensors = tuple(None if r is None else wrap(r) for r in result)
+        tensors = [None if r is None else _make(r) for r in result]
         if _grad_mode.enabled:  # create_graph=True: results whose backward raises
-            tensors = tuple(
-                None if t is None else _NoDoubleBackward.apply(_ANCHOR, t) for t in tensors
-            )
-        return (*tensors, None)
+            return tuple([None if t is None else _NoDoubleBackward.apply(_ANCHOR, t)
+                          for t in tensors])  # fmt: skip
+        owned = ctx.program.owned
+        if owned and not (ctx._node_post_hooks or observers.on_backward):
+            _hand_over(ctx, tensors, owned)
+        return tuple(tensors)
+
+
+_make = Tensor._make
+
+
+def _hand_over(ctx, tensors: list, owned: tuple) -> None:
+    """Mark the gradients that only this backward holds (fresh arrays of the program, see
+    codegen.owned_outputs) and that go straight to a leaf: `.grad` may take them without a
+    copy (tensor_hooks.store_grad). Only arrays laid out as their copy would be (contiguous
+    one way or the other, alone in their buffer), so that nobody can tell the difference."""
+    edges = ctx.next_functions
+    for i in owned:
+        array = tensors[i]._data
+        if (
+            edges[i][0].__class__ is AccumulateGrad
+            and array.flags.forc
+            and (array.base is None or _whole(array))
+        ):
+            tensors[i].__dict__[UNSHARED] = True
+
+
+def _whole(array) -> bool:
+    base = array.base
+    return base.__class__ is np.ndarray and base.base is None and base.nbytes == array.nbytes
 
 
 _ANCHOR = Tensor._make(np.zeros((), np.float32), requires_grad=True)  # gives those a node
@@ -130,24 +181,10 @@ class CompiledCallable:
             self.arg_names = []
 
     def __call__(self, *args, **kwargs):
-        # Keyword arguments: their names (guarded by value), then their values.
+        result = self.replay(args, kwargs)
+        if result is not _MISS:
+            return result
         flat = (*args, tuple(kwargs), *kwargs.values()) if kwargs else args
-        for i, program in enumerate(self.programs):
-            run = program.run  # a whole step, which checks its own guard (_MISS if it fails)
-            if run is None and not program.guard(flat):
-                continue
-            try:
-                if run is None:
-                    result = _quietly(self._replay, program, flat)
-                else:
-                    result = _quietly(run, flat)
-            except Exception as error:
-                errors.relocate(error)  # the user's line in the traceback, not the program's
-                raise
-            if result is not _MISS:
-                if i:  # the program used last is tried first next time
-                    self.programs.insert(0, self.programs.pop(i))
-                return result
         if self.eager_reason is not None:
             return self.fn(*args, **kwargs)
         if len(self.programs) >= self.limit:
@@ -160,6 +197,28 @@ class CompiledCallable:
             return self.fn(*args, **kwargs)
         return self._trace(args, kwargs, flat)
 
+    def replay(self, args: tuple, kwargs: dict):
+        """The result of the first cached program whose guard holds, or `_MISS`."""
+        # Keyword arguments: their names (guarded by value), then their values.
+        flat = (*args, tuple(kwargs), *kwargs.values()) if kwargs else args
+        for i, program in enumerate(self.programs):
+            run = program.run  # a whole step, which checks its own guard (_MISS if it fails)
+            try:
+                if run is not None:
+                    result = run(flat) if _grad_mode.quiet else _quietly(run, flat)
+                elif program.guard(flat):
+                    result = _quiet_replay(program, flat)
+                else:
+                    continue
+            except Exception as error:
+                errors.relocate(error)  # the user's line in the traceback, not the program's
+                raise
+            if result is not _MISS:
+                if i:  # the program used last is tried first next time
+                    self.programs.insert(0, self.programs.pop(i))
+                return result
+        return _MISS
+
     def _keep(self, program: Program) -> None:
         self.programs.insert(0, program)
         self.traced.append(program)
@@ -167,14 +226,6 @@ class CompiledCallable:
     def name(self) -> str:
         """The compiled function's name, for messages."""
         return getattr(self.fn, "__qualname__", type(self.fn).__name__)
-
-    def _replay(self, program: Program, flat: tuple):
-        outputs = program.forward(flat)
-        if outputs is _MISS:
-            return _MISS
-        leaves = program.leaves(flat)
-        runner = _Runner(outputs[0], outputs[1], program.backward)
-        return _rebuild(program.structure, CompiledFunction.apply(*leaves, runner))
 
     # ------------------------------------------------------------------ tracing
 
@@ -212,7 +263,7 @@ class CompiledCallable:
         program.guard, program.structure = guard, _structure(result)
         program.source = guard_source + "\n" + program.source
         self._keep(program)
-        return _rebuild(program.structure, CompiledFunction.apply(*first[0], first[1]))
+        return _rebuild(program.structure, CompiledFunction.apply(*first[0], run=first[1]))
 
 
 def _differentiable(rec, tracing, result, outputs) -> tuple:
@@ -235,16 +286,6 @@ def _condition(rec, tracing, found, flat: tuple, forward_only: bool) -> str:
             k: v for k, v in tracing.grad_before.items() if k in tracing.grad_read
         }
     return "\n        and ".join(guards.conditions(rec, tracing, found, flat))
-
-
-class _Runner:
-    """The last argument of CompiledFunction.apply: produces (outputs, saved, backward)."""
-
-    def __init__(self, outputs, saved, backward):
-        self.outputs, self.saved, self.backward = outputs, saved, backward
-
-    def __call__(self):
-        return self.outputs, self.saved, self.backward
 
 
 def _output_tensors(result):
@@ -396,7 +437,7 @@ _ONES = np.ones
 
 def _forward_programs(rec, tracing, writebacks: list, outputs: list, mark: int, traced):
     """The forward and backward programs of a differentiable forward, and what the first
-    call hands to CompiledFunction (its leaves and a runner with the eager values)."""
+    call hands to CompiledFunction (its leaves, and its `run` with the eager values)."""
     leaves, grads = traced
     backward, backward_source, saved = _backward_program(rec, rec.lines[mark:], grads, mark)
     out_uses: set = set()
@@ -413,7 +454,7 @@ def _forward_programs(rec, tracing, writebacks: list, outputs: list, mark: int, 
                       backward=backward, leaves=leaf_fn)  # fmt: skip
     values = tuple(_plain_value(rec, n) for n in saved)
     arrays = tuple(_plain_value(rec, rec.names[id(_SLOT.__get__(o))]) for o in outputs)
-    return program, (leaves, _Runner(arrays, values, backward))
+    return program, (leaves, (arrays, values, backward))
 
 
 @_collector_paused
@@ -436,6 +477,7 @@ def _backward_program(rec, lines: list, grads, mark: int):
     tail = [f"    return ({''.join(r + ', ' for r in returned)})"]
     function, source = codegen.build("backward", "_g, _saved", unpack + inputs + body + tail,
                                      rec.namespace)  # fmt: skip
+    function.owned = codegen.owned_outputs(lines, returned)  # gradients .grad may keep
     return function, source, saved
 
 
